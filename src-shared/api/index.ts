@@ -1,0 +1,64 @@
+/**
+ * The typed API: one definition of every request, response and streamed event. Both transports —
+ * Electron IPC (src-preload ↔ src-main/app) and the browser host (WebSocket, src-main/host) — dispatch to
+ * the same handlers (src-main/api) and validate every payload against these schemas at the boundary.
+ */
+import { z } from 'zod';
+import { Id } from './common';
+import {
+  ExecutionProviderSchema, JobFinishedEvent, JobProgressEvent, JobSubmitRequest, JobSummary,
+} from './jobs';
+import { libraryMethods } from './library';
+import { exportMethods } from './exports';
+
+export * from './common';
+export * from './jobs';
+export * from './library';
+export * from './exports';
+
+export const PackInfo = z.object({
+  id: Id, name: z.string(), version: z.string(), dir: z.string(), kind: z.string(),
+  valid: z.boolean(), problems: z.array(z.string()),
+});
+
+export const Settings = z.object({
+  executionProvider: ExecutionProviderSchema,
+  defaultPackId: z.string().optional(),
+  autoRerun: z.boolean(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const coreMethods = {
+  'app.info': {
+    req: z.object({}),
+    res: z.object({
+      version: z.string(), host: z.enum(['electron', 'browser']), platform: z.string(),
+      executionProviders: z.array(z.string()), dataDir: z.string(),
+    }),
+  },
+  'settings.get': { req: z.object({}), res: Settings },
+  'settings.set': { req: Settings.partial(), res: Settings },
+  'packs.list': { req: z.object({}), res: z.array(PackInfo) },
+  'jobs.submit': { req: JobSubmitRequest, res: z.object({ jobId: Id }) },
+  'jobs.cancel': { req: z.object({ jobId: Id }), res: z.object({ cancelled: z.boolean() }) },
+  'jobs.list': { req: z.object({}), res: z.array(JobSummary) },
+} as const;
+
+export const methods = { ...coreMethods, ...libraryMethods, ...exportMethods } as const;
+export type MethodName = keyof typeof methods;
+export type Req<M extends MethodName> = z.input<(typeof methods)[M]['req']>;
+export type Res<M extends MethodName> = z.output<(typeof methods)[M]['res']>;
+
+export const events = {
+  'job.progress': JobProgressEvent,
+  'job.finished': JobFinishedEvent,
+  'worker.status': z.object({ state: z.enum(['starting', 'ready', 'busy', 'restarting', 'down']), reason: z.string().optional() }),
+} as const;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+/** What the renderer sees, whichever transport carries it (window.studio under Electron). */
+export interface StudioApi {
+  invoke<M extends MethodName>(method: M, request: Req<M>): Promise<Res<M>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}

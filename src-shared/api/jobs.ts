@@ -1,0 +1,55 @@
+/** Jobs: generation runs on the inference worker, their progress and their results. */
+import { z } from 'zod';
+import { AccelOverridesSchema, METHODS } from '../params';
+import { Id } from './common';
+
+export const ExecutionProviderSchema = z.enum(['auto', 'cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu']);
+export type ExecutionProvider = z.infer<typeof ExecutionProviderSchema>;
+
+export const JobSubmitRequest = z.object({
+  kind: z.enum(['object', 'scene']),
+  imageId: Id,
+  /** One mask for `object`, one or more for `scene`. */
+  maskIds: z.array(Id).min(1).max(64),
+  packId: Id,
+  method: z.enum(METHODS).default('fast-sam3d'),
+  params: AccelOverridesSchema.default({}),
+  /** Also run (or reuse from cache) the acceleration-off baseline with the same seed, for Compare. */
+  withBaseline: z.boolean().default(false),
+});
+export type JobSubmitRequest = z.infer<typeof JobSubmitRequest>;
+
+export const StepKindSchema = z.enum(['full', 'cached', 'carved']);
+
+/** Streamed while a job runs. `stage` is one of the pipeline's stage names (report.stages keys). */
+export const JobProgressEvent = z.object({
+  jobId: Id,
+  stage: z.string(),
+  /** 0-based step within the stage; absent for stages without steps. */
+  step: z.number().int().nonnegative().optional(),
+  steps: z.number().int().positive().optional(),
+  stepKind: StepKindSchema.optional(),
+  /** Voxels evaluated / carved on this step (SLaT). */
+  tokens: z.object({ evaluated: z.number().int(), carved: z.number().int() }).optional(),
+  /** 0..1 overall estimate. */
+  fraction: z.number().min(0).max(1),
+  message: z.string().optional(),
+});
+export type JobProgressEvent = z.infer<typeof JobProgressEvent>;
+
+export const JobStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+
+export const JobSummary = z.object({
+  jobId: Id,
+  status: JobStatusSchema,
+  request: JobSubmitRequest,
+  executionProvider: z.string().optional(),
+  error: z.string().optional(),
+  /** Library run ids written by this job (one per object; baseline runs too). */
+  runIds: z.array(Id).default([]),
+  createdAt: z.string(),
+  finishedAt: z.string().optional(),
+});
+export type JobSummary = z.infer<typeof JobSummary>;
+
+export const JobFinishedEvent = z.object({ job: JobSummary });

@@ -1,0 +1,160 @@
+/**
+ * The one home of every acceleration and sampler parameter: name, paper symbol, range, default and a
+ * one-line explanation. The pipeline, the CLI (kebab-case flags), the API schemas and the window's
+ * sliders are all generated from this table, so a parameter has the same name everywhere.
+ *
+ * Semantics: ../shared/design/acceleration.md (and docs/accelerations.md in this repository).
+ */
+import { z } from 'zod';
+
+export type ParamKind = 'number' | 'integer' | 'boolean' | 'enum';
+
+export interface ParamSpec {
+  /** camelCase name, used in code, the API and saved runs. */
+  key: string;
+  /** Paper name or symbol shown in the UI label (e.g. "k", "β", "τ low"). */
+  symbol: string;
+  kind: ParamKind;
+  min?: number;
+  max?: number;
+  step?: number;
+  options?: readonly string[];
+  default: number | boolean | string;
+  /** True for sampler settings whose default comes from the model pack's manifest, not from this table. */
+  packDefault?: boolean;
+  /** Which module the parameter belongs to (UI grouping, ablations). */
+  module: 'ss' | 'slat' | 'mesh' | 'sampler';
+  help: string;
+}
+
+export const PARAM_SPECS = [
+  // --- Module 1: SS modality-aware step caching -------------------------------------------------
+  { key: 'ssCache', symbol: 'SS cache', kind: 'boolean', default: true, module: 'ss',
+    help: 'Modality-aware step caching in the sparse-structure stage (skips whole guided network passes).' },
+  { key: 'ssCacheStride', symbol: 'k', kind: 'integer', min: 1, max: 8, step: 1, default: 3, module: 'ss',
+    help: 'Cache stride k: one full network step every k steps after warm-up (1 = never cache).' },
+  { key: 'ssWarmup', symbol: 'SS warm-up', kind: 'integer', min: 1, max: 12, step: 1, default: 2, module: 'ss',
+    help: 'Steps always evaluated in full at the start of SS sampling (0 is not allowed with k ≥ 2).' },
+  { key: 'ssOrder', symbol: 'Taylor order', kind: 'integer', min: 1, max: 2, step: 1, default: 1, module: 'ss',
+    help: 'Order of the Taylor extrapolation of the velocity on cached steps.' },
+  { key: 'ssMomentumBeta', symbol: 'β', kind: 'number', min: 0, max: 0.99, step: 0.01, default: 0.5, module: 'ss',
+    help: 'Layout momentum β: blend of the extrapolated and the last full velocity for layout tokens (paper mode).' },
+  { key: 'ssLayoutMode', symbol: 'layout mode', kind: 'enum', options: ['paper', 'faithful'], default: 'paper', module: 'ss',
+    help: '"paper": momentum-anchored layout tokens; "faithful": same extrapolation as shape, as the public code does.' },
+  { key: 'ssDiffInT', symbol: 'Δt differences', kind: 'boolean', default: false, module: 'ss',
+    help: 'Take finite differences in t instead of step index (the SS time grid is non-uniform).' },
+  { key: 'ssFullAtCfgSwitch', symbol: 'full at CFG switch', kind: 'boolean', default: false, module: 'ss',
+    help: 'Force a full step where guidance switches off, so the extrapolation does not carry the guidance jump.' },
+
+  // --- Module 2: SLaT carving + adaptive step caching -------------------------------------------
+  { key: 'slatCarving', symbol: 'SLaT carving', kind: 'boolean', default: true, module: 'slat',
+    help: 'Spatio-temporal token carving and adaptive step caching in the structured-latent stage.' },
+  { key: 'slatThresh', symbol: 'τ cache', kind: 'number', min: 0, max: 5, step: 0.05, default: 1.5, module: 'slat',
+    help: 'Accumulated-change threshold for reusing a step (0 disables step caching).' },
+  { key: 'slatWarmup', symbol: 'SLaT warm-up', kind: 'integer', min: 0, max: 12, step: 1, default: 3, module: 'slat',
+    help: 'SLaT steps always evaluated in full at the start (at least 3 in effect).' },
+  { key: 'slatCarvingRatio', symbol: 'carving ratio', kind: 'number', min: 0, max: 0.9, step: 0.01, default: 0.1, module: 'slat',
+    help: 'Fraction of voxels carved OUT of a full step (not sent to the network; they keep their last velocity).' },
+  { key: 'slatSpatialWeight', symbol: 'λ spatial', kind: 'number', min: 0, max: 1, step: 0.05, default: 0.3, module: 'slat',
+    help: 'Weight of the spectral (spatial) saliency against the motion saliency when choosing tokens to carve.' },
+  { key: 'slatStaleLimit', symbol: 'stale limit', kind: 'integer', min: 1, max: 12, step: 1, default: 4, module: 'slat',
+    help: 'A token carved at this many consecutive selections is recomputed at the next one.' },
+
+  // --- Module 3: spectral-aware token aggregation -----------------------------------------------
+  { key: 'meshAggregation', symbol: 'aggregation', kind: 'boolean', default: true, module: 'mesh',
+    help: 'Spectral-aware token aggregation: shrink the voxel set by S ∈ {1.25, 1.5, 2} before SLaT and decoding.' },
+  { key: 'meshTauLow', symbol: 'τ low', kind: 'number', min: 0, max: 1, step: 0.01, default: 0.5, module: 'mesh',
+    help: 'Spectral score at or below τ low → strongest aggregation (S = 2).' },
+  { key: 'meshTauHigh', symbol: 'τ high', kind: 'number', min: 0, max: 1, step: 0.01, default: 0.7, module: 'mesh',
+    help: 'Spectral score at or above τ high → mildest aggregation (S = 1.25).' },
+  { key: 'meshSpectralWeight2d', symbol: 'w 2D', kind: 'number', min: 0, max: 1, step: 0.05, default: 0.9, module: 'mesh',
+    help: 'Weight of the image (2D) high-frequency energy ratio against the occupancy (3D) one.' },
+  { key: 'meshFixOffset', symbol: 'offset fix', kind: 'boolean', default: true, module: 'mesh',
+    help: 'Compensate the translation offset of the bbox-centred shrink so posed outputs coincide with the baseline.' },
+
+  // --- Sampler settings (pack defaults can be overridden) ---------------------------------------
+  { key: 'seed', symbol: 'seed', kind: 'integer', min: 0, max: 2 ** 31 - 1, step: 1, default: 42, module: 'sampler',
+    help: 'Seed of the noise; the same seed and parameters give the same mesh.' },
+  { key: 'ssSteps', packDefault: true, symbol: 'SS steps', kind: 'integer', min: 1, max: 100, step: 1, default: 25, module: 'sampler',
+    help: 'Euler steps of the sparse-structure sampler.' },
+  { key: 'ssCfgStrength', packDefault: true, symbol: 'SS CFG', kind: 'number', min: 0, max: 15, step: 0.5, default: 7, module: 'sampler',
+    help: 'Classifier-free guidance strength of the sparse-structure stage.' },
+  { key: 'slatSteps', packDefault: true, symbol: 'SLaT steps', kind: 'integer', min: 1, max: 100, step: 1, default: 25, module: 'sampler',
+    help: 'Euler steps of the structured-latent sampler.' },
+  { key: 'slatCfgStrength', packDefault: true, symbol: 'SLaT CFG', kind: 'number', min: 0, max: 15, step: 0.5, default: 1, module: 'sampler',
+    help: 'Classifier-free guidance strength of the structured-latent stage.' },
+] as const satisfies readonly ParamSpec[];
+
+export type ParamKey = (typeof PARAM_SPECS)[number]['key'];
+
+/** Methods the pipeline can run: the accelerated presets and the benchmark baselines. */
+export const METHODS = [
+  'off', 'fast-sam3d', 'balanced', 'max',
+  'uniform-skip', 'taylorseer', 'easycache', 'random-drop', 'uniform-merge',
+] as const;
+export type Method = (typeof METHODS)[number];
+
+function schemaFor(spec: ParamSpec): z.ZodTypeAny {
+  switch (spec.kind) {
+    case 'boolean':
+      return z.boolean();
+    case 'enum':
+      return z.enum(spec.options as [string, ...string[]]);
+    case 'integer':
+      return z.number().int().min(spec.min ?? -Infinity).max(spec.max ?? Infinity);
+    case 'number':
+      return z.number().min(spec.min ?? -Infinity).max(spec.max ?? Infinity);
+  }
+}
+
+export interface AccelParams {
+  ssCache: boolean; ssCacheStride: number; ssWarmup: number; ssOrder: number; ssMomentumBeta: number;
+  ssLayoutMode: 'paper' | 'faithful'; ssDiffInT: boolean; ssFullAtCfgSwitch: boolean;
+  slatCarving: boolean; slatThresh: number; slatWarmup: number; slatCarvingRatio: number;
+  slatSpatialWeight: number; slatStaleLimit: number;
+  meshAggregation: boolean; meshTauLow: number; meshTauHigh: number; meshSpectralWeight2d: number; meshFixOffset: boolean;
+  seed: number;
+  /** Sampler overrides; undefined = the pack's manifest value. */
+  ssSteps?: number; ssCfgStrength?: number; slatSteps?: number; slatCfgStrength?: number;
+}
+
+/** Full parameter object, every key required (after defaults are applied). */
+export const AccelParamsSchema = z.object(
+  Object.fromEntries(
+    PARAM_SPECS.map((s: ParamSpec) => [s.key, s.packDefault ? schemaFor(s).optional() : schemaFor(s)]),
+  ) as unknown as Record<ParamKey, z.ZodTypeAny>,
+).strict() as unknown as z.ZodType<AccelParams>;
+
+/** Partial overrides as accepted from a user (CLI flags, API payloads, sliders). */
+export const AccelOverridesSchema = z.object(
+  Object.fromEntries(PARAM_SPECS.map((s) => [s.key, schemaFor(s).optional()])) as unknown as Record<ParamKey, z.ZodTypeAny>,
+).strict() as unknown as z.ZodType<Partial<AccelParams>>;
+
+export const DEFAULT_PARAMS: AccelParams = Object.fromEntries(
+  (PARAM_SPECS as readonly ParamSpec[]).filter((s) => !s.packDefault).map((s) => [s.key, s.default]),
+) as unknown as AccelParams;
+
+/** Presets: module switches and values on top of the defaults. `balanced` / `max` are set by the benchmark. */
+export const PRESETS: Record<'off' | 'fast-sam3d' | 'balanced' | 'max', Partial<AccelParams>> = {
+  off: { ssCache: false, slatCarving: false, meshAggregation: false },
+  // The public code's README settings (infer.sh): k=3, warm-up 2, order 1, thresh 1.5, warm-up 3, ratio 0.1.
+  'fast-sam3d': {
+    ssCache: true, ssCacheStride: 3, ssWarmup: 2, ssOrder: 1, ssLayoutMode: 'faithful',
+    slatCarving: true, slatThresh: 1.5, slatWarmup: 3, slatCarvingRatio: 0.1,
+    meshAggregation: true, meshTauLow: 0.5, meshTauHigh: 0.7, meshFixOffset: false,
+  },
+  // Placeholders until the benchmark sweep (issue 8) picks them from the Pareto front; see docs/benchmarks.md.
+  balanced: { ssCache: true, slatCarving: true, meshAggregation: true },
+  max: { ssCache: true, ssCacheStride: 4, slatCarving: true, slatThresh: 2.5, slatCarvingRatio: 0.2, meshAggregation: true },
+};
+
+/** CLI flag for a parameter: ssCacheStride → --ss-cache-stride. */
+export function cliFlag(key: string): string {
+  return '--' + key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+}
+
+/** Resolve a preset plus user overrides into a complete, validated parameter object. */
+export function resolveParams(preset: keyof typeof PRESETS, overrides: Partial<AccelParams> = {}): AccelParams {
+  const merged = { ...DEFAULT_PARAMS, ...PRESETS[preset], ...overrides };
+  return AccelParamsSchema.parse(merged);
+}
