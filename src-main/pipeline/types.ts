@@ -1,0 +1,47 @@
+/**
+ * Data types that cross stage boundaries in the pipeline (and reach export). Plain arrays only, so they
+ * can be posted between processes and written by any writer.
+ */
+
+/** A triangle mesh. Positions are in the object frame (z-up, inside [-0.5, 0.5]³) unless stated. */
+export interface Mesh {
+  /** V×3 positions. */
+  positions: Float32Array;
+  /** V×3 vertex colours, sRGB-encoded, 0..1. */
+  colors: Float32Array;
+  /** V×3 unit normals (optional; writers compute them when absent). */
+  normals?: Float32Array;
+  /** F×3 triangle indices, counter-clockwise seen from outside. */
+  indices: Uint32Array;
+}
+
+/**
+ * Object placement in the camera frame (PyTorch3D: x left, y up, z forward), row-vector convention:
+ * p_cam = (scale · p_obj) · R + translation. See docs/model-pack.md.
+ */
+export interface Layout {
+  /** 3×3 rotation, row-major; rows are b1, b2, b3 of the 6D decoding. */
+  rotation: number[];
+  /** The same rotation as a unit quaternion [w, x, y, z]. */
+  quaternion: [number, number, number, number];
+  translation: [number, number, number];
+  /** Uniform scale (already multiplied by the aggregation factor S). */
+  scale: number;
+}
+
+/** Camera of the source photo, for scene export: square full frame, field of view across its side. */
+export interface CameraInfo {
+  fovDeg: number;
+  /** Original image size in pixels (before padding to a square). */
+  width: number;
+  height: number;
+}
+
+/** Sparse voxel set with per-voxel features (N rows of `channels`). */
+export interface SparseFeatures {
+  /** N×3 int32 voxel coordinates on a grid of `resolution`. */
+  coords: Int32Array;
+  feats: Float32Array;
+  channels: number;
+  resolution: number;
+}
