@@ -1,0 +1,204 @@
+/**
+ * Sparse tables passed to the sparse networks (docs/model-pack.md, "Sparse tables"): neighbour maps,
+ * coarse pooling, swin windows, subdivision. Absent entries hold the sentinel = row count of the list
+ * the table indexes (the network appends a zero row there).
+ */
+import { buildLookup } from './lookup-grid';
+
+/** Neighbour map (N×27): nbr[n, kd·9+kh·3+kw] = row of coords[n] + (kd−1, kh−1, kw−1), or N. */
+export function neighbourMap(coords: Int32Array, resolution: number): Int32Array {
+  const n = coords.length / 3;
+  const out = new Int32Array(n * 27);
+  const lookup = buildLookup(coords, resolution);
+  try {
+    for (let row = 0; row < n; row++) {
+      const i = coords[3 * row], j = coords[3 * row + 1], k = coords[3 * row + 2];
+      let o = row * 27;
+      for (let di = -1; di <= 1; di++) {
+        for (let dj = -1; dj <= 1; dj++) {
+          for (let dk = -1; dk <= 1; dk++) {
+            const hit = lookup.get(i + di, j + dj, k + dk);
+            out[o++] = hit < 0 ? n : hit;
+          }
+        }
+      }
+    }
+  } finally {
+    lookup.release();
+  }
+  return out;
+}
+
+export interface CoarseTables {
+  /** Nc×3 int32 coarse coordinates, lexicographic, unique. */
+  coarse: Int32Array;
+  /** Nc×8: slot dx·4+dy·2+dz = fine row of child 2·coarse+(dx,dy,dz), or N. */
+  children: Int32Array;
+  /** Nc×1: 1 / number of present children. */
+  invCount: Float32Array;
+  /** N: coarse row of every fine voxel. */
+  fineToCoarse: Int32Array;
+  /** Nc×3 float32 copy of the coarse coordinates. */
+  coarseXyz: Float32Array;
+}
+
+/** Factor-2 pooling tables of a fine coordinate list on a grid of `resolution`. */
+export function coarseTables(coords: Int32Array, resolution: number): CoarseTables {
+  const n = coords.length / 3;
+  const rc = Math.ceil(resolution / 2);
+  // Unique coarse keys by sorting: coarse order must be lexicographic, which the fine order is not.
+  const keys = new Int32Array(n);
+  for (let q = 0; q < n; q++) keys[q] = ((coords[3 * q] >> 1) * rc + (coords[3 * q + 1] >> 1)) * rc + (coords[3 * q + 2] >> 1);
+  const sorted = keys.slice().sort();
+  let nc = 0;
+  for (let q = 0; q < n; q++) if (q === 0 || sorted[q] !== sorted[q - 1]) sorted[nc++] = sorted[q];
+  const coarse = new Int32Array(nc * 3);
+  const coarseXyz = new Float32Array(nc * 3);
+  for (let c = 0; c < nc; c++) {
+    const key = sorted[c];
+    const i = Math.floor(key / (rc * rc)), j = Math.floor(key / rc) % rc, k = key % rc;
+    coarse[3 * c] = i; coarse[3 * c + 1] = j; coarse[3 * c + 2] = k;
+    coarseXyz[3 * c] = i; coarseXyz[3 * c + 1] = j; coarseXyz[3 * c + 2] = k;
+  }
+  const children = new Int32Array(nc * 8).fill(n);
+  const counts = new Uint8Array(nc);
+  const fineToCoarse = new Int32Array(n);
+  for (let q = 0; q < n; q++) {
+    // binary search of the key among the nc unique sorted keys
+    const key = keys[q];
+    let lo = 0, hi = nc - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < key) lo = mid + 1; else hi = mid;
+    }
+    fineToCoarse[q] = lo;
+    const slot = (coords[3 * q] & 1) * 4 + (coords[3 * q + 1] & 1) * 2 + (coords[3 * q + 2] & 1);
+    children[lo * 8 + slot] = q;
+    counts[lo]++;
+  }
+  const invCount = new Float32Array(nc);
+  for (let c = 0; c < nc; c++) invCount[c] = 1 / counts[c];
+  return { coarse, children, invCount, fineToCoarse, coarseXyz };
+}
+
+export interface WindowTables {
+  /** Wc×Lmax rows of each window's tokens (row order), padded with N. */
+  idx: Int32Array;
+  /** N: flat position w·Lmax + slot of each token. */
+  inv: Int32Array;
+  windows: number;
+  maxLen: number;
+}
+
+/** Swin window tables: window = floor((coord + shift)/size) per axis, windows lexicographic. */
+export function windowTables(coords: Int32Array, size: number, shift: number): WindowTables {
+  const n = coords.length / 3;
+  let maxW = 0;
+  for (let q = 0; q < coords.length; q++) maxW = Math.max(maxW, Math.floor((coords[q] + shift) / size));
+  const wr = maxW + 1;
+  const keys = new Int32Array(n);
+  for (let q = 0; q < n; q++) {
+    keys[q] = (Math.floor((coords[3 * q] + shift) / size) * wr + Math.floor((coords[3 * q + 1] + shift) / size)) * wr
+      + Math.floor((coords[3 * q + 2] + shift) / size);
+  }
+  // Counting sort by window key (stable → tokens stay in row order inside a window).
+  const uniq = keys.slice().sort();
+  let wc = 0;
+  for (let q = 0; q < n; q++) if (q === 0 || uniq[q] !== uniq[q - 1]) uniq[wc++] = uniq[q];
+  const windowOf = new Int32Array(n);
+  const lens = new Int32Array(wc);
+  for (let q = 0; q < n; q++) {
+    let lo = 0, hi = wc - 1;
+    const key = keys[q];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (uniq[mid] < key) lo = mid + 1; else hi = mid;
+    }
+    windowOf[q] = lo;
+    lens[lo]++;
+  }
+  let maxLen = 0;
+  for (let w = 0; w < wc; w++) maxLen = Math.max(maxLen, lens[w]);
+  const idx = new Int32Array(wc * maxLen).fill(n);
+  const inv = new Int32Array(n);
+  const fill = new Int32Array(wc);
+  for (let q = 0; q < n; q++) {
+    const w = windowOf[q];
+    const pos = w * maxLen + fill[w]++;
+    idx[pos] = q;
+    inv[q] = pos;
+  }
+  return { idx, inv, windows: wc, maxLen };
+}
+
+/** Children of every voxel, parent-major: child row = parent·8 + (dx·4+dy·2+dz), coord = 2·parent + d. */
+export function subdivide(coords: Int32Array): Int32Array {
+  const n = coords.length / 3;
+  const out = new Int32Array(n * 24);
+  for (let p = 0; p < n; p++) {
+    const i = 2 * coords[3 * p], j = 2 * coords[3 * p + 1], k = 2 * coords[3 * p + 2];
+    for (let c = 0; c < 8; c++) {
+      const o = (p * 8 + c) * 3;
+      out[o] = i + (c >> 2); out[o + 1] = j + ((c >> 1) & 1); out[o + 2] = k + (c & 1);
+    }
+  }
+  return out;
+}
+
+/** Everything slat_flow needs for one coordinate set (the full set or a carved subset). */
+export interface SlatTables {
+  coords: Int32Array;
+  nbrFine: Int32Array;
+  nbrCoarse: Int32Array;
+  children: Int32Array;
+  invCount: Float32Array;
+  fineToCoarse: Int32Array;
+  coarseXyz: Float32Array;
+  numCoarse: number;
+}
+
+export function slatTables(coords: Int32Array, resolution: number): SlatTables {
+  const c = coarseTables(coords, resolution);
+  return {
+    coords,
+    nbrFine: neighbourMap(coords, resolution),
+    nbrCoarse: neighbourMap(c.coarse, Math.ceil(resolution / 2)),
+    children: c.children,
+    invCount: c.invCount,
+    fineToCoarse: c.fineToCoarse,
+    coarseXyz: c.coarseXyz,
+    numCoarse: c.coarse.length / 3,
+  };
+}
+
+/** Everything mesh_decoder needs besides the latent; `fineCoords` = level-`subdivisions` coordinates. */
+export interface MeshDecoderTables {
+  win0: WindowTables;
+  win1: WindowTables;
+  /** Neighbour maps of subdivision levels 1..subdivisions (parent-major coordinate order). */
+  levelNbr: Int32Array[];
+  fineCoords: Int32Array;
+  fineResolution: number;
+}
+
+export function meshDecoderTables(
+  coords: Int32Array,
+  resolution: number,
+  mesh: { subdivisions: number; window: number; shifts: readonly [number, number] },
+): MeshDecoderTables {
+  const levelNbr: Int32Array[] = [];
+  let level = coords;
+  let res = resolution;
+  for (let s = 0; s < mesh.subdivisions; s++) {
+    level = subdivide(level);
+    res *= 2;
+    levelNbr.push(neighbourMap(level, res));
+  }
+  return {
+    win0: windowTables(coords, mesh.window, mesh.shifts[0]),
+    win1: windowTables(coords, mesh.window, mesh.shifts[1]),
+    levelNbr,
+    fineCoords: level,
+    fineResolution: res,
+  };
+}

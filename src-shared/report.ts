@@ -1,0 +1,84 @@
+/**
+ * The run report: what every pipeline run returns and the library stores with it (issue 3, item 6).
+ * Plain JSON; the schema validates reports read back from disk or received from the worker.
+ */
+import { z } from 'zod';
+import { METHODS } from './params';
+
+export const STAGE_NAMES = [
+  'condition', 'ssSampling', 'ssDecode', 'aggregation', 'slatSampling', 'meshDecode', 'surface',
+] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+export const StageTimingSchema = z.object({
+  ms: z.number().nonnegative(),
+  /** ONNX session runs in this stage (a guided step counts two: conditional + unconditional). */
+  networkPasses: z.number().int().nonnegative(),
+});
+export type StageTiming = z.infer<typeof StageTimingSchema>;
+
+/** Per-step schedule of one sampler: one character per step — F full, c cached, C full with carving. */
+export const ScheduleSchema = z.object({
+  pattern: z.string(),
+  full: z.number().int().nonnegative(),
+  cached: z.number().int().nonnegative(),
+  carved: z.number().int().nonnegative(),
+  networkPasses: z.number().int().nonnegative(),
+  /** SLaT: token-steps sent to the network (sum over network passes of the rows evaluated). */
+  tokensEvaluated: z.number().int().nonnegative().optional(),
+  /** SLaT: token-steps carved out of full steps (sum over carved steps). */
+  tokensCarved: z.number().int().nonnegative().optional(),
+});
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
+export const AggregationReportSchema = z.object({
+  /** Aggregation factor S actually applied (1 = none). */
+  factor: z.number().positive(),
+  hfer2d: z.number(),
+  hfer3d: z.number(),
+  score: z.number(),
+  voxelsBefore: z.number().int().nonnegative(),
+  voxelsAfter: z.number().int().nonnegative(),
+});
+
+export const LayoutReportSchema = z.object({
+  rotation: z.array(z.number()).length(9),
+  quaternion: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  translation: z.tuple([z.number(), z.number(), z.number()]),
+  scale: z.number(),
+});
+
+export const RunReportSchema = z.object({
+  pack: z.object({ name: z.string(), version: z.string() }),
+  /** The provider the sessions actually ran on (after any CPU fallback). */
+  executionProvider: z.string(),
+  method: z.enum(METHODS),
+  /** Fully resolved parameters (preset + overrides + pack defaults for sampler settings). */
+  params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+  name: z.string().optional(),
+  objectMs: z.number().nonnegative(),
+  stages: z.object(Object.fromEntries(STAGE_NAMES.map((s) => [s, StageTimingSchema])) as Record<StageName, typeof StageTimingSchema>),
+  schedules: z.object({ ss: ScheduleSchema, slat: ScheduleSchema }),
+  aggregation: AggregationReportSchema,
+  layout: LayoutReportSchema,
+  mesh: z.object({ vertices: z.number().int().nonnegative(), triangles: z.number().int().nonnegative() }),
+  warnings: z.array(z.string()),
+});
+export type RunReport = z.infer<typeof RunReportSchema>;
+
+/** Report of a scene job: the shared work once, then one RunReport per object. */
+export const SceneReportSchema = z.object({
+  pack: z.object({ name: z.string(), version: z.string() }),
+  executionProvider: z.string(),
+  method: z.enum(METHODS),
+  totalMs: z.number().nonnegative(),
+  /** Shared stages (condition and batched SS sampling / decoding) measured once for all objects. */
+  shared: z.object({
+    condition: StageTimingSchema,
+    ssSampling: StageTimingSchema,
+    ssDecode: StageTimingSchema,
+  }),
+  objects: z.array(RunReportSchema),
+  warnings: z.array(z.string()),
+});
+export type SceneReport = z.infer<typeof SceneReportSchema>;
