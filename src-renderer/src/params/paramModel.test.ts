@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { AccelOverridesSchema, DEFAULT_PARAMS, PARAM_SPECS, type ParamSpec } from '../../../src-shared/params';
+import {
+  applyMethod, BASELINE_METHODS, changedKeys, coerceValue, isActive, matchingPreset, MODULES, randomSeed,
+  resetParams, specsOf, switchSpec, toOverrides,
+} from './paramModel';
+
+const spec = (key: string) => (PARAM_SPECS as readonly ParamSpec[]).find((s) => s.key === key)!;
+
+describe('acceleration panel model', () => {
+  it('shows every parameter of the table exactly once, as a switch or a control', () => {
+    const shown = MODULES.flatMap((m) => [switchSpec(m.id)?.key, ...specsOf(m.id).map((s) => s.key)]).filter(Boolean);
+    expect(shown.sort()).toEqual(PARAM_SPECS.map((s) => s.key).sort());
+  });
+
+  it('applies presets but keeps the seed and sampler overrides', () => {
+    const tuned = { ...DEFAULT_PARAMS, seed: 7, ssSteps: 12, ssCacheStride: 6 };
+    const off = applyMethod(tuned, 'off');
+    expect([off.ssCache, off.slatCarving, off.meshAggregation]).toEqual([false, false, false]);
+    expect([off.seed, off.ssSteps]).toEqual([7, 12]);
+    const fast = applyMethod(off, 'fast-sam3d');
+    expect([fast.ssCacheStride, fast.ssLayoutMode, fast.meshFixOffset]).toEqual([3, 'faithful', false]);
+    expect(matchingPreset(fast)).toBe('fast-sam3d');
+    expect(matchingPreset({ ...fast, slatCarvingRatio: 0.33 })).toBeNull();
+    // A baseline keeps the values the user set.
+    expect(applyMethod(tuned, BASELINE_METHODS[0])).toBe(tuned);
+  });
+
+  it('resets to the table defaults and reports what differs from them', () => {
+    const tuned = { ...DEFAULT_PARAMS, seed: 9, meshTauLow: 0.2, slatSteps: 10 };
+    expect([...changedKeys(tuned)].sort()).toEqual(['meshTauLow', 'seed', 'slatSteps']);
+    const r = resetParams(tuned);
+    expect([...changedKeys(r)]).toEqual(['seed']);
+  });
+
+  it('greys out a module’s parameters when its switch is off', () => {
+    expect(isActive({ ...DEFAULT_PARAMS, slatCarving: false }, spec('slatCarvingRatio'))).toBe(false);
+    expect(isActive({ ...DEFAULT_PARAMS, slatCarving: false }, spec('slatCarving'))).toBe(true);
+    expect(isActive({ ...DEFAULT_PARAMS, ssCache: false }, spec('seed'))).toBe(true);
+  });
+
+  it('coerces typed values into range and onto the step', () => {
+    expect(coerceValue(spec('ssCacheStride'), '12')).toBe(8);
+    expect(coerceValue(spec('ssCacheStride'), 2.6)).toBe(3);
+    expect(coerceValue(spec('slatCarvingRatio'), 0.123)).toBe(0.12);
+    expect(coerceValue(spec('meshTauLow'), 'abc')).toBeNull();
+  });
+
+  it('produces overrides that the API schema accepts and random seeds in range', () => {
+    const o = toOverrides(applyMethod(DEFAULT_PARAMS, 'max'));
+    expect(AccelOverridesSchema.parse(o)).toEqual(o);
+    expect('ssSteps' in o).toBe(false);
+    expect(randomSeed(() => 0.999999)).toBeLessThanOrEqual(2 ** 31 - 1);
+    expect(randomSeed(() => 0)).toBe(0);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * The acceleration panel's model, generated from PARAM_SPECS so that a new parameter appears in the
+ * window without touching UI code: grouping by module, the module switches, presets, reset and the
+ * request payload for jobs.submit.
+ */
+import {
+  DEFAULT_PARAMS, METHODS, PARAM_SPECS, PRESETS, resolveParams, type AccelParams, type Method, type ParamSpec,
+} from '../../../src-shared/params';
+
+export type ModuleId = ParamSpec['module'];
+
+export const MODULES: readonly { id: ModuleId; title: string; switchKey: keyof AccelParams | null }[] = [
+  { id: 'ss', title: 'SS step caching', switchKey: 'ssCache' },
+  { id: 'slat', title: 'SLaT carving + caching', switchKey: 'slatCarving' },
+  { id: 'mesh', title: 'Spectral aggregation', switchKey: 'meshAggregation' },
+  { id: 'sampler', title: 'Sampler', switchKey: null },
+];
+
+const SPECS = PARAM_SPECS as readonly ParamSpec[];
+
+export function specsOf(module: ModuleId): ParamSpec[] {
+  const m = MODULES.find((x) => x.id === module);
+  return SPECS.filter((s) => s.module === module && s.key !== m?.switchKey);
+}
+
+export function switchSpec(module: ModuleId): ParamSpec | null {
+  const key = MODULES.find((x) => x.id === module)?.switchKey;
+  return key ? SPECS.find((s) => s.key === key) ?? null : null;
+}
+
+/** Methods that are presets of the accelerated pipeline; the rest are benchmark baselines. */
+export const PRESET_METHODS = ['off', 'fast-sam3d', 'balanced', 'max'] as const satisfies readonly Method[];
+export const BASELINE_METHODS = METHODS.filter((m) => !(PRESET_METHODS as readonly string[]).includes(m));
+
+export function isPresetMethod(m: Method): m is (typeof PRESET_METHODS)[number] {
+  return (PRESET_METHODS as readonly string[]).includes(m);
+}
+
+/**
+ * Choosing a preset sets every acceleration value from it; the seed and the sampler overrides are the
+ * user's and survive (tuning means comparing presets at the same seed). A baseline method keeps the
+ * current values: the pipeline reads what it needs for that baseline from them.
+ */
+export function applyMethod(current: AccelParams, method: Method): AccelParams {
+  if (!isPresetMethod(method)) return current;
+  const base = resolveParams(method);
+  return {
+    ...base,
+    seed: current.seed,
+    ssSteps: current.ssSteps, ssCfgStrength: current.ssCfgStrength,
+    slatSteps: current.slatSteps, slatCfgStrength: current.slatCfgStrength,
+  };
+}
+
+/** Reset: the table defaults, sampler settings back to the pack's, seed kept. */
+export function resetParams(current: AccelParams): AccelParams {
+  return { ...DEFAULT_PARAMS, seed: current.seed };
+}
+
+/** The preset whose values the current ones equal (ignoring seed and sampler), or null when tuned. */
+export function matchingPreset(values: AccelParams): (typeof PRESET_METHODS)[number] | null {
+  for (const p of PRESET_METHODS) {
+    const ref = resolveParams(p);
+    const same = SPECS.every((s) => s.module === 'sampler' || ref[s.key as keyof AccelParams] === values[s.key as keyof AccelParams]);
+    if (same) return p;
+  }
+  return null;
+}
+
+/** Is this parameter live, i.e. is its module switched on? Sampler settings always are. */
+export function isActive(values: AccelParams, spec: ParamSpec): boolean {
+  const m = MODULES.find((x) => x.id === spec.module);
+  if (!m?.switchKey || m.switchKey === spec.key) return true;
+  return values[m.switchKey] === true;
+}
+
+/** Keys whose value differs from the table default (shown as "changed" markers). */
+export function changedKeys(values: AccelParams): Set<string> {
+  const out = new Set<string>();
+  for (const s of SPECS) {
+    const v = values[s.key as keyof AccelParams];
+    if (s.packDefault ? v !== undefined : v !== s.default) out.add(s.key);
+  }
+  return out;
+}
+
+/** Coerce a slider/number field value to the spec's range and step; null when not a number. */
+export function coerceValue(spec: ParamSpec, raw: string | number): number | null {
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isFinite(n)) return null;
+  let v = Math.min(spec.max ?? Infinity, Math.max(spec.min ?? -Infinity, n));
+  if (spec.kind === 'integer') v = Math.round(v);
+  else if (spec.step) v = Math.round(v / spec.step) * spec.step;
+  // Round off binary noise from the step multiplication (0.1 * 3 = 0.30000000000000004).
+  return Number(v.toFixed(6));
+}
+
+export function randomSeed(random: () => number = Math.random): number {
+  return Math.floor(random() * (2 ** 31 - 1));
+}
+
+/** The `params` of a jobs.submit request: every set value; unset sampler overrides are left to the pack. */
+export function toOverrides(values: AccelParams): Partial<AccelParams> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) out[k] = v;
+  return out as Partial<AccelParams>;
+}
+
+/** How a parameter is shown in a compact readout. */
+export function formatValue(spec: ParamSpec, v: unknown): string {
+  if (v === undefined) return 'pack';
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  if (typeof v === 'number' && spec.kind === 'number') return v.toFixed(spec.step && spec.step < 0.1 ? 2 : 1);
+  return String(v);
+}
+
+export { PRESETS, METHODS };

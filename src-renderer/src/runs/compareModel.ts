@@ -1,0 +1,86 @@
+/**
+ * Numbers of the Compare view: accelerated run against the acceleration-off baseline at the same seed.
+ * Reports come from the library as JSON; they are validated here so a malformed one shows a clear note
+ * instead of a broken table.
+ */
+import { RunReportSchema, STAGE_NAMES, type RunReport } from '../../../src-shared/report';
+
+export interface StageRow {
+  stage: string;
+  ms: number;
+  baselineMs: number | null;
+  passes: number;
+  baselinePasses: number | null;
+}
+
+export interface Comparison {
+  speedup: number | null;
+  totalMs: number;
+  baselineMs: number | null;
+  passes: number;
+  baselinePasses: number | null;
+  rows: StageRow[];
+}
+
+export function parseReport(raw: unknown): { report: RunReport } | { error: string } {
+  const r = RunReportSchema.safeParse(raw);
+  if (r.success) return { report: r.data };
+  const first = r.error.issues[0];
+  return { error: `The run report is not in the expected format (${first?.path.join('.') || 'root'}: ${first?.message}). Re-run the job with this version of the app.` };
+}
+
+export function totalPasses(r: RunReport): number {
+  return STAGE_NAMES.reduce((n, s) => n + r.stages[s].networkPasses, 0);
+}
+
+export function compareReports(run: RunReport, baseline: RunReport | null): Comparison {
+  const rows = STAGE_NAMES.map((stage) => ({
+    stage,
+    ms: run.stages[stage].ms,
+    baselineMs: baseline ? baseline.stages[stage].ms : null,
+    passes: run.stages[stage].networkPasses,
+    baselinePasses: baseline ? baseline.stages[stage].networkPasses : null,
+  }));
+  return {
+    speedup: baseline && run.objectMs > 0 ? baseline.objectMs / run.objectMs : null,
+    totalMs: run.objectMs,
+    baselineMs: baseline?.objectMs ?? null,
+    passes: totalPasses(run),
+    baselinePasses: baseline ? totalPasses(baseline) : null,
+    rows,
+  };
+}
+
+/** Quality metrics against the baseline, by their paper names, from whatever the API provides. */
+export const METRIC_LABELS: readonly { key: string; label: string; better: 'lower' | 'higher' }[] = [
+  { key: 'chamfer', label: 'CD', better: 'lower' },
+  { key: 'f1', label: 'F1@0.05', better: 'higher' },
+  { key: 'vIoU', label: 'vIoU', better: 'higher' },
+  { key: 'iou3d', label: '3D-IoU', better: 'higher' },
+];
+
+/**
+ * Pick the metric values out of a metrics object whose exact key names are the metrics owner's: accept
+ * the common spellings (chamfer / cd, f1 / f1_005 / fScore, viou / voxelIou, iou3d / boxIou3d).
+ */
+export function readMetrics(raw: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!raw || typeof raw !== 'object') return out;
+  const aliases: Record<string, string[]> = {
+    chamfer: ['chamfer', 'cd', 'chamferDistance'],
+    f1: ['f1', 'f1_005', 'f1At005', 'fScore', 'f1_0.05'],
+    vIoU: ['vIoU', 'viou', 'voxelIou'],
+    iou3d: ['iou3d', 'iou3D', 'boxIou3d', 'box3dIou', 'iou'],
+  };
+  const entries = Object.entries(raw as Record<string, unknown>);
+  for (const [key, names] of Object.entries(aliases)) {
+    const hit = entries.find(([k, v]) => typeof v === 'number' && names.some((n) => n.toLowerCase() === k.toLowerCase()));
+    if (hit) out[key] = hit[1] as number;
+  }
+  return out;
+}
+
+export function formatMs(ms: number | null): string {
+  if (ms === null) return '—';
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}

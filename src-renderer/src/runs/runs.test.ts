@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { STAGE_NAMES, type RunReport } from '../../../src-shared/report';
+import { DEFAULT_PARAMS } from '../../../src-shared/params';
+import { completeProgress, initialProgress, reduceProgress, stepsFromPattern } from './progressModel';
+import { compareReports, formatMs, parseReport, readMetrics } from './compareModel';
+
+const ev = (e: Partial<Parameters<typeof reduceProgress>[1]> & { stage: string }) => ({ jobId: 'j1', fraction: 0.1, ...e });
+
+describe('run strip progress', () => {
+  it('records step kinds live and marks earlier stages done', () => {
+    let s = initialProgress('j1');
+    s = reduceProgress(s, ev({ stage: 'condition' }));
+    s = reduceProgress(s, ev({ stage: 'ssSampling', step: 0, steps: 4, stepKind: 'full', fraction: 0.2 }));
+    s = reduceProgress(s, ev({ stage: 'ssSampling', step: 1, steps: 4, stepKind: 'cached', fraction: 0.25 }));
+    const ss = s.stages.find((x) => x.name === 'ssSampling')!;
+    expect(ss.steps).toEqual(['full', 'cached', null, null]);
+    expect(ss.fraction).toBe(0.5);
+    expect(s.stages.find((x) => x.name === 'condition')!.done).toBe(true);
+    expect(s.current).toBe('ssSampling');
+    s = reduceProgress(s, ev({ stage: 'slatSampling', step: 0, steps: 2, stepKind: 'carved', tokens: { evaluated: 90, carved: 10 }, fraction: 0.6 }));
+    s = reduceProgress(s, ev({ stage: 'slatSampling', step: 1, steps: 2, stepKind: 'carved', tokens: { evaluated: 80, carved: 20 }, fraction: 0.7 }));
+    const slat = s.stages.find((x) => x.name === 'slatSampling')!;
+    expect(slat.tokens).toEqual({ evaluated: 170, carved: 30 });
+    expect(slat.done).toBe(true);
+    expect(s.stages.find((x) => x.name === 'ssDecode')!.done).toBe(true);
+    expect(s.overall).toBe(0.7);
+  });
+
+  it('ignores other jobs, keeps unknown stages, never moves backwards, and completes', () => {
+    let s = initialProgress('j1');
+    s = reduceProgress(s, ev({ stage: 'ssSampling', step: 2, steps: 3, stepKind: 'full', fraction: 0.5 }));
+    expect(reduceProgress(s, { ...ev({ stage: 'surface' }), jobId: 'other' })).toBe(s);
+    s = reduceProgress(s, ev({ stage: 'upload', fraction: 0.1 }));
+    expect(s.overall).toBe(0.5);
+    expect(s.stages.at(-1)!.name).toBe('upload');
+    s = completeProgress(s);
+    expect(s.stages.every((x) => x.done && x.fraction === 1)).toBe(true);
+    expect(stepsFromPattern('FFcC')).toEqual(['full', 'full', 'cached', 'carved']);
+  });
+});
+
+function report(objectMs: number, passes: number, method: RunReport['method']): RunReport {
+  const stages = Object.fromEntries(STAGE_NAMES.map((s) => [s, { ms: objectMs / STAGE_NAMES.length, networkPasses: passes }]));
+  const sched = { pattern: 'FFc', full: 2, cached: 1, carved: 0, networkPasses: 4 };
+  return {
+    pack: { name: 'test-tiny', version: '1' }, executionProvider: 'cpu', method, params: { ...DEFAULT_PARAMS },
+    objectMs, stages: stages as RunReport['stages'], schedules: { ss: sched, slat: sched },
+    aggregation: { factor: 1.5, hfer2d: 0.4, hfer3d: 0.5, score: 0.45, voxelsBefore: 100, voxelsAfter: 40 },
+    layout: { rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1], quaternion: [1, 0, 0, 0], translation: [0, 0, 2], scale: 1 },
+    mesh: { vertices: 10, triangles: 12 }, warnings: [],
+  };
+}
+
+describe('compare', () => {
+  it('computes the speed-up, per-stage rows and network passes against the baseline', () => {
+    const c = compareReports(report(500, 2, 'fast-sam3d'), report(1500, 5, 'off'));
+    expect(c.speedup).toBeCloseTo(3);
+    expect(c.passes).toBe(14);
+    expect(c.baselinePasses).toBe(35);
+    expect(c.rows.map((r) => r.stage)).toEqual([...STAGE_NAMES]);
+    expect(compareReports(report(500, 2, 'max'), null).speedup).toBeNull();
+  });
+
+  it('validates reports and names the bad field', () => {
+    const ok = parseReport(JSON.parse(JSON.stringify(report(10, 1, 'off'))));
+    expect('report' in ok).toBe(true);
+    const bad = parseReport({ ...report(10, 1, 'off'), objectMs: 'fast' });
+    expect('error' in bad && bad.error).toMatch(/objectMs/);
+  });
+
+  it('reads the metrics under the metric module’s names and formats times', () => {
+    expect(readMetrics({ cd: 0.01, f1: 93.5, viou: 0.8, iou3d: 0.7, other: 'x' })).toEqual({ chamfer: 0.01, f1: 93.5, vIoU: 0.8, iou3d: 0.7 });
+    expect(readMetrics(null)).toEqual({});
+    expect(formatMs(1530)).toBe('1.53 s');
+    expect(formatMs(12.4)).toBe('12 ms');
+    expect(formatMs(null)).toBe('—');
+  });
+});
