@@ -1,0 +1,171 @@
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { PipelineInputError } from '../../src-main/pipeline/errors';
+import {
+  conditionInputs, conformMask, cropWindow, loadImageFile, loadMaskFile, maskAt, maskFromAlpha, objectCutout, readSam3dFolder,
+  resizeBilinearAA,
+} from '../../src-main/pipeline/image';
+import type { BinaryMask } from '../../src-main/pipeline/image';
+
+const dir = mkdtempSync(join(tmpdir(), 'fs3d-img-'));
+
+async function png(width: number, height: number, channels: 3 | 4, fill: (x: number, y: number) => number[]): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * channels);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw.set(fill(x, y), (y * width + x) * channels);
+  return sharp(raw, { raw: { width, height, channels } }).png().toBuffer();
+}
+
+function rectMask(width: number, height: number, x0: number, y0: number, x1: number, y1: number): BinaryMask {
+  const data = new Uint8Array(width * height);
+  for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) data[y * width + x] = 1;
+  return { width, height, data, warnings: [] };
+}
+
+async function expectInputError(p: Promise<unknown> | (() => unknown), code: string, message: RegExp) {
+  let err: unknown;
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(PipelineInputError);
+  expect((err as PipelineInputError).code).toBe(code);
+  expect((err as Error).message).toMatch(message);
+}
+
+describe('decoding', () => {
+  it('decodes PNG, JPEG and WebP to RGB 0..1 and keeps alpha', async () => {
+    const rgba = await png(6, 4, 4, (x) => [255, 0, 0, x < 3 ? 255 : 0]);
+    const img = await loadImageFile(rgba);
+    expect([img.width, img.height, img.bitDepth]).toEqual([6, 4, 8]);
+    expect(Array.from(img.rgb.subarray(0, 3))).toEqual([1, 0, 0]);
+    expect(img.alpha?.[0]).toBe(1);
+    expect(maskFromAlpha(img)?.data[5]).toBe(0);
+    const jpg = await sharp(rgba).flatten().jpeg().toBuffer();
+    const webp = await sharp(rgba).webp({ lossless: true }).toBuffer();
+    expect((await loadImageFile(jpg)).alpha).toBeNull();
+    expect((await loadImageFile(webp)).width).toBe(6);
+  });
+
+  it('applies EXIF orientation', async () => {
+    const base = await png(6, 4, 3, () => [10, 20, 30]);
+    const rotated = await sharp(base).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const img = await loadImageFile(rotated);
+    expect([img.width, img.height]).toEqual([4, 6]);
+  });
+
+  it('reads 16-bit PNGs with full precision', async () => {
+    const raw = new Uint16Array(4 * 2 * 3).fill(1000);
+    const buf = await sharp(Buffer.from(raw.buffer), { raw: { width: 4, height: 2, channels: 3 } as never })
+      .toColourspace('rgb16').png().toBuffer().catch(() => null);
+    // Build the 16-bit PNG from an 8-bit one when raw ushort input is not supported by this libvips.
+    const src = buf ?? (await sharp(await png(4, 2, 3, () => [1, 2, 3])).toColourspace('rgb16').png().toBuffer());
+    const meta = await sharp(src).metadata();
+    const img = await loadImageFile(src);
+    expect(img.bitDepth).toBe(meta.depth === 'ushort' ? 16 : 8);
+    expect(img.rgb.length).toBe(img.width * img.height * 3);
+  });
+
+  it('downscales huge images and says so', async () => {
+    const big = await png(300, 100, 3, () => [1, 2, 3]);
+    const img = await loadImageFile(big, { maxSide: 120 });
+    expect([img.width, img.height]).toEqual([120, 40]);
+    expect(img.warnings[0]).toMatch(/downscaled to 120×40/);
+  });
+
+  it('gives clear typed errors for missing, folder and corrupt files', async () => {
+    await expectInputError(loadImageFile(join(dir, 'nope.png')), 'UNREADABLE_FILE', /does not exist/);
+    await expectInputError(loadImageFile(dir), 'UNREADABLE_FILE', /is a folder/);
+    const bad = join(dir, 'bad.png');
+    writeFileSync(bad, Buffer.from('this is not a png'));
+    await expectInputError(loadImageFile(bad), 'CORRUPT_IMAGE', /bad\.png.*not a readable image/);
+  });
+});
+
+describe('masks', () => {
+  it('reads grey masks and RGBA cutouts (alpha = mask)', async () => {
+    const grey = await loadMaskFile(await png(4, 4, 3, (x) => (x >= 2 ? [255, 255, 255] : [0, 0, 0])));
+    expect(Array.from(grey.data.subarray(0, 4))).toEqual([0, 0, 1, 1]);
+    const cut = await loadMaskFile(await png(4, 4, 4, (x) => (x === 0 ? [90, 10, 10, 255] : [255, 255, 255, 0])));
+    expect(Array.from(cut.data.subarray(0, 4))).toEqual([1, 0, 0, 0]);
+  });
+
+  it('refuses empty and full masks, resizes a same-aspect mask with a warning, refuses another aspect', async () => {
+    await expectInputError(() => conformMask(rectMask(4, 4, 0, 0, -1, -1), 4, 4), 'EMPTY_MASK', /empty/);
+    await expectInputError(() => conformMask(rectMask(4, 4, 0, 0, 3, 3), 4, 4), 'FULL_MASK', /whole image/);
+    const resized = conformMask(rectMask(8, 4, 0, 0, 3, 3), 16, 8);
+    expect([resized.width, resized.height]).toEqual([16, 8]);
+    expect(resized.warnings[0]).toMatch(/resized to the image size 16×8/);
+    await expectInputError(() => conformMask(rectMask(8, 4, 0, 0, 3, 3), 8, 8), 'MASK_SIZE_MISMATCH', /8×4 but the image is 8×8/);
+  });
+
+  it('reads the SAM 3D folder convention and the mask index', async () => {
+    const f = join(dir, 'sam3d');
+    mkdirSync(f);
+    writeFileSync(join(f, 'image.png'), await png(4, 4, 3, () => [0, 0, 0]));
+    for (const i of [0, 1, 10]) writeFileSync(join(f, `${i}.png`), await png(4, 4, 4, () => [255, 255, 255, 0]));
+    const folder = await readSam3dFolder(f);
+    expect(folder.maskPaths.map((p) => p.split('/').pop())).toEqual(['0.png', '1.png', '10.png']);
+    expect(maskAt(folder, 10, f)).toMatch(/10\.png$/);
+    await expectInputError(() => maskAt(folder, 2, f), 'MASK_INDEX_OUT_OF_RANGE', /mask index 2 does not exist.*0\.png, 1\.png, 10\.png/);
+    await expectInputError(readSam3dFolder(dir), 'UNREADABLE_FILE', /no image\.png/);
+  });
+});
+
+describe('preprocessing', () => {
+  it('crop box: side int(max(w,h,2)·1.2) centred on the bbox', () => {
+    expect(cropWindow(rectMask(100, 100, 10, 20, 29, 29), 1.2)).toEqual({ left: 8, top: 13, side: 24 });
+    expect(cropWindow(rectMask(100, 100, 50, 50, 50, 50), 1.2).side).toBe(2);
+  });
+
+  it('lays out rows [crop, full] per object, pads the full frame with zeros, masks nearest', () => {
+    // 8×4 image, left half red, right half blue; object = the 2×2 block at x 4..5, y 1..2
+    const w = 8, h = 4;
+    const rgb = new Float32Array(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgb.set(x < 4 ? [1, 0, 0] : [0, 0, 1], (y * w + x) * 3);
+    const image = { width: w, height: h, rgb, alpha: null, bitDepth: 8 as const, warnings: [] };
+    const m = rectMask(w, h, 4, 1, 5, 2);
+    const c = conditionInputs(image, [m, m], 8, 1.2);
+    expect(c.image.length).toBe(4 * 3 * 64);
+    expect(c.mask.length).toBe(4 * 64);
+    // full frame (row 1): 8×8 square, image rows 2..5; the padding rows 0..1 are zero
+    const full = c.image.subarray(3 * 64, 6 * 64);
+    expect(full[0]).toBe(0);
+    expect(full[2 * 8 + 0]).toBeCloseTo(1, 6); // red plane, row 2, x 0
+    expect(full[2 * 64 + 2 * 8 + 7]).toBeCloseTo(1, 6); // blue plane, row 2, x 7
+    const fullMask = c.mask.subarray(64, 128);
+    expect(Array.from(fullMask.subarray(3 * 8, 4 * 8))).toEqual([0, 0, 0, 0, 1, 1, 0, 0]);
+    // crop (row 0): 2×2 object, side int(2·1.2) = 2 → the object fills the crop: all blue, mask all 1
+    const crop = c.image.subarray(0, 3 * 64);
+    expect(crop[0]).toBeCloseTo(0, 6);
+    expect(crop[2 * 64]).toBeCloseTo(1, 6);
+    expect(Array.from(c.mask.subarray(0, 64)).every((v) => v === 1)).toBe(true);
+    // the second object's rows repeat the first (same mask)
+    expect(c.image.subarray(6 * 64, 12 * 64)).toEqual(c.image.subarray(0, 6 * 64));
+  });
+
+  it('antialiased bilinear downscale averages, upscale interpolates', () => {
+    const src = Float32Array.from([0, 1, 0, 1]);
+    // triangle of half-width 2 (= scale) centred at 1.0 and 3.0: taps 0.75, 0.75, 0.25 → 3/7 and 4/7 (as torch antialias)
+    const down = resizeBilinearAA(src, 4, 1, 1, 2, 1);
+    expect(down[0]).toBeCloseTo(3 / 7, 6);
+    expect(down[1]).toBeCloseTo(4 / 7, 6);
+    expect(Array.from(resizeBilinearAA(new Float32Array(12).fill(0.3), 4, 3, 1, 2, 2)).every((v) => Math.abs(v - 0.3) < 1e-6)).toBe(true);
+    const up = resizeBilinearAA(Float32Array.from([0, 1]), 2, 1, 1, 4, 1);
+    expect(Array.from(up)).toEqual([0, 0.25, 0.75, 1]);
+  });
+
+  it('HFER cutout: object RGB, white outside, bbox + 2 px, alpha = mask', () => {
+    const w = 10, h = 10;
+    const rgb = new Float32Array(w * h * 3).fill(0.2);
+    const image = { width: w, height: h, rgb, alpha: null, bitDepth: 8 as const, warnings: [] };
+    const cut = objectCutout(image, rectMask(w, h, 4, 4, 5, 6));
+    expect([cut.width, cut.height]).toEqual([6, 7]);
+    expect(Array.from(cut.rgba.subarray(0, 4))).toEqual([255, 255, 255, 0]);
+    const inside = ((2 * 6) + 2) * 4;
+    expect(Array.from(cut.rgba.subarray(inside, inside + 4))).toEqual([51, 51, 51, 255]);
+  });
+});
