@@ -1,0 +1,361 @@
+/**
+ * Export and import of a project as a folder or a zip: the project's files plus `manifest.json`, which
+ * lists every row and every file (path, size, sha256). Import trusts nothing: every path must be a
+ * plain relative path inside the archive (no absolute paths, no `..`, no symlinks), every file must be
+ * listed with the right size and hash and nothing unlisted may be present, and every row must refer to
+ * files and rows inside the archive. Everything is checked before the library is touched; then files and
+ * rows go in through the same write-then-commit path as any other write, under new ids.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { z } from 'zod';
+import type { ProjectRecord } from '../../src-shared/api/library';
+import { METHODS } from '../../src-shared/params';
+import { LibraryError, asLibraryError } from './errors';
+import { TEMP_MARKER, sha256, writeFileAtomic } from './files';
+import type { Library } from './library';
+import { splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
+
+export const PROJECT_MANIFEST = 'manifest.json';
+const FORMAT = 'fastsam3d-studio-project';
+
+/** Refuse archives bigger than this (uncompressed) before reading them. */
+const MAX_TOTAL_BYTES = 4 * 1024 ** 3;
+const MAX_FILES = 100_000;
+
+const Sha = z.string().regex(/^[0-9a-f]{64}$/);
+const RelPath = z.string().min(1).max(512);
+const ParamsRecord = z.record(z.string(), z.union([z.number(), z.boolean(), z.string()]));
+
+const ManifestSchema = z.object({
+  format: z.literal(FORMAT),
+  formatVersion: z.literal(1),
+  exportedAt: z.string(),
+  appVersion: z.string(),
+  project: z.object({ id: z.string(), name: z.string().min(1), createdAt: z.string(), updatedAt: z.string(), tags: z.array(z.string()) }),
+  images: z.array(z.object({
+    id: z.string(), name: z.string().min(1), file: RelPath, thumb: RelPath.nullable(), sha256: Sha, bytes: z.number().int().nonnegative(),
+    width: z.number().int().positive(), height: z.number().int().positive(), createdAt: z.string(),
+  })),
+  masks: z.array(z.object({
+    id: z.string(), imageId: z.string(), name: z.string().min(1), file: RelPath, sha256: Sha, bytes: z.number().int().nonnegative(),
+    area: z.number().int().nonnegative(), createdAt: z.string(),
+  })),
+  runs: z.array(z.object({
+    id: z.string(), imageId: z.string(), maskIds: z.array(z.string()).min(1), name: z.string(), kind: z.enum(['object', 'scene']),
+    status: z.enum(['succeeded', 'failed', 'cancelled']), packId: z.string(), packName: z.string(), packVersion: z.string(),
+    method: z.enum(METHODS), params: ParamsRecord, seed: z.number().int(), executionProvider: z.string(), appVersion: z.string(),
+    report: z.unknown().nullable(), metrics: z.record(z.string(), z.number()).nullable(), error: z.string().nullable(),
+    objectMs: z.number().nullable(), speedup: z.number().nullable(), quality: z.number().nullable(), baselineRunId: z.string().nullable(),
+    schedule: z.unknown().nullable(), createdAt: z.string(), startedAt: z.string().nullable(), finishedAt: z.string().nullable(),
+    tags: z.array(z.string()),
+  })),
+  artefacts: z.array(z.object({
+    id: z.string(), runId: z.string(), kind: z.enum(['glb', 'obj', 'ply', 'thumbnail']), file: RelPath, sha256: Sha,
+    bytes: z.number().int().nonnegative(), createdAt: z.string(),
+  })),
+  files: z.array(z.object({ path: RelPath, bytes: z.number().int().nonnegative(), sha256: Sha })).max(MAX_FILES),
+});
+export type ProjectManifest = z.infer<typeof ManifestSchema>;
+
+function bad(message: string): LibraryError {
+  return new LibraryError('BAD_ARCHIVE', `The project archive was not imported: ${message}. The library is unchanged.`);
+}
+
+/** A path inside an archive: relative, forward slashes, no empty, `.` or `..` segments, no drive letters. */
+export function checkArchivePath(p: string): void {
+  if (p.includes('\\') || p.includes('\0')) throw bad(`path "${p}" contains a backslash or NUL`);
+  if (p.startsWith('/') || /^[a-zA-Z]:/.test(p)) throw bad(`path "${p}" is absolute`);
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.' || seg === '..') throw bad(`path "${p}" leaves the archive folder or has an empty segment`);
+  }
+}
+
+// ------------------------------------------------------------------------------ export -----------
+
+export interface ExportResult { path: string; files: number; bytes: number }
+
+/** Write project `projectId` (without its trashed items) as a folder or a zip at `dest`. */
+export function exportProject(lib: Library, projectId: string, dest: string, format: 'folder' | 'zip' = 'zip'): ExportResult {
+  const db = lib.db;
+  const project = db.prepare(`SELECT p.*, (SELECT group_concat(tag, char(31)) FROM project_tags t WHERE t.project_id = p.id) AS tags FROM projects p WHERE id = ?`).get(projectId) as ProjectRow | undefined;
+  if (!project) throw new LibraryError('NOT_FOUND', `No project with id ${projectId}.`);
+  const images = db.prepare(`SELECT * FROM images WHERE project_id = ? AND deleted_at IS NULL ORDER BY rowid`).all(projectId) as ImageRow[];
+  const imageIds = new Set(images.map((i) => i.id));
+  const masks = (db.prepare(`SELECT m.* FROM masks m JOIN images i ON i.id = m.image_id WHERE i.project_id = ? ORDER BY m.rowid`).all(projectId) as MaskRow[])
+    .filter((m) => imageIds.has(m.image_id));
+  const runs = (db.prepare(
+    `SELECT r.*, (SELECT group_concat(tag, char(31)) FROM run_tags t WHERE t.run_id = r.id) AS tags,
+       (SELECT group_concat(mask_id, ',') FROM (SELECT mask_id FROM run_masks m WHERE m.run_id = r.id ORDER BY position)) AS mask_ids
+     FROM runs r WHERE project_id = ? AND deleted_at IS NULL AND status IN ('succeeded','failed','cancelled') ORDER BY rowid`,
+  ).all(projectId) as RunRow[]).filter((r) => imageIds.has(r.image_id));
+  const runIds = new Set(runs.map((r) => r.id));
+  const artefacts = (db.prepare(`SELECT a.* FROM artefacts a JOIN runs r ON r.id = a.run_id WHERE r.project_id = ? ORDER BY a.rowid`).all(projectId) as ArtefactRow[])
+    .filter((a) => runIds.has(a.run_id));
+
+  const payload = new Map<string, Uint8Array>();
+  const files: ProjectManifest['files'] = [];
+  const add = (rel: string, expectSha?: string): void => {
+    const data = fs.readFileSync(path.join(lib.assetsDir, rel));
+    const sha = sha256(data);
+    if (expectSha && sha !== expectSha) {
+      throw new LibraryError('IO', `Cannot export: the library file ${rel} does not match its recorded sha256 (damaged on disk).`);
+    }
+    payload.set(rel, data);
+    files.push({ path: rel, bytes: data.length, sha256: sha });
+  };
+  for (const i of images) {
+    add(i.file, i.sha256);
+    if (i.thumb_file) add(i.thumb_file);
+  }
+  for (const m of masks) add(m.file, m.sha256);
+  for (const a of artefacts) add(a.file, a.sha256);
+
+  const manifest: ProjectManifest = {
+    format: FORMAT, formatVersion: 1, exportedAt: new Date().toISOString(),
+    appVersion: runs[0]?.app_version ?? '0.0.0',
+    project: { id: project.id, name: project.name, createdAt: project.created_at, updatedAt: project.updated_at, tags: splitTags(project.tags) },
+    images: images.map((i) => ({ id: i.id, name: i.name, file: i.file, thumb: i.thumb_file, sha256: i.sha256, bytes: i.bytes, width: i.width, height: i.height, createdAt: i.created_at })),
+    masks: masks.map((m) => ({ id: m.id, imageId: m.image_id, name: m.name, file: m.file, sha256: m.sha256, bytes: m.bytes, area: m.area, createdAt: m.created_at })),
+    runs: runs.map((r) => ({
+      id: r.id, imageId: r.image_id, maskIds: r.mask_ids ? r.mask_ids.split(',') : [], name: r.name, kind: r.kind,
+      status: r.status as 'succeeded' | 'failed' | 'cancelled', packId: r.pack_id, packName: r.pack_name, packVersion: r.pack_version,
+      method: r.method, params: JSON.parse(r.params_json), seed: r.seed, executionProvider: r.execution_provider, appVersion: r.app_version,
+      report: r.report_json ? JSON.parse(r.report_json) : null, metrics: r.metrics_json ? JSON.parse(r.metrics_json) : null,
+      error: r.error, objectMs: r.object_ms, speedup: r.speedup, quality: r.quality,
+      baselineRunId: r.baseline_run_id && runIds.has(r.baseline_run_id) ? r.baseline_run_id : null,
+      schedule: r.schedule_json ? JSON.parse(r.schedule_json) : null,
+      createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at, tags: splitTags(r.tags),
+    })),
+    artefacts: artefacts.map((a) => ({ id: a.id, runId: a.run_id, kind: a.kind, file: a.file, sha256: a.sha256, bytes: a.bytes, createdAt: a.created_at })),
+    files,
+  };
+  const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2));
+  const total = files.reduce((s, f) => s + f.bytes, 0) + manifestBytes.length;
+  const target = path.resolve(dest);
+
+  try {
+    if (format === 'zip') {
+      const zippable: Zippable = { [PROJECT_MANIFEST]: manifestBytes };
+      // PNG and GLB are already compressed or binary; a light level keeps export quick.
+      for (const [rel, data] of payload) zippable[rel] = [data, { level: 1 }];
+      writeFileAtomic(target, zipSync(zippable, { level: 6 }));
+    } else {
+      if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
+        throw new LibraryError('CONFLICT', `Cannot export into ${target}: the folder is not empty. Choose a new or empty folder.`);
+      }
+      // Build next to the target, then rename: a crash leaves no half-written export under the chosen name.
+      const tmp = `${target}${TEMP_MARKER}${randomUUID().slice(0, 8)}`;
+      try {
+        for (const [rel, data] of payload) writeFileAtomic(path.join(tmp, rel), data);
+        writeFileAtomic(path.join(tmp, PROJECT_MANIFEST), manifestBytes);
+        if (fs.existsSync(target)) fs.rmdirSync(target);
+        fs.renameSync(tmp, target);
+      } catch (err) {
+        fs.rmSync(tmp, { recursive: true, force: true });
+        throw err;
+      }
+    }
+  } catch (err) {
+    throw asLibraryError(err, `export project "${project.name}" to ${target}`);
+  }
+  return { path: target, files: files.length + 1, bytes: total };
+}
+
+// ------------------------------------------------------------------------------ import -----------
+
+function readFolder(root: string): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  let total = 0;
+  const walk = (dir: string, rel: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
+      const abs = path.join(dir, e.name);
+      const st = fs.lstatSync(abs);
+      if (st.isSymbolicLink()) throw bad(`"${childRel}" is a symbolic link; archives may contain only plain files`);
+      if (st.isDirectory()) walk(abs, childRel);
+      else if (st.isFile()) {
+        checkArchivePath(childRel);
+        total += st.size;
+        if (total > MAX_TOTAL_BYTES || out.size >= MAX_FILES) throw bad(`the folder holds more than ${MAX_TOTAL_BYTES} bytes or ${MAX_FILES} files`);
+        out.set(childRel, fs.readFileSync(abs));
+      } else throw bad(`"${childRel}" is not a plain file`);
+    }
+  };
+  walk(root, '');
+  return out;
+}
+
+function readZip(file: string): Map<string, Uint8Array> {
+  const size = fs.statSync(file).size;
+  if (size > MAX_TOTAL_BYTES) throw bad(`the zip is larger than ${MAX_TOTAL_BYTES} bytes`);
+  const bytes = fs.readFileSync(file);
+  if (bytes.length < 4 || bytes.readUInt32LE(0) !== 0x04034b50) throw bad(`${file} is not a zip file`);
+  let declared = 0;
+  let count = 0;
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes, {
+      filter(f) {
+        if (f.name.endsWith('/')) return false; // folder entries carry nothing
+        checkArchivePath(f.name);
+        declared += f.originalSize;
+        count++;
+        // Checked before inflating, so a zip bomb is refused without being expanded.
+        if (declared > MAX_TOTAL_BYTES || count > MAX_FILES) throw bad(`the zip expands to more than ${MAX_TOTAL_BYTES} bytes or ${MAX_FILES} files`);
+        return true;
+      },
+    });
+  } catch (err) {
+    if (err instanceof LibraryError) throw err;
+    throw bad(`the zip cannot be read (${(err as Error).message})`);
+  }
+  return new Map(Object.entries(entries));
+}
+
+/** Check the archive completely; returns the manifest. Throws BAD_ARCHIVE naming the first problem. */
+function validate(entries: Map<string, Uint8Array>): ProjectManifest {
+  const raw = entries.get(PROJECT_MANIFEST);
+  if (!raw) throw bad(`it has no ${PROJECT_MANIFEST}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(raw));
+  } catch (err) {
+    throw bad(`${PROJECT_MANIFEST} is not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw bad(`${PROJECT_MANIFEST} is not a Fast-SAM3D Studio project manifest (${issue.path.join('.')}: ${issue.message})`);
+  }
+  const m = parsed.data;
+
+  const listed = new Map<string, { bytes: number; sha256: string }>();
+  for (const f of m.files) {
+    checkArchivePath(f.path);
+    if (f.path === PROJECT_MANIFEST) throw bad(`the manifest lists itself`);
+    if (listed.has(f.path)) throw bad(`"${f.path}" is listed twice`);
+    listed.set(f.path, f);
+    const data = entries.get(f.path);
+    if (!data) throw bad(`"${f.path}" is listed in the manifest but missing`);
+    if (data.length !== f.bytes) throw bad(`"${f.path}" has ${data.length} bytes, the manifest says ${f.bytes}`);
+    if (sha256(data) !== f.sha256) throw bad(`"${f.path}" does not match its sha256 in the manifest (damaged or altered)`);
+  }
+  for (const p of entries.keys()) {
+    if (p !== PROJECT_MANIFEST && !listed.has(p)) throw bad(`"${p}" is not listed in the manifest`);
+  }
+
+  const fileOf = (what: string, rel: string, sha?: string, bytes?: number): void => {
+    const f = listed.get(rel);
+    if (!f) throw bad(`${what} refers to "${rel}", which is not in the archive`);
+    if ((sha !== undefined && f.sha256 !== sha) || (bytes !== undefined && f.bytes !== bytes)) throw bad(`${what} does not match the file "${rel}"`);
+  };
+  const images = new Set<string>();
+  for (const i of m.images) {
+    if (images.has(i.id)) throw bad(`image id ${i.id} appears twice`);
+    images.add(i.id);
+    fileOf(`image "${i.name}"`, i.file, i.sha256, i.bytes);
+    if (i.thumb) fileOf(`the thumbnail of image "${i.name}"`, i.thumb);
+  }
+  const maskImage = new Map<string, string>();
+  for (const k of m.masks) {
+    if (!images.has(k.imageId)) throw bad(`mask "${k.name}" belongs to an image that is not in the archive`);
+    if (maskImage.has(k.id)) throw bad(`mask id ${k.id} appears twice`);
+    maskImage.set(k.id, k.imageId);
+    fileOf(`mask "${k.name}"`, k.file, k.sha256, k.bytes);
+  }
+  const runs = new Set(m.runs.map((r) => r.id));
+  if (runs.size !== m.runs.length) throw bad(`a run id appears twice`);
+  for (const r of m.runs) {
+    if (!images.has(r.imageId)) throw bad(`run "${r.name}" uses an image that is not in the archive`);
+    for (const k of r.maskIds) if (maskImage.get(k) !== r.imageId) throw bad(`run "${r.name}" uses a mask that is not in the archive or belongs to another image`);
+    if (r.baselineRunId && !runs.has(r.baselineRunId)) throw bad(`run "${r.name}" links a baseline run that is not in the archive`);
+  }
+  const artefactIds = new Set<string>();
+  for (const a of m.artefacts) {
+    if (!runs.has(a.runId)) throw bad(`artefact ${a.id} belongs to a run that is not in the archive`);
+    if (artefactIds.has(a.id)) throw bad(`artefact id ${a.id} appears twice`);
+    artefactIds.add(a.id);
+    fileOf(`artefact ${a.kind} of run ${a.runId}`, a.file, a.sha256, a.bytes);
+  }
+  return m;
+}
+
+/** Import a project folder or zip (as written by exportProject) under new ids; returns the new project. */
+export function importProject(lib: Library, source: string): ProjectRecord {
+  const src = path.resolve(source);
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(src);
+  } catch {
+    throw new LibraryError('NOT_FOUND', `No project archive at ${src}.`);
+  }
+  if (st.isSymbolicLink()) throw bad(`${src} is a symbolic link; choose the folder or zip itself`);
+  const entries = st.isDirectory() ? readFolder(src) : readZip(src);
+  const m = validate(entries);
+
+  // New ids throughout, so a project can be imported next to its original (or twice).
+  const ids = new Map<string, string>();
+  const newId = (old: string): string => {
+    let id = ids.get(old);
+    if (!id) ids.set(old, (id = randomUUID()));
+    return id;
+  };
+  const ext = (rel: string): string => path.extname(rel).toLowerCase().replace(/[^.a-z0-9]/g, '');
+  const files: { rel: string; data: Uint8Array }[] = [];
+  const place = (archivePath: string, rel: string): string => {
+    files.push({ rel, data: entries.get(archivePath)! });
+    return rel;
+  };
+  const projectId = randomUUID();
+  const imageFiles = m.images.map((i) => ({
+    file: place(i.file, `images/${newId(i.id)}${ext(i.file)}`),
+    thumb: i.thumb ? place(i.thumb, `thumbs/${newId(i.id)}.png`) : null,
+  }));
+  const maskFiles = m.masks.map((k) => place(k.file, `masks/${newId(k.id)}.png`));
+  const artefactFiles = m.artefacts.map((a) => place(a.file, `runs/${newId(a.runId)}/${newId(a.id)}${ext(a.file)}`));
+
+  lib.writeThenCommit(`import project "${m.project.name}"`, files, () => {
+    const db = lib.db;
+    const t = new Date().toISOString();
+    db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(projectId, m.project.name, m.project.createdAt, t);
+    const tag = db.prepare(`INSERT OR IGNORE INTO project_tags (project_id, tag) VALUES (?, ?)`);
+    for (const x of m.project.tags) tag.run(projectId, x);
+    m.images.forEach((i, n) => {
+      db.prepare(`INSERT INTO images (id, project_id, name, file, sha256, bytes, width, height, created_at, thumb_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(newId(i.id), projectId, i.name, imageFiles[n].file, i.sha256, i.bytes, i.width, i.height, i.createdAt, imageFiles[n].thumb);
+    });
+    m.masks.forEach((k, n) => {
+      db.prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(newId(k.id), newId(k.imageId), k.name, maskFiles[n], k.sha256, k.bytes, k.area, k.createdAt);
+    });
+    const insRun = db.prepare(
+      `INSERT INTO runs (id, project_id, image_id, status, kind, job_id, pack_id, pack_name, pack_version, method, params_json, seed,
+         execution_provider, app_version, report_json, error, object_ms, created_at, started_at, finished_at, name, baseline_run_id,
+         speedup, quality, metrics_json, schedule_json, input_key)
+       VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)`,
+    );
+    const insMask = db.prepare(`INSERT INTO run_masks (run_id, mask_id, position) VALUES (?, ?, ?)`);
+    const insTag = db.prepare(`INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)`);
+    for (const r of m.runs) {
+      const id = newId(r.id);
+      const maskIds = r.maskIds.map(newId);
+      insRun.run(id, projectId, newId(r.imageId), r.status, r.kind, r.packId, r.packName, r.packVersion, r.method, JSON.stringify(r.params),
+        r.seed, r.executionProvider, r.appVersion, r.report === null ? null : JSON.stringify(r.report), r.error, r.objectMs, r.createdAt,
+        r.startedAt, r.finishedAt, r.name, r.speedup, r.quality, r.metrics === null ? null : JSON.stringify(r.metrics),
+        r.schedule === null ? null : JSON.stringify(r.schedule), `${r.packId}|${newId(r.imageId)}|${maskIds.join(',')}|${r.seed}`);
+      maskIds.forEach((k, n) => insMask.run(id, k, n));
+      for (const x of r.tags) insTag.run(id, x);
+    }
+    // Baselines after all runs exist (the foreign key needs the target row).
+    const link = db.prepare(`UPDATE runs SET baseline_run_id = ? WHERE id = ?`);
+    for (const r of m.runs) if (r.baselineRunId) link.run(newId(r.baselineRunId), newId(r.id));
+    m.artefacts.forEach((a, n) => {
+      db.prepare(`INSERT INTO artefacts (id, run_id, kind, file, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+        .run(newId(a.id), newId(a.runId), a.kind, artefactFiles[n], a.sha256, a.bytes, a.createdAt);
+    });
+  });
+  return lib.getProjectRecord(projectId);
+}

@@ -1,0 +1,133 @@
+/**
+ * Opening the library database safely: detect a damaged file or one written by a newer version before
+ * anything writes to it, keep a backup copy in both cases (and before every schema upgrade), then switch
+ * on WAL and foreign keys and migrate. A damaged or newer database is never overwritten.
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { LibraryError } from './errors';
+import { LATEST_VERSION, migrate } from './migrations';
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+export interface OpenDatabaseOptions {
+  /** Path of a better_sqlite3.node built for another ABI (Electron passes its own build). */
+  nativeBinding?: string;
+  readonly?: boolean;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+/** Copy the database file and its WAL/SHM side files next to it, byte for byte; returns the copy's path. */
+export function backupRawFiles(dbPath: string, label: string): string {
+  const backup = `${dbPath}.${label}-${timestamp()}.bak`;
+  fs.copyFileSync(dbPath, backup);
+  for (const side of ['-wal', '-shm']) {
+    if (fs.existsSync(dbPath + side)) fs.copyFileSync(dbPath + side, backup + side);
+  }
+  return backup;
+}
+
+function corrupt(dbPath: string, detail: string, cause?: unknown): LibraryError {
+  let backup: string | undefined;
+  try {
+    backup = backupRawFiles(dbPath, 'corrupt');
+  } catch {
+    /* the message still says what happened; the original file is untouched either way */
+  }
+  return new LibraryError(
+    'CORRUPT_DATABASE',
+    `The library database ${dbPath} is damaged (${detail}). It was not changed` +
+      (backup ? `; a copy was saved as ${backup}` : '') +
+      `. Restore an earlier backup, or move the file away to start a new library (the asset files in ` +
+      `${path.join(path.dirname(dbPath), 'assets')} are kept).`,
+    backup,
+    { cause },
+  );
+}
+
+/** Open (creating if needed), verify and migrate the database at `dbPath`. */
+export function openDatabase(dbPath: string, options: OpenDatabaseOptions = {}): Database.Database {
+  const exists = fs.existsSync(dbPath) && fs.statSync(dbPath).size > 0;
+  if (exists) {
+    // Check the header ourselves first: SQLite would otherwise treat some garbage as an empty database.
+    const head = Buffer.alloc(16);
+    const fd = fs.openSync(dbPath, 'r');
+    const n = fs.readSync(fd, head, 0, 16, 0);
+    fs.closeSync(fd);
+    if (n < 16 || !head.equals(SQLITE_MAGIC)) throw corrupt(dbPath, 'not an SQLite database file');
+  } else if (options.readonly) {
+    throw new LibraryError('NOT_FOUND', `No library database at ${dbPath}; open the library read-write once to create it.`);
+  }
+
+  let db: Database.Database;
+  try {
+    db = new Database(dbPath, {
+      readonly: !!options.readonly,
+      fileMustExist: !!options.readonly,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
+  } catch (err) {
+    throw new LibraryError('IO', `Could not open the library database ${dbPath}: ${(err as Error).message}`, undefined, { cause: err });
+  }
+
+  try {
+    let version: number;
+    try {
+      version = db.pragma('user_version', { simple: true }) as number;
+      if (exists) {
+        const rows = db.pragma('quick_check') as { quick_check: string }[];
+        const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+        if (problems.length > 0) throw corrupt(dbPath, problems.slice(0, 3).join('; '));
+      }
+    } catch (err) {
+      if (err instanceof LibraryError) throw err;
+      const code = (err as { code?: string }).code ?? '';
+      if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+        throw corrupt(dbPath, (err as Error).message, err);
+      }
+      throw err;
+    }
+
+    if (version > LATEST_VERSION) {
+      const backup = backupRawFiles(dbPath, `schema-v${version}`);
+      throw new LibraryError(
+        'NEWER_DATABASE',
+        `The library database ${dbPath} was written by a newer version of Fast-SAM3D Studio (schema ` +
+          `version ${version}; this version understands up to ${LATEST_VERSION}). It was not changed; a ` +
+          `copy was saved as ${backup}. Update the app, or choose another data folder.`,
+        backup,
+      );
+    }
+
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    if (options.readonly) {
+      if (version < LATEST_VERSION) {
+        throw new LibraryError(
+          'CONFLICT',
+          `The library database ${dbPath} has schema version ${version}; open it read-write once to upgrade it to ${LATEST_VERSION}.`,
+        );
+      }
+      return db;
+    }
+    db.pragma('journal_mode = WAL');
+    // FULL makes each commit durable on its own (NORMAL may lose the last commits on power loss).
+    db.pragma('synchronous = FULL');
+    if (version < LATEST_VERSION) {
+      if (version > 0) {
+        // Keep the pre-upgrade state; VACUUM INTO writes a consistent single-file copy.
+        const backup = `${dbPath}.schema-v${version}-${timestamp()}.bak`;
+        db.prepare('VACUUM INTO ?').run(backup);
+      }
+      migrate(db);
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * Project library (issue 7): SQLite database + asset store under a data folder. Used by the API
+ * handlers (src-main/api/library.ts) and the job service, which records every run through
+ * beginRun / finishRun / failRun.
+ */
+export { Library } from './library';
+export type { ArtefactInput, BeginRunInput, FinishRunInput, LibraryOpenOptions, ParamValue, TrashEmptied } from './library';
+export { LibraryError, type LibraryErrorCode } from './errors';
+export { LATEST_VERSION, MIGRATIONS } from './migrations';
+export { renderMeshThumbnail, rasterizeMesh } from './mesh-thumbnail';
+export { exportProject, importProject, PROJECT_MANIFEST, type ProjectManifest } from './archive';

@@ -1,0 +1,899 @@
+/**
+ * The project library: one SQLite database (WAL, foreign keys, versioned schema) plus an asset folder,
+ * under a data folder:
+ *
+ *   <dataDir>/library.sqlite            projects, images, masks, runs, artefacts, tags
+ *   <dataDir>/assets/images/<id>.<ext>  imported photos, as given
+ *   <dataDir>/assets/thumbs/<id>.png    image thumbnails
+ *   <dataDir>/assets/masks/<id>.png     masks
+ *   <dataDir>/assets/runs/<runId>/…     run artefacts (GLB/OBJ/PLY/thumbnail)
+ *
+ * Write order for crash safety: files first (temp → fsync → rename), then the rows in one transaction.
+ * A crash between the two leaves unreferenced files, which the sweep at open removes; deleting goes the
+ * other way round (rows, then files). So the database never points at a missing or partial file.
+ */
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp, { type Metadata } from 'sharp';
+import type { ArtefactKind, ArtefactRecord, ImageRecord, ListProjectsRequest, ListRunsRequest, MaskRecord, ProjectRecord, ProjectSummary, RunDetail, RunSummary } from '../../src-shared/api/library';
+import { ListProjectsRequest as ListProjectsSchema, ListRunsRequest as ListRunsSchema } from '../../src-shared/api/library';
+import type { JobSubmitRequest } from '../../src-shared/api/jobs';
+import { METHODS, type Method } from '../../src-shared/params';
+import type { Mesh } from '../pipeline/types';
+import { openDatabase } from './database';
+import { LibraryError, asLibraryError } from './errors';
+import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256File, writeFileAtomic } from './files';
+import { meshFromGlb } from './glb-mesh';
+import { renderMeshThumbnail } from './mesh-thumbnail';
+import {
+  PROJECT_SELECT, RUN_SELECT, toArtefact, toImage, toMask, toProject, toRunSummary,
+  type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow, type RunStatus,
+} from './records';
+
+export interface LibraryOpenOptions {
+  /** better_sqlite3.node for another ABI (Electron passes its rebuilt binary). */
+  nativeBinding?: string;
+  /** Open for reading only: no migration, no sweep, no writes (a second connection, a viewer). */
+  readonly?: boolean;
+  /** Recorded in runs that do not name their own app version. */
+  appVersion?: string;
+  /** Side of image and result thumbnails in pixels. */
+  thumbnailSize?: number;
+}
+
+export type ParamValue = number | boolean | string;
+
+export interface BeginRunInput {
+  imageId: string;
+  /** One mask for an object run; a scene run lists its objects' masks in order. */
+  maskIds: string[];
+  kind?: 'object' | 'scene';
+  jobId?: string;
+  packId: string;
+  packName: string;
+  packVersion: string;
+  method: Method;
+  /** The fully resolved parameters (resolveParams output plus the pack's sampler values). */
+  params: Record<string, ParamValue | undefined>;
+  executionProvider: string;
+  appVersion?: string;
+  /** The acceleration-off run this one is compared with; found automatically when absent. */
+  baselineRunId?: string;
+  name?: string;
+  status?: 'queued' | 'running';
+}
+
+export interface ArtefactInput {
+  kind: ArtefactKind;
+  /** A file to copy into the library (the worker's output folder), or the bytes themselves. */
+  path?: string;
+  data?: Uint8Array;
+}
+
+export interface FinishRunInput {
+  /** The pipeline's RunReport (src-shared/report.ts), stored as JSON. */
+  report: unknown;
+  artefacts: ArtefactInput[];
+  /** The result mesh, for the thumbnail; without it the first GLB artefact is read back. */
+  mesh?: Mesh;
+  /** Quality metrics against the baseline or a reference (f1 in percent, cd, viou, …). */
+  metrics?: Record<string, number>;
+}
+
+export interface TrashEmptied { projects: number; images: number; runs: number; filesRemoved: number }
+
+const IMAGE_FORMATS: Record<string, string> = { png: 'png', jpeg: 'jpg', webp: 'webp', tiff: 'tif' };
+const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', tif: 'image/tiff' };
+const ARTEFACT_EXT: Record<ArtefactKind, string> = { glb: 'glb', obj: 'obj', ply: 'ply', thumbnail: 'png' };
+const INTERRUPTED = 'Interrupted: the app stopped before this run finished. Run it again.';
+
+const now = (): string => new Date().toISOString();
+
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function normaliseTags(tags: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const t of tags) {
+    const tag = t.trim();
+    if (tag && !seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag);
+  }
+  return [...seen.values()];
+}
+
+function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+export class Library {
+  readonly dbPath: string;
+  readonly assetsDir: string;
+  /** Files written by an operation still in progress in this process: the sweep must not take them. */
+  private readonly pending = new Set<string>();
+  private readonly lockPath: string;
+  private ownsLock = false;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly db: Database.Database,
+    private readonly options: LibraryOpenOptions,
+  ) {
+    this.dbPath = path.join(dataDir, 'library.sqlite');
+    this.assetsDir = path.join(dataDir, 'assets');
+    this.lockPath = path.join(dataDir, 'library.lock');
+  }
+
+  /**
+   * Open (creating if needed) the library in `dataDir`. Throws LibraryError CORRUPT_DATABASE or
+   * NEWER_DATABASE, with a backup copy made, when the database cannot be used as it is.
+   */
+  static open(dataDir: string, options: LibraryOpenOptions = {}): Library {
+    const dir = path.resolve(dataDir);
+    if (!options.readonly) {
+      try {
+        fs.mkdirSync(path.join(dir, 'assets'), { recursive: true });
+      } catch (err) {
+        throw asLibraryError(err, `create the data folder ${dir} (choose a writable folder)`);
+      }
+    }
+    const db = openDatabase(path.join(dir, 'library.sqlite'), options);
+    const lib = new Library(dir, db, options);
+    if (!options.readonly) lib.recoverAfterCrash();
+    return lib;
+  }
+
+  close(): void {
+    if (this.ownsLock) {
+      try {
+        if (fs.readFileSync(this.lockPath, 'utf8').trim() === String(process.pid)) fs.rmSync(this.lockPath, { force: true });
+      } catch {
+        /* lock already gone */
+      }
+    }
+    if (this.db.open) this.db.close();
+  }
+
+  // ---------------------------------------------------------------- crash recovery -------------------
+
+  /**
+   * When no other live process has this library open: remove temp and unreferenced files, and mark runs
+   * left queued or running by a crashed process as failed. With another live writer, leave both alone.
+   */
+  private recoverAfterCrash(): void {
+    try {
+      const pid = Number(fs.readFileSync(this.lockPath, 'utf8').trim());
+      if (pid && pid !== process.pid && isPidAlive(pid)) return;
+    } catch {
+      /* no lock: nobody else is here */
+    }
+    fs.writeFileSync(this.lockPath, String(process.pid));
+    this.ownsLock = true;
+    this.db
+      .prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', 'running')`)
+      .run(INTERRUPTED, now());
+    this.sweepOrphans();
+  }
+
+  /** Delete temp files and files no row refers to; returns how many were removed. */
+  sweepOrphans(): number {
+    const referenced = new Set<string>();
+    const rows = this.db
+      .prepare(
+        `SELECT file FROM images UNION ALL SELECT thumb_file FROM images WHERE thumb_file IS NOT NULL
+         UNION ALL SELECT file FROM masks UNION ALL SELECT file FROM artefacts`,
+      )
+      .pluck()
+      .all() as string[];
+    for (const f of rows) referenced.add(f);
+    let removed = 0;
+    for (const rel of listFilesRecursive(this.assetsDir)) {
+      const abs = path.join(this.assetsDir, rel);
+      if (this.pending.has(abs)) continue;
+      if (rel.includes(TEMP_MARKER) || !referenced.has(rel)) {
+        fs.rmSync(abs, { force: true });
+        removed++;
+      }
+    }
+    // Empty run folders are left by emptied runs; remove them so the store mirrors the table.
+    const runsDir = path.join(this.assetsDir, 'runs');
+    if (fs.existsSync(runsDir)) {
+      for (const d of fs.readdirSync(runsDir)) {
+        const p = path.join(runsDir, d);
+        try {
+          if (fs.readdirSync(p).length === 0) fs.rmdirSync(p);
+        } catch {
+          /* not a folder or not empty */
+        }
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Check every row's file: present, right size, and (with `hashes`) right sha256. Returns the
+   * problems found, empty when the library is consistent.
+   */
+  verify({ hashes = false }: { hashes?: boolean } = {}): string[] {
+    const problems: string[] = [];
+    const rows = this.db
+      .prepare(
+        `SELECT 'image ' || id AS what, file, bytes, sha256 FROM images
+         UNION ALL SELECT 'mask ' || id, file, bytes, sha256 FROM masks
+         UNION ALL SELECT 'artefact ' || id, file, bytes, sha256 FROM artefacts`,
+      )
+      .all() as { what: string; file: string; bytes: number; sha256: string }[];
+    for (const r of rows) {
+      const abs = path.join(this.assetsDir, r.file);
+      let size: number;
+      try {
+        size = fs.statSync(abs).size;
+      } catch {
+        problems.push(`${r.what}: file ${r.file} is missing`);
+        continue;
+      }
+      if (size !== r.bytes) problems.push(`${r.what}: file ${r.file} has ${size} bytes, expected ${r.bytes}`);
+      else if (hashes) {
+        if (sha256File(abs) !== r.sha256) problems.push(`${r.what}: file ${r.file} does not match its sha256`);
+      }
+    }
+    const fk = this.db.pragma('foreign_key_check') as unknown[];
+    if (fk.length > 0) problems.push(`${fk.length} rows break foreign keys`);
+    return problems;
+  }
+
+  // ---------------------------------------------------------------- helpers --------------------------
+
+  private abs(rel: string): string {
+    return path.join(this.assetsDir, rel);
+  }
+
+  /** Write files, then run `commit` in one transaction; on any failure remove the files written. */
+  /** @internal Used by archive import too: the one path by which files and rows enter the library. */
+  writeThenCommit<T>(what: string, files: { rel: string; data?: Uint8Array; source?: string }[], commit: (stored: { sha256: string; bytes: number }[]) => T): T {
+    const written: string[] = [];
+    try {
+      const stored = files.map((f) => {
+        const target = this.abs(f.rel);
+        this.pending.add(target);
+        written.push(target);
+        return f.source !== undefined ? copyFileAtomic(f.source, target) : writeFileAtomic(target, f.data!);
+      });
+      return this.db.transaction(() => commit(stored))();
+    } catch (err) {
+      for (const f of written) fs.rmSync(f, { force: true });
+      throw asLibraryError(err, what);
+    } finally {
+      for (const f of written) this.pending.delete(f);
+    }
+  }
+
+  private touchProject(projectId: string): void {
+    this.db.prepare(`UPDATE projects SET updated_at = ? WHERE id = ?`).run(now(), projectId);
+  }
+
+  private projectRow(id: string): ProjectRow {
+    const row = this.db.prepare(`${PROJECT_SELECT} WHERE p.id = ?`).get(id) as ProjectRow | undefined;
+    if (!row) throw new LibraryError('NOT_FOUND', `No project with id ${id}.`);
+    return row;
+  }
+
+  private imageRow(id: string): ImageRow {
+    const row = this.db.prepare(`SELECT * FROM images WHERE id = ?`).get(id) as ImageRow | undefined;
+    if (!row) throw new LibraryError('NOT_FOUND', `No image with id ${id}.`);
+    return row;
+  }
+
+  private maskRow(id: string): MaskRow {
+    const row = this.db.prepare(`SELECT * FROM masks WHERE id = ?`).get(id) as MaskRow | undefined;
+    if (!row) throw new LibraryError('NOT_FOUND', `No mask with id ${id}.`);
+    return row;
+  }
+
+  private runRow(id: string): RunRow {
+    const row = this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(id) as RunRow | undefined;
+    if (!row) throw new LibraryError('NOT_FOUND', `No run with id ${id}.`);
+    return row;
+  }
+
+  // ---------------------------------------------------------------- projects -------------------------
+
+  createProject(name: string): ProjectRecord {
+    const clean = name.trim();
+    if (!clean) throw new LibraryError('BAD_INPUT', 'A project needs a name.');
+    const id = randomUUID();
+    const t = now();
+    try {
+      this.db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(id, clean, t, t);
+    } catch (err) {
+      throw asLibraryError(err, `create project "${clean}"`);
+    }
+    return this.getProjectRecord(id);
+  }
+
+  getProjectRecord(id: string): ProjectRecord {
+    return toProject(this.projectRow(id));
+  }
+
+  getProject(id: string): ProjectSummary {
+    return this.summarise(this.projectRow(id));
+  }
+
+  private summarise(row: ProjectRow): ProjectSummary {
+    const counts = this.db
+      .prepare(
+        `SELECT (SELECT count(*) FROM images WHERE project_id = ? AND deleted_at IS NULL) AS images,
+                (SELECT count(*) FROM runs WHERE project_id = ? AND deleted_at IS NULL) AS runs`,
+      )
+      .get(row.id, row.id) as { images: number; runs: number };
+    const run = this.db
+      .prepare(
+        `SELECT r.id FROM runs r JOIN artefacts a ON a.run_id = r.id AND a.kind = 'thumbnail'
+         WHERE r.project_id = ? AND r.deleted_at IS NULL ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1`,
+      )
+      .pluck()
+      .get(row.id) as string | undefined;
+    const image = run
+      ? undefined
+      : (this.db
+          .prepare(`SELECT id FROM images WHERE project_id = ? AND deleted_at IS NULL AND thumb_file IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1`)
+          .pluck()
+          .get(row.id) as string | undefined);
+    const cover = run ? { kind: 'run' as const, id: run } : image ? { kind: 'image' as const, id: image } : undefined;
+    return { ...toProject(row), ...counts, ...(cover ? { cover } : {}) };
+  }
+
+  /** Projects for the grid, newest activity first; `query` matches names and tags. */
+  listProjects(request: ListProjectsRequest = {}): ProjectSummary[] {
+    const req = ListProjectsSchema.parse(request);
+    const where: string[] = [req.trashed ? 'p.deleted_at IS NOT NULL' : 'p.deleted_at IS NULL'];
+    const args: unknown[] = [];
+    if (req.query) {
+      where.push(`(p.name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM project_tags t WHERE t.project_id = p.id AND t.tag LIKE ? ESCAPE '\\'))`);
+      args.push(likePattern(req.query), likePattern(req.query));
+    }
+    if (req.tag) {
+      where.push(`EXISTS (SELECT 1 FROM project_tags t WHERE t.project_id = p.id AND t.tag = ?)`);
+      args.push(req.tag.trim());
+    }
+    const order = req.sort === 'name' ? 'p.name COLLATE NOCASE ASC' : 'p.updated_at DESC, p.rowid DESC';
+    const rows = this.db.prepare(`${PROJECT_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${order}`).all(...args) as ProjectRow[];
+    return rows.map((r) => this.summarise(r));
+  }
+
+  renameProject(id: string, name: string): ProjectRecord {
+    const clean = name.trim();
+    if (!clean) throw new LibraryError('BAD_INPUT', 'A project name cannot be empty.');
+    this.projectRow(id);
+    this.db.prepare(`UPDATE projects SET name = ?, updated_at = ? WHERE id = ?`).run(clean, now(), id);
+    return this.getProjectRecord(id);
+  }
+
+  setProjectTags(id: string, tags: string[]): ProjectRecord {
+    this.projectRow(id);
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM project_tags WHERE project_id = ?`).run(id);
+      const ins = this.db.prepare(`INSERT INTO project_tags (project_id, tag) VALUES (?, ?)`);
+      for (const t of normaliseTags(tags)) ins.run(id, t);
+      this.touchProject(id);
+    })();
+    return this.getProjectRecord(id);
+  }
+
+  trashProject(id: string): void {
+    this.projectRow(id);
+    this.db.prepare(`UPDATE projects SET deleted_at = ? WHERE id = ?`).run(now(), id);
+  }
+
+  restoreProject(id: string): ProjectRecord {
+    this.projectRow(id);
+    this.db.prepare(`UPDATE projects SET deleted_at = NULL WHERE id = ?`).run(id);
+    return this.getProjectRecord(id);
+  }
+
+  // ---------------------------------------------------------------- images and masks -----------------
+
+  /**
+   * Store a photo. Without `projectId` a new project named after the image is created. An RGBA image
+   * whose alpha is a real cut-out (SAM 3D convention) also yields a mask from its alpha channel.
+   */
+  async importImage(input: { projectId?: string; name: string; data: Uint8Array | string }): Promise<{ image: ImageRecord; masks: MaskRecord[] }> {
+    const name = input.name.trim();
+    if (!name) throw new LibraryError('BAD_INPUT', 'An image needs a name.');
+    const data = typeof input.data === 'string' ? fs.readFileSync(input.data) : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
+    let meta: Metadata;
+    try {
+      meta = await sharp(data).metadata();
+    } catch (err) {
+      throw new LibraryError('BAD_INPUT', `"${name}" is not an image that can be read (PNG, JPEG, WebP or TIFF expected): ${(err as Error).message}`);
+    }
+    const ext = meta.format ? IMAGE_FORMATS[meta.format] : undefined;
+    if (!ext || !meta.width || !meta.height) {
+      throw new LibraryError('BAD_INPUT', `"${name}" is a ${meta.format ?? 'unknown'} file; import a PNG, JPEG, WebP or TIFF photo.`);
+    }
+    if (input.projectId) this.projectRow(input.projectId);
+
+    const size = this.options.thumbnailSize ?? 256;
+    const thumb = await sharp(data).rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+    const alphaMask = meta.hasAlpha ? await cutoutFromAlpha(data, meta.width, meta.height) : null;
+
+    const imageId = randomUUID();
+    const maskId = randomUUID();
+    const files = [
+      { rel: `images/${imageId}.${ext}`, data },
+      { rel: `thumbs/${imageId}.png`, data: thumb },
+      ...(alphaMask ? [{ rel: `masks/${maskId}.png`, data: alphaMask.png }] : []),
+    ];
+    const t = now();
+    this.writeThenCommit(`import image "${name}"`, files, (stored) => {
+      let projectId = input.projectId;
+      if (!projectId) {
+        projectId = randomUUID();
+        this.db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(projectId, name.replace(/\.[a-z0-9]+$/i, ''), t, t);
+      }
+      this.db
+        .prepare(`INSERT INTO images (id, project_id, name, file, sha256, bytes, width, height, created_at, thumb_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(imageId, projectId, name, files[0].rel, stored[0].sha256, stored[0].bytes, meta.width, meta.height, t, files[1].rel);
+      if (alphaMask) {
+        this.db
+          .prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(maskId, imageId, 'alpha', files[2].rel, stored[2].sha256, stored[2].bytes, alphaMask.area, t);
+      }
+      this.touchProject(projectId);
+    });
+    return { image: toImage(this.imageRow(imageId)), masks: alphaMask ? [toMask(this.maskRow(maskId))] : [] };
+  }
+
+  listImages(projectId: string): ImageRecord[] {
+    this.projectRow(projectId);
+    return (this.db.prepare(`SELECT * FROM images WHERE project_id = ? AND deleted_at IS NULL ORDER BY created_at, rowid`).all(projectId) as ImageRow[]).map(toImage);
+  }
+
+  getImage(id: string): ImageRecord {
+    return toImage(this.imageRow(id));
+  }
+
+  /** Absolute path of the stored photo (for the worker). */
+  imagePath(id: string): string {
+    return this.abs(this.imageRow(id).file);
+  }
+
+  readImage(id: string): { image: ImageRecord; data: Buffer; mime: string } {
+    const row = this.imageRow(id);
+    return { image: toImage(row), data: fs.readFileSync(this.abs(row.file)), mime: MIME[path.extname(row.file).slice(1)] ?? 'application/octet-stream' };
+  }
+
+  renameImage(id: string, name: string): ImageRecord {
+    const clean = name.trim();
+    if (!clean) throw new LibraryError('BAD_INPUT', 'An image name cannot be empty.');
+    const row = this.imageRow(id);
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE images SET name = ? WHERE id = ?`).run(clean, id);
+      this.touchProject(row.project_id);
+    })();
+    return this.getImage(id);
+  }
+
+  trashImage(id: string): void {
+    this.imageRow(id);
+    this.db.prepare(`UPDATE images SET deleted_at = ? WHERE id = ?`).run(now(), id);
+  }
+
+  restoreImage(id: string): ImageRecord {
+    this.imageRow(id);
+    this.db.prepare(`UPDATE images SET deleted_at = NULL WHERE id = ?`).run(id);
+    return this.getImage(id);
+  }
+
+  /**
+   * Store a mask PNG for an image: the same size as the image; the object is where alpha (or, without
+   * alpha, the grey level) is above half.
+   */
+  async saveMask(input: { imageId: string; name: string; png: Uint8Array }): Promise<MaskRecord> {
+    const name = input.name.trim();
+    if (!name) throw new LibraryError('BAD_INPUT', 'A mask needs a name.');
+    const image = this.imageRow(input.imageId);
+    const png = Buffer.from(input.png.buffer, input.png.byteOffset, input.png.byteLength);
+    let area: number;
+    try {
+      const meta = await sharp(png).metadata();
+      if (meta.format !== 'png') throw new Error(`it is ${meta.format ?? 'not an image'}, a PNG is expected`);
+      if (meta.width !== image.width || meta.height !== image.height) {
+        throw new Error(`it is ${meta.width}×${meta.height} but image "${image.name}" is ${image.width}×${image.height}`);
+      }
+      area = await maskArea(png);
+    } catch (err) {
+      throw new LibraryError('BAD_INPUT', `Mask "${name}" was not saved: ${(err as Error).message}.`);
+    }
+    if (area === 0) throw new LibraryError('BAD_INPUT', `Mask "${name}" is empty: paint or select the object first.`);
+    const id = randomUUID();
+    const rel = `masks/${id}.png`;
+    this.writeThenCommit(`save mask "${name}"`, [{ rel, data: png }], ([s]) => {
+      this.db
+        .prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(id, image.id, name, rel, s.sha256, s.bytes, area, now());
+      this.touchProject(image.project_id);
+    });
+    return toMask(this.maskRow(id));
+  }
+
+  listMasks(imageId: string): MaskRecord[] {
+    this.imageRow(imageId);
+    return (this.db.prepare(`SELECT * FROM masks WHERE image_id = ? ORDER BY created_at, rowid`).all(imageId) as MaskRow[]).map(toMask);
+  }
+
+  getMask(id: string): MaskRecord {
+    return toMask(this.maskRow(id));
+  }
+
+  maskPath(id: string): string {
+    return this.abs(this.maskRow(id).file);
+  }
+
+  readMask(id: string): { mask: MaskRecord; png: Buffer } {
+    const row = this.maskRow(id);
+    return { mask: toMask(row), png: fs.readFileSync(this.abs(row.file)) };
+  }
+
+  // ---------------------------------------------------------------- runs -----------------------------
+
+  /** Record a run as it is queued or starts; returns its summary (status queued or running). */
+  beginRun(input: BeginRunInput): RunSummary {
+    if (!(METHODS as readonly string[]).includes(input.method)) {
+      throw new LibraryError('BAD_INPUT', `Unknown method "${input.method}"; expected one of ${METHODS.join(', ')}.`);
+    }
+    if (input.maskIds.length === 0) throw new LibraryError('BAD_INPUT', 'A run needs at least one mask.');
+    const image = this.imageRow(input.imageId);
+    const masks = input.maskIds.map((m) => this.maskRow(m));
+    for (const m of masks) {
+      if (m.image_id !== image.id) throw new LibraryError('BAD_INPUT', `Mask ${m.id} ("${m.name}") belongs to another image than ${image.id}.`);
+    }
+    if (input.baselineRunId) this.runRow(input.baselineRunId);
+    const params = Object.fromEntries(Object.entries(input.params).filter(([, v]) => v !== undefined)) as Record<string, ParamValue>;
+    const seed = typeof params.seed === 'number' ? params.seed : 0;
+    const id = randomUUID();
+    const t = now();
+    const status = input.status ?? 'running';
+    const kind = input.kind ?? (input.maskIds.length > 1 ? 'scene' : 'object');
+    const name = input.name?.trim() || `${masks.length === 1 ? masks[0].name : image.name} · ${input.method}`;
+    const inputKey = `${input.packId}|${image.id}|${input.maskIds.join(',')}|${seed}`;
+    try {
+      this.db.transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO runs (id, project_id, image_id, status, kind, job_id, pack_id, pack_name, pack_version, method,
+               params_json, seed, execution_provider, app_version, created_at, started_at, name, baseline_run_id, input_key)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(id, image.project_id, image.id, status, kind, input.jobId ?? null, input.packId, input.packName, input.packVersion,
+            input.method, JSON.stringify(params), seed, input.executionProvider, input.appVersion ?? this.options.appVersion ?? '0.0.0',
+            t, status === 'running' ? t : null, name, input.baselineRunId ?? null, inputKey);
+        const ins = this.db.prepare(`INSERT INTO run_masks (run_id, mask_id, position) VALUES (?, ?, ?)`);
+        input.maskIds.forEach((m, i) => ins.run(id, m, i));
+        this.touchProject(image.project_id);
+      })();
+    } catch (err) {
+      throw asLibraryError(err, `record the run of "${name}"`);
+    }
+    return toRunSummary(this.runRow(id));
+  }
+
+  /** A queued run starts on the worker. */
+  startRun(runId: string): RunSummary {
+    const row = this.runRow(runId);
+    if (row.status !== 'queued') throw new LibraryError('CONFLICT', `Run ${runId} is ${row.status}, not queued.`);
+    this.db.prepare(`UPDATE runs SET status = 'running', started_at = ? WHERE id = ?`).run(now(), runId);
+    return toRunSummary(this.runRow(runId));
+  }
+
+  /**
+   * Record a finished run: copy its artefacts into the store (plus a rendered thumbnail), then commit the
+   * report, artefact rows and status together. If anything fails, the run stays as it was and no file
+   * of this call remains.
+   */
+  async finishRun(runId: string, input: FinishRunInput): Promise<RunDetail> {
+    const row = this.runRow(runId);
+    if (row.status !== 'running' && row.status !== 'queued') {
+      throw new LibraryError('CONFLICT', `Run ${runId} is already ${row.status}; a run is finished only once.`);
+    }
+    if (typeof input.report !== 'object' || input.report === null) {
+      throw new LibraryError('BAD_INPUT', `The report of run ${runId} must be the pipeline's RunReport object.`);
+    }
+    const report = input.report as { objectMs?: unknown; schedules?: unknown; executionProvider?: unknown };
+    const objectMs = typeof report.objectMs === 'number' && Number.isFinite(report.objectMs) ? report.objectMs : null;
+    for (const a of input.artefacts) {
+      if (!ARTEFACT_EXT[a.kind]) throw new LibraryError('BAD_INPUT', `Unknown artefact kind "${a.kind}"; expected glb, obj, ply or thumbnail.`);
+      if ((a.path === undefined) === (a.data === undefined)) throw new LibraryError('BAD_INPUT', `Artefact ${a.kind} needs exactly one of path or data.`);
+      if (a.path !== undefined && !fs.existsSync(a.path)) throw new LibraryError('BAD_INPUT', `Artefact file ${a.path} does not exist.`);
+    }
+
+    const files: { rel: string; kind: ArtefactKind; id: string; data?: Uint8Array; source?: string }[] = input.artefacts.map((a) => {
+      const id = randomUUID();
+      return { id, kind: a.kind, rel: `runs/${runId}/${id}.${ARTEFACT_EXT[a.kind]}`, data: a.data, source: a.path };
+    });
+    if (!files.some((f) => f.kind === 'thumbnail')) {
+      const thumb = await this.resultThumbnail(input);
+      if (thumb) {
+        const id = randomUUID();
+        files.push({ id, kind: 'thumbnail', rel: `runs/${runId}/${id}.png`, data: thumb });
+      }
+    }
+
+    const quality = input.metrics && typeof input.metrics.f1 === 'number' ? input.metrics.f1 : null;
+    const t = now();
+    this.writeThenCommit(`record the result of run "${row.name}"`, files, (stored) => {
+      const current = this.db.prepare(`SELECT status FROM runs WHERE id = ?`).pluck().get(runId) as RunStatus | undefined;
+      if (current !== 'running' && current !== 'queued') throw new LibraryError('CONFLICT', `Run ${runId} changed to ${current ?? 'deleted'} while it was being recorded.`);
+      const ins = this.db.prepare(`INSERT INTO artefacts (id, run_id, kind, file, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+      files.forEach((f, i) => ins.run(f.id, runId, f.kind, f.rel, stored[i].sha256, stored[i].bytes, t));
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'succeeded', report_json = ?, object_ms = ?, schedule_json = ?, metrics_json = ?, quality = ?,
+             execution_provider = COALESCE(?, execution_provider), finished_at = ?, started_at = COALESCE(started_at, ?), error = NULL
+           WHERE id = ?`,
+        )
+        .run(JSON.stringify(input.report), objectMs, report.schedules !== undefined ? JSON.stringify(report.schedules) : null,
+          input.metrics ? JSON.stringify(input.metrics) : null, quality,
+          typeof report.executionProvider === 'string' ? report.executionProvider : null, t, t, runId);
+      this.linkBaselines(runId);
+      this.touchProject(row.project_id);
+    });
+    return this.getRun(runId);
+  }
+
+  private async resultThumbnail(input: FinishRunInput): Promise<Buffer | null> {
+    const size = this.options.thumbnailSize ?? 256;
+    try {
+      if (input.mesh) return await renderMeshThumbnail(input.mesh, { size });
+      const glb = input.artefacts.find((a) => a.kind === 'glb');
+      if (!glb) return null;
+      const bytes = glb.data ?? fs.readFileSync(glb.path!);
+      const mesh = await meshFromGlb(bytes);
+      return mesh.indices.length > 0 ? await renderMeshThumbnail(mesh, { size }) : null;
+    } catch {
+      // A thumbnail is a convenience: an unreadable GLB must not lose the run itself.
+      return null;
+    }
+  }
+
+  /**
+   * Speed-up against the acceleration-off run on the same inputs (pack, image, masks, seed): an
+   * accelerated run is linked to the newest such baseline, and a finished baseline adopts the runs
+   * waiting for one. Runs inside the finishRun transaction.
+   */
+  private linkBaselines(runId: string): void {
+    const r = this.db.prepare(`SELECT id, method, input_key, object_ms, baseline_run_id FROM runs WHERE id = ?`).get(runId) as {
+      id: string; method: string; input_key: string; object_ms: number | null; baseline_run_id: string | null;
+    };
+    if (r.method === 'off') {
+      this.db.prepare(`UPDATE runs SET speedup = 1 WHERE id = ? AND object_ms IS NOT NULL`).run(runId);
+      this.db
+        .prepare(
+          `UPDATE runs SET baseline_run_id = ?, speedup = CASE WHEN object_ms > 0 AND ? IS NOT NULL THEN ? / object_ms END
+           WHERE input_key = ? AND method != 'off' AND status = 'succeeded' AND (baseline_run_id IS NULL OR baseline_run_id = ?)`,
+        )
+        .run(runId, r.object_ms, r.object_ms, r.input_key, runId);
+      return;
+    }
+    let baselineId = r.baseline_run_id;
+    if (!baselineId) {
+      baselineId = (this.db
+        .prepare(`SELECT id FROM runs WHERE input_key = ? AND method = 'off' AND status = 'succeeded' AND deleted_at IS NULL ORDER BY finished_at DESC, rowid DESC LIMIT 1`)
+        .pluck()
+        .get(r.input_key) as string | undefined) ?? null;
+    }
+    if (!baselineId) return;
+    const baseMs = this.db.prepare(`SELECT object_ms FROM runs WHERE id = ? AND status = 'succeeded'`).pluck().get(baselineId) as number | null | undefined;
+    const speedup = baseMs && r.object_ms && r.object_ms > 0 ? baseMs / r.object_ms : null;
+    this.db.prepare(`UPDATE runs SET baseline_run_id = ?, speedup = ? WHERE id = ?`).run(baselineId, speedup, runId);
+  }
+
+  /** Record a failed (or, with `cancelled`, a cancelled) run; `reason` is shown to the user. */
+  failRun(runId: string, reason: string, options: { cancelled?: boolean } = {}): RunSummary {
+    const row = this.runRow(runId);
+    if (row.status !== 'running' && row.status !== 'queued') {
+      throw new LibraryError('CONFLICT', `Run ${runId} is already ${row.status}.`);
+    }
+    try {
+      this.db
+        .prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?`)
+        .run(options.cancelled ? 'cancelled' : 'failed', reason, now(), runId);
+    } catch (err) {
+      throw asLibraryError(err, `record the failure of run "${row.name}"`);
+    }
+    return toRunSummary(this.runRow(runId));
+  }
+
+  getRun(runId: string): RunDetail {
+    const row = this.runRow(runId);
+    const artefacts = (this.db.prepare(`SELECT * FROM artefacts WHERE run_id = ? ORDER BY rowid`).all(runId) as ArtefactRow[]).map((a) =>
+      toArtefact(a, this.assetsDir),
+    );
+    return {
+      ...toRunSummary(row),
+      params: JSON.parse(row.params_json) as Record<string, ParamValue>,
+      report: row.report_json ? (JSON.parse(row.report_json) as unknown) : null,
+      metrics: row.metrics_json ? (JSON.parse(row.metrics_json) as Record<string, number>) : null,
+      artefacts,
+    };
+  }
+
+  /** Runs for the results grid: filter by project, text (names and tags), tag and status; sort. */
+  listRuns(request: ListRunsRequest = {}): RunSummary[] {
+    const req = ListRunsSchema.parse(request);
+    const where: string[] = req.trashed
+      ? ['r.deleted_at IS NOT NULL']
+      : ['r.deleted_at IS NULL', 'p.deleted_at IS NULL', 'i.deleted_at IS NULL'];
+    const args: unknown[] = [];
+    if (req.projectId) {
+      where.push('r.project_id = ?');
+      args.push(req.projectId);
+    }
+    if (req.status) {
+      where.push('r.status = ?');
+      args.push(req.status);
+    }
+    if (req.query) {
+      const q = likePattern(req.query);
+      where.push(`(r.name LIKE ?1 ESCAPE '\\' OR p.name LIKE ?1 ESCAPE '\\' OR i.name LIKE ?1 ESCAPE '\\' OR r.method LIKE ?1 ESCAPE '\\'
+        OR EXISTS (SELECT 1 FROM run_masks rm JOIN masks m ON m.id = rm.mask_id WHERE rm.run_id = r.id AND m.name LIKE ?1 ESCAPE '\\')
+        OR EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag LIKE ?1 ESCAPE '\\')
+        OR EXISTS (SELECT 1 FROM project_tags t WHERE t.project_id = r.project_id AND t.tag LIKE ?1 ESCAPE '\\'))`.replaceAll('?1', '?'));
+      for (let k = 0; k < 7; k++) args.push(q);
+    }
+    if (req.tag) {
+      where.push(`(EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag = ?) OR EXISTS (SELECT 1 FROM project_tags t WHERE t.project_id = r.project_id AND t.tag = ?))`);
+      args.push(req.tag.trim(), req.tag.trim());
+    }
+    const dir = req.order === 'asc' ? 'ASC' : 'DESC';
+    const key = { date: 'r.created_at', speedup: 'r.speedup', quality: 'r.quality', name: 'r.name COLLATE NOCASE' }[req.sort];
+    // Unmeasured runs go last whichever the direction; insertion order breaks ties deterministically.
+    const order = `${key} ${dir} NULLS LAST, r.rowid ${dir}`;
+    const rows = this.db
+      .prepare(`${RUN_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...args, req.limit, req.offset) as RunRow[];
+    return rows.map(toRunSummary);
+  }
+
+  renameRun(runId: string, name: string): RunSummary {
+    const clean = name.trim();
+    if (!clean) throw new LibraryError('BAD_INPUT', 'A run name cannot be empty.');
+    this.runRow(runId);
+    this.db.prepare(`UPDATE runs SET name = ? WHERE id = ?`).run(clean, runId);
+    return toRunSummary(this.runRow(runId));
+  }
+
+  setRunTags(runId: string, tags: string[]): RunSummary {
+    this.runRow(runId);
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM run_tags WHERE run_id = ?`).run(runId);
+      const ins = this.db.prepare(`INSERT INTO run_tags (run_id, tag) VALUES (?, ?)`);
+      for (const t of normaliseTags(tags)) ins.run(runId, t);
+    })();
+    return toRunSummary(this.runRow(runId));
+  }
+
+  trashRun(runId: string): void {
+    const row = this.runRow(runId);
+    if (row.status === 'running' || row.status === 'queued') {
+      throw new LibraryError('CONFLICT', `Run "${row.name}" is still ${row.status}; cancel it before deleting it.`);
+    }
+    this.db.prepare(`UPDATE runs SET deleted_at = ? WHERE id = ?`).run(now(), runId);
+  }
+
+  restoreRun(runId: string): RunSummary {
+    this.runRow(runId);
+    this.db.prepare(`UPDATE runs SET deleted_at = NULL WHERE id = ?`).run(runId);
+    return toRunSummary(this.runRow(runId));
+  }
+
+  /** Everything needed to load a run back into the editor with its exact parameters. */
+  reopenRun(runId: string) {
+    const d = this.getRun(runId);
+    return {
+      runId: d.id, projectId: d.projectId, imageId: d.imageId, maskIds: d.maskIds, kind: d.kind,
+      packId: d.packId, packName: d.packName, packVersion: d.packVersion, method: d.method, params: d.params, seed: d.seed,
+    };
+  }
+
+  /**
+   * A job request for the same image, masks and pack with changed parameters. With the same method the
+   * run's exact parameters are kept and `changes` applied on top; with another method only the seed, the
+   * sampler settings and `changes` carry over, so the new method's preset is not overridden.
+   */
+  duplicateRun(runId: string, changes: { method?: Method; params?: Record<string, ParamValue | undefined> } = {}): JobSubmitRequest {
+    const d = this.getRun(runId);
+    const method = changes.method ?? d.method;
+    const carried = method === d.method
+      ? d.params
+      : Object.fromEntries(Object.entries(d.params).filter(([k]) => ['seed', 'ssSteps', 'ssCfgStrength', 'slatSteps', 'slatCfgStrength'].includes(k)));
+    const params = { ...carried, ...Object.fromEntries(Object.entries(changes.params ?? {}).filter(([, v]) => v !== undefined)) };
+    return {
+      kind: d.kind, imageId: d.imageId, maskIds: d.maskIds, packId: d.packId, method,
+      params: params as JobSubmitRequest['params'], withBaseline: false,
+    };
+  }
+
+  // ---------------------------------------------------------------- artefacts and thumbnails ---------
+
+  getArtefact(id: string): ArtefactRecord {
+    const row = this.db.prepare(`SELECT * FROM artefacts WHERE id = ?`).get(id) as ArtefactRow | undefined;
+    if (!row) throw new LibraryError('NOT_FOUND', `No artefact with id ${id}.`);
+    return toArtefact(row, this.assetsDir);
+  }
+
+  readArtefact(id: string): { artefact: ArtefactRecord; data: Buffer } {
+    const artefact = this.getArtefact(id);
+    return { artefact, data: fs.readFileSync(artefact.path) };
+  }
+
+  /** PNG thumbnail of an image or of a run's result; null when there is none (e.g. a failed run). */
+  thumbnail(kind: 'image' | 'run', id: string): Buffer | null {
+    if (kind === 'image') {
+      const row = this.imageRow(id);
+      return row.thumb_file ? fs.readFileSync(this.abs(row.thumb_file)) : null;
+    }
+    this.runRow(id);
+    const file = this.db.prepare(`SELECT file FROM artefacts WHERE run_id = ? AND kind = 'thumbnail' LIMIT 1`).pluck().get(id) as string | undefined;
+    return file ? fs.readFileSync(this.abs(file)) : null;
+  }
+
+  // ---------------------------------------------------------------- trash ----------------------------
+
+  listTrash(): { projects: ProjectRecord[]; images: ImageRecord[]; runs: RunSummary[] } {
+    return {
+      projects: (this.db.prepare(`${PROJECT_SELECT} WHERE p.deleted_at IS NOT NULL ORDER BY p.deleted_at DESC`).all() as ProjectRow[]).map(toProject),
+      images: (this.db.prepare(`SELECT * FROM images WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC`).all() as ImageRow[]).map(toImage),
+      runs: (this.db.prepare(`${RUN_SELECT} WHERE r.deleted_at IS NOT NULL ORDER BY r.deleted_at DESC`).all() as RunRow[]).map(toRunSummary),
+    };
+  }
+
+  /** Delete trashed items for good: rows first (one transaction), then their files. */
+  emptyTrash(): TrashEmptied {
+    const counts = this.db.transaction(() => {
+      const runs = this.db.prepare(`DELETE FROM runs WHERE deleted_at IS NOT NULL`).run().changes;
+      const images = this.db.prepare(`DELETE FROM images WHERE deleted_at IS NOT NULL`).run().changes;
+      const projects = this.db.prepare(`DELETE FROM projects WHERE deleted_at IS NOT NULL`).run().changes;
+      return { runs, images, projects };
+    })();
+    return { ...counts, filesRemoved: this.sweepOrphans() };
+  }
+}
+
+/** Make an RGBA cut-out mask (object RGB inside, white outside, alpha = mask) from an image's alpha. */
+async function cutoutFromAlpha(data: Buffer, width: number, height: number): Promise<{ png: Buffer; area: number } | null> {
+  const { data: px } = await sharp(data).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  let area = 0;
+  let partial = false;
+  for (let i = 3; i < px.length; i += 4) {
+    if (px[i] > 127) area++;
+    if (px[i] < 255) partial = true;
+  }
+  // An alpha channel that is fully opaque (or empty) carries no object outline.
+  if (!partial || area === 0) return null;
+  for (let i = 0; i < px.length; i += 4) {
+    if (px[i + 3] <= 127) {
+      px[i] = 255; px[i + 1] = 255; px[i + 2] = 255; px[i + 3] = 0;
+    } else px[i + 3] = 255;
+  }
+  const png = await sharp(px, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return { png, area };
+}
+
+/** Pixels of the object in a mask PNG: alpha above half when it has alpha, else grey level above half. */
+async function maskArea(png: Buffer): Promise<number> {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const c = info.channels;
+  const channel = c === 4 || c === 2 ? c - 1 : 0;
+  let area = 0;
+  for (let i = channel; i < data.length; i += c) if (data[i] > 127) area++;
+  return area;
+}
+

@@ -1,0 +1,253 @@
+/** The library against real SQLite files and real asset folders in temp dirs. */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LATEST_VERSION, Library, LibraryError } from '../../src-main/library';
+import { sha256 } from '../../src-main/library/files';
+import { cubeGlb, cubeMesh, cutoutPng, fakeReport, greyMaskPng, photoPng, runInput, tempDir } from './fixtures';
+
+const open: Library[] = [];
+function openLib(dir = tempDir()): Library {
+  const lib = Library.open(dir, { appVersion: '0.1.0', thumbnailSize: 64 });
+  open.push(lib);
+  return lib;
+}
+afterEach(() => {
+  for (const l of open.splice(0)) l.close();
+});
+
+async function projectWithMask(lib: Library) {
+  const { image } = await lib.importImage({ name: 'chair.png', data: await photoPng() });
+  const mask = await lib.saveMask({ imageId: image.id, name: 'chair', png: await greyMaskPng(64, 48, 300) });
+  return { image, mask };
+}
+
+describe('opening', () => {
+  it('creates the database with WAL, foreign keys and the latest schema version', () => {
+    const dir = tempDir();
+    const lib = openLib(dir);
+    expect(lib.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(lib.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(lib.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(fs.existsSync(path.join(dir, 'library.sqlite'))).toBe(true);
+  });
+});
+
+describe('images and masks', () => {
+  it('stores a photo with its hash, size and thumbnail, in a new project named after it', async () => {
+    const lib = openLib();
+    const data = await photoPng(64, 48);
+    const { image, masks } = await lib.importImage({ name: 'chair.png', data });
+    expect(masks).toEqual([]);
+    expect(image).toMatchObject({ name: 'chair.png', width: 64, height: 48, sha256: sha256(data), bytes: data.length });
+    expect(fs.readFileSync(lib.imagePath(image.id)).equals(data)).toBe(true);
+    const project = lib.getProject(image.projectId);
+    expect(project).toMatchObject({ name: 'chair', images: 1, runs: 0, cover: { kind: 'image', id: image.id } });
+    const thumb = await sharp(lib.thumbnail('image', image.id)!).metadata();
+    expect(thumb).toMatchObject({ format: 'png', width: 64, height: 48 });
+  });
+
+  it('turns the alpha of an RGBA cut-out into a mask in the SAM 3D convention', async () => {
+    const lib = openLib();
+    const { image, masks } = await lib.importImage({ name: 'cut.png', data: await cutoutPng(64, 48, 20, 10) });
+    expect(masks).toHaveLength(1);
+    expect(masks[0]).toMatchObject({ imageId: image.id, name: 'alpha', area: 200 });
+    const { data, info } = await sharp(lib.maskPath(masks[0].id)).raw().toBuffer({ resolveWithObject: true });
+    expect(info.channels).toBe(4);
+    expect([...data.subarray(0, 4)]).toEqual([255, 255, 255, 0]); // white, transparent outside
+  });
+
+  it('refuses a file that is not an image, and a mask of the wrong size or empty, with the reason', async () => {
+    const lib = openLib();
+    await expect(lib.importImage({ name: 'notes.txt', data: Buffer.from('hello') })).rejects.toThrow(/not an image/);
+    const { image } = await lib.importImage({ name: 'a.png', data: await photoPng(64, 48) });
+    await expect(lib.saveMask({ imageId: image.id, name: 'm', png: await greyMaskPng(32, 32, 10) })).rejects.toThrow(/32×32 but image "a.png" is 64×48/);
+    await expect(lib.saveMask({ imageId: image.id, name: 'm', png: await greyMaskPng(64, 48, 0) })).rejects.toThrow(/empty/);
+    expect(lib.listMasks(image.id)).toEqual([]);
+    expect(lib.sweepOrphans()).toBe(0); // failed saves left no file behind
+  });
+});
+
+describe('runs', () => {
+  it('records a run from begin to finish with artefacts, a rendered thumbnail and the report', async () => {
+    const lib = openLib();
+    const { image, mask } = await projectWithMask(lib);
+    const run = lib.beginRun(runInput(image.id, [mask.id]));
+    expect(run).toMatchObject({ status: 'running', name: 'chair · fast-sam3d', seed: 42, maskIds: [mask.id], kind: 'object' });
+    const glb = await cubeGlb();
+    const detail = await lib.finishRun(run.id, { report: fakeReport(1200), artefacts: [{ kind: 'glb', data: glb }], mesh: cubeMesh(), metrics: { f1: 91.5, cd: 0.01 } });
+    expect(detail).toMatchObject({ status: 'succeeded', objectMs: 1200, quality: 91.5, schedule: { ss: 'FFcFcc', slat: 'FFFCcC' } });
+    expect(detail.artefacts.map((a) => a.kind).sort()).toEqual(['glb', 'thumbnail']);
+    const stored = detail.artefacts.find((a) => a.kind === 'glb')!;
+    expect(stored).toMatchObject({ bytes: glb.length, sha256: sha256(glb) });
+    expect((detail.report as { objectMs: number }).objectMs).toBe(1200);
+    expect(detail.params.ssCacheStride).toBe(3);
+
+    // The thumbnail shows the cube: opaque, shaded pixels in the middle, transparent corners.
+    const { data, info } = await sharp(lib.thumbnail('run', run.id)!).raw().toBuffer({ resolveWithObject: true });
+    expect(info).toMatchObject({ width: 64, height: 64, channels: 4 });
+    const at = (x: number, y: number) => data[(y * 64 + x) * 4 + 3];
+    expect(at(32, 32)).toBe(255);
+    expect(at(0, 0)).toBe(0);
+    expect(lib.verify({ hashes: true })).toEqual([]);
+    await expect(lib.finishRun(run.id, { report: fakeReport(1), artefacts: [] })).rejects.toThrow(/already succeeded/);
+  });
+
+  it('draws the thumbnail from the GLB when no mesh is given', async () => {
+    const lib = openLib();
+    const { image, mask } = await projectWithMask(lib);
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'object.glb'), await cubeGlb());
+    const run = lib.beginRun(runInput(image.id, [mask.id]));
+    const detail = await lib.finishRun(run.id, { report: fakeReport(500), artefacts: [{ kind: 'glb', path: path.join(dir, 'object.glb') }] });
+    expect(detail.thumbnailId).not.toBeNull();
+    const { data } = await sharp(lib.thumbnail('run', run.id)!).raw().toBuffer({ resolveWithObject: true });
+    const opaque = data.filter((_, i) => i % 4 === 3 && data[i] === 255).length;
+    expect(opaque).toBeGreaterThan(64 * 64 * 0.15);
+  });
+
+  it('links accelerated runs to the acceleration-off baseline on the same inputs and computes the speed-up', async () => {
+    const lib = openLib();
+    const { image, mask } = await projectWithMask(lib);
+    const fast = lib.beginRun(runInput(image.id, [mask.id], 'fast-sam3d'));
+    await lib.finishRun(fast.id, { report: fakeReport(1000), artefacts: [] });
+    expect(lib.getRun(fast.id).speedup).toBeNull(); // no baseline yet
+    const off = lib.beginRun(runInput(image.id, [mask.id], 'off'));
+    await lib.finishRun(off.id, { report: fakeReport(2500, 'off'), artefacts: [] });
+    expect(lib.getRun(fast.id)).toMatchObject({ baselineRunId: off.id, speedup: 2.5 });
+    const max = lib.beginRun(runInput(image.id, [mask.id], 'max'));
+    await lib.finishRun(max.id, { report: fakeReport(500), artefacts: [] });
+    expect(lib.getRun(max.id)).toMatchObject({ baselineRunId: off.id, speedup: 5 });
+    // Another seed is another input: no baseline.
+    const other = lib.beginRun(runInput(image.id, [mask.id], 'max', 7));
+    await lib.finishRun(other.id, { report: fakeReport(500), artefacts: [] });
+    expect(lib.getRun(other.id).baselineRunId).toBeNull();
+
+    const bySpeed = lib.listRuns({ sort: 'speedup' }).map((r) => r.id);
+    expect(bySpeed).toEqual([max.id, fast.id, off.id, other.id]);
+  });
+
+  it('records failures and cancellations with their reason', () => {
+    const lib = openLib();
+    return projectWithMask(lib).then(({ image, mask }) => {
+      const a = lib.beginRun({ ...runInput(image.id, [mask.id]), status: 'queued' });
+      expect(lib.startRun(a.id).status).toBe('running');
+      expect(lib.failRun(a.id, 'ONNX session failed: out of memory')).toMatchObject({ status: 'failed', error: 'ONNX session failed: out of memory' });
+      const b = lib.beginRun(runInput(image.id, [mask.id]));
+      expect(lib.failRun(b.id, 'Cancelled by the user', { cancelled: true }).status).toBe('cancelled');
+      expect(() => lib.failRun(b.id, 'again')).toThrow(/already cancelled/);
+    });
+  });
+
+  it('refuses a mask of another image and an unknown method', async () => {
+    const lib = openLib();
+    const { image } = await projectWithMask(lib);
+    const other = await projectWithMask(lib);
+    expect(() => lib.beginRun(runInput(image.id, [other.mask.id]))).toThrow(/belongs to another image/);
+    expect(() => lib.beginRun({ ...runInput(image.id, [other.mask.id]), method: 'warp' as never })).toThrow(/Unknown method "warp"/);
+  });
+
+  it('re-opens a run with its exact parameters and duplicates it with changes as a job request', async () => {
+    const lib = openLib();
+    const { image, mask } = await projectWithMask(lib);
+    const input = runInput(image.id, [mask.id], 'fast-sam3d', 1234);
+    const run = lib.beginRun(input);
+    await lib.finishRun(run.id, { report: fakeReport(900), artefacts: [] });
+    const re = lib.reopenRun(run.id);
+    expect(re).toMatchObject({ imageId: image.id, maskIds: [mask.id], method: 'fast-sam3d', seed: 1234, packId: 'test-tiny' });
+    expect(re.params).toEqual(input.params);
+
+    const same = lib.duplicateRun(run.id, { params: { ssCacheStride: 4 } });
+    expect(same).toMatchObject({ kind: 'object', imageId: image.id, maskIds: [mask.id], packId: 'test-tiny', method: 'fast-sam3d' });
+    expect(same.params).toEqual({ ...input.params, ssCacheStride: 4 });
+    const other = lib.duplicateRun(run.id, { method: 'max' });
+    expect(other.params).toEqual({ seed: 1234, ssSteps: 6, slatSteps: 6 });
+  });
+});
+
+describe('grid, search, tags, trash', () => {
+  it('searches by name and tag, sorts by date and quality, renames, trashes and empties the trash', async () => {
+    const dir = tempDir();
+    const lib = openLib(dir);
+    const { image, mask } = await projectWithMask(lib);
+    const runs = [];
+    for (const [f1, ms] of [[80, 1000], [95, 1500], [60, 700]]) {
+      const r = lib.beginRun(runInput(image.id, [mask.id]));
+      await lib.finishRun(r.id, { report: fakeReport(ms), artefacts: [{ kind: 'glb', data: await cubeGlb() }], mesh: cubeMesh(), metrics: { f1 } });
+      runs.push(r.id);
+    }
+    expect(lib.listRuns().map((r) => r.id)).toEqual([...runs].reverse());
+    expect(lib.listRuns({ sort: 'quality' }).map((r) => r.quality)).toEqual([95, 80, 60]);
+    expect(lib.listRuns({ sort: 'quality', order: 'asc' }).map((r) => r.quality)).toEqual([60, 80, 95]);
+
+    lib.renameRun(runs[0], 'Best chair');
+    lib.setRunTags(runs[1], ['hero', ' Hero ', 'wood']);
+    expect(lib.getRun(runs[1]).tags).toEqual(['hero', 'wood']);
+    expect(lib.listRuns({ query: 'best' }).map((r) => r.id)).toEqual([runs[0]]);
+    expect(lib.listRuns({ query: 'WOOD' }).map((r) => r.id)).toEqual([runs[1]]);
+    expect(lib.listRuns({ tag: 'hero' }).map((r) => r.id)).toEqual([runs[1]]);
+    expect(lib.listRuns({ query: '100%' })).toEqual([]); // LIKE wildcards are literal
+
+    const project = lib.renameProject(image.projectId, 'Chairs');
+    lib.setProjectTags(project.id, ['furniture']);
+    expect(lib.listProjects({ query: 'furn' }).map((p) => p.id)).toEqual([project.id]);
+    expect(lib.listProjects({ tag: 'furniture' })[0]).toMatchObject({ name: 'Chairs', runs: 3, cover: { kind: 'run', id: runs[2] } });
+
+    // Trash: hidden from lists, files kept until the trash is emptied.
+    const files = lib.getRun(runs[0]).artefacts.map((a) => a.path);
+    lib.trashRun(runs[0]);
+    expect(lib.listRuns().map((r) => r.id)).not.toContain(runs[0]);
+    expect(lib.listTrash().runs.map((r) => r.id)).toEqual([runs[0]]);
+    expect(files.every((f) => fs.existsSync(f))).toBe(true);
+    expect(lib.restoreRun(runs[0]).trashed).toBe(false);
+    lib.trashRun(runs[0]);
+    const emptied = lib.emptyTrash();
+    expect(emptied).toMatchObject({ runs: 1, images: 0, projects: 0, filesRemoved: 2 });
+    expect(files.some((f) => fs.existsSync(f))).toBe(false);
+    expect(() => lib.getRun(runs[0])).toThrow(LibraryError);
+
+    // Trashing the project hides its runs; emptying removes every file of it.
+    lib.trashProject(project.id);
+    expect(lib.listProjects()).toEqual([]);
+    expect(lib.listRuns()).toEqual([]);
+    expect(lib.emptyTrash()).toMatchObject({ projects: 1, runs: 0 });
+    expect(lib.db.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(0);
+    const left = fs.readdirSync(path.join(dir, 'assets'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(left).toEqual([]);
+    expect(lib.verify({ hashes: true })).toEqual([]);
+  });
+});
+
+describe('concurrent reading (WAL)', () => {
+  it('a second connection reads committed runs while a run is being written, never a half-written one', async () => {
+    const dir = tempDir();
+    const lib = openLib(dir);
+    const { image, mask } = await projectWithMask(lib);
+    const reader = Library.open(dir, { readonly: true });
+    open.push(reader);
+    const run = lib.beginRun(runInput(image.id, [mask.id]));
+    expect(reader.getRun(run.id).status).toBe('running');
+
+    // Hold a write transaction open (as finishRun does while it commits) and read from the other connection.
+    const writeTx = lib.db.transaction(() => {
+      lib.db.prepare(`UPDATE runs SET status = 'succeeded', object_ms = 5 WHERE id = ?`).run(run.id);
+      const seen = reader.getRun(run.id);
+      expect(seen.status).toBe('running'); // the reader sees the last committed state, without waiting
+      expect(reader.listRuns().map((r) => r.id)).toEqual([run.id]);
+      throw new Error('roll back');
+    });
+    expect(() => writeTx()).toThrow('roll back');
+
+    await lib.finishRun(run.id, { report: fakeReport(321), artefacts: [{ kind: 'glb', data: await cubeGlb() }] });
+    const done = reader.getRun(run.id);
+    expect(done).toMatchObject({ status: 'succeeded', objectMs: 321 });
+    expect(done.artefacts.every((a) => fs.existsSync(a.path))).toBe(true);
+    // A read-only connection cannot write by accident.
+    expect(() => reader.db.prepare('DELETE FROM runs').run()).toThrow(/readonly/);
+    const raw = new Database(path.join(dir, 'library.sqlite'), { readonly: true });
+    expect(raw.prepare('SELECT count(*) FROM artefacts').pluck().get()).toBe(2);
+    raw.close();
+  });
+});
