@@ -1,0 +1,83 @@
+"""ONNX export of the five roles (opset 17, fp32 I/O, the contract's names, orders and dynamic axes)
+and of a whole pack folder (ONNX files + manifest.json, then validated).
+
+Usage (a trained pack):  export_pack(models, cfg, out_dir, source={...}, version="0.1.0", …)
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Dict, Optional
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+
+from ..config import PackConfig
+from ..modules import ROLES
+from .examples import example_inputs, signatures
+from .manifest import build_manifest, sha256_file, write_manifest
+from .validate import validate_pack
+
+OPSET = 17
+
+
+def _dynamic_axes(sig) -> Dict[str, Dict[int, str]]:
+    axes: Dict[str, Dict[int, str]] = {}
+    for name, (_, shape) in sig.items():
+        dyn = {i: d for i, d in enumerate(shape) if isinstance(d, str)}
+        if dyn:
+            axes[name] = dyn
+    return axes
+
+
+def export_role(role: str, model: nn.Module, cfg: PackConfig, path: os.PathLike) -> None:
+    """Trace `model` on example inputs and write `path` (atomically)."""
+    ins, outs = signatures(cfg)[role]
+    example = example_inputs(role, cfg)
+    args = tuple(torch.from_numpy(example[name]) for name in ins)
+    axes = _dynamic_axes(ins)
+    axes.update(_dynamic_axes(outs))
+    model = model.eval()
+    buf = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(model, args, buf, input_names=list(ins), output_names=list(outs),
+                          dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+    proto = onnx.load_from_string(buf.getvalue())
+    proto.producer_name = "fastsam3d_tools"
+    _check_io(role, proto, ins, outs)
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    onnx.save(proto, str(tmp))
+    os.replace(tmp, path)
+
+
+def _check_io(role, proto, ins, outs):
+    got_in = [i.name for i in proto.graph.input]
+    got_out = [o.name for o in proto.graph.output]
+    if got_in != list(ins) or got_out != list(outs):
+        raise RuntimeError(f"{role}: exported graph has inputs {got_in} / outputs {got_out}, the contract "
+                           f"needs {list(ins)} / {list(outs)} (an input unused by the network is dropped "
+                           f"by the exporter — every contract input must be used)")
+
+
+def export_pack(models: Dict[str, nn.Module], cfg: PackConfig, out_dir: os.PathLike, *, version: str,
+                source: dict, description: str, license: str = "Apache-2.0",
+                metrics: Optional[dict] = None, verify: bool = True) -> dict:
+    """Export every role to `out_dir`, write manifest.json and validate the folder. Returns the manifest."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    missing = [r for r in ROLES if r not in models]
+    if missing:
+        raise ValueError(f"export_pack needs a network for every role; missing {missing}")
+    for role in ROLES:
+        export_role(role, models[role], cfg, out / f"{role}.onnx")
+    manifest = build_manifest(cfg, out, version=version, source=source, description=description,
+                              license=license, metrics=metrics)
+    write_manifest(manifest, out)
+    if verify:
+        validate_pack(out, run=True)
+    return manifest

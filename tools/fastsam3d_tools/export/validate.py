@@ -1,0 +1,179 @@
+"""Python pack validator (the TypeScript side has `fastsam3d pack validate`).
+
+Checks manifest.json against docs/model-pack.md: format version, required sections, sha256 of every
+file, ONNX opset, input/output names in the contract's order, dtypes, ranks and fixed dimensions; with
+run=True it also runs every role once in ONNX Runtime on example inputs and checks output shapes and
+finiteness. Errors name the file and the problem.
+
+    python -m fastsam3d_tools.export.validate models/test-tiny [--no-run]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import onnx
+
+from .. import PACK_FORMAT
+from ..modules import ROLES
+
+ONNX_DTYPES = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.INT32: "int32",
+               onnx.TensorProto.INT64: "int64", onnx.TensorProto.FLOAT16: "float16",
+               onnx.TensorProto.BOOL: "bool"}
+REQUIRED = {
+    "grid": ["resolution", "ssLatentResolution", "ssLatentChannels"],
+    "condition": ["imageSize", "tokens", "dim", "usesPointmap", "cropBoxFactor"],
+    "ss": ["steps", "rescaleT", "cfg", "occupancyThreshold", "pruneSurfaceDistance", "maxVoxels", "minVoxels",
+           "rotation6dMean", "rotation6dStd"],
+    "slat": ["steps", "rescaleT", "cfg", "channels", "mean", "std", "coarseFactor"],
+    "camera": ["fovDeg"],
+}
+
+
+class PackValidationError(Exception):
+    pass
+
+
+def _value_info(vi) -> dict:
+    t = vi.type.tensor_type
+    dims = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in t.shape.dim]
+    return {"dtype": ONNX_DTYPES.get(t.elem_type, f"onnx:{t.elem_type}"), "shape": dims}
+
+
+def _check_signature(role: str, kind: str, declared: dict, actual: List, problems: List[str]) -> None:
+    names = [v.name for v in actual]
+    if names != list(declared):
+        problems.append(f"{role}.onnx: {kind} are {names}, manifest declares {list(declared)} (same order needed)")
+        return
+    for v in actual:
+        got, want = _value_info(v), declared[v.name]
+        if got["dtype"] != want["dtype"]:
+            problems.append(f"{role}.onnx: {kind[:-1]} {v.name} is {got['dtype']}, manifest says {want['dtype']}")
+        if len(got["shape"]) != len(want["shape"]):
+            problems.append(f"{role}.onnx: {kind[:-1]} {v.name} has rank {len(got['shape'])}, manifest shape "
+                            f"{want['shape']}")
+            continue
+        for g, w in zip(got["shape"], want["shape"]):
+            if isinstance(w, int) and isinstance(g, int) and g != 0 and g != w:
+                problems.append(f"{role}.onnx: {kind[:-1]} {v.name} has shape {got['shape']}, manifest {want['shape']}")
+                break
+            if isinstance(w, str) and isinstance(g, int) and g != 0:
+                problems.append(f"{role}.onnx: {kind[:-1]} {v.name} axis declared dynamic ({w}) is fixed to {g}")
+                break
+
+
+def validate_pack(pack_dir, run: bool = False) -> dict:
+    """Validate a pack folder; raises PackValidationError listing every problem. Returns the manifest."""
+    from .manifest import sha256_file
+
+    pack = Path(pack_dir)
+    mpath = pack / "manifest.json"
+    if not mpath.is_file():
+        raise PackValidationError(f"{mpath}: missing — a pack folder needs manifest.json (see docs/model-pack.md)")
+    try:
+        manifest = json.loads(mpath.read_text())
+    except json.JSONDecodeError as e:
+        raise PackValidationError(f"{mpath}: not valid JSON ({e})") from None
+    problems: List[str] = []
+    if manifest.get("format") != PACK_FORMAT:
+        raise PackValidationError(f"{mpath}: format {manifest.get('format')!r} is not supported (expected {PACK_FORMAT!r})")
+    for section, keys in REQUIRED.items():
+        sec = manifest.get(section)
+        if not isinstance(sec, dict):
+            problems.append(f"manifest.json: section {section!r} missing")
+            continue
+        problems += [f"manifest.json: {section}.{k} missing" for k in keys if k not in sec]
+    mesh = (manifest.get("decoders") or {}).get("mesh")
+    if not isinstance(mesh, dict) or "layout" not in mesh:
+        problems.append("manifest.json: decoders.mesh.layout missing")
+    files = manifest.get("files") or {}
+    for role in ROLES:
+        entry = files.get(role)
+        if not entry:
+            problems.append(f"manifest.json: files.{role} missing")
+            continue
+        fpath = pack / entry["path"]
+        if not fpath.is_file():
+            problems.append(f"{fpath}: file missing")
+            continue
+        digest = sha256_file(fpath)
+        if digest != entry.get("sha256"):
+            problems.append(f"{fpath}: sha256 {digest} does not match the manifest ({entry.get('sha256')}) — "
+                            "re-export the pack or rewrite the manifest")
+            continue
+        model = onnx.load(str(fpath))
+        opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
+        if opset < 17:
+            problems.append(f"{fpath}: opset {opset} < 17")
+        _check_signature(role, "inputs", entry["inputs"], list(model.graph.input), problems)
+        _check_signature(role, "outputs", entry["outputs"], list(model.graph.output), problems)
+    if problems:
+        raise PackValidationError(f"pack {pack} is invalid:\n  " + "\n  ".join(problems))
+    if run:
+        _run_roles(pack, manifest)
+    return manifest
+
+
+def _resolve(shape, sizes: Dict[str, int]) -> List[int]:
+    return [d if isinstance(d, int) else sizes.get(d, -1) for d in shape]
+
+
+def _run_roles(pack: Path, manifest: dict) -> None:
+    import onnxruntime as ort
+
+    from .examples import example_inputs
+    from ..config import PackConfig  # noqa: F401  (examples need only the sizes below)
+
+    cfg = config_from_manifest(manifest)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    for role in ROLES:
+        entry = manifest["files"][role]
+        sess = ort.InferenceSession(str(pack / entry["path"]), opts, providers=["CPUExecutionProvider"])
+        feeds = example_inputs(role, cfg)
+        outs = sess.run(None, feeds)
+        n = len(feeds["coords"]) if "coords" in feeds else 0
+        sizes = {"K": feeds["image"].shape[0] // 2 if "image" in feeds else 0, "N": n, "64N": 64 * n,
+                 "B": next(iter(feeds.values())).shape[0]}
+        for (name, decl), arr in zip(entry["outputs"].items(), outs):
+            want = _resolve(decl["shape"], sizes)
+            if len(arr.shape) != len(want) or any(w not in (-1, g) for w, g in zip(want, arr.shape)):
+                raise PackValidationError(f"{role}.onnx: output {name} has shape {list(arr.shape)}, expected {decl['shape']}")
+            if not np.all(np.isfinite(arr)):
+                raise PackValidationError(f"{role}.onnx: output {name} contains NaN/Inf on example inputs")
+
+
+def config_from_manifest(manifest: dict):
+    """A PackConfig with the sizes the manifest declares (enough for example inputs)."""
+    from ..config import ConditionConfig, MeshDecoderConfig, PackConfig
+
+    c = manifest["condition"]
+    mesh = manifest["decoders"]["mesh"]
+    g = manifest["grid"]
+    cfg = PackConfig(name=manifest["name"], resolution=g["resolution"], latent_resolution=g["ssLatentResolution"],
+                     latent_channels=g["ssLatentChannels"], slat_channels=manifest["slat"]["channels"])
+    cfg.condition = ConditionConfig(image_size=c["imageSize"], dim=c["dim"])
+    cfg.mesh = MeshDecoderConfig(window=mesh.get("window", 8), shifts=tuple(mesh.get("shifts", (0, 4))))
+    return cfg
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Validate a Fast-SAM3D model pack folder")
+    ap.add_argument("pack_dir")
+    ap.add_argument("--no-run", action="store_true", help="skip running each role in ONNX Runtime")
+    a = ap.parse_args(argv)
+    try:
+        m = validate_pack(a.pack_dir, run=not a.no_run)
+    except PackValidationError as e:
+        print(e, file=sys.stderr)
+        return 1
+    print(f"ok: {a.pack_dir} ({m['name']} {m['version']}, {len(m['files'])} roles)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

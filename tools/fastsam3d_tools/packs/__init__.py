@@ -1,0 +1,1 @@
+"""Pack builders (build_tiny: the random-weight test pack committed as models/test-tiny)."""

@@ -1,0 +1,124 @@
+"""ONNX export, manifest and validator; the committed test-tiny pack (and models/mini when present)."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from fastsam3d_tools.config import mini, tiny
+from fastsam3d_tools.export import PackValidationError, export_role, validate_pack
+from fastsam3d_tools.export.examples import example_inputs, signatures
+from fastsam3d_tools.modules import ROLES, build_role
+from fastsam3d_tools.packs.build_tiny import build_models, occupied_surface_count
+
+
+def session(path):
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+def torch_outputs(net, role, cfg, feeds):
+    ins = signatures(cfg)[role][0]
+    with torch.no_grad():
+        out = net(*[torch.from_numpy(feeds[n]) for n in ins])
+    return [o.numpy() for o in ((out,) if isinstance(out, torch.Tensor) else out)]
+
+
+def assert_close(role, got, want, rtol=1e-4):
+    for g, w in zip(got, want):
+        assert g.shape == w.shape, f"{role}: {g.shape} != {w.shape}"
+        scale = float(np.abs(w).max()) + 1e-6
+        err = float(np.abs(g - w).max()) / scale
+        assert err < rtol, f"{role}: ORT vs PyTorch relative error {err:.2e}"
+
+
+@pytest.fixture(scope="module")
+def tiny_models():
+    return build_models(tiny())
+
+
+def test_tiny_pack_is_valid_and_small(tiny_pack_dir):
+    manifest = validate_pack(tiny_pack_dir, run=True)
+    assert manifest["source"]["kind"] == "random"
+    total = sum(p.stat().st_size for p in tiny_pack_dir.iterdir())
+    assert total < 2 * 1024 * 1024
+    assert sorted(p.name for p in tiny_pack_dir.iterdir()) == sorted([f"{r}.onnx" for r in ROLES] + ["manifest.json"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_tiny_pack_matches_pytorch_at_several_dynamic_sizes(role, tiny_pack_dir, tiny_models):
+    """The committed ONNX files are reproduced by build_tiny's seeded weights, at the traced sizes and
+    at other values of every dynamic axis (K, B, Lc, N, Nc, W, L)."""
+    cfg = tiny()
+    sess = session(tiny_pack_dir / f"{role}.onnx")
+    for variant in (0, 1, 2):
+        feeds = example_inputs(role, cfg, seed=11, variant=variant)
+        assert_close(role, sess.run(None, feeds), torch_outputs(tiny_models[role], role, cfg, feeds))
+
+
+def test_tiny_pack_gives_usable_voxels_and_a_surface(tiny_pack_dir):
+    manifest = json.loads((tiny_pack_dir / "manifest.json").read_text())
+    ss = manifest["ss"]
+    dec = session(tiny_pack_dir / "ss_decoder.onnx")
+    rng = np.random.default_rng(0)
+    lr, c = manifest["grid"]["ssLatentResolution"], manifest["grid"]["ssLatentChannels"]
+    counts = []
+    for scale in (0.0, 1.0, 5.0, 50.0):
+        logits = dec.run(None, {"latent": (rng.standard_normal((1, c, lr, lr, lr)) * scale).astype(np.float32)})[0]
+        counts.append(occupied_surface_count(logits, ss["occupancyThreshold"]))
+    assert all(ss["minVoxels"] <= n <= ss["maxVoxels"] for n in counts), counts
+    assert len(set(counts)) > 1, "the latent should move the occupancy"
+    feeds = example_inputs("mesh_decoder", tiny(), seed=2)
+    feats = session(tiny_pack_dir / "mesh_decoder.onnx").run(None, feeds)[0]
+    a, b = manifest["decoders"]["mesh"]["layout"]["sdf"]
+    sdf = feats[:, a:b] + manifest["decoders"]["mesh"]["sdfBias"]
+    assert (sdf < 0).any() and (sdf > 0).any()
+
+
+def test_validator_names_file_and_problem(tiny_pack_dir, tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(tiny_pack_dir, pack)
+    with open(pack / "ss_decoder.onnx", "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(PackValidationError, match=r"ss_decoder\.onnx: sha256"):
+        validate_pack(pack)
+    shutil.copy(tiny_pack_dir / "ss_decoder.onnx", pack / "ss_decoder.onnx")
+    m = json.loads((pack / "manifest.json").read_text())
+    m["files"]["slat_flow"]["inputs"] = dict(reversed(list(m["files"]["slat_flow"]["inputs"].items())))
+    (pack / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(PackValidationError, match=r"slat_flow\.onnx: inputs are"):
+        validate_pack(pack)
+    m["format"] = "fastsam3d-pack/99"
+    (pack / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(PackValidationError, match="not supported"):
+        validate_pack(pack)
+    (pack / "manifest.json").unlink()
+    with pytest.raises(PackValidationError, match="manifest.json: missing"):
+        validate_pack(pack)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_mini_architecture_exports_and_matches_pytorch(role, tmp_path):
+    """Random weights at the mini sizes: the export path the trained pack uses, checked against PyTorch."""
+    cfg = mini()
+    torch.manual_seed(7)
+    net = build_role(role, cfg).eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            if torch.count_nonzero(p) == 0:
+                p.normal_(0, 0.02)
+    path = tmp_path / f"{role}.onnx"
+    export_role(role, net, cfg, path)
+    feeds = example_inputs(role, cfg, seed=5, variant=1)
+    assert_close(role, session(path).run(None, feeds), torch_outputs(net, role, cfg, feeds), rtol=5e-4)
+
+
+def test_mini_pack_when_present(mini_pack_dir):
+    if not (mini_pack_dir / "manifest.json").exists():
+        pytest.skip("models/mini not built yet (tools-training)")
+    validate_pack(mini_pack_dir, run=True)
