@@ -1,0 +1,189 @@
+/**
+ * High-frequency energy ratios (HFER) that drive spectral-aware aggregation and the spatial term of
+ * SLaT carving. Behaviour follows the public Fast-SAM3D code (fft/fft2d.py, fft/fft3d.py; see
+ * ../shared/reference/fastsam3d-spec.md §5.1-5.2), but the 2-D ratio is computed from the cutout in memory
+ * instead of re-reading the mask PNG.
+ */
+import { fftNd, signedFrequency, toComplex } from './fft-nd';
+import type { Cutout, Hfer3dResult } from './types';
+
+/** Side of the square the cutout is resampled to before the 2-D FFT. */
+export const HFER2D_SIZE = 256;
+/** Low-band radius in bins: int(0.15·256) = 38 (inclusive disk, DC excluded from both sums). */
+export const HFER2D_RADIUS = Math.trunc(0.15 * HFER2D_SIZE);
+/** Padding (pixels) around the alpha bounding box before resampling. */
+const CROP_PAD = 2;
+
+/**
+ * Area-averaging resize of a single-channel float image (the box filter of cv2.INTER_AREA: each output
+ * pixel averages the source area it covers, with fractional weights at the edges).
+ */
+export function resizeArea(src: Float64Array, sw: number, sh: number, dw: number, dh: number): Float64Array {
+  const xw = coverageWeights(sw, dw);
+  const yw = coverageWeights(sh, dh);
+  // Horizontal pass then vertical pass (the box filter is separable).
+  const tmp = new Float64Array(sh * dw);
+  for (let y = 0; y < sh; y++) {
+    for (let x = 0; x < dw; x++) {
+      let acc = 0;
+      for (const [s, w] of xw[x]) acc += w * src[y * sw + s];
+      tmp[y * dw + x] = acc;
+    }
+  }
+  const dst = new Float64Array(dh * dw);
+  for (let y = 0; y < dh; y++) {
+    for (const [s, w] of yw[y]) {
+      for (let x = 0; x < dw; x++) dst[y * dw + x] += w * tmp[s * dw + x];
+    }
+  }
+  return dst;
+}
+
+/** For each of `dn` output cells, the (source index, weight) pairs of the source cells it overlaps. */
+function coverageWeights(sn: number, dn: number): Array<Array<[number, number]>> {
+  const scale = sn / dn;
+  const out: Array<Array<[number, number]>> = [];
+  for (let d = 0; d < dn; d++) {
+    const a = d * scale;
+    const b = (d + 1) * scale;
+    const pairs: Array<[number, number]> = [];
+    for (let s = Math.floor(a); s < Math.min(sn, Math.ceil(b)); s++) {
+      const overlap = Math.min(b, s + 1) - Math.max(a, s);
+      if (overlap > 1e-12) pairs.push([s, overlap / scale]);
+    }
+    out.push(pairs);
+  }
+  return out;
+}
+
+/** np.hanning(n): 0.5 − 0.5·cos(2πk/(n−1)), endpoints 0. */
+export function hanning(n: number): Float64Array {
+  const w = new Float64Array(n);
+  for (let k = 0; k < n; k++) w[k] = 0.5 - 0.5 * Math.cos((2 * Math.PI * k) / (n - 1));
+  return w;
+}
+
+/**
+ * HFER_2D of an RGBA cutout: crop to the alpha bbox + 2 px, area-resize grey and alpha to 256², fill
+ * non-object pixels with the mean object grey, Hann window, |FFT|, DC removed, ratio of the magnitude
+ * outside the radius-38 disk to the total. Grey uses the cv2 weights 0.299 R + 0.587 G + 0.114 B on 0..255.
+ */
+export function hfer2d(cutout: Cutout): number {
+  const { rgba, width, height } = cutout;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new Error(`hfer2d: invalid cutout size ${width}×${height}; expected positive integers.`);
+  }
+  if (rgba.length !== width * height * 4) {
+    throw new Error(`hfer2d: cutout has ${rgba.length} values, expected ${width}×${height}×4 = ${width * height * 4} (RGBA).`);
+  }
+  const unit = rgba instanceof Float32Array ? 255 : 1;
+  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (rgba[(y * width + x) * 4 + 3] > 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  if (x1 < 0) throw new Error('hfer2d: the mask (alpha channel) is empty; give a cutout whose alpha marks the object.');
+  x0 = Math.max(0, x0 - CROP_PAD); y0 = Math.max(0, y0 - CROP_PAD);
+  x1 = Math.min(width - 1, x1 + CROP_PAD); y1 = Math.min(height - 1, y1 + CROP_PAD);
+  const cw = x1 - x0 + 1, ch = y1 - y0 + 1;
+  const grey = new Float64Array(cw * ch);
+  const alpha = new Float64Array(cw * ch);
+  for (let y = 0; y < ch; y++) {
+    for (let x = 0; x < cw; x++) {
+      const p = ((y + y0) * width + (x + x0)) * 4;
+      grey[y * cw + x] = (0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2]) * unit;
+      alpha[y * cw + x] = rgba[p + 3] * unit;
+    }
+  }
+  const n = HFER2D_SIZE;
+  const g = resizeArea(grey, cw, ch, n, n);
+  const a = resizeArea(alpha, cw, ch, n, n);
+  let sum = 0, count = 0;
+  for (let i = 0; i < n * n; i++) if (a[i] > 0) { sum += g[i]; count++; }
+  const fill = count > 0 ? sum / count : 128;
+  const win = hanning(n);
+  const img = new Float64Array(n * n);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      const i = y * n + x;
+      img[i] = (a[i] > 0 ? g[i] : fill) * win[y] * win[x];
+    }
+  }
+  const spec = toComplex(img);
+  fftNd(spec, [n, n]);
+  const r2 = HFER2D_RADIUS * HFER2D_RADIUS;
+  let total = 0, high = 0;
+  for (let v = 0; v < n; v++) {
+    const fy = signedFrequency(v, n);
+    for (let u = 0; u < n; u++) {
+      if (u === 0 && v === 0) continue; // DC removed from both sums
+      const fx = signedFrequency(u, n);
+      const k = 2 * (v * n + u);
+      const mag = Math.hypot(spec[k], spec[k + 1]);
+      total += mag;
+      if (fx * fx + fy * fy > r2) high += mag;
+    }
+  }
+  return high / (total + 1e-8);
+}
+
+/**
+ * HFER_3D of the SS occupancy logits (R³, index (x·R + y)·R + z): values = logits where logit >
+ * occupiedThreshold, else 0; |FFT|; high band = squared distance from the shifted centre ≥ (R/8)²;
+ * ratio over the total magnitude including DC (0 when the total ≤ 1e-6). The per-voxel score is
+ * |iFFT(high band)| at the occupied voxels, min-max normalised over them (left as is when all equal).
+ */
+export function hfer3d(logits: Float32Array, resolution: number, occupiedThreshold: number): Hfer3dResult {
+  const R = resolution;
+  if (logits.length !== R * R * R) {
+    throw new Error(`hfer3d: ${logits.length} logits do not form a ${R}³ grid (${R * R * R} values).`);
+  }
+  const grid = new Float64Array(2 * R * R * R);
+  const occupied: number[] = [];
+  for (let i = 0; i < logits.length; i++) {
+    if (logits[i] > occupiedThreshold) {
+      grid[2 * i] = logits[i];
+      occupied.push(i);
+    }
+  }
+  fftNd(grid, [R, R, R]);
+  const cut2 = (R / 8) * (R / 8);
+  let total = 0, high = 0;
+  for (let x = 0; x < R; x++) {
+    const fx = signedFrequency(x, R);
+    for (let y = 0; y < R; y++) {
+      const fy = signedFrequency(y, R);
+      for (let z = 0; z < R; z++) {
+        const fz = signedFrequency(z, R);
+        const k = 2 * ((x * R + y) * R + z);
+        const mag = Math.hypot(grid[k], grid[k + 1]);
+        total += mag;
+        if (fx * fx + fy * fy + fz * fz >= cut2) {
+          high += mag;
+        } else {
+          grid[k] = 0; // keep only the high band for the per-voxel score
+          grid[k + 1] = 0;
+        }
+      }
+    }
+  }
+  const hfer = total <= 1e-6 ? 0 : high / total;
+  fftNd(grid, [R, R, R], true);
+  const voxelScore = new Float32Array(occupied.length);
+  let lo = Infinity, hi = -Infinity;
+  const raw = new Float64Array(occupied.length);
+  for (let n = 0; n < occupied.length; n++) {
+    const k = 2 * occupied[n];
+    raw[n] = Math.hypot(grid[k], grid[k + 1]);
+    if (raw[n] < lo) lo = raw[n];
+    if (raw[n] > hi) hi = raw[n];
+  }
+  for (let n = 0; n < raw.length; n++) voxelScore[n] = hi > lo ? (raw[n] - lo) / (hi - lo) : raw[n];
+  return { hfer, voxelScore };
+}
