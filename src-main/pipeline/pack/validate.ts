@@ -1,0 +1,127 @@
+/**
+ * Pack validation: schema, files, sha256, and the ONNX sessions' real input/output names, ranks and
+ * dtypes against both the manifest and the contract (docs/model-pack.md). Every problem names the file.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import { ManifestSchema, PACK_FORMAT, ROLE_IO, ROLES } from './manifest-schema';
+import type { Manifest, Role } from './manifest-schema';
+
+export interface ManifestRead {
+  manifest: Manifest | null;
+  problems: string[];
+}
+
+/** Read and schema-check `manifest.json`. */
+export async function readManifest(dir: string): Promise<ManifestRead> {
+  const file = join(dir, 'manifest.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return { manifest: null, problems: [`${file}: missing or unreadable — is "${dir}" a model pack folder?`] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { manifest: null, problems: [`${file}: not valid JSON (${(err as Error).message})`] };
+  }
+  const format = (json as { format?: unknown } | null)?.format;
+  if (format !== PACK_FORMAT) {
+    return { manifest: null, problems: [`${file}: unknown pack format ${JSON.stringify(format)}; this version reads "${PACK_FORMAT}" — update the app or re-export the pack`] };
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    return { manifest: null, problems: parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`) };
+  }
+  return { manifest: parsed.data, problems: contractProblems(parsed.data) };
+}
+
+/** The manifest's declared I/O of each role against the contract's names, dtypes and ranks. */
+function contractProblems(m: Manifest): string[] {
+  const problems: string[] = [];
+  for (const role of ROLES) {
+    const spec = m.files[role];
+    for (const side of ['inputs', 'outputs'] as const) {
+      const want = ROLE_IO[role][side];
+      const have = spec[side];
+      for (const [name, w] of Object.entries(want)) {
+        const h = have[name];
+        if (!h) problems.push(`${spec.path}: manifest ${side} lack "${name}" required for role ${role}`);
+        else {
+          if (h.dtype !== w.dtype) problems.push(`${spec.path}: manifest ${side}.${name} has dtype ${h.dtype}, the contract says ${w.dtype}`);
+          if (h.shape.length !== w.rank) problems.push(`${spec.path}: manifest ${side}.${name} has rank ${h.shape.length}, the contract says ${w.rank}`);
+        }
+      }
+      for (const name of Object.keys(have)) if (!want[name]) problems.push(`${spec.path}: manifest ${side} declare "${name}", which role ${role} does not have`);
+    }
+  }
+  return problems;
+}
+
+const hashCache = new Map<string, string>();
+
+export async function sha256File(path: string): Promise<string> {
+  const st = await stat(path);
+  const key = `${path}:${st.size}:${st.mtimeMs}`;
+  const cached = hashCache.get(key);
+  if (cached) return cached;
+  const hash = createHash('sha256');
+  await new Promise<void>((resolve, reject) => {
+    createReadStream(path).on('data', (d) => hash.update(d)).on('end', resolve).on('error', reject);
+  });
+  const hex = hash.digest('hex');
+  hashCache.set(key, hex);
+  return hex;
+}
+
+/** Existence and sha256 of every file. */
+export async function fileProblems(dir: string, m: Manifest): Promise<string[]> {
+  const problems: string[] = [];
+  for (const role of ROLES) {
+    const spec = m.files[role];
+    const path = join(dir, spec.path);
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) { problems.push(`${spec.path}: not a file (role ${role})`); continue; }
+    } catch {
+      problems.push(`${spec.path}: missing (role ${role}) — the pack is incomplete; copy or re-export it`);
+      continue;
+    }
+    const actual = await sha256File(path);
+    if (actual !== spec.sha256) problems.push(`${spec.path}: sha256 mismatch (manifest ${spec.sha256.slice(0, 12)}…, file ${actual.slice(0, 12)}…) — the file is corrupt or was replaced`);
+  }
+  return problems;
+}
+
+const ORT_DTYPE: Record<string, string> = { float32: 'float32', int32: 'int32', int64: 'int64', float16: 'float16', bool: 'bool' };
+
+/** A created session's real I/O against the manifest. */
+export function sessionProblems(role: Role, m: Manifest, session: ort.InferenceSession): string[] {
+  const spec = m.files[role];
+  const problems: string[] = [];
+  const check = (side: 'inputs' | 'outputs', names: readonly string[], meta: readonly ort.InferenceSession.ValueMetadata[]) => {
+    const declared = spec[side];
+    for (const name of Object.keys(declared)) if (!names.includes(name)) problems.push(`${spec.path}: the ONNX graph has no ${side.slice(0, -1)} "${name}" (it has ${names.join(', ')})`);
+    for (const name of names) if (!declared[name]) problems.push(`${spec.path}: the ONNX graph has an undeclared ${side.slice(0, -1)} "${name}"`);
+    for (const md of meta) {
+      const d = declared[md.name];
+      if (!d || !md.isTensor) continue;
+      if (md.type !== ORT_DTYPE[d.dtype]) problems.push(`${spec.path}: ${side.slice(0, -1)} "${md.name}" is ${md.type} in the graph, ${d.dtype} in the manifest`);
+      if (md.shape.length > 0 && md.shape.length !== d.shape.length) problems.push(`${spec.path}: ${side.slice(0, -1)} "${md.name}" has rank ${md.shape.length} in the graph, ${d.shape.length} in the manifest`);
+      else if (md.shape.length > 0) {
+        md.shape.forEach((dim, a) => {
+          const want = d.shape[a];
+          if (typeof dim === 'number' && dim > 0 && typeof want === 'number' && dim !== want) problems.push(`${spec.path}: ${side.slice(0, -1)} "${md.name}" axis ${a} is ${dim} in the graph, ${want} in the manifest`);
+        });
+      }
+    }
+  };
+  check('inputs', session.inputNames, session.inputMetadata);
+  check('outputs', session.outputNames, session.outputMetadata);
+  return problems;
+}

@@ -1,0 +1,41 @@
+/** Parameters of one run: method preset + user overrides, validated, with the pack's sampler defaults. */
+import { AccelOverridesSchema, AccelParamsSchema, DEFAULT_PARAMS, PRESETS } from '../../src-shared/params';
+import type { AccelParams, Method } from '../../src-shared/params';
+import { PipelineInputError } from './errors';
+import type { Manifest } from './pack/manifest-schema';
+
+/**
+ * Presets (off, fast-sam3d, balanced, max) apply their switches; baselines start from the defaults (their
+ * technique is chosen by the method itself, see accel/policies.ts).
+ */
+export function resolveRunParams(method: Method, overrides: Partial<AccelParams> = {}): AccelParams {
+  const o = AccelOverridesSchema.safeParse(overrides);
+  if (!o.success) {
+    throw new PipelineInputError('BAD_PARAMS', `invalid parameters: ${o.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const preset = method in PRESETS ? PRESETS[method as keyof typeof PRESETS] : {};
+  const merged = { ...DEFAULT_PARAMS, ...preset, ...o.data };
+  const parsed = AccelParamsSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new PipelineInputError('BAD_PARAMS', `invalid parameters: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const p = parsed.data;
+  if (p.ssCache && p.ssCacheStride >= 2 && p.ssWarmup < 1) {
+    throw new PipelineInputError('BAD_PARAMS', 'ssWarmup must be at least 1 when ssCacheStride ≥ 2.');
+  }
+  if (p.meshTauLow > p.meshTauHigh) {
+    throw new PipelineInputError('BAD_PARAMS', `meshTauLow (${p.meshTauLow}) must not exceed meshTauHigh (${p.meshTauHigh}).`);
+  }
+  return p;
+}
+
+/** The params as reported: sampler settings filled in from the pack when not overridden. */
+export function reportedParams(p: AccelParams, m: Manifest): Record<string, number | boolean | string> {
+  return {
+    ...(p as unknown as Record<string, number | boolean | string>),
+    ssSteps: p.ssSteps ?? (m.ss.shortcut ? m.ss.shortcut.steps : m.ss.steps),
+    ssCfgStrength: p.ssCfgStrength ?? m.ss.cfg.strength,
+    slatSteps: p.slatSteps ?? m.slat.steps,
+    slatCfgStrength: p.slatCfgStrength ?? m.slat.cfg.strength,
+  };
+}

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openPack, validatePack } from '../../src-main/pipeline/pack';
+import { PackError } from '../../src-main/pipeline/errors';
+import { copyTinyPack, TINY_PACK } from './helpers/tiny-pack';
+
+function editManifest(dir: string, edit: (m: Record<string, any>) => void): void {
+  const file = join(dir, 'manifest.json');
+  const m = JSON.parse(readFileSync(file, 'utf8'));
+  edit(m);
+  writeFileSync(file, JSON.stringify(m, null, 2));
+}
+
+describe('pack validation', () => {
+  it('accepts the test pack: schema, hashes and every session’s real I/O', async () => {
+    const r = await validatePack(TINY_PACK);
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.name).toBe('test-tiny');
+  });
+
+  it('refuses a wrong hash, naming the file', async () => {
+    const dir = copyTinyPack();
+    const f = join(dir, 'ss_decoder.onnx');
+    const bytes = readFileSync(f);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(f, bytes);
+    const r = await validatePack(dir);
+    expect(r.ok).toBe(false);
+    expect(r.problems.join('\n')).toMatch(/ss_decoder\.onnx: sha256 mismatch/);
+    await expect(openPack(dir)).rejects.toThrow(/ss_decoder\.onnx: sha256 mismatch/);
+  });
+
+  it('refuses a missing file', async () => {
+    const dir = copyTinyPack();
+    rmSync(join(dir, 'slat_flow.onnx'));
+    const r = await validatePack(dir);
+    expect(r.problems).toEqual([expect.stringMatching(/slat_flow\.onnx: missing \(role slat_flow\)/)]);
+    const err = await openPack(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PackError);
+  });
+
+  it('refuses an ONNX graph whose input was renamed (checked against the real session metadata)', async () => {
+    const dir = copyTinyPack();
+    const f = join(dir, 'condition.onnx');
+    // Same-length rename of every occurrence keeps the protobuf valid: graph input "mask" becomes "mAsk".
+    const bytes = readFileSync(f);
+    const from = Buffer.from('mask'), to = Buffer.from('mAsk');
+    for (let i = bytes.indexOf(from); i >= 0; i = bytes.indexOf(from, i + 1)) to.copy(bytes, i);
+    writeFileSync(f, bytes);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    editManifest(dir, (m) => { m.files.condition.sha256 = sha; });
+    const r = await validatePack(dir);
+    expect(r.ok).toBe(false);
+    expect(r.problems.join('\n')).toMatch(/condition\.onnx: the ONNX graph has no input "mask"/);
+    // openPack creates sessions lazily: the same check fires on first use
+    const pack = await openPack(dir);
+    await expect(pack.session('condition')).rejects.toThrow(/condition\.onnx: the ONNX graph has no input "mask"/);
+    await pack.close();
+  });
+
+  it('refuses a manifest input renamed against the contract, and wrong dtypes/ranks', async () => {
+    const dir = copyTinyPack();
+    editManifest(dir, (m) => {
+      m.files.ss_flow.inputs.timestep = m.files.ss_flow.inputs.t;
+      delete m.files.ss_flow.inputs.t;
+      m.files.slat_flow.inputs.coords.dtype = 'float32';
+      m.files.ss_decoder.inputs.latent.shape = ['B', 8, 4, 4];
+    });
+    const text = (await validatePack(dir)).problems.join('\n');
+    expect(text).toMatch(/ss_flow\.onnx: manifest inputs lack "t"/);
+    expect(text).toMatch(/ss_flow\.onnx: manifest inputs declare "timestep"/);
+    expect(text).toMatch(/slat_flow\.onnx: manifest inputs\.coords has dtype float32, the contract says int32/);
+    expect(text).toMatch(/ss_decoder\.onnx: manifest inputs\.latent has rank 4, the contract says 5/);
+  });
+
+  it('refuses an unknown format version and a broken manifest', async () => {
+    const dir = copyTinyPack();
+    editManifest(dir, (m) => { m.format = 'fastsam3d-pack/2'; });
+    const r = await validatePack(dir);
+    expect(r.problems[0]).toMatch(/manifest\.json: unknown pack format "fastsam3d-pack\/2"/);
+    editManifest(dir, (m) => { m.format = 'fastsam3d-pack/1'; delete m.grid.resolution; m.ss.steps = -1; });
+    const text = (await validatePack(dir)).problems.join('\n');
+    expect(text).toMatch(/grid\.resolution/);
+    expect(text).toMatch(/ss\.steps/);
+    writeFileSync(join(dir, 'manifest.json'), '{ not json');
+    expect((await validatePack(dir)).problems[0]).toMatch(/not valid JSON/);
+    expect((await validatePack(join(dir, 'nope'))).problems[0]).toMatch(/missing or unreadable/);
+  });
+
+  it('reports the execution provider and falls back to CPU when the requested one is missing', async () => {
+    const pack = await openPack(TINY_PACK, { executionProvider: 'coreml' });
+    await pack.session('ss_decoder');
+    expect(pack.executionProvider).toBe('cpu');
+    expect(pack.warnings.join('\n')).toMatch(/coreml/);
+    await pack.close();
+  });
+});
