@@ -1,0 +1,139 @@
+"""Write the example inputs and the held-out benchmark set from the generator.
+
+    tools/.venv/bin/python -m fastsam3d_tools.data.make_assets examples  [--out resources/examples]
+    tools/.venv/bin/python -m fastsam3d_tools.data.make_assets benchmark [--out resources/benchmark] [--count 24]
+
+(run from tools/ with PYTHONPATH=. or with the package installed). Deterministic: the same command
+writes byte-identical files.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import List
+
+import numpy as np
+from PIL import Image
+
+from .camera import DEFAULT_FOV_DEG, focal
+from .families import HELD_OUT_FAMILIES, TRAIN_FAMILIES
+from .scene import centre_pixel, cutout_rgba, make_scene
+from .targets import gt_mesh, write_ply
+
+REPO = Path(__file__).resolve().parents[3]
+
+# (name, seed, family, size): chosen seeds whose objects are clearly visible; the scene has 3 objects
+EXAMPLES = [
+    ("vase", 11, "vase"), ("chair", 4, "chair"), ("mug", 2, "mug"), ("table", 8, "table"), ("bottle", 5, "bottle"),
+]
+SCENE_EXAMPLE = ("scene-three", 21, ("blob", "mug", "extrusion"))
+
+
+def _save_png(arr: np.ndarray, path: Path) -> None:
+    mode = "RGBA" if arr.shape[-1] == 4 else "RGB"
+    Image.fromarray(arr, mode).save(path, optimize=True)
+
+
+def _u8(rgb: np.ndarray) -> np.ndarray:
+    return np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8)
+
+
+def write_examples(out: Path, size: int = 384) -> List[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, seed, fam in EXAMPLES:
+        sc = make_scene(seed, "train", families=[fam], occluder_prob=0.0)
+        rgb, masks, _ = sc.render(size)
+        d = out / name
+        d.mkdir(exist_ok=True)
+        _save_png(_u8(rgb), d / "image.png")
+        _save_png(cutout_rgba(rgb, masks[0]), d / "0.png")
+        written.append(d)
+    name, seed, fams = SCENE_EXAMPLE
+    sc = _scene_of(seed, fams)
+    rgb, masks, _ = sc.render(size)
+    d = out / name
+    d.mkdir(exist_ok=True)
+    _save_png(_u8(rgb), d / "image.png")
+    for k in range(len(masks)):
+        _save_png(cutout_rgba(rgb, masks[k]), d / f"{k}.png")
+    written.append(d)
+    return written
+
+
+def _scene_of(seed: int, fams) -> "object":
+    """A 3-object scene, one object per listed family, smaller and spread across the frame."""
+    from .camera import sample_layout
+    from .families import make_object
+    from .render import Posed
+    base = make_scene(seed, "train", families=[fams[0]], occluder_prob=0.0)
+    rng = np.random.default_rng([seed, 99])
+    targets = []
+    xs = (-0.9, 0.0, 0.9)
+    for k, fam in enumerate(fams):
+        shape = make_object(rng, fam)
+        lay = sample_layout(rng, base.fov_deg, depth=(3.2, 3.8), scale=(0.7, 0.85))
+        lay.translation = np.array([xs[k], rng.uniform(-0.35, 0.1), lay.translation[2] + 0.3 * (k == 1)])
+        targets.append(Posed(shape, lay))
+    base.targets = targets
+    return base
+
+
+def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: int = 6000) -> dict:
+    """Held-out objects: new seeds (the 'heldout' stream) and the held-out family over-represented."""
+    out.mkdir(parents=True, exist_ok=True)
+    items = []
+    seed = 0
+    while len(items) < count:
+        sc = make_scene(seed, "heldout")
+        seed += 1
+        rgb, masks, _ = sc.render(size)
+        vis = int(masks[0].sum())
+        if vis < 0.01 * size * size:     # skip objects that are almost hidden or off-frame
+            continue
+        tgt = sc.targets[0]
+        name = f"{len(items):02d}-{tgt.shape.family}"
+        d = out / name
+        d.mkdir(exist_ok=True)
+        _save_png(_u8(rgb), d / "image.png")
+        _save_png(cutout_rgba(rgb, masks[0]), d / "0.png")
+        v, f, c = gt_mesh(tgt.shape, max_triangles)
+        write_ply(d / "gt.ply", v, f, c)
+        bbox = tgt.shape.bbox()
+        gt = {
+            "name": name, "split": "heldout", "seed": sc.seed, "family": tgt.shape.family,
+            "heldOutFamily": tgt.shape.family in HELD_OUT_FAMILIES,
+            "symmetry": tgt.shape.symmetry,
+            "camera": {"fovDeg": sc.fov_deg, "width": size, "height": size, "focalPx": float(focal(size, sc.fov_deg))},
+            "layout": tgt.layout.to_json(),
+            "objectBBox": {"min": [float(x) for x in bbox[0]], "max": [float(x) for x in bbox[1]]},
+            "mesh": {"file": "gt.ply", "vertices": int(len(v)), "triangles": int(len(f))},
+            "visiblePixels": vis, "occluded": len(sc.occluders) > 0,
+            "centrePixel": [float(x) for x in centre_pixel(tgt, size, sc.fov_deg)],
+        }
+        (d / "gt.json").write_text(json.dumps(gt, indent=1) + "\n")
+        items.append({"name": name, "family": gt["family"], "heldOutFamily": gt["heldOutFamily"]})
+    index = {"format": "fastsam3d-benchmark/1", "count": len(items), "trainFamilies": list(TRAIN_FAMILIES),
+             "heldOutFamilies": list(HELD_OUT_FAMILIES), "items": items,
+             "generator": "tools/.venv/bin/python -m fastsam3d_tools.data.make_assets benchmark"}
+    (out / "index.json").write_text(json.dumps(index, indent=1) + "\n")
+    return index
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["examples", "benchmark"])
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--count", type=int, default=24)
+    a = ap.parse_args(argv)
+    if a.what == "examples":
+        for d in write_examples(a.out or REPO / "resources" / "examples"):
+            print("wrote", d)
+    else:
+        idx = write_benchmark(a.out or REPO / "resources" / "benchmark", a.count)
+        print("wrote", idx["count"], "benchmark items")
+
+
+if __name__ == "__main__":
+    main()

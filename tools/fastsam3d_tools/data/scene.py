@@ -1,0 +1,102 @@
+"""Scenes: one or more target objects, optional occluders (other objects partly in front), background,
+light. Everything is drawn from `np.random.default_rng(seed)`, so a (seed, split) pair fully determines
+the scene, the images, masks and ground truth.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+import numpy as np
+
+from .camera import DEFAULT_FOV_DEG, Layout, project, sample_layout
+from .families import HELD_OUT_FAMILIES, TRAIN_FAMILIES, make_object
+from .render import Posed, background_image, render
+
+
+@dataclass
+class Scene:
+    seed: int
+    targets: List[Posed]          # objects with masks and ground truth
+    occluders: List[Posed]
+    background: np.ndarray        # (3,) description colour is not kept; image regenerated from seed
+    light_dir: np.ndarray
+    fov_deg: float
+    bg_seed: int
+
+    @property
+    def all_objects(self) -> List[Posed]:
+        return self.targets + self.occluders
+
+    def render(self, width: int):
+        """(rgb float W×W×3, masks bool (T, W, W) visible pixels of each target, ids)."""
+        bg = background_image(np.random.default_rng(self.bg_seed), width)
+        rgb, ids, _ = render(self.all_objects, width, self.fov_deg, bg, self.light_dir)
+        masks = np.stack([ids == k for k in range(len(self.targets))])
+        return rgb, masks, ids
+
+
+def _families_for(split: str) -> Sequence[str]:
+    if split == "train":
+        return TRAIN_FAMILIES
+    if split == "heldout":
+        return tuple(TRAIN_FAMILIES) + tuple(HELD_OUT_FAMILIES) * 3   # the held-out family is over-represented
+    raise ValueError(f"unknown split {split!r}; use 'train' or 'heldout'")
+
+
+def _separated(layout: Layout, others: List[Posed], min_gap: float) -> bool:
+    for o in others:
+        d = np.linalg.norm(layout.translation - o.layout.translation)
+        if d < (layout.scale + o.layout.scale) * 0.5 * min_gap:
+            return False
+    return True
+
+
+def make_scene(seed: int, split: str = "train", n_targets: int = 1, occluder_prob: float = 0.35,
+               fov_deg: float = DEFAULT_FOV_DEG, families: Optional[Sequence[str]] = None) -> Scene:
+    """Draw a scene. Train seeds and held-out seeds live in separate streams (split is hashed in)."""
+    stream = {"train": 0, "heldout": 1}[split] if split in ("train", "heldout") else None
+    if stream is None:
+        _families_for(split)
+    rng = np.random.default_rng([seed, stream, 7321])
+    fams = list(families) if families is not None else list(_families_for(split))
+    targets: List[Posed] = []
+    for _ in range(n_targets):
+        fam = str(rng.choice(fams))
+        shape = make_object(rng, fam)
+        layout = sample_layout(rng, fov_deg)
+        for _try in range(20):
+            if _separated(layout, targets, 1.1):
+                break
+            layout = sample_layout(rng, fov_deg)
+        targets.append(Posed(shape, layout))
+    occluders: List[Posed] = []
+    if n_targets == 1 and rng.random() < occluder_prob:
+        # a smaller object between the camera and the target, offset sideways so it covers only a part
+        tgt = targets[0].layout
+        fam = str(rng.choice(list(TRAIN_FAMILIES)))
+        shape = make_object(rng, fam)
+        lay = sample_layout(rng, fov_deg, scale=(0.3, 0.6))
+        z = tgt.translation[2] * rng.uniform(0.55, 0.75)
+        side = rng.normal(size=2)
+        side /= np.linalg.norm(side)
+        off = side * tgt.scale * rng.uniform(0.45, 0.8) * z / tgt.translation[2]
+        lay.translation = np.array([tgt.translation[0] * z / tgt.translation[2] + off[0],
+                                    tgt.translation[1] * z / tgt.translation[2] + off[1], z])
+        occluders.append(Posed(shape, lay))
+    light = np.array([rng.uniform(-0.6, 0.6), rng.uniform(-1.0, -0.3), rng.uniform(0.3, 1.0)])
+    light /= np.linalg.norm(light)
+    return Scene(seed, targets, occluders, np.zeros(3), light, fov_deg, int(rng.integers(0, 2**31)))
+
+
+def centre_pixel(posed: Posed, width: int, fov_deg: float) -> np.ndarray:
+    """Pixel (u, v) of the object-frame origin (the bbox centre) under the ground-truth layout."""
+    return project(posed.layout.translation[None], width, fov_deg)[0]
+
+
+def cutout_rgba(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """SAM 3D convention: object RGB inside the mask, white outside, alpha = mask (uint8 H×W×4)."""
+    out = np.ones(rgb.shape[:2] + (4,), dtype=np.float64)
+    out[..., :3] = np.where(mask[..., None], rgb, 1.0)
+    out[..., 3] = mask.astype(np.float64)
+    return (np.round(out * 255)).astype(np.uint8)
