@@ -1,0 +1,268 @@
+/**
+ * Orchestration: condition → SS sampling → SS decode → prune → spectral aggregation → SLaT sampling →
+ * de-normalise → mesh_decoder → surface extraction → mesh + layout + report. One object (`runObject`) or
+ * several masks of one image (`runScene`: image work and SS sampling/decoding batched, SLaT per object).
+ */
+import type { AccelParams, Method } from '../../src-shared/params';
+import type { RunReport, SceneReport, StageName, StageTiming } from '../../src-shared/report';
+import { STAGE_NAMES } from '../../src-shared/report';
+import { aggregateCoords, aggregationFor, aggregationScore, chooseAggregationFactor, createSlatPolicy, createSsPolicy, hfer2d, hfer3d, summariseSchedule } from './accel';
+import type { SsStepPolicy } from './accel/types';
+import { PipelineInputError, throwIfAborted } from './errors';
+import { conditionInputs, conformMask, objectCutout } from './image';
+import type { BinaryMask, DecodedImage } from './image';
+import type { Pack } from './pack';
+import { resolveRunParams, reportedParams } from './params-resolve';
+import { ProgressReporter } from './progress';
+import type { ProgressCallback } from './progress';
+import { decodeLayout } from './layout';
+import { RNG_STREAMS, Rng } from './rng';
+import { sampleSs, ssNoise, ssSchedule } from './sampling/ss-sampler';
+import type { SsState } from './sampling/ss-sampler';
+import { denormaliseSlat, sampleSlat, slatNoise, slatSchedule } from './sampling/slat-sampler';
+import { gatherRows, occupiedCoords, surfaceRows } from './sparse/occupancy';
+import { meshDecoderTables } from './sparse/tables';
+import { extractSurface } from './surface';
+import type { CameraInfo, Layout, Mesh } from './types';
+
+export interface ObjectInput { mask: BinaryMask; name?: string }
+
+export interface RunOptions {
+  method?: Method;
+  /** Overrides on top of the method's preset (resolved and validated here). */
+  params?: Partial<AccelParams>;
+  onProgress?: ProgressCallback;
+  signal?: AbortSignal;
+  /** Injected initial noise (parity tests): SS state per object and SLaT noise per object. */
+  noise?: { ss?: SsState[]; slat?: Float32Array[] };
+}
+
+export interface ObjectResult {
+  /** Mesh in the object frame (z-up, [-0.5, 0.5]³, offset fix applied when enabled). */
+  mesh: Mesh;
+  layout: Layout;
+  camera: CameraInfo;
+  report: RunReport;
+}
+
+export interface SceneResult { objects: ObjectResult[]; report: SceneReport }
+
+const emptyStages = (): Record<StageName, StageTiming> =>
+  Object.fromEntries(STAGE_NAMES.map((s) => [s, { ms: 0, networkPasses: 0 }])) as Record<StageName, StageTiming>;
+
+/** Run one object. `image` from loadImageFile, `mask` from loadMaskFile / maskFromAlpha. */
+export async function runObject(
+  pack: Pack,
+  input: { image: DecodedImage; mask: BinaryMask; name?: string },
+  opts: RunOptions = {},
+): Promise<ObjectResult> {
+  const { objects } = await runMany(pack, input.image, [{ mask: input.mask, name: input.name }], opts);
+  return objects[0];
+}
+
+/** Several masks of one image in one job. */
+export async function runScene(
+  pack: Pack,
+  input: { image: DecodedImage; masks: ObjectInput[] },
+  opts: RunOptions = {},
+): Promise<SceneResult> {
+  if (input.masks.length === 0) throw new PipelineInputError('NO_MASK', 'a scene needs at least one mask.');
+  const t0 = performance.now();
+  const r = await runMany(pack, input.image, input.masks, opts);
+  return {
+    objects: r.objects,
+    report: {
+      pack: { name: pack.manifest.name, version: pack.manifest.version },
+      executionProvider: pack.executionProvider,
+      method: opts.method ?? 'fast-sam3d',
+      totalMs: performance.now() - t0,
+      shared: r.shared,
+      objects: r.objects.map((o) => o.report),
+      warnings: r.warnings,
+    },
+  };
+}
+
+async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], opts: RunOptions) {
+  const m = pack.manifest;
+  const method = opts.method ?? 'fast-sam3d';
+  const params = resolveRunParams(method, opts.params);
+  const k = inputs.length;
+  const progress = new ProgressReporter(opts.onProgress, 0, k);
+  const sharedWarnings = [...image.warnings];
+  const masks = inputs.map((inp, q) => conformMask(inp.mask, image.width, image.height, inp.name ? `the mask "${inp.name}"` : k > 1 ? `mask ${q}` : 'the mask'));
+  const objectWarnings = masks.map((mk) => [...mk.warnings]);
+  throwIfAborted(opts.signal);
+
+  // --- condition (all objects in one batch) --------------------------------------------------------
+  let t = performance.now();
+  progress.emit('condition', 0);
+  const ci = conditionInputs(image, masks, m.condition.imageSize, m.condition.cropBoxFactor);
+  const s = m.condition.imageSize;
+  const condOut = await pack.run('condition', {
+    image: { data: ci.image, dims: [2 * k, 3, s, s] },
+    mask: { data: ci.mask, dims: [2 * k, 1, s, s] },
+  });
+  const condSs = condOut.cond_ss, condSlat = condOut.cond_slat;
+  const shared = {
+    condition: { ms: performance.now() - t, networkPasses: 1 },
+    ssSampling: { ms: 0, networkPasses: 0 },
+    ssDecode: { ms: 0, networkPasses: 0 },
+  };
+  progress.emit('condition', 1);
+
+  // --- SS sampling (batched) -----------------------------------------------------------------------
+  t = performance.now();
+  const ssSched = ssSchedule(m, params);
+  const ssPolicies: SsStepPolicy[] = masks.map(() => createSsPolicy(method, params, {
+    steps: ssSched.steps, timeGrid: ssSched.grid, guidedSteps: ssSched.guided,
+    channels: m.grid.ssLatentChannels, numTokens: m.grid.ssLatentResolution ** 3, rng: rngFn(params.seed),
+  }));
+  const ss = await sampleSs({
+    pack, schedule: ssSched,
+    cond: { data: condSs.data, tokens: condSs.dims[1] },
+    noise: opts.noise?.ss ?? masks.map(() => ssNoise(m, params.seed)),
+    policies: ssPolicies,
+    signal: opts.signal,
+    onStep: (e) => progress.forObject(e.object).emit('ssSampling', (e.step + 1) / e.steps, { step: e.step, steps: e.steps, stepKind: e.kind }),
+  });
+  shared.ssSampling = { ms: performance.now() - t, networkPasses: ss.networkPasses };
+
+  // --- SS decode (batched) -------------------------------------------------------------------------
+  t = performance.now();
+  throwIfAborted(opts.signal);
+  const L = m.grid.ssLatentResolution, C = m.grid.ssLatentChannels, R = m.grid.resolution;
+  const latent = new Float32Array(k * C * L * L * L);
+  ss.states.forEach((st, b) => {
+    // latent[b, c, n] = x_shape[b, n, c]
+    const tokens = L * L * L;
+    for (let n = 0; n < tokens; n++) for (let c = 0; c < C; c++) latent[(b * C + c) * tokens + n] = st.shape[n * C + c];
+  });
+  const logitsAll = (await pack.run('ss_decoder', { latent: { data: latent, dims: [k, C, L, L, L] } })).logits.data;
+  shared.ssDecode = { ms: performance.now() - t, networkPasses: 1 };
+
+  // --- per object ----------------------------------------------------------------------------------
+  const objects: ObjectResult[] = [];
+  for (let b = 0; b < k; b++) {
+    const start = performance.now();
+    const pr = progress.forObject(b);
+    const warnings = objectWarnings[b];
+    const stages = emptyStages();
+    // Shared stages are attributed evenly to the objects that shared them.
+    stages.condition = { ms: shared.condition.ms / k, networkPasses: shared.condition.networkPasses };
+    stages.ssSampling = { ms: shared.ssSampling.ms / k, networkPasses: ss.objectPasses[b] };
+    stages.ssDecode = { ms: shared.ssDecode.ms / k, networkPasses: 1 };
+
+    // occupancy → surface voxels
+    t = performance.now();
+    const logits = logitsAll.subarray(b * R * R * R, (b + 1) * R * R * R);
+    const occupied = occupiedCoords(logits, R, m.ss.occupancyThreshold);
+    if (occupied.length === 0) {
+      throw new PipelineInputError('TOO_FEW_VOXELS', `${inputs[b].name ?? 'the object'}: the model found no occupied voxel; check that the mask outlines one object, or try another seed.`);
+    }
+    const keepRows = surfaceRows(occupied, R, m.ss.pruneSurfaceDistance);
+    let coords = gatherRows(occupied, 3, keepRows);
+    const voxelsBefore = coords.length / 3;
+    if (voxelsBefore < m.ss.minVoxels) warnings.push(`Only ${voxelsBefore} voxels (the pack expects at least ${m.ss.minVoxels}); the mesh may be fragmentary.`);
+    stages.ssDecode.ms += performance.now() - t;
+
+    // spectral aggregation (+ the pack's voxel cap); the 3-D spectrum also feeds carving's spatial score
+    t = performance.now();
+    pr.emit('aggregation', 0);
+    const decision = aggregationFor(method, params);
+    const needSpectral = decision.enabled || params.slatCarving || method === 'random-drop';
+    const h3 = needSpectral ? hfer3d(logits, R, m.ss.occupancyThreshold) : null;
+    let scores = h3 ? gatherRows(h3.voxelScore, 1, keepRows) : new Float32Array(keepRows.length);
+    const h2 = decision.enabled && !decision.fixedFactor ? hfer2d(objectCutout(image, masks[b])) : 0;
+    const h3v = h3?.hfer ?? 0;
+    let factor = 1;
+    if (decision.enabled) {
+      factor = decision.fixedFactor ?? chooseAggregationFactor(h2, h3v, voxelsBefore, R, decision);
+    }
+    const agg = aggregateCoords(coords, scores, factor, R, { fixOffset: decision.fixOffset, maxVoxels: m.ss.maxVoxels, rng: rngFn(params.seed, 3) });
+    if (voxelsBefore > m.ss.maxVoxels && agg.coords.length / 3 === m.ss.maxVoxels) {
+      warnings.push(`${voxelsBefore} voxels exceed the pack's limit of ${m.ss.maxVoxels}; a random subset was kept.`);
+    }
+    coords = agg.coords;
+    scores = agg.scores;
+    const n = coords.length / 3;
+    stages.aggregation = { ms: performance.now() - t, networkPasses: 0 };
+
+    // SLaT sampling
+    t = performance.now();
+    const slSched = slatSchedule(m, params);
+    const slatPolicy = createSlatPolicy(method, params, {
+      steps: slSched.steps, timeGrid: slSched.grid, guidedSteps: slSched.guided, channels: m.slat.channels,
+      numTokens: n, spatialScore: scores, rng: rngFn(params.seed, RNG_STREAMS.policy),
+    });
+    const slatCond = condSlat.data.subarray(b * condSlat.dims[1] * condSlat.dims[2], (b + 1) * condSlat.dims[1] * condSlat.dims[2]);
+    const slat = await sampleSlat({
+      pack, schedule: slSched, cond: { data: slatCond, tokens: condSlat.dims[1] }, coords,
+      noise: opts.noise?.slat?.[b] ?? slatNoise(n, m.slat.channels, params.seed),
+      policy: slatPolicy, signal: opts.signal,
+      onStep: (e) => pr.emit('slatSampling', (e.step + 1) / e.steps, {
+        step: e.step, steps: e.steps, stepKind: e.kind, tokens: { evaluated: e.evaluated, carved: e.carved },
+      }),
+    });
+    stages.slatSampling = { ms: performance.now() - t, networkPasses: slat.networkPasses };
+
+    // mesh decoder
+    t = performance.now();
+    throwIfAborted(opts.signal);
+    pr.emit('meshDecode', 0);
+    const mesh = m.decoders.mesh;
+    const tables = meshDecoderTables(coords, R, mesh);
+    const feats = (await pack.run('mesh_decoder', {
+      slat: { data: denormaliseSlat(slat.x, m), dims: [n, m.slat.channels] },
+      coords: { data: coords, dims: [n, 3] },
+      win0_idx: { data: tables.win0.idx, dims: [tables.win0.windows, tables.win0.maxLen] },
+      win0_inv: { data: tables.win0.inv, dims: [n] },
+      win1_idx: { data: tables.win1.idx, dims: [tables.win1.windows, tables.win1.maxLen] },
+      win1_inv: { data: tables.win1.inv, dims: [n] },
+      nbr_l1: { data: tables.levelNbr[0], dims: [tables.levelNbr[0].length / 27, 27] },
+      nbr_l2: { data: tables.levelNbr[1], dims: [tables.levelNbr[1].length / 27, 27] },
+    })).feats;
+    stages.meshDecode = { ms: performance.now() - t, networkPasses: 1 };
+
+    // surface extraction
+    t = performance.now();
+    throwIfAborted(opts.signal);
+    pr.emit('surface', 0);
+    const extracted = extractSurface({ coords: tables.fineCoords, feats: feats.data, channels: feats.dims[1], resolution: tables.fineResolution }, mesh);
+    if (agg.offset.some((v) => v !== 0)) {
+      const pos = extracted.positions;
+      for (let v = 0; v < pos.length; v += 3) { pos[v] += agg.offset[0]; pos[v + 1] += agg.offset[1]; pos[v + 2] += agg.offset[2]; }
+    }
+    stages.surface = { ms: performance.now() - t, networkPasses: 0 };
+    pr.emit('surface', 1);
+
+    const layout = decodeLayout(ss.states[b], m, agg.factorUsed);
+    const ssSummary = summariseSchedule(ss.patterns[b], ssSched.guided);
+    const slatSummary = summariseSchedule(slat.pattern, slSched.guided);
+    const report: RunReport = {
+      pack: { name: m.name, version: m.version },
+      executionProvider: pack.executionProvider,
+      method,
+      params: reportedParams(params, m),
+      ...(inputs[b].name ? { name: inputs[b].name } : {}),
+      objectMs: stages.condition.ms + stages.ssSampling.ms + stages.ssDecode.ms + (performance.now() - start),
+      stages,
+      schedules: {
+        ss: { ...ssSummary, networkPasses: ss.objectPasses[b] },
+        slat: { ...slatSummary, networkPasses: slat.networkPasses, tokensEvaluated: slat.tokensEvaluated, tokensCarved: slat.tokensCarved },
+      },
+      aggregation: { factor: agg.factorUsed, hfer2d: h2, hfer3d: h3v, score: aggregationScore(h2, h3v, params.meshSpectralWeight2d), voxelsBefore, voxelsAfter: n },
+      layout: { rotation: layout.rotation, quaternion: layout.quaternion, translation: layout.translation, scale: layout.scale },
+      mesh: { vertices: extracted.positions.length / 3, triangles: extracted.indices.length / 3 },
+      warnings: [...sharedWarnings, ...pack.warnings, ...warnings],
+    };
+    objects.push({ mesh: extracted, layout, camera: { fovDeg: m.camera.fovDeg, width: image.width, height: image.height }, report });
+  }
+  return { objects, shared, warnings: [...sharedWarnings, ...pack.warnings] };
+}
+
+/** Uniform [0, 1) function over a seeded stream (the policies' Rng type). */
+function rngFn(seed: number, stream: number = RNG_STREAMS.policy): () => number {
+  const r = new Rng(seed, stream);
+  return () => r.uniform();
+}
