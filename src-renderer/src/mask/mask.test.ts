@@ -5,7 +5,7 @@ import { magicWand } from './magicWand';
 import { rasterizePolygon } from './lasso';
 import { stampSegment } from './brush';
 import { UndoStack } from './undoStack';
-import { bytesToBase64, encodeMaskPng } from './png';
+import { base64ToBytes, bytesToBase64, encodeMaskPng } from './png';
 import { classifyInputFiles, pickMaskAt } from './pick';
 
 /** An RGBA image filled with `bg` and a rectangle of `fg`. */
@@ -121,6 +121,7 @@ describe('mask encoding and reading', () => {
     const { data } = await sharp(png).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
     for (let i = 0; i < m.data.length; i++) expect(data[i]).toBe(m.data[i] ? 255 : 0);
     expect(Buffer.from(bytesToBase64(png), 'base64').equals(Buffer.from(png))).toBe(true);
+    expect(base64ToBytes(bytesToBase64(png))).toEqual(png);
   });
 
   it('reads masks from alpha (cutouts) and from opaque black/white images', () => {

@@ -67,3 +67,10 @@ export function bytesToBase64(bytes: Uint8Array): string {
   }
   return btoa(s);
 }
+
+export function base64ToBytes(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}

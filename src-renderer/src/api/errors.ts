@@ -1,0 +1,26 @@
+/**
+ * Turns whatever a failed API call threw into a sentence for the place where the user acted: the
+ * ApiError message with its field issues, or a fallback that says what to do next.
+ */
+import { ApiErrorSchema } from '../../../src-shared/api/common';
+
+export function errorMessage(err: unknown, action: string): string {
+  const parsed = ApiErrorSchema.safeParse(err);
+  if (parsed.success) {
+    const e = parsed.data;
+    const details = e.issues?.length ? ` (${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : '';
+    const hint =
+      e.code === 'UNAVAILABLE' ? ' The inference worker or host is not reachable: check that the app/host is still running, then retry.'
+      : e.code === 'NOT_FOUND' ? ' It may have been deleted; reload the library.'
+      : e.code === 'CANCELLED' ? ''
+      : '';
+    return `${action} failed: ${e.message}${details}.${hint}`.replace(/\.\./g, '.');
+  }
+  if (err instanceof Error) return `${action} failed: ${err.message}`;
+  return `${action} failed: ${String(err)}`;
+}
+
+export function isCancelled(err: unknown): boolean {
+  const parsed = ApiErrorSchema.safeParse(err);
+  return (parsed.success && parsed.data.code === 'CANCELLED') || (err instanceof Error && err.name === 'AbortError');
+}

@@ -1,0 +1,247 @@
+/**
+ * The studio window: image + masks on the left, the 3D viewer in the middle, the acceleration panel on
+ * the right, the run strip below and the library drawer on demand. All data goes through the typed API.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { DEFAULT_PARAMS, type AccelParams, type Method } from '../../../src-shared/params';
+import type { StudioApi } from '../../../src-shared/api';
+import { errorMessage } from '../api/errors';
+import { ImagePanel, TOOLS } from '../components/ImagePanel';
+import type { Tool } from '../components/MaskCanvas';
+import { AccelPanel } from '../components/AccelPanel';
+import { RunStrip, type PackOption } from '../components/RunStrip';
+import { ComparePanel } from '../components/ComparePanel';
+import { ExportDialog } from '../components/ExportDialog';
+import { LibraryDrawer } from '../components/LibraryDrawer';
+import { Viewer, type CompareMode } from '../viewer/Viewer';
+import { useMaskEditor } from '../state/useMaskEditor';
+import { loadResult, useRun } from '../state/useRun';
+import { encodeMaskPng, bytesToBase64, base64ToBytes } from '../mask/png';
+import { toOverrides } from '../params/paramModel';
+import { actionFor, SHORTCUT_HELP } from './shortcuts';
+import { loadFromFiles, loadFromLibrary, type LoadedImage } from './loadInputs';
+
+/** Field of view of the photo's camera when the pack does not say (docs/model-pack.md example value). */
+const DEFAULT_FOV = 40;
+const AUTO_RERUN_MS = 700;
+
+export function App({ api }: { api: StudioApi }) {
+  const editor = useMaskEditor();
+  const run = useRun(api);
+  const [image, setImage] = useState<LoadedImage | null>(null);
+  const [imageError, setImageError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [tool, setTool] = useState<Tool>('pick');
+  const [method, setMethod] = useState<Method>('fast-sam3d');
+  const [values, setValues] = useState<AccelParams>(() => ({ ...DEFAULT_PARAMS }));
+  const [packs, setPacks] = useState<PackOption[]>([]);
+  const [packId, setPackId] = useState<string | null>(null);
+  const [autoRerun, setAutoRerun] = useState(false);
+  const [compareMode, setCompareMode] = useState<CompareMode>('side');
+  const [exportOpen, setExportOpen] = useState(false);
+  const [libraryOpen, setLibraryOpen] = useState(false);
+  const [frameSignal, setFrameSignal] = useState(0);
+  const [fatal, setFatal] = useState<string | null>(null);
+  const openRef = useRef<() => void>(() => undefined);
+
+  // Packs and settings once at start.
+  useEffect(() => {
+    let live = true;
+    Promise.all([api.invoke('packs.list', {}), api.invoke('settings.get', {})]).then(([list, settings]) => {
+      if (!live) return;
+      const opts = list.map((p) => ({ id: p.id, label: `${p.name} ${p.version}`, valid: p.valid, problems: p.problems }));
+      setPacks(opts);
+      const pick = opts.find((p) => p.id === settings.defaultPackId && p.valid) ?? opts.find((p) => p.valid) ?? null;
+      setPackId(pick?.id ?? null);
+      setAutoRerun(settings.autoRerun);
+    }, (e) => live && setFatal(errorMessage(e, 'Connecting to the studio host')));
+    return () => { live = false; };
+  }, [api]);
+
+  const selected = editor.set.masks.filter((m) => m.selected && m.area > 0);
+  const generateHint = !image ? 'Open an image first (Ctrl+O).'
+    : selected.length === 0 ? 'Pick or draw a mask and tick it (a mask needs at least one pixel).'
+    : !packId ? 'No valid model pack installed: build one (see docs/model-pack.md) and restart.'
+    : null;
+
+  const buildRequest = useCallback(async (withBaseline: boolean) => {
+    if (!image || !packId) return null;
+    const chosen = editor.set.masks.filter((m) => m.selected && m.area > 0);
+    const ids: Record<string, string> = {};
+    for (const m of chosen) {
+      if (m.savedId) continue;
+      const rec = await api.invoke('masks.save', { imageId: image.id, name: m.name, png: bytesToBase64(encodeMaskPng(m.mask)) });
+      ids[m.key] = rec.id;
+    }
+    if (Object.keys(ids).length) editor.markSaved(ids);
+    const maskIds = chosen.map((m) => m.savedId ?? ids[m.key]);
+    return {
+      kind: maskIds.length > 1 ? 'scene' as const : 'object' as const,
+      imageId: image.id, maskIds, packId, method, params: toOverrides(values), withBaseline,
+    };
+  }, [api, editor, image, packId, method, values]);
+
+  const generate = useCallback(async (withBaseline = false) => {
+    if (generateHint) { run.setError(generateHint); return; }
+    try {
+      const req = await buildRequest(withBaseline);
+      if (req) await run.submit(req);
+    } catch (e) {
+      run.setError(errorMessage(e, 'Saving the masks'));
+    }
+  }, [buildRequest, generateHint, run]);
+
+  // Auto re-run: debounced on value changes; the previous job is cancelled by submit().
+  const firstValues = useRef(true);
+  useEffect(() => {
+    if (firstValues.current) { firstValues.current = false; return; }
+    if (!autoRerun || generateHint) return;
+    const t = setTimeout(() => { void generate(false); }, AUTO_RERUN_MS);
+    return () => clearTimeout(t);
+    // Only parameter changes trigger a re-run, not every re-render of generate().
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [values, method]);
+
+  const onFiles = useCallback(async (files: File[]) => {
+    setLoading(true); setImageError(null);
+    try {
+      const { image: img, masks } = await loadFromFiles(api, files);
+      setImage(img);
+      editor.reset(masks);
+      run.setResult(null);
+      setTool(masks.length ? 'pick' : 'wand');
+    } catch (e) {
+      setImageError(errorMessage(e, 'Opening the image'));
+    } finally {
+      setLoading(false);
+    }
+  }, [api, editor, run]);
+
+  const openImage = useCallback(async (imageId: string, maskIds?: string[]) => {
+    setLoading(true); setImageError(null);
+    try {
+      const { image: img, masks } = await loadFromLibrary(api, imageId, maskIds);
+      setImage(img);
+      editor.reset(masks.map((m) => ({ ...m })));
+      return true;
+    } catch (e) {
+      setImageError(errorMessage(e, 'Opening the library image'));
+      return false;
+    } finally {
+      setLoading(false);
+    }
+  }, [api, editor]);
+
+  const openRun = useCallback(async (runId: string) => {
+    try {
+      const r = await api.invoke('runs.reopen', { runId });
+      if (!(await openImage(r.imageId, r.maskIds))) return;
+      setMethod(r.method);
+      setValues({ ...DEFAULT_PARAMS, ...(r.params as Partial<AccelParams>), seed: r.seed });
+      firstValues.current = true; // loading a run's values is not a change to re-run on
+      if (packs.some((p) => p.id === r.packId)) setPackId(r.packId);
+      run.setResult(await loadResult(api, [runId]));
+      run.setStatus(`Opened run ${runId}.`);
+      setLibraryOpen(false);
+    } catch (e) {
+      run.setError(errorMessage(e, 'Opening the run'));
+    }
+  }, [api, openImage, packs, run]);
+
+  const fetchBytes = useCallback(async (artefactId: string) => {
+    const { data } = await api.invoke('artefacts.read', { artefactId });
+    const bytes = base64ToBytes(data);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }, [api]);
+
+  // Paste an image anywhere in the window.
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent) => {
+      const files = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/'));
+      if (files.length) { e.preventDefault(); void onFiles(files); }
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, [onFiles]);
+
+  const hasResult = !!run.result;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (exportOpen && e.key !== 'Escape') return;
+      const t = e.target as HTMLElement | null;
+      const a = actionFor({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey,
+        targetTag: t?.tagName, targetType: (t as HTMLInputElement | null)?.type });
+      if (!a) return;
+      if (a === 'cancel') { if (run.running) { e.preventDefault(); void run.cancel(); } return; }
+      e.preventDefault();
+      if (a === 'generate') void generate(false);
+      else if (a === 'compare') void generate(true);
+      else if (a === 'export') { if (hasResult) setExportOpen(true); }
+      else if (a === 'open') openRef.current();
+      else if (a === 'library') setLibraryOpen((o) => !o);
+      else if (a === 'undo') editor.undo();
+      else if (a === 'redo') editor.redo();
+      else if (a === 'newMask') { if (image) editor.addMask(image.width, image.height); }
+      else if (a === 'frame') setFrameSignal((n) => n + 1);
+      else if (a.startsWith('tool:')) setTool(a.slice(5) as Tool);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [editor, exportOpen, generate, hasResult, image, run]);
+
+  const result = run.result;
+  const primary = useMemo(() => result && result.primary.glbId
+    ? { key: result.primary.glbId, label: result.primary.report.method, layout: result.primary.layout } : null, [result]);
+  const baseline = useMemo(() => result?.baseline?.glbId
+    ? { key: result.baseline.glbId, label: `${result.baseline.report.method} (baseline)`, layout: result.baseline.layout } : null, [result]);
+
+  return (
+    <div className="studio">
+      <header className="topbar">
+        <h1>Fast-SAM3D Studio</h1>
+        <button type="button" onClick={() => setLibraryOpen((o) => !o)} aria-expanded={libraryOpen} aria-keyshortcuts="Control+L">Library</button>
+        <span className="muted shortcuts">{SHORTCUT_HELP}</span>
+      </header>
+      {fatal && <p className="error banner" role="alert">{fatal} Start the host with <code>npm run serve</code> (or the app) and reload this window.</p>}
+      <main className="workspace">
+        <ImagePanelWithOpen
+          image={image} editor={editor} tool={tool} onTool={setTool} onFiles={onFiles}
+          error={imageError} busy={loading} openRef={openRef}
+        />
+        <div className="centre">
+          <Viewer primary={primary} baseline={baseline} compareMode={compareMode} fetchBytes={fetchBytes}
+            photo={image} fovDeg={DEFAULT_FOV} frameSignal={frameSignal} />
+          {result && (
+            <ComparePanel report={result.primary.report} baseline={result.baseline?.report ?? null}
+              metrics={result.primary.metrics} mode={compareMode} onMode={setCompareMode} note={result.note} />
+          )}
+        </div>
+        <AccelPanel method={method} values={values} autoRerun={autoRerun} onAutoRerun={setAutoRerun}
+          onChange={(m, v) => { setMethod(m); setValues(v); }} />
+      </main>
+      <RunStrip
+        packs={packs} packId={packId} onPack={setPackId}
+        canGenerate={!generateHint} generateHint={generateHint} running={run.running} hasResult={hasResult}
+        progress={run.progress} status={run.status} error={run.error}
+        onGenerate={() => void generate(false)} onCancel={() => void run.cancel()}
+        onCompare={() => void generate(true)} onExport={() => setExportOpen(true)}
+      />
+      <LibraryDrawer api={api} open={libraryOpen} onClose={() => setLibraryOpen(false)} refreshKey={run.finishedCount}
+        onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.setResult(null); setLibraryOpen(false); }); }} />
+      {exportOpen && result && (
+        <ExportDialog api={api} runId={result.primary.runId} triangles={result.primary.report.mesh.triangles} onClose={() => setExportOpen(false)} />
+      )}
+    </div>
+  );
+}
+
+/** ImagePanel plus a handle for Ctrl+O (clicks its hidden file input). */
+function ImagePanelWithOpen(props: Parameters<typeof ImagePanel>[0] & { openRef: React.MutableRefObject<() => void> }) {
+  const { openRef, ...rest } = props;
+  useEffect(() => {
+    openRef.current = () => document.querySelector<HTMLInputElement>('[data-testid="image-input"]')?.click();
+  }, [openRef]);
+  return <ImagePanel {...rest} />;
+}
+
+export { TOOLS };

@@ -1,0 +1,57 @@
+/**
+ * Turning what the user handed over (files, a library image, a reopened run) into the editor's image
+ * and masks. DOM decoding lives here so App stays about layout and flow.
+ */
+import type { StudioApi } from '../../../src-shared/api';
+import { decodeImageBlob, type DecodedRgba } from '../image/decode';
+import { maskFromMaskImage, type BitMask } from '../mask/bitmask';
+import { base64ToBytes, bytesToBase64 } from '../mask/png';
+import { classifyInputFiles } from '../mask/pick';
+
+export interface LoadedImage extends DecodedRgba {
+  id: string;
+  name: string;
+}
+
+export interface LoadedMask { name: string; mask: BitMask; savedId?: string }
+
+async function decodeMask(blob: Blob, name: string, image: DecodedRgba): Promise<BitMask> {
+  const d = await decodeImageBlob(blob, name);
+  if (d.width !== image.width || d.height !== image.height) {
+    throw new Error(`Mask “${name}” is ${d.width}×${d.height} but the image is ${image.width}×${image.height}. Use a mask made for this image.`);
+  }
+  return maskFromMaskImage(d.rgba, d.width, d.height);
+}
+
+const pngBlob = (b64: string) => new Blob([base64ToBytes(b64) as BlobPart], { type: 'image/png' });
+
+/** Files from the open dialog, a drop or a paste: import the photo into the library, read mask files. */
+export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ image: LoadedImage; masks: LoadedMask[] }> {
+  const { image: file, masks: maskFiles } = classifyInputFiles(files);
+  if (!file) throw new Error(`None of ${files.map((f) => `“${f.name}”`).join(', ')} is an image. Open a PNG, JPEG or WebP photo.`);
+  const decoded = await decodeImageBlob(file, file.name);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const name = file.name && file.name !== 'image.png' ? file.name : `${file.name || 'pasted.png'}`;
+  const { image, masks: stored } = await api.invoke('images.import', { name, data: bytesToBase64(bytes) });
+  const masks: LoadedMask[] = [];
+  for (const f of maskFiles) masks.push({ name: f.name.replace(/\.png$/i, ''), mask: await decodeMask(f, f.name, decoded) });
+  if (masks.length === 0) {
+    // Masks the library found on import (e.g. from the photo's alpha) are offered as they are.
+    for (const m of stored) masks.push({ name: m.name, mask: await decodeMask(pngBlob((await api.invoke('masks.read', { maskId: m.id })).png), m.name, decoded), savedId: m.id });
+  }
+  return { image: { ...decoded, id: image.id, name: image.name }, masks };
+}
+
+/** A library image with its saved masks. */
+export async function loadFromLibrary(api: StudioApi, imageId: string, onlyMaskIds?: string[]): Promise<{ image: LoadedImage; masks: LoadedMask[] }> {
+  const { image, data, mime } = await api.invoke('images.read', { imageId });
+  const decoded = await decodeImageBlob(new Blob([base64ToBytes(data) as BlobPart], { type: mime }), image.name);
+  const records = await api.invoke('masks.list', { imageId });
+  const wanted = onlyMaskIds ? records.filter((m) => onlyMaskIds.includes(m.id)) : records;
+  const masks: LoadedMask[] = [];
+  for (const m of wanted) {
+    const { png } = await api.invoke('masks.read', { maskId: m.id });
+    masks.push({ name: m.name, mask: await decodeMask(pngBlob(png), m.name, decoded), savedId: m.id });
+  }
+  return { image: { ...decoded, id: image.id, name: image.name }, masks };
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { actionFor } from './shortcuts';
+
+describe('keyboard shortcuts', () => {
+  it('maps the main flow keys', () => {
+    expect(actionFor({ key: 'g' })).toBe('generate');
+    expect(actionFor({ key: 'G', shiftKey: true })).toBe('generate');
+    expect(actionFor({ key: 'Escape', targetTag: 'INPUT', targetType: 'text' })).toBe('cancel');
+    expect(actionFor({ key: 'z', ctrlKey: true })).toBe('undo');
+    expect(actionFor({ key: 'Z', ctrlKey: true, shiftKey: true })).toBe('redo');
+    expect(actionFor({ key: 'e', metaKey: true })).toBe('export');
+    expect(actionFor({ key: 'w' })).toBe('tool:wand');
+  });
+
+  it('leaves letters to fields the user types in, but not to sliders and checkboxes', () => {
+    expect(actionFor({ key: 'g', targetTag: 'INPUT', targetType: 'number' })).toBeNull();
+    expect(actionFor({ key: 'c', targetTag: 'SELECT' })).toBeNull();
+    expect(actionFor({ key: 'g', targetTag: 'INPUT', targetType: 'range' })).toBe('generate');
+    expect(actionFor({ key: 'g', altKey: true })).toBeNull();
+    expect(actionFor({ key: 'q' })).toBeNull();
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * Keyboard shortcuts of the window, as a pure mapping from a key event to an action so the table is
+ * testable and shown in one place (the help line lists it). Single-letter keys do nothing while the
+ * user types in a field; Escape always cancels.
+ */
+export type Action =
+  | 'generate' | 'cancel' | 'compare' | 'export' | 'open' | 'library' | 'undo' | 'redo' | 'newMask' | 'frame'
+  | 'tool:pick' | 'tool:brush' | 'tool:eraser' | 'tool:lasso' | 'tool:wand';
+
+export interface KeyLike {
+  key: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  shiftKey?: boolean;
+  altKey?: boolean;
+  /** Tag name of the focused element (INPUT, SELECT, TEXTAREA …). */
+  targetTag?: string;
+  targetType?: string;
+}
+
+const TYPING_TYPES = new Set(['text', 'search', 'number', 'email', 'password', 'url', 'tel']);
+
+export function actionFor(e: KeyLike): Action | null {
+  const mod = !!(e.ctrlKey || e.metaKey);
+  const k = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  if (k === 'Escape') return 'cancel';
+  if (mod) {
+    if (k === 'z') return e.shiftKey ? 'redo' : 'undo';
+    if (k === 'y') return 'redo';
+    if (k === 'o') return 'open';
+    if (k === 'e') return 'export';
+    if (k === 'l') return 'library';
+    if (k === 'Enter') return 'generate';
+    return null;
+  }
+  const typing = e.targetTag === 'TEXTAREA' || e.targetTag === 'SELECT' || (e.targetTag === 'INPUT' && TYPING_TYPES.has(e.targetType ?? 'text'));
+  if (typing || e.altKey) return null;
+  switch (k) {
+    case 'g': return 'generate';
+    case 'c': return 'compare';
+    case 'n': return 'newMask';
+    case 'f': return 'frame';
+    case 'v': return 'tool:pick';
+    case 'b': return 'tool:brush';
+    case 'e': return 'tool:eraser';
+    case 'l': return 'tool:lasso';
+    case 'w': return 'tool:wand';
+    default: return null;
+  }
+}
+
+export const SHORTCUT_HELP =
+  'G generate · Ctrl+Enter generate · Esc cancel · C compare · Ctrl+E export · Ctrl+O open · Ctrl+L library · ' +
+  'V pick · B brush · E eraser · L lasso · W wand · N new mask · Ctrl+Z / Ctrl+Shift+Z undo/redo · F frame';

@@ -1,0 +1,77 @@
+/**
+ * Compare: the accelerated run against the acceleration-off baseline at the same seed — speed-up,
+ * per-stage times and network passes, the step schedules, and quality against the baseline
+ * (CD, F1@0.05, vIoU, 3D-IoU) as the library reports them.
+ */
+import type { RunReport } from '../../../src-shared/report';
+import { compareReports, formatMs, METRIC_LABELS, readMetrics } from '../runs/compareModel';
+import { STAGE_LABELS, stepsFromPattern } from '../runs/progressModel';
+import type { CompareMode } from '../viewer/Viewer';
+
+interface Props {
+  report: RunReport;
+  baseline: RunReport | null;
+  metrics: Record<string, number> | null;
+  mode: CompareMode;
+  onMode: (m: CompareMode) => void;
+  note: string | null;
+}
+
+function Pattern({ pattern, label }: { pattern: string; label: string }) {
+  return (
+    <div className="step-strip small" role="img" aria-label={`${label} schedule ${pattern}`}>
+      {stepsFromPattern(pattern).map((s, i) => <span key={i} className={`step ${s}`}>{pattern[i]}</span>)}
+    </div>
+  );
+}
+
+export function ComparePanel({ report, baseline, metrics, mode, onMode, note }: Props) {
+  const c = compareReports(report, baseline);
+  const q = readMetrics(metrics);
+  return (
+    <section className="panel compare" aria-label="Compare with baseline" data-testid="compare-panel">
+      <header className="panel-head">
+        <h2>{baseline ? `${report.method} vs ${baseline.method}` : `Run: ${report.method}`}</h2>
+        {baseline && (
+          <div role="radiogroup" aria-label="Compare layout" className="seg">
+            <button type="button" role="radio" aria-checked={mode === 'side'} onClick={() => onMode('side')}>Side by side</button>
+            <button type="button" role="radio" aria-checked={mode === 'overlay'} onClick={() => onMode('overlay')}>Overlay</button>
+          </div>
+        )}
+      </header>
+      {note && <p className="muted">{note}</p>}
+      <div className="big-numbers">
+        <div><span className="label">Time</span><span className="value">{formatMs(c.totalMs)}</span></div>
+        {baseline && <div><span className="label">Baseline</span><span className="value">{formatMs(c.baselineMs)}</span></div>}
+        {c.speedup !== null && <div data-testid="speedup"><span className="label">Speed-up</span><span className="value accent">{c.speedup.toFixed(2)}×</span></div>}
+        <div><span className="label">Network passes</span><span className="value">{c.passes}{c.baselinePasses !== null && ` / ${c.baselinePasses}`}</span></div>
+        <div><span className="label">Aggregation S</span><span className="value">{report.aggregation.factor}</span></div>
+      </div>
+      {baseline && (
+        <table className="metrics" aria-label="Quality against the baseline">
+          <thead><tr>{METRIC_LABELS.map((m) => <th key={m.key} scope="col">{m.label}</th>)}</tr></thead>
+          <tbody><tr>{METRIC_LABELS.map((m) => (
+            <td key={m.key} title={`${m.better} is better`}>{q[m.key] !== undefined ? q[m.key].toFixed(m.key === 'chamfer' ? 4 : 3) : 'not measured'}</td>
+          ))}</tr></tbody>
+        </table>
+      )}
+      <table className="stages-table" aria-label="Per-stage times and network passes">
+        <thead><tr><th scope="col">Stage</th><th scope="col">Time</th>{baseline && <th scope="col">Baseline</th>}<th scope="col">Passes</th>{baseline && <th scope="col">Baseline</th>}</tr></thead>
+        <tbody>
+          {c.rows.map((r) => (
+            <tr key={r.stage}>
+              <th scope="row">{STAGE_LABELS[r.stage] ?? r.stage}</th>
+              <td>{formatMs(r.ms)}</td>{baseline && <td>{formatMs(r.baselineMs)}</td>}
+              <td>{r.passes}</td>{baseline && <td>{r.baselinePasses}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="schedules">
+        <span>SS</span><Pattern pattern={report.schedules.ss.pattern} label="SS" />
+        <span>SLaT</span><Pattern pattern={report.schedules.slat.pattern} label="SLaT" />
+      </div>
+      {report.warnings.length > 0 && <ul className="warnings">{report.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>}
+    </section>
+  );
+}

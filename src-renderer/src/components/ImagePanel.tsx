@@ -1,0 +1,133 @@
+/**
+ * Image + mask panel: open/drop/paste an image (with SAM 3D masks beside it), the editing tools, the
+ * mask list (which masks go into the next run) and the overlay controls.
+ */
+import { useRef, useState, type DragEvent } from 'react';
+import type { DecodedRgba } from '../image/decode';
+import { hasTransparency } from '../image/decode';
+import { maskFromAlpha } from '../mask/bitmask';
+import { MASK_COLOURS, type MaskEditor } from '../state/useMaskEditor';
+import { MaskCanvas, type Tool } from './MaskCanvas';
+
+export const TOOLS: readonly { id: Tool; label: string; key: string }[] = [
+  { id: 'pick', label: 'Pick mask', key: 'V' },
+  { id: 'brush', label: 'Brush', key: 'B' },
+  { id: 'eraser', label: 'Eraser', key: 'E' },
+  { id: 'lasso', label: 'Lasso', key: 'L' },
+  { id: 'wand', label: 'Magic wand', key: 'W' },
+];
+
+interface Props {
+  image: (DecodedRgba & { name: string }) | null;
+  editor: MaskEditor;
+  tool: Tool;
+  onTool: (t: Tool) => void;
+  onFiles: (files: File[]) => void;
+  error: string | null;
+  busy: boolean;
+}
+
+export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy }: Props) {
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [brushSize, setBrushSize] = useState(20);
+  const [tolerance, setTolerance] = useState(32);
+  const [opacity, setOpacity] = useState(0.5);
+  const [dragging, setDragging] = useState(false);
+  const { set, history } = editor;
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const files = [...e.dataTransfer.files];
+    if (files.length) onFiles(files);
+  };
+
+  return (
+    <section
+      className={`panel image-panel${dragging ? ' dragging' : ''}`}
+      aria-label="Image and masks"
+      onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
+      <header className="panel-head">
+        <h2>Image</h2>
+        <button type="button" onClick={() => fileInput.current?.click()} disabled={busy} aria-keyshortcuts="Control+O">
+          Open image…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept="image/png,image/jpeg,image/webp"
+          multiple
+          hidden
+          data-testid="image-input"
+          aria-label="Open image (with SAM 3D masks 0.png, 1.png … beside it)"
+          onChange={(e) => { const f = [...(e.target.files ?? [])]; e.target.value = ''; if (f.length) onFiles(f); }}
+        />
+      </header>
+      {error && <p className="error" role="alert">{error}</p>}
+      {!image ? (
+        <div className="drop-hint">
+          <p>Drop a photo here, paste one (Ctrl+V) or press <kbd>Ctrl</kbd>+<kbd>O</kbd>.</p>
+          <p className="muted">Select <code>image.png</code> with its masks <code>0.png</code>, <code>1.png</code> … to load a SAM 3D example folder.</p>
+        </div>
+      ) : (
+        <>
+          <div className="toolbar" role="toolbar" aria-label="Mask tools">
+            {TOOLS.map((t) => (
+              <button
+                key={t.id}
+                type="button"
+                aria-pressed={tool === t.id}
+                aria-keyshortcuts={t.key}
+                title={`${t.label} (${t.key})`}
+                onClick={() => onTool(t.id)}
+              >
+                {t.label}
+              </button>
+            ))}
+            <span className="sep" />
+            <button type="button" onClick={editor.undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">Undo</button>
+            <button type="button" onClick={editor.redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
+          </div>
+          <div className="toolbar sliders">
+            <label>Brush size
+              <input type="range" min={1} max={100} value={brushSize} onChange={(e) => setBrushSize(+e.target.value)} />
+            </label>
+            <label>Wand tolerance
+              <input type="range" min={0} max={200} value={tolerance} onChange={(e) => setTolerance(+e.target.value)} />
+              <output>{tolerance}</output>
+            </label>
+            <label>Overlay opacity
+              <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(+e.target.value)} />
+            </label>
+          </div>
+          <MaskCanvas image={image} editor={editor} tool={tool} brushSize={brushSize} tolerance={tolerance} opacity={opacity} />
+          <div className="mask-list" role="group" aria-label="Masks (checked ones go into the next run; several = a scene)">
+            {set.masks.map((m, i) => (
+              <div key={m.key} className={`mask-row${i === set.active ? ' active' : ''}`}>
+                <span className="swatch" style={{ background: MASK_COLOURS[i % MASK_COLOURS.length] }} />
+                <label>
+                  <input type="checkbox" checked={m.selected} onChange={() => editor.toggleSelected(i)} aria-label={`Use ${m.name} in the run`} />
+                  {m.name}
+                </label>
+                <span className="muted">{m.area.toLocaleString()} px</span>
+                <button type="button" onClick={() => editor.setActive(i)} aria-pressed={i === set.active} aria-label={`Edit ${m.name}`}>Edit</button>
+                <button type="button" onClick={() => editor.removeMask(i)} aria-label={`Delete ${m.name}`}>✕</button>
+              </div>
+            ))}
+            <div className="mask-actions">
+              <button type="button" onClick={() => editor.addMask(image.width, image.height)} aria-keyshortcuts="N">New mask</button>
+              {hasTransparency(image.rgba) && (
+                <button type="button" onClick={() => editor.addMask(image.width, image.height, maskFromAlpha(image.rgba, image.width, image.height), 'alpha')}>
+                  Mask from image alpha
+                </button>
+              )}
+            </div>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * Run strip: the main buttons, the pack, one progress bar per stage and the live step strips of the two
+ * samplers (F full, c cached, C full with carving — the same letters as the report's schedule pattern).
+ */
+import type { ProgressState, StepKind } from '../runs/progressModel';
+import { STAGE_LABELS } from '../runs/progressModel';
+
+export interface PackOption { id: string; label: string; valid: boolean; problems: string[] }
+
+interface Props {
+  packs: PackOption[];
+  packId: string | null;
+  onPack: (id: string) => void;
+  canGenerate: boolean;
+  generateHint: string | null;
+  running: boolean;
+  hasResult: boolean;
+  progress: ProgressState | null;
+  status: string | null;
+  error: string | null;
+  onGenerate: () => void;
+  onCancel: () => void;
+  onCompare: () => void;
+  onExport: () => void;
+}
+
+const LETTER: Record<StepKind, string> = { full: 'F', cached: 'c', carved: 'C' };
+
+function StepStrip({ steps, label }: { steps: (StepKind | null)[]; label: string }) {
+  const counts = { full: 0, cached: 0, carved: 0 };
+  steps.forEach((s) => { if (s) counts[s]++; });
+  return (
+    <div className="step-strip" role="img" data-testid={`steps-${label}`}
+      aria-label={`${label} steps: ${counts.full} full, ${counts.cached} cached, ${counts.carved} carved of ${steps.length}`}>
+      {steps.map((s, i) => (
+        <span key={i} className={`step ${s ?? 'pending'}`} title={`step ${i + 1}: ${s ?? 'pending'}`}>{s ? LETTER[s] : ''}</span>
+      ))}
+    </div>
+  );
+}
+
+export function RunStrip(p: Props) {
+  const pack = p.packs.find((x) => x.id === p.packId);
+  return (
+    <section className="panel run-strip" aria-label="Runs">
+      <div className="run-buttons">
+        <label htmlFor="pack-select">Model pack</label>
+        <select id="pack-select" value={p.packId ?? ''} onChange={(e) => p.onPack(e.target.value)} disabled={p.running}>
+          {p.packs.length === 0 && <option value="">no packs installed</option>}
+          {p.packs.map((x) => <option key={x.id} value={x.id} disabled={!x.valid}>{x.label}{x.valid ? '' : ' (invalid)'}</option>)}
+        </select>
+        <button type="button" className="primary" onClick={p.onGenerate} disabled={!p.canGenerate || p.running}
+          aria-keyshortcuts="G" title={p.generateHint ?? 'Generate (G)'}>Generate</button>
+        <button type="button" onClick={p.onCancel} disabled={!p.running} aria-keyshortcuts="Escape">Cancel</button>
+        <button type="button" onClick={p.onCompare} disabled={!p.canGenerate || p.running} aria-keyshortcuts="C"
+          title="Run with the acceleration-off baseline at the same seed and compare">Compare</button>
+        <button type="button" onClick={p.onExport} disabled={!p.hasResult || p.running} aria-keyshortcuts="Control+E">Export</button>
+        <span className="status" role="status" aria-live="polite">{p.status}</span>
+      </div>
+      {pack && !pack.valid && <p className="error" role="alert">Pack “{pack.label}” is not usable: {pack.problems.join('; ')}. Pick another pack or rebuild it.</p>}
+      {!p.canGenerate && p.generateHint && !p.running && <p className="muted hint">{p.generateHint}</p>}
+      {p.error && <p className="error" role="alert">{p.error}</p>}
+      {p.progress && (
+        <div className="stages" data-testid="progress">
+          <progress className="overall" max={1} value={p.progress.overall} aria-label="Overall progress" />
+          {p.progress.stages.map((s) => (
+            <div key={s.name} className={`stage${p.progress!.current === s.name ? ' current' : ''}${s.done ? ' done' : ''}`}>
+              <span className="stage-name">{STAGE_LABELS[s.name] ?? s.name}</span>
+              <progress max={1} value={s.fraction} aria-label={`${STAGE_LABELS[s.name] ?? s.name} progress`} />
+              {s.steps.length > 0 && <StepStrip steps={s.steps} label={s.name} />}
+              {s.tokens && <span className="muted tokens">{s.tokens.evaluated.toLocaleString()} tokens evaluated, {s.tokens.carved.toLocaleString()} carved</span>}
+            </div>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}

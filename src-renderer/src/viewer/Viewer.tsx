@@ -1,0 +1,192 @@
+/**
+ * The 3D viewer: result mesh (and the baseline in Compare) with orbit controls, framing, axes gizmo,
+ * grid, image-based lighting from the local studio HDR, shading modes and counts; a posed view puts the
+ * object(s) in the photo's camera frame with the frustum and the photo as an image plane.
+ * frameloop="demand": nothing renders unless something changed, so the viewer does not compete with
+ * inference for the CPU/GPU.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { Canvas } from '@react-three/fiber';
+import { Bounds, Environment, GizmoHelper, GizmoViewport, OrbitControls, useBounds } from '@react-three/drei';
+import { BufferGeometry, CanvasTexture, DoubleSide, Float32BufferAttribute, Matrix4, SRGBColorSpace } from 'three';
+import hdrUrl from '../../../resources/hdr/studio.hdr?url';
+import { useGlb, type LoadedMesh } from './useGlb';
+import { photoPlane, posedMatrix, type LayoutLike } from './pose';
+
+export type Shading = 'color' | 'normals' | 'wireframe';
+export type CompareMode = 'side' | 'overlay';
+
+export interface ViewerItem {
+  /** Artefact id of the GLB. */
+  key: string;
+  label: string;
+  layout?: LayoutLike;
+}
+
+interface Props {
+  primary: ViewerItem | null;
+  baseline: ViewerItem | null;
+  compareMode: CompareMode;
+  fetchBytes: (key: string) => Promise<ArrayBuffer>;
+  photo: { rgba: Uint8ClampedArray; width: number; height: number } | null;
+  fovDeg: number;
+  frameSignal: number;
+}
+
+function MeshMaterial({ shading, tint }: { shading: Shading; tint?: string }) {
+  if (shading === 'normals') return <meshNormalMaterial side={DoubleSide} />;
+  if (shading === 'wireframe') return <meshBasicMaterial wireframe color={tint ?? '#d0d4dc'} />;
+  return <meshStandardMaterial vertexColors side={DoubleSide} roughness={0.65} metalness={0} envMapIntensity={1} />;
+}
+
+function FrameOn({ signal }: { signal: unknown }) {
+  const bounds = useBounds();
+  useEffect(() => { bounds.refresh().clip().fit(); }, [bounds, signal]);
+  return null;
+}
+
+function Frustum({ fovDeg, depth }: { fovDeg: number; depth: number }) {
+  const geom = useMemo(() => {
+    const { half } = photoPlane(fovDeg, depth, 1, 1);
+    const c = [[-half, -half], [half, -half], [half, half], [-half, half]];
+    const pts: number[] = [];
+    for (const [x, y] of c) pts.push(0, 0, 0, x, y, -depth);
+    for (let i = 0; i < 4; i++) { const a = c[i], b = c[(i + 1) % 4]; pts.push(a[0], a[1], -depth, b[0], b[1], -depth); }
+    const g = new BufferGeometry();
+    g.setAttribute('position', new Float32BufferAttribute(pts, 3));
+    return g;
+  }, [fovDeg, depth]);
+  return <lineSegments geometry={geom}><lineBasicMaterial color="#9aa4b5" /></lineSegments>;
+}
+
+function PhotoPlane({ photo, fovDeg, depth }: { photo: NonNullable<Props['photo']>; fovDeg: number; depth: number }) {
+  const tex = useMemo(() => {
+    const c = document.createElement('canvas');
+    c.width = photo.width; c.height = photo.height;
+    c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(photo.rgba), photo.width, photo.height), 0, 0);
+    const t = new CanvasTexture(c);
+    t.colorSpace = SRGBColorSpace;
+    return t;
+  }, [photo]);
+  const p = photoPlane(fovDeg, depth, photo.width, photo.height);
+  return (
+    <mesh position={[0, 0, p.z]}>
+      <planeGeometry args={[p.planeWidth, p.planeHeight]} />
+      <meshBasicMaterial map={tex} transparent opacity={0.85} toneMapped={false} />
+    </mesh>
+  );
+}
+
+function Posed({ layout, children }: { layout?: LayoutLike; children: React.ReactNode }) {
+  const m = useMemo(() => (layout ? new Matrix4().fromArray(posedMatrix(layout)) : null), [layout]);
+  if (!m) return <>{children}</>;
+  return <group matrixAutoUpdate={false} matrix={m}>{children}</group>;
+}
+
+function Scene({ meshes, shading, posed, photo, fovDeg, frameSignal }: {
+  meshes: { mesh: LoadedMesh; layout?: LayoutLike; overlay?: boolean }[];
+  shading: Shading; posed: boolean; photo: Props['photo']; fovDeg: number; frameSignal: unknown;
+}) {
+  const depth = posed ? Math.max(2, ...meshes.map((m) => (m.layout ? Math.abs(m.layout.translation[2]) * 1.4 : 2))) : 2;
+  return (
+    <>
+      <Environment files={hdrUrl} />
+      <ambientLight intensity={0.15} />
+      <OrbitControls makeDefault enableDamping={false} />
+      <Bounds fit clip margin={1.3}>
+        <FrameOn signal={frameSignal} />
+        {meshes.map(({ mesh, layout, overlay }, i) => (
+          <Posed key={i} layout={posed ? layout : undefined}>
+            <mesh geometry={mesh.geometry}>
+              <MeshMaterial shading={overlay ? 'wireframe' : shading} tint={overlay ? '#2ec4ff' : undefined} />
+            </mesh>
+          </Posed>
+        ))}
+      </Bounds>
+      {posed ? (
+        <>
+          <Frustum fovDeg={fovDeg} depth={depth} />
+          {photo && <PhotoPlane photo={photo} fovDeg={fovDeg} depth={depth} />}
+        </>
+      ) : (
+        <gridHelper args={[4, 40, '#566070', '#363c46']} position={[0, -0.5, 0]} />
+      )}
+      <GizmoHelper alignment="bottom-right" margin={[56, 56]}>
+        <GizmoViewport axisColors={['#ff4d5e', '#5ee27a', '#4d8bff']} labelColor="#111" />
+      </GizmoHelper>
+    </>
+  );
+}
+
+function Counts({ label, mesh }: { label: string; mesh: LoadedMesh | null }) {
+  if (!mesh) return null;
+  return <span className="counts" data-testid="mesh-counts">{label}: {mesh.vertices.toLocaleString()} vertices · {Math.round(mesh.triangles).toLocaleString()} triangles</span>;
+}
+
+function View({ items, shading, posed, photo, fovDeg, frameSignal, testId }: {
+  items: { mesh: LoadedMesh; layout?: LayoutLike; overlay?: boolean }[];
+  shading: Shading; posed: boolean; photo: Props['photo']; fovDeg: number; frameSignal: unknown; testId: string;
+}) {
+  return (
+    <Canvas
+      data-testid={testId}
+      frameloop="demand"
+      // Kept so the e2e test and "copy image" can read pixels back after an on-demand frame.
+      gl={{ preserveDrawingBuffer: true, antialias: true }}
+      camera={{ position: [1.2, 0.9, 1.6], fov: 40, near: 0.01, far: 100 }}
+      dpr={[1, 2]}
+    >
+      <color attach="background" args={['#1d2128']} />
+      <Scene meshes={items} shading={shading} posed={posed} photo={photo} fovDeg={fovDeg} frameSignal={frameSignal} />
+    </Canvas>
+  );
+}
+
+export function Viewer({ primary, baseline, compareMode, fetchBytes, photo, fovDeg, frameSignal }: Props) {
+  const [shading, setShading] = useState<Shading>('color');
+  const [posed, setPosed] = useState(false);
+  const [localFrame, setLocalFrame] = useState(0);
+  const a = useGlb(primary?.key ?? null, fetchBytes);
+  const b = useGlb(baseline?.key ?? null, fetchBytes);
+  const frame = `${frameSignal}:${localFrame}:${posed}:${primary?.key}:${baseline?.key}:${compareMode}`;
+  const canPose = !!primary?.layout;
+
+  const common = { shading, posed: posed && canPose, photo, fovDeg, frameSignal: frame };
+  let body: React.ReactNode;
+  if (!a.mesh) {
+    body = <div className="viewer-empty">{a.loading ? 'Loading mesh…' : a.error ?? 'Generate to see the 3D result here.'}</div>;
+  } else if (baseline && b.mesh && compareMode === 'side') {
+    body = (
+      <div className="side-by-side">
+        <figure><View testId="viewer-canvas" items={[{ mesh: a.mesh, layout: primary!.layout }]} {...common} /><figcaption>{primary!.label}</figcaption></figure>
+        <figure><View testId="baseline-canvas" items={[{ mesh: b.mesh, layout: baseline.layout }]} {...common} /><figcaption>{baseline.label}</figcaption></figure>
+      </div>
+    );
+  } else {
+    const items = [{ mesh: a.mesh, layout: primary!.layout }];
+    if (baseline && b.mesh) items.push({ mesh: b.mesh, layout: baseline.layout, overlay: true } as (typeof items)[number]);
+    body = <View testId="viewer-canvas" items={items} {...common} />;
+  }
+
+  return (
+    <section className="panel viewer" aria-label="3D viewer">
+      <div className="toolbar" role="toolbar" aria-label="Viewer">
+        <label htmlFor="shading-select">Shading</label>
+        <select id="shading-select" value={shading} onChange={(e) => setShading(e.target.value as Shading)}>
+          <option value="color">vertex colour</option>
+          <option value="normals">normals</option>
+          <option value="wireframe">wireframe</option>
+        </select>
+        <label>
+          <input type="checkbox" checked={posed} disabled={!canPose} onChange={(e) => setPosed(e.target.checked)} aria-keyshortcuts="P" />
+          Posed scene (camera + photo)
+        </label>
+        <button type="button" onClick={() => setLocalFrame((n) => n + 1)} aria-keyshortcuts="F">Frame object</button>
+        <Counts label={primary?.label ?? ''} mesh={a.mesh} />
+        {baseline && <Counts label={baseline.label} mesh={b.mesh} />}
+      </div>
+      {(a.error || b.error) && a.mesh && <p className="error" role="alert">{a.error ?? b.error}</p>}
+      <div className="viewer-body">{body}</div>
+    </section>
+  );
+}

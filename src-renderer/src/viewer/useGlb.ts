@@ -1,0 +1,80 @@
+/**
+ * Loads a result GLB (bytes from the library through the typed API: `artefacts.read`) into a three
+ * BufferGeometry with vertex colours and normals. Scene GLBs are flattened with their node transforms.
+ */
+import { useEffect, useState } from 'react';
+import { BufferGeometry, Mesh } from 'three';
+import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
+
+export interface LoadedMesh {
+  geometry: BufferGeometry;
+  vertices: number;
+  triangles: number;
+}
+
+export async function loadGlb(buf: ArrayBuffer): Promise<LoadedMesh> {
+  const gltf = await new GLTFLoader().parseAsync(buf, '');
+  const geoms: BufferGeometry[] = [];
+  gltf.scene.updateMatrixWorld(true);
+  gltf.scene.traverse((o) => {
+    if ((o as Mesh).isMesh) {
+      // Bake node transforms (scene GLBs place objects by node) so every mesh lands where the file says.
+      const g = (o as Mesh).geometry.clone();
+      g.applyMatrix4(o.matrixWorld);
+      geoms.push(g);
+    }
+  });
+  if (!geoms.length) throw new Error('The GLB has no mesh in it: the run produced an empty surface. Try another mask or seed.');
+  const geometry = geoms.length === 1 ? geoms[0] : mergeSimple(geoms);
+  if (!geometry.getAttribute('normal')) geometry.computeVertexNormals();
+  const vertices = geometry.getAttribute('position').count;
+  const triangles = geometry.index ? geometry.index.count / 3 : vertices / 3;
+  return { geometry, vertices, triangles };
+}
+
+/** Concatenate indexed geometries that share attribute layouts (position, normal, color). */
+function mergeSimple(list: BufferGeometry[]): BufferGeometry {
+  const names = ['position', 'normal', 'color'].filter((n) => list.every((g) => g.getAttribute(n)));
+  const out = new BufferGeometry();
+  let vOff = 0;
+  const idx: number[] = [];
+  for (const g of list) {
+    const n = g.getAttribute('position').count;
+    const gi = g.index ? Array.from(g.index.array) : Array.from({ length: n }, (_, i) => i);
+    for (const i of gi) idx.push(i + vOff);
+    vOff += n;
+  }
+  for (const name of names) {
+    const size = list[0].getAttribute(name).itemSize;
+    const arr = new Float32Array(vOff * size);
+    let o = 0;
+    for (const g of list) {
+      const a = g.getAttribute(name);
+      for (let i = 0; i < a.count; i++) for (let c = 0; c < size; c++) arr[o++] = a.getComponent(i, c);
+    }
+    out.setAttribute(name, new (list[0].getAttribute(name).constructor as typeof import('three').BufferAttribute)(arr, size));
+  }
+  out.setIndex(idx);
+  return out;
+}
+
+/**
+ * The mesh for a key (an artefact id); `fetchBytes` is only called when the key changes, so re-renders
+ * do not refetch.
+ */
+export function useGlb(key: string | null, fetchBytes: (key: string) => Promise<ArrayBuffer>): { mesh: LoadedMesh | null; error: string | null; loading: boolean } {
+  const [state, setState] = useState<{ mesh: LoadedMesh | null; error: string | null; loading: boolean }>({ mesh: null, error: null, loading: false });
+  useEffect(() => {
+    if (!key) { setState({ mesh: null, error: null, loading: false }); return; }
+    let live = true;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    fetchBytes(key).then(loadGlb).then(
+      (mesh) => { if (live) setState({ mesh, error: null, loading: false }); },
+      (e: unknown) => { if (live) setState({ mesh: null, error: `Could not show the mesh: ${e instanceof Error ? e.message : String(e)}`, loading: false }); },
+    );
+    return () => { live = false; };
+    // fetchBytes is stable per API; the key alone decides when to load.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  return state;
+}
