@@ -172,7 +172,7 @@ describe('grid, search, tags, trash', () => {
     const dir = tempDir();
     const lib = openLib(dir);
     const { image, mask } = await projectWithMask(lib);
-    const runs = [];
+    const runs: string[] = [];
     for (const [f1, ms] of [[80, 1000], [95, 1500], [60, 700]]) {
       const r = lib.beginRun(runInput(image.id, [mask.id]));
       await lib.finishRun(r.id, { report: fakeReport(ms), artefacts: [{ kind: 'glb', data: await cubeGlb() }], mesh: cubeMesh(), metrics: { f1 } });
