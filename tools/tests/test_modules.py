@@ -120,9 +120,15 @@ def test_window_attention_equals_masked_dense_reference(shift):
         members = np.where((win == w).all(axis=1))[0]
         ref[members] = attn.attn(x[members].unsqueeze(0))[0]
     torch.testing.assert_close(got, ref, rtol=1e-4, atol=1e-5)
-    # Tables: row order within windows, lexicographic windows, win_inv inverts win_idx.
+    # Tables: lexicographic windows, row order within a window, win_inv inverts win_idx.
     flat = wt["win_idx"].reshape(-1)
     assert (flat[wt["win_inv"]] == np.arange(len(coords))).all()
+    first = [tuple(win[row[0]]) for row in wt["win_idx"]]
+    assert first == sorted(first) and len(set(first)) == len(first)
+    for row in wt["win_idx"]:
+        members = row[row < len(coords)]
+        assert (np.diff(members) > 0).all() and (row[len(members):] == len(coords)).all()
+        assert (win[members] == win[members[0]]).all()
 
 
 def test_sparse_group_norm_equals_torch_group_norm():
@@ -192,3 +198,18 @@ def test_every_role_produces_the_contract_shapes(cfg_fn):
             want = [d if isinstance(d, int) else sizes[d] for d in shape]
             assert list(out.shape) == want, f"{cfg.name}/{role}/{name}: {list(out.shape)} != {want}"
             assert torch.isfinite(out).all()
+
+
+def test_training_encoders_shapes():
+    from fastsam3d_tools.modules import SlatEncoder, SsEncoder
+    cfg = tiny()
+    occ = (torch.rand(2, 1, cfg.resolution, cfg.resolution, cfg.resolution) > 0.5).float()
+    mean, logvar = SsEncoder(cfg)(occ)
+    lr = cfg.latent_resolution
+    assert mean.shape == logvar.shape == (2, cfg.latent_channels, lr, lr, lr)
+    feeds = example_inputs("mesh_decoder", cfg)
+    enc = SlatEncoder(cfg, in_channels=5)
+    n = len(feeds["coords"])
+    args = [torch.from_numpy(feeds[k]) for k in ("coords", "win0_idx", "win0_inv", "win1_idx", "win1_inv")]
+    mean, logvar = enc(torch.randn(n, 5), *args)
+    assert mean.shape == logvar.shape == (n, cfg.slat_channels)
