@@ -4,7 +4,7 @@
  * the same handlers (src-main/api) and validate every payload against these schemas at the boundary.
  */
 import { z } from 'zod';
-import { Id } from './common';
+import { ApiErrorSchema, Id } from './common';
 import {
   ExecutionProviderSchema, JobFinishedEvent, JobProgressEvent, JobSubmitRequest, JobSummary,
 } from './jobs';
@@ -61,4 +61,26 @@ export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 export interface StudioApi {
   invoke<M extends MethodName>(method: M, request: Req<M>): Promise<Res<M>>;
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /**
+   * URL the window can load an asset file from (GLB, thumbnail, image), given its path relative to the
+   * data dir: `studio-asset://data/<path>` under Electron, `/asset/<path>?token=…` in the browser.
+   */
+  assetUrl(relativePath: string): string;
 }
+
+/**
+ * Wire format of the browser host's WebSocket (`/api`). Client → host: a request with an id the client
+ * chooses. Host → client: the reply carrying the same id, or a pushed event. A message the host cannot
+ * parse gets a reply with `id: null` and a BAD_REQUEST error.
+ */
+export const WsRequest = z.object({ id: z.union([z.string().max(64), z.number().int()]), method: z.string(), payload: z.unknown().optional() });
+export type WsRequest = z.infer<typeof WsRequest>;
+export type WsReply =
+  | { id: string | number | null; ok: true; result: unknown }
+  | { id: string | number | null; ok: false; error: z.infer<typeof ApiErrorSchema> };
+export type WsEvent = { event: EventName; payload: unknown };
+
+/** Path of the WebSocket API and of asset files on the browser host; the Electron asset scheme. */
+export const WS_PATH = '/api';
+export const ASSET_HTTP_PREFIX = '/asset/';
+export const ASSET_SCHEME = 'studio-asset';

@@ -1,0 +1,33 @@
+/** Handlers of the core API methods: app info, settings and model packs. */
+import type { HandlerMap } from './index';
+import { ApiFailure } from './index';
+import { scanPacks } from '../inference/packs';
+import type { SettingsStore } from '../inference/settings-store';
+
+export interface CoreContext {
+  version: string;
+  host: 'electron' | 'browser';
+  dataDir: string;
+  settings: SettingsStore;
+  /** Folders holding model packs, searched in order (bundled models/ first, then <dataDir>/models). */
+  packRoots: string[];
+  /** Provider names usable on this machine, as reported by the worker (CPU until it has started). */
+  executionProviders: () => string[];
+}
+
+export function coreHandlers(ctx: CoreContext): HandlerMap<'app.info' | 'settings.get' | 'settings.set' | 'packs.list'> {
+  return {
+    'app.info': () => ({
+      version: ctx.version, host: ctx.host, platform: `${process.platform}-${process.arch}`,
+      executionProviders: ctx.executionProviders(), dataDir: ctx.dataDir,
+    }),
+    'settings.get': () => ctx.settings.get(),
+    'settings.set': (patch) => {
+      if (patch.defaultPackId !== undefined && !scanPacks(ctx.packRoots).some((p) => p.id === patch.defaultPackId)) {
+        throw new ApiFailure('NOT_FOUND', `No model pack "${patch.defaultPackId}". Installed packs: ${scanPacks(ctx.packRoots).map((p) => p.id).join(', ') || 'none'}.`);
+      }
+      return ctx.settings.update(patch);
+    },
+    'packs.list': () => scanPacks(ctx.packRoots),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The API dispatcher: the one place where requests from either transport (Electron IPC, the browser
+ * host's WebSocket) are validated against the typed API schemas, routed to their handler, and turned
+ * into a result or an ApiError reply. A bad request never throws out of `dispatch`.
+ */
+import { z } from 'zod';
+import {
+  ApiError, ApiErrorSchema, events, methods, type EventName, type EventPayload, type MethodName, type Res,
+} from '../../src-shared/api/index';
+
+/** Parsed request type of a method (defaults applied), as handlers receive it. */
+export type ParsedReq<M extends MethodName> = z.output<(typeof methods)[M]['req']>;
+export type Handler<M extends MethodName> = (req: ParsedReq<M>) => Promise<Res<M>> | Res<M>;
+/** A map of handlers keyed by method name; each owner exports one for its methods. */
+export type HandlerMap<K extends MethodName = MethodName> = { [M in K]: Handler<M> };
+
+type ApiErrorCode = ApiError['code'];
+
+/** Throw from a handler to send a specific error code and message to the caller. */
+export class ApiFailure extends Error {
+  override name = 'ApiFailure';
+  constructor(readonly code: ApiErrorCode, message: string, readonly issues?: ApiError['issues']) {
+    super(message);
+  }
+}
+
+export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ApiError };
+
+function issuesOf(err: z.ZodError): NonNullable<ApiError['issues']> {
+  return err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+}
+
+const CODES = new Set<string>(ApiErrorSchema.shape.code.options);
+/** Error codes of other modules (library, pipeline) that mean the same as an API code. */
+const CODE_ALIASES: Record<string, ApiErrorCode> = {
+  BAD_INPUT: 'BAD_REQUEST', BAD_ARCHIVE: 'BAD_REQUEST', NEWER_DATABASE: 'UNAVAILABLE', CORRUPT_DATABASE: 'UNAVAILABLE',
+};
+
+/** Maps anything a handler threw to an ApiError a user can act on. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiFailure) return { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) };
+  if (err instanceof z.ZodError) return { code: 'BAD_REQUEST', message: 'The request is invalid.', issues: issuesOf(err) };
+  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
+  const message = typeof e?.message === 'string' && e.message ? e.message : String(err);
+  if (e?.name === 'AbortError') return { code: 'CANCELLED', message };
+  if (typeof e?.code === 'string') {
+    if (CODES.has(e.code)) return { code: e.code as ApiErrorCode, message };
+    if (CODE_ALIASES[e.code]) return { code: CODE_ALIASES[e.code], message };
+  }
+  return { code: 'INTERNAL', message };
+}
+
+export class Dispatcher {
+  private readonly handlers = new Map<string, (req: unknown) => unknown>();
+
+  /** Register handler maps; a method registered twice is a wiring bug and throws at start-up. */
+  register(map: Partial<HandlerMap>): this {
+    for (const [name, fn] of Object.entries(map)) {
+      if (!(name in methods)) throw new Error(`Handler for unknown API method "${name}"`);
+      if (this.handlers.has(name)) throw new Error(`API method "${name}" has two handlers`);
+      this.handlers.set(name, fn as (req: unknown) => unknown);
+    }
+    return this;
+  }
+
+  has(method: string): boolean {
+    return this.handlers.has(method);
+  }
+
+  /** Validate, run and validate the result of one request. Never throws. */
+  async dispatch(method: unknown, payload: unknown): Promise<DispatchResult> {
+    if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(methods, method)) {
+      return { ok: false, error: { code: 'BAD_REQUEST', message: `Unknown API method ${JSON.stringify(method)}. Known methods: ${Object.keys(methods).join(', ')}.` } };
+    }
+    const spec = methods[method as MethodName];
+    const parsed = spec.req.safeParse(payload ?? {});
+    if (!parsed.success) {
+      return { ok: false, error: { code: 'BAD_REQUEST', message: `Invalid request for ${method}: ${issuesOf(parsed.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues: issuesOf(parsed.error) } };
+    }
+    const handler = this.handlers.get(method);
+    if (!handler) return { ok: false, error: { code: 'UNAVAILABLE', message: `${method} is not available in this build yet.` } };
+    try {
+      const result = await handler(parsed.data);
+      // The reply is checked too, so a handler bug shows up as a clear error rather than a confused window.
+      const checked = (spec.res as z.ZodTypeAny).safeParse(result);
+      if (!checked.success) {
+        return { ok: false, error: { code: 'INTERNAL', message: `Handler of ${method} returned an invalid reply.`, issues: issuesOf(checked.error) } };
+      }
+      return { ok: true, result: checked.data };
+    } catch (err) {
+      return { ok: false, error: toApiError(err) };
+    }
+  }
+}
+
+type Listener = (event: EventName, payload: unknown) => void;
+
+/** Streamed events (job progress, worker status) fanned out to every connected client. */
+export class EventHub {
+  private readonly listeners = new Set<Listener>();
+
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    // Validate at the source so no transport ever forwards a malformed event.
+    const data = events[event].parse(payload);
+    for (const l of [...this.listeners]) {
+      try { l(event, data); } catch (err) { console.error(`[events] listener for ${event} failed:`, err); }
+    }
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

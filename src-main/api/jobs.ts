@@ -1,0 +1,158 @@
+/**
+ * The job service behind jobs.submit / jobs.cancel / jobs.list: turns a request about library ids into
+ * a worker job about files, queues it on the worker supervisor, streams its progress as `job.progress`
+ * events, records the finished run in the library, and announces `job.finished`.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { JobSubmitRequest, JobSummary } from '../../src-shared/api/jobs';
+import { RunReportSchema, type RunReport } from '../../src-shared/report';
+import type { EventHub, HandlerMap } from './index';
+import { ApiFailure } from './index';
+import { scanPacks } from '../inference/packs';
+import type { WorkerJob, WorkerOutput } from '../inference/protocol';
+import type { SettingsStore } from '../inference/settings-store';
+import type { WorkerSupervisor } from '../inference/supervisor';
+
+/** What the job service needs from the library (an adapter over src-main/library implements it). */
+export interface JobLibrary {
+  /** Files of the request's image and masks; throws a NOT_FOUND-coded error for unknown ids. */
+  resolveInputs(req: JobSubmitRequest): { imagePath: string; masks: { path: string; name: string }[] };
+  /** A queued run row per object; returns its id. */
+  beginRun(req: JobSubmitRequest, info: { jobId: string; objectIndex: number; objectName: string; baseline: boolean; packDir: string }): string;
+  finishRun(runId: string, result: { report: RunReport; executionProvider: string; files: WorkerOutput[]; outputDir: string }): void;
+  failRun(runId: string, reason: string, status: 'failed' | 'cancelled'): void;
+}
+
+export interface JobServiceOptions {
+  dataDir: string;
+  packRoots: string[];
+  settings: SettingsStore;
+  supervisor: WorkerSupervisor;
+  events: EventHub;
+  /** Absent until the library is wired; jobs.submit then answers UNAVAILABLE. */
+  library?: JobLibrary;
+}
+
+interface JobEntry {
+  summary: JobSummary;
+  runIds: string[];
+}
+
+/** Jobs kept in memory for jobs.list (the library keeps the permanent record). */
+const HISTORY_LIMIT = 200;
+
+export class JobService {
+  private readonly jobs = new Map<string, JobEntry>();
+
+  constructor(private readonly o: JobServiceOptions) {
+    o.supervisor.start();
+  }
+
+  handlers(): HandlerMap<'jobs.submit' | 'jobs.cancel' | 'jobs.list'> {
+    return {
+      'jobs.submit': (req) => ({ jobId: this.submit(req) }),
+      'jobs.cancel': ({ jobId }) => ({ cancelled: this.cancel(jobId) }),
+      'jobs.list': () => [...this.jobs.values()].map((j) => ({ ...j.summary, runIds: [...j.runIds] })).reverse(),
+    };
+  }
+
+  submit(req: JobSubmitRequest): string {
+    const lib = this.o.library;
+    if (!lib) throw new ApiFailure('UNAVAILABLE', 'The project library is not available, so jobs cannot be submitted.');
+    if (req.kind === 'object' && req.maskIds.length !== 1) {
+      throw new ApiFailure('BAD_REQUEST', `An object job takes exactly one mask (got ${req.maskIds.length}); use kind "scene" for several.`, [{ path: 'maskIds', message: 'exactly one mask for kind "object"' }]);
+    }
+    const pack = scanPacks(this.o.packRoots).find((p) => p.id === req.packId);
+    if (!pack) throw new ApiFailure('NOT_FOUND', `No model pack "${req.packId}". Installed: ${scanPacks(this.o.packRoots).map((p) => p.id).join(', ') || 'none'}.`);
+    if (!pack.valid) throw new ApiFailure('BAD_REQUEST', `Model pack "${req.packId}" is not usable: ${pack.problems.join('; ')}`);
+    const inputs = lib.resolveInputs(req);
+
+    const jobId = randomUUID();
+    const outputDir = path.join(this.o.dataDir, 'jobs', jobId);
+    fs.mkdirSync(outputDir, { recursive: true });
+    const summary: JobSummary = { jobId, status: 'queued', request: req, runIds: [], createdAt: new Date().toISOString() };
+    const entry: JobEntry = { summary, runIds: [] };
+    this.jobs.set(jobId, entry);
+    this.trimHistory();
+
+    const variants = [{ method: req.method, baseline: false }];
+    if (req.withBaseline && req.method !== 'off') variants.push({ method: 'off', baseline: true });
+    const workerJobs: { job: WorkerJob; runIds: string[] }[] = variants.map((v, vi) => {
+      const job: WorkerJob = {
+        jobId, kind: req.kind, imagePath: inputs.imagePath, masks: inputs.masks, packDir: pack.dir,
+        method: v.method, params: req.params as WorkerJob['params'],
+        outputDir: vi === 0 ? outputDir : path.join(outputDir, 'baseline'),
+        executionProvider: this.o.settings.get().executionProvider,
+      };
+      fs.mkdirSync(job.outputDir, { recursive: true });
+      const runIds = inputs.masks.map((m, i) => lib.beginRun(req, { jobId, objectIndex: i, objectName: m.name, baseline: v.baseline, packDir: pack.dir }));
+      entry.runIds.push(...runIds);
+      return { job, runIds };
+    });
+    void this.execute(entry, workerJobs);
+    return jobId;
+  }
+
+  cancel(jobId: string): boolean {
+    const entry = this.jobs.get(jobId);
+    if (!entry || !['queued', 'running'].includes(entry.summary.status)) return false;
+    return this.o.supervisor.cancel(jobId);
+  }
+
+  private async execute(entry: JobEntry, workerJobs: { job: WorkerJob; runIds: string[] }[]): Promise<void> {
+    const lib = this.o.library!;
+    const s = entry.summary;
+    for (let w = 0; w < workerJobs.length; w++) {
+      const { job, runIds } = workerJobs[w];
+      try {
+        const done = await this.o.supervisor.run(job);
+        s.executionProvider = done.executionProvider;
+        const reports = done.reports.map((r) => RunReportSchema.parse(r));
+        runIds.forEach((runId, i) => {
+          const name = job.masks[i].name;
+          lib.finishRun(runId, {
+            report: reports[i], executionProvider: done.executionProvider, outputDir: job.outputDir,
+            files: done.outputs.filter((f) => f.object === name || (job.kind === 'scene' && f.object === 'scene')),
+          });
+        });
+      } catch (err) {
+        const e = err as Error & { executionProvider?: string };
+        const cancelled = e.name === 'AbortError';
+        if (e.executionProvider) s.executionProvider = e.executionProvider;
+        // This variant and every later one fail with the same reason; nothing else is lost.
+        for (const later of workerJobs.slice(w)) {
+          for (const runId of later.runIds) {
+            try { lib.failRun(runId, e.message, cancelled ? 'cancelled' : 'failed'); } catch (recErr) { console.error('[jobs] could not record failed run:', recErr); }
+          }
+        }
+        this.finish(entry, cancelled ? 'cancelled' : 'failed', e.message);
+        return;
+      }
+    }
+    this.finish(entry, 'succeeded');
+  }
+
+  private finish(entry: JobEntry, status: JobSummary['status'], error?: string): void {
+    const s = entry.summary;
+    s.status = status;
+    s.finishedAt = new Date().toISOString();
+    if (error) s.error = error;
+    s.runIds = [...entry.runIds];
+    this.o.events.emit('job.finished', { job: { ...s } });
+  }
+
+  /** Marks a job running when the supervisor hands it to the worker. */
+  markStarted(jobId: string): void {
+    const e = this.jobs.get(jobId);
+    if (e && e.summary.status === 'queued') e.summary.status = 'running';
+  }
+
+  private trimHistory(): void {
+    for (const [id, e] of this.jobs) {
+      if (this.jobs.size <= HISTORY_LIMIT) break;
+      if (!['queued', 'running'].includes(e.summary.status)) this.jobs.delete(id);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Electron main process: lifecycle, one hardened window, the custom protocols, the IPC transport and
+ * the shared services (same handlers as the browser host), with inference in a utilityProcess.
+ */
+import { app, BrowserWindow, session } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServices, type Services } from '../host/services';
+import { utilityLauncher } from './utility-worker';
+import { wireIpc } from './ipc';
+import { handleProtocols, registerSchemes } from './protocols';
+import { createMainWindow, preloadPathFrom } from './window';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+// Tests and portable installs point the data dir elsewhere.
+if (process.env.FASTSAM3D_DATA_DIR) app.setPath('userData', path.resolve(process.env.FASTSAM3D_DATA_DIR));
+
+registerSchemes();
+app.enableSandbox();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let services: Services | undefined;
+
+app.whenReady().then(() => {
+  const dataDir = app.getPath('userData');
+  // Packaged: models/ is an extraResource beside app.asar; in development it is the repository's.
+  const modelsDir = app.isPackaged ? path.join(process.resourcesPath, 'models') : path.join(app.getAppPath(), 'models');
+  services = createServices({
+    host: 'electron', version: app.getVersion(), dataDir, bundledModelsDir: modelsDir,
+    launchWorker: utilityLauncher(path.join(here, 'worker.js')),
+  });
+  handleProtocols(path.join(here, '../renderer'), dataDir);
+  wireIpc(services, devServerUrl);
+  // No permission (camera, geolocation, notifications…) is ever granted to the window.
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  createMainWindow(preloadPathFrom(here), devServerUrl);
+}).catch((err) => {
+  console.error('Fast-SAM3D Studio failed to start:', err);
+  app.exit(1);
+});
+
+app.on('second-instance', () => {
+  // Focus the existing window instead of opening another app with the same library.
+  const [w] = BrowserWindow.getAllWindows();
+  if (w) { if (w.isMinimized()) w.restore(); w.focus(); }
+});
+app.on('window-all-closed', () => app.quit());
+app.on('before-quit', () => services?.close());

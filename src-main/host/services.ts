@@ -1,0 +1,57 @@
+/**
+ * The services both transports share (Electron main and the browser host): settings, the event hub,
+ * the worker supervisor and job service, and the dispatcher with every handler map registered. The
+ * transports differ only in how requests arrive and how the worker process is launched.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { coreHandlers } from '../api/core';
+import { Dispatcher, EventHub } from '../api/index';
+import { JobService, type JobLibrary } from '../api/jobs';
+import { SettingsStore } from '../inference/settings-store';
+import { WorkerSupervisor } from '../inference/supervisor';
+import type { WorkerLauncher } from '../inference/worker-process';
+
+export interface ServicesOptions {
+  host: 'electron' | 'browser';
+  version: string;
+  dataDir: string;
+  /** Bundled model packs folder (repo models/ or the packaged app's resources/models). */
+  bundledModelsDir: string;
+  launchWorker: WorkerLauncher;
+  library?: JobLibrary;
+}
+
+export interface Services {
+  dispatcher: Dispatcher;
+  events: EventHub;
+  jobs: JobService;
+  supervisor: WorkerSupervisor;
+  settings: SettingsStore;
+  dataDir: string;
+  close(): void;
+}
+
+export function createServices(o: ServicesOptions): Services {
+  fs.mkdirSync(o.dataDir, { recursive: true });
+  const events = new EventHub();
+  const settings = new SettingsStore(o.dataDir);
+  const packRoots = [o.bundledModelsDir, path.join(o.dataDir, 'models')];
+  const supervisor = new WorkerSupervisor(o.launchWorker, {
+    onProgress: (e) => events.emit('job.progress', e),
+    onState: (state, reason) => events.emit('worker.status', { state, ...(reason ? { reason } : {}) }),
+    // Only called after the worker reports ready, long after `jobs` below is initialised.
+    onStart: (jobId) => jobs.markStarted(jobId),
+  });
+  const jobs = new JobService({ dataDir: o.dataDir, packRoots, settings, supervisor, events, library: o.library });
+  const dispatcher = new Dispatcher()
+    .register(coreHandlers({
+      version: o.version, host: o.host, dataDir: o.dataDir, settings, packRoots,
+      executionProviders: () => (supervisor.providers.length ? supervisor.providers : ['cpu']),
+    }))
+    .register(jobs.handlers());
+  return {
+    dispatcher, events, jobs, supervisor, settings, dataDir: o.dataDir,
+    close: () => supervisor.close(),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Model packs available to the app: every folder with a manifest.json under the pack roots (the app's
+ * bundled models/ and the data dir's models/). A pack whose manifest does not validate is still listed,
+ * with its problems, so the user sees why it cannot be used.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ManifestSchema } from '../pipeline/pack/manifest-schema';
+
+export interface PackEntry {
+  id: string;
+  name: string;
+  version: string;
+  dir: string;
+  kind: string;
+  valid: boolean;
+  problems: string[];
+}
+
+export function scanPacks(roots: string[]): PackEntry[] {
+  const out: PackEntry[] = [];
+  const seen = new Set<string>();
+  for (const root of roots) {
+    let names: string[];
+    try { names = fs.readdirSync(root).sort(); } catch { continue; }
+    for (const id of names) {
+      const dir = path.join(root, id);
+      const manifestPath = path.join(dir, 'manifest.json');
+      if (seen.has(id) || !fs.existsSync(manifestPath)) continue;
+      seen.add(id);
+      out.push(readPack(id, dir, manifestPath));
+    }
+  }
+  return out;
+}
+
+function readPack(id: string, dir: string, manifestPath: string): PackEntry {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  } catch (err) {
+    return { id, name: id, version: '?', dir, kind: '?', valid: false, problems: [`manifest.json is not valid JSON: ${(err as Error).message}`] };
+  }
+  const parsed = ManifestSchema.safeParse(raw);
+  const r = raw as { name?: unknown; version?: unknown; source?: { kind?: unknown } };
+  const base = {
+    id, dir,
+    name: typeof r?.name === 'string' ? r.name : id,
+    version: typeof r?.version === 'string' ? r.version : '?',
+    kind: typeof r?.source?.kind === 'string' ? r.source.kind : '?',
+  };
+  if (!parsed.success) {
+    return { ...base, valid: false, problems: parsed.error.issues.map((i) => `manifest.json ${i.path.join('.') || '(root)'}: ${i.message}`) };
+  }
+  const problems: string[] = [];
+  const files = (parsed.data as { files?: Record<string, { path?: string }> }).files ?? {};
+  for (const [role, f] of Object.entries(files)) {
+    if (f?.path && !fs.existsSync(path.join(dir, f.path))) problems.push(`${role}: file ${f.path} is missing`);
+  }
+  return { ...base, valid: problems.length === 0, problems };
+}

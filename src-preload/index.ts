@@ -1,0 +1,31 @@
+/**
+ * The only bridge between the sandboxed window and the main process. Exposes `window.studio` (the
+ * typed StudioApi) and nothing else: no ipcRenderer, no Node. Built as CommonJS and fully bundled,
+ * because a sandboxed preload can only `require('electron')`.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { IPC_EVENT, IPC_INVOKE, type IpcEnvelope } from './channels';
+
+/** Error replies cross contextBridge as plain data; only the message of a thrown Error would survive. */
+function invokeRaw(method: string, request: unknown): Promise<IpcEnvelope> {
+  return ipcRenderer.invoke(IPC_INVOKE, method, request) as Promise<IpcEnvelope>;
+}
+
+const api = {
+  invokeRaw,
+  async invoke(method: string, request: unknown): Promise<unknown> {
+    const r = await invokeRaw(method, request);
+    if (r.ok) return r.result;
+    throw new Error(`[${r.error.code}] ${r.error.message}`);
+  },
+  on(event: string, listener: (payload: unknown) => void): () => void {
+    const wrapped = (_e: IpcRendererEvent, name: string, payload: unknown) => { if (name === event) listener(payload); };
+    ipcRenderer.on(IPC_EVENT, wrapped);
+    return () => { ipcRenderer.removeListener(IPC_EVENT, wrapped); };
+  },
+  assetUrl(relativePath: string): string {
+    return `studio-asset://data/${relativePath.split('/').map(encodeURIComponent).join('/')}`;
+  },
+};
+
+contextBridge.exposeInMainWorld('studio', api);
