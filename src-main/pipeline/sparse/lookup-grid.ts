@@ -10,6 +10,8 @@ const pool = new Map<number, Int32Array>();
 const DENSE_LIMIT = 1 << 24;
 
 export interface RowLookup {
+  /** The dense grid (index (i·R + j)·R + k → row or -1) when the grid fits in memory, for hot loops. */
+  dense: Int32Array | null;
   /** Row of voxel (i, j, k) or -1; out-of-range coordinates return -1. */
   get(i: number, j: number, k: number): number;
   release(): void;
@@ -38,6 +40,7 @@ export function buildLookup(coords: Int32Array, resolution: number): RowLookup {
       g[(i * r + j) * r + k] = row;
     }
     return {
+      dense: g,
       get: (i, j, k) => (i < 0 || j < 0 || k < 0 || i >= r || j >= r || k >= r ? -1 : g[(i * r + j) * r + k]),
       release: () => {
         for (let q = 0; q < n; q++) g[(coords[3 * q] * r + coords[3 * q + 1]) * r + coords[3 * q + 2]] = -1;
@@ -48,6 +51,7 @@ export function buildLookup(coords: Int32Array, resolution: number): RowLookup {
   const map = new Map<number, number>();
   for (let row = 0; row < n; row++) map.set((coords[3 * row] * r + coords[3 * row + 1]) * r + coords[3 * row + 2], row);
   return {
+    dense: null,
     get: (i, j, k) => (i < 0 || j < 0 || k < 0 || i >= r || j >= r || k >= r ? -1 : (map.get((i * r + j) * r + k) ?? -1)),
     release: () => map.clear(),
   };

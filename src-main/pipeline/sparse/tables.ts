@@ -8,12 +8,26 @@ import { buildLookup } from './lookup-grid';
 /** Neighbour map (N×27): nbr[n, kd·9+kh·3+kw] = row of coords[n] + (kd−1, kh−1, kw−1), or N. */
 export function neighbourMap(coords: Int32Array, resolution: number): Int32Array {
   const n = coords.length / 3;
+  const r = resolution;
   const out = new Int32Array(n * 27);
-  const lookup = buildLookup(coords, resolution);
+  const lookup = buildLookup(coords, r);
+  // Flat index deltas of the 27 offsets, for voxels away from the border (no bounds checks needed).
+  const delta = new Int32Array(27);
+  for (let o = 0; o < 27; o++) delta[o] = ((Math.floor(o / 9) - 1) * r + (Math.floor(o / 3) % 3 - 1)) * r + ((o % 3) - 1);
+  const g = lookup.dense;
   try {
     for (let row = 0; row < n; row++) {
       const i = coords[3 * row], j = coords[3 * row + 1], k = coords[3 * row + 2];
-      let o = row * 27;
+      const o0 = row * 27;
+      if (g && i > 0 && j > 0 && k > 0 && i < r - 1 && j < r - 1 && k < r - 1) {
+        const base = (i * r + j) * r + k;
+        for (let o = 0; o < 27; o++) {
+          const hit = g[base + delta[o]];
+          out[o0 + o] = hit < 0 ? n : hit;
+        }
+        continue;
+      }
+      let o = o0;
       for (let di = -1; di <= 1; di++) {
         for (let dj = -1; dj <= 1; dj++) {
           for (let dk = -1; dk <= 1; dk++) {
