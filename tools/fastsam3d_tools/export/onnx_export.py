@@ -5,6 +5,7 @@ Usage (a trained pack):  export_pack(models, cfg, out_dir, source={...}, version
 """
 from __future__ import annotations
 
+import inspect
 import io
 import os
 import tempfile
@@ -41,11 +42,14 @@ def export_role(role: str, model: nn.Module, cfg: PackConfig, path: os.PathLike)
     args = tuple(torch.from_numpy(example[name]) for name in ins)
     axes = _dynamic_axes(ins)
     axes.update(_dynamic_axes(outs))
-    model = model.eval()
+    model = model.eval().cpu()
     buf = io.BytesIO()
+    # torch ≥ 2.9 defaults to the dynamo exporter; these graphs are written for the TorchScript one
+    # (dynamic_axes, shape-traced reshapes), so ask for it explicitly where the switch exists.
+    extra = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     with torch.no_grad():
         torch.onnx.export(model, args, buf, input_names=list(ins), output_names=list(outs),
-                          dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+                          dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True, **extra)
     proto = onnx.load_from_string(buf.getvalue())
     proto.producer_name = "fastsam3d_tools"
     _check_io(role, proto, ins, outs)

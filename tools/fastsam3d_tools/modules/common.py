@@ -20,7 +20,7 @@ def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10000.0) -
     `t` is (B,) and already scaled by 1000 (the network's convention). Kept in fp32.
     """
     half = dim // 2
-    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
     args = t.float().reshape(-1, 1) * freqs.reshape(1, -1)
     emb = torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
     if dim % 2:
@@ -48,7 +48,7 @@ def sincos_3d(pos: torch.Tensor, dim: int) -> torch.Tensor:
     """
     per_axis = (dim // 3) // 2 * 2
     half = per_axis // 2
-    freqs = 1.0 / (10000.0 ** (torch.arange(half, dtype=torch.float32) / half))
+    freqs = 1.0 / (10000.0 ** (torch.arange(half, dtype=torch.float32, device=pos.device) / half))
     out = pos.float().unsqueeze(-1) * freqs                                # (N, 3, half)
     emb = torch.cat([torch.sin(out), torch.cos(out)], dim=-1).reshape(-1, 3 * per_axis)
     pad = dim - 3 * per_axis
