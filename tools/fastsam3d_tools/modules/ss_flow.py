@@ -49,7 +49,9 @@ class MotBlock(nn.Module):
         qs, ks, vs = s.attn.project(modulate(s.norm1(xs), sh1, sc1))
         qp, kp, vp = p.attn.project(modulate(p.norm1(xp), sh1, sc1))
         a_s = attention(qs, ks, vs)                                   # shape → shape only
-        a_p = attention(qp, torch.cat([kp, ks], dim=2), torch.cat([vp, vs], dim=2))  # pose → pose+shape
+        # pose → pose + shape; shape keys/values detached as SAM 3D (pose losses do not train the shape
+        # stream through this path; a no-op in the exported graph)
+        a_p = attention(qp, torch.cat([kp, ks.detach()], dim=2), torch.cat([vp, vs.detach()], dim=2))
         xs = xs + g1 * s.attn.out(merge_heads(a_s))
         xp = xp + g1 * p.attn.out(merge_heads(a_p))
         xs = xs + s.cross(s.norm2(xs), ctx)
