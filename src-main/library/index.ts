@@ -9,3 +9,4 @@ export { LibraryError, type LibraryErrorCode } from './errors';
 export { LATEST_VERSION, MIGRATIONS } from './migrations';
 export { renderMeshThumbnail, rasterizeMesh } from './mesh-thumbnail';
 export { exportProject, importProject, PROJECT_MANIFEST, type ProjectManifest } from './archive';
+export { jobLibrary } from './job-adapter';

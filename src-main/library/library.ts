@@ -606,7 +606,9 @@ export class Library {
     if (typeof input.report !== 'object' || input.report === null) {
       throw new LibraryError('BAD_INPUT', `The report of run ${runId} must be the pipeline's RunReport object.`);
     }
-    const report = input.report as { objectMs?: unknown; schedules?: unknown; executionProvider?: unknown };
+    const report = input.report as { objectMs?: unknown; schedules?: unknown; executionProvider?: unknown; params?: unknown };
+    // The report carries the fully resolved parameters (pack sampler values included): keep those.
+    const resolved = typeof report.params === 'object' && report.params !== null ? JSON.stringify(report.params) : null;
     const objectMs = typeof report.objectMs === 'number' && Number.isFinite(report.objectMs) ? report.objectMs : null;
     for (const a of input.artefacts) {
       if (!ARTEFACT_EXT[a.kind]) throw new LibraryError('BAD_INPUT', `Unknown artefact kind "${a.kind}"; expected glb, obj, ply or thumbnail.`);
@@ -636,12 +638,13 @@ export class Library {
       this.db
         .prepare(
           `UPDATE runs SET status = 'succeeded', report_json = ?, object_ms = ?, schedule_json = ?, metrics_json = ?, quality = ?,
-             execution_provider = COALESCE(?, execution_provider), finished_at = ?, started_at = COALESCE(started_at, ?), error = NULL
+             execution_provider = COALESCE(?, execution_provider), finished_at = ?, started_at = COALESCE(started_at, ?), error = NULL,
+             params_json = COALESCE(?, params_json)
            WHERE id = ?`,
         )
         .run(JSON.stringify(input.report), objectMs, report.schedules !== undefined ? JSON.stringify(report.schedules) : null,
           input.metrics ? JSON.stringify(input.metrics) : null, quality,
-          typeof report.executionProvider === 'string' ? report.executionProvider : null, t, t, runId);
+          typeof report.executionProvider === 'string' ? report.executionProvider : null, t, t, resolved, runId);
       this.linkBaselines(runId);
       this.touchProject(row.project_id);
     });

@@ -80,9 +80,9 @@ export async function cubeGlb(): Promise<Uint8Array> {
 }
 
 /** A RunReport-shaped object as the pipeline returns it (only the fields the library reads matter). */
-export function fakeReport(objectMs: number, method = 'fast-sam3d'): Record<string, unknown> {
+export function fakeReport(objectMs: number, method = 'fast-sam3d', params?: Record<string, unknown>): Record<string, unknown> {
   return {
-    pack: { name: 'test-tiny', version: '1.0.0' }, executionProvider: 'cpu', method, params: resolveParams('fast-sam3d'),
+    pack: { name: 'test-tiny', version: '1.0.0' }, executionProvider: 'cpu', method, ...(params ? { params } : {}),
     objectMs, stages: {}, schedules: { ss: { pattern: 'FFcFcc', full: 3, cached: 3, carved: 0, networkPasses: 6 }, slat: { pattern: 'FFFCcC', full: 3, cached: 1, carved: 2, networkPasses: 5 } },
     mesh: { vertices: 8, triangles: 12 }, warnings: [],
   };

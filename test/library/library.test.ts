@@ -165,6 +165,16 @@ describe('runs', () => {
     const other = lib.duplicateRun(run.id, { method: 'max' });
     expect(other.params).toEqual({ seed: 1234, ssSteps: 6, slatSteps: 6 });
   });
+
+  it('keeps the fully resolved parameters of the report (pack sampler values filled in)', async () => {
+    const lib = openLib();
+    const { image, mask } = await projectWithMask(lib);
+    const { ssSteps: _s, slatSteps: _l, ...partial } = runInput(image.id, [mask.id]).params;
+    const run = lib.beginRun({ ...runInput(image.id, [mask.id]), params: partial });
+    const resolved = { ...partial, ssSteps: 25, ssCfgStrength: 7, slatSteps: 25, slatCfgStrength: 1 };
+    await lib.finishRun(run.id, { report: fakeReport(100, 'fast-sam3d', resolved), artefacts: [] });
+    expect(lib.reopenRun(run.id).params).toEqual(resolved);
+  });
 });
 
 describe('grid, search, tags, trash', () => {

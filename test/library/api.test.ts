@@ -1,0 +1,99 @@
+/**
+ * The library behind the real API dispatcher (schema validation of requests and replies, error
+ * mapping), and the adapter the job service records runs through.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Dispatcher } from '../../src-main/api/index';
+import { libraryHandlers } from '../../src-main/api/library';
+import { Library, jobLibrary } from '../../src-main/library';
+import type { JobSubmitRequest } from '../../src-shared/api/jobs';
+import { cubeGlb, cutoutPng, fakeReport, greyMaskPng, photoPng, tempDir } from './fixtures';
+
+const libs: Library[] = [];
+afterEach(() => {
+  for (const l of libs.splice(0)) l.close();
+});
+
+function setup() {
+  const lib = Library.open(tempDir(), { thumbnailSize: 48 });
+  libs.push(lib);
+  const d = new Dispatcher().register(libraryHandlers(lib));
+  const call = async (method: string, req: unknown) => {
+    const r = await d.dispatch(method, req);
+    if (!r.ok) throw Object.assign(new Error(r.error.message), { api: r.error });
+    return r.result as any;
+  };
+  return { lib, d, call };
+}
+
+describe('library API handlers', () => {
+  it('imports an image, saves a mask, lists and reads them back through the dispatcher', async () => {
+    const { call } = setup();
+    const { image, masks } = await call('images.import', { name: 'cup.png', data: (await cutoutPng()).toString('base64') });
+    expect(masks).toHaveLength(1);
+    const mask = await call('masks.save', { imageId: image.id, name: 'handle', png: (await greyMaskPng(64, 48, 77)).toString('base64') });
+    expect(mask.area).toBe(77);
+    expect((await call('masks.list', { imageId: image.id })).map((m: any) => m.name)).toEqual(['alpha', 'handle']);
+    const projects = await call('projects.list', {});
+    expect(projects).toMatchObject([{ name: 'cup', images: 1, runs: 0, cover: { kind: 'image', id: image.id } }]);
+    const thumb = await call('thumbnails.get', { kind: 'image', id: image.id });
+    expect((await sharp(Buffer.from(thumb.png, 'base64')).metadata()).width).toBe(48);
+    const read = await call('images.read', { imageId: image.id });
+    expect(read.mime).toBe('image/png');
+    expect(Buffer.from(read.data, 'base64').equals(await cutoutPng())).toBe(true);
+  });
+
+  it('answers NOT_FOUND, BAD_REQUEST and CONFLICT with the library message', async () => {
+    const { d, lib } = setup();
+    expect(await d.dispatch('runs.get', { runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'No run with id nope.' } });
+    const { image } = await lib.importImage({ name: 'p.png', data: await photoPng() });
+    const bad = await d.dispatch('masks.save', { imageId: image.id, name: 'm', png: (await greyMaskPng(10, 10, 5)).toString('base64') });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/10×10 but image "p.png" is 64×48/) } });
+    expect(await d.dispatch('projects.rename', { projectId: image.projectId, name: '  ' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    const imp = await d.dispatch('projects.import', { path: path.join(tempDir(), 'missing.zip') });
+    expect(imp).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('job service adapter', () => {
+  it('resolves inputs, records queued runs per object and their results, and links the baseline', async () => {
+    const { lib, call } = setup();
+    const { image } = await lib.importImage({ name: 'pair.png', data: await photoPng() });
+    const a = await lib.saveMask({ imageId: image.id, name: 'cup', png: await greyMaskPng(64, 48, 100) });
+    const b = await lib.saveMask({ imageId: image.id, name: 'cup', png: await greyMaskPng(64, 48, 200) });
+    const packDir = tempDir();
+    fs.writeFileSync(path.join(packDir, 'manifest.json'), JSON.stringify({ name: 'mini', version: '2.1.0' }));
+    const jobs = jobLibrary(lib, { appVersion: '0.1.0' });
+
+    const req: JobSubmitRequest = { kind: 'scene', imageId: image.id, maskIds: [a.id, b.id], packId: 'mini', method: 'fast-sam3d', params: { seed: 5 }, withBaseline: true };
+    const inputs = jobs.resolveInputs(req);
+    expect(inputs.imagePath).toBe(lib.imagePath(image.id));
+    expect(inputs.masks.map((m) => m.name)).toEqual(['cup', 'cup (2)']);
+
+    const fast = jobs.beginRun(req, { jobId: 'j1', objectIndex: 0, objectName: 'cup', baseline: false, packDir });
+    const base = jobs.beginRun(req, { jobId: 'j1', objectIndex: 0, objectName: 'cup', baseline: true, packDir });
+    expect(lib.getRun(fast)).toMatchObject({ status: 'queued', packName: 'mini', packVersion: '2.1.0', method: 'fast-sam3d', seed: 5, maskIds: [a.id] });
+    expect(lib.getRun(base)).toMatchObject({ method: 'off', seed: 5, name: 'cup · off (baseline)' });
+    expect(lib.getRun(base).params).toMatchObject({ ssCache: false, slatCarving: false, meshAggregation: false });
+
+    const out = tempDir();
+    fs.writeFileSync(path.join(out, 'cup.glb'), await cubeGlb());
+    fs.writeFileSync(path.join(out, 'scene.glb'), await cubeGlb());
+    const files = [{ object: 'scene', kind: 'glb' as const, path: 'scene.glb' }, { object: 'cup', kind: 'glb' as const, path: path.join(out, 'cup.glb') }, { object: 'cup', kind: 'report' as const, path: 'cup.json' }];
+    await jobs.finishRun(fast, { report: fakeReport(400) as never, executionProvider: 'cpu', files, outputDir: out });
+    await jobs.finishRun(base, { report: fakeReport(1000, 'off') as never, executionProvider: 'cpu', files, outputDir: out });
+    const done = await call('runs.get', { runId: fast });
+    expect(done).toMatchObject({ status: 'succeeded', executionProvider: 'cpu', baselineRunId: base, speedup: 2.5 });
+    expect(done.artefacts.map((x: any) => x.kind)).toEqual(['glb', 'glb', 'thumbnail']);
+
+    const other = jobs.beginRun(req, { jobId: 'j2', objectIndex: 1, objectName: 'cup (2)', baseline: false, packDir });
+    jobs.failRun(other, 'Cancelled by the user', 'cancelled');
+    expect(lib.getRun(other)).toMatchObject({ status: 'cancelled', error: 'Cancelled by the user' });
+    const dup = await call('runs.duplicate', { runId: fast, params: { ssCacheStride: 2 } });
+    expect(dup.request).toMatchObject({ kind: 'object', imageId: image.id, maskIds: [a.id], packId: 'mini', method: 'fast-sam3d' });
+    expect(dup.request.params).toMatchObject({ seed: 5, ssCacheStride: 2 });
+  });
+});
