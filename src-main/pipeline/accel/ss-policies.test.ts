@@ -58,6 +58,23 @@ describe('SS modality-aware step caching: schedule', () => {
     expect(off.passes).toBe(44);
   });
 
+  it('asking twice for the same step does not change the schedule (stride and residual policies)', () => {
+    for (const method of ['fast-sam3d', 'easycache'] as const) {
+      const params = resolveParams('fast-sam3d');
+      const once = createSsPolicy(method, params, ctx);
+      const twice = createSsPolicy(method, params, ctx);
+      const v = (i: number) => ssVelocity((_m, n) => (1 + n) * Math.exp(-0.15 * i));
+      runSs(once, ctx, v);
+      for (let i = 0; i < 25; i++) {
+        twice.needsEvaluation(i);
+        if (twice.needsEvaluation(i)) twice.record(i, v(i));
+        else twice.predict(i);
+      }
+      expect(twice.pattern).toBe(once.pattern);
+    }
+    expect(() => createSsPolicy('fast-sam3d', resolveParams('fast-sam3d'), ctx).needsEvaluation(3)).toThrow(/in order/);
+  });
+
   it('rejects warm-up 0 with a stride ≥ 2 and names the parameter', () => {
     expect(() => taylorPolicy({ warmup: 0, stride: 3 })).toThrow(/ssWarmup/);
     expect(() => taylorPolicy({ warmup: 0, stride: 1 })).not.toThrow();

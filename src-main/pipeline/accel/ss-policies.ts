@@ -125,6 +125,9 @@ export class ResidualSsPolicy implements SsStepPolicy {
   }
 
   needsEvaluation(i: number): boolean {
+    // Memoised: deciding accumulates the change error, so a second call for the same step must not.
+    const known = this.log.get(i);
+    if (known !== undefined) return known === 'F';
     const full = this.x === null || this.cache.decide(i, this.x);
     this.log.set(i, full ? 'F' : 'c');
     return full;
