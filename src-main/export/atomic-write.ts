@@ -1,0 +1,71 @@
+/**
+ * Atomic file writes: the data goes to a temporary file in the destination folder (same filesystem, so
+ * the rename is atomic), is fsync'ed, then renamed over the destination. Any failure removes the
+ * temporary file, so a reader never sees a half-written asset and a full disk leaves nothing behind.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** A write that failed; `code` is the errno name (ENOSPC, EACCES, …) and the message says what to do. */
+export class ExportWriteError extends Error {
+  override readonly name = 'ExportWriteError';
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly file: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The file operations used, injectable so tests can simulate a full disk mid-write. */
+export interface WriteFs {
+  open: typeof fsp.open;
+  rename: typeof fsp.rename;
+  unlink: typeof fsp.unlink;
+}
+
+const realFs: WriteFs = { open: fsp.open, rename: fsp.rename, unlink: fsp.unlink };
+
+function explain(err: NodeJS.ErrnoException, file: string): ExportWriteError {
+  const dir = path.dirname(file);
+  const code = err.code ?? 'EIO';
+  const why: Record<string, string> = {
+    ENOSPC: `The disk is full: could not write ${file}. Free some space or choose another folder.`,
+    EDQUOT: `The disk quota is exhausted: could not write ${file}. Free some space or choose another folder.`,
+    EACCES: `Permission denied: cannot write into ${dir}. Choose a folder you can write to.`,
+    EPERM: `Permission denied: cannot write into ${dir}. Choose a folder you can write to.`,
+    EROFS: `The folder ${dir} is on a read-only filesystem. Choose another folder.`,
+    ENOENT: `The folder ${dir} does not exist. Create it or choose another folder.`,
+    ENOTDIR: `${dir} is not a folder. Choose another output folder.`,
+    EISDIR: `${file} is a folder, not a file. Choose another file name.`,
+  };
+  return new ExportWriteError(why[code] ?? `Could not write ${file}: ${err.message}`, code, file);
+}
+
+/** Writes `data` to `file` atomically; throws ExportWriteError with a clear message on failure. */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, fs: WriteFs = realFs): Promise<number> {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let handle: Awaited<ReturnType<typeof fsp.open>> | null = null;
+  try {
+    handle = await fs.open(tmp, 'wx', 0o644);
+    let off = 0;
+    while (off < bytes.length) {
+      const { bytesWritten } = await handle.write(bytes, off, Math.min(bytes.length - off, 1 << 24));
+      if (bytesWritten <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+      off += bytesWritten;
+    }
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    await fs.rename(tmp, file);
+    return bytes.length;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (handle) await handle.close().catch(() => undefined);
+    await fs.unlink(tmp).catch(() => undefined);
+    throw err instanceof ExportWriteError ? err : explain(err, file);
+  }
+}

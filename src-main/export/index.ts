@@ -1,0 +1,11 @@
+/** Export for Blender and other tools: GLB / OBJ / PLY writers, scene GLB, simplification, posing. */
+export { ExportWriteError, writeFileAtomic } from './atomic-write';
+export { ExportInputError } from './mesh-input';
+export { cameraToGltf, layoutToGltfNode, objectToGltf, poseMesh } from './frames';
+export { glbBytes, writeGlb, meshInGltfAxes, type MeshExportOptions } from './glb';
+export { objTexts, writeObj } from './obj';
+export { plyBytes, writePly } from './ply';
+export { gaussianPlyBytes, writeGaussianPly, type GaussianCloud } from './gaussian-ply';
+export { photoCamera, sceneGlbBytes, writeSceneGlb, type SceneObject } from './scene';
+export { simplifyMesh } from './simplify';
+export { fileBaseName, writeOutputs, writeSceneOutputs, type ExportFormat, type ObjectOutput, type OutputOptions, type WrittenFile } from './write-outputs';

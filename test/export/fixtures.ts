@@ -1,0 +1,29 @@
+/** Shared fixtures of the export tests: a coloured sphere from the real extractor and a layout. */
+import { extractSurface } from '../../src-main/pipeline/surface';
+import type { Layout, Mesh } from '../../src-main/pipeline/types';
+import { matrixToQuaternion } from '../../src-main/export/frames';
+import { DMC_LAYOUT, fieldFromSdf, sphereSdf, boxSdf } from './analytic-fields';
+import validator from 'gltf-validator';
+
+/** Sphere of radius 0.3 off-centre (so frame mistakes show) extracted at 24³. */
+export function sphere(): Mesh {
+  return extractSurface(fieldFromSdf(sphereSdf(0.25, [0.1, 0, 0]), 24, 2), DMC_LAYOUT);
+}
+
+/** Box with half-extents 0.4 (x) × 0.2 (y) × 0.1 (z): its dimensions reveal axis swaps. */
+export function box(): Mesh {
+  return extractSurface(fieldFromSdf(boxSdf([0.4, 0.2, 0.1]), 32, 2), DMC_LAYOUT);
+}
+
+/** A rotation of 30° about the camera y axis, scale 0.8, 2 m in front of the camera. */
+export function layout(): Layout {
+  const a = Math.PI / 6;
+  const rotation = [Math.cos(a), 0, -Math.sin(a), 0, 1, 0, Math.sin(a), 0, Math.cos(a)];
+  const q = matrixToQuaternion(rotation);
+  return { rotation, quaternion: [q[3], q[0], q[1], q[2]], translation: [0.3, -0.1, 2], scale: 0.8 };
+}
+
+export async function validate(bytes: Uint8Array): Promise<{ errors: number; messages: string[] }> {
+  const report = await validator.validateBytes(bytes, { maxIssues: 50 });
+  return { errors: report.issues.numErrors, messages: report.issues.messages.filter((m) => m.severity === 0).map((m) => `${m.code} ${m.pointer ?? ''}: ${m.message}`) };
+}
