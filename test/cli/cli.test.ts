@@ -1,0 +1,117 @@
+/** The `fastsam3d` CLI end to end on the random-weight test pack and the example inputs. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src-main/cli/main';
+import { PARAM_SPECS, cliFlag } from '../../src-shared/params';
+import { RunReportSchema, SceneReportSchema } from '../../src-shared/report';
+
+const ROOT = resolve(__dirname, '../..');
+const PACK = join(ROOT, 'models/test-tiny');
+const MUG = join(ROOT, 'resources/examples/mug');
+const SCENE = join(ROOT, 'resources/examples/scene-three');
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough(), stderr = new PassThrough() as unknown as NodeJS.WriteStream;
+  let out = '', err = '';
+  stdout.on('data', (d) => (out += d));
+  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
+  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr });
+  return { code, out, err };
+}
+
+describe('fastsam3d infer', () => {
+  it('--preset off: mesh files, report with 44 SS and 38 SLaT passes on stdout (--json)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-'));
+    const r = await cli('infer', '--image', MUG, '--pack', PACK, '--preset', 'off', '--seed', '7', '--output-dir', dir, '--format', 'glb,ply', '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const report = RunReportSchema.parse(JSON.parse(r.out));
+    expect(report.method).toBe('off');
+    expect(report.params.seed).toBe(7);
+    expect(report.schedules.ss).toMatchObject({ pattern: 'F'.repeat(25), networkPasses: 44 });
+    expect(report.schedules.slat).toMatchObject({ pattern: 'F'.repeat(25), networkPasses: 38 });
+    expect(report.aggregation.factor).toBe(1);
+    expect(report.mesh.triangles).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'mug-0.glb')).subarray(0, 4).toString()).toBe('glTF');
+    expect(readFileSync(join(dir, 'mug-0.ply')).subarray(0, 3).toString()).toBe('ply');
+    expect(JSON.parse(readFileSync(join(dir, 'mug-0.report.json'), 'utf8')).schedules.ss.networkPasses).toBe(44);
+  });
+
+  it('--preset fast-sam3d with parameter flags: 17 SS passes by default, the stride flag changes the schedule', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-'));
+    const fast = await cli('infer', '--image', MUG, '--mask-index', '0', '--pack', PACK, '--output-dir', dir, '--json');
+    expect(fast.code).toBe(0);
+    const report = RunReportSchema.parse(JSON.parse(fast.out));
+    expect(report.schedules.ss).toMatchObject({ pattern: 'FFccFccFccFccFccFccFccFcF', full: 10, networkPasses: 17 });
+    expect(report.schedules.slat.networkPasses).toBeLessThan(38);
+    const s2 = await cli('infer', '--image', MUG, '--pack', PACK, '--output-dir', dir, '--json', '--ss-cache-stride', '2', '--no-mesh-aggregation');
+    expect(s2.code).toBe(0);
+    const r2 = RunReportSchema.parse(JSON.parse(s2.out));
+    expect(r2.schedules.ss.pattern).toBe('FFcFcFcFcFcFcFcFcFcFcFcFF');
+    expect(r2.params.ssCacheStride).toBe(2);
+    expect(r2.aggregation.factor).toBe(1);
+  });
+
+  it('has one kebab-case flag for every parameter', async () => {
+    const r = await cli('infer', '--help');
+    expect(r.code).toBe(0);
+    for (const spec of PARAM_SPECS) expect(r.out).toContain(cliFlag(spec.key));
+    for (const f of ['--image', '--mask', '--mask-index', '--pack', '--preset', '--seed', '--output-dir', '--format', '--json', '--posed', '--target-triangles']) {
+      expect(r.out).toContain(f);
+    }
+  });
+
+  it('exit 2 for bad input and usage, with a message that says what to do', async () => {
+    const missing = await cli('infer', '--image', join(MUG, 'nope.png'), '--pack', PACK);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/does not exist; pass the path of a PNG, JPEG or WebP file/);
+    const index = await cli('infer', '--image', MUG, '--mask-index', '5', '--pack', PACK);
+    expect(index.code).toBe(2);
+    expect(index.err).toMatch(/mask index 5 does not exist/);
+    const noMask = await cli('infer', '--image', join(MUG, 'image.png'), '--pack', PACK);
+    expect(noMask.code).toBe(2);
+    expect(noMask.err).toMatch(/pass --mask FILE/);
+    const range = await cli('infer', '--image', MUG, '--pack', PACK, '--ss-cache-stride', '99');
+    expect(range.code).toBe(2);
+    expect(range.err).toMatch(/--ss-cache-stride must be within \[1, 8\]/);
+    expect((await cli('infer', '--frobnicate')).code).toBe(2);
+    expect((await cli('infer', '--image', MUG, '--pack', PACK, '--format', 'fbx')).err).toMatch(/unknown format "fbx"/);
+  });
+
+  it('exit 3 for an invalid pack', async () => {
+    const r = await cli('infer', '--image', MUG, '--pack', join(ROOT, 'resources'));
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/manifest\.json: missing or unreadable/);
+  });
+});
+
+describe('fastsam3d scene and pack validate', () => {
+  it('scene: every mask of a SAM 3D folder, scene.glb plus one file per object, batched SS passes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-'));
+    const r = await cli('scene', '--image', SCENE, '--pack', PACK, '--output-dir', dir, '--json');
+    expect(r.code).toBe(0);
+    const report = SceneReportSchema.parse(JSON.parse(r.out));
+    expect(report.objects).toHaveLength(3);
+    expect(report.shared.condition.networkPasses).toBe(1);
+    expect(report.shared.ssSampling.networkPasses).toBe(17); // three objects, one batched pass per step
+    for (const f of ['scene.glb', 'object-0.glb', 'object-1.glb', 'object-2.glb', 'scene.report.json']) expect(existsSync(join(dir, f))).toBe(true);
+  });
+
+  it('pack validate: 0 for the test pack, 3 with the problems listed otherwise', async () => {
+    const ok = await cli('pack', 'validate', PACK);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/valid pack test-tiny/);
+    const bad = await cli('pack', 'validate', ROOT, '--json');
+    expect(bad.code).toBe(3);
+    expect(JSON.parse(bad.out).problems[0]).toMatch(/manifest\.json/);
+  });
+
+  it('bin/fastsam3d.js runs from the sources without a build step', () => {
+    const out = execFileSync(process.execPath, [join(ROOT, 'bin/fastsam3d.js'), 'pack', 'validate', PACK], { encoding: 'utf8' });
+    expect(out).toMatch(/valid pack test-tiny 0\.1\.0/);
+  });
+});
