@@ -1,10 +1,15 @@
 /**
  * Runs one worker job on the pipeline (src-main/pipeline) and writes its result files into the job's
- * output folder. Packs stay open between jobs (sessions warm), keyed by folder and provider.
+ * output folder: `<object>.glb` per object (object frame, y-up metres), plus `scene.glb` for scenes.
+ * Packs stay open between jobs (ONNX sessions warm), keyed by folder and provider.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { JobProgressEvent } from '../../src-shared/api/jobs';
+import type { AccelParams } from '../../src-shared/params';
 import type { RunReport, SceneReport } from '../../src-shared/report';
+import { fileBaseName, writeOutputs, writeSceneOutputs, type WrittenFile } from '../export/index';
+import { loadImageFile, loadMaskFile, openPack, runObject, runScene, type Pack } from '../pipeline/index';
 import type { WorkerJob, WorkerOutput } from './protocol';
 
 export interface RunnerOptions {
@@ -21,14 +26,66 @@ export interface RunnerResult {
   warnings: string[];
 }
 
-function requireFile(p: string, what: string): void {
-  if (!fs.existsSync(p)) throw new Error(`${what} not found: ${p}. It may have been deleted from the library folder.`);
+const openPacks = new Map<string, Promise<Pack>>();
+
+/** The open pack for a folder and provider; a pack that failed to open is not cached. */
+function packFor(dir: string, provider: string): Promise<Pack> {
+  const key = `${path.resolve(dir)}\0${provider}`;
+  let p = openPacks.get(key);
+  if (!p) {
+    p = openPack(dir, { executionProvider: provider as never });
+    p.catch(() => openPacks.delete(key));
+    openPacks.set(key, p);
+  }
+  return p;
 }
 
-export async function runWorkerJob(job: WorkerJob, _options: RunnerOptions): Promise<RunnerResult> {
+export async function closePacks(): Promise<void> {
+  const all = [...openPacks.values()];
+  openPacks.clear();
+  await Promise.allSettled(all.map(async (p) => (await p).close()));
+}
+
+function requireFile(p: string, what: string): void {
+  if (!fs.existsSync(p)) throw new Error(`${what} not found: ${p}. It may have been moved or deleted from the library folder.`);
+}
+
+/** Mask names made unique (they become file names). */
+function uniqueNames(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((n) => {
+    const base = n.trim() || 'object';
+    const k = (seen.get(base) ?? 0) + 1;
+    seen.set(base, k);
+    return k === 1 ? base : `${base}-${k}`;
+  });
+}
+
+export async function runWorkerJob(job: WorkerJob, o: RunnerOptions): Promise<RunnerResult> {
   requireFile(job.imagePath, 'Image file');
   for (const m of job.masks) requireFile(m.path, `Mask file "${m.name}"`);
-  requireFile(`${job.packDir}/manifest.json`, 'Model pack manifest');
-  // Integration point: src-main/pipeline/index.ts (openPack / runObject / runScene) is being written.
-  throw Object.assign(new Error('The generation pipeline is not part of this build yet.'), { code: 'UNAVAILABLE' });
+  const pack = await packFor(job.packDir, o.provider);
+  const image = await loadImageFile(job.imagePath);
+  const masks = await Promise.all(job.masks.map((m) => loadMaskFile(m.path)));
+  const names = uniqueNames(job.masks.map((m) => m.name));
+  const runOpts = { method: job.method, params: job.params as Partial<AccelParams>, onProgress: o.onProgress, signal: o.signal };
+  // GLB files only (other formats are written on export); the object is known from the file's base name.
+  const byFile = new Map(names.map((n) => [`${fileBaseName(n)}.glb`, n]));
+  const outputsOf = (files: WrittenFile[]): WorkerOutput[] => files
+    .filter((f) => f.format === 'glb' || f.format === 'scene-glb')
+    .map((f) => ({
+      object: f.format === 'scene-glb' ? 'scene' : byFile.get(path.basename(f.path)) ?? path.basename(f.path, '.glb'),
+      kind: 'glb' as const,
+      path: path.relative(job.outputDir, f.path),
+    }));
+
+  if (job.kind === 'object') {
+    const r = await runObject(pack, { image, mask: masks[0], name: names[0] }, runOpts);
+    const files = await writeOutputs(r, job.outputDir, { formats: ['glb'], baseName: names[0] });
+    return { executionProvider: pack.executionProvider, reports: [r.report], outputs: outputsOf(files), warnings: [...pack.warnings] };
+  }
+  const r = await runScene(pack, { image, masks: masks.map((mask, i) => ({ mask, name: names[i] })) }, runOpts);
+  const objects = r.objects.map((obj, i) => ({ ...obj, name: names[i] }));
+  const files = await writeSceneOutputs(objects, r.objects[0].camera, job.outputDir, { formats: ['glb'] });
+  return { executionProvider: pack.executionProvider, reports: r.report.objects, sceneReport: r.report, outputs: outputsOf(files), warnings: [...pack.warnings] };
 }

@@ -4,7 +4,7 @@
  * network calls. Started by WorkerSupervisor through fork (host, tests) or utilityProcess (Electron).
  */
 import { chooseProvider, detectProviderFacts, usableProviders } from './execution-provider';
-import { runWorkerJob } from './pipeline-runner';
+import { closePacks, runWorkerJob } from './pipeline-runner';
 import { ToWorkerSchema, type FromWorker, type WorkerJob } from './protocol';
 import { connectToParent } from './worker-channel';
 
@@ -55,7 +55,8 @@ channel.onMessage((raw) => {
   } else if (msg.type === 'cancel') {
     if (current?.jobId === msg.jobId) current.abort.abort();
   } else {
-    process.exit(0);
+    current?.abort.abort();
+    void closePacks().finally(() => process.exit(0));
   }
 });
 channel.onDisconnect(() => process.exit(0));
