@@ -71,7 +71,18 @@ export function openDatabase(dbPath: string, options: OpenDatabaseOptions = {}):
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     });
   } catch (err) {
-    throw new LibraryError('IO', `Could not open the library database ${dbPath}: ${(err as Error).message}`, undefined, { cause: err });
+    const msg = (err as Error).message;
+    if (options.nativeBinding || /NODE_MODULE_VERSION|better_sqlite3\.node|bindings file/.test(msg)) {
+      throw new LibraryError(
+        'IO',
+        `The SQLite native module${options.nativeBinding ? ` at ${options.nativeBinding}` : ''} could not be loaded (${msg}). ` +
+          `It must be built for this runtime's ABI (Node ${process.versions.node}` +
+          `${process.versions.electron ? `, Electron ${process.versions.electron}` : ''}); run \`npm run setup\` to rebuild it.`,
+        undefined,
+        { cause: err },
+      );
+    }
+    throw new LibraryError('IO', `Could not open the library database ${dbPath}: ${msg}`, undefined, { cause: err });
   }
 
   try {
@@ -130,4 +141,15 @@ export function openDatabase(dbPath: string, options: OpenDatabaseOptions = {}):
     db.close();
     throw err;
   }
+}
+
+/**
+ * The better-sqlite3 binary to load under Electron: the Electron-ABI build that `npm run setup` puts in
+ * `<appRoot>/.cache/electron-native/`, when running inside Electron and it exists; otherwise undefined
+ * (plain Node loads the package's own build).
+ */
+export function electronNativeBinding(appRoot: string): string | undefined {
+  if (!process.versions.electron) return undefined;
+  const file = path.join(appRoot, '.cache', 'electron-native', 'better_sqlite3.node');
+  return fs.existsSync(file) ? file : undefined;
 }

@@ -10,3 +10,4 @@ export { LATEST_VERSION, MIGRATIONS } from './migrations';
 export { renderMeshThumbnail, rasterizeMesh } from './mesh-thumbnail';
 export { exportProject, importProject, PROJECT_MANIFEST, type ProjectManifest } from './archive';
 export { jobLibrary } from './job-adapter';
+export { electronNativeBinding } from './database';

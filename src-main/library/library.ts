@@ -91,6 +91,9 @@ const INTERRUPTED = 'Interrupted: the app stopped before this run finished. Run 
 
 const now = (): string => new Date().toISOString();
 
+/** Shared by every Library in the process, so two instances on one folder never sweep each other's writes. */
+const PENDING_FILES = new Set<string>();
+
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
@@ -116,8 +119,8 @@ function isPidAlive(pid: number): boolean {
 export class Library {
   readonly dbPath: string;
   readonly assetsDir: string;
-  /** Files written by an operation still in progress in this process: the sweep must not take them. */
-  private readonly pending = new Set<string>();
+  /** Files written by operations still in progress in this process (any instance): the sweep must not take them. */
+  private readonly pending = PENDING_FILES;
   private readonly lockPath: string;
   private ownsLock = false;
 

@@ -1,0 +1,59 @@
+/** Library.open options: the native binding Electron passes, read-only connections, creation errors. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { Library, electronNativeBinding } from '../../src-main/library';
+import { tempDir } from './fixtures';
+
+const require = createRequire(import.meta.url);
+
+describe('Library.open options', () => {
+  it('loads SQLite through an explicit native binding (as Electron does with its ABI build)', () => {
+    const binding = path.join(path.dirname(require.resolve('better-sqlite3/package.json')), 'build/Release/better_sqlite3.node');
+    const lib = Library.open(tempDir(), { nativeBinding: binding });
+    expect(lib.createProject('via binding').name).toBe('via binding');
+    lib.close();
+  });
+
+  it('says what to do when the native binding cannot be loaded', () => {
+    const dir = tempDir();
+    const fake = path.join(dir, 'better_sqlite3.node');
+    fs.writeFileSync(fake, 'not a shared object');
+    expect(() => Library.open(dir, { nativeBinding: fake })).toThrow(/SQLite native module at .* could not be loaded .*npm run setup/);
+  });
+
+  it('has no Electron binding to offer under plain Node', () => {
+    expect(electronNativeBinding(process.cwd())).toBeUndefined();
+  });
+
+  it('refuses to open read-only a library that does not exist yet, without creating it', () => {
+    const dir = tempDir();
+    expect(() => Library.open(dir, { readonly: true })).toThrow(/No library database .* open the library read-write once/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('explains a data folder that cannot be created', () => {
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, 'x');
+    expect(() => Library.open(path.join(file, 'data'))).toThrow(/Could not create the data folder .*choose a writable folder/);
+  });
+
+  it('a second writer in another live process does not sweep or recover the first one\'s work', () => {
+    const dir = tempDir();
+    const first = Library.open(dir);
+    // Pretend the lock belongs to another live process (our parent is certainly alive).
+    fs.writeFileSync(path.join(dir, 'library.lock'), String(process.ppid));
+    fs.mkdirSync(path.join(first.assetsDir, 'runs', 'r1'), { recursive: true });
+    const inFlight = path.join(first.assetsDir, 'runs', 'r1', 'a.glb');
+    fs.writeFileSync(inFlight, 'being recorded by the other process');
+    const second = Library.open(dir);
+    expect(fs.existsSync(inFlight)).toBe(true);
+    second.close();
+    first.close();
+    // With the other process gone (stale lock), the next open cleans up.
+    fs.writeFileSync(path.join(dir, 'library.lock'), '999999999');
+    Library.open(dir).close();
+    expect(fs.existsSync(inFlight)).toBe(false);
+  });
+});
