@@ -1,0 +1,88 @@
+/** runObject / runScene on the random-weight test pack: determinism, report, progress, cancellation, errors. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPack, runObject, runScene, PipelineInputError } from '../../src-main/pipeline';
+import type { Pack, ProgressEvent } from '../../src-main/pipeline';
+import { JobProgressEvent } from '../../src-shared/api/jobs';
+import { RunReportSchema, STAGE_NAMES } from '../../src-shared/report';
+import { syntheticInput, TINY_PACK } from './helpers/tiny-pack';
+
+let pack: Pack;
+beforeAll(async () => { pack = await openPack(TINY_PACK); });
+afterAll(async () => { await pack.close(); });
+
+describe('runObject', () => {
+  it('same seed → bit-identical mesh and layout; another seed → a different one', async () => {
+    const input = syntheticInput();
+    const a = await runObject(pack, input, { method: 'fast-sam3d', params: { seed: 3 } });
+    const b = await runObject(pack, input, { method: 'fast-sam3d', params: { seed: 3 } });
+    expect(Buffer.from(a.mesh.positions.buffer).equals(Buffer.from(b.mesh.positions.buffer))).toBe(true);
+    expect(Buffer.from(a.mesh.colors.buffer).equals(Buffer.from(b.mesh.colors.buffer))).toBe(true);
+    expect(a.mesh.indices).toEqual(b.mesh.indices);
+    expect(a.layout).toEqual(b.layout);
+    const c = await runObject(pack, input, { method: 'fast-sam3d', params: { seed: 4 } });
+    expect(c.layout).not.toEqual(a.layout);
+  });
+
+  it('returns a complete, schema-valid report and streams progress events per step', async () => {
+    const events: ProgressEvent[] = [];
+    const r = await runObject(pack, { ...syntheticInput(), name: 'box' }, { method: 'off', onProgress: (e) => events.push(e) });
+    const report = RunReportSchema.parse(r.report);
+    expect(report.name).toBe('box');
+    expect(report.pack).toEqual({ name: 'test-tiny', version: '0.1.0' });
+    expect(report.executionProvider).toBe('cpu');
+    expect(Object.keys(report.stages)).toEqual([...STAGE_NAMES]);
+    expect(report.stages.ssSampling.networkPasses).toBe(44);
+    expect(report.stages.slatSampling.networkPasses).toBe(38);
+    expect(report.stages.meshDecode.networkPasses).toBe(1);
+    expect(report.params.ssSteps).toBe(25); // pack default filled in
+    expect(report.mesh.vertices).toBe(r.mesh.positions.length / 3);
+    expect(report.layout.scale).toBeGreaterThan(0);
+    expect(r.camera).toEqual({ fovDeg: 40, width: 96, height: 64 });
+    // positions stay in the object frame's box
+    for (const v of r.mesh.positions) expect(Math.abs(v)).toBeLessThanOrEqual(0.5 + 1e-3);
+    for (const e of events) JobProgressEvent.omit({ jobId: true }).parse(e);
+    expect(events.filter((e) => e.stage === 'ssSampling')).toHaveLength(25);
+    expect(events.filter((e) => e.stage === 'slatSampling')).toHaveLength(25);
+    const fractions = events.map((e) => e.fraction);
+    expect(fractions).toEqual([...fractions].sort((x, y) => x - y));
+    expect(fractions.at(-1)).toBe(1);
+  });
+
+  it('aggregation shrinks the voxel set and multiplies the layout scale by S', async () => {
+    const input = syntheticInput();
+    const off = await runObject(pack, input, { method: 'off', params: { seed: 5 } });
+    const merged = await runObject(pack, input, { method: 'uniform-merge', params: { seed: 5 } });
+    expect(merged.report.aggregation.factor).toBe(2);
+    expect(merged.report.aggregation.voxelsAfter).toBeLessThan(merged.report.aggregation.voxelsBefore);
+    // the SS stage is unaccelerated in both, so the layout differs only by the factor
+    expect(merged.layout.scale).toBeCloseTo(off.layout.scale * 2, 5);
+    expect(merged.layout.rotation).toEqual(off.layout.rotation);
+  });
+
+  it('rejects with AbortError when cancelled, and with typed errors for bad masks', async () => {
+    const ac = new AbortController();
+    const p = runObject(pack, syntheticInput(), { signal: ac.signal, onProgress: (e) => { if (e.stage === 'slatSampling') ac.abort(); } });
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    const { image, mask } = syntheticInput();
+    const empty = { ...mask, data: new Uint8Array(mask.data.length) };
+    await expect(runObject(pack, { image, mask: empty })).rejects.toBeInstanceOf(PipelineInputError);
+    await expect(runObject(pack, { image, mask }, { params: { ssCacheStride: 0 } })).rejects.toMatchObject({ code: 'BAD_PARAMS' });
+  });
+});
+
+describe('runScene', () => {
+  it('shares the condition and SS passes; each object matches its single-object run', async () => {
+    const { image, mask } = syntheticInput();
+    const second = { ...mask, data: new Uint8Array(mask.data.length) };
+    for (let y = 5; y < 20; y++) for (let x = 5; x < 25; x++) second.data[y * mask.width + x] = 1;
+    const scene = await runScene(pack, { image, masks: [{ mask, name: 'a' }, { mask: second, name: 'b' }] }, { method: 'fast-sam3d' });
+    expect(scene.objects).toHaveLength(2);
+    expect(scene.report.shared.condition.networkPasses).toBe(1);
+    expect(scene.report.shared.ssSampling.networkPasses).toBe(17);
+    expect(scene.report.objects.map((o) => o.name)).toEqual(['a', 'b']);
+    const single = await runObject(pack, { image, mask: second }, { method: 'fast-sam3d' });
+    const t = scene.objects[1].layout.translation;
+    single.layout.translation.forEach((v, q) => expect(t[q]).toBeCloseTo(v, 3));
+    expect(scene.objects[1].report.aggregation.voxelsBefore).toBe(single.report.aggregation.voxelsBefore);
+  });
+});
