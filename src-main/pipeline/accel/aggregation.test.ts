@@ -50,7 +50,7 @@ describe('coordinate aggregation', () => {
       .toEqual([5_746, 3_922, 2_065]);
   });
 
-  it('output is sorted, unique, inside the shrunk bbox, and fuses scores by max', () => {
+  it('output is sorted, unique and inside the shrunk bbox', () => {
     const sphere = sphereGrid(32, 14, 8);
     const { voxelScore } = hfer3d(sphere.logits, 32, 0);
     const r = aggregateCoords(sphere.coords, voxelScore, 2, 32, { fixOffset: false });

@@ -39,8 +39,6 @@ export function minMaxNormalise(x: Float64Array): Float64Array {
 export class TokenCarver {
   private readonly streak: Int32Array;
   private prevPredV: Float32Array | null = null;
-  /** Saliency of the last selection (for tests and diagnostics). */
-  lastSaliency: Float64Array | null = null;
 
   constructor(
     private readonly numTokens: number,
@@ -95,11 +93,6 @@ export class TokenCarver {
     return Int32Array.from(keep);
   }
 
-  /** Consecutive selections at which each token was carved. */
-  get streaks(): Int32Array {
-    return this.streak;
-  }
-
   private saliency(predV: Float32Array): Float64Array {
     const N = this.numTokens, C = this.channels;
     const mag = minMaxNormalise(rowNorms(predV, N, C));
@@ -117,7 +110,6 @@ export class TokenCarver {
     for (let n = 0; n < N; n++) {
       J[n] = w * spatial[n] + (1 - w) * (ACCELERATION_WEIGHT * acc[n] + (1 - ACCELERATION_WEIGHT) * mag[n]);
     }
-    this.lastSaliency = J;
     return J;
   }
 }

@@ -116,11 +116,6 @@ export class AdaptiveSlatPolicy extends BaseSlatPolicy {
       : null;
   }
 
-  /** The carver (diagnostics and tests). */
-  get tokenCarver(): TokenCarver | null {
-    return this.carver;
-  }
-
   plan(i: number, x: Float32Array): SlatPlan {
     checkLatent(this.ctx, i, x);
     if (!this.cache.decide(i, x)) {

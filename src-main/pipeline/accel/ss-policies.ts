@@ -6,12 +6,6 @@ import { PatternLog, StrideSchedule, TaylorFactors } from './taylor';
 import { ResidualCache } from './residual-cache';
 import { SS_LAYOUT_MODALITIES, SS_MODALITIES, type PolicyContext, type SsModality, type SsStepPolicy, type SsVelocity } from './types';
 
-function copyVelocity(v: SsVelocity): SsVelocity {
-  const out = {} as SsVelocity;
-  for (const m of SS_MODALITIES) out[m] = Float32Array.from(v[m]);
-  return out;
-}
-
 function checkVelocity(i: number, v: SsVelocity): void {
   for (const m of SS_MODALITIES) {
     if (!(v[m] instanceof Float32Array)) {
@@ -182,5 +176,3 @@ export class ResidualSsPolicy implements SsStepPolicy {
     return this.log.toString();
   }
 }
-
-export { copyVelocity };

@@ -16,11 +16,6 @@ export class TaylorFactors<K extends string> {
     return this.factors !== null;
   }
 
-  /** Position (step index or t) of the last full evaluation. */
-  get lastPosition(): number {
-    return this.lastPos;
-  }
-
   /**
    * Store a full evaluation at `pos`. `allowDerivatives` = false keeps only f0 (the public code stops
    * updating differences for steps ≥ steps − warmup + 1).
