@@ -1,16 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { getStudioApi } from './transport';
+import { ApiProvider } from './api/ApiContext';
+import { App } from './app/App';
+import './styles.css';
 
-function App() {
-  return (
-    <main>
-      <h1>Fast-SAM3D Studio</h1>
-    </main>
-  );
-}
+const api = getStudioApi();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <ApiProvider api={api}>
+      <App api={api} />
+    </ApiProvider>
   </StrictMode>,
 );

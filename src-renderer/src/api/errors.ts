@@ -10,7 +10,7 @@ export function errorMessage(err: unknown, action: string): string {
     const e = parsed.data;
     const details = e.issues?.length ? ` (${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : '';
     const hint =
-      e.code === 'UNAVAILABLE' ? ' The inference worker or host is not reachable: check that the app/host is still running, then retry.'
+      e.code === 'UNAVAILABLE' ? ' Retry in a moment; if it persists, restart the app (or `npm run serve`).'
       : e.code === 'NOT_FOUND' ? ' It may have been deleted; reload the library.'
       : e.code === 'CANCELLED' ? ''
       : '';

@@ -17,7 +17,7 @@ import { Viewer, type CompareMode } from '../viewer/Viewer';
 import { useMaskEditor } from '../state/useMaskEditor';
 import { loadResult, useRun } from '../state/useRun';
 import { encodeMaskPng, bytesToBase64, base64ToBytes } from '../mask/png';
-import { toOverrides } from '../params/paramModel';
+import { applyMethod, toOverrides } from '../params/paramModel';
 import { actionFor, SHORTCUT_HELP } from './shortcuts';
 import { loadFromFiles, loadFromLibrary, type LoadedImage } from './loadInputs';
 
@@ -33,7 +33,7 @@ export function App({ api }: { api: StudioApi }) {
   const [loading, setLoading] = useState(false);
   const [tool, setTool] = useState<Tool>('pick');
   const [method, setMethod] = useState<Method>('fast-sam3d');
-  const [values, setValues] = useState<AccelParams>(() => ({ ...DEFAULT_PARAMS }));
+  const [values, setValues] = useState<AccelParams>(() => applyMethod(DEFAULT_PARAMS, 'fast-sam3d'));
   const [packs, setPacks] = useState<PackOption[]>([]);
   const [packId, setPackId] = useState<string | null>(null);
   const [autoRerun, setAutoRerun] = useState(false);

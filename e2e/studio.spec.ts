@@ -1,0 +1,172 @@
+/**
+ * The studio window end to end, through the browser host in Debian's Chromium: load an example image
+ * with its SAM 3D mask, pick the mask, Generate with fast-sam3d, watch progress and the step strip, see
+ * a rendered mesh (canvas pixels are not blank), Compare against `off`, and Export a GLB. Real host,
+ * real worker, real model pack, real WebGL (SwiftShader). Screenshots are attached as artefacts.
+ */
+import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+
+const root = path.resolve(__dirname, '..');
+const example = path.join(root, 'resources/examples/mug');
+const packDir = ['models/test-tiny', 'models/mini'].map((p) => path.join(root, p)).find((p) => existsSync(path.join(p, 'manifest.json')));
+const builtHost = path.join(root, 'out/main/serve.js');
+const builtWindow = path.join(root, 'out/renderer/index.html');
+
+test.use({
+  viewport: { width: 1280, height: 720 },
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist',
+    ],
+  },
+});
+test.describe.configure({ mode: 'serial' });
+test.setTimeout(8 * 60_000);
+
+let host: ChildProcess | undefined;
+let openUrl = '';
+let dataDir = '';
+
+test.beforeAll(async () => {
+  test.skip(!packDir, 'No model pack in models/ (test-tiny or mini): build one with the tools first.');
+  test.skip(!existsSync(builtHost) || !existsSync(builtWindow), 'The app is not built: run `npm run build` first.');
+  dataDir = mkdtempSync(path.join(tmpdir(), 'studio-e2e-'));
+  host = spawn(process.execPath, [builtHost, '--port', '0', '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  openUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not print its URL in 60 s:\n${log}`)), 60_000);
+    const onData = (b: Buffer) => {
+      log += b.toString();
+      const m = /Open: (\S+)/.exec(log);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    };
+    host!.stdout!.on('data', onData);
+    host!.stderr!.on('data', onData);
+    host!.on('exit', (code) => { clearTimeout(timer); reject(new Error(`host exited with ${code}:\n${log}`)); });
+  });
+});
+
+test.afterAll(async () => {
+  if (host && host.exitCode === null) {
+    const exited = new Promise((r) => host!.once('exit', r));
+    host.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function shot(page: Page, info: TestInfo, name: string) {
+  const file = info.outputPath(`${name}.png`);
+  await page.screenshot({ path: file });
+  await info.attach(name, { path: file, contentType: 'image/png' });
+}
+
+/** Fraction of pixels of a screenshot that differ clearly from the viewer's background colour. */
+async function coveredFraction(png: Buffer): Promise<number> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const bg = [0x1d, 0x21, 0x28];
+  let differ = 0;
+  for (let i = 0; i < data.length; i += 3) {
+    if (Math.abs(data[i] - bg[0]) + Math.abs(data[i + 1] - bg[1]) + Math.abs(data[i + 2] - bg[2]) > 40) differ++;
+  }
+  return differ / (info.width * info.height);
+}
+
+/** Centre of the mask's bounding box, as a fraction of the image size (where to click to pick it). */
+async function maskCentre(file: string): Promise<[number, number]> {
+  const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1, sx = 0, sy = 0, n = 0;
+  for (let y = 0; y < info.height; y++) for (let x = 0; x < info.width; x++) {
+    if (data[(y * info.width + x) * 4 + 3] >= 128) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); sx += x; sy += y; n++; }
+  }
+  expect(n, 'example mask has pixels').toBeGreaterThan(0);
+  // The centroid lies inside convex-ish objects; fall back to the box centre otherwise.
+  let cx = Math.round(sx / n), cy = Math.round(sy / n);
+  if (data[(cy * info.width + cx) * 4 + 3] < 128) { cx = Math.round((x0 + x1) / 2); cy = Math.round((y0 + y1) / 2); }
+  return [(cx + 0.5) / info.width, (cy + 0.5) / info.height];
+}
+
+test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ page }, info) => {
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+
+  await page.goto(openUrl);
+  await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();
+  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+
+  // 1. Example image with its mask, the SAM 3D folder convention (image.png + 0.png).
+  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
+  const overlay = page.getByTestId('mask-overlay');
+  await expect(overlay).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeVisible();
+
+  // 2. Pick the mask: untick it, then click on the object with the pick tool, which selects it again.
+  await page.getByRole('checkbox', { name: 'Use 0 in the run' }).uncheck();
+  await expect(page.getByRole('button', { name: 'Generate' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Pick mask' }).click();
+  const [fx, fy] = await maskCentre(path.join(example, '0.png'));
+  const box = (await overlay.boundingBox())!;
+  await overlay.click({ position: { x: fx * box.width, y: fy * box.height } });
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
+  await shot(page, info, '01-image-and-mask');
+
+  // 3. Generate with fast-sam3d; every control is labelled with its paper symbol.
+  await page.getByLabel('Method').selectOption('fast-sam3d');
+  await expect(page.getByLabel('k', { exact: true })).toHaveValue('3');
+  await expect(page.getByLabel('carving ratio', { exact: true })).toBeVisible();
+  await expect(page.getByLabel('τ low', { exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByTestId('progress')).toBeVisible({ timeout: 30_000 });
+  const ssStrip = page.getByTestId('steps-ssSampling');
+  await expect(ssStrip.locator('.step.full').first()).toBeVisible({ timeout: 240_000 });
+  await shot(page, info, '02-progress');
+  await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles', { timeout: 240_000 });
+  await expect(page.getByRole('button', { name: 'Cancel' })).toBeDisabled();
+  // fast-sam3d caches SS steps: the strip must show cached steps, not only full ones.
+  await expect(ssStrip.locator('.step.cached').first()).toBeVisible();
+
+  // 4. A mesh is drawn: the viewer canvas is not just background.
+  const canvas = page.getByTestId('viewer-canvas').locator('canvas').first();
+  await page.waitForTimeout(1500); // the HDR and the first on-demand frame
+  const covered = await coveredFraction(await canvas.screenshot());
+  expect(covered, 'share of viewer pixels that are not background').toBeGreaterThan(0.01);
+  await shot(page, info, '03-result');
+
+  // 5. Compare against the acceleration-off baseline at the same seed.
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.getByTestId('speedup')).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByTestId('compare-panel')).toContainText('fast-sam3d vs off');
+  await expect(page.getByTestId('baseline-canvas')).toBeVisible();
+  await page.waitForTimeout(1500);
+  expect(await coveredFraction(await page.getByTestId('baseline-canvas').locator('canvas').first().screenshot())).toBeGreaterThan(0.01);
+  await shot(page, info, '04-compare');
+
+  // 6. Export a GLB.
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Export files' }).click();
+  const exported = dialog.getByTestId('exported-files');
+  await expect(exported).toContainText('.glb', { timeout: 60_000 });
+  const glbPath = (await exported.locator('code').first().textContent())!.trim();
+  expect(readFileSync(glbPath).subarray(0, 4).toString('latin1')).toBe('glTF');
+  await shot(page, info, '05-export');
+
+  expect(consoleErrors, 'no errors in the window console').toEqual([]);
+});
+
+test('keyboard: open nothing, G explains what is missing in place', async ({ page }, info) => {
+  await page.goto(openUrl);
+  await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();
+  await page.keyboard.press('g');
+  await expect(page.getByRole('alert').filter({ hasText: 'Open an image first' })).toBeVisible();
+  await shot(page, info, '06-keyboard-error');
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { errorMessage, isCancelled } from './errors';
+
+class FakeTransportError extends Error {
+  constructor(readonly code: string, message: string, readonly issues?: { path: string; message: string }[]) { super(message); }
+}
+
+describe('error messages in place', () => {
+  it('names the action, the host message and the bad fields', () => {
+    const e = new FakeTransportError('BAD_REQUEST', 'Invalid request', [{ path: 'maskIds', message: 'must have at least 1 item' }]);
+    expect(errorMessage(e, 'Generate')).toBe('Generate failed: Invalid request (maskIds: must have at least 1 item).');
+  });
+
+  it('adds what to do for an unavailable host and reads plain errors', () => {
+    expect(errorMessage({ code: 'UNAVAILABLE', message: 'worker restarting' }, 'Generate')).toMatch(/worker restarting\. Retry in a moment/);
+    expect(errorMessage(new Error('disk full'), 'Export')).toBe('Export failed: disk full');
+    expect(errorMessage('boom', 'Export')).toBe('Export failed: boom');
+  });
+
+  it('recognises cancellation from either transport', () => {
+    expect(isCancelled({ code: 'CANCELLED', message: 'x' })).toBe(true);
+    const abort = new Error('aborted'); abort.name = 'AbortError';
+    expect(isCancelled(abort)).toBe(true);
+    expect(isCancelled(new Error('other'))).toBe(false);
+  });
+});
