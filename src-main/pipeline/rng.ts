@@ -4,7 +4,7 @@
  * Generator: xoshiro128** (32-bit words, so every operation is exact in JavaScript with Math.imul and
  * `>>> 0`), its 128-bit state filled from a splitmix64 sequence (BigInt, only at seeding) started at
  * `seed · 2^32 + stream`. Independent streams of one seed: stream 0 = SS noise, stream 1 = SLaT noise,
- * stream 2 = acceleration policies (random-drop), 3+ = free.
+ * stream 2 = acceleration policies (random-drop), 3 = the random subset kept above the pack's voxel cap.
  *
  * Uniforms: 53-bit float64 in [0, 1) from two 32-bit outputs (high 21 bits of the first, 32 of the second).
  * Normals: Box-Muller on float64 producing pairs: u1 = 1 − uniform() ∈ (0, 1], u2 = uniform();
@@ -32,7 +32,7 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-export const RNG_STREAMS = { ss: 0, slat: 1, policy: 2 } as const;
+export const RNG_STREAMS = { ss: 0, slat: 1, policy: 2, voxelCap: 3 } as const;
 
 export class Rng {
   private s0: number;

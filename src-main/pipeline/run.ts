@@ -179,7 +179,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     if (decision.enabled) {
       factor = decision.fixedFactor ?? chooseAggregationFactor(h2, h3v, voxelsBefore, R, decision);
     }
-    const agg = aggregateCoords(coords, scores, factor, R, { fixOffset: decision.fixOffset, maxVoxels: m.ss.maxVoxels, rng: rngFn(params.seed, 3) });
+    const agg = aggregateCoords(coords, scores, factor, R, { fixOffset: decision.fixOffset, maxVoxels: m.ss.maxVoxels, rng: rngFn(params.seed, RNG_STREAMS.voxelCap) });
     if (voxelsBefore > m.ss.maxVoxels && agg.coords.length / 3 === m.ss.maxVoxels) {
       warnings.push(`${voxelsBefore} voxels exceed the pack's limit of ${m.ss.maxVoxels}; a random subset was kept.`);
     }

@@ -114,6 +114,15 @@ describe('SS sampler', () => {
     expect(maxErr).toBeLessThan(1e-4);
   });
 
+  it('shortcut mode: K steps with d = 1/K, CFG off, one pass per step', async () => {
+    const m = pack.manifest;
+    const sc = ssSchedule({ ...m, ss: { ...m.ss, shortcut: { steps: 4 } } }, { ssCfgStrength: 7 });
+    expect(sc).toMatchObject({ steps: 4, d: 0.25, strength: 0, guided: [false, false, false, false] });
+    const r = await sampleSs({ pack, schedule: sc, cond: { data: randomCond(m.condition.tokens, m.condition.dim, 5), tokens: m.condition.tokens }, noise: [ssNoise(m, 1)] });
+    expect(r.networkPasses).toBe(4);
+    expect(r.patterns[0]).toBe('FFFF');
+  });
+
   it('honours an AbortSignal between network calls', async () => {
     const m = pack.manifest;
     const ac = new AbortController();
