@@ -12,6 +12,7 @@ import torch
 from fastsam3d_tools.config import mini, tiny
 from fastsam3d_tools.export import PackValidationError, export_role, validate_pack
 from fastsam3d_tools.export.examples import example_inputs, signatures
+from fastsam3d_tools.export.parity import check_role, relative_error, torch_outputs
 from fastsam3d_tools.modules import ROLES, build_role
 from fastsam3d_tools.packs.build_tiny import build_models, occupied_surface_count
 
@@ -22,18 +23,10 @@ def session(path):
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
-def torch_outputs(net, role, cfg, feeds):
-    ins = signatures(cfg)[role][0]
-    with torch.no_grad():
-        out = net(*[torch.from_numpy(feeds[n]) for n in ins])
-    return [o.numpy() for o in ((out,) if isinstance(out, torch.Tensor) else out)]
-
-
 def assert_close(role, got, want, rtol=1e-4):
     for g, w in zip(got, want):
         assert g.shape == w.shape, f"{role}: {g.shape} != {w.shape}"
-        scale = float(np.abs(w).max()) + 1e-6
-        err = float(np.abs(g - w).max()) / scale
+        err = relative_error(g, w)
         assert err < rtol, f"{role}: ORT vs PyTorch relative error {err:.2e}"
 
 
@@ -114,8 +107,18 @@ def test_mini_architecture_exports_and_matches_pytorch(role, tmp_path):
                 p.normal_(0, 0.02)
     path = tmp_path / f"{role}.onnx"
     export_role(role, net, cfg, path)
-    feeds = example_inputs(role, cfg, seed=5, variant=1)
-    assert_close(role, session(path).run(None, feeds), torch_outputs(net, role, cfg, feeds), rtol=5e-4)
+    assert check_role(net, role, cfg, path, rtol=5e-4, variants=(1,)) < 5e-4
+
+
+def test_check_role_reports_a_mismatch(tmp_path):
+    cfg = tiny()
+    torch.manual_seed(0)
+    net = build_role("ss_decoder", cfg)
+    export_role("ss_decoder", net, cfg, tmp_path / "ss_decoder.onnx")
+    with torch.no_grad():
+        net.out.bias.add_(1.0)   # the PyTorch model no longer matches the file
+    with pytest.raises(AssertionError, match=r"ss_decoder\.onnx: output logits differs from PyTorch"):
+        check_role(net, "ss_decoder", cfg, tmp_path / "ss_decoder.onnx")
 
 
 def test_mini_pack_when_present(mini_pack_dir):

@@ -21,6 +21,7 @@ from ..config import PackConfig
 from ..modules import ROLES
 from .examples import example_inputs, signatures
 from .manifest import build_manifest, sha256_file, write_manifest
+from .parity import check_role
 from .validate import validate_pack
 
 OPSET = 17
@@ -70,8 +71,9 @@ def _check_io(role, proto, ins, outs):
 
 def export_pack(models: Dict[str, nn.Module], cfg: PackConfig, out_dir: os.PathLike, *, version: str,
                 source: dict, description: str, license: str = "Apache-2.0",
-                metrics: Optional[dict] = None, verify: bool = True) -> dict:
-    """Export every role to `out_dir`, write manifest.json and validate the folder. Returns the manifest."""
+                metrics: Optional[dict] = None, verify: bool = True, parity_rtol: float = 1e-3) -> dict:
+    """Export every role to `out_dir`, write manifest.json, validate the folder and (verify=True) check
+    every role against the PyTorch model at several dynamic sizes. Returns the manifest."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     missing = [r for r in ROLES if r not in models]
@@ -84,4 +86,6 @@ def export_pack(models: Dict[str, nn.Module], cfg: PackConfig, out_dir: os.PathL
     write_manifest(manifest, out)
     if verify:
         validate_pack(out, run=True)
+        for role in ROLES:
+            check_role(models[role], role, cfg, out / f"{role}.onnx", rtol=parity_rtol)
     return manifest
