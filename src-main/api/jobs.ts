@@ -21,7 +21,8 @@ export interface JobLibrary {
   resolveInputs(req: JobSubmitRequest): { imagePath: string; masks: { path: string; name: string }[] };
   /** A queued run row per object; returns its id. */
   beginRun(req: JobSubmitRequest, info: { jobId: string; objectIndex: number; objectName: string; baseline: boolean; packDir: string }): string;
-  finishRun(runId: string, result: { report: RunReport; executionProvider: string; files: WorkerOutput[]; outputDir: string }): void;
+  /** May be async: the job is announced finished only after its runs are recorded. */
+  finishRun(runId: string, result: { report: RunReport; executionProvider: string; files: WorkerOutput[]; outputDir: string }): void | Promise<void>;
   failRun(runId: string, reason: string, status: 'failed' | 'cancelled'): void;
 }
 
@@ -110,13 +111,13 @@ export class JobService {
         const done = await this.o.supervisor.run(job);
         s.executionProvider = done.executionProvider;
         const reports = done.reports.map((r) => RunReportSchema.parse(r));
-        runIds.forEach((runId, i) => {
+        for (const [i, runId] of runIds.entries()) {
           const name = job.masks[i].name;
-          lib.finishRun(runId, {
+          await lib.finishRun(runId, {
             report: reports[i], executionProvider: done.executionProvider, outputDir: job.outputDir,
             files: done.outputs.filter((f) => f.object === name || (job.kind === 'scene' && f.object === 'scene')),
           });
-        });
+        }
       } catch (err) {
         const e = err as Error & { executionProvider?: string };
         const cancelled = e.name === 'AbortError';

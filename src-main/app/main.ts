@@ -3,6 +3,7 @@
  * the shared services (same handlers as the browser host), with inference in a utilityProcess.
  */
 import { app, BrowserWindow, session } from 'electron';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServices, type Services } from '../host/services';
@@ -26,9 +27,13 @@ app.whenReady().then(() => {
   const dataDir = app.getPath('userData');
   // Packaged: models/ is an extraResource beside app.asar; in development it is the repository's.
   const modelsDir = app.isPackaged ? path.join(process.resourcesPath, 'models') : path.join(app.getAppPath(), 'models');
+  // In development node_modules holds better-sqlite3 built for Node (tests need it); `npm run setup` puts
+  // an Electron-ABI build beside it. Packaged apps get theirs rebuilt by electron-builder.
+  const electronSqlite = path.join(app.getAppPath(), '.cache/electron-native/better_sqlite3.node');
   services = createServices({
     host: 'electron', version: app.getVersion(), dataDir, bundledModelsDir: modelsDir,
     launchWorker: utilityLauncher(path.join(here, 'worker.js')),
+    ...(!app.isPackaged && fs.existsSync(electronSqlite) ? { sqliteNativeBinding: electronSqlite } : {}),
   });
   handleProtocols(path.join(here, '../renderer'), dataDir);
   wireIpc(services, devServerUrl);

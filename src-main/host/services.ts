@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { coreHandlers } from '../api/core';
 import { Dispatcher, EventHub } from '../api/index';
-import { JobService, type JobLibrary } from '../api/jobs';
+import { JobService } from '../api/jobs';
+import { libraryHandlers } from '../api/library';
+import { Library } from '../library/index';
+import { jobLibrary } from '../library/job-adapter';
 import { SettingsStore } from '../inference/settings-store';
 import { WorkerSupervisor } from '../inference/supervisor';
 import type { WorkerLauncher } from '../inference/worker-process';
@@ -19,7 +22,8 @@ export interface ServicesOptions {
   /** Bundled model packs folder (repo models/ or the packaged app's resources/models). */
   bundledModelsDir: string;
   launchWorker: WorkerLauncher;
-  library?: JobLibrary;
+  /** better-sqlite3 binary built for Electron's ABI (development under Electron); absent = the package's own. */
+  sqliteNativeBinding?: string;
 }
 
 export interface Services {
@@ -28,6 +32,7 @@ export interface Services {
   jobs: JobService;
   supervisor: WorkerSupervisor;
   settings: SettingsStore;
+  library: Library;
   dataDir: string;
   close(): void;
 }
@@ -36,6 +41,8 @@ export function createServices(o: ServicesOptions): Services {
   fs.mkdirSync(o.dataDir, { recursive: true });
   const events = new EventHub();
   const settings = new SettingsStore(o.dataDir);
+  // Opening the library first: a corrupt or newer database stops start-up with its clear message.
+  const library = Library.open(o.dataDir, o.sqliteNativeBinding ? { nativeBinding: o.sqliteNativeBinding } : {});
   const packRoots = [o.bundledModelsDir, path.join(o.dataDir, 'models')];
   const supervisor = new WorkerSupervisor(o.launchWorker, {
     onProgress: (e) => events.emit('job.progress', e),
@@ -43,15 +50,21 @@ export function createServices(o: ServicesOptions): Services {
     // Only called after the worker reports ready, long after `jobs` below is initialised.
     onStart: (jobId) => jobs.markStarted(jobId),
   });
-  const jobs = new JobService({ dataDir: o.dataDir, packRoots, settings, supervisor, events, library: o.library });
+  const jobs = new JobService({ dataDir: o.dataDir, packRoots, settings, supervisor, events,
+    library: jobLibrary(library, { appVersion: o.version, onRecordError: (runId, err) => console.error(`[jobs] run ${runId} could not be recorded:`, err) }),
+  });
   const dispatcher = new Dispatcher()
     .register(coreHandlers({
       version: o.version, host: o.host, dataDir: o.dataDir, settings, packRoots,
       executionProviders: () => (supervisor.providers.length ? supervisor.providers : ['cpu']),
     }))
-    .register(jobs.handlers());
+    .register(jobs.handlers())
+    .register(libraryHandlers(library));
   return {
-    dispatcher, events, jobs, supervisor, settings, dataDir: o.dataDir,
-    close: () => supervisor.close(),
+    dispatcher, events, jobs, supervisor, settings, library, dataDir: o.dataDir,
+    close: () => {
+      supervisor.close();
+      library.close();
+    },
   };
 }

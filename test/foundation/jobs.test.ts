@@ -1,0 +1,82 @@
+/**
+ * A job end to end through the browser host's WebSocket, the way the window drives it: import an image,
+ * save a mask, submit a job on the test-tiny pack with the baseline, watch progress events, get
+ * job.finished, find the recorded runs in the library and download the GLB through the asset path.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discPhoto } from './fixtures';
+import { openApi, startServe, tinyRendererDir, type ServeProcess } from './helpers';
+
+let host: ServeProcess;
+let api: Awaited<ReturnType<typeof openApi>>;
+
+beforeAll(async () => {
+  host = await startServe(['--renderer-dir', tinyRendererDir()]);
+  api = await openApi(`${host.url.replace('http', 'ws')}api?token=${encodeURIComponent(host.token)}`);
+});
+afterAll(async () => {
+  api?.ws.close();
+  await host?.stop();
+});
+
+const b64 = (p: string) => fs.readFileSync(p).toString('base64');
+
+describe('jobs through the host', () => {
+  it('runs an object job with its baseline, streams progress and records both runs', async () => {
+    const files = await discPhoto();
+    const imported = await api.call('images.import', { name: 'disc.png', data: b64(files.imagePath) });
+    expect(imported).toMatchObject({ ok: true });
+    const image = (imported.result as { image: { id: string } }).image;
+    const mask = await api.call('masks.save', { imageId: image.id, name: 'disc', png: b64(files.maskPath) });
+    expect(mask).toMatchObject({ ok: true });
+    const maskId = (mask.result as { id: string }).id;
+
+    const submitted = await api.call('jobs.submit', { kind: 'object', imageId: image.id, maskIds: [maskId], packId: 'test-tiny', method: 'fast-sam3d', withBaseline: true });
+    expect(submitted).toMatchObject({ ok: true });
+    const jobId = (submitted.result as { jobId: string }).jobId;
+
+    const finished = await api.next((m) => m.event === 'job.finished');
+    const job = (finished.payload as { job: { jobId: string; status: string; runIds: string[]; executionProvider: string; error?: string } }).job;
+    expect(job.error).toBeUndefined();
+    expect(job).toMatchObject({ jobId, status: 'succeeded', executionProvider: 'cpu' });
+    expect(job.runIds).toHaveLength(2);
+
+    // Progress streamed for this job, through the stages, with per-step kinds for the samplers.
+    const progress: { payload: { jobId: string; stage: string; stepKind?: string; fraction: number } }[] = [];
+    for (;;) {
+      const m = await Promise.race([api.next((x) => x.event === 'job.progress'), new Promise<null>((r) => setTimeout(() => r(null), 50))]);
+      if (!m) break;
+      progress.push(m as never);
+    }
+    expect(progress.every((p) => p.payload.jobId === jobId)).toBe(true);
+    expect([...new Set(progress.map((p) => p.payload.stage))]).toEqual(expect.arrayContaining(['condition', 'ssSampling', 'slatSampling', 'meshDecode', 'surface']));
+    expect(progress.map((p) => p.payload.fraction)).toContain(1);
+    expect(progress.some((p) => p.payload.stepKind === 'cached')).toBe(true);
+
+    const listed = await api.call('jobs.list', {});
+    expect((listed.result as { jobId: string; status: string }[])[0]).toMatchObject({ jobId, status: 'succeeded' });
+
+    const [runId, baselineId] = job.runIds;
+    const run = await api.call('runs.get', { runId });
+    expect(run).toMatchObject({ ok: true, result: { status: 'succeeded', method: 'fast-sam3d', executionProvider: 'cpu' } });
+    const baseline = await api.call('runs.get', { runId: baselineId });
+    expect(baseline).toMatchObject({ ok: true, result: { status: 'succeeded', method: 'off' } });
+
+    // The job's GLB is served over HTTP with the token.
+    const glbRel = path.posix.join('jobs', jobId, 'disc.glb');
+    const glb = await fetch(`${host.url}asset/${glbRel}?token=${encodeURIComponent(host.token)}`);
+    expect(glb.status).toBe(200);
+    expect(Buffer.from(await glb.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('glTF');
+  });
+
+  it('answers unknown ids and packs with clear errors instead of queueing', async () => {
+    const unknownImage = await api.call('jobs.submit', { kind: 'object', imageId: 'no-such-image', maskIds: ['m'], packId: 'test-tiny' });
+    expect(unknownImage).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const unknownPack = await api.call('jobs.submit', { kind: 'object', imageId: 'x', maskIds: ['m'], packId: 'no-such-pack' });
+    expect(unknownPack).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringContaining('test-tiny') } });
+    const twoMasks = await api.call('jobs.submit', { kind: 'object', imageId: 'x', maskIds: ['a', 'b'], packId: 'test-tiny' });
+    expect(twoMasks).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('scene') } });
+  });
+});
