@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hanning, hfer2d, hfer3d, resizeArea } from './spectral';
+import { grey8, hanning, hfer2d, hfer3d, resizeArea } from './spectral';
 import { seededRng } from './test-helpers';
 import { sphereGrid, shellGrid, boxGrid } from './test-shapes';
 
@@ -48,6 +48,10 @@ describe('HFER 2D', () => {
   it('rejects an empty mask and a wrong buffer size with clear errors', () => {
     expect(() => hfer2d(cutout(8, 8, () => [0, 0, 0, 0]))).toThrow(/mask .*empty/);
     expect(() => hfer2d({ rgba: new Uint8Array(10), width: 2, height: 2 })).toThrow(/expected 2×2×4/);
+  });
+
+  it('converts to grey with cv2 8-bit values (red 76, green 150, blue 29, white 255)', () => {
+    expect([grey8(255, 0, 0), grey8(0, 255, 0), grey8(0, 0, 255), grey8(255, 255, 255), grey8(0, 0, 0)]).toEqual([76, 150, 29, 255, 0]);
   });
 
   it('np.hanning endpoints are 0 and the area resize preserves the mean', () => {

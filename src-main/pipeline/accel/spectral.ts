@@ -4,6 +4,7 @@
  * ../shared/reference/fastsam3d-spec.md §5.1-5.2), but the 2-D ratio is computed from the cutout in memory
  * instead of re-reading the mask PNG.
  */
+import { roundHalfEven } from './aggregation';
 import { fftNd, signedFrequency, toComplex } from './fft-nd';
 import type { Cutout, Hfer3dResult } from './types';
 
@@ -15,8 +16,10 @@ export const HFER2D_RADIUS = Math.trunc(0.15 * HFER2D_SIZE);
 const CROP_PAD = 2;
 
 /**
- * Area-averaging resize of a single-channel float image (the box filter of cv2.INTER_AREA: each output
- * pixel averages the source area it covers, with fractional weights at the edges).
+ * Area-averaging resize of a single-channel image: each output pixel averages the source area it covers,
+ * with fractional weights at the edges. This equals cv2.INTER_AREA when both axes shrink (its area
+ * filter) and when both grow (its "area-linear" coefficients are the same coverage weights); when one
+ * axis shrinks and the other grows cv2 uses 2-tap weights instead, a small difference.
  */
 export function resizeArea(src: Float64Array, sw: number, sh: number, dw: number, dh: number): Float64Array {
   const xw = coverageWeights(sw, dw);
@@ -56,6 +59,11 @@ function coverageWeights(sn: number, dn: number): Array<Array<[number, number]>>
   return out;
 }
 
+/** cv2 RGB→grey on 8-bit values: fixed-point weights 4899 / 9617 / 1868 (0.299 / 0.587 / 0.114) >> 14, rounded. */
+export function grey8(r: number, g: number, b: number): number {
+  return (r * 4899 + g * 9617 + b * 1868 + (1 << 13)) >> 14;
+}
+
 /** np.hanning(n): 0.5 − 0.5·cos(2πk/(n−1)), endpoints 0. */
 export function hanning(n: number): Float64Array {
   const w = new Float64Array(n);
@@ -66,7 +74,8 @@ export function hanning(n: number): Float64Array {
 /**
  * HFER_2D of an RGBA cutout: crop to the alpha bbox + 2 px, area-resize grey and alpha to 256², fill
  * non-object pixels with the mean object grey, Hann window, |FFT|, DC removed, ratio of the magnitude
- * outside the radius-38 disk to the total. Grey uses the cv2 weights 0.299 R + 0.587 G + 0.114 B on 0..255.
+ * outside the radius-38 disk to the total. Values are handled as 8-bit like the reference's cv2 path:
+ * grey by cv2's fixed-point weights, the resized grey and alpha rounded to integers.
  */
 export function hfer2d(cutout: Cutout): number {
   const { rgba, width, height } = cutout;
@@ -76,11 +85,12 @@ export function hfer2d(cutout: Cutout): number {
   if (rgba.length !== width * height * 4) {
     throw new Error(`hfer2d: cutout has ${rgba.length} values, expected ${width}×${height}×4 = ${width * height * 4} (RGBA).`);
   }
-  const unit = rgba instanceof Float32Array ? 255 : 1;
+  // Work on 8-bit values like the reference (cv2 on a PNG): float input in 0..1 is quantised first.
+  const bytes = rgba instanceof Float32Array ? Uint8Array.from(rgba, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)) : rgba;
   let x0 = width, y0 = height, x1 = -1, y1 = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if (rgba[(y * width + x) * 4 + 3] > 0) {
+      if (bytes[(y * width + x) * 4 + 3] > 0) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
@@ -97,13 +107,14 @@ export function hfer2d(cutout: Cutout): number {
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
       const p = ((y + y0) * width + (x + x0)) * 4;
-      grey[y * cw + x] = (0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2]) * unit;
-      alpha[y * cw + x] = rgba[p + 3] * unit;
+      grey[y * cw + x] = grey8(bytes[p], bytes[p + 1], bytes[p + 2]);
+      alpha[y * cw + x] = bytes[p + 3];
     }
   }
   const n = HFER2D_SIZE;
-  const g = resizeArea(grey, cw, ch, n, n);
-  const a = resizeArea(alpha, cw, ch, n, n);
+  // cv2 writes the resized 8-bit images back as 8-bit (rounded); a sliver of coverage rounds to 0.
+  const g = resizeArea(grey, cw, ch, n, n).map(roundHalfEven);
+  const a = resizeArea(alpha, cw, ch, n, n).map(roundHalfEven);
   let sum = 0, count = 0;
   for (let i = 0; i < n * n; i++) if (a[i] > 0) { sum += g[i]; count++; }
   const fill = count > 0 ? sum / count : 128;
