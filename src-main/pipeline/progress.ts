@@ -9,7 +9,10 @@ export type ProgressCallback = (e: ProgressEvent) => void;
 const WEIGHTS: Record<StageName, number> = {
   condition: 0.04, ssSampling: 0.33, ssDecode: 0.04, aggregation: 0.02, slatSampling: 0.37, meshDecode: 0.14, surface: 0.06,
 };
+const SHARED: StageName[] = ['condition', 'ssSampling', 'ssDecode'];
 const ORDER: StageName[] = ['condition', 'ssSampling', 'ssDecode', 'aggregation', 'slatSampling', 'meshDecode', 'surface'];
+
+const SHARED_WEIGHT = WEIGHTS.condition + WEIGHTS.ssSampling + WEIGHTS.ssDecode;
 
 export class ProgressReporter {
   constructor(
@@ -22,17 +25,25 @@ export class ProgressReporter {
     return new ProgressReporter(this.cb, index, this.objectCount);
   }
 
-  withCount(count: number): ProgressReporter {
-    return new ProgressReporter(this.cb, this.objectIndex, count);
-  }
-
+  /**
+   * Shared stages (condition, SS sampling, SS decode) run once for all objects of a scene and fill the
+   * first part of the bar; the per-object stages then split the rest evenly between the objects, so the
+   * fraction never goes backwards.
+   */
   emit(stage: StageName, within: number, extra: Omit<ProgressEvent, 'stage' | 'fraction'> = {}): void {
     if (!this.cb) return;
     let before = 0;
     for (const s of ORDER) { if (s === stage) break; before += WEIGHTS[s]; }
-    const objectFraction = before + WEIGHTS[stage] * Math.min(1, Math.max(0, within));
-    const fraction = Math.min(1, (this.objectIndex + objectFraction) / this.objectCount);
-    const message = this.objectCount > 1 ? `object ${this.objectIndex + 1}/${this.objectCount}` : extra.message;
-    this.cb({ stage, fraction, ...extra, ...(message ? { message } : {}) });
+    const x = before + WEIGHTS[stage] * Math.min(1, Math.max(0, within));
+    let fraction: number;
+    let message = extra.message;
+    if (SHARED.includes(stage)) {
+      fraction = x;
+      if (this.objectCount > 1) message = `${this.objectCount} objects (batched)`;
+    } else {
+      fraction = SHARED_WEIGHT + (1 - SHARED_WEIGHT) * (this.objectIndex + (x - SHARED_WEIGHT) / (1 - SHARED_WEIGHT)) / this.objectCount;
+      if (this.objectCount > 1) message = `object ${this.objectIndex + 1}/${this.objectCount}`;
+    }
+    this.cb({ stage, fraction: Math.min(1, fraction), ...extra, ...(message ? { message } : {}) });
   }
 }

@@ -75,7 +75,12 @@ describe('runScene', () => {
     const { image, mask } = syntheticInput();
     const second = { ...mask, data: new Uint8Array(mask.data.length) };
     for (let y = 5; y < 20; y++) for (let x = 5; x < 25; x++) second.data[y * mask.width + x] = 1;
-    const scene = await runScene(pack, { image, masks: [{ mask, name: 'a' }, { mask: second, name: 'b' }] }, { method: 'fast-sam3d' });
+    const fractions: number[] = [];
+    const scene = await runScene(pack, { image, masks: [{ mask, name: 'a' }, { mask: second, name: 'b' }] }, {
+      method: 'fast-sam3d', onProgress: (e) => fractions.push(e.fraction),
+    });
+    expect(fractions).toEqual([...fractions].sort((x, y) => x - y));
+    expect(fractions.at(-1)).toBe(1);
     expect(scene.objects).toHaveLength(2);
     expect(scene.report.shared.condition.networkPasses).toBe(1);
     expect(scene.report.shared.ssSampling.networkPasses).toBe(17);
