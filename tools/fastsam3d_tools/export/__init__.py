@@ -1,5 +1,18 @@
-"""ONNX export of model packs, the manifest writer and the pack validator (docs/model-pack.md)."""
-from .onnx_export import export_pack, export_role
-from .validate import PackValidationError, validate_pack
+"""ONNX export of model packs, the manifest writer, the pack validator and parity checks
+(docs/model-pack.md). Names are imported lazily so `python -m fastsam3d_tools.export.validate` and
+`… .profile_pack` run their module only once."""
+from importlib import import_module
 
-__all__ = ["export_pack", "export_role", "validate_pack", "PackValidationError"]
+_EXPORTS = {
+    "export_pack": "onnx_export", "export_role": "onnx_export",
+    "validate_pack": "validate", "PackValidationError": "validate",
+    "check_role": "parity",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
