@@ -1,0 +1,115 @@
+/** Benchmark output: JSON types, Markdown tables in the paper's layout, and the speed-up-vs-F1 chart. */
+import { fmt } from './stats';
+
+export interface QualitySummary { cd: number; f1: number; viou: number; iou3d: number; rotationErrorDeg: number; colorL1: number }
+
+export interface MethodRow {
+  label: string;
+  method: string;
+  group: string;
+  params: Record<string, unknown>;
+  /** Mean over objects of the per-object median object time (ms). */
+  objectMs: number;
+  /** Object-level speed-up: Σ off time / Σ method time over the objects (same process). */
+  speedup: number;
+  speedupMedianPerObject: number;
+  stagesMs: Record<string, number>;
+  ssPasses: number;
+  slatPasses: number;
+  gt: QualitySummary;
+  baseline: QualitySummary | null;
+  perObject: { id: string; ms: number; speedup: number; vsGt: unknown; vsOff: unknown }[];
+}
+
+export interface BenchResult {
+  date: string;
+  command: string;
+  machine: string;
+  pack: { name: string; version: string; dir: string };
+  executionProvider: string;
+  objects: string[];
+  reps: number;
+  seed: number;
+  samples: number;
+  peakRssMiB: number;
+  wallSeconds: number;
+  rows: MethodRow[];
+}
+
+const qualityCells = (q: QualitySummary | null) =>
+  q ? [fmt(q.cd, 4), fmt(q.f1, 1), fmt(q.viou, 3), fmt(q.iou3d, 3), fmt(q.rotationErrorDeg, 1), fmt(q.colorL1, 1)] : ['—', '—', '—', '—', '—', '—'];
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+export function renderMarkdown(r: BenchResult): string {
+  const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'object time (s)', 'speed-up', 'SS passes', 'SLaT passes'];
+  const row = (m: MethodRow, q: QualitySummary | null) => [
+    m.label, ...qualityCells(q), fmt(m.objectMs / 1000, 2), `${fmt(m.speedup, 2)}×`, fmt(m.ssPasses, 0), fmt(m.slatPasses, 1),
+  ];
+  const main = r.rows.filter((m) => m.group !== 'ablation');
+  const ablation = r.rows.filter((m) => m.group === 'ablation' || m.label === 'off' || m.label === 'fast-sam3d');
+  const stageNames = Object.keys(r.rows[0]?.stagesMs ?? {});
+  const lines = [
+    `# Benchmarks`,
+    '',
+    `Pack **${r.pack.name} ${r.pack.version}** (\`${r.pack.dir}\`), execution provider ${r.executionProvider}, ${r.objects.length} held-out objects × ${r.reps} repetitions, seed ${r.seed}, ${r.samples} surface samples per metric.`,
+    `Machine: ${r.machine}. Date: ${r.date}. Wall time ${fmt(r.wallSeconds, 0)} s, peak RSS ${fmt(r.peakRssMiB, 0)} MiB.`,
+    '',
+    `Command: \`${r.command}\``,
+    '',
+    'Speed-up = Σ object time of `off` / Σ object time of the method, per-object medians, measured in the same process, interleaved. Metrics: docs/metrics.md (shape in the reference-normalised object frame, layout in the camera frame). "Visual" (Uni3D) is not available offline; colour L1 stands in for appearance. Scene time is measured by the scene benchmark (not in this table).',
+    '',
+    '## Against ground truth',
+    '',
+    table(head, main.map((m) => row(m, m.gt))),
+    '',
+    '## Fidelity to the un-accelerated output (same seed)',
+    '',
+    table(head, main.filter((m) => m.baseline).map((m) => row(m, m.baseline))),
+    '',
+    '## Module ablation (against ground truth)',
+    '',
+    table(head, ablation.map((m) => row(m, m.gt))),
+    '',
+    '## Where the time goes (mean ms per object)',
+    '',
+    table(['method', ...stageNames, 'object'], r.rows.filter((m) => ['off', 'fast-sam3d', 'balanced', 'max'].includes(m.label)).map((m) => [
+      m.label, ...stageNames.map((s) => fmt(m.stagesMs[s], 0)), fmt(m.objectMs, 0),
+    ])),
+    '',
+    '![speed-up vs F1](benchmark-chart.svg)',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Scatter of speed-up (x) against F1@0.05 vs ground truth (y), one labelled point per method. */
+export function renderChartSvg(r: BenchResult): string {
+  const W = 720, H = 440, L = 60, B = 50, T = 30, Rm = 30;
+  const pts = r.rows.filter((m) => Number.isFinite(m.gt.f1));
+  const xs = pts.map((m) => m.speedup), ys = pts.map((m) => m.gt.f1);
+  const x0 = 0.8, x1 = Math.max(2, ...xs) * 1.1;
+  const y0 = Math.max(0, Math.min(...ys) - 5), y1 = Math.min(100, Math.max(...ys) + 5);
+  const sx = (x: number) => L + ((x - x0) / (x1 - x0)) * (W - L - Rm);
+  const sy = (y: number) => H - B - ((y - y0) / (y1 - y0 || 1)) * (H - B - T);
+  const colour: Record<string, string> = { reference: '#444', ours: '#d9480f', ablation: '#1c7ed6', baseline: '#868e96' };
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const ticksX = Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5);
+  const ticksY = Array.from({ length: 6 }, (_, i) => y0 + ((y1 - y0) * i) / 5);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">Speed-up vs F1@0.05 — ${esc(r.pack.name)} ${esc(r.pack.version)}, ${r.objects.length} objects</text>`,
+    `<line x1="${L}" y1="${H - B}" x2="${W - Rm}" y2="${H - B}" stroke="#000"/>`,
+    `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="#000"/>`,
+    ...ticksX.map((t) => `<text x="${sx(t)}" y="${H - B + 16}" text-anchor="middle">${t.toFixed(1)}×</text>`),
+    ...ticksY.map((t) => `<text x="${L - 6}" y="${sy(t) + 4}" text-anchor="end">${t.toFixed(0)}</text>`),
+    `<text x="${W / 2}" y="${H - 12}" text-anchor="middle">object-level speed-up over off</text>`,
+    `<text x="16" y="${H / 2}" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">F1@0.05 vs ground truth</text>`,
+    ...pts.map((m) => `<circle cx="${sx(m.speedup).toFixed(1)}" cy="${sy(m.gt.f1).toFixed(1)}" r="4" fill="${colour[m.group] ?? '#000'}"/>` +
+      `<text x="${(sx(m.speedup) + 6).toFixed(1)}" y="${(sy(m.gt.f1) - 6).toFixed(1)}" fill="${colour[m.group] ?? '#000'}">${esc(m.label)}</text>`),
+    `</svg>`,
+  ].join('\n');
+}
