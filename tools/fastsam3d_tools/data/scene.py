@@ -52,18 +52,30 @@ def _separated(layout: Layout, others: List[Posed], min_gap: float) -> bool:
     return True
 
 
+def _scene_rng(seed: int, split: str) -> np.random.Generator:
+    _families_for(split)
+    return np.random.default_rng([seed, {"train": 0, "heldout": 1}[split], 7321])
+
+
+def _draw_shape(rng: np.random.Generator, fams: Sequence[str]):
+    return make_object(rng, str(rng.choice(list(fams))))
+
+
+def target_shape(seed: int, split: str = "train", families: Optional[Sequence[str]] = None):
+    """The first target's shape of `make_scene(seed, split)` without drawing or rendering the rest
+    (the shape is the first thing drawn from the scene's stream)."""
+    fams = list(families) if families is not None else list(_families_for(split))
+    return _draw_shape(_scene_rng(seed, split), fams)
+
+
 def make_scene(seed: int, split: str = "train", n_targets: int = 1, occluder_prob: float = 0.35,
                fov_deg: float = DEFAULT_FOV_DEG, families: Optional[Sequence[str]] = None) -> Scene:
     """Draw a scene. Train seeds and held-out seeds live in separate streams (split is hashed in)."""
-    stream = {"train": 0, "heldout": 1}[split] if split in ("train", "heldout") else None
-    if stream is None:
-        _families_for(split)
-    rng = np.random.default_rng([seed, stream, 7321])
+    rng = _scene_rng(seed, split)
     fams = list(families) if families is not None else list(_families_for(split))
     targets: List[Posed] = []
     for _ in range(n_targets):
-        fam = str(rng.choice(fams))
-        shape = make_object(rng, fam)
+        shape = _draw_shape(rng, fams)
         layout = sample_layout(rng, fov_deg)
         for _try in range(20):
             if _separated(layout, targets, 1.1):

@@ -1,0 +1,146 @@
+"""Resumable training plumbing shared by the stage scripts.
+
+A stage's state lives in tools/checkpoints/<stage>.pt: model weights, optimiser, step, the data
+sampler's numpy Generator state and torch's RNG state. `Trainer.run` trains for a wall-clock budget
+(or a step count), checkpoints every few minutes and at the end, and resumes from the file when it
+exists, so the same command continues across sessions. Files must stay under 15 MB: when the full
+state is larger, the optimiser moments are dropped (the step counter and RNG state are kept) and a
+note is logged.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+from pathlib import Path
+from typing import Callable, Dict, Optional
+
+import numpy as np
+import torch
+
+TOOLS = Path(__file__).resolve().parents[2]
+CHECKPOINTS = TOOLS / "checkpoints"
+RUNS = TOOLS / "runs"
+MAX_CHECKPOINT_BYTES = 15 * 1024 * 1024
+
+
+def setup_threads(n: int = 2) -> None:
+    torch.set_num_threads(n)
+
+
+class Trainer:
+    def __init__(self, stage: str, modules: Dict[str, torch.nn.Module], lr: float, seed: int = 0,
+                 checkpoint_dir: Path = CHECKPOINTS, weight_decay: float = 0.0, log_dir: Path = RUNS):
+        self.stage = stage
+        self.modules = modules
+        # frozen parameters (requires_grad False) are saved with the modules but not optimised
+        params = [p for m in modules.values() for p in m.parameters() if p.requires_grad]
+        self.opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.99))
+        self.lr = lr
+        self.step = 0
+        self.seconds = 0.0
+        self.rng = np.random.default_rng(seed)
+        torch.manual_seed(seed)
+        self.path = Path(checkpoint_dir) / f"{stage}.pt"
+        self.log_path = Path(log_dir) / f"{stage}.log"
+        self.history: list = []
+        self.extra: dict = {}          # stage outputs the exporter needs (e.g. normalisation statistics)
+        if self.path.exists():
+            self.load()
+
+    # ---- state -------------------------------------------------------------------------------------
+    def state(self, with_optimiser: bool = True) -> dict:
+        return {
+            "stage": self.stage, "step": self.step, "seconds": self.seconds,
+            "models": {k: m.state_dict() for k, m in self.modules.items()},
+            "optimiser": self.opt.state_dict() if with_optimiser else None,
+            "numpy_rng": self.rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+            "history": self.history[-200:], "extra": self.extra,
+        }
+
+    def save(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        buf = io.BytesIO()
+        torch.save(self.state(True), buf)
+        if buf.tell() > MAX_CHECKPOINT_BYTES:
+            buf = io.BytesIO()
+            torch.save(self.state(False), buf)
+            self.log({"note": "optimiser state dropped to keep the checkpoint under 15 MB"})
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_bytes(buf.getvalue())
+        os.replace(tmp, self.path)
+        return self.path
+
+    def load(self) -> None:
+        st = torch.load(self.path, map_location="cpu")
+        for k, m in self.modules.items():
+            m.load_state_dict(st["models"][k])
+        if st.get("optimiser") is not None:
+            self.opt.load_state_dict(st["optimiser"])
+        self.step = int(st["step"])
+        self.seconds = float(st.get("seconds", 0.0))
+        self.rng.bit_generator.state = st["numpy_rng"]
+        torch.set_rng_state(st["torch_rng"])
+        self.history = list(st.get("history", []))
+        self.extra = dict(st.get("extra", {}))
+
+    # ---- loop --------------------------------------------------------------------------------------
+    def log(self, record: dict) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "a") as f:
+            f.write(json.dumps(record) + "\n")
+
+    def run(self, step_fn: Callable[[np.random.Generator, int], Dict[str, float]], *, minutes: Optional[float] = None,
+            steps: Optional[int] = None, checkpoint_every_s: float = 240.0, log_every: int = 10,
+            lr_schedule: Optional[Callable[[int], float]] = None) -> None:
+        """Call `step_fn(rng, step)` (which computes the loss and returns scalars; the trainer owns
+        zero_grad/backward/step through `loss` in the returned dict) until the budget runs out."""
+        start = time.time()
+        last_ckpt = start
+        done = 0
+        acc: Dict[str, float] = {}
+        while True:
+            if steps is not None and done >= steps:
+                break
+            if minutes is not None and time.time() - start > minutes * 60:
+                break
+            for m in self.modules.values():
+                m.train()
+            if lr_schedule is not None:
+                for g in self.opt.param_groups:
+                    g["lr"] = self.lr * lr_schedule(self.step)
+            t0 = time.time()
+            out = step_fn(self.rng, self.step)
+            loss = out.pop("loss")
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([p for g in self.opt.param_groups for p in g["params"]], 1.0)
+            self.opt.step()
+            self.step += 1
+            done += 1
+            self.seconds += time.time() - t0
+            out["loss"] = float(loss.detach())
+            for k, v in out.items():
+                acc[k] = acc.get(k, 0.0) + float(v)
+            if self.step % log_every == 0:
+                rec = {"step": self.step, "seconds": round(self.seconds, 1), **{k: v / log_every for k, v in acc.items()}}
+                self.history.append(rec)
+                self.log(rec)
+                print(json.dumps(rec), flush=True)
+                acc = {}
+            if time.time() - last_ckpt > checkpoint_every_s:
+                self.save()
+                last_ckpt = time.time()
+        self.save()
+
+
+def load_weights(stage: str, modules: Dict[str, torch.nn.Module], checkpoint_dir: Path = CHECKPOINTS) -> dict:
+    """Load the weights of a finished (or in-progress) stage into `modules`; returns the checkpoint."""
+    path = Path(checkpoint_dir) / f"{stage}.pt"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: train stage {stage!r} first")
+    st = torch.load(path, map_location="cpu")
+    for k, m in modules.items():
+        m.load_state_dict(st["models"][k])
+    return st

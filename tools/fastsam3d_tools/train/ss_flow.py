@@ -1,0 +1,104 @@
+"""Stage 2: condition encoder + sparse-structure flow (rectified flow), trained jointly.
+
+    tools/.venv/bin/python -m fastsam3d_tools.train.ss_flow --minutes 20   (from tools/, PYTHONPATH=.)
+
+Data: x1 = (SS-VAE latent tokens of the ground-truth occupancy, normalised rot6d, metric translation,
+log scale ×3, translation_scale 0); x0 ~ N(0, I); x_t = (1−t)·x0 + t·x1; target v = x1 − x0.
+t = sigmoid(N(−0.4, 1)) (more weight near noise, where the rescaled SS grid spends its steps); 10 % of
+the samples get a zero condition (the classifier-free-guidance branch). Latents come from the frozen
+stage-1 encoder (posterior means), computed once. rot6d mean/std are estimated on the training cache
+and stored in the checkpoint for the manifest.
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Dict
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..config import get_config
+from ..modules import ConditionEncoder, SsEncoder, SsFlow
+from .common import Trainer, load_weights, setup_threads
+from .dataset import load_cache, unpack_occ
+
+COND_DROP = 0.1
+T_MEAN = -0.4
+
+
+@torch.no_grad()
+def encode_latents(cfg, occ_packed: np.ndarray, batch: int = 32) -> np.ndarray:
+    """(M, L³, C) latent tokens (token n = i·L² + j·L + k) from the stage-1 encoder means."""
+    enc = SsEncoder(cfg)
+    load_weights("ss_vae", {"encoder": enc})
+    enc.eval()
+    out = []
+    for s in range(0, len(occ_packed), batch):
+        occ = torch.from_numpy(unpack_occ(occ_packed[s:s + batch], cfg.resolution).astype(np.float32)).unsqueeze(1)
+        mean, _ = enc(occ)
+        out.append(mean.flatten(2).transpose(1, 2).numpy())
+    return np.concatenate(out)
+
+
+def pose_targets(data: Dict[str, np.ndarray], r6_mean: np.ndarray, r6_std: np.ndarray) -> Dict[str, np.ndarray]:
+    m = len(data["rot6d"])
+    return {
+        "rot6d": ((data["rot6d"] - r6_mean) / r6_std).astype(np.float32).reshape(m, 1, 6),
+        "translation": data["translation"].astype(np.float32).reshape(m, 1, 3),
+        "scale": np.repeat(np.log(data["scale"]).astype(np.float32).reshape(m, 1, 1), 3, axis=2),
+        "translation_scale": np.zeros((m, 1, 1), np.float32),
+    }
+
+
+def batch_images(data, idx):
+    img = torch.from_numpy(data["image"][idx].astype(np.float32) / 255.0)           # (B, 2, 3, S, S)
+    msk = torch.from_numpy(data["mask"][idx].astype(np.float32))                    # (B, 2, 1, S, S)
+    b = len(idx)
+    return img.reshape(2 * b, *img.shape[2:]), msk.reshape(2 * b, *msk.shape[2:])
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=20.0)
+    ap.add_argument("--steps", type=int, default=None)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--config", default="mini")
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    setup_threads(a.threads)
+    cfg = get_config(a.config)
+    data = load_cache("train")
+    latents = encode_latents(cfg, data["occ"])
+    r6_mean = data["rot6d"].mean(axis=0)
+    r6_std = data["rot6d"].std(axis=0) + 1e-3
+    pose = pose_targets(data, r6_mean, r6_std)
+    cond_enc, flow = ConditionEncoder(cfg), SsFlow(cfg)
+    trainer = Trainer("ss_flow", {"condition": cond_enc, "ss_flow": flow}, lr=3e-4)
+    trainer.extra = {"rotation6d_mean": r6_mean.tolist(), "rotation6d_std": r6_std.tolist(),
+                     "latent_std": float(latents.std())}
+
+    def step(rng: np.random.Generator, i: int):
+        idx = rng.integers(0, len(latents), size=a.batch)
+        img, msk = batch_images(data, idx)
+        cond, _ = cond_enc(img, msk)
+        drop = torch.from_numpy(rng.random(a.batch) < COND_DROP)
+        cond = torch.where(drop[:, None, None], torch.zeros_like(cond), cond)
+        x1 = {"shape": torch.from_numpy(latents[idx])}
+        x1.update({k: torch.from_numpy(v[idx]) for k, v in pose.items()})
+        t = torch.sigmoid(torch.randn(a.batch) + T_MEAN)
+        x0 = {k: torch.randn_like(v) for k, v in x1.items()}
+        xt = {k: (1 - t.view(-1, 1, 1)) * x0[k] + t.view(-1, 1, 1) * x1[k] for k in x1}
+        v = flow(xt["shape"], xt["rot6d"], xt["translation"], xt["scale"], xt["translation_scale"],
+                 t * 1000, torch.zeros_like(t), cond)
+        names = ["shape", "rot6d", "translation", "scale", "translation_scale"]
+        losses = {n: F.mse_loss(v[q], x1[n] - x0[n]) for q, n in enumerate(names)}
+        loss = losses["shape"] + losses["rot6d"] + losses["translation"] + losses["scale"] + 0.1 * losses["translation_scale"]
+        return {"loss": loss, **{f"l_{n}": float(l) for n, l in losses.items()}}
+
+    trainer.run(step, minutes=a.minutes, steps=a.steps, log_every=10,
+                lr_schedule=lambda s: min(1.0, (s + 1) / 100))
+
+
+if __name__ == "__main__":
+    main()
