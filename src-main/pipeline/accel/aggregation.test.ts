@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveParams } from '../../../src-shared/params';
-import { aggregateCoords, chooseAggregationFactor, roundHalfEven } from './aggregation';
+import { aggregateCoords, chooseAggregationFactor } from './aggregation';
+import { roundHalfEven } from './rounding';
 import { hfer3d } from './spectral';
 import { seededRng } from './test-helpers';
 import { shape as makeShape, shellGrid, sphereGrid } from './test-shapes';

@@ -4,6 +4,7 @@
  * decoders. Behaviour of the public code: ../shared/reference/fastsam3d-spec.md §5.3-5.4; the offset
  * fix is ours (derivation in docs/accelerations.md).
  */
+import { roundHalfEven } from './rounding';
 import type { AggregationResult, Rng } from './types';
 
 /** Voxel-count guards at 64³, scaled by (R/64)³ for other grids. */
@@ -43,15 +44,6 @@ export function chooseAggregationFactor(
   if (numVoxels >= MAX_VOXELS_64 * scale) s = 2;
   if (numVoxels < MIN_VOXELS_64 * scale) s = 1;
   return s;
-}
-
-/** Round half to even (torch.round / numpy.round). */
-export function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 export interface AggregateOptions {

@@ -4,7 +4,7 @@
  * ../shared/reference/fastsam3d-spec.md §5.1-5.2), but the 2-D ratio is computed from the cutout in memory
  * instead of re-reading the mask PNG.
  */
-import { roundHalfEven } from './aggregation';
+import { roundHalfEven } from './rounding';
 import { fftNd, signedFrequency, toComplex } from './fft-nd';
 import type { Cutout, Hfer3dResult } from './types';
 
