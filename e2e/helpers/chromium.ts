@@ -1,0 +1,10 @@
+/**
+ * Debian's Chromium for every browser test (never a downloaded browser), with the flags from
+ * ../shared/design/environment.md. WebGL runs on SwiftShader (no GPU on CI).
+ */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];

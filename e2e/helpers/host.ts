@@ -1,0 +1,56 @@
+/**
+ * The built browser host (`out/main/serve.js`) as a real process on a free port with a temp data dir,
+ * for end-to-end tests. Resolves once it printed the URL to open.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BUILT_HOST = path.join(ROOT, 'out/main/serve.js');
+export const BUILT_WINDOW = path.join(ROOT, 'out/renderer/index.html');
+
+export interface E2eHost {
+  /** URL with the token: what a user opens. */
+  openUrl: string;
+  origin: string;
+  token: string;
+  dataDir: string;
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+export function isBuilt(): boolean {
+  return fs.existsSync(BUILT_HOST) && fs.existsSync(BUILT_WINDOW);
+}
+
+export async function startBuiltHost(extraArgs: string[] = []): Promise<E2eHost> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam3d-e2e-'));
+  const child: ChildProcess = spawn(process.execPath, [BUILT_HOST, '--port', '0', '--data-dir', dataDir, ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const openUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the host did not print its URL within 60 s:\n${log}`)), 60_000);
+    const onData = (b: Buffer) => {
+      log += b.toString();
+      const m = /Open: (\S+)/.exec(log);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the host exited with ${code}:\n${log}`)); });
+  });
+  const u = new URL(openUrl);
+  return {
+    openUrl, origin: u.origin, token: u.searchParams.get('token') ?? '', dataDir, log: () => log,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
