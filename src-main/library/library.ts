@@ -390,8 +390,15 @@ export class Library {
     return this.getProjectRecord(id);
   }
 
+  /** Runs still queued or running would be lost with their image or project: refuse until they end. */
+  private refuseActiveRuns(where: string, arg: string, what: string): void {
+    const n = this.db.prepare(`SELECT count(*) FROM runs WHERE ${where} AND status IN ('queued', 'running')`).pluck().get(arg) as number;
+    if (n > 0) throw new LibraryError('CONFLICT', `${what} has ${n} run${n > 1 ? 's' : ''} still in progress; cancel ${n > 1 ? 'them' : 'it'} or wait before deleting.`);
+  }
+
   trashProject(id: string): void {
-    this.projectRow(id);
+    const row = this.projectRow(id);
+    this.refuseActiveRuns('project_id = ?', id, `Project "${row.name}"`);
     this.db.prepare(`UPDATE projects SET deleted_at = ? WHERE id = ?`).run(now(), id);
   }
 
@@ -485,7 +492,8 @@ export class Library {
   }
 
   trashImage(id: string): void {
-    this.imageRow(id);
+    const row = this.imageRow(id);
+    this.refuseActiveRuns('image_id = ?', id, `Image "${row.name}"`);
     this.db.prepare(`UPDATE images SET deleted_at = ? WHERE id = ?`).run(now(), id);
   }
 
@@ -762,10 +770,17 @@ export class Library {
     const key = { date: 'r.created_at', speedup: 'r.speedup', quality: 'r.quality', name: 'r.name COLLATE NOCASE' }[req.sort];
     // Unmeasured runs go last whichever the direction; insertion order breaks ties deterministically.
     const order = `${key} ${dir} NULLS LAST, r.rowid ${dir}`;
-    const rows = this.db
-      .prepare(`${RUN_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`)
-      .all(...args, req.limit, req.offset) as RunRow[];
-    return rows.map(toRunSummary);
+    // Page the ids first and join tags, masks and thumbnails for that page only: computing them for
+    // every matching row before the sort made large libraries several times slower.
+    const ids = this.db
+      .prepare(`SELECT r.id FROM runs r JOIN projects p ON p.id = r.project_id JOIN images i ON i.id = r.image_id
+                WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...args, req.limit, req.offset) as string[];
+    if (ids.length === 0) return [];
+    const rows = this.db.prepare(`${RUN_SELECT} WHERE r.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as RunRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => toRunSummary(byId.get(id)!));
   }
 
   renameRun(runId: string, name: string): RunSummary {

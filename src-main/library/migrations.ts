@@ -151,6 +151,17 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 4,
+    description: 'indexes for sorting the results grid by speed-up and quality',
+    up(db) {
+      db.exec(`
+        CREATE INDEX runs_speedup ON runs(speedup);
+        CREATE INDEX runs_quality ON runs(quality);
+        CREATE INDEX runs_status ON runs(status);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

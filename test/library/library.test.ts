@@ -218,11 +218,17 @@ describe('grid, search, tags, trash', () => {
     expect(files.some((f) => fs.existsSync(f))).toBe(false);
     expect(() => lib.getRun(runs[0])).toThrow(LibraryError);
 
+    // A project with a run in progress is not deleted under it.
+    const active = lib.beginRun(runInput(image.id, [mask.id]));
+    expect(() => lib.trashProject(project.id)).toThrow(/1 run still in progress; cancel it/);
+    expect(() => lib.trashImage(image.id)).toThrow(/still in progress/);
+    lib.failRun(active.id, 'Cancelled', { cancelled: true });
+
     // Trashing the project hides its runs; emptying removes every file of it.
     lib.trashProject(project.id);
     expect(lib.listProjects()).toEqual([]);
     expect(lib.listRuns()).toEqual([]);
-    expect(lib.emptyTrash()).toMatchObject({ projects: 1, runs: 0 });
+    expect(lib.emptyTrash()).toMatchObject({ projects: 1 });
     expect(lib.db.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(0);
     const left = fs.readdirSync(path.join(dir, 'assets'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     expect(left).toEqual([]);
