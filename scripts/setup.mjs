@@ -44,6 +44,23 @@ function reachable(url, timeoutMs = 5000) {
   });
 }
 
+/**
+ * Native modules without a reachable prebuilt binary (better-sqlite3 downloads from GitHub) compile with
+ * node-gyp, which would download Node's headers from nodejs.org. Where the system has headers for this
+ * exact Node (Debian/NodeSource install them under /usr/include/node), point node-gyp at them.
+ */
+function localNodeHeaders() {
+  if (process.env.npm_config_nodedir) return null;
+  for (const prefix of [path.dirname(path.dirname(process.execPath)), '/usr', '/usr/local']) {
+    try {
+      const h = fs.readFileSync(path.join(prefix, 'include/node/node_version.h'), 'utf8');
+      const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => new RegExp(`define NODE_${k}_VERSION (\\d+)`).exec(h)?.[1]).join('.');
+      if (`v${v}` === process.version) return prefix;
+    } catch { /* not here */ }
+  }
+  return null;
+}
+
 function nvidiaGpu() {
   const r = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8' });
   return r.status === 0 && /GPU \d+:/.test(r.stdout) ? r.stdout.trim().split('\n')[0] : null;
@@ -68,7 +85,10 @@ async function main() {
   const upToDate = fs.existsSync(lockMarker) && fs.statSync(lockMarker).mtimeMs >= fs.statSync(path.join(root, 'package-lock.json')).mtimeMs;
   if (upToDate && !reinstall) {
     note('skipped', 'npm ci', 'node_modules is newer than package-lock.json (pass --reinstall to force)');
-  } else if (run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ELECTRON_SKIP_BINARY_DOWNLOAD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip' } })) {
+  } else if (run('npm', ['ci', '--no-audit', '--no-fund'], { env: {
+    ELECTRON_SKIP_BINARY_DOWNLOAD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip',
+    ...(localNodeHeaders() ? { npm_config_nodedir: localNodeHeaders() } : {}),
+  } })) {
     note('done', 'npm ci');
   } else {
     note('FAILED', 'npm ci', 'see the npm output above');
