@@ -68,6 +68,7 @@ class SsVaeConfig:
 @dataclass
 class SlatFlowConfig:
     io_channels: int = 32
+    coarse_channels: int = 64   # conv width of the coarse res block (a 3×3×3 conv at `width` costs 4× more)
     width: int = 128
     depth: int = 4
     heads: int = 4
@@ -156,7 +157,7 @@ def tiny() -> PackConfig:
                                   mlp_ratio=2.0, full_pool=2, proj_hidden=48),
         ss_flow=SsFlowConfig(width=32, depth=2, heads=2, mlp_ratio=2.0, freq_dim=32),
         ss_vae=SsVaeConfig(channels=(16, 8, 8), res_blocks=1, groups=4),
-        slat_flow=SlatFlowConfig(io_channels=8, width=32, depth=2, heads=2, mlp_ratio=2.0, freq_dim=32),
+        slat_flow=SlatFlowConfig(io_channels=8, coarse_channels=16, width=32, depth=2, heads=2, mlp_ratio=2.0, freq_dim=32),
         mesh=MeshDecoderConfig(width=16, depth=2, heads=2, mlp_ratio=2.0, window=8, shifts=(0, 4),
                                sub_channels=(8, 8), groups=2),
     )

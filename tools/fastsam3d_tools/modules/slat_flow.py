@@ -30,7 +30,10 @@ class SlatFlow(nn.Module):
         self.t_embed = TimestepEmbedder(w, fc.freq_dim)
         self.inp = nn.Linear(c8, io)
         self.res_in = SparseResBlock(io, io, w)
-        self.res_down = SparseResBlock(io, w, w)          # runs on the coarse level after pooling
+        # Coarse level after pooling: a res block at coarse_channels, then a Linear to the transformer
+        # width (SAM 3D convolves at the full width here; at pack scale that conv dominated the pass).
+        self.res_down = SparseResBlock(io, fc.coarse_channels, w)
+        self.to_width = nn.Linear(fc.coarse_channels, w)
         self.blocks = nn.ModuleList(
             [ModulatedCrossBlock(w, cfg.condition.dim, fc.heads, fc.mlp_ratio, w) for _ in range(fc.depth)])
         # Width reduction on the coarse level (8× cheaper than SAM 3D's 2W→io conv on the fine level).
@@ -45,7 +48,7 @@ class SlatFlow(nn.Module):
         temb = self.t_embed(t)                                          # (1, W)
         h = self.inp(x) + sincos_3d(coords.float(), self.io)
         h0 = self.res_in(h, nbr_fine, temb)
-        hc = self.res_down(mean_pool(h0, children, inv_count), nbr_coarse, temb)
+        hc = self.to_width(self.res_down(mean_pool(h0, children, inv_count), nbr_coarse, temb))
         skip = hc
         hc = hc + sincos_3d(coarse_xyz, self.width)
         hc = hc.unsqueeze(0)
