@@ -34,154 +34,313 @@ export interface FlexiCubesInput {
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
+const EMPTY: Mesh = { positions: new Float32Array(0), colors: new Float32Array(0), normals: new Float32Array(0), indices: new Uint32Array(0) };
+
 /** Runs FlexiCubes; returns an empty mesh (no vertices) when no cube crosses zero. */
 export function flexiCubes(input: FlexiCubesInput): Mesh {
-  const { coords, feats, channels: F, resolution: R } = input;
+  const corners = dedupeCorners(input.coords, input.resolution);
+  const sdf = meanSdf(input, corners);
+  const edges = crossingEdges(corners, sdf, input.resolution);
+  if (edges.count === 0) return EMPTY;
+  const cubes = surfaceCubes(corners, edges, input.resolution);
+  const codes = cubeCodes(corners, cubes, sdf, input.resolution);
+  const attrs = cornerAttributes(input, corners, codes.needed);
+  const verts = dualVertices(input, cubes, codes, sdf, attrs);
+  return finish(verts.positions, verts.colors, quads(edges, cubes, verts));
+}
+
+interface Corners {
+  /** Corner key ((i·(R+1) + j)·(R+1) + k) → corner id. */
+  index: KeyIndex;
+  /** 8 corner ids per voxel. */
+  voxCorner: Int32Array;
+  /** 3 integer coordinates per corner id. */
+  coord: Int32Array;
+  count: number;
+}
+
+/** 1. Deduplicate corners on the (R+1)³ corner grid; remember each voxel's 8 corner ids. */
+function dedupeCorners(coords: Int32Array, R: number): Corners {
   const M = coords.length / 3;
   const R1 = R + 1;
-  const R2 = R + 2;
-  const sdf0 = input.sdf[0];
-  const def0 = input.deform ? input.deform[0] : -1;
-  const w0 = input.weights ? input.weights[0] : -1;
-  const col0 = input.color ? input.color[0] : -1;
-  const colStride = input.color ? (input.color[1] - input.color[0]) / 8 : 0;
-
-  // 1. Deduplicate corners (key on the (R+1)³ corner grid) and remember each voxel's 8 corner ids.
-  const cornerIndex = new KeyIndex(R1 * R1 * R1, 2 * M + 64);
+  const index = new KeyIndex(R1 * R1 * R1, 2 * M + 64);
   const voxCorner = new Int32Array(8 * M);
-  let cornerCoord = new Int32Array(3 * Math.max(64, 2 * M));
+  let coord = new Int32Array(3 * Math.max(64, 2 * M));
   for (let n = 0; n < M; n++) {
     const i = coords[3 * n], j = coords[3 * n + 1], k = coords[3 * n + 2];
     for (let c = 0; c < 8; c++) {
       const ci = i + (c & 1), cj = j + ((c >> 1) & 1), ck = k + (c >> 2);
-      const before = cornerIndex.size;
-      const id = cornerIndex.insert((ci * R1 + cj) * R1 + ck);
+      const before = index.size;
+      const id = index.insert((ci * R1 + cj) * R1 + ck);
       if (id === before) {
-        if (3 * id + 3 > cornerCoord.length) {
-          const grown = new Int32Array(cornerCoord.length * 2);
-          grown.set(cornerCoord);
-          cornerCoord = grown;
+        if (3 * id + 3 > coord.length) {
+          const grown = new Int32Array(coord.length * 2);
+          grown.set(coord);
+          coord = grown;
         }
-        cornerCoord[3 * id] = ci;
-        cornerCoord[3 * id + 1] = cj;
-        cornerCoord[3 * id + 2] = ck;
+        coord[3 * id] = ci;
+        coord[3 * id + 1] = cj;
+        coord[3 * id + 2] = ck;
       }
       voxCorner[8 * n + c] = id;
     }
   }
-  const U = cornerIndex.size;
+  return { index, voxCorner, coord, count: index.size };
+}
 
-  // 2. Mean of the per-voxel corner values.
+/** 2. Mean corner SDF over the voxels sharing each corner, plus the bias. */
+function meanSdf(input: FlexiCubesInput, corners: Corners): Float32Array {
+  const { feats, channels: F } = input;
+  const sdf0 = input.sdf[0];
+  const U = corners.count;
+  const vc = corners.voxCorner;
+  const sum = new Float32Array(U);
   const count = new Uint8Array(U);
-  const sdf = new Float32Array(U);
+  const M = vc.length / 8;
+  for (let n = 0; n < M; n++) {
+    const row = n * F + sdf0;
+    for (let c = 0; c < 8; c++) {
+      const id = vc[8 * n + c];
+      sum[id] += feats[row + c];
+      count[id]++;
+    }
+  }
+  for (let u = 0; u < U; u++) sum[u] = sum[u] / count[u] + input.sdfBias;
+  return sum;
+}
+
+/** Id of corner (i, j, k), or -1 when no voxel covers it (it then counts as outside). */
+function cornerAt(corners: Corners, R: number, i: number, j: number, k: number): number {
+  if (i < 0 || j < 0 || k < 0 || i > R || j > R || k > R) return -1;
+  const R1 = R + 1;
+  return corners.index.get((i * R1 + j) * R1 + k);
+}
+
+interface Edges {
+  /** code = insideCorner·6 + axis·2 + (outside neighbour at +axis ? 1 : 0) */
+  codes: Int32Array;
+  count: number;
+}
+
+/** 3. Crossing edges, each found from its inside corner (6 neighbours per inside corner). */
+function crossingEdges(corners: Corners, sdf: Float32Array, R: number): Edges {
+  let codes = new Int32Array(1024);
+  let count = 0;
+  const cc = corners.coord;
+  for (let u = 0; u < corners.count; u++) {
+    if (!(sdf[u] < 0)) continue;
+    const ci = cc[3 * u], cj = cc[3 * u + 1], ck = cc[3 * u + 2];
+    for (let e = 0; e < 6; e++) {
+      const axis = e >> 1;
+      const dir = e & 1 ? 1 : -1;
+      const id = cornerAt(corners, R, axis === 0 ? ci + dir : ci, axis === 1 ? cj + dir : cj, axis === 2 ? ck + dir : ck);
+      if (id >= 0 && sdf[id] < 0) continue;
+      if (count === codes.length) {
+        const grown = new Int32Array(codes.length * 2);
+        grown.set(codes);
+        codes = grown;
+      }
+      codes[count++] = u * 6 + e;
+    }
+  }
+  return { codes, count };
+}
+
+interface Cubes {
+  /** 4 cube ids per crossing edge, counter-clockwise around it seen from +axis. */
+  edgeCube: Int32Array;
+  /** 3 integer coordinates per cube id (may be −1 or R: cubes just outside the grid close the surface). */
+  coord: Int32Array;
+  count: number;
+}
+
+/**
+ * 4. The four cubes around every crossing edge: exactly the surface cubes, including cubes no voxel
+ * covers and cubes just outside the grid. r = 0..3 ↔ (db, dc) = (0,0) (1,0) (1,1) (0,1) with
+ * cube = lower edge corner − db·e_b − dc·e_c, b = (axis+1)%3, c = (axis+2)%3.
+ */
+function surfaceCubes(corners: Corners, edges: Edges, R: number): Cubes {
+  const R2 = R + 2;
+  const index = new KeyIndex(R2 * R2 * R2, edges.count + 64);
+  const edgeCube = new Int32Array(4 * edges.count);
+  let coord = new Int32Array(3 * (edges.count + 64));
+  const cc = corners.coord;
+  for (let q = 0; q < edges.count; q++) {
+    const code = edges.codes[q];
+    const u = (code / 6) | 0;
+    const e = code - 6 * u;
+    const axis = e >> 1;
+    const back = e & 1 ? 0 : 1; // the edge's lower corner is the inside corner, or its −axis neighbour
+    const lo0 = cc[3 * u] - (axis === 0 ? back : 0);
+    const lo1 = cc[3 * u + 1] - (axis === 1 ? back : 0);
+    const lo2 = cc[3 * u + 2] - (axis === 2 ? back : 0);
+    for (let r = 0; r < 4; r++) {
+      const db = r === 1 || r === 2 ? 1 : 0;
+      const dc = r >> 1;
+      let qi = lo0, qj = lo1, qk = lo2;
+      if (axis === 0) {
+        qj -= db;
+        qk -= dc;
+      } else if (axis === 1) {
+        qk -= db;
+        qi -= dc;
+      } else {
+        qi -= db;
+        qj -= dc;
+      }
+      const before = index.size;
+      const id = index.insert(((qi + 1) * R2 + qj + 1) * R2 + qk + 1);
+      if (id === before) {
+        if (3 * id + 3 > coord.length) {
+          const grown = new Int32Array(coord.length * 2);
+          grown.set(coord);
+          coord = grown;
+        }
+        coord[3 * id] = qi;
+        coord[3 * id + 1] = qj;
+        coord[3 * id + 2] = qk;
+      }
+      edgeCube[4 * q + r] = id;
+    }
+  }
+  return { edgeCube, coord, count: index.size };
+}
+
+interface Codes {
+  /** 8 corner ids per surface cube (−1 = uncovered, outside). */
+  cubeCorner: Int32Array;
+  /** Inside-corner bit mask per cube. */
+  code: Uint8Array;
+  numVerts: number;
+  /** 1 for corners of surface cubes: only their deformation and colour are needed. */
+  needed: Uint8Array;
+}
+
+/** 5. Corner ids and sign code per surface cube; count dual vertices. */
+function cubeCodes(corners: Corners, cubes: Cubes, sdf: Float32Array, R: number): Codes {
+  const Q = cubes.count;
+  const cubeCorner = new Int32Array(8 * Q);
+  const code = new Uint8Array(Q);
+  const needed = new Uint8Array(corners.count);
+  let numVerts = 0;
+  for (let q = 0; q < Q; q++) {
+    const qi = cubes.coord[3 * q], qj = cubes.coord[3 * q + 1], qk = cubes.coord[3 * q + 2];
+    let bits = 0;
+    for (let c = 0; c < 8; c++) {
+      const id = cornerAt(corners, R, qi + (c & 1), qj + ((c >> 1) & 1), qk + (c >> 2));
+      cubeCorner[8 * q + c] = id;
+      if (id >= 0) {
+        needed[id] = 1;
+        if (sdf[id] < 0) bits |= 1 << c;
+      }
+    }
+    code[q] = bits;
+    numVerts += PATCH_COUNT[bits];
+  }
+  return { cubeCorner, code, numVerts, needed };
+}
+
+interface CornerAttributes {
+  /** Deformed corner positions (object frame) — valid for needed corners. */
+  pos: Float32Array;
+  /** Activated corner colours — valid for needed corners. */
+  col: Float32Array;
+}
+
+/** 6. Mean deformation and colour of the corners that surface cubes use (the rest are never read). */
+function cornerAttributes(input: FlexiCubesInput, corners: Corners, needed: Uint8Array): CornerAttributes {
+  const { feats, channels: F, resolution: R } = input;
+  const U = corners.count;
+  const def0 = input.deform ? input.deform[0] : -1;
+  const col0 = input.color ? input.color[0] : -1;
+  const colStride = input.color ? (input.color[1] - input.color[0]) / 8 : 0;
   const pos = new Float32Array(3 * U);
   const col = new Float32Array(3 * U);
-  for (let n = 0; n < M; n++) {
-    const row = n * F;
-    for (let c = 0; c < 8; c++) {
-      const id = voxCorner[8 * n + c];
-      count[id]++;
-      sdf[id] += feats[row + sdf0 + c];
-      if (def0 >= 0) {
-        pos[3 * id] += feats[row + def0 + 3 * c];
-        pos[3 * id + 1] += feats[row + def0 + 3 * c + 1];
-        pos[3 * id + 2] += feats[row + def0 + 3 * c + 2];
-      }
-      if (col0 >= 0) {
-        const b = row + col0 + colStride * c;
-        col[3 * id] += feats[b];
-        col[3 * id + 1] += feats[b + 1];
-        col[3 * id + 2] += feats[b + 2];
+  const count = new Uint8Array(U);
+  const vc = corners.voxCorner;
+  const M = vc.length / 8;
+  if (def0 >= 0 || col0 >= 0) {
+    for (let n = 0; n < M; n++) {
+      const row = n * F;
+      for (let c = 0; c < 8; c++) {
+        const id = vc[8 * n + c];
+        if (needed[id] === 0) continue;
+        count[id]++;
+        if (def0 >= 0) {
+          const b = row + def0 + 3 * c;
+          pos[3 * id] += feats[b];
+          pos[3 * id + 1] += feats[b + 1];
+          pos[3 * id + 2] += feats[b + 2];
+        }
+        if (col0 >= 0) {
+          const b = row + col0 + colStride * c;
+          col[3 * id] += feats[b];
+          col[3 * id + 1] += feats[b + 1];
+          col[3 * id + 2] += feats[b + 2];
+        }
       }
     }
   }
-  const act = input.colorActivation === 'sigmoid' ? sigmoid : clamp01;
+  const sigmoidColours = input.colorActivation === 'sigmoid';
   const deformScale = (1 - 1e-8) / (2 * R);
-  let inside = 0;
+  const cc = corners.coord;
   for (let u = 0; u < U; u++) {
-    const inv = 1 / count[u];
-    sdf[u] = sdf[u] * inv + input.sdfBias;
-    if (sdf[u] < 0) inside++;
+    if (needed[u] === 0) continue;
+    const inv = count[u] > 0 ? 1 / count[u] : 0;
     for (let a = 0; a < 3; a++) {
       const d = def0 >= 0 ? Math.tanh(pos[3 * u + a] * inv) * deformScale : 0;
-      pos[3 * u + a] = cornerCoord[3 * u + a] / R - 0.5 + d;
-      col[3 * u + a] = col0 >= 0 ? act(col[3 * u + a] * inv) : 0.7;
+      pos[3 * u + a] = cc[3 * u + a] / R - 0.5 + d;
+      const raw = col[3 * u + a] * inv;
+      col[3 * u + a] = col0 < 0 ? 0.7 : sigmoidColours ? sigmoid(raw) : clamp01(raw);
     }
   }
-  const empty: Mesh = { positions: new Float32Array(0), colors: new Float32Array(0), normals: new Float32Array(0), indices: new Uint32Array(0) };
-  if (inside === 0) return empty;
+  return { pos, col };
+}
 
-  // 3. Candidate cubes: every cube (also outside the grid or uncovered) that touches an inside corner.
-  const cubeIndex = new KeyIndex(R2 * R2 * R2, 4 * inside + 64);
-  let cubeCoord = new Int32Array(3 * (4 * inside + 64));
-  for (let u = 0; u < U; u++) {
-    if (!(sdf[u] < 0)) continue;
-    for (let c = 0; c < 8; c++) {
-      const qi = cornerCoord[3 * u] - CORNER_OFFSETS[c][0];
-      const qj = cornerCoord[3 * u + 1] - CORNER_OFFSETS[c][1];
-      const qk = cornerCoord[3 * u + 2] - CORNER_OFFSETS[c][2];
-      const before = cubeIndex.size;
-      const q = cubeIndex.insert(((qi + 1) * R2 + qj + 1) * R2 + qk + 1);
-      if (q === before) {
-        if (3 * q + 3 > cubeCoord.length) {
-          const grown = new Int32Array(cubeCoord.length * 2);
-          grown.set(cubeCoord);
-          cubeCoord = grown;
-        }
-        cubeCoord[3 * q] = qi;
-        cubeCoord[3 * q + 1] = qj;
-        cubeCoord[3 * q + 2] = qk;
-      }
-    }
-  }
-  const Q = cubeIndex.size;
+interface DualVertices {
+  positions: Float32Array;
+  colors: Float32Array;
+  /** Dual vertex of each (cube, local edge); −1 where the edge does not cross. */
+  cubeEdgeVertex: Int32Array;
+  /** γ per cube (0.5 when neutral). */
+  gamma: Float32Array;
+}
 
+/** 7. Dual vertices: α-weighted edge crossings, β-weighted mean per surface patch of each cube. */
+function dualVertices(input: FlexiCubesInput, cubes: Cubes, codes: Codes, sdf: Float32Array, attrs: CornerAttributes): DualVertices {
+  const { feats, channels: F, resolution: R, coords } = input;
+  const Q = cubes.count;
+  const w0 = input.weights ? input.weights[0] : -1;
   // Voxel row of a cube (for its weights), only needed when the pack predicts weights.
   let voxelIndex: KeyIndex | null = null;
   if (w0 >= 0) {
+    const M = coords.length / 3;
     voxelIndex = new KeyIndex(R * R * R, M);
     for (let n = 0; n < M; n++) voxelIndex.insert((coords[3 * n] * R + coords[3 * n + 1]) * R + coords[3 * n + 2]);
   }
-
-  // 4. Corner ids and sign code per cube; count dual vertices.
-  const cubeCorner = new Int32Array(8 * Q);
-  const cubeCode = new Uint8Array(Q);
-  let numVerts = 0;
-  for (let q = 0; q < Q; q++) {
-    const qi = cubeCoord[3 * q], qj = cubeCoord[3 * q + 1], qk = cubeCoord[3 * q + 2];
-    let code = 0;
-    for (let c = 0; c < 8; c++) {
-      const ci = qi + (c & 1), cj = qj + ((c >> 1) & 1), ck = qk + (c >> 2);
-      const id = ci < 0 || cj < 0 || ck < 0 || ci > R || cj > R || ck > R ? -1 : cornerIndex.get((ci * R1 + cj) * R1 + ck);
-      cubeCorner[8 * q + c] = id;
-      if (id >= 0 && sdf[id] < 0) code |= 1 << c;
-    }
-    cubeCode[q] = code;
-    numVerts += PATCH_COUNT[code];
-  }
-
-  // 5. Dual vertices: α-weighted crossings, β-weighted means per patch.
-  const vPos = new Float32Array(3 * numVerts);
-  const vCol = new Float32Array(3 * numVerts);
+  const { pos, col } = attrs;
+  const vPos = new Float32Array(3 * codes.numVerts);
+  const vCol = new Float32Array(3 * codes.numVerts);
   const cubeEdgeVertex = new Int32Array(12 * Q).fill(-1);
-  const cubeGamma = new Float32Array(Q).fill(0.5);
+  const gamma = new Float32Array(Q).fill(0.5);
   const s = new Float64Array(8), px = new Float64Array(24), pc = new Float64Array(24), alpha = new Float64Array(8).fill(1);
   const beta = new Float64Array(12).fill(1);
   const acc = new Float64Array(4 * 7); // per patch: x, y, z, r, g, b, Σβ
   let v = 0;
   for (let q = 0; q < Q; q++) {
-    const code = cubeCode[q];
+    const code = codes.code[q];
     const patches = PATCH_COUNT[code];
-    if (patches === 0) continue;
-    const qi = cubeCoord[3 * q], qj = cubeCoord[3 * q + 1], qk = cubeCoord[3 * q + 2];
+    const qi = cubes.coord[3 * q], qj = cubes.coord[3 * q + 1], qk = cubes.coord[3 * q + 2];
     for (let c = 0; c < 8; c++) {
-      const id = cubeCorner[8 * q + c];
+      const id = codes.cubeCorner[8 * q + c];
       if (id >= 0) {
         s[c] = sdf[id];
-        for (let a = 0; a < 3; a++) {
-          px[3 * c + a] = pos[3 * id + a];
-          pc[3 * c + a] = col[3 * id + a];
-        }
+        px[3 * c] = pos[3 * id];
+        px[3 * c + 1] = pos[3 * id + 1];
+        px[3 * c + 2] = pos[3 * id + 2];
+        pc[3 * c] = col[3 * id];
+        pc[3 * c + 1] = col[3 * id + 1];
+        pc[3 * c + 2] = col[3 * id + 2];
       } else {
         s[c] = 1;
         px[3 * c] = (qi + (c & 1)) / R - 0.5;
@@ -190,15 +349,17 @@ export function flexiCubes(input: FlexiCubesInput): Mesh {
         pc[3 * c] = NaN; // no colour known: the crossing takes the other end's colour
       }
     }
-    const row = voxelIndex && qi >= 0 && qj >= 0 && qk >= 0 && qi < R && qj < R && qk < R ? voxelIndex.get((qi * R + qj) * R + qk) : -1;
-    if (row >= 0) {
-      const b = row * F + w0;
-      for (let e = 0; e < 12; e++) beta[e] = Math.tanh(feats[b + BETA_SLOT[e]]) * 0.99 + 1;
-      for (let c = 0; c < 8; c++) alpha[c] = Math.tanh(feats[b + 12 + c]) * 0.99 + 1;
-      cubeGamma[q] = sigmoid(feats[b + 20]) * 0.99 + 0.005;
-    } else if (voxelIndex) {
-      beta.fill(1);
-      alpha.fill(1);
+    if (voxelIndex) {
+      const row = qi >= 0 && qj >= 0 && qk >= 0 && qi < R && qj < R && qk < R ? voxelIndex.get((qi * R + qj) * R + qk) : -1;
+      if (row >= 0) {
+        const b = row * F + w0;
+        for (let e = 0; e < 12; e++) beta[e] = Math.tanh(feats[b + BETA_SLOT[e]]) * 0.99 + 1;
+        for (let c = 0; c < 8; c++) alpha[c] = Math.tanh(feats[b + 12 + c]) * 0.99 + 1;
+        gamma[q] = sigmoid(feats[b + 20]) * 0.99 + 0.005;
+      } else {
+        beta.fill(1);
+        alpha.fill(1);
+      }
     }
     acc.fill(0);
     for (let e = 0; e < 12; e++) {
@@ -209,10 +370,11 @@ export function flexiCubes(input: FlexiCubesInput): Mesh {
       const t = a0 / (a0 - a1);
       const bw = beta[e];
       const o = 7 * p;
+      const n0 = Number.isNaN(pc[3 * c0]), n1 = Number.isNaN(pc[3 * c1]);
       for (let a = 0; a < 3; a++) {
         acc[o + a] += bw * (px[3 * c0 + a] + t * (px[3 * c1 + a] - px[3 * c0 + a]));
-        const k0 = Number.isNaN(pc[3 * c0]) ? pc[3 * c1 + a] : pc[3 * c0 + a];
-        const k1 = Number.isNaN(pc[3 * c1]) ? pc[3 * c0 + a] : pc[3 * c1 + a];
+        const k0 = n0 ? pc[3 * c1 + a] : pc[3 * c0 + a];
+        const k1 = n1 ? pc[3 * c0 + a] : pc[3 * c1 + a];
         acc[o + 3 + a] += bw * (k0 + t * (k1 - k0));
       }
       acc[o + 6] += bw;
@@ -228,60 +390,40 @@ export function flexiCubes(input: FlexiCubesInput): Mesh {
     }
     v += patches;
   }
+  return { positions: vPos, colors: vCol, cubeEdgeVertex, gamma };
+}
 
-  // 6. One quad per crossing edge, walked from its inside corner; wound so the normal points outward.
-  let numQuads = 0;
-  const nb = [0, 0, 0];
-  const sdfAt = (x: number, y: number, z: number) => {
-    if (x < 0 || y < 0 || z < 0 || x > R || y > R || z > R) return 1;
-    const id = cornerIndex.get((x * R1 + y) * R1 + z);
-    return id < 0 ? 1 : sdf[id];
-  };
-  for (let pass = 0; pass < 2; pass++) {
-    const tri = pass === 1 ? new Uint32Array(6 * numQuads) : null;
-    let t = 0;
-    for (let u = 0; u < U; u++) {
-      if (!(sdf[u] < 0)) continue;
-      const ci = cornerCoord[3 * u], cj = cornerCoord[3 * u + 1], ck = cornerCoord[3 * u + 2];
-      for (let axis = 0; axis < 3; axis++) {
-        for (let dir = -1; dir <= 1; dir += 2) {
-          nb[0] = ci;
-          nb[1] = cj;
-          nb[2] = ck;
-          nb[axis] += dir;
-          if (sdfAt(nb[0], nb[1], nb[2]) < 0) continue;
-          if (!tri) {
-            numQuads++;
-            continue;
-          }
-          const lo0 = dir > 0 ? ci : nb[0], lo1 = dir > 0 ? cj : nb[1], lo2 = dir > 0 ? ck : nb[2];
-          const b = (axis + 1) % 3, c = (axis + 2) % 3;
-          // Cubes around the edge, counter-clockwise in the (b, c) plane seen from +axis.
-          const quad = [0, 0, 0, 0];
-          const gam = [0, 0, 0, 0];
-          for (let r = 0; r < 4; r++) {
-            const db = r === 1 || r === 2 ? 1 : 0;
-            const dc = r >= 2 ? 1 : 0;
-            const cube = [lo0, lo1, lo2];
-            cube[b] -= db;
-            cube[c] -= dc;
-            const qid = cubeIndex.get(((cube[0] + 1) * R2 + cube[1] + 1) * R2 + cube[2] + 1);
-            const slot = dir > 0 ? r : (4 - r) & 3; // reversed order for edges pointing to -axis
-            quad[slot] = cubeEdgeVertex[12 * qid + axis * 4 + db + 2 * dc];
-            gam[slot] = cubeGamma[qid];
-          }
-          const g02 = gam[0] * gam[2], g13 = gam[1] * gam[3];
-          let split02 = g02 > g13;
-          if (g02 === g13) split02 = dist2(vPos, quad[0], quad[2]) <= dist2(vPos, quad[1], quad[3]);
-          if (split02) tri.set([quad[0], quad[1], quad[2], quad[0], quad[2], quad[3]], t);
-          else tri.set([quad[0], quad[1], quad[3], quad[1], quad[2], quad[3]], t);
-          t += 6;
-        }
-      }
+/**
+ * 8. One quad per crossing edge, counter-clockwise seen from the outside corner (so the normal points
+ * outward), split along the diagonal with the larger γ product; ties take the shorter diagonal.
+ */
+function quads(edges: Edges, cubes: Cubes, verts: DualVertices): Uint32Array {
+  const tri = new Uint32Array(6 * edges.count);
+  const vPos = verts.positions;
+  for (let q = 0; q < edges.count; q++) {
+    const e = edges.codes[q] % 6;
+    const axis = e >> 1;
+    const forward = (e & 1) === 1;
+    let v0 = 0, v1 = 0, v2 = 0, v3 = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+    for (let r = 0; r < 4; r++) {
+      const qid = cubes.edgeCube[4 * q + r];
+      const local = axis * 4 + (r === 1 || r === 2 ? 1 : 0) + 2 * (r >> 1);
+      const vert = verts.cubeEdgeVertex[12 * qid + local];
+      const g = verts.gamma[qid];
+      // Counter-clockwise seen from +axis gives a +axis normal; reverse for edges whose outside is −axis.
+      const slot = forward ? r : (4 - r) & 3;
+      if (slot === 0) { v0 = vert; g0 = g; } else if (slot === 1) { v1 = vert; g1 = g; } else if (slot === 2) { v2 = vert; g2 = g; } else { v3 = vert; g3 = g; }
     }
-    if (tri) return finish(vPos, vCol, tri);
+    const g02 = g0 * g2, g13 = g1 * g3;
+    const split02 = g02 === g13 ? dist2(vPos, v0, v2) <= dist2(vPos, v1, v3) : g02 > g13;
+    const t = 6 * q;
+    if (split02) {
+      tri[t] = v0; tri[t + 1] = v1; tri[t + 2] = v2; tri[t + 3] = v0; tri[t + 4] = v2; tri[t + 5] = v3;
+    } else {
+      tri[t] = v0; tri[t + 1] = v1; tri[t + 2] = v3; tri[t + 3] = v1; tri[t + 4] = v2; tri[t + 5] = v3;
+    }
   }
-  return empty;
+  return tri;
 }
 
 function dist2(p: Float32Array, a: number, b: number): number {
