@@ -14,7 +14,7 @@
  * deformation and weights (β = α = 1, equal γ) this is exactly dual marching cubes.
  */
 import type { Mesh } from '../types';
-import { BETA_SLOT, CORNER_OFFSETS, EDGE_CORNERS, PATCH_COUNT, PATCH_OF } from './cube-tables';
+import { BETA_SLOT, EDGE_CORNERS, PATCH_COUNT, PATCH_OF } from './cube-tables';
 import { KeyIndex } from './key-index';
 import { computeVertexNormals } from './normals';
 
