@@ -24,6 +24,7 @@ export function libraryHandlers(lib: Library): HandlerMap<LibraryMethodName> {
     'projects.import': ({ path }) => importProject(lib, path),
 
     'images.import': ({ projectId, name, data }) => lib.importImage({ projectId, name, data: bytes(data) }),
+    'images.importFolder': ({ projectId, path }) => lib.importSam3dFolder(path, { projectId }),
     'images.list': ({ projectId }) => lib.listImages(projectId),
     'images.read': ({ imageId }) => {
       const { image, data, mime } = lib.readImage(imageId);

@@ -25,6 +25,7 @@ import type { Mesh } from '../pipeline/types';
 import { openDatabase } from './database';
 import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256File, writeFileAtomic } from './files';
+import { readSam3dFolder } from '../pipeline/image/sam3d-folder';
 import { meshFromGlb } from './glb-mesh';
 import { renderMeshThumbnail } from './mesh-thumbnail';
 import {
@@ -411,10 +412,13 @@ export class Library {
   // ---------------------------------------------------------------- images and masks -----------------
 
   /**
-   * Store a photo. Without `projectId` a new project named after the image is created. An RGBA image
-   * whose alpha is a real cut-out (SAM 3D convention) also yields a mask from its alpha channel.
+   * Store a photo, with its masks when given, in one transaction. Without `projectId` a new project named
+   * after the image is created. Without `masks`, an RGBA image whose alpha is a real cut-out (SAM 3D
+   * convention) yields a mask from its alpha channel.
    */
-  async importImage(input: { projectId?: string; name: string; data: Uint8Array | string }): Promise<{ image: ImageRecord; masks: MaskRecord[] }> {
+  async importImage(input: {
+    projectId?: string; name: string; data: Uint8Array | string; masks?: { name: string; png: Uint8Array }[];
+  }): Promise<{ image: ImageRecord; masks: MaskRecord[] }> {
     const name = input.name.trim();
     if (!name) throw new LibraryError('BAD_INPUT', 'An image needs a name.');
     const data = typeof input.data === 'string' ? fs.readFileSync(input.data) : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
@@ -432,14 +436,22 @@ export class Library {
 
     const size = this.options.thumbnailSize ?? 256;
     const thumb = await sharp(data).rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
-    const alphaMask = meta.hasAlpha ? await cutoutFromAlpha(data, meta.width, meta.height) : null;
+    const masks: { id: string; name: string; png: Buffer; area: number }[] = [];
+    if (input.masks) {
+      for (const m of input.masks) {
+        const png = Buffer.from(m.png.buffer, m.png.byteOffset, m.png.byteLength);
+        masks.push({ id: randomUUID(), name: m.name.trim(), png, area: await checkMask(png, m.name.trim(), { name, width: meta.width, height: meta.height }) });
+      }
+    } else if (meta.hasAlpha) {
+      const alpha = await cutoutFromAlpha(data, meta.width, meta.height);
+      if (alpha) masks.push({ id: randomUUID(), name: 'alpha', ...alpha });
+    }
 
     const imageId = randomUUID();
-    const maskId = randomUUID();
     const files = [
       { rel: `images/${imageId}.${ext}`, data },
       { rel: `thumbs/${imageId}.png`, data: thumb },
-      ...(alphaMask ? [{ rel: `masks/${maskId}.png`, data: alphaMask.png }] : []),
+      ...masks.map((m) => ({ rel: `masks/${m.id}.png`, data: m.png })),
     ];
     const t = now();
     this.writeThenCommit(`import image "${name}"`, files, (stored) => {
@@ -451,14 +463,29 @@ export class Library {
       this.db
         .prepare(`INSERT INTO images (id, project_id, name, file, sha256, bytes, width, height, created_at, thumb_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(imageId, projectId, name, files[0].rel, stored[0].sha256, stored[0].bytes, meta.width, meta.height, t, files[1].rel);
-      if (alphaMask) {
-        this.db
-          .prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(maskId, imageId, 'alpha', files[2].rel, stored[2].sha256, stored[2].bytes, alphaMask.area, t);
-      }
+      const ins = this.db.prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+      masks.forEach((m, k) => ins.run(m.id, imageId, m.name, files[2 + k].rel, stored[2 + k].sha256, stored[2 + k].bytes, m.area, t));
       this.touchProject(projectId);
     });
-    return { image: toImage(this.imageRow(imageId)), masks: alphaMask ? [toMask(this.maskRow(maskId))] : [] };
+    return { image: toImage(this.imageRow(imageId)), masks: masks.map((m) => toMask(this.maskRow(m.id))) };
+  }
+
+  /**
+   * Import a folder in the SAM 3D Objects convention (image.png plus 0.png, 1.png, … RGBA cut-outs) as
+   * one image with its masks ("object 0", "object 1", …), all or nothing.
+   */
+  async importSam3dFolder(dir: string, options: { projectId?: string; name?: string } = {}): Promise<{ image: ImageRecord; masks: MaskRecord[] }> {
+    let folder: Awaited<ReturnType<typeof readSam3dFolder>>;
+    try {
+      folder = await readSam3dFolder(dir);
+    } catch (err) {
+      throw new LibraryError('BAD_INPUT', (err as Error).message.replace(/^./, (c) => c.toUpperCase()));
+    }
+    const masks = folder.maskPaths.map((p) => ({ name: `object ${path.basename(p, '.png')}`, png: fs.readFileSync(p) }));
+    return this.importImage({
+      projectId: options.projectId, name: options.name ?? `${path.basename(path.resolve(dir))}${path.extname(folder.imagePath)}`,
+      data: fs.readFileSync(folder.imagePath), masks,
+    });
   }
 
   listImages(projectId: string): ImageRecord[] {
@@ -512,18 +539,7 @@ export class Library {
     if (!name) throw new LibraryError('BAD_INPUT', 'A mask needs a name.');
     const image = this.imageRow(input.imageId);
     const png = Buffer.from(input.png.buffer, input.png.byteOffset, input.png.byteLength);
-    let area: number;
-    try {
-      const meta = await sharp(png).metadata();
-      if (meta.format !== 'png') throw new Error(`it is ${meta.format ?? 'not an image'}, a PNG is expected`);
-      if (meta.width !== image.width || meta.height !== image.height) {
-        throw new Error(`it is ${meta.width}×${meta.height} but image "${image.name}" is ${image.width}×${image.height}`);
-      }
-      area = await maskArea(png);
-    } catch (err) {
-      throw new LibraryError('BAD_INPUT', `Mask "${name}" was not saved: ${(err as Error).message}.`);
-    }
-    if (area === 0) throw new LibraryError('BAD_INPUT', `Mask "${name}" is empty: paint or select the object first.`);
+    const area = await checkMask(png, name, image);
     const id = randomUUID();
     const rel = `masks/${id}.png`;
     this.writeThenCommit(`save mask "${name}"`, [{ rel, data: png }], ([s]) => {
@@ -906,6 +922,24 @@ async function cutoutFromAlpha(data: Buffer, width: number, height: number): Pro
   }
   const png = await sharp(px, { raw: { width, height, channels: 4 } }).png().toBuffer();
   return { png, area };
+}
+
+/** Validate a mask PNG against its image; returns its area. Throws BAD_INPUT saying what is wrong. */
+async function checkMask(png: Buffer, name: string, image: { name: string; width: number; height: number }): Promise<number> {
+  if (!name) throw new LibraryError('BAD_INPUT', 'A mask needs a name.');
+  let area: number;
+  try {
+    const meta = await sharp(png).metadata();
+    if (meta.format !== 'png') throw new Error(`it is ${meta.format ?? 'not an image'}, a PNG is expected`);
+    if (meta.width !== image.width || meta.height !== image.height) {
+      throw new Error(`it is ${meta.width}×${meta.height} but image "${image.name}" is ${image.width}×${image.height}`);
+    }
+    area = await maskArea(png);
+  } catch (err) {
+    throw new LibraryError('BAD_INPUT', `Mask "${name}" was not saved: ${(err as Error).message}.`);
+  }
+  if (area === 0) throw new LibraryError('BAD_INPUT', `Mask "${name}" is empty: paint or select the object first.`);
+  return area;
 }
 
 /** Pixels of the object in a mask PNG: alpha above half when it has alpha, else grey level above half. */

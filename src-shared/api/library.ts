@@ -131,6 +131,11 @@ export const libraryMethods = {
     req: z.object({ projectId: Id.optional(), name: Name, data: Base64 }),
     res: z.object({ image: ImageRecord, masks: z.array(MaskRecord) }),
   },
+  /** A folder in the SAM 3D convention (image.png + 0.png, 1.png, … cut-outs) as one image with its masks. */
+  'images.importFolder': {
+    req: z.object({ projectId: Id.optional(), path: z.string().min(1) }),
+    res: z.object({ image: ImageRecord, masks: z.array(MaskRecord) }),
+  },
   'images.list': { req: z.object({ projectId: Id }), res: z.array(ImageRecord) },
   'images.read': { req: z.object({ imageId: Id }), res: z.object({ image: ImageRecord, data: Base64, mime: z.string() }) },
   'images.rename': { req: z.object({ imageId: Id, name: Name }), res: ImageRecord },

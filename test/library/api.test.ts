@@ -46,6 +46,22 @@ describe('library API handlers', () => {
     expect(Buffer.from(read.data, 'base64').equals(await cutoutPng())).toBe(true);
   });
 
+  it('imports a SAM 3D example folder (image.png + 0.png, 1.png, …) as one image with its masks', async () => {
+    const { call, lib } = setup();
+    const dir = path.resolve(__dirname, '../../resources/examples/scene-three');
+    const masksOnDisk = fs.readdirSync(dir).filter((f) => /^\d+\.png$/.test(f)).length;
+    const { image, masks } = await call('images.importFolder', { path: dir });
+    expect(image.name).toBe('scene-three.png');
+    expect(masks.map((m: any) => m.name)).toEqual(Array.from({ length: masksOnDisk }, (_, i) => `object ${i}`));
+    expect(masks.every((m: any) => m.area > 0)).toBe(true);
+    expect(fs.readFileSync(lib.maskPath(masks[0].id)).equals(fs.readFileSync(path.join(dir, '0.png')))).toBe(true);
+    const bad = await lib.importImage({ name: 'x.png', data: await photoPng(), masks: [{ name: 'small', png: await greyMaskPng(8, 8, 4) }] }).catch((e) => e);
+    expect(bad.message).toMatch(/Mask "small" was not saved: it is 8×8/);
+    expect(lib.listProjects().map((p) => p.name)).toEqual(['scene-three']); // the failed import left nothing
+    const none = await call('images.importFolder', { path: tempDir() }).catch((e) => e);
+    expect(none.api).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/has no image.png/) });
+  });
+
   it('answers NOT_FOUND, BAD_REQUEST and CONFLICT with the library message', async () => {
     const { d, lib } = setup();
     expect(await d.dispatch('runs.get', { runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'No run with id nope.' } });
