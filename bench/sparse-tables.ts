@@ -13,10 +13,12 @@ function shell(res: number, target: number): Int32Array {
   for (let thick = 1; ; thick++) {
     const out: number[] = [];
     const rad = res * 0.42;
-    for (let i = 0; i < res; i++) for (let j = 0; j < res; j++) for (let k = 0; k < res; k++) {
-      const d = Math.hypot(i - c, j - c, k - c);
-      if (d <= rad && d > rad - thick) out.push(i, j, k);
-    }
+    for (let i = 0; i < res; i++)
+      for (let j = 0; j < res; j++)
+        for (let k = 0; k < res; k++) {
+          const d = Math.hypot(i - c, j - c, k - c);
+          if (d <= rad && d > rad - thick) out.push(i, j, k);
+        }
     if (out.length / 3 >= target || thick > res) return Int32Array.from(out.slice(0, target * 3));
   }
 }
@@ -25,7 +27,10 @@ function time(fn: () => unknown, minMs = 200): number {
   fn(); // warm-up (JIT, pooled lookup grid)
   let reps = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < minMs) { fn(); reps++; }
+  while (performance.now() - t0 < minMs) {
+    fn();
+    reps++;
+  }
   return ((performance.now() - t0) / reps) * 1000;
 }
 

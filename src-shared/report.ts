@@ -6,7 +6,13 @@ import { z } from 'zod';
 import { METHODS } from './params';
 
 export const STAGE_NAMES = [
-  'condition', 'ssSampling', 'ssDecode', 'aggregation', 'slatSampling', 'meshDecode', 'surface',
+  'condition',
+  'ssSampling',
+  'ssDecode',
+  'aggregation',
+  'slatSampling',
+  'meshDecode',
+  'surface',
 ] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
@@ -57,7 +63,9 @@ export const RunReportSchema = z.object({
   params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
   name: z.string().optional(),
   objectMs: z.number().nonnegative(),
-  stages: z.object(Object.fromEntries(STAGE_NAMES.map((s) => [s, StageTimingSchema])) as Record<StageName, typeof StageTimingSchema>),
+  stages: z.object(
+    Object.fromEntries(STAGE_NAMES.map((s) => [s, StageTimingSchema])) as Record<StageName, typeof StageTimingSchema>,
+  ),
   schedules: z.object({ ss: ScheduleSchema, slat: ScheduleSchema }),
   aggregation: AggregationReportSchema,
   layout: LayoutReportSchema,

@@ -5,8 +5,13 @@ import type { ExportFormat } from '../export';
 export const FORMATS: readonly ExportFormat[] = ['glb', 'obj', 'ply'];
 
 export function parseFormats(v: string | undefined): ExportFormat[] {
-  const list = (v ?? 'glb').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  for (const f of list) if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format: unknown format "${f}" (use glb, obj, ply, comma-separated)`);
+  const list = (v ?? 'glb')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  for (const f of list)
+    if (!(FORMATS as readonly string[]).includes(f))
+      throw new UsageError(`--format: unknown format "${f}" (use glb, obj, ply, comma-separated)`);
   if (list.length === 0) throw new UsageError('--format needs at least one of glb, obj, ply');
   return [...new Set(list)] as ExportFormat[];
 }

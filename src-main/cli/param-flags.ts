@@ -11,7 +11,9 @@ import { UsageError } from './exit-codes';
 
 /** commander's camelCase attribute for a generated flag. */
 function attr(spec: ParamSpec): string {
-  return cliFlag(spec.key).slice(2).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  return cliFlag(spec.key)
+    .slice(2)
+    .replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 function describe(spec: ParamSpec): string {
@@ -44,7 +46,9 @@ export function paramOverrides(opts: Record<string, unknown>): Partial<AccelPara
     if (spec.kind === 'number' || spec.kind === 'integer') {
       const n = Number(v);
       if (!Number.isFinite(n) || (spec.kind === 'integer' && !Number.isInteger(n))) {
-        throw new UsageError(`${cliFlag(spec.key)} needs ${spec.kind === 'integer' ? 'an integer' : 'a number'}, got "${String(v)}"`);
+        throw new UsageError(
+          `${cliFlag(spec.key)} needs ${spec.kind === 'integer' ? 'an integer' : 'a number'}, got "${String(v)}"`,
+        );
       }
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
         throw new UsageError(`${cliFlag(spec.key)} must be within [${spec.min}, ${spec.max}], got ${n}`);

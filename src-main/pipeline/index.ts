@@ -5,7 +5,14 @@
 export { openPack, validatePack, PACK_FORMAT, ROLES } from './pack';
 export type { Pack, OpenPackOptions, ValidationResult, Manifest, Role } from './pack';
 export {
-  loadImageFile, loadMaskFile, maskFromAlpha, conformMask, readSam3dFolder, maskAt, isSam3dFolder, MAX_IMAGE_SIDE,
+  loadImageFile,
+  loadMaskFile,
+  maskFromAlpha,
+  conformMask,
+  readSam3dFolder,
+  maskAt,
+  isSam3dFolder,
+  MAX_IMAGE_SIDE,
 } from './image';
 export type { BinaryMask, DecodedImage, ImageSource, Sam3dFolder } from './image';
 export { runObject, runScene } from './run';

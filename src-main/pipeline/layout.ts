@@ -31,16 +31,28 @@ export function quaternionOf(r: number[]): [number, number, number, number] {
   let w: number, x: number, y: number, z: number;
   if (tr > 0) {
     const s = Math.sqrt(tr + 1) * 2;
-    w = s / 4; x = (m21 - m12) / s; y = (m02 - m20) / s; z = (m10 - m01) / s;
+    w = s / 4;
+    x = (m21 - m12) / s;
+    y = (m02 - m20) / s;
+    z = (m10 - m01) / s;
   } else if (m00 > m11 && m00 > m22) {
     const s = Math.sqrt(1 + m00 - m11 - m22) * 2;
-    w = (m21 - m12) / s; x = s / 4; y = (m01 + m10) / s; z = (m02 + m20) / s;
+    w = (m21 - m12) / s;
+    x = s / 4;
+    y = (m01 + m10) / s;
+    z = (m02 + m20) / s;
   } else if (m11 > m22) {
     const s = Math.sqrt(1 + m11 - m00 - m22) * 2;
-    w = (m02 - m20) / s; x = (m01 + m10) / s; y = s / 4; z = (m12 + m21) / s;
+    w = (m02 - m20) / s;
+    x = (m01 + m10) / s;
+    y = s / 4;
+    z = (m12 + m21) / s;
   } else {
     const s = Math.sqrt(1 + m22 - m00 - m11) * 2;
-    w = (m10 - m01) / s; x = (m02 + m20) / s; y = (m12 + m21) / s; z = s / 4;
+    w = (m10 - m01) / s;
+    x = (m02 + m20) / s;
+    y = (m12 + m21) / s;
+    z = s / 4;
   }
   const n = Math.hypot(w, x, y, z);
   const sign = w < 0 ? -1 : 1;

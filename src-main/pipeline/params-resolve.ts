@@ -11,20 +11,29 @@ import type { Manifest } from './pack/manifest-schema';
 export function resolveRunParams(method: Method, overrides: Partial<AccelParams> = {}): AccelParams {
   const o = AccelOverridesSchema.safeParse(overrides);
   if (!o.success) {
-    throw new PipelineInputError('BAD_PARAMS', `invalid parameters: ${o.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new PipelineInputError(
+      'BAD_PARAMS',
+      `invalid parameters: ${o.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const preset = method in PRESETS ? PRESETS[method as keyof typeof PRESETS] : {};
   const merged = { ...DEFAULT_PARAMS, ...preset, ...o.data };
   const parsed = AccelParamsSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new PipelineInputError('BAD_PARAMS', `invalid parameters: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new PipelineInputError(
+      'BAD_PARAMS',
+      `invalid parameters: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const p = parsed.data;
   if (p.ssCache && p.ssCacheStride >= 2 && p.ssWarmup < 1) {
     throw new PipelineInputError('BAD_PARAMS', 'ssWarmup must be at least 1 when ssCacheStride ≥ 2.');
   }
   if (p.meshTauLow > p.meshTauHigh) {
-    throw new PipelineInputError('BAD_PARAMS', `meshTauLow (${p.meshTauLow}) must not exceed meshTauHigh (${p.meshTauHigh}).`);
+    throw new PipelineInputError(
+      'BAD_PARAMS',
+      `meshTauLow (${p.meshTauLow}) must not exceed meshTauHigh (${p.meshTauHigh}).`,
+    );
   }
   return p;
 }

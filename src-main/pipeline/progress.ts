@@ -7,10 +7,24 @@ export type ProgressCallback = (e: ProgressEvent) => void;
 
 /** Rough share of an object's time per stage (CPU, mini pack), only for the progress bar. */
 const WEIGHTS: Record<StageName, number> = {
-  condition: 0.04, ssSampling: 0.33, ssDecode: 0.04, aggregation: 0.02, slatSampling: 0.37, meshDecode: 0.14, surface: 0.06,
+  condition: 0.04,
+  ssSampling: 0.33,
+  ssDecode: 0.04,
+  aggregation: 0.02,
+  slatSampling: 0.37,
+  meshDecode: 0.14,
+  surface: 0.06,
 };
 const SHARED: StageName[] = ['condition', 'ssSampling', 'ssDecode'];
-const ORDER: StageName[] = ['condition', 'ssSampling', 'ssDecode', 'aggregation', 'slatSampling', 'meshDecode', 'surface'];
+const ORDER: StageName[] = [
+  'condition',
+  'ssSampling',
+  'ssDecode',
+  'aggregation',
+  'slatSampling',
+  'meshDecode',
+  'surface',
+];
 
 const SHARED_WEIGHT = WEIGHTS.condition + WEIGHTS.ssSampling + WEIGHTS.ssDecode;
 
@@ -33,7 +47,10 @@ export class ProgressReporter {
   emit(stage: StageName, within: number, extra: Omit<ProgressEvent, 'stage' | 'fraction'> = {}): void {
     if (!this.cb) return;
     let before = 0;
-    for (const s of ORDER) { if (s === stage) break; before += WEIGHTS[s]; }
+    for (const s of ORDER) {
+      if (s === stage) break;
+      before += WEIGHTS[s];
+    }
     const x = before + WEIGHTS[stage] * Math.min(1, Math.max(0, within));
     let fraction: number;
     let message = extra.message;
@@ -41,7 +58,9 @@ export class ProgressReporter {
       fraction = x;
       if (this.objectCount > 1) message = `${this.objectCount} objects (batched)`;
     } else {
-      fraction = SHARED_WEIGHT + (1 - SHARED_WEIGHT) * (this.objectIndex + (x - SHARED_WEIGHT) / (1 - SHARED_WEIGHT)) / this.objectCount;
+      fraction =
+        SHARED_WEIGHT +
+        ((1 - SHARED_WEIGHT) * (this.objectIndex + (x - SHARED_WEIGHT) / (1 - SHARED_WEIGHT))) / this.objectCount;
       if (this.objectCount > 1) message = `object ${this.objectIndex + 1}/${this.objectCount}`;
     }
     this.cb({ stage, fraction: Math.min(1, fraction), ...extra, ...(message ? { message } : {}) });

@@ -6,7 +6,17 @@
 import type { AccelParams, Method } from '../../src-shared/params';
 import type { RunReport, SceneReport, StageName, StageTiming } from '../../src-shared/report';
 import { STAGE_NAMES } from '../../src-shared/report';
-import { aggregateCoords, aggregationFor, aggregationScore, chooseAggregationFactor, createSlatPolicy, createSsPolicy, hfer2d, hfer3d, summariseSchedule } from './accel';
+import {
+  aggregateCoords,
+  aggregationFor,
+  aggregationScore,
+  chooseAggregationFactor,
+  createSlatPolicy,
+  createSsPolicy,
+  hfer2d,
+  hfer3d,
+  summariseSchedule,
+} from './accel';
 import type { SsStepPolicy } from './accel/types';
 import { PipelineInputError, throwIfAborted } from './errors';
 import { conditionInputs, conformMask, objectCutout } from './image';
@@ -25,7 +35,10 @@ import { meshDecoderTables } from './sparse/tables';
 import { extractSurface } from './surface';
 import type { CameraInfo, Layout, Mesh } from './types';
 
-export interface ObjectInput { mask: BinaryMask; name?: string }
+export interface ObjectInput {
+  mask: BinaryMask;
+  name?: string;
+}
 
 export interface RunOptions {
   method?: Method;
@@ -45,7 +58,10 @@ export interface ObjectResult {
   report: RunReport;
 }
 
-export interface SceneResult { objects: ObjectResult[]; report: SceneReport }
+export interface SceneResult {
+  objects: ObjectResult[];
+  report: SceneReport;
+}
 
 const emptyStages = (): Record<StageName, StageTiming> =>
   Object.fromEntries(STAGE_NAMES.map((s) => [s, { ms: 0, networkPasses: 0 }])) as Record<StageName, StageTiming>;
@@ -90,7 +106,14 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
   const k = inputs.length;
   const progress = new ProgressReporter(opts.onProgress, 0, k);
   const sharedWarnings = [...image.warnings];
-  const masks = inputs.map((inp, q) => conformMask(inp.mask, image.width, image.height, inp.name ? `the mask "${inp.name}"` : k > 1 ? `mask ${q}` : 'the mask'));
+  const masks = inputs.map((inp, q) =>
+    conformMask(
+      inp.mask,
+      image.width,
+      image.height,
+      inp.name ? `the mask "${inp.name}"` : k > 1 ? `mask ${q}` : 'the mask',
+    ),
+  );
   const objectWarnings = masks.map((mk) => [...mk.warnings]);
   throwIfAborted(opts.signal);
 
@@ -103,7 +126,8 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     image: { data: ci.image, dims: [2 * k, 3, s, s] },
     mask: { data: ci.mask, dims: [2 * k, 1, s, s] },
   });
-  const condSs = condOut.cond_ss, condSlat = condOut.cond_slat;
+  const condSs = condOut.cond_ss,
+    condSlat = condOut.cond_slat;
   const shared = {
     condition: { ms: performance.now() - t, networkPasses: 1 },
     ssSampling: { ms: 0, networkPasses: 0 },
@@ -114,24 +138,36 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
   // --- SS sampling (batched) -----------------------------------------------------------------------
   t = performance.now();
   const ssSched = ssSchedule(m, params);
-  const ssPolicies: SsStepPolicy[] = masks.map(() => createSsPolicy(method, params, {
-    steps: ssSched.steps, timeGrid: ssSched.grid, guidedSteps: ssSched.guided,
-    channels: m.grid.ssLatentChannels, numTokens: m.grid.ssLatentResolution ** 3, rng: rngFn(params.seed),
-  }));
+  const ssPolicies: SsStepPolicy[] = masks.map(() =>
+    createSsPolicy(method, params, {
+      steps: ssSched.steps,
+      timeGrid: ssSched.grid,
+      guidedSteps: ssSched.guided,
+      channels: m.grid.ssLatentChannels,
+      numTokens: m.grid.ssLatentResolution ** 3,
+      rng: rngFn(params.seed),
+    }),
+  );
   const ss = await sampleSs({
-    pack, schedule: ssSched,
+    pack,
+    schedule: ssSched,
     cond: { data: condSs.data, tokens: condSs.dims[1] },
     noise: opts.noise?.ss ?? masks.map(() => ssNoise(m, params.seed)),
     policies: ssPolicies,
     signal: opts.signal,
-    onStep: (e) => progress.forObject(e.object).emit('ssSampling', (e.step + 1) / e.steps, { step: e.step, steps: e.steps, stepKind: e.kind }),
+    onStep: (e) =>
+      progress
+        .forObject(e.object)
+        .emit('ssSampling', (e.step + 1) / e.steps, { step: e.step, steps: e.steps, stepKind: e.kind }),
   });
   shared.ssSampling = { ms: performance.now() - t, networkPasses: ss.networkPasses };
 
   // --- SS decode (batched) -------------------------------------------------------------------------
   t = performance.now();
   throwIfAborted(opts.signal);
-  const L = m.grid.ssLatentResolution, C = m.grid.ssLatentChannels, R = m.grid.resolution;
+  const L = m.grid.ssLatentResolution,
+    C = m.grid.ssLatentChannels,
+    R = m.grid.resolution;
   const latent = new Float32Array(k * C * L * L * L);
   ss.states.forEach((st, b) => {
     // latent[b, c, n] = x_shape[b, n, c]
@@ -158,12 +194,18 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     const logits = logitsAll.subarray(b * R * R * R, (b + 1) * R * R * R);
     const occupied = occupiedCoords(logits, R, m.ss.occupancyThreshold);
     if (occupied.length === 0) {
-      throw new PipelineInputError('TOO_FEW_VOXELS', `${inputs[b].name ?? 'the object'}: the model found no occupied voxel; check that the mask outlines one object, or try another seed.`);
+      throw new PipelineInputError(
+        'TOO_FEW_VOXELS',
+        `${inputs[b].name ?? 'the object'}: the model found no occupied voxel; check that the mask outlines one object, or try another seed.`,
+      );
     }
     const keepRows = surfaceRows(occupied, R, m.ss.pruneSurfaceDistance);
     let coords = gatherRows(occupied, 3, keepRows);
     const voxelsBefore = coords.length / 3;
-    if (voxelsBefore < m.ss.minVoxels) warnings.push(`Only ${voxelsBefore} voxels (the pack expects at least ${m.ss.minVoxels}); the mesh may be fragmentary.`);
+    if (voxelsBefore < m.ss.minVoxels)
+      warnings.push(
+        `Only ${voxelsBefore} voxels (the pack expects at least ${m.ss.minVoxels}); the mesh may be fragmentary.`,
+      );
     stages.ssDecode.ms += performance.now() - t;
 
     // spectral aggregation (+ the pack's voxel cap); the 3-D spectrum also feeds carving's spatial score
@@ -179,7 +221,11 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     if (decision.enabled) {
       factor = decision.fixedFactor ?? chooseAggregationFactor(h2, h3v, voxelsBefore, R, decision);
     }
-    const agg = aggregateCoords(coords, scores, factor, R, { fixOffset: decision.fixOffset, maxVoxels: m.ss.maxVoxels, rng: rngFn(params.seed, RNG_STREAMS.voxelCap) });
+    const agg = aggregateCoords(coords, scores, factor, R, {
+      fixOffset: decision.fixOffset,
+      maxVoxels: m.ss.maxVoxels,
+      rng: rngFn(params.seed, RNG_STREAMS.voxelCap),
+    });
     if (voxelsBefore > m.ss.maxVoxels && agg.coords.length / 3 === m.ss.maxVoxels) {
       warnings.push(`${voxelsBefore} voxels exceed the pack's limit of ${m.ss.maxVoxels}; a random subset was kept.`);
     }
@@ -192,17 +238,33 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     t = performance.now();
     const slSched = slatSchedule(m, params);
     const slatPolicy = createSlatPolicy(method, params, {
-      steps: slSched.steps, timeGrid: slSched.grid, guidedSteps: slSched.guided, channels: m.slat.channels,
-      numTokens: n, spatialScore: scores, rng: rngFn(params.seed, RNG_STREAMS.policy),
+      steps: slSched.steps,
+      timeGrid: slSched.grid,
+      guidedSteps: slSched.guided,
+      channels: m.slat.channels,
+      numTokens: n,
+      spatialScore: scores,
+      rng: rngFn(params.seed, RNG_STREAMS.policy),
     });
-    const slatCond = condSlat.data.subarray(b * condSlat.dims[1] * condSlat.dims[2], (b + 1) * condSlat.dims[1] * condSlat.dims[2]);
+    const slatCond = condSlat.data.subarray(
+      b * condSlat.dims[1] * condSlat.dims[2],
+      (b + 1) * condSlat.dims[1] * condSlat.dims[2],
+    );
     const slat = await sampleSlat({
-      pack, schedule: slSched, cond: { data: slatCond, tokens: condSlat.dims[1] }, coords,
+      pack,
+      schedule: slSched,
+      cond: { data: slatCond, tokens: condSlat.dims[1] },
+      coords,
       noise: opts.noise?.slat?.[b] ?? slatNoise(n, m.slat.channels, params.seed),
-      policy: slatPolicy, signal: opts.signal,
-      onStep: (e) => pr.emit('slatSampling', (e.step + 1) / e.steps, {
-        step: e.step, steps: e.steps, stepKind: e.kind, tokens: { evaluated: e.evaluated, carved: e.carved },
-      }),
+      policy: slatPolicy,
+      signal: opts.signal,
+      onStep: (e) =>
+        pr.emit('slatSampling', (e.step + 1) / e.steps, {
+          step: e.step,
+          steps: e.steps,
+          stepKind: e.kind,
+          tokens: { evaluated: e.evaluated, carved: e.carved },
+        }),
     });
     stages.slatSampling = { ms: performance.now() - t, networkPasses: slat.networkPasses };
 
@@ -212,26 +274,35 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     pr.emit('meshDecode', 0);
     const mesh = m.decoders.mesh;
     const tables = meshDecoderTables(coords, R, mesh);
-    const feats = (await pack.run('mesh_decoder', {
-      slat: { data: denormaliseSlat(slat.x, m), dims: [n, m.slat.channels] },
-      coords: { data: coords, dims: [n, 3] },
-      win0_idx: { data: tables.win0.idx, dims: [tables.win0.windows, tables.win0.maxLen] },
-      win0_inv: { data: tables.win0.inv, dims: [n] },
-      win1_idx: { data: tables.win1.idx, dims: [tables.win1.windows, tables.win1.maxLen] },
-      win1_inv: { data: tables.win1.inv, dims: [n] },
-      nbr_l1: { data: tables.levelNbr[0], dims: [tables.levelNbr[0].length / 27, 27] },
-      nbr_l2: { data: tables.levelNbr[1], dims: [tables.levelNbr[1].length / 27, 27] },
-    })).feats;
+    const feats = (
+      await pack.run('mesh_decoder', {
+        slat: { data: denormaliseSlat(slat.x, m), dims: [n, m.slat.channels] },
+        coords: { data: coords, dims: [n, 3] },
+        win0_idx: { data: tables.win0.idx, dims: [tables.win0.windows, tables.win0.maxLen] },
+        win0_inv: { data: tables.win0.inv, dims: [n] },
+        win1_idx: { data: tables.win1.idx, dims: [tables.win1.windows, tables.win1.maxLen] },
+        win1_inv: { data: tables.win1.inv, dims: [n] },
+        nbr_l1: { data: tables.levelNbr[0], dims: [tables.levelNbr[0].length / 27, 27] },
+        nbr_l2: { data: tables.levelNbr[1], dims: [tables.levelNbr[1].length / 27, 27] },
+      })
+    ).feats;
     stages.meshDecode = { ms: performance.now() - t, networkPasses: 1 };
 
     // surface extraction
     t = performance.now();
     throwIfAborted(opts.signal);
     pr.emit('surface', 0);
-    const extracted = extractSurface({ coords: tables.fineCoords, feats: feats.data, channels: feats.dims[1], resolution: tables.fineResolution }, mesh);
+    const extracted = extractSurface(
+      { coords: tables.fineCoords, feats: feats.data, channels: feats.dims[1], resolution: tables.fineResolution },
+      mesh,
+    );
     if (agg.offset.some((v) => v !== 0)) {
       const pos = extracted.positions;
-      for (let v = 0; v < pos.length; v += 3) { pos[v] += agg.offset[0]; pos[v + 1] += agg.offset[1]; pos[v + 2] += agg.offset[2]; }
+      for (let v = 0; v < pos.length; v += 3) {
+        pos[v] += agg.offset[0];
+        pos[v + 1] += agg.offset[1];
+        pos[v + 2] += agg.offset[2];
+      }
     }
     stages.surface = { ms: performance.now() - t, networkPasses: 0 };
     pr.emit('surface', 1);
@@ -249,14 +320,36 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       stages,
       schedules: {
         ss: { ...ssSummary, networkPasses: ss.objectPasses[b] },
-        slat: { ...slatSummary, networkPasses: slat.networkPasses, tokensEvaluated: slat.tokensEvaluated, tokensCarved: slat.tokensCarved },
+        slat: {
+          ...slatSummary,
+          networkPasses: slat.networkPasses,
+          tokensEvaluated: slat.tokensEvaluated,
+          tokensCarved: slat.tokensCarved,
+        },
       },
-      aggregation: { factor: agg.factorUsed, hfer2d: h2, hfer3d: h3v, score: aggregationScore(h2, h3v, params.meshSpectralWeight2d), voxelsBefore, voxelsAfter: n },
-      layout: { rotation: layout.rotation, quaternion: layout.quaternion, translation: layout.translation, scale: layout.scale },
+      aggregation: {
+        factor: agg.factorUsed,
+        hfer2d: h2,
+        hfer3d: h3v,
+        score: aggregationScore(h2, h3v, params.meshSpectralWeight2d),
+        voxelsBefore,
+        voxelsAfter: n,
+      },
+      layout: {
+        rotation: layout.rotation,
+        quaternion: layout.quaternion,
+        translation: layout.translation,
+        scale: layout.scale,
+      },
       mesh: { vertices: extracted.positions.length / 3, triangles: extracted.indices.length / 3 },
       warnings: [...sharedWarnings, ...pack.warnings, ...warnings],
     };
-    objects.push({ mesh: extracted, layout, camera: { fovDeg: m.camera.fovDeg, width: image.width, height: image.height }, report });
+    objects.push({
+      mesh: extracted,
+      layout,
+      camera: { fovDeg: m.camera.fovDeg, width: image.width, height: image.height },
+      report,
+    });
   }
   return { objects, shared, warnings: [...sharedWarnings, ...pack.warnings] };
 }

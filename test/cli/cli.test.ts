@@ -15,8 +15,10 @@ const MUG = join(ROOT, 'resources/examples/mug');
 const SCENE = join(ROOT, 'resources/examples/scene-three');
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough(), stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  let out = '', err = '';
+  const stdout = new PassThrough(),
+    stderr = new PassThrough() as unknown as NodeJS.WriteStream;
+  let out = '',
+    err = '';
   stdout.on('data', (d) => (out += d));
   (stderr as unknown as PassThrough).on('data', (d) => (err += d));
   const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr });
@@ -26,7 +28,22 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 describe('fastsam3d infer', () => {
   it('--preset off: mesh files, report with 44 SS and 38 SLaT passes on stdout (--json)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-'));
-    const r = await cli('infer', '--image', MUG, '--pack', PACK, '--preset', 'off', '--seed', '7', '--output-dir', dir, '--format', 'glb,ply', '--json');
+    const r = await cli(
+      'infer',
+      '--image',
+      MUG,
+      '--pack',
+      PACK,
+      '--preset',
+      'off',
+      '--seed',
+      '7',
+      '--output-dir',
+      dir,
+      '--format',
+      'glb,ply',
+      '--json',
+    );
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const report = RunReportSchema.parse(JSON.parse(r.out));
@@ -48,7 +65,19 @@ describe('fastsam3d infer', () => {
     const report = RunReportSchema.parse(JSON.parse(fast.out));
     expect(report.schedules.ss).toMatchObject({ pattern: 'FFccFccFccFccFccFccFccFcF', full: 10, networkPasses: 17 });
     expect(report.schedules.slat.networkPasses).toBeLessThan(38);
-    const s2 = await cli('infer', '--image', MUG, '--pack', PACK, '--output-dir', dir, '--json', '--ss-cache-stride', '2', '--no-mesh-aggregation');
+    const s2 = await cli(
+      'infer',
+      '--image',
+      MUG,
+      '--pack',
+      PACK,
+      '--output-dir',
+      dir,
+      '--json',
+      '--ss-cache-stride',
+      '2',
+      '--no-mesh-aggregation',
+    );
     expect(s2.code).toBe(0);
     const r2 = RunReportSchema.parse(JSON.parse(s2.out));
     expect(r2.schedules.ss.pattern).toBe('FFcFcFcFcFcFcFcFcFcFcFcFF');
@@ -60,7 +89,19 @@ describe('fastsam3d infer', () => {
     const r = await cli('infer', '--help');
     expect(r.code).toBe(0);
     for (const spec of PARAM_SPECS) expect(r.out).toContain(cliFlag(spec.key));
-    for (const f of ['--image', '--mask', '--mask-index', '--pack', '--preset', '--seed', '--output-dir', '--format', '--json', '--posed', '--target-triangles']) {
+    for (const f of [
+      '--image',
+      '--mask',
+      '--mask-index',
+      '--pack',
+      '--preset',
+      '--seed',
+      '--output-dir',
+      '--format',
+      '--json',
+      '--posed',
+      '--target-triangles',
+    ]) {
       expect(r.out).toContain(f);
     }
   });
@@ -98,7 +139,8 @@ describe('fastsam3d scene and pack validate', () => {
     expect(report.objects).toHaveLength(3);
     expect(report.shared.condition.networkPasses).toBe(1);
     expect(report.shared.ssSampling.networkPasses).toBe(17); // three objects, one batched pass per step
-    for (const f of ['scene.glb', 'object-0.glb', 'object-1.glb', 'object-2.glb', 'scene.report.json']) expect(existsSync(join(dir, f))).toBe(true);
+    for (const f of ['scene.glb', 'object-0.glb', 'object-1.glb', 'object-2.glb', 'scene.report.json'])
+      expect(existsSync(join(dir, f))).toBe(true);
   });
 
   it('pack validate: 0 for the test pack, 3 with the problems listed otherwise', async () => {
@@ -111,7 +153,9 @@ describe('fastsam3d scene and pack validate', () => {
   });
 
   it('bin/fastsam3d.js runs from the sources without a build step', () => {
-    const out = execFileSync(process.execPath, [join(ROOT, 'bin/fastsam3d.js'), 'pack', 'validate', PACK], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [join(ROOT, 'bin/fastsam3d.js'), 'pack', 'validate', PACK], {
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/valid pack test-tiny 0\.1\.0/);
   });
 });

@@ -5,14 +5,27 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PipelineInputError } from '../../src-main/pipeline/errors';
 import {
-  conditionInputs, conformMask, cropWindow, loadImageFile, loadMaskFile, maskAt, maskFromAlpha, objectCutout, readSam3dFolder,
+  conditionInputs,
+  conformMask,
+  cropWindow,
+  loadImageFile,
+  loadMaskFile,
+  maskAt,
+  maskFromAlpha,
+  objectCutout,
+  readSam3dFolder,
   resizeBilinearAA,
 } from '../../src-main/pipeline/image';
 import type { BinaryMask } from '../../src-main/pipeline/image';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs3d-img-'));
 
-async function png(width: number, height: number, channels: 3 | 4, fill: (x: number, y: number) => number[]): Promise<Buffer> {
+async function png(
+  width: number,
+  height: number,
+  channels: 3 | 4,
+  fill: (x: number, y: number) => number[],
+): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * channels);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw.set(fill(x, y), (y * width + x) * channels);
   return sharp(raw, { raw: { width, height, channels } }).png().toBuffer();
@@ -60,7 +73,10 @@ describe('decoding', () => {
   it('reads 16-bit PNGs with full precision', async () => {
     const raw = new Uint16Array(4 * 2 * 3);
     for (let q = 0; q < raw.length; q++) raw[q] = q * 2000 + 1;
-    const src = await sharp(raw, { raw: { width: 4, height: 2, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    const src = await sharp(raw, { raw: { width: 4, height: 2, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     expect((await sharp(src).metadata()).depth).toBe('ushort');
     const img = await loadImageFile(src);
     expect(img.bitDepth).toBe(16);
@@ -99,7 +115,11 @@ describe('masks', () => {
     const resized = conformMask(rectMask(8, 4, 0, 0, 3, 3), 16, 8);
     expect([resized.width, resized.height]).toEqual([16, 8]);
     expect(resized.warnings[0]).toMatch(/resized to the image size 16×8/);
-    await expectInputError(() => conformMask(rectMask(8, 4, 0, 0, 3, 3), 8, 8), 'MASK_SIZE_MISMATCH', /8×4 but the image is 8×8/);
+    await expectInputError(
+      () => conformMask(rectMask(8, 4, 0, 0, 3, 3), 8, 8),
+      'MASK_SIZE_MISMATCH',
+      /8×4 but the image is 8×8/,
+    );
   });
 
   it('reads the SAM 3D folder convention and the mask index', async () => {
@@ -110,7 +130,11 @@ describe('masks', () => {
     const folder = await readSam3dFolder(f);
     expect(folder.maskPaths.map((p) => p.split('/').pop())).toEqual(['0.png', '1.png', '10.png']);
     expect(maskAt(folder, 10, f)).toMatch(/10\.png$/);
-    await expectInputError(() => maskAt(folder, 2, f), 'MASK_INDEX_OUT_OF_RANGE', /mask index 2 does not exist.*0\.png, 1\.png, 10\.png/);
+    await expectInputError(
+      () => maskAt(folder, 2, f),
+      'MASK_INDEX_OUT_OF_RANGE',
+      /mask index 2 does not exist.*0\.png, 1\.png, 10\.png/,
+    );
     await expectInputError(readSam3dFolder(dir), 'UNREADABLE_FILE', /no image\.png/);
   });
 });
@@ -123,7 +147,8 @@ describe('preprocessing', () => {
 
   it('lays out rows [crop, full] per object, pads the full frame with zeros, masks nearest', () => {
     // 8×4 image, left half red, right half blue; object = the 2×2 block at x 4..5, y 1..2
-    const w = 8, h = 4;
+    const w = 8,
+      h = 4;
     const rgb = new Float32Array(w * h * 3);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgb.set(x < 4 ? [1, 0, 0] : [0, 0, 1], (y * w + x) * 3);
     const image = { width: w, height: h, rgb, alpha: null, bitDepth: 8 as const, warnings: [] };
@@ -153,19 +178,24 @@ describe('preprocessing', () => {
     const down = resizeBilinearAA(src, 4, 1, 1, 2, 1);
     expect(down[0]).toBeCloseTo(3 / 7, 6);
     expect(down[1]).toBeCloseTo(4 / 7, 6);
-    expect(Array.from(resizeBilinearAA(new Float32Array(12).fill(0.3), 4, 3, 1, 2, 2)).every((v) => Math.abs(v - 0.3) < 1e-6)).toBe(true);
+    expect(
+      Array.from(resizeBilinearAA(new Float32Array(12).fill(0.3), 4, 3, 1, 2, 2)).every(
+        (v) => Math.abs(v - 0.3) < 1e-6,
+      ),
+    ).toBe(true);
     const up = resizeBilinearAA(Float32Array.from([0, 1]), 2, 1, 1, 4, 1);
     expect(Array.from(up)).toEqual([0, 0.25, 0.75, 1]);
   });
 
   it('HFER cutout: object RGB, white outside, bbox + 2 px, alpha = mask', () => {
-    const w = 10, h = 10;
+    const w = 10,
+      h = 10;
     const rgb = new Float32Array(w * h * 3).fill(0.2);
     const image = { width: w, height: h, rgb, alpha: null, bitDepth: 8 as const, warnings: [] };
     const cut = objectCutout(image, rectMask(w, h, 4, 4, 5, 6));
     expect([cut.width, cut.height]).toEqual([6, 7]);
     expect(Array.from(cut.rgba.subarray(0, 4))).toEqual([255, 255, 255, 0]);
-    const inside = ((2 * 6) + 2) * 4;
+    const inside = (2 * 6 + 2) * 4;
     expect(Array.from(cut.rgba.subarray(inside, inside + 4))).toEqual([51, 51, 51, 255]);
   });
 });

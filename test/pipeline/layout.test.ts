@@ -6,9 +6,15 @@ import type { Manifest } from '../../src-main/pipeline/pack/manifest-schema';
 function rotateByQuat(q: number[], v: number[]): number[] {
   const [w, x, y, z] = q;
   const m = [
-    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+    1 - 2 * (y * y + z * z),
+    2 * (x * y - w * z),
+    2 * (x * z + w * y),
+    2 * (x * y + w * z),
+    1 - 2 * (x * x + z * z),
+    2 * (y * z - w * x),
+    2 * (x * z - w * y),
+    2 * (y * z + w * x),
+    1 - 2 * (x * x + y * y),
   ];
   return [0, 1, 2].map((r) => m[3 * r] * v[0] + m[3 * r + 1] * v[1] + m[3 * r + 2] * v[2]);
 }
@@ -30,12 +36,22 @@ describe('layout decoding', () => {
   });
 
   it('quaternion reproduces the matrix (matrix_to_quaternion convention, w ≥ 0) in every branch', () => {
-    for (const r6 of [[1, 0, 0, 0, 1, 0], [-1, 0.1, 0, 0, -1, 0.2], [0, 1, 0, -1, 0, 0], [0.2, 0.1, -1, 1, 0, 0.1], [0.3, -1.2, 0.5, 0.9, 0.1, -0.4]]) {
+    for (const r6 of [
+      [1, 0, 0, 0, 1, 0],
+      [-1, 0.1, 0, 0, -1, 0.2],
+      [0, 1, 0, -1, 0, 0],
+      [0.2, 0.1, -1, 1, 0, 0.1],
+      [0.3, -1.2, 0.5, 0.9, 0.1, -0.4],
+    ]) {
       const r = rotationFrom6d(r6);
       const q = quaternionOf(r);
       expect(q[0]).toBeGreaterThanOrEqual(0);
       expect(Math.hypot(...q)).toBeCloseTo(1, 12);
-      for (const e of [[1, 0, 0], [0, 1, 0], [0, 0, 1]]) {
+      for (const e of [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ]) {
         const got = rotateByQuat(q, e);
         const want = [0, 1, 2].map((i) => r[3 * i] * e[0] + r[3 * i + 1] * e[1] + r[3 * i + 2] * e[2]);
         got.forEach((g, i) => expect(g).toBeCloseTo(want[i], 10));
@@ -45,11 +61,15 @@ describe('layout decoding', () => {
 
   it('de-normalises 6D with the pack statistics; scale = mean(exp) × S; translation as predicted', () => {
     const m = { ss: { rotation6dMean: [1, 0, 0, 0, 1, 0], rotation6dStd: [2, 2, 2, 2, 2, 2] } } as unknown as Manifest;
-    const l = decodeLayout({
-      rotation6d: Float32Array.from([0, 0, 0, 0, 0, 0]),
-      translation: Float32Array.from([0.1, -0.2, 3]),
-      scale: Float32Array.from([0, Math.log(2), Math.log(3)]),
-    }, m, 1.5);
+    const l = decodeLayout(
+      {
+        rotation6d: Float32Array.from([0, 0, 0, 0, 0, 0]),
+        translation: Float32Array.from([0.1, -0.2, 3]),
+        scale: Float32Array.from([0, Math.log(2), Math.log(3)]),
+      },
+      m,
+      1.5,
+    );
     expect(l.rotation.map((v) => Math.round(v * 1e9) / 1e9)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
     expect(l.quaternion).toEqual([1, 0, 0, 0]);
     expect(l.translation[2]).toBeCloseTo(3, 6);

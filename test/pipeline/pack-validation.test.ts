@@ -6,6 +6,7 @@ import { openPack, validatePack } from '../../src-main/pipeline/pack';
 import { PackError } from '../../src-main/pipeline/errors';
 import { copyTinyPack, TINY_PACK } from './helpers/tiny-pack';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are edited freely to corrupt them
 function editManifest(dir: string, edit: (m: Record<string, any>) => void): void {
   const file = join(dir, 'manifest.json');
   const m = JSON.parse(readFileSync(file, 'utf8'));
@@ -47,11 +48,14 @@ describe('pack validation', () => {
     const f = join(dir, 'condition.onnx');
     // Same-length rename of every occurrence keeps the protobuf valid: graph input "mask" becomes "mAsk".
     const bytes = readFileSync(f);
-    const from = Buffer.from('mask'), to = Buffer.from('mAsk');
+    const from = Buffer.from('mask'),
+      to = Buffer.from('mAsk');
     for (let i = bytes.indexOf(from); i >= 0; i = bytes.indexOf(from, i + 1)) to.copy(bytes, i);
     writeFileSync(f, bytes);
     const sha = createHash('sha256').update(bytes).digest('hex');
-    editManifest(dir, (m) => { m.files.condition.sha256 = sha; });
+    editManifest(dir, (m) => {
+      m.files.condition.sha256 = sha;
+    });
     const r = await validatePack(dir);
     expect(r.ok).toBe(false);
     expect(r.problems.join('\n')).toMatch(/condition\.onnx: the ONNX graph has no input "mask"/);
@@ -78,10 +82,16 @@ describe('pack validation', () => {
 
   it('refuses an unknown format version and a broken manifest', async () => {
     const dir = copyTinyPack();
-    editManifest(dir, (m) => { m.format = 'fastsam3d-pack/2'; });
+    editManifest(dir, (m) => {
+      m.format = 'fastsam3d-pack/2';
+    });
     const r = await validatePack(dir);
     expect(r.problems[0]).toMatch(/manifest\.json: unknown pack format "fastsam3d-pack\/2"/);
-    editManifest(dir, (m) => { m.format = 'fastsam3d-pack/1'; delete m.grid.resolution; m.ss.steps = -1; });
+    editManifest(dir, (m) => {
+      m.format = 'fastsam3d-pack/1';
+      delete m.grid.resolution;
+      m.ss.steps = -1;
+    });
     const text = (await validatePack(dir)).problems.join('\n');
     expect(text).toMatch(/grid\.resolution/);
     expect(text).toMatch(/ss\.steps/);

@@ -7,8 +7,12 @@ import { RunReportSchema, STAGE_NAMES } from '../../src-shared/report';
 import { syntheticInput, TINY_PACK } from './helpers/tiny-pack';
 
 let pack: Pack;
-beforeAll(async () => { pack = await openPack(TINY_PACK); });
-afterAll(async () => { await pack.close(); });
+beforeAll(async () => {
+  pack = await openPack(TINY_PACK);
+});
+afterAll(async () => {
+  await pack.close();
+});
 
 describe('runObject', () => {
   it('same seed → bit-identical mesh and layout; another seed → a different one', async () => {
@@ -25,7 +29,11 @@ describe('runObject', () => {
 
   it('returns a complete, schema-valid report and streams progress events per step', async () => {
     const events: ProgressEvent[] = [];
-    const r = await runObject(pack, { ...syntheticInput(), name: 'box' }, { method: 'off', onProgress: (e) => events.push(e) });
+    const r = await runObject(
+      pack,
+      { ...syntheticInput(), name: 'box' },
+      { method: 'off', onProgress: (e) => events.push(e) },
+    );
     const report = RunReportSchema.parse(r.report);
     expect(report.name).toBe('box');
     expect(report.pack).toEqual({ name: 'test-tiny', version: '0.1.0' });
@@ -61,12 +69,19 @@ describe('runObject', () => {
 
   it('rejects with AbortError when cancelled, and with typed errors for bad masks', async () => {
     const ac = new AbortController();
-    const p = runObject(pack, syntheticInput(), { signal: ac.signal, onProgress: (e) => { if (e.stage === 'slatSampling') ac.abort(); } });
+    const p = runObject(pack, syntheticInput(), {
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.stage === 'slatSampling') ac.abort();
+      },
+    });
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
     const { image, mask } = syntheticInput();
     const empty = { ...mask, data: new Uint8Array(mask.data.length) };
     await expect(runObject(pack, { image, mask: empty })).rejects.toBeInstanceOf(PipelineInputError);
-    await expect(runObject(pack, { image, mask }, { params: { ssCacheStride: 0 } })).rejects.toMatchObject({ code: 'BAD_PARAMS' });
+    await expect(runObject(pack, { image, mask }, { params: { ssCacheStride: 0 } })).rejects.toMatchObject({
+      code: 'BAD_PARAMS',
+    });
   });
 });
 
@@ -76,9 +91,20 @@ describe('runScene', () => {
     const second = { ...mask, data: new Uint8Array(mask.data.length) };
     for (let y = 5; y < 20; y++) for (let x = 5; x < 25; x++) second.data[y * mask.width + x] = 1;
     const fractions: number[] = [];
-    const scene = await runScene(pack, { image, masks: [{ mask, name: 'a' }, { mask: second, name: 'b' }] }, {
-      method: 'fast-sam3d', onProgress: (e) => fractions.push(e.fraction),
-    });
+    const scene = await runScene(
+      pack,
+      {
+        image,
+        masks: [
+          { mask, name: 'a' },
+          { mask: second, name: 'b' },
+        ],
+      },
+      {
+        method: 'fast-sam3d',
+        onProgress: (e) => fractions.push(e.fraction),
+      },
+    );
     expect(fractions).toEqual([...fractions].sort((x, y) => x - y));
     expect(fractions.at(-1)).toBe(1);
     expect(scene.objects).toHaveLength(2);

@@ -11,17 +11,23 @@ import { slatTables } from '../../src-main/pipeline/sparse/tables';
 import { TINY_PACK } from './helpers/tiny-pack';
 
 let pack: Pack;
-beforeAll(async () => { pack = await openPack(TINY_PACK); });
-afterAll(async () => { await pack.close(); });
+beforeAll(async () => {
+  pack = await openPack(TINY_PACK);
+});
+afterAll(async () => {
+  await pack.close();
+});
 
 /** A compact blob of voxels on the pack's grid (lexicographic). */
 function blobCoords(r: number): Int32Array {
   const out: number[] = [];
   const c = (r - 1) / 2;
-  for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) for (let k = 0; k < r; k++) {
-    const d = Math.hypot(i - c, j - c, k - c);
-    if (d < r * 0.4 && d > r * 0.25) out.push(i, j, k);
-  }
+  for (let i = 0; i < r; i++)
+    for (let j = 0; j < r; j++)
+      for (let k = 0; k < r; k++) {
+        const d = Math.hypot(i - c, j - c, k - c);
+        if (d < r * 0.4 && d > r * 0.25) out.push(i, j, k);
+      }
   return Int32Array.from(out);
 }
 
@@ -33,20 +39,31 @@ describe('unconditional branch', () => {
   it('a 1-token zero condition equals a full-length zero condition (ss_flow and slat_flow)', async () => {
     const m = pack.manifest;
     const st = ssNoise(m, 1);
-    const D = m.condition.dim, Lc = m.condition.tokens, L3 = m.grid.ssLatentResolution ** 3, C = m.grid.ssLatentChannels;
+    const D = m.condition.dim,
+      Lc = m.condition.tokens,
+      L3 = m.grid.ssLatentResolution ** 3,
+      C = m.grid.ssLatentChannels;
     const ssFeeds = (tokens: number) => ({
-      x_shape: { data: st.shape, dims: [1, L3, C] }, x_rot6d: { data: st.rotation6d, dims: [1, 1, 6] },
-      x_translation: { data: st.translation, dims: [1, 1, 3] }, x_scale: { data: st.scale, dims: [1, 1, 3] },
+      x_shape: { data: st.shape, dims: [1, L3, C] },
+      x_rot6d: { data: st.rotation6d, dims: [1, 1, 6] },
+      x_translation: { data: st.translation, dims: [1, 1, 3] },
+      x_scale: { data: st.scale, dims: [1, 1, 3] },
       x_translation_scale: { data: st.translationScale, dims: [1, 1, 1] },
-      t: { data: Float32Array.of(300), dims: [1] }, d: { data: Float32Array.of(0), dims: [1] },
+      t: { data: Float32Array.of(300), dims: [1] },
+      d: { data: Float32Array.of(0), dims: [1] },
       cond: { data: new Float32Array(tokens * D), dims: [1, tokens, D] },
     });
     const a = await pack.run('ss_flow', ssFeeds(1));
     const b = await pack.run('ss_flow', ssFeeds(Lc));
     for (const k of Object.keys(a)) {
-      const x = a[k].data, y = b[k].data;
-      let maxErr = 0, scale = 0;
-      for (let e = 0; e < x.length; e++) { maxErr = Math.max(maxErr, Math.abs(x[e] - y[e])); scale = Math.max(scale, Math.abs(y[e])); }
+      const x = a[k].data,
+        y = b[k].data;
+      let maxErr = 0,
+        scale = 0;
+      for (let e = 0; e < x.length; e++) {
+        maxErr = Math.max(maxErr, Math.abs(x[e] - y[e]));
+        scale = Math.max(scale, Math.abs(y[e]));
+      }
       expect(maxErr).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
     }
     const coords = blobCoords(m.grid.resolution);
@@ -54,11 +71,15 @@ describe('unconditional branch', () => {
     const t = slatTables(coords, m.grid.resolution);
     const x = slatNoise(n, m.slat.channels, 3);
     const slatFeeds = (tokens: number) => ({
-      x: { data: x, dims: [n, m.slat.channels] }, t: { data: Float32Array.of(200), dims: [1] },
+      x: { data: x, dims: [n, m.slat.channels] },
+      t: { data: Float32Array.of(200), dims: [1] },
       cond: { data: new Float32Array(tokens * D), dims: [1, tokens, D] },
-      coords: { data: coords, dims: [n, 3] }, nbr_fine: { data: t.nbrFine, dims: [n, 27] },
-      nbr_coarse: { data: t.nbrCoarse, dims: [t.numCoarse, 27] }, children: { data: t.children, dims: [t.numCoarse, 8] },
-      inv_count: { data: t.invCount, dims: [t.numCoarse, 1] }, fine_to_coarse: { data: t.fineToCoarse, dims: [n] },
+      coords: { data: coords, dims: [n, 3] },
+      nbr_fine: { data: t.nbrFine, dims: [n, 27] },
+      nbr_coarse: { data: t.nbrCoarse, dims: [t.numCoarse, 27] },
+      children: { data: t.children, dims: [t.numCoarse, 8] },
+      inv_count: { data: t.invCount, dims: [t.numCoarse, 1] },
+      fine_to_coarse: { data: t.fineToCoarse, dims: [n] },
       coarse_xyz: { data: t.coarseXyz, dims: [t.numCoarse, 3] },
     });
     const va = (await pack.run('slat_flow', slatFeeds(1))).v.data;
@@ -78,7 +99,12 @@ describe('SS sampler', () => {
     const plain = await sampleSs({ pack, schedule: sched, cond, noise });
     const p = resolveRunParams('off');
     const policy = createSsPolicy('off', p, {
-      steps: sched.steps, timeGrid: sched.grid, guidedSteps: sched.guided, channels: 8, numTokens: 64, rng: () => 0.5,
+      steps: sched.steps,
+      timeGrid: sched.grid,
+      guidedSteps: sched.guided,
+      channels: 8,
+      numTokens: 64,
+      rng: () => 0.5,
     });
     const off = await sampleSs({ pack, schedule: sched, cond, noise, policies: [policy] });
     expect(plain.networkPasses).toBe(44);
@@ -93,22 +119,39 @@ describe('SS sampler', () => {
     const m = pack.manifest;
     const sched = ssSchedule(m, {});
     const p = resolveRunParams('fast-sam3d');
-    const ctx = { steps: sched.steps, timeGrid: sched.grid, guidedSteps: sched.guided, channels: 8, numTokens: 64, rng: () => 0.5 };
-    const condA = randomCond(m.condition.tokens, m.condition.dim, 5), condB = randomCond(m.condition.tokens, m.condition.dim, 6);
+    const ctx = {
+      steps: sched.steps,
+      timeGrid: sched.grid,
+      guidedSteps: sched.guided,
+      channels: 8,
+      numTokens: 64,
+      rng: () => 0.5,
+    };
+    const condA = randomCond(m.condition.tokens, m.condition.dim, 5),
+      condB = randomCond(m.condition.tokens, m.condition.dim, 6);
     const single = await sampleSs({
-      pack, schedule: sched, cond: { data: condB, tokens: m.condition.tokens }, noise: [ssNoise(m, 7)], policies: [createSsPolicy('fast-sam3d', p, ctx)],
+      pack,
+      schedule: sched,
+      cond: { data: condB, tokens: m.condition.tokens },
+      noise: [ssNoise(m, 7)],
+      policies: [createSsPolicy('fast-sam3d', p, ctx)],
     });
     expect(single.networkPasses).toBe(17);
     expect(single.patterns[0]).toBe('FFccFccFccFccFccFccFccFcF');
     const both = new Float32Array(condA.length * 2);
-    both.set(condA); both.set(condB, condA.length);
+    both.set(condA);
+    both.set(condB, condA.length);
     const batch = await sampleSs({
-      pack, schedule: sched, cond: { data: both, tokens: m.condition.tokens }, noise: [ssNoise(m, 8), ssNoise(m, 7)],
+      pack,
+      schedule: sched,
+      cond: { data: both, tokens: m.condition.tokens },
+      noise: [ssNoise(m, 8), ssNoise(m, 7)],
       policies: [createSsPolicy('fast-sam3d', p, ctx), createSsPolicy('fast-sam3d', p, ctx)],
     });
     expect(batch.networkPasses).toBe(17);
     expect(batch.objectPasses).toEqual([17, 17]);
-    const a = batch.states[1].shape, b = single.states[0].shape;
+    const a = batch.states[1].shape,
+      b = single.states[0].shape;
     let maxErr = 0;
     for (let e = 0; e < a.length; e++) maxErr = Math.max(maxErr, Math.abs(a[e] - b[e]));
     expect(maxErr).toBeLessThan(1e-4);
@@ -118,7 +161,12 @@ describe('SS sampler', () => {
     const m = pack.manifest;
     const sc = ssSchedule({ ...m, ss: { ...m.ss, shortcut: { steps: 4 } } }, { ssCfgStrength: 7 });
     expect(sc).toMatchObject({ steps: 4, d: 0.25, strength: 0, guided: [false, false, false, false] });
-    const r = await sampleSs({ pack, schedule: sc, cond: { data: randomCond(m.condition.tokens, m.condition.dim, 5), tokens: m.condition.tokens }, noise: [ssNoise(m, 1)] });
+    const r = await sampleSs({
+      pack,
+      schedule: sc,
+      cond: { data: randomCond(m.condition.tokens, m.condition.dim, 5), tokens: m.condition.tokens },
+      noise: [ssNoise(m, 1)],
+    });
     expect(r.networkPasses).toBe(4);
     expect(r.patterns[0]).toBe('FFFF');
   });
@@ -128,8 +176,14 @@ describe('SS sampler', () => {
     const ac = new AbortController();
     let calls = 0;
     const run = sampleSs({
-      pack, schedule: ssSchedule(m, {}), cond: { data: randomCond(m.condition.tokens, m.condition.dim, 5), tokens: m.condition.tokens },
-      noise: [ssNoise(m, 1)], signal: ac.signal, onStep: () => { if (++calls === 3) ac.abort(); },
+      pack,
+      schedule: ssSchedule(m, {}),
+      cond: { data: randomCond(m.condition.tokens, m.condition.dim, 5), tokens: m.condition.tokens },
+      noise: [ssNoise(m, 1)],
+      signal: ac.signal,
+      onStep: () => {
+        if (++calls === 3) ac.abort();
+      },
     });
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(calls).toBe(3);
@@ -144,13 +198,34 @@ describe('SLaT sampler', () => {
     const sched = slatSchedule(m, {});
     const cond = { data: randomCond(m.condition.tokensSlat, m.condition.dim, 11), tokens: m.condition.tokensSlat };
     const noise = slatNoise(n, m.slat.channels, 42);
-    const ctx = { steps: sched.steps, timeGrid: sched.grid, guidedSteps: sched.guided, channels: m.slat.channels, numTokens: n, rng: () => 0.5 };
+    const ctx = {
+      steps: sched.steps,
+      timeGrid: sched.grid,
+      guidedSteps: sched.guided,
+      channels: m.slat.channels,
+      numTokens: n,
+      rng: () => 0.5,
+    };
     const plain = await sampleSlat({ pack, schedule: sched, cond, coords, noise });
-    const off = await sampleSlat({ pack, schedule: sched, cond, coords, noise, policy: createSlatPolicy('off', resolveRunParams('off'), ctx) });
+    const off = await sampleSlat({
+      pack,
+      schedule: sched,
+      cond,
+      coords,
+      noise,
+      policy: createSlatPolicy('off', resolveRunParams('off'), ctx),
+    });
     expect(plain.networkPasses).toBe(38);
     expect(off.networkPasses).toBe(38);
     expect(Buffer.from(off.x.buffer).equals(Buffer.from(plain.x.buffer))).toBe(true);
-    const fast = await sampleSlat({ pack, schedule: sched, cond, coords, noise, policy: createSlatPolicy('fast-sam3d', resolveRunParams('fast-sam3d'), ctx) });
+    const fast = await sampleSlat({
+      pack,
+      schedule: sched,
+      cond,
+      coords,
+      noise,
+      policy: createSlatPolicy('fast-sam3d', resolveRunParams('fast-sam3d'), ctx),
+    });
     expect(fast.networkPasses).toBeLessThan(38);
     expect(fast.pattern.startsWith('FF')).toBe(true);
     expect(fast.pattern).toMatch(/C/);

@@ -42,7 +42,8 @@ describe('seeded PRNG', () => {
   it('produces standard normals (moments) and uniforms in [0, 1)', () => {
     const r = new Rng(7, 3);
     const z = r.fillNormal(new Float32Array(200_000));
-    let m = 0, v = 0;
+    let m = 0,
+      v = 0;
     for (const x of z) m += x;
     m /= z.length;
     for (const x of z) v += (x - m) ** 2;

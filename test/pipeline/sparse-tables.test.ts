@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { coarseTables, meshDecoderTables, neighbourMap, subdivide, windowTables } from '../../src-main/pipeline/sparse/tables';
+import {
+  coarseTables,
+  meshDecoderTables,
+  neighbourMap,
+  subdivide,
+  windowTables,
+} from '../../src-main/pipeline/sparse/tables';
 import { occupiedCoords, surfaceRows } from '../../src-main/pipeline/sparse/occupancy';
 import { Rng } from '../../src-main/pipeline/rng';
 
@@ -11,13 +17,16 @@ function randomCoords(res: number, count: number, seed: number): Int32Array {
   const keys = [...set].sort((a, b) => a - b);
   const out = new Int32Array(keys.length * 3);
   keys.forEach((key, q) => {
-    out[3 * q] = Math.floor(key / (res * res)); out[3 * q + 1] = Math.floor(key / res) % res; out[3 * q + 2] = key % res;
+    out[3 * q] = Math.floor(key / (res * res));
+    out[3 * q + 1] = Math.floor(key / res) % res;
+    out[3 * q + 2] = key % res;
   });
   return out;
 }
 
 function rowOf(coords: Int32Array, i: number, j: number, k: number): number {
-  for (let q = 0; q < coords.length / 3; q++) if (coords[3 * q] === i && coords[3 * q + 1] === j && coords[3 * q + 2] === k) return q;
+  for (let q = 0; q < coords.length / 3; q++)
+    if (coords[3 * q] === i && coords[3 * q + 1] === j && coords[3 * q + 2] === k) return q;
   return -1;
 }
 
@@ -31,7 +40,7 @@ describe('sparse tables against brute force', () => {
     for (let q = 0; q < n; q++) {
       expect(nbr[q * 27 + 13]).toBe(q);
       for (let o = 0; o < 27; o++) {
-        const d = [Math.floor(o / 9) - 1, Math.floor(o / 3) % 3 - 1, (o % 3) - 1];
+        const d = [Math.floor(o / 9) - 1, (Math.floor(o / 3) % 3) - 1, (o % 3) - 1];
         const hit = rowOf(coords, coords[3 * q] + d[0], coords[3 * q + 1] + d[1], coords[3 * q + 2] + d[2]);
         expect(nbr[q * 27 + o]).toBe(hit < 0 ? n : hit);
       }
@@ -41,8 +50,11 @@ describe('sparse tables against brute force', () => {
   it('coarse tables: unique lexicographic parents, children slots, inverse counts, fine→coarse', () => {
     const t = coarseTables(coords, res);
     const keys = new Set<string>();
-    for (let q = 0; q < n; q++) keys.add([coords[3 * q] >> 1, coords[3 * q + 1] >> 1, coords[3 * q + 2] >> 1].join(','));
-    const expected = [...keys].map((s) => s.split(',').map(Number)).sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    for (let q = 0; q < n; q++)
+      keys.add([coords[3 * q] >> 1, coords[3 * q + 1] >> 1, coords[3 * q + 2] >> 1].join(','));
+    const expected = [...keys]
+      .map((s) => s.split(',').map(Number))
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
     expect(Array.from(t.coarse)).toEqual(expected.flat());
     expect(Array.from(t.coarseXyz)).toEqual(expected.flat());
     expected.forEach((p, c) => {
@@ -50,7 +62,10 @@ describe('sparse tables against brute force', () => {
       for (let slot = 0; slot < 8; slot++) {
         const child = rowOf(coords, 2 * p[0] + (slot >> 2), 2 * p[1] + ((slot >> 1) & 1), 2 * p[2] + (slot & 1));
         expect(t.children[c * 8 + slot]).toBe(child < 0 ? n : child);
-        if (child >= 0) { present++; expect(t.fineToCoarse[child]).toBe(c); }
+        if (child >= 0) {
+          present++;
+          expect(t.fineToCoarse[child]).toBe(c);
+        }
       }
       expect(t.invCount[c]).toBeCloseTo(1 / present, 7);
     });
@@ -66,7 +81,8 @@ describe('sparse tables against brute force', () => {
         groups.set(key, [...(groups.get(key) ?? []), q]);
       }
       const ordered = [...groups.entries()].sort((a, b) => {
-        const x = a[0].split(',').map(Number), y = b[0].split(',').map(Number);
+        const x = a[0].split(',').map(Number),
+          y = b[0].split(',').map(Number);
         return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
       });
       const lmax = Math.max(...ordered.map((g) => g[1].length));
@@ -86,7 +102,9 @@ describe('sparse tables against brute force', () => {
       for (let c = 0; c < 8; c++) {
         const row = p * 8 + c;
         expect([sub[3 * row], sub[3 * row + 1], sub[3 * row + 2]]).toEqual([
-          2 * small[3 * p] + (c >> 2), 2 * small[3 * p + 1] + ((c >> 1) & 1), 2 * small[3 * p + 2] + (c & 1),
+          2 * small[3 * p] + (c >> 2),
+          2 * small[3 * p + 1] + ((c >> 1) & 1),
+          2 * small[3 * p + 2] + (c & 1),
         ]);
       }
     }
@@ -97,15 +115,22 @@ describe('sparse tables against brute force', () => {
     const l2 = t.levelNbr[1];
     for (let q = 0; q < 64 * 20; q += 37) {
       for (let o = 0; o < 27; o++) {
-        const d = [Math.floor(o / 9) - 1, Math.floor(o / 3) % 3 - 1, (o % 3) - 1];
-        const hit = rowOf(t.fineCoords, t.fineCoords[3 * q] + d[0], t.fineCoords[3 * q + 1] + d[1], t.fineCoords[3 * q + 2] + d[2]);
+        const d = [Math.floor(o / 9) - 1, (Math.floor(o / 3) % 3) - 1, (o % 3) - 1];
+        const hit = rowOf(
+          t.fineCoords,
+          t.fineCoords[3 * q] + d[0],
+          t.fineCoords[3 * q + 1] + d[1],
+          t.fineCoords[3 * q + 2] + d[2],
+        );
         expect(l2[q * 27 + o]).toBe(hit < 0 ? 64 * 20 : hit);
       }
     }
   });
 
   it('rejects coordinates outside the grid with a message naming the voxel', () => {
-    expect(() => neighbourMap(Int32Array.from([0, 0, 0, 5, 1, 12]), 12)).toThrow(/voxel 1 = \(5, 1, 12\) lies outside the 12³ grid/);
+    expect(() => neighbourMap(Int32Array.from([0, 0, 0, 5, 1, 12]), 12)).toThrow(
+      /voxel 1 = \(5, 1, 12\) lies outside the 12³ grid/,
+    );
     // the pooled grid is left clean after the failure
     expect(neighbourMap(Int32Array.from([0, 0, 0]), 12)[13]).toBe(0);
   });
@@ -116,7 +141,8 @@ describe('occupancy and surface pruning', () => {
     const r = 6;
     const logits = new Float32Array(r * r * r).fill(-1);
     // solid 4³ block at 1..4: its 2³ interior core (2..3) has no empty neighbour
-    for (let i = 1; i <= 4; i++) for (let j = 1; j <= 4; j++) for (let k = 1; k <= 4; k++) logits[(i * r + j) * r + k] = 2;
+    for (let i = 1; i <= 4; i++)
+      for (let j = 1; j <= 4; j++) for (let k = 1; k <= 4; k++) logits[(i * r + j) * r + k] = 2;
     const coords = occupiedCoords(logits, r, 0);
     expect(coords.length / 3).toBe(64);
     expect(Array.from(coords.subarray(0, 6))).toEqual([1, 1, 1, 1, 1, 2]);

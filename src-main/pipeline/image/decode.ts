@@ -22,8 +22,16 @@ async function readSource(src: ImageSource): Promise<Buffer> {
     return await readFile(src);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not an image file' : `cannot be read (${code ?? String(err)})`;
-    throw new PipelineInputError('UNREADABLE_FILE', `${describe(src)} ${why}; pass the path of a PNG, JPEG or WebP file.`);
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a folder, not an image file'
+          : `cannot be read (${code ?? String(err)})`;
+    throw new PipelineInputError(
+      'UNREADABLE_FILE',
+      `${describe(src)} ${why}; pass the path of a PNG, JPEG or WebP file.`,
+    );
   }
 }
 
@@ -66,9 +74,21 @@ async function decodeRaw(src: ImageSource, maxSide: number | null): Promise<RawD
     } else {
       for (let q = 0; q < count; q++) samples[q] = data[q] / 255;
     }
-    return { width: info.width, height: info.height, channels: info.channels, samples, bitDepth: is16 ? 16 : 8, hasAlpha: info.channels === 4, resized, originalSize: [w0, h0] };
+    return {
+      width: info.width,
+      height: info.height,
+      channels: info.channels,
+      samples,
+      bitDepth: is16 ? 16 : 8,
+      hasAlpha: info.channels === 4,
+      resized,
+      originalSize: [w0, h0],
+    };
   } catch (err) {
-    throw new PipelineInputError('CORRUPT_IMAGE', `${describe(src)} is not a readable image (${(err as Error).message}); use a PNG, JPEG or WebP file.`);
+    throw new PipelineInputError(
+      'CORRUPT_IMAGE',
+      `${describe(src)} is not a readable image (${(err as Error).message}); use a PNG, JPEG or WebP file.`,
+    );
   }
 }
 
@@ -80,12 +100,16 @@ export async function loadImageFile(src: ImageSource, opts: { maxSide?: number }
   const alpha = raw.hasAlpha ? new Float32Array(n) : null;
   for (let p = 0; p < n; p++) {
     const s = p * raw.channels;
-    rgb[3 * p] = raw.samples[s]; rgb[3 * p + 1] = raw.samples[s + 1]; rgb[3 * p + 2] = raw.samples[s + 2];
+    rgb[3 * p] = raw.samples[s];
+    rgb[3 * p + 1] = raw.samples[s + 1];
+    rgb[3 * p + 2] = raw.samples[s + 2];
     if (alpha) alpha[p] = raw.samples[s + 3];
   }
   const warnings: string[] = [];
   if (raw.resized) {
-    warnings.push(`The image (${raw.originalSize[0]}×${raw.originalSize[1]}) was downscaled to ${raw.width}×${raw.height} (longest side limit ${opts.maxSide ?? MAX_IMAGE_SIDE} px).`);
+    warnings.push(
+      `The image (${raw.originalSize[0]}×${raw.originalSize[1]}) was downscaled to ${raw.width}×${raw.height} (longest side limit ${opts.maxSide ?? MAX_IMAGE_SIDE} px).`,
+    );
   }
   return { width: raw.width, height: raw.height, rgb, alpha, bitDepth: raw.bitDepth, warnings };
 }
@@ -100,7 +124,11 @@ export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
   const data = new Uint8Array(n);
   let useAlpha = false;
   if (raw.hasAlpha) {
-    for (let p = 0; p < n; p++) if (raw.samples[p * 4 + 3] < 1) { useAlpha = true; break; }
+    for (let p = 0; p < n; p++)
+      if (raw.samples[p * 4 + 3] < 1) {
+        useAlpha = true;
+        break;
+      }
   }
   for (let p = 0; p < n; p++) {
     const s = p * raw.channels;

@@ -9,10 +9,23 @@ import { maskBBox } from './mask-checks';
 import type { BinaryMask, DecodedImage } from './types';
 
 /** A square window of the image: side `side` starting at (left, top); pixels outside the image are 0. */
-interface Window { left: number; top: number; side: number }
+interface Window {
+  left: number;
+  top: number;
+  side: number;
+}
 
 /** Bilinear-antialias resample of a window of an interleaved image into S×S, planar (C, S, S) output. */
-function resampleWindow(src: Float32Array, w: number, h: number, c: number, win: Window, size: number, out: Float32Array, outOffset: number): void {
+function resampleWindow(
+  src: Float32Array,
+  w: number,
+  h: number,
+  c: number,
+  win: Window,
+  size: number,
+  out: Float32Array,
+  outOffset: number,
+): void {
   const scale = win.side / size;
   const support = Math.max(scale, 1);
   // Horizontal taps over window columns, then vertical; out-of-image pixels contribute zero.
@@ -20,12 +33,15 @@ function resampleWindow(src: Float32Array, w: number, h: number, c: number, win:
     const center = scale * (o + 0.5);
     const lo = Math.max(Math.floor(center - support + 0.5), 0);
     const hi = Math.min(Math.floor(center + support + 0.5), win.side);
-    const idx: number[] = [], wt: number[] = [];
+    const idx: number[] = [],
+      wt: number[] = [];
     let total = 0;
     for (let s = lo; s < hi; s++) {
       const x = Math.abs((s - center + 0.5) / support);
       const v = x < 1 ? 1 - x : 0;
-      idx.push(s); wt.push(v); total += v;
+      idx.push(s);
+      wt.push(v);
+      total += v;
     }
     return { idx, wt: wt.map((v) => (total > 0 ? v / total : 0)) };
   };
@@ -50,7 +66,8 @@ function resampleWindow(src: Float32Array, w: number, h: number, c: number, win:
         }
       }
     }
-    for (let ox = 0; ox < size; ox++) for (let ch = 0; ch < c; ch++) out[outOffset + ch * plane + oy * size + ox] = rowBuf[ox * c + ch];
+    for (let ox = 0; ox < size; ox++)
+      for (let ch = 0; ch < c; ch++) out[outOffset + ch * plane + oy * size + ox] = rowBuf[ox * c + ch];
   }
 }
 
@@ -60,16 +77,19 @@ function nearestWindow(mask: BinaryMask, win: Window, size: number, out: Float32
     const y = win.top + Math.floor((oy * win.side) / size);
     for (let ox = 0; ox < size; ox++) {
       const x = win.left + Math.floor((ox * win.side) / size);
-      out[outOffset + oy * size + ox] = y >= 0 && y < mask.height && x >= 0 && x < mask.width ? mask.data[y * mask.width + x] : 0;
+      out[outOffset + oy * size + ox] =
+        y >= 0 && y < mask.height && x >= 0 && x < mask.width ? mask.data[y * mask.width + x] : 0;
     }
   }
 }
 
 export function cropWindow(mask: BinaryMask, cropBoxFactor: number): Window {
   const [x0, y0, x1, y1] = maskBBox(mask);
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  const bw = x1 - x0 + 1,
+    bh = y1 - y0 + 1;
   const side = Math.max(1, Math.trunc(Math.max(bw, bh, 2) * cropBoxFactor));
-  const cx = (x0 + x1 + 1) / 2, cy = (y0 + y1 + 1) / 2;
+  const cx = (x0 + x1 + 1) / 2,
+    cy = (y0 + y1 + 1) / 2;
   return { left: Math.floor(cx - side / 2), top: Math.floor(cy - side / 2), side };
 }
 
@@ -91,7 +111,12 @@ export interface ConditionInputs {
  * Build the condition network's inputs for K masks of one image. The full-frame RGB is resampled once
  * and copied into every object's full row (scene mode shares it).
  */
-export function conditionInputs(image: DecodedImage, masks: BinaryMask[], size: number, cropBoxFactor: number): ConditionInputs {
+export function conditionInputs(
+  image: DecodedImage,
+  masks: BinaryMask[],
+  size: number,
+  cropBoxFactor: number,
+): ConditionInputs {
   const k = masks.length;
   const plane = size * size;
   const img = new Float32Array(2 * k * 3 * plane);
@@ -101,8 +126,8 @@ export function conditionInputs(image: DecodedImage, masks: BinaryMask[], size: 
   resampleWindow(image.rgb, image.width, image.height, 3, full, size, fullRgb, 0);
   masks.forEach((m, q) => {
     const crop = cropWindow(m, cropBoxFactor);
-    resampleWindow(image.rgb, image.width, image.height, 3, crop, size, img, (2 * q) * 3 * plane);
-    nearestWindow(m, crop, size, msk, (2 * q) * plane);
+    resampleWindow(image.rgb, image.width, image.height, 3, crop, size, img, 2 * q * 3 * plane);
+    nearestWindow(m, crop, size, msk, 2 * q * plane);
     img.set(fullRgb, (2 * q + 1) * 3 * plane);
     nearestWindow(m, full, size, msk, (2 * q + 1) * plane);
   });
@@ -112,9 +137,12 @@ export function conditionInputs(image: DecodedImage, masks: BinaryMask[], size: 
 /** SAM 3D cutout in memory: object RGB, white outside, alpha = mask, cropped to the bbox + 2 px. */
 export function objectCutout(image: DecodedImage, mask: BinaryMask, margin = 2): Cutout {
   const [bx0, by0, bx1, by1] = maskBBox(mask);
-  const x0 = Math.max(0, bx0 - margin), y0 = Math.max(0, by0 - margin);
-  const x1 = Math.min(image.width - 1, bx1 + margin), y1 = Math.min(image.height - 1, by1 + margin);
-  const width = x1 - x0 + 1, height = y1 - y0 + 1;
+  const x0 = Math.max(0, bx0 - margin),
+    y0 = Math.max(0, by0 - margin);
+  const x1 = Math.min(image.width - 1, bx1 + margin),
+    y1 = Math.min(image.height - 1, by1 + margin);
+  const width = x1 - x0 + 1,
+    height = y1 - y0 + 1;
   const rgba = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

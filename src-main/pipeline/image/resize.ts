@@ -5,7 +5,12 @@
  * for masks.
  */
 
-interface Taps { start: Int32Array; count: Int32Array; weights: Float32Array; width: number }
+interface Taps {
+  start: Int32Array;
+  count: Int32Array;
+  weights: Float32Array;
+  width: number;
+}
 
 function triangleTaps(inSize: number, outSize: number): Taps {
   const scale = inSize / outSize;
@@ -34,7 +39,14 @@ function triangleTaps(inSize: number, outSize: number): Taps {
 }
 
 /** Resize an interleaved float image (h×w×c) to outH×outW, bilinear + antialias. */
-export function resizeBilinearAA(src: Float32Array, w: number, h: number, c: number, outW: number, outH: number): Float32Array {
+export function resizeBilinearAA(
+  src: Float32Array,
+  w: number,
+  h: number,
+  c: number,
+  outW: number,
+  outH: number,
+): Float32Array {
   const tx = triangleTaps(w, outW);
   const ty = triangleTaps(h, outH);
   const tmp = new Float32Array(h * outW * c); // horizontal pass
@@ -43,7 +55,7 @@ export function resizeBilinearAA(src: Float32Array, w: number, h: number, c: num
       const s0 = tx.start[o];
       for (let ch = 0; ch < c; ch++) {
         let acc = 0;
-        for (let q = 0; q < tx.count[o]; q++) acc += tx.weights[o * tx.width + q] * src[((y * w) + s0 + q) * c + ch];
+        for (let q = 0; q < tx.count[o]; q++) acc += tx.weights[o * tx.width + q] * src[(y * w + s0 + q) * c + ch];
         tmp[(y * outW + o) * c + ch] = acc;
       }
     }
@@ -63,7 +75,13 @@ export function resizeBilinearAA(src: Float32Array, w: number, h: number, c: num
 }
 
 /** Nearest-neighbour resize of a single-channel array (PyTorch `nearest`). */
-export function resizeNearest<T extends Uint8Array | Float32Array>(src: T, w: number, h: number, outW: number, outH: number): T {
+export function resizeNearest<T extends Uint8Array | Float32Array>(
+  src: T,
+  w: number,
+  h: number,
+  outW: number,
+  outH: number,
+): T {
   const out = new (src.constructor as { new (n: number): T })(outW * outH);
   for (let y = 0; y < outH; y++) {
     const sy = Math.min(Math.floor((y * h) / outH), h - 1);

@@ -26,11 +26,17 @@ export async function readSam3dFolder(dir: string, requireImage = true): Promise
   try {
     names = await readdir(dir);
   } catch {
-    throw new PipelineInputError('UNREADABLE_FILE', `the folder "${dir}" cannot be read; pass a folder with image.png and 0.png, 1.png, …`);
+    throw new PipelineInputError(
+      'UNREADABLE_FILE',
+      `the folder "${dir}" cannot be read; pass a folder with image.png and 0.png, 1.png, …`,
+    );
   }
   const imageName = names.find((n) => /^image\.(png|jpe?g|webp)$/i.test(n));
   if (requireImage && !imageName) {
-    throw new PipelineInputError('UNREADABLE_FILE', `the folder "${dir}" has no image.png; a SAM 3D folder holds image.png plus 0.png, 1.png, … mask cutouts.`);
+    throw new PipelineInputError(
+      'UNREADABLE_FILE',
+      `the folder "${dir}" has no image.png; a SAM 3D folder holds image.png plus 0.png, 1.png, … mask cutouts.`,
+    );
   }
   const masks = names
     .map((n) => /^(\d+)\.png$/i.exec(n))
@@ -48,8 +54,10 @@ export function maskAt(folder: Sam3dFolder, maskIndex: number, dir: string): str
   const name = `${maskIndex}.png`;
   const path = folder.maskPaths.find((p) => p.endsWith(`/${name}`) || p.endsWith(`\\${name}`));
   if (!path) {
-    throw new PipelineInputError('MASK_INDEX_OUT_OF_RANGE',
-      `mask index ${maskIndex} does not exist in "${dir}" (found ${folder.maskPaths.length} masks: ${folder.maskPaths.map((p) => p.split(/[\\/]/).pop()).join(', ')}).`);
+    throw new PipelineInputError(
+      'MASK_INDEX_OUT_OF_RANGE',
+      `mask index ${maskIndex} does not exist in "${dir}" (found ${folder.maskPaths.length} masks: ${folder.maskPaths.map((p) => p.split(/[\\/]/).pop()).join(', ')}).`,
+    );
   }
   return path;
 }

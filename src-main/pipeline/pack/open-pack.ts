@@ -12,7 +12,10 @@ import { createSession } from './sessions';
 import { fileProblems, readManifest, sessionProblems } from './validate';
 
 export type Feed = Float32Array | Int32Array;
-export interface FeedTensor { data: Feed; dims: number[] }
+export interface FeedTensor {
+  data: Feed;
+  dims: number[];
+}
 
 export interface OpenPackOptions {
   executionProvider?: ExecutionProvider;
@@ -84,7 +87,9 @@ export async function openPack(dir: string, opts: OpenPackOptions = {}): Promise
     dir: root,
     manifest,
     requestedProvider: requested,
-    get executionProvider() { return provider; },
+    get executionProvider() {
+      return provider;
+    },
     warnings,
     session,
     async run(role, feeds) {
@@ -105,7 +110,11 @@ export async function openPack(dir: string, opts: OpenPackOptions = {}): Promise
       const all = [...sessions.values()];
       sessions.clear();
       for (const s of all) {
-        try { await (await s).release(); } catch { /* a session that failed to load has nothing to release */ }
+        try {
+          await (await s).release();
+        } catch {
+          /* a session that failed to load has nothing to release */
+        }
       }
     },
   };

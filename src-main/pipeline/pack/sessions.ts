@@ -34,7 +34,9 @@ export async function createSession(modelPath: string, requested: ExecutionProvi
       return { session, provider, fallbacks };
     } catch (err) {
       if (provider === 'cpu') throw err;
-      fallbacks.push(`execution provider "${provider}" unavailable (${(err as Error).message.split('\n')[0]}); fell back to the next one`);
+      fallbacks.push(
+        `execution provider "${provider}" unavailable (${(err as Error).message.split('\n')[0]}); fell back to the next one`,
+      );
     }
   }
   throw new Error('unreachable: the CPU provider is always a candidate');

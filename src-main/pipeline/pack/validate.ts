@@ -32,11 +32,19 @@ export async function readManifest(dir: string): Promise<ManifestRead> {
   }
   const format = (json as { format?: unknown } | null)?.format;
   if (format !== PACK_FORMAT) {
-    return { manifest: null, problems: [`${file}: unknown pack format ${JSON.stringify(format)}; this version reads "${PACK_FORMAT}" — update the app or re-export the pack`] };
+    return {
+      manifest: null,
+      problems: [
+        `${file}: unknown pack format ${JSON.stringify(format)}; this version reads "${PACK_FORMAT}" — update the app or re-export the pack`,
+      ],
+    };
   }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {
-    return { manifest: null, problems: parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`) };
+    return {
+      manifest: null,
+      problems: parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`),
+    };
   }
   return { manifest: parsed.data, problems: contractProblems(parsed.data) };
 }
@@ -53,11 +61,17 @@ function contractProblems(m: Manifest): string[] {
         const h = have[name];
         if (!h) problems.push(`${spec.path}: manifest ${side} lack "${name}" required for role ${role}`);
         else {
-          if (h.dtype !== w.dtype) problems.push(`${spec.path}: manifest ${side}.${name} has dtype ${h.dtype}, the contract says ${w.dtype}`);
-          if (h.shape.length !== w.rank) problems.push(`${spec.path}: manifest ${side}.${name} has rank ${h.shape.length}, the contract says ${w.rank}`);
+          if (h.dtype !== w.dtype)
+            problems.push(`${spec.path}: manifest ${side}.${name} has dtype ${h.dtype}, the contract says ${w.dtype}`);
+          if (h.shape.length !== w.rank)
+            problems.push(
+              `${spec.path}: manifest ${side}.${name} has rank ${h.shape.length}, the contract says ${w.rank}`,
+            );
         }
       }
-      for (const name of Object.keys(have)) if (!want[name]) problems.push(`${spec.path}: manifest ${side} declare "${name}", which role ${role} does not have`);
+      for (const name of Object.keys(have))
+        if (!want[name])
+          problems.push(`${spec.path}: manifest ${side} declare "${name}", which role ${role} does not have`);
     }
   }
   return problems;
@@ -72,7 +86,10 @@ export async function sha256File(path: string): Promise<string> {
   if (cached) return cached;
   const hash = createHash('sha256');
   await new Promise<void>((resolve, reject) => {
-    createReadStream(path).on('data', (d) => hash.update(d)).on('end', resolve).on('error', reject);
+    createReadStream(path)
+      .on('data', (d) => hash.update(d))
+      .on('end', resolve)
+      .on('error', reject);
   });
   const hex = hash.digest('hex');
   hashCache.set(key, hex);
@@ -87,36 +104,67 @@ export async function fileProblems(dir: string, m: Manifest): Promise<string[]> 
     const path = join(dir, spec.path);
     try {
       const st = await stat(path);
-      if (!st.isFile()) { problems.push(`${spec.path}: not a file (role ${role})`); continue; }
+      if (!st.isFile()) {
+        problems.push(`${spec.path}: not a file (role ${role})`);
+        continue;
+      }
     } catch {
       problems.push(`${spec.path}: missing (role ${role}) — the pack is incomplete; copy or re-export it`);
       continue;
     }
     const actual = await sha256File(path);
-    if (actual !== spec.sha256) problems.push(`${spec.path}: sha256 mismatch (manifest ${spec.sha256.slice(0, 12)}…, file ${actual.slice(0, 12)}…) — the file is corrupt or was replaced`);
+    if (actual !== spec.sha256)
+      problems.push(
+        `${spec.path}: sha256 mismatch (manifest ${spec.sha256.slice(0, 12)}…, file ${actual.slice(0, 12)}…) — the file is corrupt or was replaced`,
+      );
   }
   return problems;
 }
 
-const ORT_DTYPE: Record<string, string> = { float32: 'float32', int32: 'int32', int64: 'int64', float16: 'float16', bool: 'bool' };
+const ORT_DTYPE: Record<string, string> = {
+  float32: 'float32',
+  int32: 'int32',
+  int64: 'int64',
+  float16: 'float16',
+  bool: 'bool',
+};
 
 /** A created session's real I/O against the manifest. */
 export function sessionProblems(role: Role, m: Manifest, session: ort.InferenceSession): string[] {
   const spec = m.files[role];
   const problems: string[] = [];
-  const check = (side: 'inputs' | 'outputs', names: readonly string[], meta: readonly ort.InferenceSession.ValueMetadata[]) => {
+  const check = (
+    side: 'inputs' | 'outputs',
+    names: readonly string[],
+    meta: readonly ort.InferenceSession.ValueMetadata[],
+  ) => {
     const declared = spec[side];
-    for (const name of Object.keys(declared)) if (!names.includes(name)) problems.push(`${spec.path}: the ONNX graph has no ${side.slice(0, -1)} "${name}" (it has ${names.join(', ')})`);
-    for (const name of names) if (!declared[name]) problems.push(`${spec.path}: the ONNX graph has an undeclared ${side.slice(0, -1)} "${name}"`);
+    for (const name of Object.keys(declared))
+      if (!names.includes(name))
+        problems.push(
+          `${spec.path}: the ONNX graph has no ${side.slice(0, -1)} "${name}" (it has ${names.join(', ')})`,
+        );
+    for (const name of names)
+      if (!declared[name])
+        problems.push(`${spec.path}: the ONNX graph has an undeclared ${side.slice(0, -1)} "${name}"`);
     for (const md of meta) {
       const d = declared[md.name];
       if (!d || !md.isTensor) continue;
-      if (md.type !== ORT_DTYPE[d.dtype]) problems.push(`${spec.path}: ${side.slice(0, -1)} "${md.name}" is ${md.type} in the graph, ${d.dtype} in the manifest`);
-      if (md.shape.length > 0 && md.shape.length !== d.shape.length) problems.push(`${spec.path}: ${side.slice(0, -1)} "${md.name}" has rank ${md.shape.length} in the graph, ${d.shape.length} in the manifest`);
+      if (md.type !== ORT_DTYPE[d.dtype])
+        problems.push(
+          `${spec.path}: ${side.slice(0, -1)} "${md.name}" is ${md.type} in the graph, ${d.dtype} in the manifest`,
+        );
+      if (md.shape.length > 0 && md.shape.length !== d.shape.length)
+        problems.push(
+          `${spec.path}: ${side.slice(0, -1)} "${md.name}" has rank ${md.shape.length} in the graph, ${d.shape.length} in the manifest`,
+        );
       else if (md.shape.length > 0) {
         md.shape.forEach((dim, a) => {
           const want = d.shape[a];
-          if (typeof dim === 'number' && dim > 0 && typeof want === 'number' && dim !== want) problems.push(`${spec.path}: ${side.slice(0, -1)} "${md.name}" axis ${a} is ${dim} in the graph, ${want} in the manifest`);
+          if (typeof dim === 'number' && dim > 0 && typeof want === 'number' && dim !== want)
+            problems.push(
+              `${spec.path}: ${side.slice(0, -1)} "${md.name}" axis ${a} is ${dim} in the graph, ${want} in the manifest`,
+            );
         });
       }
     }

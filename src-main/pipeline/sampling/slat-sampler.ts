@@ -13,7 +13,12 @@ import { slatTables } from '../sparse/tables';
 import type { SlatTables } from '../sparse/tables';
 import { guidedSteps, timeGrid } from './time-grid';
 
-export interface SlatSchedule { steps: number; grid: Float64Array; guided: boolean[]; strength: number }
+export interface SlatSchedule {
+  steps: number;
+  grid: Float64Array;
+  guided: boolean[];
+  strength: number;
+}
 
 export function slatSchedule(m: Manifest, overrides: { slatSteps?: number; slatCfgStrength?: number }): SlatSchedule {
   const steps = overrides.slatSteps ?? m.slat.steps;
@@ -27,7 +32,13 @@ export function slatNoise(numTokens: number, channels: number, seed: number): Fl
   return new Rng(seed, RNG_STREAMS.slat).fillNormal(new Float32Array(numTokens * channels));
 }
 
-export interface SlatStepEvent { step: number; steps: number; kind: 'full' | 'cached' | 'carved'; evaluated: number; carved: number }
+export interface SlatStepEvent {
+  step: number;
+  steps: number;
+  kind: 'full' | 'cached' | 'carved';
+  evaluated: number;
+  carved: number;
+}
 
 export interface SlatSampleOptions {
   pack: Pack;
@@ -65,7 +76,9 @@ export async function sampleSlat(o: SlatSampleOptions): Promise<SlatSampleResult
   const fullTables = slatTables(o.coords, res);
   tableMs += performance.now() - t0;
   const zeroCond = new Float32Array(dim);
-  let networkPasses = 0, tokensEvaluated = 0, tokensCarved = 0;
+  let networkPasses = 0,
+    tokensEvaluated = 0,
+    tokensCarved = 0;
   let pattern = '';
 
   const run = async (xs: Float32Array, t: SlatTables, step: number, zero: boolean): Promise<Float32Array> => {
@@ -92,13 +105,15 @@ export async function sampleSlat(o: SlatSampleOptions): Promise<SlatSampleResult
     const plan = o.policy ? o.policy.plan(i, x) : ({ kind: 'full', keep: null } as const);
     let v: Float32Array;
     let kind: SlatStepEvent['kind'];
-    let evaluated = 0, carved = 0;
+    let evaluated = 0,
+      carved = 0;
     if (plan.kind === 'cached') {
       v = plan.v;
       kind = 'cached';
     } else {
       const keep = plan.keep;
-      let tables = fullTables, xs = x;
+      let tables = fullTables,
+        xs = x;
       if (keep && keep.length < n) {
         t0 = performance.now();
         tables = slatTables(gatherRows(o.coords, 3, keep), res);

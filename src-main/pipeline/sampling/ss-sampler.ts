@@ -61,7 +61,12 @@ export function ssSchedule(m: Manifest, overrides: { ssSteps?: number; ssCfgStre
   return { steps, grid, guided: guidedSteps(grid, strength, m.ss.cfg.interval), d: 0, strength };
 }
 
-export interface SsStepEvent { object: number; step: number; steps: number; kind: 'full' | 'cached' }
+export interface SsStepEvent {
+  object: number;
+  step: number;
+  steps: number;
+  kind: 'full' | 'cached';
+}
 
 export interface SsSampleOptions {
   pack: Pack;
@@ -104,7 +109,8 @@ export async function sampleSs(o: SsSampleOptions): Promise<SsSampleResult> {
     for (const mod of SS_MODALITIES) {
       const data = new Float32Array(n * sizes[mod]);
       items.forEach((it, q) => data.set(x[it][mod], q * sizes[mod]));
-      const dims = mod === 'shape' ? [n, sizes.shape / m.grid.ssLatentChannels, m.grid.ssLatentChannels] : [n, 1, sizes[mod]];
+      const dims =
+        mod === 'shape' ? [n, sizes.shape / m.grid.ssLatentChannels, m.grid.ssLatentChannels] : [n, 1, sizes[mod]];
       feeds[IO[mod].x] = { data, dims };
     }
     feeds.t = { data: new Float32Array(n).fill(1000 * grid[step]), dims: [n] };
@@ -119,9 +125,12 @@ export async function sampleSs(o: SsSampleOptions): Promise<SsSampleResult> {
     const out = await o.pack.run('ss_flow', feeds);
     networkPasses++;
     for (const it of items) objectPasses[it]++;
-    return items.map((_, q) => Object.fromEntries(SS_MODALITIES.map((mod) => [
-      mod, out[IO[mod].v].data.slice(q * sizes[mod], (q + 1) * sizes[mod]),
-    ])) as SsVelocity);
+    return items.map(
+      (_, q) =>
+        Object.fromEntries(
+          SS_MODALITIES.map((mod) => [mod, out[IO[mod].v].data.slice(q * sizes[mod], (q + 1) * sizes[mod])]),
+        ) as SsVelocity,
+    );
   };
 
   for (let i = 0; i < steps; i++) {
@@ -136,7 +145,8 @@ export async function sampleSs(o: SsSampleOptions): Promise<SsSampleResult> {
         if (vu) {
           for (const mod of SS_MODALITIES) {
             const s = strength * m.ss.cfg.modalities[mod];
-            const c = v[mod], u = vu[q][mod];
+            const c = v[mod],
+              u = vu[q][mod];
             for (let e = 0; e < c.length; e++) c[e] = (1 + s) * c[e] - s * u[e];
           }
         }
@@ -149,7 +159,8 @@ export async function sampleSs(o: SsSampleOptions): Promise<SsSampleResult> {
       const full = velocities[it] !== null;
       const v = velocities[it] ?? (o.policies as SsStepPolicy[])[it].predict(i);
       for (const mod of SS_MODALITIES) {
-        const xs = x[it][mod], vs = v[mod];
+        const xs = x[it][mod],
+          vs = v[mod];
         for (let e = 0; e < xs.length; e++) xs[e] += dt * vs[e];
       }
       patterns[it] += full ? 'F' : 'c';

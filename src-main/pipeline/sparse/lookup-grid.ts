@@ -31,7 +31,9 @@ export function buildLookup(coords: Int32Array, resolution: number): RowLookup {
     pool.delete(r); // exclusive while in use (nested lookups at the same resolution get their own grid)
     const g = grid;
     for (let row = 0; row < n; row++) {
-      const i = coords[3 * row], j = coords[3 * row + 1], k = coords[3 * row + 2];
+      const i = coords[3 * row],
+        j = coords[3 * row + 1],
+        k = coords[3 * row + 2];
       if (i < 0 || j < 0 || k < 0 || i >= r || j >= r || k >= r) {
         for (let q = 0; q < row; q++) g[(coords[3 * q] * r + coords[3 * q + 1]) * r + coords[3 * q + 2]] = -1;
         pool.set(r, g);
@@ -52,7 +54,8 @@ export function buildLookup(coords: Int32Array, resolution: number): RowLookup {
   for (let row = 0; row < n; row++) map.set((coords[3 * row] * r + coords[3 * row + 1]) * r + coords[3 * row + 2], row);
   return {
     dense: null,
-    get: (i, j, k) => (i < 0 || j < 0 || k < 0 || i >= r || j >= r || k >= r ? -1 : (map.get((i * r + j) * r + k) ?? -1)),
+    get: (i, j, k) =>
+      i < 0 || j < 0 || k < 0 || i >= r || j >= r || k >= r ? -1 : (map.get((i * r + j) * r + k) ?? -1),
     release: () => map.clear(),
   };
 }

@@ -13,7 +13,9 @@ export function occupiedCoords(logits: Float32Array, resolution: number, thresho
     for (let j = 0; j < r; j++) {
       for (let k = 0; k < r; k++, q++) {
         if (logits[q] > threshold) {
-          out[w++] = i; out[w++] = j; out[w++] = k;
+          out[w++] = i;
+          out[w++] = j;
+          out[w++] = k;
         }
       }
     }
@@ -34,7 +36,9 @@ export function surfaceRows(coords: Int32Array, resolution: number, dist: number
   for (let q = 0; q < n; q++) occ[(coords[3 * q] * r + coords[3 * q + 1]) * r + coords[3 * q + 2]] = 1;
   const keep: number[] = [];
   for (let q = 0; q < n; q++) {
-    const i = coords[3 * q], j = coords[3 * q + 1], k = coords[3 * q + 2];
+    const i = coords[3 * q],
+      j = coords[3 * q + 1],
+      k = coords[3 * q + 2];
     if (i - dist < 0 || j - dist < 0 || k - dist < 0 || i + dist >= r || j + dist >= r || k + dist >= r) {
       keep.push(q);
       continue;
@@ -44,7 +48,10 @@ export function surfaceRows(coords: Int32Array, resolution: number, dist: number
       for (let b = j - dist; b <= j + dist && !surface; b++) {
         const base = (a * r + b) * r;
         for (let c = k - dist; c <= k + dist; c++) {
-          if (occ[base + c] === 0) { surface = true; break; }
+          if (occ[base + c] === 0) {
+            surface = true;
+            break;
+          }
         }
       }
     }

@@ -13,11 +13,14 @@ export function neighbourMap(coords: Int32Array, resolution: number): Int32Array
   const lookup = buildLookup(coords, r);
   // Flat index deltas of the 27 offsets, for voxels away from the border (no bounds checks needed).
   const delta = new Int32Array(27);
-  for (let o = 0; o < 27; o++) delta[o] = ((Math.floor(o / 9) - 1) * r + (Math.floor(o / 3) % 3 - 1)) * r + ((o % 3) - 1);
+  for (let o = 0; o < 27; o++)
+    delta[o] = ((Math.floor(o / 9) - 1) * r + ((Math.floor(o / 3) % 3) - 1)) * r + ((o % 3) - 1);
   const g = lookup.dense;
   try {
     for (let row = 0; row < n; row++) {
-      const i = coords[3 * row], j = coords[3 * row + 1], k = coords[3 * row + 2];
+      const i = coords[3 * row],
+        j = coords[3 * row + 1],
+        k = coords[3 * row + 2];
       const o0 = row * 27;
       if (g && i > 0 && j > 0 && k > 0 && i < r - 1 && j < r - 1 && k < r - 1) {
         const base = (i * r + j) * r + k;
@@ -62,7 +65,8 @@ export function coarseTables(coords: Int32Array, resolution: number): CoarseTabl
   const rc = Math.ceil(resolution / 2);
   // Unique coarse keys by sorting: coarse order must be lexicographic, which the fine order is not.
   const keys = new Int32Array(n);
-  for (let q = 0; q < n; q++) keys[q] = ((coords[3 * q] >> 1) * rc + (coords[3 * q + 1] >> 1)) * rc + (coords[3 * q + 2] >> 1);
+  for (let q = 0; q < n; q++)
+    keys[q] = ((coords[3 * q] >> 1) * rc + (coords[3 * q + 1] >> 1)) * rc + (coords[3 * q + 2] >> 1);
   const sorted = keys.slice().sort();
   let nc = 0;
   for (let q = 0; q < n; q++) if (q === 0 || sorted[q] !== sorted[q - 1]) sorted[nc++] = sorted[q];
@@ -70,9 +74,15 @@ export function coarseTables(coords: Int32Array, resolution: number): CoarseTabl
   const coarseXyz = new Float32Array(nc * 3);
   for (let c = 0; c < nc; c++) {
     const key = sorted[c];
-    const i = Math.floor(key / (rc * rc)), j = Math.floor(key / rc) % rc, k = key % rc;
-    coarse[3 * c] = i; coarse[3 * c + 1] = j; coarse[3 * c + 2] = k;
-    coarseXyz[3 * c] = i; coarseXyz[3 * c + 1] = j; coarseXyz[3 * c + 2] = k;
+    const i = Math.floor(key / (rc * rc)),
+      j = Math.floor(key / rc) % rc,
+      k = key % rc;
+    coarse[3 * c] = i;
+    coarse[3 * c + 1] = j;
+    coarse[3 * c + 2] = k;
+    coarseXyz[3 * c] = i;
+    coarseXyz[3 * c + 1] = j;
+    coarseXyz[3 * c + 2] = k;
   }
   const children = new Int32Array(nc * 8).fill(n);
   const counts = new Uint8Array(nc);
@@ -80,10 +90,12 @@ export function coarseTables(coords: Int32Array, resolution: number): CoarseTabl
   for (let q = 0; q < n; q++) {
     // binary search of the key among the nc unique sorted keys
     const key = keys[q];
-    let lo = 0, hi = nc - 1;
+    let lo = 0,
+      hi = nc - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (sorted[mid] < key) lo = mid + 1; else hi = mid;
+      if (sorted[mid] < key) lo = mid + 1;
+      else hi = mid;
     }
     fineToCoarse[q] = lo;
     const slot = (coords[3 * q] & 1) * 4 + (coords[3 * q + 1] & 1) * 2 + (coords[3 * q + 2] & 1);
@@ -112,8 +124,9 @@ export function windowTables(coords: Int32Array, size: number, shift: number): W
   const wr = maxW + 1;
   const keys = new Int32Array(n);
   for (let q = 0; q < n; q++) {
-    keys[q] = (Math.floor((coords[3 * q] + shift) / size) * wr + Math.floor((coords[3 * q + 1] + shift) / size)) * wr
-      + Math.floor((coords[3 * q + 2] + shift) / size);
+    keys[q] =
+      (Math.floor((coords[3 * q] + shift) / size) * wr + Math.floor((coords[3 * q + 1] + shift) / size)) * wr +
+      Math.floor((coords[3 * q + 2] + shift) / size);
   }
   // Counting sort by window key (stable → tokens stay in row order inside a window).
   const uniq = keys.slice().sort();
@@ -122,11 +135,13 @@ export function windowTables(coords: Int32Array, size: number, shift: number): W
   const windowOf = new Int32Array(n);
   const lens = new Int32Array(wc);
   for (let q = 0; q < n; q++) {
-    let lo = 0, hi = wc - 1;
+    let lo = 0,
+      hi = wc - 1;
     const key = keys[q];
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (uniq[mid] < key) lo = mid + 1; else hi = mid;
+      if (uniq[mid] < key) lo = mid + 1;
+      else hi = mid;
     }
     windowOf[q] = lo;
     lens[lo]++;
@@ -150,10 +165,14 @@ export function subdivide(coords: Int32Array): Int32Array {
   const n = coords.length / 3;
   const out = new Int32Array(n * 24);
   for (let p = 0; p < n; p++) {
-    const i = 2 * coords[3 * p], j = 2 * coords[3 * p + 1], k = 2 * coords[3 * p + 2];
+    const i = 2 * coords[3 * p],
+      j = 2 * coords[3 * p + 1],
+      k = 2 * coords[3 * p + 2];
     for (let c = 0; c < 8; c++) {
       const o = (p * 8 + c) * 3;
-      out[o] = i + (c >> 2); out[o + 1] = j + ((c >> 1) & 1); out[o + 2] = k + (c & 1);
+      out[o] = i + (c >> 2);
+      out[o + 1] = j + ((c >> 1) & 1);
+      out[o + 2] = k + (c & 1);
     }
   }
   return out;

@@ -19,10 +19,16 @@ export function syntheticInput(w = 96, h = 64): { image: DecodedImage; mask: Bin
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const q = (y * w + x) * 3;
-      rgb[q] = 0.5 + 0.5 * Math.sin(x / 3); rgb[q + 1] = 0.5 + 0.5 * Math.cos(y / 5); rgb[q + 2] = ((x * y) % 17) / 17;
+      rgb[q] = 0.5 + 0.5 * Math.sin(x / 3);
+      rgb[q + 1] = 0.5 + 0.5 * Math.cos(y / 5);
+      rgb[q + 2] = ((x * y) % 17) / 17;
     }
   }
   const data = new Uint8Array(w * h);
-  for (let y = Math.floor(h * 0.3); y < Math.floor(h * 0.8); y++) for (let x = Math.floor(w * 0.3); x < Math.floor(w * 0.65); x++) data[y * w + x] = 1;
-  return { image: { width: w, height: h, rgb, alpha: null, bitDepth: 8, warnings: [] }, mask: { width: w, height: h, data, warnings: [] } };
+  for (let y = Math.floor(h * 0.3); y < Math.floor(h * 0.8); y++)
+    for (let x = Math.floor(w * 0.3); x < Math.floor(w * 0.65); x++) data[y * w + x] = 1;
+  return {
+    image: { width: w, height: h, rgb, alpha: null, bitDepth: 8, warnings: [] },
+    mask: { width: w, height: h, data, warnings: [] },
+  };
 }
