@@ -72,7 +72,7 @@ class SlatFlowConfig:
     width: int = 128
     depth: int = 4
     heads: int = 4
-    mlp_ratio: float = 4.0
+    mlp_ratio: float = 2.0      # 38 passes per object: the MLP is the largest per-token cost
     freq_dim: int = 128
 
 
@@ -84,7 +84,8 @@ class MeshDecoderConfig:
     mlp_ratio: float = 2.0
     window: int = 8
     shifts: Tuple[int, int] = (0, 4)
-    sub_channels: Tuple[int, ...] = (24, 12)  # channels after each subdivision
+    # channels after each subdivision; the 64N-voxel level dominates the decoder (27 gathers per conv)
+    sub_channels: Tuple[int, ...] = (16, 8)
     groups: int = 4
     sdf_channels: int = 8
     color_channels: int = 24       # 8 corners × RGB
