@@ -34,6 +34,8 @@ export const ScheduleSchema = z.object({
   tokensEvaluated: z.number().int().nonnegative().optional(),
   /** SLaT: token-steps carved out of full steps (sum over carved steps). */
   tokensCarved: z.number().int().nonnegative().optional(),
+  /** SLaT: ms spent building sparse tables (full set once + every carved subset). */
+  tablesMs: z.number().nonnegative().optional(),
 });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 

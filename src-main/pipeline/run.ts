@@ -325,6 +325,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
           networkPasses: slat.networkPasses,
           tokensEvaluated: slat.tokensEvaluated,
           tokensCarved: slat.tokensCarved,
+          tablesMs: slat.tableMs,
         },
       },
       aggregation: {
