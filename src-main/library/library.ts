@@ -28,6 +28,7 @@ import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256File, writeFileA
 import { readSam3dFolder } from '../pipeline/image/sam3d-folder';
 import { meshFromGlb } from './glb-mesh';
 import { renderMeshThumbnail } from './mesh-thumbnail';
+import { measureAgainstBaseline } from './quality';
 import {
   PROJECT_SELECT, RUN_SELECT, toArtefact, toImage, toMask, toProject, toRunSummary,
   type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow, type RunStatus,
@@ -42,6 +43,11 @@ export interface LibraryOpenOptions {
   appVersion?: string;
   /** Side of image and result thumbnails in pixels. */
   thumbnailSize?: number;
+  /**
+   * Measure each accelerated run against its baseline's GLB when both exist and no metrics were given
+   * (fills `quality`). Default true.
+   */
+  autoQuality?: boolean;
 }
 
 export type ParamValue = number | boolean | string;
@@ -675,7 +681,41 @@ export class Library {
       this.linkBaselines(runId);
       this.touchProject(row.project_id);
     });
+    if (this.options.autoQuality !== false && !input.metrics) await this.measureQuality(runId, input.mesh);
     return this.getRun(runId);
+  }
+
+  /**
+   * Fill metrics and quality of the accelerated runs paired with `runId` (it, or those adopting it as
+   * their baseline) from the stored GLBs. Best effort: a run without a GLB simply stays unmeasured.
+   */
+  private async measureQuality(runId: string, meshOfRun?: Mesh): Promise<void> {
+    const pairs = this.db
+      .prepare(
+        `SELECT r.id AS run, r.baseline_run_id AS base FROM runs r JOIN runs b ON b.id = r.baseline_run_id
+         WHERE (r.id = ?1 OR r.baseline_run_id = ?1) AND r.method != 'off' AND r.status = 'succeeded'
+           AND b.status = 'succeeded' AND r.metrics_json IS NULL`.replaceAll('?1', '@id'),
+      )
+      .all({ id: runId }) as { run: string; base: string }[];
+    const meshes = new Map<string, Mesh | null>();
+    if (meshOfRun) meshes.set(runId, meshOfRun);
+    const meshOf = async (id: string): Promise<Mesh | null> => {
+      if (!meshes.has(id)) {
+        const file = this.db.prepare(`SELECT file FROM artefacts WHERE run_id = ? AND kind = 'glb' ORDER BY rowid LIMIT 1`).pluck().get(id) as string | undefined;
+        meshes.set(id, file ? await meshFromGlb(fs.readFileSync(this.abs(file))).catch(() => null) : null);
+      }
+      return meshes.get(id) ?? null;
+    };
+    for (const { run, base } of pairs) {
+      try {
+        const [m, b] = [await meshOf(run), await meshOf(base)];
+        if (!m || !b || m.indices.length === 0 || b.indices.length === 0) continue;
+        const metrics = measureAgainstBaseline(m, b);
+        this.db.prepare(`UPDATE runs SET metrics_json = ?, quality = ? WHERE id = ? AND metrics_json IS NULL`).run(JSON.stringify(metrics), metrics.f1, run);
+      } catch {
+        // Unmeasurable (degenerate mesh, full disk): the run keeps quality = null and stays listed.
+      }
+    }
   }
 
   private async resultThumbnail(input: FinishRunInput): Promise<Buffer | null> {

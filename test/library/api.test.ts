@@ -102,7 +102,9 @@ describe('job service adapter', () => {
     await jobs.finishRun(fast, { report: fakeReport(400) as never, executionProvider: 'cpu', files, outputDir: out });
     await jobs.finishRun(base, { report: fakeReport(1000, 'off') as never, executionProvider: 'cpu', files, outputDir: out });
     const done = await call('runs.get', { runId: fast });
-    expect(done).toMatchObject({ status: 'succeeded', executionProvider: 'cpu', baselineRunId: base, speedup: 2.5 });
+    // Same mesh as its baseline: measured automatically from the two GLBs, F1 = 100, Chamfer 0.
+    expect(done).toMatchObject({ status: 'succeeded', executionProvider: 'cpu', baselineRunId: base, speedup: 2.5, quality: 100 });
+    expect(done.metrics).toMatchObject({ f1: 100, cd: 0, viou: 1 });
     expect(done.artefacts.map((x: any) => x.kind)).toEqual(['glb', 'glb', 'thumbnail']);
 
     const other = jobs.beginRun(req, { jobId: 'j2', objectIndex: 1, objectName: 'cup (2)', baseline: false, packDir });

@@ -129,6 +129,21 @@ describe('runs', () => {
     expect(bySpeed).toEqual([max.id, fast.id, off.id, other.id]);
   });
 
+  it('measures an accelerated run against its baseline GLB when no metrics are given', async () => {
+    const lib = openLib();
+    const { image, mask } = await projectWithMask(lib);
+    const off = lib.beginRun(runInput(image.id, [mask.id], 'off'));
+    await lib.finishRun(off.id, { report: fakeReport(2000, 'off'), artefacts: [{ kind: 'glb', data: await cubeGlb() }] });
+    // A result shifted by 10 % of the object's size: clearly worse than the baseline, not unrelated.
+    const moved = cubeMesh();
+    for (let i = 0; i < moved.positions.length; i += 3) moved.positions[i] += 0.08;
+    const fast = lib.beginRun(runInput(image.id, [mask.id]));
+    const done = await lib.finishRun(fast.id, { report: fakeReport(800), artefacts: [{ kind: 'glb', data: await cubeGlb() }], mesh: moved });
+    expect(done.quality).toBeGreaterThan(20);
+    expect(done.quality).toBeLessThan(90);
+    expect(done.metrics!.cd).toBeGreaterThan(0.02);
+  });
+
   it('records failures and cancellations with their reason', () => {
     const lib = openLib();
     return projectWithMask(lib).then(({ image, mask }) => {
