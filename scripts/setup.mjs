@@ -61,6 +61,12 @@ function localNodeHeaders() {
   return null;
 }
 
+/** Runs electron's own installer (download from github.com or ELECTRON_MIRROR); true when the binary is there after. */
+function installElectron() {
+  const ok = run(process.execPath, ['node_modules/electron/install.js'], { env: { ELECTRON_SKIP_BINARY_DOWNLOAD: '' } });
+  return ok && electronBinary() !== null;
+}
+
 function nvidiaGpu() {
   const r = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8' });
   return r.status === 0 && /GPU \d+:/.test(r.stdout) ? r.stdout.trim().split('\n')[0] : null;
@@ -99,7 +105,7 @@ async function main() {
   // 2. Electron binary.
   if (electronBinary()) note('done', `Electron ${electronVersion} binary`, 'already installed');
   else if (!githubOk) note('skipped', 'Electron binary', 'its download host is not reachable; `npm start` will open the browser host instead');
-  else if (run(process.execPath, ['node_modules/electron/install.js'], { env: { ELECTRON_SKIP_BINARY_DOWNLOAD: '' } }) && electronBinary()) note('done', `Electron ${electronVersion} binary`);
+  else if (installElectron()) note('done', `Electron ${electronVersion} binary`);
   else note('FAILED', 'Electron binary', 'download failed; the browser host (`npm run serve`) still works');
 
   // 3. onnxruntime CUDA execution provider (Linux x64 + NVIDIA GPU only; CPU ships inside the package).
