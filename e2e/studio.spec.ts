@@ -5,61 +5,33 @@
  * real worker, real model pack, real WebGL (SwiftShader). Screenshots are attached as artefacts.
  */
 import { test, expect, type Page, type TestInfo } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium';
+import { isBuilt, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
 
-const root = path.resolve(__dirname, '..');
-const example = path.join(root, 'resources/examples/mug');
-const packDir = ['models/test-tiny', 'models/mini'].map((p) => path.join(root, p)).find((p) => existsSync(path.join(p, 'manifest.json')));
-const builtHost = path.join(root, 'out/main/serve.js');
-const builtWindow = path.join(root, 'out/renderer/index.html');
+const example = path.join(ROOT, 'resources/examples/mug');
+const packDir = ['models/test-tiny', 'models/mini'].map((p) => path.join(ROOT, p)).find((p) => existsSync(path.join(p, 'manifest.json')));
 
 test.use({
-  viewport: { width: 1280, height: 720 },
   launchOptions: {
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist',
-    ],
+    executablePath: CHROMIUM_PATH,
+    // WebGL for the viewer: SwiftShader through ANGLE (no GPU on CI). --disable-gpu would turn WebGL off.
+    args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
   },
 });
-test.describe.configure({ mode: 'serial' });
-test.setTimeout(8 * 60_000);
 
-let host: ChildProcess | undefined;
-let openUrl = '';
-let dataDir = '';
+let host: E2eHost | undefined;
 
 test.beforeAll(async () => {
   test.skip(!packDir, 'No model pack in models/ (test-tiny or mini): build one with the tools first.');
-  test.skip(!existsSync(builtHost) || !existsSync(builtWindow), 'The app is not built: run `npm run build` first.');
-  dataDir = mkdtempSync(path.join(tmpdir(), 'studio-e2e-'));
-  host = spawn(process.execPath, [builtHost, '--port', '0', '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  openUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not print its URL in 60 s:\n${log}`)), 60_000);
-    const onData = (b: Buffer) => {
-      log += b.toString();
-      const m = /Open: (\S+)/.exec(log);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    };
-    host!.stdout!.on('data', onData);
-    host!.stderr!.on('data', onData);
-    host!.on('exit', (code) => { clearTimeout(timer); reject(new Error(`host exited with ${code}:\n${log}`)); });
-  });
+  test.skip(!isBuilt(), 'The app is not built: run `npm run build` first.');
+  host = await startBuiltHost();
 });
 
 test.afterAll(async () => {
-  if (host && host.exitCode === null) {
-    const exited = new Promise((r) => host!.once('exit', r));
-    host.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await host?.stop();
 });
 
 async function shot(page: Page, info: TestInfo, name: string) {
@@ -94,11 +66,12 @@ async function maskCentre(file: string): Promise<[number, number]> {
 }
 
 test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ page }, info) => {
+  test.setTimeout(10 * 60_000);
   const consoleErrors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(e.message));
 
-  await page.goto(openUrl);
+  await page.goto(host!.openUrl);
   await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();
   await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
 
@@ -155,7 +128,10 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'Export files' }).click();
   const exported = dialog.getByTestId('exported-files');
-  await expect(exported).toContainText('.glb', { timeout: 60_000 });
+  const problem = dialog.getByRole('alert');
+  await expect(exported.or(problem)).toBeVisible({ timeout: 60_000 });
+  if (await problem.isVisible()) throw new Error(`Export showed an error: ${await problem.textContent()}`);
+  await expect(exported).toContainText('.glb');
   const glbPath = (await exported.locator('code').first().textContent())!.trim();
   expect(readFileSync(glbPath).subarray(0, 4).toString('latin1')).toBe('glTF');
   await shot(page, info, '05-export');
@@ -164,7 +140,7 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
 });
 
 test('keyboard: open nothing, G explains what is missing in place', async ({ page }, info) => {
-  await page.goto(openUrl);
+  await page.goto(host!.openUrl);
   await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();
   await page.keyboard.press('g');
   await expect(page.getByRole('alert').filter({ hasText: 'Open an image first' })).toBeVisible();

@@ -17,7 +17,7 @@ import { Viewer, type CompareMode } from '../viewer/Viewer';
 import { useMaskEditor } from '../state/useMaskEditor';
 import { loadResult, useRun } from '../state/useRun';
 import { encodeMaskPng, bytesToBase64, base64ToBytes } from '../mask/png';
-import { applyMethod, toOverrides } from '../params/paramModel';
+import { applyMethod, paramProblems, toOverrides } from '../params/paramModel';
 import { actionFor, SHORTCUT_HELP } from './shortcuts';
 import { loadFromFiles, loadFromLibrary, type LoadedImage } from './loadInputs';
 
@@ -62,7 +62,7 @@ export function App({ api }: { api: StudioApi }) {
   const generateHint = !image ? 'Open an image first (Ctrl+O).'
     : selected.length === 0 ? 'Pick or draw a mask and tick it (a mask needs at least one pixel).'
     : !packId ? 'No valid model pack installed: build one (see docs/model-pack.md) and restart.'
-    : null;
+    : paramProblems(values)[0] ?? null;
 
   const buildRequest = useCallback(async (withBaseline: boolean) => {
     if (!image || !packId) return null;
@@ -77,7 +77,7 @@ export function App({ api }: { api: StudioApi }) {
     const maskIds = chosen.map((m) => m.savedId ?? ids[m.key]);
     return {
       kind: maskIds.length > 1 ? 'scene' as const : 'object' as const,
-      imageId: image.id, maskIds, packId, method, params: toOverrides(values), withBaseline,
+      imageId: image.id, maskIds, packId, method, params: toOverrides(method, values), withBaseline,
     };
   }, [api, editor, image, packId, method, values]);
 

@@ -7,7 +7,7 @@ import { useId } from 'react';
 import type { AccelParams, Method, ParamSpec } from '../../../src-shared/params';
 import {
   applyMethod, BASELINE_METHODS, changedKeys, coerceValue, formatValue, isActive, isPresetMethod, matchingPreset,
-  MODULES, PRESET_METHODS, randomSeed, resetParams, specsOf, switchSpec,
+  MODULES, paramProblems, PRESET_METHODS, randomSeed, resetParams, specsOf, switchSpec,
 } from '../params/paramModel';
 
 interface Props {
@@ -109,6 +109,7 @@ export function AccelPanel({ method, values, onChange, autoRerun, onAutoRerun }:
           {isPresetMethod(method) ? (preset === method ? 'preset values' : 'tuned') : 'baseline method'}
         </span>
       </div>
+      {paramProblems(values).map((msg) => <p key={msg} className="error" role="alert">{msg}</p>)}
       <label className="auto-rerun">
         <input type="checkbox" checked={autoRerun} onChange={(e) => onAutoRerun(e.target.checked)} />
         Re-run automatically when a value changes

@@ -51,18 +51,18 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note }: 
         <table className="metrics" aria-label="Quality against the baseline">
           <thead><tr>{METRIC_LABELS.map((m) => <th key={m.key} scope="col">{m.label}</th>)}</tr></thead>
           <tbody><tr>{METRIC_LABELS.map((m) => (
-            <td key={m.key} title={`${m.better} is better`}>{q[m.key] !== undefined ? q[m.key].toFixed(m.key === 'chamfer' ? 4 : 3) : 'not measured'}</td>
+            <td key={m.key} title={`${m.better} is better`}>{q[m.key] !== undefined ? q[m.key].toFixed(m.key === 'chamfer' ? 4 : 3) : <span className="muted" title="The host did not report this metric for the run">n/a</span>}</td>
           ))}</tr></tbody>
         </table>
       )}
       <table className="stages-table" aria-label="Per-stage times and network passes">
-        <thead><tr><th scope="col">Stage</th><th scope="col">Time</th>{baseline && <th scope="col">Baseline</th>}<th scope="col">Passes</th>{baseline && <th scope="col">Baseline</th>}</tr></thead>
+        <thead><tr><th scope="col">Stage</th><th scope="col">Time</th>{baseline && <th scope="col">Baseline</th>}<th scope="col">{baseline ? 'Passes / base' : 'Passes'}</th></tr></thead>
         <tbody>
           {c.rows.map((r) => (
             <tr key={r.stage}>
               <th scope="row">{STAGE_LABELS[r.stage] ?? r.stage}</th>
               <td>{formatMs(r.ms)}</td>{baseline && <td>{formatMs(r.baselineMs)}</td>}
-              <td>{r.passes}</td>{baseline && <td>{r.baselinePasses}</td>}
+              <td>{r.passes}{baseline && ` / ${r.baselinePasses}`}</td>
             </tr>
           ))}
         </tbody>

@@ -39,6 +39,16 @@ function StepStrip({ steps, label }: { steps: (StepKind | null)[]; label: string
   );
 }
 
+/** A progress bar that reads the same in every theme (the native one is barely visible on dark). */
+function Bar({ value, label, className }: { value: number; label: string; className?: string }) {
+  const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
+  return (
+    <div className={`bar${className ? ` ${className}` : ''}`} role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+      <div className="bar-fill" style={{ width: `${pct}%` }} />
+    </div>
+  );
+}
+
 export function RunStrip(p: Props) {
   const pack = p.packs.find((x) => x.id === p.packId);
   return (
@@ -62,11 +72,11 @@ export function RunStrip(p: Props) {
       {p.error && <p className="error" role="alert">{p.error}</p>}
       {p.progress && (
         <div className="stages" data-testid="progress">
-          <progress className="overall" max={1} value={p.progress.overall} aria-label="Overall progress" />
+          <Bar className="overall" value={p.progress.overall} label="Overall progress" />
           {p.progress.stages.map((s) => (
             <div key={s.name} className={`stage${p.progress!.current === s.name ? ' current' : ''}${s.done ? ' done' : ''}`}>
               <span className="stage-name">{STAGE_LABELS[s.name] ?? s.name}</span>
-              <progress max={1} value={s.fraction} aria-label={`${STAGE_LABELS[s.name] ?? s.name} progress`} />
+              <Bar value={s.fraction} label={`${STAGE_LABELS[s.name] ?? s.name} progress`} />
               {s.steps.length > 0 && <StepStrip steps={s.steps} label={s.name} />}
               {s.tokens && <span className="muted tokens">{s.tokens.evaluated.toLocaleString()} tokens evaluated, {s.tokens.carved.toLocaleString()} carved</span>}
             </div>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AccelOverridesSchema, DEFAULT_PARAMS, PARAM_SPECS, type ParamSpec } from '../../../src-shared/params';
+import { AccelOverridesSchema, AccelParamsSchema, DEFAULT_PARAMS, PARAM_SPECS, resolveParams, type ParamSpec } from '../../../src-shared/params';
 import {
-  applyMethod, BASELINE_METHODS, changedKeys, coerceValue, isActive, matchingPreset, MODULES, randomSeed,
+  applyMethod, BASELINE_METHODS, changedKeys, coerceValue, isActive, matchingPreset, MODULES, paramProblems, randomSeed,
   resetParams, specsOf, switchSpec, toOverrides,
 } from './paramModel';
 
@@ -46,10 +46,24 @@ describe('acceleration panel model', () => {
     expect(coerceValue(spec('meshTauLow'), 'abc')).toBeNull();
   });
 
-  it('produces overrides that the API schema accepts and random seeds in range', () => {
-    const o = toOverrides(applyMethod(DEFAULT_PARAMS, 'max'));
+  it('sends only what differs from the method’s preset, so a baseline does not inherit switches', () => {
+    const fast = applyMethod({ ...DEFAULT_PARAMS, seed: 5 }, 'fast-sam3d');
+    expect(toOverrides('fast-sam3d', fast)).toEqual({ seed: 5 });
+    const tuned = { ...fast, ssCacheStride: 5, slatSteps: 12 };
+    const o = toOverrides('fast-sam3d', tuned);
+    expect(o).toEqual({ seed: 5, ssCacheStride: 5, slatSteps: 12 });
     expect(AccelOverridesSchema.parse(o)).toEqual(o);
-    expect('ssSteps' in o).toBe(false);
+    // The pipeline's resolution (preset + overrides) gives back exactly the values on screen.
+    expect(resolveParams('fast-sam3d', o)).toEqual(AccelParamsSchema.parse(tuned));
+    expect(toOverrides('taylorseer', { ...DEFAULT_PARAMS, ssOrder: 2 })).toEqual({ seed: 42, ssOrder: 2 });
+  });
+
+  it('flags τ low above τ high before submitting', () => {
+    expect(paramProblems(DEFAULT_PARAMS)).toEqual([]);
+    expect(paramProblems({ ...DEFAULT_PARAMS, meshTauLow: 0.8, meshTauHigh: 0.6 })[0]).toMatch(/τ low \(0.8\) must not exceed τ high/);
+  });
+
+  it('draws random seeds in range', () => {
     expect(randomSeed(() => 0.999999)).toBeLessThanOrEqual(2 ** 31 - 1);
     expect(randomSeed(() => 0)).toBe(0);
   });

@@ -99,11 +99,30 @@ export function randomSeed(random: () => number = Math.random): number {
   return Math.floor(random() * (2 ** 31 - 1));
 }
 
-/** The `params` of a jobs.submit request: every set value; unset sampler overrides are left to the pack. */
-export function toOverrides(values: AccelParams): Partial<AccelParams> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(values)) if (v !== undefined) out[k] = v;
+/**
+ * The `params` of a jobs.submit request: only what differs from the method's own starting point (its
+ * preset, or the defaults for a baseline), plus the seed and any sampler override. Sending the whole
+ * object would pin the module switches, so the `off` baseline of a Compare would inherit them.
+ */
+export function toOverrides(method: Method, values: AccelParams): Partial<AccelParams> {
+  const base: AccelParams = isPresetMethod(method) ? resolveParams(method) : DEFAULT_PARAMS;
+  const out: Record<string, unknown> = { seed: values.seed };
+  for (const [k, v] of Object.entries(values)) {
+    if (v !== undefined && v !== base[k as keyof AccelParams]) out[k] = v;
+  }
   return out as Partial<AccelParams>;
+}
+
+/** Cross-parameter rules the pipeline enforces, checked before submitting so the error shows in place. */
+export function paramProblems(values: AccelParams): string[] {
+  const out: string[] = [];
+  if (values.meshTauLow > values.meshTauHigh) {
+    out.push(`τ low (${values.meshTauLow}) must not exceed τ high (${values.meshTauHigh}): lower τ low or raise τ high.`);
+  }
+  if (values.ssCache && values.ssCacheStride >= 2 && values.ssWarmup < 1) {
+    out.push('SS warm-up must be at least 1 when k ≥ 2.');
+  }
+  return out;
 }
 
 /** How a parameter is shown in a compact readout. */

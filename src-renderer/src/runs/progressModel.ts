@@ -84,9 +84,19 @@ export function reduceProgress(state: ProgressState, ev: JobProgressEvent): Prog
   };
 }
 
-/** When the job has finished: every stage full, so the strip reads as complete. */
-export function completeProgress(state: ProgressState): ProgressState {
-  return { ...state, overall: 1, current: null, stages: state.stages.map((s) => ({ ...s, fraction: 1, done: true })) };
+/**
+ * When the job has finished: every stage full, and — when the result's schedules are known — the step
+ * strips show the result's own schedule (a Compare job streams its baseline's steps last, which would
+ * otherwise be what stays on screen).
+ */
+export function completeProgress(state: ProgressState, schedules?: { ss: string; slat: string }): ProgressState {
+  return {
+    ...state, overall: 1, current: null,
+    stages: state.stages.map((s) => {
+      const pattern = s.name === 'ssSampling' ? schedules?.ss : s.name === 'slatSampling' ? schedules?.slat : undefined;
+      return { ...s, fraction: 1, done: true, steps: pattern !== undefined ? stepsFromPattern(pattern) : s.steps };
+    }),
+  };
 }
 
 /** Steps from a finished report's schedule pattern (F full, c cached, C full with carving). */

@@ -33,8 +33,11 @@ describe('run strip progress', () => {
     s = reduceProgress(s, ev({ stage: 'upload', fraction: 0.1 }));
     expect(s.overall).toBe(0.5);
     expect(s.stages.at(-1)!.name).toBe('upload');
-    s = completeProgress(s);
-    expect(s.stages.every((x) => x.done && x.fraction === 1)).toBe(true);
+    const done = completeProgress(s, { ss: 'FcC', slat: 'FF' });
+    expect(done.stages.every((x) => x.done && x.fraction === 1)).toBe(true);
+    expect(done.stages.find((x) => x.name === 'ssSampling')!.steps).toEqual(['full', 'cached', 'carved']);
+    expect(done.stages.find((x) => x.name === 'slatSampling')!.steps).toEqual(['full', 'full']);
+    expect(completeProgress(s).stages.find((x) => x.name === 'ssSampling')!.steps).toEqual(s.stages.find((x) => x.name === 'ssSampling')!.steps);
     expect(stepsFromPattern('FFcC')).toEqual(['full', 'full', 'cached', 'carved']);
   });
 });

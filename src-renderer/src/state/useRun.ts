@@ -78,6 +78,8 @@ export function useRun(api: StudioApi) {
       setStatus('Loading result…');
       try {
         const r = await loadResult(api, job.runIds);
+        const sched = r.primary.report.schedules;
+        setProgress((p) => (p ? completeProgress(p, { ss: sched.ss.pattern, slat: sched.slat.pattern }) : p));
         setResult(r);
         setStatus(`Done in ${(r.primary.report.objectMs / 1000).toFixed(2)} s on ${r.primary.report.executionProvider}`);
       } catch (e) {
