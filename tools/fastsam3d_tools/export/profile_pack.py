@@ -33,7 +33,10 @@ from ..modules import tables
 SS_COND, SS_UNCOND, SLAT_COND, SLAT_UNCOND = 25, 19, 25, 13
 
 
-def _time(sess, feeds, repeats, cpu: bool):
+STAT = {"median": statistics.median, "min": min}
+
+
+def _time(sess, feeds, repeats, cpu: bool, stat: str = "median"):
     """Median ms per run. cpu=True measures process CPU time instead of wall time: with one intra-op
     thread that is the latency an idle core would give, robust to other processes sharing the machine."""
     clock = time.process_time if cpu else time.perf_counter
@@ -43,11 +46,11 @@ def _time(sess, feeds, repeats, cpu: bool):
         t0 = clock()
         sess.run(None, feeds)
         ts.append((clock() - t0) * 1000)
-    return statistics.median(ts)
+    return STAT[stat](ts)
 
 
 def profile(pack: Path, cfg, threads_list=(1, 2), repeats: int = 5, radius_frac: float = 0.3,
-            cpu_time: bool = False, roles=ROLES) -> dict:
+            cpu_time: bool = False, roles=ROLES, stat: str = "median") -> dict:
     coords = tables.sphere_shell(cfg.resolution, radius_frac * cfg.resolution)
     n = len(coords)
     nc = len(tables.coarse_tables(coords)["coarse"])
@@ -67,10 +70,10 @@ def profile(pack: Path, cfg, threads_list=(1, 2), repeats: int = 5, radius_frac:
                 key = "x" if role == "slat_flow" else "slat"
                 feeds[key] = np.random.default_rng(0).standard_normal((n, cfg.slat_channels)).astype(np.float32)
             cpu = cpu_time and threads == 1
-            row[role] = _time(sess, feeds, repeats, cpu)
+            row[role] = _time(sess, feeds, repeats, cpu, stat)
             if role in ("ss_flow", "slat_flow"):
                 feeds["cond"] = np.zeros(feeds["cond"].shape[:1] + (1, feeds["cond"].shape[2]), np.float32)
-                row[role + "_uncond"] = _time(sess, feeds, repeats, cpu)
+                row[role + "_uncond"] = _time(sess, feeds, repeats, cpu, stat)
         nan = float("nan")
         est = {
             "condition": row.get("condition", nan),
@@ -96,6 +99,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--cpu-time", action="store_true",
                     help="measure 1-thread runs in process CPU time (use on a shared, loaded machine)")
+    ap.add_argument("--stat", choices=sorted(STAT), default="median",
+                    help="statistic over the repeats ('min' = best of N, least sensitive to other load)")
     ap.add_argument("--roles", help="comma-separated subset of roles to profile (default: all)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
@@ -115,8 +120,10 @@ def main(argv=None) -> int:
             pack = Path(tmp)
             for role in roles:
                 export_role(role, models[role], cfg, pack / f"{role}.onnx")
-        res = profile(pack, cfg, tuple(int(t) for t in a.threads.split(",")), a.repeats, a.radius, a.cpu_time, roles)
+        res = profile(pack, cfg, tuple(int(t) for t in a.threads.split(",")), a.repeats, a.radius, a.cpu_time, roles, a.stat)
     res["config"] = a.config or a.pack
+    res["stat"] = a.stat
+    res["loadAverage"] = list(__import__("os").getloadavg())
     print(f"{res['config']}: N = {res['voxels']} voxels (Nc = {res['coarseVoxels']})")
     for th, r in res["threads"].items():
         pp = "  ".join(f"{k} {v:.1f}" for k, v in r["perPassMs"].items())
