@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openPack, validatePack } from '../../src-main/pipeline/pack';
+import { openPack, providerCandidates, validatePack } from '../../src-main/pipeline/pack';
 import { PackError } from '../../src-main/pipeline/errors';
 import { copyTinyPack, TINY_PACK } from './helpers/tiny-pack';
 
@@ -98,6 +98,14 @@ describe('pack validation', () => {
     writeFileSync(join(dir, 'manifest.json'), '{ not json');
     expect((await validatePack(dir)).problems[0]).toMatch(/not valid JSON/);
     expect((await validatePack(join(dir, 'nope'))).problems[0]).toMatch(/missing or unreadable/);
+  });
+
+  it('chooses provider candidates per platform, CPU always last', () => {
+    expect(providerCandidates('cpu')).toEqual(['cpu']);
+    expect(providerCandidates('cuda')).toEqual(['cuda', 'cpu']);
+    expect(providerCandidates('auto', 'win32')).toEqual(['dml', 'cpu']);
+    expect(providerCandidates('auto', 'darwin')).toEqual(['coreml', 'cpu']);
+    expect(providerCandidates('auto', 'linux').at(-1)).toBe('cpu');
   });
 
   it('reports the execution provider and falls back to CPU when the requested one is missing', async () => {

@@ -1,8 +1,27 @@
 /**
  * The one home of ONNX Runtime session creation: execution-provider choice with CPU fallback.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ExecutionProvider } from '../../../src-shared/api/jobs';
+
+/**
+ * Whether this onnxruntime-node install ships the CUDA provider library (the npm package downloads it
+ * only on request; without it, trying CUDA just fails and adds a fallback warning to every run).
+ */
+function cudaInstalled(): boolean {
+  try {
+    const dist = dirname(createRequire(import.meta.url).resolve('onnxruntime-node'));
+    const bin = join(dist, '..', 'bin');
+    return readdirSync(bin).some((napi) =>
+      existsSync(join(bin, napi, 'linux', process.arch, 'libonnxruntime_providers_cuda.so')),
+    );
+  } catch {
+    return false;
+  }
+}
 
 /** Providers to try for a request, best first; CPU is always the last resort. */
 export function providerCandidates(requested: ExecutionProvider, platform = process.platform): string[] {
@@ -10,7 +29,7 @@ export function providerCandidates(requested: ExecutionProvider, platform = proc
   if (requested !== 'auto') return [requested, 'cpu'];
   if (platform === 'win32') return ['dml', 'cpu'];
   if (platform === 'darwin') return ['coreml', 'cpu'];
-  return process.env.FASTSAM3D_TRY_CUDA === '1' ? ['cuda', 'cpu'] : ['cpu'];
+  return cudaInstalled() ? ['cuda', 'cpu'] : ['cpu'];
 }
 
 export interface CreatedSession {
