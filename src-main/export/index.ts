@@ -8,4 +8,5 @@ export { plyBytes, writePly } from './ply';
 export { gaussianPlyBytes, writeGaussianPly, type GaussianCloud } from './gaussian-ply';
 export { photoCamera, sceneGlbBytes, writeSceneGlb, type SceneObject } from './scene';
 export { simplifyMesh } from './simplify';
+export { readGlb, type ReadGlb } from './read-glb';
 export { fileBaseName, writeOutputs, writeSceneOutputs, type ExportFormat, type ObjectOutput, type OutputOptions, type WrittenFile } from './write-outputs';

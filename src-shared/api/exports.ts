@@ -3,17 +3,34 @@ import { z } from 'zod';
 import { Id } from './common';
 
 export const ExportFormat = z.enum(['glb', 'obj', 'ply']);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+
+export const ExportRunRequest = z.object({
+  runId: Id,
+  formats: z.array(ExportFormat).min(1),
+  /** Place each object in the photo's camera frame (layout applied) instead of its canonical frame. */
+  posed: z.boolean().default(false),
+  /** Simplify each mesh to at most this many triangles (meshoptimizer, colours kept). */
+  targetTriangles: z.number().int().min(4).max(50_000_000).optional(),
+  /** Folder to write into; the library's export folder (<data>/exports/<run id>) when absent. */
+  dir: z.string().min(1).optional(),
+});
+
+export const ExportedFile = z.object({
+  path: z.string(),
+  /** The format the file belongs to (an OBJ's MTL counts as obj, the scene file as glb). */
+  format: ExportFormat,
+  bytes: z.number().int(),
+  /** object: one object's mesh; material: an OBJ's MTL; scene: all objects + the photo camera. */
+  role: z.enum(['object', 'material', 'scene']).default('object'),
+  /** The object (mask) name, or "scene". */
+  object: z.string().optional(),
+});
+export type ExportedFile = z.infer<typeof ExportedFile>;
 
 export const exportMethods = {
   'export.run': {
-    req: z.object({
-      runId: Id,
-      formats: z.array(ExportFormat).min(1),
-      posed: z.boolean().default(false),
-      targetTriangles: z.number().int().positive().optional(),
-      /** Folder to write into; the library's export folder when absent. */
-      dir: z.string().optional(),
-    }),
-    res: z.object({ files: z.array(z.object({ path: z.string(), format: ExportFormat, bytes: z.number().int() })) }),
+    req: ExportRunRequest,
+    res: z.object({ dir: z.string().optional(), files: z.array(ExportedFile) }),
   },
 } as const;

@@ -1,0 +1,99 @@
+/**
+ * Handler of export.run (src-shared/api/exports.ts): re-export a finished run's stored result in the
+ * requested formats — canonical or posed, optionally simplified — into a folder. The run's GLB artefacts
+ * are read back (object GLBs carry their mask name as node name; the scene GLB carries the photo camera)
+ * and its report supplies each object's layout. The foundation wires this map into the dispatcher.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { ExportedFile } from '../../src-shared/api/exports';
+import { ExportInputError, ExportWriteError, readGlb, writeOutputs, writeSceneGlb, writeFileAtomic, simplifyMesh, type ReadGlb, type WrittenFile } from '../export';
+import type { Library } from '../library';
+import { NoSurfaceError } from '../pipeline/surface';
+import type { Layout } from '../pipeline/types';
+import { ApiFailure, type HandlerMap } from './index';
+
+interface ReportLike {
+  name?: string;
+  layout?: Layout;
+  objects?: ReportLike[];
+}
+
+function isLayout(l: unknown): l is Layout {
+  const x = l as Layout | undefined;
+  return !!x && Array.isArray(x.rotation) && x.rotation.length === 9 && Array.isArray(x.translation) && typeof x.scale === 'number';
+}
+
+/** Errors of the writers → API errors the window can show as they are. */
+function toFailure(err: unknown): unknown {
+  if (err instanceof ExportWriteError) {
+    const unavailable = err.code === 'ENOSPC' || err.code === 'EDQUOT';
+    return new ApiFailure(unavailable ? 'UNAVAILABLE' : 'BAD_REQUEST', err.message);
+  }
+  if (err instanceof NoSurfaceError || err instanceof ExportInputError) return new ApiFailure('CONFLICT', err.message);
+  return err;
+}
+
+function exported(files: WrittenFile[], object: string): ExportedFile[] {
+  return files.map((f) => ({
+    path: f.path,
+    bytes: f.bytes,
+    format: f.format === 'mtl' ? 'obj' : f.format === 'scene-glb' ? 'glb' : f.format,
+    role: f.format === 'mtl' ? 'material' : f.format === 'scene-glb' ? 'scene' : 'object',
+    object: f.format === 'scene-glb' ? 'scene' : object,
+  }));
+}
+
+export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
+  return {
+    'export.run': async (req) => {
+      const run = lib.getRun(req.runId);
+      if (run.status !== 'succeeded') throw new ApiFailure('CONFLICT', `Run "${run.name}" has not finished successfully (status: ${run.status}); only finished runs can be exported.`);
+      const glbs = run.artefacts.filter((a) => a.kind === 'glb');
+      if (glbs.length === 0) throw new ApiFailure('CONFLICT', `Run "${run.name}" has no stored result to export.`);
+      const report = (run.report ?? {}) as ReportLike;
+      const reports: ReportLike[] = Array.isArray(report.objects) ? report.objects : [report];
+      const dir = path.resolve(req.dir ?? path.join(lib.dataDir, 'exports', req.runId));
+      try {
+        await fsp.mkdir(dir, { recursive: true });
+      } catch (e) {
+        throw new ApiFailure('BAD_REQUEST', `Cannot create the export folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Choose a folder you can write to.`);
+      }
+      const read: ReadGlb[] = [];
+      for (const a of glbs) read.push(await readGlb(new Uint8Array(await fsp.readFile(a.path))));
+      const scene = read.find((r) => r.camera !== null && r.meshNodes > 0 && read.length > 1);
+      const objects = read.filter((r) => r !== scene);
+      const files: ExportedFile[] = [];
+      try {
+        const placed: { name: string; mesh: ReadGlb['mesh']; layout: Layout }[] = [];
+        for (const [i, obj] of objects.entries()) {
+          const rep = reports.find((r) => r.name === obj.name) ?? reports[i];
+          const layout = rep?.layout;
+          if (req.posed && !isLayout(layout)) throw new ApiFailure('CONFLICT', `Run "${run.name}" has no layout for "${obj.name}", so it cannot be exported posed; export it in its object frame instead.`);
+          const fallback: Layout = { rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1], quaternion: [1, 0, 0, 0], translation: [0, 0, 0], scale: 1 };
+          const written = await writeOutputs({ mesh: obj.mesh, layout: isLayout(layout) ? layout : fallback, report: rep }, dir, {
+            formats: req.formats, posed: req.posed, targetTriangles: req.targetTriangles, baseName: obj.name || `object ${i}`,
+          });
+          files.push(...exported(written, obj.name));
+          if (isLayout(layout)) placed.push({ name: obj.name, mesh: obj.mesh, layout });
+        }
+        // A scene run's scene.glb: copied as stored, or rebuilt from the simplified objects.
+        if (scene && req.formats.includes('glb')) {
+          const file = path.join(dir, 'scene.glb');
+          let bytes: number;
+          if (req.targetTriangles && scene.camera && placed.length === objects.length) {
+            const simplified = await Promise.all(placed.map(async (p) => ({ ...p, mesh: await simplifyMesh(p.mesh, req.targetTriangles!) })));
+            bytes = await writeSceneGlb(file, simplified, scene.camera, scene.extras);
+          } else {
+            const stored = glbs[read.indexOf(scene)];
+            bytes = await writeFileAtomic(file, new Uint8Array(await fsp.readFile(stored.path)));
+          }
+          files.push({ path: file, format: 'glb', bytes, role: 'scene', object: 'scene' });
+        }
+      } catch (e) {
+        throw toFailure(e);
+      }
+      return { dir, files };
+    },
+  };
+}

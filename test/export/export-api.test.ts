@@ -1,0 +1,108 @@
+/**
+ * export.run through the real dispatcher on a real library (SQLite file + asset store): a finished run's
+ * stored GLB is re-exported as GLB/OBJ/PLY, posed with the report's layout, simplified; bad requests
+ * and unfinished runs get clear API errors.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { NodeIO } from '@gltf-transform/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Dispatcher } from '../../src-main/api/index';
+import { exportHandlers } from '../../src-main/api/exports';
+import { cameraToGltf, glbBytes, poseMesh, readGlb, sceneGlbBytes } from '../../src-main/export';
+import { Library } from '../../src-main/library';
+import { fakeReport, greyMaskPng, photoPng, runInput } from '../library/fixtures';
+import { layout, sphere, validate, box } from './fixtures';
+
+const root = mkdtempSync(path.join(tmpdir(), 'fastsam3d-export-api-'));
+const libs: Library[] = [];
+afterAll(() => {
+  libs.forEach((l) => l.close());
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function setup() {
+  const lib = Library.open(path.join(root, `lib${libs.length}`), { thumbnailSize: 32 });
+  libs.push(lib);
+  const project = lib.createProject('exports');
+  const { image } = await lib.importImage({ projectId: project.id, name: 'photo.png', data: await photoPng() });
+  const mask = await lib.saveMask({ imageId: image.id, name: 'cup', png: await greyMaskPng(64, 48, 600) });
+  const d = new Dispatcher().register(exportHandlers(lib));
+  const call = async (req: unknown) => {
+    const r = await d.dispatch('export.run', req);
+    if (!r.ok) throw Object.assign(new Error(r.error.message), { api: r.error });
+    return r.result as { dir: string; files: { path: string; format: string; bytes: number; role: string; object?: string }[] };
+  };
+  return { lib, image, mask, call };
+}
+
+describe('export.run', () => {
+  it('re-exports a finished run in every format, posed and simplified, into the given folder', async () => {
+    const { lib, image, mask, call } = await setup();
+    const L = layout();
+    const mesh = sphere();
+    const run = lib.beginRun(runInput(image.id, [mask.id]));
+    await lib.finishRun(run.id, { report: { ...fakeReport(500), name: 'cup', layout: L }, artefacts: [{ kind: 'glb', data: await glbBytes(mesh, { name: 'cup' }) }] });
+
+    const dir = path.join(root, 'out1');
+    const res = await call({ runId: run.id, formats: ['glb', 'obj', 'ply'], posed: true, targetTriangles: 400, dir });
+    expect(res.dir).toBe(dir);
+    expect(res.files.map((f) => [path.basename(f.path), f.format, f.role])).toEqual([
+      ['cup.glb', 'glb', 'object'], ['cup.obj', 'obj', 'object'], ['cup.mtl', 'obj', 'material'], ['cup.ply', 'ply', 'object'],
+    ]);
+    for (const f of res.files) expect(readFileSync(f.path).length).toBe(f.bytes);
+    const glb = new Uint8Array(readFileSync(path.join(dir, 'cup.glb')));
+    expect((await validate(glb)).errors).toBe(0);
+    const back = await readGlb(glb);
+    expect(back.mesh.indices.length / 3).toBeLessThanOrEqual(400);
+    // posed: the stored canonical mesh went through the report's layout (compare bounding-box centres)
+    const expected = cameraToGltf(poseMesh(mesh, L).positions);
+    const centre = (p: Float32Array, a: number) => { let lo = Infinity, hi = -Infinity; for (let i = a; i < p.length; i += 3) { lo = Math.min(lo, p[i]); hi = Math.max(hi, p[i]); } return (lo + hi) / 2; };
+    const doc = await new NodeIO().readBinary(glb);
+    const pos = doc.getRoot().listMeshes()[0].listPrimitives()[0].getAttribute('POSITION')!.getArray() as Float32Array;
+    for (let a = 0; a < 3; a++) expect(centre(pos, a)).toBeCloseTo(centre(expected, a), 2);
+  });
+
+  it('writes into the library export folder by default and copies a scene GLB', async () => {
+    const { lib, image, mask, call } = await setup();
+    const L = layout();
+    const run = lib.beginRun(runInput(image.id, [mask.id]));
+    const objects = [{ name: 'cup', mesh: sphere(), layout: L }, { name: 'box', mesh: box(), layout: { ...L, translation: [0.2, 0, 3] as [number, number, number] } }];
+    await lib.finishRun(run.id, {
+      report: { ...fakeReport(500), objects: objects.map((o) => ({ ...fakeReport(250), name: o.name, layout: o.layout })) },
+      artefacts: [
+        { kind: 'glb', data: await sceneGlbBytes(objects, { fovDeg: 40, width: 64, height: 48 }) },
+        ...(await Promise.all(objects.map(async (o) => ({ kind: 'glb' as const, data: await glbBytes(o.mesh, { name: o.name }) })))),
+      ],
+    });
+    const res = await call({ runId: run.id, formats: ['glb'] });
+    expect(res.dir).toBe(path.join(lib.dataDir, 'exports', run.id));
+    expect(res.files.map((f) => [path.basename(f.path), f.role, f.object])).toEqual([['cup.glb', 'object', 'cup'], ['box.glb', 'object', 'box'], ['scene.glb', 'scene', 'scene']]);
+    const scene = await readGlb(new Uint8Array(readFileSync(path.join(res.dir, 'scene.glb'))));
+    expect(scene.meshNodes).toBe(2);
+    expect(scene.camera!.fovDeg).toBeCloseTo(40, 4);
+    // simplified scene is rebuilt with the same camera
+    const small = await call({ runId: run.id, formats: ['glb'], targetTriangles: 200, dir: path.join(root, 'scene-small') });
+    const rebuilt = await readGlb(new Uint8Array(readFileSync(small.files.find((f) => f.role === 'scene')!.path)));
+    expect(rebuilt.camera!.fovDeg).toBeCloseTo(40, 4);
+    expect(rebuilt.mesh.indices.length / 3).toBeLessThanOrEqual(200);
+  });
+
+  it('answers bad requests, unknown runs and unfinished runs with clear errors', async () => {
+    const { lib, image, mask, call } = await setup();
+    await expect(call({ runId: 'x', formats: [] })).rejects.toMatchObject({ api: { code: 'BAD_REQUEST' } });
+    await expect(call({ runId: 'nope', formats: ['glb'] })).rejects.toMatchObject({ api: { code: 'NOT_FOUND' } });
+    const run = lib.beginRun(runInput(image.id, [mask.id]));
+    const err = await call({ runId: run.id, formats: ['glb'] }).catch((e: { api: unknown }) => e.api);
+    expect(err).toMatchObject({ code: 'CONFLICT' });
+    expect((err as { message: string }).message).toMatch(/has not finished/);
+    const blocker = path.join(root, 'file-not-folder');
+    writeFileSync(blocker, 'x');
+    await lib.finishRun(run.id, { report: { ...fakeReport(500), name: 'cup', layout: layout() }, artefacts: [{ kind: 'glb', data: await glbBytes(sphere(), { name: 'cup' }) }] });
+    const bad = await call({ runId: run.id, formats: ['glb'], dir: path.join(blocker, 'sub') }).catch((e: { api: unknown }) => e.api);
+    expect(bad).toMatchObject({ code: 'BAD_REQUEST' });
+    expect((bad as { message: string }).message).toMatch(/Cannot create the export folder/);
+    expect(existsSync(path.join(blocker, 'sub'))).toBe(false);
+  });
+});
