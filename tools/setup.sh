@@ -25,9 +25,16 @@ if [[ "${SKIP_APT:-0}" != 1 ]]; then
   fi
 fi
 
+# Debian's interpreter, not whatever python3 is first on PATH (pyenv shims do not see the apt packages).
+PY=/usr/bin/python3
 if [[ ! -x "$here/.venv/bin/python" ]]; then
-  echo "setup.sh: creating $here/.venv (with Debian site packages)"
-  python3 -m venv --system-site-packages "$here/.venv"
+  echo "setup.sh: creating $here/.venv from $PY (with Debian site packages)"
+  "$PY" -m venv --system-site-packages "$here/.venv"
+fi
+if ! "$here/.venv/bin/python" -c "import torch" 2>/dev/null; then
+  echo "setup.sh: $here/.venv cannot import torch — it was not made from Debian's $PY with" \
+       "--system-site-packages; remove it and run tools/setup.sh again" >&2
+  exit 1
 fi
 "$here/.venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
 "$here/.venv/bin/python" - <<'PY'
