@@ -19,6 +19,17 @@ import { parseFormats, parseTargetTriangles } from './outputs';
 import { addParamFlags, paramOverrides } from './param-flags';
 import { progressBar } from './progress-bar';
 
+const HELP_FOOTER = `
+Examples:
+  fastsam3d infer --image resources/examples/mug --pack models/mini --preset fast-sam3d --format glb,obj --output-dir out
+  fastsam3d infer --image photo.jpg --mask mask.png --preset off --seed 7 --json > report.json
+  fastsam3d infer --image photo.png --ss-cache-stride 4 --slat-carving-ratio 0.2 --no-mesh-aggregation
+  fastsam3d scene --image resources/examples/scene-three --posed --output-dir out/scene
+  fastsam3d pack validate models/mini
+
+Exit codes: 0 ok, 2 bad input or usage, 3 invalid model pack, 1 internal failure, 130 cancelled (Ctrl-C).
+`;
+
 interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream;
@@ -67,7 +78,8 @@ export function buildProgram(io: Io): Command {
     .description('Photo + object mask → 3D asset (Fast-SAM3D accelerated SAM 3D Objects pipeline on ONNX model packs)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', HELP_FOOTER);
 
   commonRunOptions(
     program
