@@ -230,9 +230,11 @@ export async function main(
     const e = err as Error & { exitCode?: number; quiet?: boolean };
     if (e.quiet && e.exitCode !== undefined) return e.exitCode;
     const code = exitCodeFor(err);
-    const prefix = code === EXIT.internal ? 'internal error' : 'error';
+    // A run that completed but found no surface is a result, not a bug: message only, no stack.
+    const expected = e.name === 'NoSurfaceError';
+    const prefix = code === EXIT.internal && !expected ? 'internal error' : 'error';
     io.stderr.write(`fastsam3d: ${prefix}: ${e.message}\n`);
-    if (code === EXIT.internal && e.stack) io.stderr.write(`${e.stack}\n`);
+    if (code === EXIT.internal && !expected && e.stack) io.stderr.write(`${e.stack}\n`);
     return code;
   }
 }

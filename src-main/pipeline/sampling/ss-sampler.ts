@@ -51,7 +51,7 @@ export interface SsSchedule {
 /** Effective schedule for the pack and the user's overrides. */
 export function ssSchedule(m: Manifest, overrides: { ssSteps?: number; ssCfgStrength?: number }): SsSchedule {
   if (m.ss.shortcut) {
-    const k = m.ss.shortcut.steps;
+    const k = overrides.ssSteps ?? m.ss.shortcut.steps; // the user may pick K (SAM 3D: stage1_inference_steps)
     const grid = timeGrid(k, m.ss.rescaleT);
     return { steps: k, grid, guided: new Array<boolean>(k).fill(false), d: 1 / k, strength: 0 };
   }
