@@ -125,3 +125,20 @@ def test_mini_pack_when_present(mini_pack_dir):
     if not (mini_pack_dir / "manifest.json").exists():
         pytest.skip("models/mini not built yet (tools-training)")
     validate_pack(mini_pack_dir, run=True)
+
+
+def test_sparse_roles_run_on_one_and_two_voxels(tiny_pack_dir):
+    """Carving can leave very few voxels: the graphs must not assume more than one row or window."""
+    cfg = tiny()
+    from fastsam3d_tools.modules import tables
+    slat = session(tiny_pack_dir / "slat_flow.onnx")
+    mesh = session(tiny_pack_dir / "mesh_decoder.onnx")
+    for coords in (np.array([[3, 4, 5]], np.int32), np.array([[0, 0, 0], [15, 15, 15]], np.int32)):
+        n = len(coords)
+        x = np.random.default_rng(n).standard_normal((n, cfg.slat_channels)).astype(np.float32)
+        feeds = dict(tables.slat_tables(coords), x=x, t=np.array([500.0], np.float32),
+                     cond=np.zeros((1, 1, cfg.condition.dim), np.float32))
+        v = slat.run(None, feeds)[0]
+        assert v.shape == (n, cfg.slat_channels) and np.isfinite(v).all()
+        feats = mesh.run(None, dict(tables.mesh_tables(coords, cfg.mesh.window, cfg.mesh.shifts), slat=x))[0]
+        assert feats.shape == (64 * n, cfg.mesh.feats) and np.isfinite(feats).all()
