@@ -190,10 +190,15 @@ export function App({ api }: { api: StudioApi }) {
   }, [editor, exportOpen, generate, hasResult, image, run]);
 
   const result = run.result;
-  const primary = useMemo(() => result && result.primary.glbId
-    ? { key: result.primary.glbId, label: result.primary.report.method, layout: result.primary.layout } : null, [result]);
-  const baseline = useMemo(() => result?.baseline?.glbId
-    ? { key: result.baseline.glbId, label: `${result.baseline.report.method} (baseline)`, layout: result.baseline.layout } : null, [result]);
+  const [objectIndex, setObjectIndex] = useState(0);
+  useEffect(() => setObjectIndex(0), [result]);
+  const current = result?.objects[Math.min(objectIndex, result.objects.length - 1)] ?? null;
+  const primary = useMemo(() => current?.run.glbId
+    ? { key: current.run.glbId, label: current.run.report.method, layout: current.run.layout } : null, [current]);
+  const baseline = useMemo(() => current?.baseline?.glbId
+    ? { key: current.baseline.glbId, label: `${current.baseline.report.method} (baseline)`, layout: current.baseline.layout } : null, [current]);
+  const extras = useMemo(() => (result?.objects ?? []).filter((o) => o !== current && o.run.glbId)
+    .map((o) => ({ key: o.run.glbId!, label: o.run.name, layout: o.run.layout })), [result, current]);
 
   return (
     <div className="studio">
@@ -209,11 +214,12 @@ export function App({ api }: { api: StudioApi }) {
           error={imageError} busy={loading} openRef={openRef}
         />
         <div className="centre">
-          <Viewer primary={primary} baseline={baseline} compareMode={compareMode} fetchBytes={fetchBytes}
+          <Viewer primary={primary} baseline={baseline} extras={extras} compareMode={compareMode} fetchBytes={fetchBytes}
             photo={image} fovDeg={DEFAULT_FOV} frameSignal={frameSignal} />
-          {result && (
-            <ComparePanel report={result.primary.report} baseline={result.baseline?.report ?? null}
-              metrics={result.primary.metrics} mode={compareMode} onMode={setCompareMode} note={result.note} />
+          {result && current && (
+            <ComparePanel report={current.run.report} baseline={current.baseline?.report ?? null}
+              metrics={current.run.metrics} mode={compareMode} onMode={setCompareMode} note={result.note}
+              objects={result.objects.map((o) => o.run.name)} objectIndex={objectIndex} onObject={setObjectIndex} />
           )}
         </div>
         <AccelPanel method={method} values={values} autoRerun={autoRerun} onAutoRerun={setAutoRerun}
@@ -228,8 +234,8 @@ export function App({ api }: { api: StudioApi }) {
       />
       <LibraryDrawer api={api} open={libraryOpen} onClose={() => setLibraryOpen(false)} refreshKey={run.finishedCount}
         onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.setResult(null); setLibraryOpen(false); }); }} />
-      {exportOpen && result && (
-        <ExportDialog api={api} runId={result.primary.runId} triangles={result.primary.report.mesh.triangles} onClose={() => setExportOpen(false)} />
+      {exportOpen && current && (
+        <ExportDialog api={api} runId={current.run.runId} name={current.run.name} triangles={current.run.report.mesh.triangles} onClose={() => setExportOpen(false)} />
       )}
     </div>
   );

@@ -15,6 +15,10 @@ interface Props {
   mode: CompareMode;
   onMode: (m: CompareMode) => void;
   note: string | null;
+  /** Names of the objects of the job (several for a scene) and which one is shown. */
+  objects: string[];
+  objectIndex: number;
+  onObject: (i: number) => void;
 }
 
 function Pattern({ pattern, label }: { pattern: string; label: string }) {
@@ -25,13 +29,18 @@ function Pattern({ pattern, label }: { pattern: string; label: string }) {
   );
 }
 
-export function ComparePanel({ report, baseline, metrics, mode, onMode, note }: Props) {
+export function ComparePanel({ report, baseline, metrics, mode, onMode, note, objects, objectIndex, onObject }: Props) {
   const c = compareReports(report, baseline);
   const q = readMetrics(metrics);
   return (
     <section className="panel compare" aria-label="Compare with baseline" data-testid="compare-panel">
       <header className="panel-head">
         <h2>{baseline ? `${report.method} vs ${baseline.method}` : `Run: ${report.method}`}</h2>
+        {objects.length > 1 && (
+          <select aria-label="Object of the scene" value={objectIndex} onChange={(e) => onObject(+e.target.value)}>
+            {objects.map((n, i) => <option key={i} value={i}>{n}</option>)}
+          </select>
+        )}
         {baseline && (
           <div role="radiogroup" aria-label="Compare layout" className="seg">
             <button type="button" role="radio" aria-checked={mode === 'side'} onClick={() => onMode('side')}>Side by side</button>

@@ -19,11 +19,12 @@ const shell = (): StudioShell | undefined => (globalThis as unknown as { studioS
 interface Props {
   api: StudioApi;
   runId: string;
+  name: string;
   triangles: number | null;
   onClose: () => void;
 }
 
-export function ExportDialog({ api, runId, triangles, onClose }: Props) {
+export function ExportDialog({ api, runId, name, triangles, onClose }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [formats, setFormats] = useState<Set<Format>>(new Set(['glb']));
   const [posed, setPosed] = useState(false);
@@ -64,6 +65,7 @@ export function ExportDialog({ api, runId, triangles, onClose }: Props) {
   return (
     <dialog ref={dialog} className="export-dialog" aria-labelledby="export-title" onClose={onClose} onCancel={onClose}>
       <h2 id="export-title">Export</h2>
+      <p className="muted">{name}</p>
       <fieldset>
         <legend>Formats</legend>
         {(['glb', 'obj', 'ply'] as const).map((f) => (

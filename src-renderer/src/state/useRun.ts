@@ -19,11 +19,14 @@ export interface RunView {
   metrics: Record<string, number> | null;
 }
 
-export interface ResultView {
-  primary: RunView;
+export interface ObjectResult {
+  run: RunView;
   baseline: RunView | null;
-  /** Other objects of a scene job. */
-  others: RunView[];
+}
+
+/** A finished job: one object, or every object of a scene, each with its baseline when Compare ran. */
+export interface ResultView {
+  objects: ObjectResult[];
   note: string | null;
 }
 
@@ -34,27 +37,29 @@ export function runViewOf(d: RunDetail): RunView | { error: string } {
   return { runId: d.id, name: d.name, report: parsed.report, glbId: glb?.id ?? null, layout: parsed.report.layout, metrics: d.metrics };
 }
 
-/** Which of a job's runs is the accelerated result and which is its baseline. */
+/** A job's runs, split into the results (one per object) and the baselines they link to. */
 export async function loadResult(api: StudioApi, runIds: string[]): Promise<ResultView> {
   const details = await Promise.all(runIds.map((runId) => api.invoke('runs.get', { runId })));
+  const byId = new Map(details.map((d) => [d.id, d] as const));
   const baselineIds = new Set(details.map((d) => d.baselineRunId).filter((x): x is string => !!x));
-  const main = details.filter((d) => !baselineIds.has(d.id));
-  const first = main[0] ?? details[0];
-  if (!first) throw new Error('The job finished without a run record. Check the host log, then retry.');
-  const pv = runViewOf(first);
-  if ('error' in pv) throw new Error(pv.error);
-  let baseline: RunView | null = null;
-  let note: string | null = null;
-  const baseDetail = first.baselineRunId
-    ? details.find((d) => d.id === first.baselineRunId) ?? (await api.invoke('runs.get', { runId: first.baselineRunId }))
-    : null;
-  if (baseDetail) {
-    const bv = runViewOf(baseDetail);
-    if ('error' in bv) note = `Baseline not shown: ${bv.error}`;
-    else baseline = bv;
+  const main = details.filter((d) => !baselineIds.has(d.id) || details.every((x) => baselineIds.has(x.id)));
+  if (main.length === 0) throw new Error('The job finished without a run record. Check the host log, then retry.');
+  const notes: string[] = [];
+  const objects: ObjectResult[] = [];
+  for (const d of main) {
+    const rv = runViewOf(d);
+    if ('error' in rv) { notes.push(`${d.name}: ${rv.error}`); continue; }
+    let baseline: RunView | null = null;
+    if (d.baselineRunId && d.baselineRunId !== d.id) {
+      const bd = byId.get(d.baselineRunId) ?? (await api.invoke('runs.get', { runId: d.baselineRunId }));
+      const bv = runViewOf(bd);
+      if ('error' in bv) notes.push(`Baseline of ${d.name} not shown: ${bv.error}`);
+      else baseline = bv;
+    }
+    objects.push({ run: rv, baseline });
   }
-  const others = main.slice(1).map(runViewOf).filter((v): v is RunView => !('error' in v));
-  return { primary: pv, baseline, others, note };
+  if (objects.length === 0) throw new Error(notes.join(' '));
+  return { objects, note: notes.length ? notes.join(' ') : null };
 }
 
 export function useRun(api: StudioApi) {
@@ -78,10 +83,11 @@ export function useRun(api: StudioApi) {
       setStatus('Loading result…');
       try {
         const r = await loadResult(api, job.runIds);
-        const sched = r.primary.report.schedules;
+        const sched = r.objects[0].run.report.schedules;
         setProgress((p) => (p ? completeProgress(p, { ss: sched.ss.pattern, slat: sched.slat.pattern }) : p));
         setResult(r);
-        setStatus(`Done in ${(r.primary.report.objectMs / 1000).toFixed(2)} s on ${r.primary.report.executionProvider}`);
+        const first = r.objects[0].run.report;
+        setStatus(`Done: ${r.objects.length} object${r.objects.length > 1 ? 's' : ''}, ${(first.objectMs / 1000).toFixed(2)} s${r.objects.length > 1 ? ' for the first' : ''} on ${first.executionProvider}`);
       } catch (e) {
         setError(errorMessage(e, 'Loading the result'));
         setStatus(null);

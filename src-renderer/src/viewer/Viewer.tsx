@@ -6,11 +6,11 @@
  * inference for the CPU/GPU.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { Canvas } from '@react-three/fiber';
+import { Canvas, useThree } from '@react-three/fiber';
 import { Bounds, Environment, GizmoHelper, GizmoViewport, OrbitControls, useBounds } from '@react-three/drei';
 import { BufferGeometry, CanvasTexture, DoubleSide, Float32BufferAttribute, Matrix4, SRGBColorSpace } from 'three';
 import hdrUrl from '../../../resources/hdr/studio.hdr?url';
-import { useGlb, type LoadedMesh } from './useGlb';
+import { useGlb, useGlbList, type LoadedMesh } from './useGlb';
 import { photoPlane, posedMatrix, type LayoutLike } from './pose';
 
 export type Shading = 'color' | 'normals' | 'wireframe';
@@ -26,6 +26,8 @@ export interface ViewerItem {
 interface Props {
   primary: ViewerItem | null;
   baseline: ViewerItem | null;
+  /** The other objects of a scene job: shown, placed by their layouts, in the posed view. */
+  extras: ViewerItem[];
   compareMode: CompareMode;
   fetchBytes: (key: string) => Promise<ArrayBuffer>;
   photo: { rgba: Uint8ClampedArray; width: number; height: number } | null;
@@ -42,6 +44,24 @@ function MeshMaterial({ shading, tint }: { shading: Shading; tint?: string }) {
 function FrameOn({ signal }: { signal: unknown }) {
   const bounds = useBounds();
   useEffect(() => { bounds.refresh().clip().fit(); }, [bounds, signal]);
+  return null;
+}
+
+/**
+ * Posed view camera: a little behind, right of and above the photo's camera (at the origin, looking
+ * down −Z), aimed into the scene, so the frustum, the objects and the photo plane are all in view.
+ */
+function PosedCamera({ depth, signal }: { depth: number; signal: unknown }) {
+  const camera = useThree((s) => s.camera);
+  const controls = useThree((s) => s.controls) as unknown as { target: { set(x: number, y: number, z: number): void }; update(): void } | null;
+  const invalidate = useThree((s) => s.invalidate);
+  useEffect(() => {
+    camera.position.set(0.55 * depth, 0.45 * depth, 0.9 * depth);
+    camera.lookAt(0, 0, -0.6 * depth);
+    controls?.target.set(0, 0, -0.6 * depth);
+    controls?.update();
+    invalidate();
+  }, [camera, controls, depth, invalidate, signal]);
   return null;
 }
 
@@ -88,21 +108,29 @@ function Scene({ meshes, shading, posed, photo, fovDeg, frameSignal }: {
   shading: Shading; posed: boolean; photo: Props['photo']; fovDeg: number; frameSignal: unknown;
 }) {
   const depth = posed ? Math.max(2, ...meshes.map((m) => (m.layout ? Math.abs(m.layout.translation[2]) * 1.4 : 2))) : 2;
+  const objects = meshes.map(({ mesh, layout, overlay }, i) => (
+    <Posed key={i} layout={posed ? layout : undefined}>
+      <mesh geometry={mesh.geometry}>
+        <MeshMaterial shading={overlay ? 'wireframe' : shading} tint={overlay ? '#2ec4ff' : undefined} />
+      </mesh>
+    </Posed>
+  ));
   return (
     <>
       <Environment files={hdrUrl} />
       <ambientLight intensity={0.15} />
       <OrbitControls makeDefault enableDamping={false} />
-      <Bounds fit clip margin={1.3}>
-        <FrameOn signal={frameSignal} />
-        {meshes.map(({ mesh, layout, overlay }, i) => (
-          <Posed key={i} layout={posed ? layout : undefined}>
-            <mesh geometry={mesh.geometry}>
-              <MeshMaterial shading={overlay ? 'wireframe' : shading} tint={overlay ? '#2ec4ff' : undefined} />
-            </mesh>
-          </Posed>
-        ))}
-      </Bounds>
+      {posed ? (
+        <>
+          <PosedCamera depth={depth} signal={frameSignal} />
+          {objects}
+        </>
+      ) : (
+        <Bounds fit clip margin={1.3}>
+          <FrameOn signal={frameSignal} />
+          {objects}
+        </Bounds>
+      )}
       {posed ? (
         <>
           <Frustum fovDeg={fovDeg} depth={depth} />
@@ -142,12 +170,13 @@ function View({ items, shading, posed, photo, fovDeg, frameSignal, testId }: {
   );
 }
 
-export function Viewer({ primary, baseline, compareMode, fetchBytes, photo, fovDeg, frameSignal }: Props) {
+export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, photo, fovDeg, frameSignal }: Props) {
   const [shading, setShading] = useState<Shading>('color');
   const [posed, setPosed] = useState(false);
   const [localFrame, setLocalFrame] = useState(0);
   const a = useGlb(primary?.key ?? null, fetchBytes);
   const b = useGlb(baseline?.key ?? null, fetchBytes);
+  const extraMeshes = useGlbList(extras.map((e) => e.key), fetchBytes);
   const frame = `${frameSignal}:${localFrame}:${posed}:${primary?.key}:${baseline?.key}:${compareMode}`;
   const canPose = !!primary?.layout;
 
@@ -163,8 +192,9 @@ export function Viewer({ primary, baseline, compareMode, fetchBytes, photo, fovD
       </div>
     );
   } else {
-    const items = [{ mesh: a.mesh, layout: primary!.layout }];
-    if (baseline && b.mesh) items.push({ mesh: b.mesh, layout: baseline.layout, overlay: true } as (typeof items)[number]);
+    const items: { mesh: LoadedMesh; layout?: LayoutLike; overlay?: boolean }[] = [{ mesh: a.mesh, layout: primary!.layout }];
+    if (posed && canPose) extraMeshes.forEach((mesh, i) => items.push({ mesh, layout: extras[i]?.layout }));
+    if (baseline && b.mesh) items.push({ mesh: b.mesh, layout: baseline.layout, overlay: true });
     body = <View testId="viewer-canvas" items={items} {...common} />;
   }
 

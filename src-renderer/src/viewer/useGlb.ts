@@ -78,3 +78,19 @@ export function useGlb(key: string | null, fetchBytes: (key: string) => Promise<
   }, [key]);
   return state;
 }
+
+/** Several meshes at once (the other objects of a scene in the posed view); missing ones are skipped. */
+export function useGlbList(keys: string[], fetchBytes: (key: string) => Promise<ArrayBuffer>): LoadedMesh[] {
+  const [meshes, setMeshes] = useState<LoadedMesh[]>([]);
+  const joined = keys.join('|');
+  useEffect(() => {
+    let live = true;
+    if (!joined) { setMeshes([]); return; }
+    Promise.all(joined.split('|').map((k) => fetchBytes(k).then(loadGlb).catch(() => null))).then((list) => {
+      if (live) setMeshes(list.filter((m): m is LoadedMesh => m !== null));
+    });
+    return () => { live = false; };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [joined]);
+  return meshes;
+}
