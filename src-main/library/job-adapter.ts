@@ -63,18 +63,15 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
       const files = [...result.files].filter((f) => RESULT_KINDS.has(f.kind)).sort((a, b) => Number(a.object === 'scene') - Number(b.object === 'scene'));
       const artefacts = files.map((f) => ({ kind: f.kind as ArtefactKind, path: path.isAbsolute(f.path) ? f.path : path.join(result.outputDir, f.path) }));
       const report = { ...result.report, executionProvider: result.executionProvider };
-      // JobLibrary.finishRun is synchronous; a run that cannot be recorded (disk full) is marked failed.
+      // A result that cannot be saved (disk full) fails the job with the library's message; the job
+      // service then records this run as failed.
       return lib.finishRun(runId, { report, artefacts }).then(
         () => undefined,
         (err: unknown) => {
           options.onRecordError?.(runId, err);
-          try {
-            lib.failRun(runId, `The result could not be saved: ${(err as Error).message}`);
-          } catch {
-            /* the run was already closed */
-          }
+          throw err;
         },
-      ) as unknown as void;
+      );
     },
 
     failRun(runId, reason, status) {
