@@ -88,6 +88,22 @@ describe('extractSurface (dual marching cubes path)', () => {
     expect(topo.eulerCharacteristic).toBe(4);
   });
 
+  it('stays manifold and consistently wound on white noise (ambiguous faces resolved without pinches)', () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+    for (const R of [8, 16]) {
+      const field = fieldFromSdf(() => 0, R, 1e9);
+      for (let n = 0; n < field.coords.length / 3; n++) for (let c = 0; c < 8; c++) field.feats[n * 32 + c] = rnd();
+      const mesh = extractSurface(field, DMC_LAYOUT);
+      const topo = topology(mesh);
+      expect(topo.faces).toBeGreaterThan(1000);
+      expect(topo.nonManifoldEdges).toBe(0);
+      expect(topo.inconsistentEdges).toBe(0);
+      expect(degenerateFaces(mesh)).toBe(0);
+      expect(duplicateVertices(mesh.positions)).toBe(0);
+    }
+  });
+
   it('throws NoSurfaceError for an empty field and for no voxels', () => {
     const field = fieldFromSdf(sphereSdf(0.3), 16, 2);
     const outside = field.feats.map((v, i) => (i % field.channels < 8 ? Math.abs(v) + 0.1 : v));

@@ -14,7 +14,7 @@
  * deformation and weights (β = α = 1, equal γ) this is exactly dual marching cubes.
  */
 import type { Mesh } from '../types';
-import { BETA_SLOT, EDGE_CORNERS, PATCH_COUNT, PATCH_OF } from './cube-tables';
+import { AMBIGUOUS_FACES, BETA_SLOT, EDGE_CORNERS, FACE_DIR, PATCH_COUNT, PATCH_OF, insideDiagonalConnected, joinedPatches } from './cube-tables';
 import { KeyIndex } from './key-index';
 import { computeVertexNormals } from './normals';
 
@@ -147,6 +147,8 @@ function crossingEdges(corners: Corners, sdf: Float32Array, R: number): Edges {
 }
 
 interface Cubes {
+  /** Cube key (((i+1)·(R+2) + j+1)·(R+2) + k+1) → cube id. */
+  index: KeyIndex;
   /** 4 cube ids per crossing edge, counter-clockwise around it seen from +axis. */
   edgeCube: Int32Array;
   /** 3 integer coordinates per cube id (may be −1 or R: cubes just outside the grid close the surface). */
@@ -203,7 +205,7 @@ function surfaceCubes(corners: Corners, edges: Edges, R: number): Cubes {
       edgeCube[4 * q + r] = id;
     }
   }
-  return { edgeCube, coord, count: index.size };
+  return { index, edgeCube, coord, count: index.size };
 }
 
 interface Codes {
@@ -211,18 +213,19 @@ interface Codes {
   cubeCorner: Int32Array;
   /** Inside-corner bit mask per cube. */
   code: Uint8Array;
+  /** Per cube, the ambiguous faces whose inside corners are joined (see resolveAmbiguousFaces). */
+  join: Uint8Array;
   numVerts: number;
   /** 1 for corners of surface cubes: only their deformation and colour are needed. */
   needed: Uint8Array;
 }
 
-/** 5. Corner ids and sign code per surface cube; count dual vertices. */
+/** 5. Corner ids and sign code per surface cube; ambiguous faces resolved; dual vertices counted. */
 function cubeCodes(corners: Corners, cubes: Cubes, sdf: Float32Array, R: number): Codes {
   const Q = cubes.count;
   const cubeCorner = new Int32Array(8 * Q);
   const code = new Uint8Array(Q);
   const needed = new Uint8Array(corners.count);
-  let numVerts = 0;
   for (let q = 0; q < Q; q++) {
     const qi = cubes.coord[3 * q], qj = cubes.coord[3 * q + 1], qk = cubes.coord[3 * q + 2];
     let bits = 0;
@@ -235,9 +238,40 @@ function cubeCodes(corners: Corners, cubes: Cubes, sdf: Float32Array, R: number)
       }
     }
     code[q] = bits;
-    numVerts += PATCH_COUNT[bits];
   }
-  return { cubeCorner, code, numVerts, needed };
+  const join = resolveAmbiguousFaces(cubes, code, R);
+  let numVerts = 0;
+  for (let q = 0; q < Q; q++) numVerts += join[q] === 0 ? PATCH_COUNT[code[q]] : joinedPatches(code[q], join[q]).count;
+  return { cubeCorner, code, join, numVerts, needed };
+}
+
+/**
+ * Ambiguous faces (inside corners on one diagonal, outside on the other). By default the inside corners
+ * are cut off separately. When both cubes sharing the face connect those inside corners through their
+ * other corners, that choice would give both cubes a single patch touching the face twice — two quads
+ * pairs on one dual edge, a non-manifold pinch. Then the face joins the inside corners instead (cuts off
+ * the outside ones, which cannot be connected in either cube). Both cubes evaluate the same rule from the
+ * same corner signs, so they agree.
+ */
+function resolveAmbiguousFaces(cubes: Cubes, code: Uint8Array, R: number): Uint8Array {
+  const R2 = R + 2;
+  const join = new Uint8Array(cubes.count);
+  for (let q = 0; q < cubes.count; q++) {
+    const faces = AMBIGUOUS_FACES[code[q]];
+    if (faces === 0) continue;
+    for (let fi = 0; fi < 6; fi++) {
+      if (!((faces >> fi) & 1) || !insideDiagonalConnected(code[q], fi)) continue;
+      const [axis, dir] = FACE_DIR[fi];
+      const n0 = cubes.coord[3 * q] + (axis === 0 ? dir : 0);
+      const n1 = cubes.coord[3 * q + 1] + (axis === 1 ? dir : 0);
+      const n2 = cubes.coord[3 * q + 2] + (axis === 2 ? dir : 0);
+      const nq = n0 < -1 || n1 < -1 || n2 < -1 || n0 > R || n1 > R || n2 > R ? -1 : cubes.index.get(((n0 + 1) * R2 + n1 + 1) * R2 + n2 + 1);
+      if (nq < 0) continue;
+      // The neighbour sees this face as its opposite face (fi ^ 1), with the same corner signs.
+      if (insideDiagonalConnected(code[nq], fi ^ 1)) join[q] |= 1 << fi;
+    }
+  }
+  return join;
 }
 
 interface CornerAttributes {
@@ -329,7 +363,8 @@ function dualVertices(input: FlexiCubesInput, cubes: Cubes, codes: Codes, sdf: F
   let v = 0;
   for (let q = 0; q < Q; q++) {
     const code = codes.code[q];
-    const patches = PATCH_COUNT[code];
+    const joined = codes.join[q] === 0 ? null : joinedPatches(code, codes.join[q]);
+    const patches = joined ? joined.count : PATCH_COUNT[code];
     const qi = cubes.coord[3 * q], qj = cubes.coord[3 * q + 1], qk = cubes.coord[3 * q + 2];
     for (let c = 0; c < 8; c++) {
       const id = codes.cubeCorner[8 * q + c];
@@ -363,7 +398,7 @@ function dualVertices(input: FlexiCubesInput, cubes: Cubes, codes: Codes, sdf: F
     }
     acc.fill(0);
     for (let e = 0; e < 12; e++) {
-      const p = PATCH_OF[code * 12 + e];
+      const p = joined ? joined.patchOf[e] : PATCH_OF[code * 12 + e];
       if (p < 0) continue;
       const c0 = EDGE_CORNERS[2 * e], c1 = EDGE_CORNERS[2 * e + 1];
       const a0 = s[c0] * alpha[c0], a1 = s[c1] * alpha[c1];
