@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractSurface, NoSurfaceError, SurfaceInputError } from '../../src-main/pipeline/surface';
 import { PATCH_COUNT, PATCH_OF } from '../../src-main/pipeline/surface/cube-tables';
+import { KeyIndex } from '../../src-main/pipeline/surface/key-index';
 import { DMC_LAYOUT, NEUTRAL_FLEXI_LAYOUT, boxSdf, fieldFromSdf, sphereSdf } from './analytic-fields';
 import { bounds, degenerateFaces, duplicateVertices, signedVolume, topology } from './mesh-checks';
 
@@ -160,5 +161,29 @@ describe('extractSurface (FlexiCubes path)', () => {
     expect(topo.eulerCharacteristic).toBe(2);
     expect(weighted.positions).not.toEqual(plain.positions);
     expect(Math.abs(signedVolume(weighted) / signedVolume(plain) - 1)).toBeLessThan(0.05);
+  });
+});
+
+describe('KeyIndex', () => {
+  it('gives the same ids in hash mode as in dense mode, and the same surface', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => (i * 7919 * 104729) % 9_000_000);
+    const dense = new KeyIndex(9_000_000, 16);
+    const saved = KeyIndex.denseLimit;
+    try {
+      KeyIndex.denseLimit = 0;
+      const hashed = new KeyIndex(9_000_000, 16); // starts small: exercises growth
+      for (const k of keys) expect(hashed.insert(k)).toBe(dense.insert(k));
+      for (const k of keys) expect(hashed.get(k)).toBe(dense.get(k));
+      expect(hashed.get(9_000_001)).toBe(-1);
+      expect(hashed.size).toBe(dense.size);
+      const field = fieldFromSdf(sphereSdf(0.3), 16, 2);
+      const viaHash = extractSurface(field, DMC_LAYOUT);
+      KeyIndex.denseLimit = saved;
+      const viaLut = extractSurface(field, DMC_LAYOUT);
+      expect(viaHash.indices).toEqual(viaLut.indices);
+      expect(viaHash.positions).toEqual(viaLut.positions);
+    } finally {
+      KeyIndex.denseLimit = saved;
+    }
   });
 });

@@ -4,9 +4,10 @@
  * 512³ or 1024³ grid still works without allocating gigabytes.
  */
 
-const DENSE_LIMIT = 1 << 25;
-
 export class KeyIndex {
+  /** Largest key space served by a flat LUT (2^25 keys = 128 MiB); tests lower it to exercise the hash. */
+  static denseLimit = 1 << 25;
+
   private readonly dense: Int32Array | null;
   private keys: Float64Array;
   private vals: Int32Array;
@@ -16,7 +17,7 @@ export class KeyIndex {
   size = 0;
 
   constructor(keySpace: number, expected: number) {
-    if (keySpace <= DENSE_LIMIT) {
+    if (keySpace <= KeyIndex.denseLimit) {
       this.dense = new Int32Array(keySpace).fill(-1);
       this.keys = new Float64Array(0);
       this.vals = new Int32Array(0);
