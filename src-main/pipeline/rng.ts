@@ -98,3 +98,9 @@ export class Rng {
     return out;
   }
 }
+
+/** A `() => uniform` function over a seeded stream (the acceleration policies' Rng type). */
+export function rngFunction(seed: number, stream: number): () => number {
+  const r = new Rng(seed, stream);
+  return () => r.uniform();
+}

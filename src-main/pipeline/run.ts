@@ -6,17 +6,7 @@
 import type { AccelParams, Method } from '../../src-shared/params';
 import type { RunReport, SceneReport, StageName, StageTiming } from '../../src-shared/report';
 import { STAGE_NAMES } from '../../src-shared/report';
-import {
-  aggregateCoords,
-  aggregationFor,
-  aggregationScore,
-  chooseAggregationFactor,
-  createSlatPolicy,
-  createSsPolicy,
-  hfer2d,
-  hfer3d,
-  summariseSchedule,
-} from './accel';
+import { createSlatPolicy, createSsPolicy, summariseSchedule } from './accel';
 import type { SsStepPolicy } from './accel/types';
 import { PipelineInputError, throwIfAborted } from './errors';
 import { conditionInputs, conformMask, objectCutout } from './image';
@@ -26,13 +16,12 @@ import { resolveRunParams, reportedParams } from './params-resolve';
 import { ProgressReporter } from './progress';
 import type { ProgressCallback } from './progress';
 import { decodeLayout } from './layout';
-import { RNG_STREAMS, Rng } from './rng';
+import { RNG_STREAMS, rngFunction } from './rng';
 import { sampleSs, ssNoise, ssSchedule } from './sampling/ss-sampler';
+import { decodeMesh, surfaceOf } from './stages/mesh';
+import { prepareVoxels } from './stages/voxels';
 import type { SsState } from './sampling/ss-sampler';
-import { denormaliseSlat, sampleSlat, slatNoise, slatSchedule } from './sampling/slat-sampler';
-import { gatherRows, occupiedCoords, surfaceRows } from './sparse/occupancy';
-import { meshDecoderTables } from './sparse/tables';
-import { extractSurface } from './surface';
+import { sampleSlat, slatNoise, slatSchedule } from './sampling/slat-sampler';
 import type { CameraInfo, Layout, Mesh } from './types';
 
 export interface ObjectInput {
@@ -145,7 +134,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       guidedSteps: ssSched.guided,
       channels: m.grid.ssLatentChannels,
       numTokens: m.grid.ssLatentResolution ** 3,
-      rng: rngFn(params.seed),
+      rng: rngFunction(params.seed, RNG_STREAMS.policy),
     }),
   );
   const ss = await sampleSs({
@@ -189,48 +178,15 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     stages.ssSampling = { ms: shared.ssSampling.ms / k, networkPasses: ss.objectPasses[b] };
     stages.ssDecode = { ms: shared.ssDecode.ms / k, networkPasses: 1 };
 
-    // occupancy → surface voxels
-    t = performance.now();
-    const logits = logitsAll.subarray(b * R * R * R, (b + 1) * R * R * R);
-    const occupied = occupiedCoords(logits, R, m.ss.occupancyThreshold);
-    if (occupied.length === 0) {
-      throw new PipelineInputError(
-        'TOO_FEW_VOXELS',
-        `${inputs[b].name ?? 'the object'}: the model found no occupied voxel; check that the mask outlines one object, or try another seed.`,
-      );
-    }
-    const keepRows = surfaceRows(occupied, R, m.ss.pruneSurfaceDistance);
-    let coords = gatherRows(occupied, 3, keepRows);
-    const voxelsBefore = coords.length / 3;
-    if (voxelsBefore < m.ss.minVoxels)
-      warnings.push(
-        `Only ${voxelsBefore} voxels (the pack expects at least ${m.ss.minVoxels}); the mesh may be fragmentary.`,
-      );
-    stages.ssDecode.ms += performance.now() - t;
-
-    // spectral aggregation (+ the pack's voxel cap); the 3-D spectrum also feeds carving's spatial score
+    // occupancy → pruning → guards → spectral aggregation
     t = performance.now();
     pr.emit('aggregation', 0);
-    const decision = aggregationFor(method, params);
-    const needSpectral = decision.enabled || params.slatCarving || method === 'random-drop';
-    const h3 = needSpectral ? hfer3d(logits, R, m.ss.occupancyThreshold) : null;
-    let scores = h3 ? gatherRows(h3.voxelScore, 1, keepRows) : new Float32Array(keepRows.length);
-    const h2 = decision.enabled && !decision.fixedFactor ? hfer2d(objectCutout(image, masks[b])) : 0;
-    const h3v = h3?.hfer ?? 0;
-    let factor = 1;
-    if (decision.enabled) {
-      factor = decision.fixedFactor ?? chooseAggregationFactor(h2, h3v, voxelsBefore, R, decision);
-    }
-    const agg = aggregateCoords(coords, scores, factor, R, {
-      fixOffset: decision.fixOffset,
-      maxVoxels: m.ss.maxVoxels,
-      rng: rngFn(params.seed, RNG_STREAMS.voxelCap),
-    });
-    if (voxelsBefore > m.ss.maxVoxels && agg.coords.length / 3 === m.ss.maxVoxels) {
-      warnings.push(`${voxelsBefore} voxels exceed the pack's limit of ${m.ss.maxVoxels}; a random subset was kept.`);
-    }
-    coords = agg.coords;
-    scores = agg.scores;
+    const label = inputs[b].name ?? (k > 1 ? `object ${b}` : 'the object');
+    const logits = logitsAll.subarray(b * R * R * R, (b + 1) * R * R * R);
+    const vox = prepareVoxels(logits, m, method, params, () => objectCutout(image, masks[b]), label);
+    warnings.push(...vox.warnings);
+    const { agg } = vox;
+    const coords = agg.coords;
     const n = coords.length / 3;
     stages.aggregation = { ms: performance.now() - t, networkPasses: 0 };
 
@@ -243,8 +199,8 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       guidedSteps: slSched.guided,
       channels: m.slat.channels,
       numTokens: n,
-      spatialScore: scores,
-      rng: rngFn(params.seed, RNG_STREAMS.policy),
+      spatialScore: agg.scores,
+      rng: rngFunction(params.seed, RNG_STREAMS.policy),
     });
     const slatCond = condSlat.data.subarray(
       b * condSlat.dims[1] * condSlat.dims[2],
@@ -268,42 +224,16 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     });
     stages.slatSampling = { ms: performance.now() - t, networkPasses: slat.networkPasses };
 
-    // mesh decoder
+    // mesh decoder + surface
     t = performance.now();
     throwIfAborted(opts.signal);
     pr.emit('meshDecode', 0);
-    const mesh = m.decoders.mesh;
-    const tables = meshDecoderTables(coords, R, mesh);
-    const feats = (
-      await pack.run('mesh_decoder', {
-        slat: { data: denormaliseSlat(slat.x, m), dims: [n, m.slat.channels] },
-        coords: { data: coords, dims: [n, 3] },
-        win0_idx: { data: tables.win0.idx, dims: [tables.win0.windows, tables.win0.maxLen] },
-        win0_inv: { data: tables.win0.inv, dims: [n] },
-        win1_idx: { data: tables.win1.idx, dims: [tables.win1.windows, tables.win1.maxLen] },
-        win1_inv: { data: tables.win1.inv, dims: [n] },
-        nbr_l1: { data: tables.levelNbr[0], dims: [tables.levelNbr[0].length / 27, 27] },
-        nbr_l2: { data: tables.levelNbr[1], dims: [tables.levelNbr[1].length / 27, 27] },
-      })
-    ).feats;
+    const decoded = await decodeMesh(pack, slat.x, coords);
     stages.meshDecode = { ms: performance.now() - t, networkPasses: 1 };
-
-    // surface extraction
     t = performance.now();
     throwIfAborted(opts.signal);
     pr.emit('surface', 0);
-    const extracted = extractSurface(
-      { coords: tables.fineCoords, feats: feats.data, channels: feats.dims[1], resolution: tables.fineResolution },
-      mesh,
-    );
-    if (agg.offset.some((v) => v !== 0)) {
-      const pos = extracted.positions;
-      for (let v = 0; v < pos.length; v += 3) {
-        pos[v] += agg.offset[0];
-        pos[v + 1] += agg.offset[1];
-        pos[v + 2] += agg.offset[2];
-      }
-    }
+    const extracted = surfaceOf(decoded, m, agg.offset);
     stages.surface = { ms: performance.now() - t, networkPasses: 0 };
     pr.emit('surface', 1);
 
@@ -330,10 +260,10 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       },
       aggregation: {
         factor: agg.factorUsed,
-        hfer2d: h2,
-        hfer3d: h3v,
-        score: aggregationScore(h2, h3v, params.meshSpectralWeight2d),
-        voxelsBefore,
+        hfer2d: vox.hfer2d,
+        hfer3d: vox.hfer3d,
+        score: vox.score,
+        voxelsBefore: vox.voxelsBefore,
         voxelsAfter: n,
       },
       layout: {
@@ -353,10 +283,4 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     });
   }
   return { objects, shared, warnings: [...sharedWarnings, ...pack.warnings] };
-}
-
-/** Uniform [0, 1) function over a seeded stream (the policies' Rng type). */
-function rngFn(seed: number, stream: number = RNG_STREAMS.policy): () => number {
-  const r = new Rng(seed, stream);
-  return () => r.uniform();
 }

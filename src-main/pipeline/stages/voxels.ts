@@ -1,0 +1,75 @@
+/**
+ * From one object's SS-decoder logits to the voxel set SLaT runs on: occupancy, surface pruning, the
+ * voxel guards, and spectral-aware aggregation (whose per-voxel scores also feed token carving).
+ */
+import type { AccelParams, Method } from '../../../src-shared/params';
+import { aggregateCoords, aggregationFor, aggregationScore, chooseAggregationFactor, hfer2d, hfer3d } from '../accel';
+import type { AggregationResult, Cutout } from '../accel/types';
+import { PipelineInputError } from '../errors';
+import type { Manifest } from '../pack/manifest-schema';
+import { RNG_STREAMS, rngFunction } from '../rng';
+import { gatherRows, occupiedCoords, surfaceRows } from '../sparse/occupancy';
+
+export interface VoxelSet {
+  /** Aggregated coordinates (lexicographic) and their spectral scores. */
+  agg: AggregationResult;
+  voxelsBefore: number;
+  hfer2d: number;
+  hfer3d: number;
+  score: number;
+  warnings: string[];
+}
+
+export function prepareVoxels(
+  logits: Float32Array,
+  m: Manifest,
+  method: Method,
+  params: AccelParams,
+  cutout: () => Cutout,
+  label: string,
+): VoxelSet {
+  const R = m.grid.resolution;
+  const warnings: string[] = [];
+  const occupied = occupiedCoords(logits, R, m.ss.occupancyThreshold);
+  if (occupied.length === 0) {
+    throw new PipelineInputError(
+      'TOO_FEW_VOXELS',
+      `${label}: the model found no occupied voxel; check that the mask outlines one object, or try another seed.`,
+    );
+  }
+  const keepRows = surfaceRows(occupied, R, m.ss.pruneSurfaceDistance);
+  const coords = gatherRows(occupied, 3, keepRows);
+  const voxelsBefore = coords.length / 3;
+  if (voxelsBefore < m.ss.minVoxels) {
+    warnings.push(
+      `Only ${voxelsBefore} voxels (the pack expects at least ${m.ss.minVoxels}); the mesh may be fragmentary.`,
+    );
+  }
+
+  // The 3-D spectrum serves both aggregation (HFER-3D) and carving (per-voxel spatial score).
+  const decision = aggregationFor(method, params);
+  const needSpectral = decision.enabled || params.slatCarving || method === 'random-drop';
+  const h3 = needSpectral ? hfer3d(logits, R, m.ss.occupancyThreshold) : null;
+  const scores = h3 ? gatherRows(h3.voxelScore, 1, keepRows) : new Float32Array(keepRows.length);
+  const h2 = decision.enabled && !decision.fixedFactor ? hfer2d(cutout()) : 0;
+  const h3v = h3?.hfer ?? 0;
+  const factor = decision.enabled
+    ? (decision.fixedFactor ?? chooseAggregationFactor(h2, h3v, voxelsBefore, R, decision))
+    : 1;
+  const agg = aggregateCoords(coords, scores, factor, R, {
+    fixOffset: decision.fixOffset,
+    maxVoxels: m.ss.maxVoxels,
+    rng: rngFunction(params.seed, RNG_STREAMS.voxelCap),
+  });
+  if (voxelsBefore > m.ss.maxVoxels && agg.coords.length / 3 === m.ss.maxVoxels) {
+    warnings.push(`${voxelsBefore} voxels exceed the pack's limit of ${m.ss.maxVoxels}; a random subset was kept.`);
+  }
+  return {
+    agg,
+    voxelsBefore,
+    hfer2d: h2,
+    hfer3d: h3v,
+    score: aggregationScore(h2, h3v, params.meshSpectralWeight2d),
+    warnings,
+  };
+}
