@@ -11,7 +11,7 @@ import torch
 
 from fastsam3d_tools.config import mini, tiny
 from fastsam3d_tools.export import PackValidationError, export_role, validate_pack
-from fastsam3d_tools.export.examples import example_inputs, signatures
+from fastsam3d_tools.export.examples import example_inputs
 from fastsam3d_tools.export.parity import check_role, relative_error, torch_outputs
 from fastsam3d_tools.modules import ROLES, build_role
 from fastsam3d_tools.packs.build_tiny import build_models, occupied_surface_count

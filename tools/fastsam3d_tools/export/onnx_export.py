@@ -8,11 +8,9 @@ from __future__ import annotations
 import inspect
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Dict, Optional
 
-import numpy as np
 import onnx
 import torch
 import torch.nn as nn
@@ -20,7 +18,7 @@ import torch.nn as nn
 from ..config import PackConfig
 from ..modules import ROLES
 from .examples import example_inputs, signatures
-from .manifest import build_manifest, sha256_file, write_manifest
+from .manifest import build_manifest, write_manifest
 from .parity import check_role
 from .validate import validate_pack
 

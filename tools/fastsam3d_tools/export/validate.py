@@ -126,7 +126,6 @@ def _run_roles(pack: Path, manifest: dict) -> None:
     import onnxruntime as ort
 
     from .examples import example_inputs
-    from ..config import PackConfig  # noqa: F401  (examples need only the sizes below)
 
     cfg = config_from_manifest(manifest)
     opts = ort.SessionOptions()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from ..config import IMAGENET_MEAN, IMAGENET_STD, PackConfig
 from .common import LayerNorm, Mlp, SelfAttention, SwiGLU

@@ -7,7 +7,6 @@ Encoder (training only): per-voxel input features → same trunk → (mean, logv
 """
 from __future__ import annotations
 
-import torch
 import torch.nn as nn
 
 from ..config import PackConfig

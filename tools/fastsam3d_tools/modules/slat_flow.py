@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from ..config import PackConfig
 from .common import LayerNorm, ModulatedCrossBlock, TimestepEmbedder, sincos_3d, zero_init

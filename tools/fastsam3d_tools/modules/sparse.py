@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .common import LayerNorm, attention, merge_heads, split_heads, SelfAttention, Mlp
+from .common import LayerNorm, Mlp, SelfAttention
 
 
 def pad_zero_row(x: torch.Tensor) -> torch.Tensor:

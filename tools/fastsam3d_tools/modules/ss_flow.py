@@ -8,7 +8,7 @@ depends on the pose tokens (tested). Both streams cross-attend to the condition 
 """
 from __future__ import annotations
 
-from typing import Dict, Tuple
+from typing import Tuple
 
 import torch
 import torch.nn as nn
