@@ -4,6 +4,8 @@ import { openPack, runObject, runScene, PipelineInputError } from '../../src-mai
 import type { Pack, ProgressEvent } from '../../src-main/pipeline';
 import { JobProgressEvent } from '../../src-shared/api/jobs';
 import { RunReportSchema, STAGE_NAMES } from '../../src-shared/report';
+import { slatNoise } from '../../src-main/pipeline/sampling/slat-sampler';
+import { ssNoise } from '../../src-main/pipeline/sampling/ss-sampler';
 import { syntheticInput, TINY_PACK } from './helpers/tiny-pack';
 
 let pack: Pack;
@@ -25,6 +27,13 @@ describe('runObject', () => {
     expect(a.layout).toEqual(b.layout);
     const c = await runObject(pack, input, { method: 'fast-sam3d', params: { seed: 4 } });
     expect(c.layout).not.toEqual(a.layout);
+    // injected noise (parity tests) equal to the seed's own draws gives the seeded result
+    const injected = await runObject(pack, input, {
+      method: 'fast-sam3d',
+      params: { seed: 99 },
+      noise: { ss: [ssNoise(pack.manifest, 3)], slat: [slatNoise(a.report.aggregation.voxelsAfter, 8, 3)] },
+    });
+    expect(injected.layout).toEqual(a.layout);
   });
 
   it('returns a complete, schema-valid report and streams progress events per step', async () => {
