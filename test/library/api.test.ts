@@ -115,3 +115,26 @@ describe('job service adapter', () => {
     expect(dup.request.params).toMatchObject({ seed: 5, ssCacheStride: 2 });
   });
 });
+
+describe('job service adapter on a full disk', () => {
+  it('rejects with the disk-full message so the job fails, and leaves the run without artefacts', async () => {
+    const { lib } = setup();
+    const { image } = await lib.importImage({ name: 'a.png', data: await photoPng() });
+    const m = await lib.saveMask({ imageId: image.id, name: 'obj', png: await greyMaskPng(64, 48, 100) });
+    const packDir = tempDir();
+    const errors: string[] = [];
+    const jobs = jobLibrary(lib, { appVersion: '0.1.0', onRecordError: (runId) => errors.push(runId) });
+    const req: JobSubmitRequest = { kind: 'object', imageId: image.id, maskIds: [m.id], packId: 'p', method: 'fast-sam3d', params: {}, withBaseline: false };
+    const runId = jobs.beginRun(req, { jobId: 'j', objectIndex: 0, objectName: 'obj', baseline: false, packDir });
+    lib.db.pragma(`max_page_count = ${lib.db.pragma('page_count', { simple: true })}`);
+    const out = tempDir();
+    fs.writeFileSync(path.join(out, 'obj.glb'), await cubeGlb());
+    const big = { ...fakeReport(10), warnings: ['w'.repeat(300_000)] };
+    await expect(jobs.finishRun(runId, { report: big as never, executionProvider: 'cpu', files: [{ object: 'obj', kind: 'glb', path: 'obj.glb' }], outputDir: out }))
+      .rejects.toMatchObject({ code: 'DISK_FULL' });
+    expect(errors).toEqual([runId]);
+    expect(lib.getRun(runId)).toMatchObject({ status: 'queued', artefacts: [] });
+    jobs.failRun(runId, 'The result could not be saved: disk full', 'failed');
+    expect(lib.getRun(runId).status).toBe('failed');
+  });
+});

@@ -7,6 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Library } from '../../src-main/library';
@@ -84,4 +85,43 @@ describe('crash safety', () => {
     expect(killsWithStrayFiles).toBeGreaterThan(0);
     expect(succeeded).toBeGreaterThan(0);
   }, 600_000);
+
+  it('another process reading while runs are written sees only whole runs (WAL)', async () => {
+    const dir = tempDir('fs3d-wal-');
+    Library.open(dir).close();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'children/crash-writer.ts'), dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+    const reader = Library.open(dir, { readonly: true });
+    let reads = 0;
+    let checked = 0;
+    const until = Date.now() + 4000;
+    try {
+      while (Date.now() < until) {
+        // One read transaction = one WAL snapshot, so the list and the details agree with each other.
+        const details = reader.db.transaction(() => reader.listRuns({ status: 'succeeded', limit: 50 }).map((r) => reader.getRun(r.id)))();
+        for (const detail of details) {
+          // Committed means complete: all artefacts there, each file whole. A file may be gone only if
+          // the writer emptied the trash after the snapshot, which removed the row too.
+          expect(detail.artefacts).toHaveLength(3);
+          for (const a of detail.artefacts) {
+            try {
+              expect(fs.statSync(a.path).size).toBe(a.bytes);
+            } catch (err) {
+              if ((err as { code?: string }).code !== 'ENOENT') throw err;
+              expect(reader.db.prepare('SELECT count(*) FROM artefacts WHERE id = ?').pluck().get(a.id)).toBe(0);
+            }
+          }
+          checked++;
+        }
+        reads++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      reader.close();
+      child.kill('SIGKILL');
+    }
+    console.log(`[wal] ${reads} reads, ${checked} finished runs checked, from a second process while it wrote`);
+    expect(reads).toBeGreaterThan(10);
+    expect(checked).toBeGreaterThan(0);
+  }, 120_000);
 });
