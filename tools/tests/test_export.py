@@ -142,3 +142,21 @@ def test_sparse_roles_run_on_one_and_two_voxels(tiny_pack_dir):
         assert v.shape == (n, cfg.slat_channels) and np.isfinite(v).all()
         feats = mesh.run(None, dict(tables.mesh_tables(coords, cfg.mesh.window, cfg.mesh.shifts), slat=x))[0]
         assert feats.shape == (64 * n, cfg.mesh.feats) and np.isfinite(feats).all()
+
+
+def test_fp16_weights_halve_the_file_and_stay_close(tmp_path):
+    cfg = mini()
+    torch.manual_seed(3)
+    net = build_role("ss_flow", cfg).eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            if torch.count_nonzero(p) == 0:
+                p.normal_(0, 0.02)
+    export_role("ss_flow", net, cfg, tmp_path / "fp32.onnx")
+    export_role("ss_flow", net, cfg, tmp_path / "fp16.onnx", weights_fp16=True)
+    size32, size16 = (tmp_path / "fp32.onnx").stat().st_size, (tmp_path / "fp16.onnx").stat().st_size
+    assert size16 < 0.6 * size32
+    sess = session(tmp_path / "fp16.onnx")
+    assert all(i.type == "tensor(float)" for i in sess.get_inputs() + sess.get_outputs())  # fp32 I/O
+    err = check_role(net, "ss_flow", cfg, tmp_path / "fp16.onnx", rtol=2e-2, variants=(0,))
+    assert 0 < err < 2e-2

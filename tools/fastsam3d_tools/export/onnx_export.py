@@ -18,6 +18,7 @@ import torch.nn as nn
 from ..config import PackConfig
 from ..modules import ROLES
 from .examples import example_inputs, signatures
+from .fp16 import weights_to_fp16
 from .manifest import build_manifest, write_manifest
 from .parity import check_role
 from .validate import validate_pack
@@ -34,8 +35,10 @@ def _dynamic_axes(sig) -> Dict[str, Dict[int, str]]:
     return axes
 
 
-def export_role(role: str, model: nn.Module, cfg: PackConfig, path: os.PathLike) -> None:
-    """Trace `model` on example inputs and write `path` (atomically)."""
+def export_role(role: str, model: nn.Module, cfg: PackConfig, path: os.PathLike, *,
+                weights_fp16: bool = False) -> None:
+    """Trace `model` on example inputs and write `path` (atomically); weights_fp16 stores large weights
+    as float16 with casts inside (I/O and compute stay float32)."""
     ins, outs = signatures(cfg)[role]
     example = example_inputs(role, cfg)
     args = tuple(torch.from_numpy(example[name]) for name in ins)
@@ -52,6 +55,9 @@ def export_role(role: str, model: nn.Module, cfg: PackConfig, path: os.PathLike)
     proto = onnx.load_from_string(buf.getvalue())
     proto.producer_name = "fastsam3d_tools"
     _check_io(role, proto, ins, outs)
+    if weights_fp16:
+        proto = weights_to_fp16(proto)
+        onnx.checker.check_model(proto)
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     onnx.save(proto, str(tmp))
@@ -69,7 +75,8 @@ def _check_io(role, proto, ins, outs):
 
 def export_pack(models: Dict[str, nn.Module], cfg: PackConfig, out_dir: os.PathLike, *, version: str,
                 source: dict, description: str, license: str = "Apache-2.0",
-                metrics: Optional[dict] = None, verify: bool = True, parity_rtol: float = 1e-3) -> dict:
+                metrics: Optional[dict] = None, verify: bool = True, parity_rtol: Optional[float] = None,
+                weights_fp16: bool = False) -> dict:
     """Export every role to `out_dir`, write manifest.json, validate the folder and (verify=True) check
     every role against the PyTorch model at several dynamic sizes. Returns the manifest."""
     out = Path(out_dir)
@@ -78,12 +85,14 @@ def export_pack(models: Dict[str, nn.Module], cfg: PackConfig, out_dir: os.PathL
     if missing:
         raise ValueError(f"export_pack needs a network for every role; missing {missing}")
     for role in ROLES:
-        export_role(role, models[role], cfg, out / f"{role}.onnx")
+        export_role(role, models[role], cfg, out / f"{role}.onnx", weights_fp16=weights_fp16)
     manifest = build_manifest(cfg, out, version=version, source=source, description=description,
                               license=license, metrics=metrics)
     write_manifest(manifest, out)
     if verify:
         validate_pack(out, run=True)
+        if parity_rtol is None:
+            parity_rtol = 2e-2 if weights_fp16 else 1e-3
         for role in ROLES:
             check_role(models[role], role, cfg, out / f"{role}.onnx", rtol=parity_rtol)
     return manifest
