@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { coreHandlers } from '../api/core';
+import { exportHandlers } from '../api/exports';
 import { Dispatcher, EventHub } from '../api/index';
 import { JobService } from '../api/jobs';
 import { libraryHandlers } from '../api/library';
@@ -59,7 +60,8 @@ export function createServices(o: ServicesOptions): Services {
       executionProviders: () => (supervisor.providers.length ? supervisor.providers : ['cpu']),
     }))
     .register(jobs.handlers())
-    .register(libraryHandlers(library));
+    .register(libraryHandlers(library))
+    .register(exportHandlers(library));
   return {
     dispatcher, events, jobs, supervisor, settings, library, dataDir: o.dataDir,
     close: () => {

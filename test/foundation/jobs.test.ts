@@ -1,7 +1,7 @@
 /**
  * A job end to end through the browser host's WebSocket, the way the window drives it: import an image,
  * save a mask, submit a job on the test-tiny pack with the baseline, watch progress events, get
- * job.finished, find the recorded runs in the library and download the GLB through the asset path.
+ * job.finished, find the recorded runs in the library and download the GLB through the asset path, and export the run.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -69,6 +69,13 @@ describe('jobs through the host', () => {
     const glb = await fetch(`${host.url}asset/${glbRel}?token=${encodeURIComponent(host.token)}`);
     expect(glb.status).toBe(200);
     expect(Buffer.from(await glb.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('glTF');
+
+    // And the recorded run exports through the same API (export handlers wired into the host).
+    const exported = await api.call('export.run', { runId, formats: ['glb', 'obj'], posed: true });
+    expect(exported).toMatchObject({ ok: true });
+    const out = exported.result as { files: { path: string; format: string }[] };
+    expect(out.files.map((f) => f.format).sort()).toEqual(['glb', 'obj', 'obj']);
+    for (const f of out.files) expect(fs.existsSync(f.path)).toBe(true);
   });
 
   it('answers unknown ids and packs with clear errors instead of queueing', async () => {
