@@ -7,7 +7,17 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ExportedFile } from '../../src-shared/api/exports';
-import { ExportInputError, ExportWriteError, readGlb, writeOutputs, writeSceneGlb, writeFileAtomic, simplifyMesh, type ReadGlb, type WrittenFile } from '../export';
+import {
+  ExportInputError,
+  ExportWriteError,
+  readGlb,
+  writeOutputs,
+  writeSceneGlb,
+  writeFileAtomic,
+  simplifyMesh,
+  type ReadGlb,
+  type WrittenFile,
+} from '../export';
 import type { Library } from '../library';
 import { NoSurfaceError } from '../pipeline/surface';
 import type { Layout } from '../pipeline/types';
@@ -21,7 +31,13 @@ interface ReportLike {
 
 function isLayout(l: unknown): l is Layout {
   const x = l as Layout | undefined;
-  return !!x && Array.isArray(x.rotation) && x.rotation.length === 9 && Array.isArray(x.translation) && typeof x.scale === 'number';
+  return (
+    !!x &&
+    Array.isArray(x.rotation) &&
+    x.rotation.length === 9 &&
+    Array.isArray(x.translation) &&
+    typeof x.scale === 'number'
+  );
 }
 
 /** Errors of the writers → API errors the window can show as they are. */
@@ -48,7 +64,11 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
   return {
     'export.run': async (req) => {
       const run = lib.getRun(req.runId);
-      if (run.status !== 'succeeded') throw new ApiFailure('CONFLICT', `Run "${run.name}" has not finished successfully (status: ${run.status}); only finished runs can be exported.`);
+      if (run.status !== 'succeeded')
+        throw new ApiFailure(
+          'CONFLICT',
+          `Run "${run.name}" has not finished successfully (status: ${run.status}); only finished runs can be exported.`,
+        );
       const glbs = run.artefacts.filter((a) => a.kind === 'glb');
       if (glbs.length === 0) throw new ApiFailure('CONFLICT', `Run "${run.name}" has no stored result to export.`);
       const report = (run.report ?? {}) as ReportLike;
@@ -57,7 +77,10 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
       try {
         await fsp.mkdir(dir, { recursive: true });
       } catch (e) {
-        throw new ApiFailure('BAD_REQUEST', `Cannot create the export folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Choose a folder you can write to.`);
+        throw new ApiFailure(
+          'BAD_REQUEST',
+          `Cannot create the export folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Choose a folder you can write to.`,
+        );
       }
       const read: ReadGlb[] = [];
       for (const a of glbs) read.push(await readGlb(new Uint8Array(await fsp.readFile(a.path))));
@@ -69,11 +92,27 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
         for (const [i, obj] of objects.entries()) {
           const rep = reports.find((r) => r.name === obj.name) ?? reports[i];
           const layout = rep?.layout;
-          if (req.posed && !isLayout(layout)) throw new ApiFailure('CONFLICT', `Run "${run.name}" has no layout for "${obj.name}", so it cannot be exported posed; export it in its object frame instead.`);
-          const fallback: Layout = { rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1], quaternion: [1, 0, 0, 0], translation: [0, 0, 0], scale: 1 };
-          const written = await writeOutputs({ mesh: obj.mesh, layout: isLayout(layout) ? layout : fallback, report: rep }, dir, {
-            formats: req.formats, posed: req.posed, targetTriangles: req.targetTriangles, baseName: obj.name || `object ${i}`,
-          });
+          if (req.posed && !isLayout(layout))
+            throw new ApiFailure(
+              'CONFLICT',
+              `Run "${run.name}" has no layout for "${obj.name}", so it cannot be exported posed; export it in its object frame instead.`,
+            );
+          const fallback: Layout = {
+            rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+            quaternion: [1, 0, 0, 0],
+            translation: [0, 0, 0],
+            scale: 1,
+          };
+          const written = await writeOutputs(
+            { mesh: obj.mesh, layout: isLayout(layout) ? layout : fallback, report: rep },
+            dir,
+            {
+              formats: req.formats,
+              posed: req.posed,
+              targetTriangles: req.targetTriangles,
+              baseName: obj.name || `object ${i}`,
+            },
+          );
           files.push(...exported(written, obj.name));
           if (isLayout(layout)) placed.push({ name: obj.name, mesh: obj.mesh, layout });
         }
@@ -82,7 +121,9 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
           const file = path.join(dir, 'scene.glb');
           let bytes: number;
           if (req.targetTriangles && scene.camera && placed.length === objects.length) {
-            const simplified = await Promise.all(placed.map(async (p) => ({ ...p, mesh: await simplifyMesh(p.mesh, req.targetTriangles!) })));
+            const simplified = await Promise.all(
+              placed.map(async (p) => ({ ...p, mesh: await simplifyMesh(p.mesh, req.targetTriangles!) })),
+            );
             bytes = await writeSceneGlb(file, simplified, scene.camera, scene.extras);
           } else {
             const stored = glbs[read.indexOf(scene)];

@@ -47,7 +47,10 @@ function explain(err: NodeJS.ErrnoException, file: string): ExportWriteError {
 /** Writes `data` to `file` atomically; throws ExportWriteError with a clear message on failure. */
 export async function writeFileAtomic(file: string, data: Uint8Array | string, fs: WriteFs = realFs): Promise<number> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   let handle: Awaited<ReturnType<typeof fsp.open>> | null = null;
   try {
     handle = await fs.open(tmp, 'wx', 0o644);

@@ -31,7 +31,9 @@ export function cameraToGltf(v: Float32Array): Float32Array {
 
 function checkLayout(layout: Layout): void {
   if (layout.rotation.length !== 9 || layout.translation.length !== 3 || !(layout.scale > 0)) {
-    throw new Error(`invalid layout: need a 3×3 rotation, a translation of 3 and a positive scale (got scale ${layout.scale})`);
+    throw new Error(
+      `invalid layout: need a 3×3 rotation, a translation of 3 and a positive scale (got scale ${layout.scale})`,
+    );
   }
 }
 
@@ -45,7 +47,9 @@ export function poseMesh(mesh: Mesh, layout: Layout): Mesh {
   const positions = new Float32Array(p.length);
   // Row vector times R: out_j = Σ_i p_i · R[i][j].
   for (let i = 0; i < p.length; i += 3) {
-    const x = p[i], y = p[i + 1], z = p[i + 2];
+    const x = p[i],
+      y = p[i + 1],
+      z = p[i + 2];
     positions[i] = s * (x * R[0] + y * R[3] + z * R[6]) + tx;
     positions[i + 1] = s * (x * R[1] + y * R[4] + z * R[7]) + ty;
     positions[i + 2] = s * (x * R[2] + y * R[5] + z * R[8]) + tz;
@@ -55,7 +59,9 @@ export function poseMesh(mesh: Mesh, layout: Layout): Mesh {
     const n = mesh.normals;
     normals = new Float32Array(n.length);
     for (let i = 0; i < n.length; i += 3) {
-      const x = n[i], y = n[i + 1], z = n[i + 2];
+      const x = n[i],
+        y = n[i + 1],
+        z = n[i + 2];
       normals[i] = x * R[0] + y * R[3] + z * R[6];
       normals[i + 1] = x * R[1] + y * R[4] + z * R[7];
       normals[i + 2] = x * R[2] + y * R[5] + z * R[8];
@@ -68,7 +74,8 @@ type Mat3 = number[]; // row-major
 
 function mul(a: Mat3, b: Mat3): Mat3 {
   const o = new Array<number>(9).fill(0);
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) for (let k = 0; k < 3; k++) o[3 * r + c] += a[3 * r + k] * b[3 * k + c];
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 3; c++) for (let k = 0; k < 3; k++) o[3 * r + c] += a[3 * r + k] * b[3 * k + c];
   return o;
 }
 
@@ -79,16 +86,28 @@ export function matrixToQuaternion(m: Mat3): [number, number, number, number] {
   let x: number, y: number, z: number, w: number;
   if (tr > 0) {
     const S = Math.sqrt(tr + 1) * 2;
-    w = 0.25 * S; x = (m21 - m12) / S; y = (m02 - m20) / S; z = (m10 - m01) / S;
+    w = 0.25 * S;
+    x = (m21 - m12) / S;
+    y = (m02 - m20) / S;
+    z = (m10 - m01) / S;
   } else if (m00 > m11 && m00 > m22) {
     const S = Math.sqrt(1 + m00 - m11 - m22) * 2;
-    w = (m21 - m12) / S; x = 0.25 * S; y = (m01 + m10) / S; z = (m02 + m20) / S;
+    w = (m21 - m12) / S;
+    x = 0.25 * S;
+    y = (m01 + m10) / S;
+    z = (m02 + m20) / S;
   } else if (m11 > m22) {
     const S = Math.sqrt(1 + m11 - m00 - m22) * 2;
-    w = (m02 - m20) / S; x = (m01 + m10) / S; y = 0.25 * S; z = (m12 + m21) / S;
+    w = (m02 - m20) / S;
+    x = (m01 + m10) / S;
+    y = 0.25 * S;
+    z = (m12 + m21) / S;
   } else {
     const S = Math.sqrt(1 + m22 - m00 - m11) * 2;
-    w = (m10 - m01) / S; x = (m02 + m20) / S; y = (m12 + m21) / S; z = 0.25 * S;
+    w = (m10 - m01) / S;
+    x = (m02 + m20) / S;
+    y = (m12 + m21) / S;
+    z = 0.25 * S;
   }
   const len = Math.hypot(x, y, z, w);
   return [x / len, y / len, z / len, w / len];
@@ -99,7 +118,11 @@ export function matrixToQuaternion(m: Mat3): [number, number, number, number] {
  * layout puts it in a glTF scene whose camera sits at the origin looking down −Z:
  * M = C · (s·Rᵀ) · Y⁻¹ with C = diag(−1, 1, −1) and Y the object→glTF axis swap; translation C·t.
  */
-export function layoutToGltfNode(layout: Layout): { rotation: [number, number, number, number]; scale: [number, number, number]; translation: [number, number, number] } {
+export function layoutToGltfNode(layout: Layout): {
+  rotation: [number, number, number, number];
+  scale: [number, number, number];
+  translation: [number, number, number];
+} {
   checkLayout(layout);
   const R = layout.rotation;
   const Rt: Mat3 = [R[0], R[3], R[6], R[1], R[4], R[7], R[2], R[5], R[8]];
@@ -107,5 +130,9 @@ export function layoutToGltfNode(layout: Layout): { rotation: [number, number, n
   const Yinv: Mat3 = [1, 0, 0, 0, 0, -1, 0, 1, 0]; // inverse of (x, y, z) → (x, z, −y)
   const rot = mul(mul(C, Rt), Yinv);
   const [tx, ty, tz] = layout.translation;
-  return { rotation: matrixToQuaternion(rot), scale: [layout.scale, layout.scale, layout.scale], translation: [-tx, ty, -tz] };
+  return {
+    rotation: matrixToQuaternion(rot),
+    scale: [layout.scale, layout.scale, layout.scale],
+    translation: [-tx, ty, -tz],
+  };
 }

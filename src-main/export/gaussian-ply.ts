@@ -27,7 +27,8 @@ export function gaussianPlyBytes(g: GaussianCloud): Uint8Array {
   const N = g.positions.length / 3;
   if (!Number.isInteger(N) || N === 0) throw new ExportInputError('Gaussian cloud is empty or positions is not N×3');
   const check = (name: string, arr: Float32Array, per: number) => {
-    if (arr.length !== N * per) throw new ExportInputError(`Gaussian cloud: ${name} has ${arr.length} values, expected ${N}×${per}`);
+    if (arr.length !== N * per)
+      throw new ExportInputError(`Gaussian cloud: ${name} has ${arr.length} values, expected ${N}×${per}`);
   };
   check('shDc', g.shDc, 3);
   check('opacities', g.opacities, 1);
@@ -35,11 +36,19 @@ export function gaussianPlyBytes(g: GaussianCloud): Uint8Array {
   check('rotations', g.rotations, 4);
   const rest = g.shRest ?? new Float32Array(0);
   const restPer = rest.length / N;
-  if (!Number.isInteger(restPer) || restPer % 3 !== 0) throw new ExportInputError(`Gaussian cloud: shRest has ${rest.length} values, not N×3K`);
+  if (!Number.isInteger(restPer) || restPer % 3 !== 0)
+    throw new ExportInputError(`Gaussian cloud: shRest has ${rest.length} values, not N×3K`);
   const names = ['x', 'y', 'z', 'nx', 'ny', 'nz', 'f_dc_0', 'f_dc_1', 'f_dc_2'];
   for (let i = 0; i < restPer; i++) names.push(`f_rest_${i}`);
   names.push('opacity', 'scale_0', 'scale_1', 'scale_2', 'rot_0', 'rot_1', 'rot_2', 'rot_3');
-  const header = ['ply', 'format binary_little_endian 1.0', `element vertex ${N}`, ...names.map((n) => `property float ${n}`), 'end_header'].join('\n') + '\n';
+  const header =
+    [
+      'ply',
+      'format binary_little_endian 1.0',
+      `element vertex ${N}`,
+      ...names.map((n) => `property float ${n}`),
+      'end_header',
+    ].join('\n') + '\n';
   const head = Buffer.from(header, 'ascii');
   const stride = names.length;
   const body = new Float32Array(N * stride);

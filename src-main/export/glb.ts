@@ -19,7 +19,10 @@ export interface MeshExportOptions {
  * Positions and normals in glTF axes: object frame → (x, z, −y), or posed → camera frame → diag(−1,1,−1).
  * Exported for the OBJ/PLY writers, which use the same y-up convention so Blender's importers agree.
  */
-export function meshInGltfAxes(mesh: Mesh, layout: Layout | null | undefined): { positions: Float32Array; normals: Float32Array } {
+export function meshInGltfAxes(
+  mesh: Mesh,
+  layout: Layout | null | undefined,
+): { positions: Float32Array; normals: Float32Array } {
   const normals = mesh.normals ?? computeVertexNormals(mesh.positions, mesh.indices);
   if (layout) {
     const posed = poseMesh({ ...mesh, normals }, layout);
@@ -32,7 +35,10 @@ export function meshInGltfAxes(mesh: Mesh, layout: Layout | null | undefined): {
 export async function glbBytes(mesh: Mesh, opts: MeshExportOptions = {}): Promise<Uint8Array> {
   assertExportableMesh(mesh, opts.name ?? 'object');
   const name = opts.name ?? 'object';
-  const doc = newDocument({ ...(opts.extras ?? {}), frame: opts.layout ? 'camera (posed), glTF axes' : 'object (canonical), glTF axes' });
+  const doc = newDocument({
+    ...(opts.extras ?? {}),
+    frame: opts.layout ? 'camera (posed), glTF axes' : 'object (canonical), glTF axes',
+  });
   const { positions, normals } = meshInGltfAxes(mesh, opts.layout);
   const gm = addMesh(doc, name, positions, normals, mesh.colors, mesh.indices, vertexColourMaterial(doc));
   const node = doc.createNode(name).setMesh(gm);

@@ -17,21 +17,40 @@ export function newDocument(extras?: Record<string, unknown>): Document {
 
 /** Vertex-colour material: white base colour (multiplied by COLOR_0), rough dielectric, double-sided. */
 export function vertexColourMaterial(doc: Document): Material {
-  return doc.createMaterial('vertex colours').setBaseColorFactor([1, 1, 1, 1]).setMetallicFactor(0).setRoughnessFactor(0.8).setDoubleSided(true);
+  return doc
+    .createMaterial('vertex colours')
+    .setBaseColorFactor([1, 1, 1, 1])
+    .setMetallicFactor(0)
+    .setRoughnessFactor(0.8)
+    .setDoubleSided(true);
 }
 
 /**
  * A glTF mesh from positions/normals already in glTF axes plus sRGB colours (written linear, as COLOR_0
  * requires).
  */
-export function addMesh(doc: Document, name: string, positions: Float32Array, normals: Float32Array | undefined, colors: Float32Array, indices: Uint32Array, material: Material): GltfMesh {
+export function addMesh(
+  doc: Document,
+  name: string,
+  positions: Float32Array,
+  normals: Float32Array | undefined,
+  colors: Float32Array,
+  indices: Uint32Array,
+  material: Material,
+): GltfMesh {
   const buffer = doc.getRoot().listBuffers()[0];
   const n = normals ?? computeVertexNormals(positions, indices);
   const prim = doc
     .createPrimitive()
-    .setAttribute('POSITION', doc.createAccessor(`${name} positions`).setType('VEC3').setArray(positions).setBuffer(buffer))
+    .setAttribute(
+      'POSITION',
+      doc.createAccessor(`${name} positions`).setType('VEC3').setArray(positions).setBuffer(buffer),
+    )
     .setAttribute('NORMAL', doc.createAccessor(`${name} normals`).setType('VEC3').setArray(n).setBuffer(buffer))
-    .setAttribute('COLOR_0', doc.createAccessor(`${name} colours`).setType('VEC3').setArray(srgbArrayToLinear(colors)).setBuffer(buffer))
+    .setAttribute(
+      'COLOR_0',
+      doc.createAccessor(`${name} colours`).setType('VEC3').setArray(srgbArrayToLinear(colors)).setBuffer(buffer),
+    )
     .setIndices(doc.createAccessor(`${name} indices`).setType('SCALAR').setArray(indices).setBuffer(buffer))
     .setMaterial(material);
   return doc.createMesh(name).addPrimitive(prim);

@@ -9,4 +9,12 @@ export { gaussianPlyBytes, writeGaussianPly, type GaussianCloud } from './gaussi
 export { photoCamera, sceneGlbBytes, writeSceneGlb, type SceneObject } from './scene';
 export { simplifyMesh } from './simplify';
 export { readGlb, type ReadGlb } from './read-glb';
-export { fileBaseName, writeOutputs, writeSceneOutputs, type ExportFormat, type ObjectOutput, type OutputOptions, type WrittenFile } from './write-outputs';
+export {
+  fileBaseName,
+  writeOutputs,
+  writeSceneOutputs,
+  type ExportFormat,
+  type ObjectOutput,
+  type OutputOptions,
+  type WrittenFile,
+} from './write-outputs';

@@ -12,7 +12,10 @@ const f6 = (x: number) => (Math.abs(x) < 5e-7 ? '0' : x.toFixed(6).replace(/0+$/
 const f4 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x).toFixed(4);
 
 function headerComments(opts: MeshExportOptions): string {
-  const lines = ['# Fast-SAM3D Studio export', `# frame: ${opts.layout ? 'camera (posed)' : 'object (canonical)'}, y-up, metres`];
+  const lines = [
+    '# Fast-SAM3D Studio export',
+    `# frame: ${opts.layout ? 'camera (posed)' : 'object (canonical)'}, y-up, metres`,
+  ];
   if (opts.extras) lines.push(`# extras: ${JSON.stringify(opts.extras)}`);
   return lines.join('\n') + '\n';
 }
@@ -32,7 +35,9 @@ export function objTexts(mesh: Mesh, mtlName: string, opts: MeshExportOptions = 
     chunk = [];
   };
   for (let i = 0; i < V; i++) {
-    chunk.push(`v ${f6(positions[3 * i])} ${f6(positions[3 * i + 1])} ${f6(positions[3 * i + 2])} ${f4(c[3 * i])} ${f4(c[3 * i + 1])} ${f4(c[3 * i + 2])}\n`);
+    chunk.push(
+      `v ${f6(positions[3 * i])} ${f6(positions[3 * i + 1])} ${f6(positions[3 * i + 2])} ${f4(c[3 * i])} ${f4(c[3 * i + 1])} ${f4(c[3 * i + 2])}\n`,
+    );
     if (chunk.length >= 8192) flush();
   }
   for (let i = 0; i < V; i++) {
@@ -42,17 +47,24 @@ export function objTexts(mesh: Mesh, mtlName: string, opts: MeshExportOptions = 
   chunk.push('usemtl vertex_colours\ns 1\n');
   const idx = mesh.indices;
   for (let f = 0; f < idx.length; f += 3) {
-    const a = idx[f] + 1, b = idx[f + 1] + 1, d = idx[f + 2] + 1;
+    const a = idx[f] + 1,
+      b = idx[f + 1] + 1,
+      d = idx[f + 2] + 1;
     chunk.push(`f ${a}//${a} ${b}//${b} ${d}//${d}\n`);
     if (chunk.length >= 8192) flush();
   }
   flush();
-  const mtl = '# Fast-SAM3D Studio: colours are per vertex (v x y z r g b)\nnewmtl vertex_colours\nKa 0 0 0\nKd 1 1 1\nKs 0 0 0\nNs 10\nd 1\nillum 1\n';
+  const mtl =
+    '# Fast-SAM3D Studio: colours are per vertex (v x y z r g b)\nnewmtl vertex_colours\nKa 0 0 0\nKd 1 1 1\nKs 0 0 0\nNs 10\nd 1\nillum 1\n';
   return { obj: parts.join(''), mtl };
 }
 
 /** Writes `file` (.obj) and its MTL beside it (same base name); returns the bytes of both. */
-export async function writeObj(file: string, mesh: Mesh, opts: MeshExportOptions = {}): Promise<{ objBytes: number; mtlBytes: number; mtlPath: string }> {
+export async function writeObj(
+  file: string,
+  mesh: Mesh,
+  opts: MeshExportOptions = {},
+): Promise<{ objBytes: number; mtlBytes: number; mtlPath: string }> {
   const mtlPath = file.replace(/\.obj$/i, '') + '.mtl';
   const { obj, mtl } = objTexts(mesh, path.basename(mtlPath), opts);
   const mtlBytes = await writeFileAtomic(mtlPath, mtl);

@@ -27,10 +27,29 @@ export function plyBytes(mesh: Mesh, opts: MeshExportOptions = {}): Uint8Array {
   const normals = gltfToZUp(g.normals);
   const V = positions.length / 3;
   const F = mesh.indices.length / 3;
-  const comments = [`comment Fast-SAM3D Studio export, ${opts.layout ? 'camera frame (posed)' : 'object frame'}, z-up, metres`];
+  const comments = [
+    `comment Fast-SAM3D Studio export, ${opts.layout ? 'camera frame (posed)' : 'object frame'}, z-up, metres`,
+  ];
   if (opts.extras) comments.push(`comment extras ${JSON.stringify(opts.extras).replace(/[\r\n]/g, ' ')}`);
   const header =
-    ['ply', 'format binary_little_endian 1.0', ...comments, `element vertex ${V}`, 'property float x', 'property float y', 'property float z', 'property float nx', 'property float ny', 'property float nz', 'property uchar red', 'property uchar green', 'property uchar blue', `element face ${F}`, 'property list uchar int vertex_indices', 'end_header'].join('\n') + '\n';
+    [
+      'ply',
+      'format binary_little_endian 1.0',
+      ...comments,
+      `element vertex ${V}`,
+      'property float x',
+      'property float y',
+      'property float z',
+      'property float nx',
+      'property float ny',
+      'property float nz',
+      'property uchar red',
+      'property uchar green',
+      'property uchar blue',
+      `element face ${F}`,
+      'property list uchar int vertex_indices',
+      'end_header',
+    ].join('\n') + '\n';
   const head = Buffer.from(header, 'ascii');
   const vStride = 27;
   const out = new Uint8Array(head.length + V * vStride + F * 13);

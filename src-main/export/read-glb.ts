@@ -69,7 +69,9 @@ export async function readGlb(bytes: Uint8Array): Promise<ReadGlb> {
     }
   }
   const idx = prim.getIndices();
-  const indices = idx ? Uint32Array.from(idx.getArray() as ArrayLike<number>) : Uint32Array.from({ length: V }, (_, i) => i);
+  const indices = idx
+    ? Uint32Array.from(idx.getArray() as ArrayLike<number>)
+    : Uint32Array.from({ length: V }, (_, i) => i);
   let camera: CameraInfo | null = null;
   const camNode = nodes.find((n) => n.getCamera()?.getType() === 'perspective');
   if (camNode) {
@@ -84,5 +86,11 @@ export async function readGlb(bytes: Uint8Array): Promise<ReadGlb> {
     camera = { fovDeg, width, height };
   }
   const extras = (doc.getRoot().getAsset().extras ?? {}) as Record<string, unknown>;
-  return { name: first.getName(), mesh: { positions, colors, normals, indices }, camera, meshNodes: meshNodes.length, extras };
+  return {
+    name: first.getName(),
+    mesh: { positions, colors, normals, indices },
+    camera,
+    meshNodes: meshNodes.length,
+    extras,
+  };
 }

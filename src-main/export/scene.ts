@@ -29,14 +29,27 @@ export function photoCamera(camera: CameraInfo): { yfov: number; aspectRatio: nu
   return { yfov: 2 * Math.atan((camera.height / side) * half), aspectRatio: camera.width / camera.height };
 }
 
-export async function sceneGlbBytes(objects: SceneObject[], camera: CameraInfo, extras?: Record<string, unknown>): Promise<Uint8Array> {
+export async function sceneGlbBytes(
+  objects: SceneObject[],
+  camera: CameraInfo,
+  extras?: Record<string, unknown>,
+): Promise<Uint8Array> {
   if (objects.length === 0) throw new ExportInputError('a scene needs at least one object');
   objects.forEach((o) => assertExportableMesh(o.mesh, o.name));
-  const doc = newDocument({ ...(extras ?? {}), frame: 'scene: camera at the origin looking down -Z, objects placed by their layouts' });
+  const doc = newDocument({
+    ...(extras ?? {}),
+    frame: 'scene: camera at the origin looking down -Z, objects placed by their layouts',
+  });
   const material = vertexColourMaterial(doc);
   const scene = doc.createScene('scene');
   const { yfov, aspectRatio } = photoCamera(camera);
-  const cam = doc.createCamera('photo').setType('perspective').setYFov(yfov).setAspectRatio(aspectRatio).setZNear(0.01).setZFar(1000);
+  const cam = doc
+    .createCamera('photo')
+    .setType('perspective')
+    .setYFov(yfov)
+    .setAspectRatio(aspectRatio)
+    .setZNear(0.01)
+    .setZFar(1000);
   scene.addChild(doc.createNode('photo camera').setCamera(cam));
   const used = new Map<string, number>();
   for (const o of objects) {
@@ -47,12 +60,19 @@ export async function sceneGlbBytes(objects: SceneObject[], camera: CameraInfo, 
     const normals = o.mesh.normals ? objectToGltf(o.mesh.normals) : undefined;
     const gm = addMesh(doc, name, objectToGltf(o.mesh.positions), normals, o.mesh.colors, o.mesh.indices, material);
     const trs = layoutToGltfNode(o.layout);
-    scene.addChild(doc.createNode(name).setMesh(gm).setTranslation(trs.translation).setRotation(trs.rotation).setScale(trs.scale));
+    scene.addChild(
+      doc.createNode(name).setMesh(gm).setTranslation(trs.translation).setRotation(trs.rotation).setScale(trs.scale),
+    );
   }
   doc.getRoot().setDefaultScene(scene);
   return documentToGlb(doc);
 }
 
-export async function writeSceneGlb(file: string, objects: SceneObject[], camera: CameraInfo, extras?: Record<string, unknown>): Promise<number> {
+export async function writeSceneGlb(
+  file: string,
+  objects: SceneObject[],
+  camera: CameraInfo,
+  extras?: Record<string, unknown>,
+): Promise<number> {
   return writeFileAtomic(file, await sceneGlbBytes(objects, camera, extras));
 }

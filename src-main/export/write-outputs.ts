@@ -41,7 +41,11 @@ export interface WrittenFile {
 
 /** A safe file base name from a mask or object name. */
 export function fileBaseName(name: string): string {
-  const cleaned = name.normalize('NFKC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+/, '').slice(0, 80);
+  const cleaned = name
+    .normalize('NFKC')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 80);
   return cleaned || 'object';
 }
 
@@ -50,7 +54,11 @@ async function ensureDir(dir: string): Promise<void> {
     await fsp.mkdir(dir, { recursive: true });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new ExportWriteError(`Cannot create the output folder ${dir} (${err.code ?? err.message}). Choose a folder you can write to.`, err.code ?? 'EIO', dir);
+    throw new ExportWriteError(
+      `Cannot create the output folder ${dir} (${err.code ?? err.message}). Choose a folder you can write to.`,
+      err.code ?? 'EIO',
+      dir,
+    );
   }
 }
 
@@ -65,14 +73,23 @@ export async function writeOutputs(result: ObjectOutput, dir: string, opts: Outp
   await ensureDir(dir);
   const mesh = opts.targetTriangles ? await simplifyMesh(result.mesh, opts.targetTriangles) : result.mesh;
   const base = path.join(dir, fileBaseName(opts.baseName ?? 'object'));
-  const meshOpts = { name: opts.baseName ?? 'object', layout: opts.posed ? result.layout : null, extras: extrasOf(result, opts) };
+  const meshOpts = {
+    name: opts.baseName ?? 'object',
+    layout: opts.posed ? result.layout : null,
+    extras: extrasOf(result, opts),
+  };
   const files: WrittenFile[] = [];
   for (const format of [...new Set(opts.formats)]) {
-    if (format === 'glb') files.push({ path: `${base}.glb`, format, bytes: await writeGlb(`${base}.glb`, mesh, meshOpts) });
-    else if (format === 'ply') files.push({ path: `${base}.ply`, format, bytes: await writePly(`${base}.ply`, mesh, meshOpts) });
+    if (format === 'glb')
+      files.push({ path: `${base}.glb`, format, bytes: await writeGlb(`${base}.glb`, mesh, meshOpts) });
+    else if (format === 'ply')
+      files.push({ path: `${base}.ply`, format, bytes: await writePly(`${base}.ply`, mesh, meshOpts) });
     else {
       const r = await writeObj(`${base}.obj`, mesh, meshOpts);
-      files.push({ path: `${base}.obj`, format, bytes: r.objBytes }, { path: r.mtlPath, format: 'mtl', bytes: r.mtlBytes });
+      files.push(
+        { path: `${base}.obj`, format, bytes: r.objBytes },
+        { path: r.mtlPath, format: 'mtl', bytes: r.mtlBytes },
+      );
     }
   }
   return files;
@@ -82,11 +99,27 @@ export async function writeOutputs(result: ObjectOutput, dir: string, opts: Outp
  * A scene: `scene.glb` (all objects placed, with the photo camera) plus each object in the requested
  * formats under its mask name.
  */
-export async function writeSceneOutputs(objects: (ObjectOutput & { name: string })[], camera: CameraInfo, dir: string, opts: OutputOptions): Promise<WrittenFile[]> {
+export async function writeSceneOutputs(
+  objects: (ObjectOutput & { name: string })[],
+  camera: CameraInfo,
+  dir: string,
+  opts: OutputOptions,
+): Promise<WrittenFile[]> {
   await ensureDir(dir);
-  const simplified = await Promise.all(objects.map(async (o) => ({ ...o, mesh: opts.targetTriangles ? await simplifyMesh(o.mesh, opts.targetTriangles) : o.mesh })));
+  const simplified = await Promise.all(
+    objects.map(async (o) => ({
+      ...o,
+      mesh: opts.targetTriangles ? await simplifyMesh(o.mesh, opts.targetTriangles) : o.mesh,
+    })),
+  );
   const scenePath = path.join(dir, 'scene.glb');
-  const files: WrittenFile[] = [{ path: scenePath, format: 'scene-glb', bytes: await writeSceneGlb(scenePath, simplified, camera, objects[0] ? extrasOf(objects[0], opts) : undefined) }];
+  const files: WrittenFile[] = [
+    {
+      path: scenePath,
+      format: 'scene-glb',
+      bytes: await writeSceneGlb(scenePath, simplified, camera, objects[0] ? extrasOf(objects[0], opts) : undefined),
+    },
+  ];
   for (const o of simplified) {
     files.push(...(await writeOutputs(o, dir, { ...opts, targetTriangles: undefined, baseName: o.name })));
   }

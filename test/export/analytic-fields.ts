@@ -7,13 +7,20 @@ import type { MeshDecoderLayout } from '../../src-main/pipeline/surface';
 
 export type Sdf = (x: number, y: number, z: number) => number;
 
-export const sphereSdf = (r: number, c = [0, 0, 0]): Sdf => (x, y, z) => Math.hypot(x - c[0], y - c[1], z - c[2]) - r;
+export const sphereSdf =
+  (r: number, c = [0, 0, 0]): Sdf =>
+  (x, y, z) =>
+    Math.hypot(x - c[0], y - c[1], z - c[2]) - r;
 
-export const boxSdf = (h: number[]): Sdf => (x, y, z) => {
-  const qx = Math.abs(x) - h[0], qy = Math.abs(y) - h[1], qz = Math.abs(z) - h[2];
-  const outside = Math.hypot(Math.max(qx, 0), Math.max(qy, 0), Math.max(qz, 0));
-  return outside + Math.min(Math.max(qx, qy, qz), 0);
-};
+export const boxSdf =
+  (h: number[]): Sdf =>
+  (x, y, z) => {
+    const qx = Math.abs(x) - h[0],
+      qy = Math.abs(y) - h[1],
+      qz = Math.abs(z) - h[2];
+    const outside = Math.hypot(Math.max(qx, 0), Math.max(qy, 0), Math.max(qz, 0));
+    return outside + Math.min(Math.max(qx, qy, qz), 0);
+  };
 
 /** Raw colour logits: red grows with x, green with y, blue with z (so colours are testable). */
 const colourLogit = (x: number, y: number, z: number) => [4 * x, 4 * y, 4 * z];
@@ -54,7 +61,9 @@ export function fieldFromSdf(sdf: Sdf, resolution: number, band: number, withFle
         coords.push(i, j, k);
         const row = new Array<number>(F).fill(0);
         for (let c = 0; c < 8; c++) {
-          const x = (i + (c & 1)) / R - 0.5, y = (j + ((c >> 1) & 1)) / R - 0.5, z = (k + (c >> 2)) / R - 0.5;
+          const x = (i + (c & 1)) / R - 0.5,
+            y = (j + ((c >> 1) & 1)) / R - 0.5,
+            z = (k + (c >> 2)) / R - 0.5;
           row[c] = sdf(x, y, z);
           const rgb = colourLogit(x, y, z);
           row[8 + 3 * c] = rgb[0];

@@ -77,11 +77,24 @@ print("FASTSAM3D_RESULT " + json.dumps(results))
 `;
 
 /** Imports each file in a fresh Blender scene; returns the objects per file (or the import error). */
-export function importWithBlender(files: string[], workDir: string): Record<string, { objects?: ImportedObject[]; error?: string }> {
+export function importWithBlender(
+  files: string[],
+  workDir: string,
+): Record<string, { objects?: ImportedObject[]; error?: string }> {
   const script = path.join(workDir, 'blender-import.py');
   writeFileSync(script, SCRIPT);
-  const r = spawnSync('blender', ['-b', '--factory-startup', '--python', script, '--', ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 240_000 });
+  const r = spawnSync('blender', ['-b', '--factory-startup', '--python', script, '--', ...files], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 240_000,
+  });
   const line = r.stdout.split('\n').find((l) => l.startsWith('FASTSAM3D_RESULT '));
-  if (!line) throw new Error(`Blender produced no result (exit ${r.status}).\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
-  return JSON.parse(line.slice('FASTSAM3D_RESULT '.length)) as Record<string, { objects?: ImportedObject[]; error?: string }>;
+  if (!line)
+    throw new Error(
+      `Blender produced no result (exit ${r.status}).\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`,
+    );
+  return JSON.parse(line.slice('FASTSAM3D_RESULT '.length)) as Record<
+    string,
+    { objects?: ImportedObject[]; error?: string }
+  >;
 }

@@ -27,7 +27,8 @@ function maxNearest(expected: Float32Array, got: number[][], stride = 1): number
   let worst = 0;
   for (let i = 0; i < expected.length / 3; i += stride) {
     let best = Infinity;
-    for (const p of got) best = Math.min(best, Math.hypot(p[0] - expected[3 * i], p[1] - expected[3 * i + 1], p[2] - expected[3 * i + 2]));
+    for (const p of got)
+      best = Math.min(best, Math.hypot(p[0] - expected[3 * i], p[1] - expected[3 * i + 1], p[2] - expected[3 * i + 2]));
     worst = Math.max(worst, best);
   }
   return worst;
@@ -40,15 +41,25 @@ describe.skipIf(!blender)('Blender import', () => {
     const mesh = box(); // 0.8 (x) × 0.4 (y) × 0.2 (z): an axis swap changes its dimensions
     const L = layout();
     const files = {
-      glb: path.join(dir, 'box.glb'), obj: path.join(dir, 'box.obj'), ply: path.join(dir, 'box.ply'),
-      posed: path.join(dir, 'posed.glb'), scene: path.join(dir, 'scene.glb'),
+      glb: path.join(dir, 'box.glb'),
+      obj: path.join(dir, 'box.obj'),
+      ply: path.join(dir, 'box.ply'),
+      posed: path.join(dir, 'posed.glb'),
+      scene: path.join(dir, 'scene.glb'),
     };
     await writeGlb(files.glb, mesh, { name: 'box' });
     await writeObj(files.obj, mesh, { name: 'box' });
     await writePly(files.ply, mesh, { name: 'box' });
     await writeGlb(files.posed, mesh, { name: 'box', layout: L });
     const ball = sphere();
-    await writeSceneGlb(files.scene, [{ name: 'box', mesh, layout: L }, { name: 'ball', mesh: ball, layout: { ...L, translation: [-0.5, 0.2, 3] } }], { fovDeg: 40, width: 640, height: 480 });
+    await writeSceneGlb(
+      files.scene,
+      [
+        { name: 'box', mesh, layout: L },
+        { name: 'ball', mesh: ball, layout: { ...L, translation: [-0.5, 0.2, 3] } },
+      ],
+      { fovDeg: 40, width: 640, height: 480 },
+    );
 
     const res = importWithBlender(Object.values(files), dir);
     const want = bounds(mesh.positions);
@@ -78,7 +89,12 @@ describe.skipIf(!blender)('Blender import', () => {
 
     // scene: both objects by name, placed like the posed export; a camera looking along Blender's +y
     const scene = res[files.scene].objects!;
-    expect(scene.filter((o) => o.type === 'MESH').map((o) => o.name).sort()).toEqual(['ball', 'box']);
+    expect(
+      scene
+        .filter((o) => o.type === 'MESH')
+        .map((o) => o.name)
+        .sort(),
+    ).toEqual(['ball', 'box']);
     expect(maxNearest(inBlender, scene.find((o) => o.name === 'box')!.positions, 7)).toBeLessThan(1e-4);
     const cam = scene.find((o) => o.type === 'CAMERA');
     expect(cam).toBeDefined();

@@ -32,7 +32,10 @@ async function setup() {
   const call = async (req: unknown) => {
     const r = await d.dispatch('export.run', req);
     if (!r.ok) throw Object.assign(new Error(r.error.message), { api: r.error });
-    return r.result as { dir: string; files: { path: string; format: string; bytes: number; role: string; object?: string }[] };
+    return r.result as {
+      dir: string;
+      files: { path: string; format: string; bytes: number; role: string; object?: string }[];
+    };
   };
   return { lib, image, mask, call };
 }
@@ -43,13 +46,19 @@ describe('export.run', () => {
     const L = layout();
     const mesh = sphere();
     const run = lib.beginRun(runInput(image.id, [mask.id]));
-    await lib.finishRun(run.id, { report: { ...fakeReport(500), name: 'cup', layout: L }, artefacts: [{ kind: 'glb', data: await glbBytes(mesh, { name: 'cup' }) }] });
+    await lib.finishRun(run.id, {
+      report: { ...fakeReport(500), name: 'cup', layout: L },
+      artefacts: [{ kind: 'glb', data: await glbBytes(mesh, { name: 'cup' }) }],
+    });
 
     const dir = path.join(root, 'out1');
     const res = await call({ runId: run.id, formats: ['glb', 'obj', 'ply'], posed: true, targetTriangles: 400, dir });
     expect(res.dir).toBe(dir);
     expect(res.files.map((f) => [path.basename(f.path), f.format, f.role])).toEqual([
-      ['cup.glb', 'glb', 'object'], ['cup.obj', 'obj', 'object'], ['cup.mtl', 'obj', 'material'], ['cup.ply', 'ply', 'object'],
+      ['cup.glb', 'glb', 'object'],
+      ['cup.obj', 'obj', 'object'],
+      ['cup.mtl', 'obj', 'material'],
+      ['cup.ply', 'ply', 'object'],
     ]);
     for (const f of res.files) expect(readFileSync(f.path).length).toBe(f.bytes);
     const glb = new Uint8Array(readFileSync(path.join(dir, 'cup.glb')));
@@ -58,7 +67,15 @@ describe('export.run', () => {
     expect(back.mesh.indices.length / 3).toBeLessThanOrEqual(400);
     // posed: the stored canonical mesh went through the report's layout (compare bounding-box centres)
     const expected = cameraToGltf(poseMesh(mesh, L).positions);
-    const centre = (p: Float32Array, a: number) => { let lo = Infinity, hi = -Infinity; for (let i = a; i < p.length; i += 3) { lo = Math.min(lo, p[i]); hi = Math.max(hi, p[i]); } return (lo + hi) / 2; };
+    const centre = (p: Float32Array, a: number) => {
+      let lo = Infinity,
+        hi = -Infinity;
+      for (let i = a; i < p.length; i += 3) {
+        lo = Math.min(lo, p[i]);
+        hi = Math.max(hi, p[i]);
+      }
+      return (lo + hi) / 2;
+    };
     const doc = await new NodeIO().readBinary(glb);
     const pos = doc.getRoot().listMeshes()[0].listPrimitives()[0].getAttribute('POSITION')!.getArray() as Float32Array;
     for (let a = 0; a < 3; a++) expect(centre(pos, a)).toBeCloseTo(centre(expected, a), 2);
@@ -68,22 +85,39 @@ describe('export.run', () => {
     const { lib, image, mask, call } = await setup();
     const L = layout();
     const run = lib.beginRun(runInput(image.id, [mask.id]));
-    const objects = [{ name: 'cup', mesh: sphere(), layout: L }, { name: 'box', mesh: box(), layout: { ...L, translation: [0.2, 0, 3] as [number, number, number] } }];
+    const objects = [
+      { name: 'cup', mesh: sphere(), layout: L },
+      { name: 'box', mesh: box(), layout: { ...L, translation: [0.2, 0, 3] as [number, number, number] } },
+    ];
     await lib.finishRun(run.id, {
-      report: { ...fakeReport(500), objects: objects.map((o) => ({ ...fakeReport(250), name: o.name, layout: o.layout })) },
+      report: {
+        ...fakeReport(500),
+        objects: objects.map((o) => ({ ...fakeReport(250), name: o.name, layout: o.layout })),
+      },
       artefacts: [
         { kind: 'glb', data: await sceneGlbBytes(objects, { fovDeg: 40, width: 64, height: 48 }) },
-        ...(await Promise.all(objects.map(async (o) => ({ kind: 'glb' as const, data: await glbBytes(o.mesh, { name: o.name }) })))),
+        ...(await Promise.all(
+          objects.map(async (o) => ({ kind: 'glb' as const, data: await glbBytes(o.mesh, { name: o.name }) })),
+        )),
       ],
     });
     const res = await call({ runId: run.id, formats: ['glb'] });
     expect(res.dir).toBe(path.join(lib.dataDir, 'exports', run.id));
-    expect(res.files.map((f) => [path.basename(f.path), f.role, f.object])).toEqual([['cup.glb', 'object', 'cup'], ['box.glb', 'object', 'box'], ['scene.glb', 'scene', 'scene']]);
+    expect(res.files.map((f) => [path.basename(f.path), f.role, f.object])).toEqual([
+      ['cup.glb', 'object', 'cup'],
+      ['box.glb', 'object', 'box'],
+      ['scene.glb', 'scene', 'scene'],
+    ]);
     const scene = await readGlb(new Uint8Array(readFileSync(path.join(res.dir, 'scene.glb'))));
     expect(scene.meshNodes).toBe(2);
     expect(scene.camera!.fovDeg).toBeCloseTo(40, 4);
     // simplified scene is rebuilt with the same camera
-    const small = await call({ runId: run.id, formats: ['glb'], targetTriangles: 200, dir: path.join(root, 'scene-small') });
+    const small = await call({
+      runId: run.id,
+      formats: ['glb'],
+      targetTriangles: 200,
+      dir: path.join(root, 'scene-small'),
+    });
     const rebuilt = await readGlb(new Uint8Array(readFileSync(small.files.find((f) => f.role === 'scene')!.path)));
     expect(rebuilt.camera!.fovDeg).toBeCloseTo(40, 4);
     expect(rebuilt.mesh.indices.length / 3).toBeLessThanOrEqual(200);
@@ -99,8 +133,13 @@ describe('export.run', () => {
     expect((err as { message: string }).message).toMatch(/has not finished/);
     const blocker = path.join(root, 'file-not-folder');
     writeFileSync(blocker, 'x');
-    await lib.finishRun(run.id, { report: { ...fakeReport(500), name: 'cup', layout: layout() }, artefacts: [{ kind: 'glb', data: await glbBytes(sphere(), { name: 'cup' }) }] });
-    const bad = await call({ runId: run.id, formats: ['glb'], dir: path.join(blocker, 'sub') }).catch((e: { api: unknown }) => e.api);
+    await lib.finishRun(run.id, {
+      report: { ...fakeReport(500), name: 'cup', layout: layout() },
+      artefacts: [{ kind: 'glb', data: await glbBytes(sphere(), { name: 'cup' }) }],
+    });
+    const bad = await call({ runId: run.id, formats: ['glb'], dir: path.join(blocker, 'sub') }).catch(
+      (e: { api: unknown }) => e.api,
+    );
     expect(bad).toMatchObject({ code: 'BAD_REQUEST' });
     expect((bad as { message: string }).message).toMatch(/Cannot create the export folder/);
     expect(existsSync(path.join(blocker, 'sub'))).toBe(false);

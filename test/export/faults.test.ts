@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, promises as fsp, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  promises as fsp,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,8 +61,11 @@ describe('atomic writes and faults', () => {
       open: async (...args: Parameters<typeof fsp.open>) => {
         const h = await fsp.open(...args);
         const write = h.write.bind(h) as (...a: unknown[]) => Promise<{ bytesWritten: number }>;
-        (h as unknown as { write: (...a: unknown[]) => Promise<{ bytesWritten: number }> }).write = async (...a: unknown[]) => {
-          if (++writes === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        (h as unknown as { write: (...a: unknown[]) => Promise<{ bytesWritten: number }> }).write = async (
+          ...a: unknown[]
+        ) => {
+          if (++writes === 2)
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
           return write(...a);
         };
         return h;
@@ -107,14 +119,18 @@ describe('atomic writes and faults', () => {
     expect((err as Error).message).toMatch(/does not exist/);
     const blocker = path.join(root, 'blocker');
     writeFileSync(blocker, 'x');
-    await expect(writeOutputs({ mesh: sphere(), layout: layout() }, path.join(blocker, 'sub'), { formats: ['glb'] })).rejects.toThrow(/Cannot create the output folder/);
+    await expect(
+      writeOutputs({ mesh: sphere(), layout: layout() }, path.join(blocker, 'sub'), { formats: ['glb'] }),
+    ).rejects.toThrow(/Cannot create the output folder/);
   });
 
   it('refuses an empty mesh with "no surface found" and writes nothing', async () => {
     const dir = path.join(root, 'empty');
     mkdirSync(dir);
     const empty = { positions: new Float32Array(0), colors: new Float32Array(0), indices: new Uint32Array(0) };
-    await expect(writeOutputs({ mesh: empty, layout: layout() }, dir, { formats: ['glb', 'obj', 'ply'] })).rejects.toThrow(NoSurfaceError);
+    await expect(
+      writeOutputs({ mesh: empty, layout: layout() }, dir, { formats: ['glb', 'obj', 'ply'] }),
+    ).rejects.toThrow(NoSurfaceError);
     await expect(writeGlb(path.join(dir, 'x.glb'), empty)).rejects.toThrow(/no surface found/i);
     expect(existsSync(path.join(dir, 'x.glb'))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);

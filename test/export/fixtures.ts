@@ -25,5 +25,10 @@ export function layout(): Layout {
 
 export async function validate(bytes: Uint8Array): Promise<{ errors: number; messages: string[] }> {
   const report = await validator.validateBytes(bytes, { maxIssues: 50 });
-  return { errors: report.issues.numErrors, messages: report.issues.messages.filter((m) => m.severity === 0).map((m) => `${m.code} ${m.pointer ?? ''}: ${m.message}`) };
+  return {
+    errors: report.issues.numErrors,
+    messages: report.issues.messages
+      .filter((m) => m.severity === 0)
+      .map((m) => `${m.code} ${m.pointer ?? ''}: ${m.message}`),
+  };
 }

@@ -7,10 +7,19 @@ declare module 'gltf-validator' {
     pointer?: string;
   }
   interface ValidationReport {
-    issues: { numErrors: number; numWarnings: number; numInfos: number; numHints: number; messages: ValidationMessage[] };
+    issues: {
+      numErrors: number;
+      numWarnings: number;
+      numInfos: number;
+      numHints: number;
+      messages: ValidationMessage[];
+    };
     info?: Record<string, unknown>;
   }
-  export function validateBytes(data: Uint8Array, options?: { uri?: string; maxIssues?: number; format?: 'glb' | 'gltf' }): Promise<ValidationReport>;
+  export function validateBytes(
+    data: Uint8Array,
+    options?: { uri?: string; maxIssues?: number; format?: 'glb' | 'gltf' },
+  ): Promise<ValidationReport>;
   const validator: { validateBytes: typeof validateBytes };
   export default validator;
 }

@@ -37,12 +37,17 @@ describe('extractSurface (dual marching cubes path)', () => {
     expect(degenerateFaces(mesh)).toBe(0);
     // every vertex lies near the sphere (within one voxel)
     for (let i = 0; i < mesh.positions.length; i += 3) {
-      expect(Math.abs(Math.hypot(mesh.positions[i], mesh.positions[i + 1], mesh.positions[i + 2]) - r)).toBeLessThan(1 / 32);
+      expect(Math.abs(Math.hypot(mesh.positions[i], mesh.positions[i + 1], mesh.positions[i + 2]) - r)).toBeLessThan(
+        1 / 32,
+      );
     }
     // normals point outward (same direction as the position on a centred sphere)
     let outward = 0;
     for (let i = 0; i < mesh.positions.length; i += 3) {
-      const d = mesh.normals![i] * mesh.positions[i] + mesh.normals![i + 1] * mesh.positions[i + 1] + mesh.normals![i + 2] * mesh.positions[i + 2];
+      const d =
+        mesh.normals![i] * mesh.positions[i] +
+        mesh.normals![i + 1] * mesh.positions[i + 1] +
+        mesh.normals![i + 2] * mesh.positions[i + 2];
       if (d > 0) outward++;
     }
     expect(outward).toBe(mesh.positions.length / 3);
@@ -82,8 +87,12 @@ describe('extractSurface (dual marching cubes path)', () => {
   });
 
   it('handles two separate objects as two closed components', () => {
-    const a = sphereSdf(0.15, [-0.22, 0, 0]), b = sphereSdf(0.15, [0.22, 0, 0]);
-    const mesh = extractSurface(fieldFromSdf((x, y, z) => Math.min(a(x, y, z), b(x, y, z)), 32, 2), DMC_LAYOUT);
+    const a = sphereSdf(0.15, [-0.22, 0, 0]),
+      b = sphereSdf(0.15, [0.22, 0, 0]);
+    const mesh = extractSurface(
+      fieldFromSdf((x, y, z) => Math.min(a(x, y, z), b(x, y, z)), 32, 2),
+      DMC_LAYOUT,
+    );
     const topo = topology(mesh);
     expect(topo.nonManifoldEdges).toBe(0);
     expect(topo.eulerCharacteristic).toBe(4);
@@ -109,14 +118,21 @@ describe('extractSurface (dual marching cubes path)', () => {
     const field = fieldFromSdf(sphereSdf(0.3), 16, 2);
     const outside = field.feats.map((v, i) => (i % field.channels < 8 ? Math.abs(v) + 0.1 : v));
     expect(() => extractSurface({ ...field, feats: outside }, DMC_LAYOUT)).toThrow(NoSurfaceError);
-    expect(() => extractSurface({ coords: new Int32Array(0), feats: new Float32Array(0), channels: 32, resolution: 16 }, DMC_LAYOUT)).toThrow(/no surface found/i);
+    expect(() =>
+      extractSurface(
+        { coords: new Int32Array(0), feats: new Float32Array(0), channels: 32, resolution: 16 },
+        DMC_LAYOUT,
+      ),
+    ).toThrow(/no surface found/i);
   });
 
   it('names the mismatch on bad input', () => {
     const field = fieldFromSdf(sphereSdf(0.3), 16, 2);
     expect(() => extractSurface({ ...field, feats: field.feats.subarray(1) }, DMC_LAYOUT)).toThrow(SurfaceInputError);
     expect(() => extractSurface({ ...field, resolution: 8 }, DMC_LAYOUT)).toThrow(/outside the 8³ grid/);
-    expect(() => extractSurface(field, { ...DMC_LAYOUT, layout: { ...DMC_LAYOUT.layout, sdf: [0, 6] } })).toThrow(/width 6/);
+    expect(() => extractSurface(field, { ...DMC_LAYOUT, layout: { ...DMC_LAYOUT.layout, sdf: [0, 6] } })).toThrow(
+      /width 6/,
+    );
   });
 });
 
@@ -136,10 +152,12 @@ describe('extractSurface (FlexiCubes path)', () => {
     const field = fieldFromSdf(sphereSdf(0.3), R, 2, true);
     const plain = extractSurface(field, NEUTRAL_FLEXI_LAYOUT);
     const feats = field.feats.slice();
-    for (let n = 0; n < feats.length / 77; n++) for (let q = 32; q < 56; q++) feats[n * 77 + q] = Math.sin(n * 7 + q) * 3;
+    for (let n = 0; n < feats.length / 77; n++)
+      for (let q = 32; q < 56; q++) feats[n * 77 + q] = Math.sin(n * 7 + q) * 3;
     const moved = extractSurface({ ...field, feats }, NEUTRAL_FLEXI_LAYOUT);
     expect(moved.indices.length).toBe(plain.indices.length);
-    let maxShift = 0, changed = 0;
+    let maxShift = 0,
+      changed = 0;
     for (let i = 0; i < plain.positions.length; i++) {
       const d = Math.abs(moved.positions[i] - plain.positions[i]);
       maxShift = Math.max(maxShift, d);
@@ -153,7 +171,8 @@ describe('extractSurface (FlexiCubes path)', () => {
   it('uses α to pull crossings and β to weight them, keeping the mesh closed', () => {
     const field = fieldFromSdf(sphereSdf(0.3), 24, 2, true);
     const feats = field.feats.slice();
-    for (let n = 0; n < feats.length / 77; n++) for (let q = 56; q < 77; q++) feats[n * 77 + q] = Math.cos(n * 3 + q) * 2;
+    for (let n = 0; n < feats.length / 77; n++)
+      for (let q = 56; q < 77; q++) feats[n * 77 + q] = Math.cos(n * 3 + q) * 2;
     const weighted = extractSurface({ ...field, feats }, NEUTRAL_FLEXI_LAYOUT);
     const plain = extractSurface(field, NEUTRAL_FLEXI_LAYOUT);
     const topo = topology(weighted);

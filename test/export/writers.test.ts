@@ -4,7 +4,17 @@ import path from 'node:path';
 import { NodeIO } from '@gltf-transform/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  cameraToGltf, gaussianPlyBytes, glbBytes, objectToGltf, objTexts, plyBytes, poseMesh, sceneGlbBytes, simplifyMesh, writeOutputs, writeSceneOutputs,
+  cameraToGltf,
+  gaussianPlyBytes,
+  glbBytes,
+  objectToGltf,
+  objTexts,
+  plyBytes,
+  poseMesh,
+  sceneGlbBytes,
+  simplifyMesh,
+  writeOutputs,
+  writeSceneOutputs,
 } from '../../src-main/export';
 import { srgbToLinear } from '../../src-main/export/color';
 import { box, layout, sphere, validate } from './fixtures';
@@ -43,7 +53,12 @@ describe('GLB writer', () => {
     const L = layout();
     const bytes = await glbBytes(mesh, { layout: L });
     expect((await validate(bytes)).errors).toBe(0);
-    const pos = (await readGlb(bytes)).getRoot().listMeshes()[0].listPrimitives()[0].getAttribute('POSITION')!.getArray() as Float32Array;
+    const pos = (await readGlb(bytes))
+      .getRoot()
+      .listMeshes()[0]
+      .listPrimitives()[0]
+      .getAttribute('POSITION')!
+      .getArray() as Float32Array;
     // vertex 0 by hand: p_cam = s·p·R + t
     const p = [mesh.positions[0], mesh.positions[1], mesh.positions[2]];
     const R = L.rotation;
@@ -64,7 +79,8 @@ describe('GLB writer', () => {
     expect(small.indices.length / 3).toBeGreaterThan(target * 0.5);
     expect(small.colors.length).toBe(small.positions.length);
     // colours still follow the analytic gradient (red = sigmoid(4x) of the original position)
-    for (let i = 0; i < small.positions.length; i += 3) expect(Math.abs(small.colors[i] - 1 / (1 + Math.exp(-4 * small.positions[i])))).toBeLessThan(0.08);
+    for (let i = 0; i < small.positions.length; i += 3)
+      expect(Math.abs(small.colors[i] - 1 / (1 + Math.exp(-4 * small.positions[i])))).toBeLessThan(0.08);
     expect(topology(small).nonManifoldEdges).toBe(0);
     expect((await validate(await glbBytes(small))).errors).toBe(0);
     expect(await simplifyMesh(mesh, before + 10)).toBe(mesh);
@@ -96,7 +112,9 @@ describe('scene GLB', () => {
       const local = node.getMesh()!.listPrimitives()[0].getAttribute('POSITION')!.getArray() as Float32Array;
       const expected = cameraToGltf(poseMesh(o.mesh, o.layout).positions);
       for (const i of [0, 7, Math.floor(local.length / 3) - 1]) {
-        const x = local[3 * i], y = local[3 * i + 1], z = local[3 * i + 2];
+        const x = local[3 * i],
+          y = local[3 * i + 1],
+          z = local[3 * i + 2];
         const world = [0, 1, 2].map((r) => m[r] * x + m[4 + r] * y + m[8 + r] * z + m[12 + r]);
         for (let a = 0; a < 3; a++) expect(world[a]).toBeCloseTo(expected[3 * i + a], 5);
       }
@@ -129,7 +147,8 @@ describe('OBJ and PLY writers', () => {
     const text = Buffer.from(bytes).toString('latin1');
     const end = text.indexOf('end_header\n') + 'end_header\n'.length;
     const header = text.slice(0, end);
-    const V = mesh.positions.length / 3, F = mesh.indices.length / 3;
+    const V = mesh.positions.length / 3,
+      F = mesh.indices.length / 3;
     expect(header).toContain('format binary_little_endian 1.0');
     expect(header).toContain(`element vertex ${V}`);
     expect(header).toContain(`element face ${F}`);
@@ -147,22 +166,44 @@ describe('OBJ and PLY writers', () => {
   it('writes 3D Gaussian PLYs with the standard field names', () => {
     const N = 5;
     const bytes = gaussianPlyBytes({
-      positions: new Float32Array(3 * N).fill(0.1), shDc: new Float32Array(3 * N), shRest: new Float32Array(45 * N),
-      opacities: new Float32Array(N), scales: new Float32Array(3 * N).fill(-4), rotations: new Float32Array(4 * N).fill(0.5),
+      positions: new Float32Array(3 * N).fill(0.1),
+      shDc: new Float32Array(3 * N),
+      shRest: new Float32Array(45 * N),
+      opacities: new Float32Array(N),
+      scales: new Float32Array(3 * N).fill(-4),
+      rotations: new Float32Array(4 * N).fill(0.5),
     });
     const text = Buffer.from(bytes).toString('latin1');
     const header = text.slice(0, text.indexOf('end_header\n') + 11);
-    for (const name of ['x', 'nx', 'f_dc_0', 'f_rest_44', 'opacity', 'scale_2', 'rot_3']) expect(header).toContain(`property float ${name}\n`);
+    for (const name of ['x', 'nx', 'f_dc_0', 'f_rest_44', 'opacity', 'scale_2', 'rot_3'])
+      expect(header).toContain(`property float ${name}\n`);
     expect(bytes.length).toBe(header.length + N * 4 * (9 + 45 + 8));
-    expect(() => gaussianPlyBytes({ positions: new Float32Array(3), shDc: new Float32Array(2), opacities: new Float32Array(1), scales: new Float32Array(3), rotations: new Float32Array(4) })).toThrow(/shDc/);
+    expect(() =>
+      gaussianPlyBytes({
+        positions: new Float32Array(3),
+        shDc: new Float32Array(2),
+        opacities: new Float32Array(1),
+        scales: new Float32Array(3),
+        rotations: new Float32Array(4),
+      }),
+    ).toThrow(/shDc/);
   });
 });
 
 describe('writeOutputs', () => {
   it('writes every requested format into the folder, posed and simplified, all GLBs valid', async () => {
     const out = path.join(dir, 'run1');
-    const files = await writeOutputs({ mesh: sphere(), layout: layout(), report: { method: 'balanced', params: { a: 1 }, pack: { name: 'mini' } } }, out, { formats: ['glb', 'obj', 'ply'], posed: true, targetTriangles: 500, baseName: 'mask 0' });
-    expect(files.map((f) => path.basename(f.path)).sort()).toEqual(['mask_0.glb', 'mask_0.mtl', 'mask_0.obj', 'mask_0.ply']);
+    const files = await writeOutputs(
+      { mesh: sphere(), layout: layout(), report: { method: 'balanced', params: { a: 1 }, pack: { name: 'mini' } } },
+      out,
+      { formats: ['glb', 'obj', 'ply'], posed: true, targetTriangles: 500, baseName: 'mask 0' },
+    );
+    expect(files.map((f) => path.basename(f.path)).sort()).toEqual([
+      'mask_0.glb',
+      'mask_0.mtl',
+      'mask_0.obj',
+      'mask_0.ply',
+    ]);
     expect(readdirSync(out).sort()).toEqual(['mask_0.glb', 'mask_0.mtl', 'mask_0.obj', 'mask_0.ply']);
     const glb = new Uint8Array(readFileSync(path.join(out, 'mask_0.glb')));
     expect((await validate(glb)).errors).toBe(0);
@@ -174,7 +215,15 @@ describe('writeOutputs', () => {
   it('writes a scene folder: scene.glb plus each object under its mask name', async () => {
     const out = path.join(dir, 'scene1');
     const L = layout();
-    const files = await writeSceneOutputs([{ name: 'cup', mesh: sphere(), layout: L }, { name: 'book', mesh: box(), layout: L }], { fovDeg: 40, width: 64, height: 64 }, out, { formats: ['glb'] });
+    const files = await writeSceneOutputs(
+      [
+        { name: 'cup', mesh: sphere(), layout: L },
+        { name: 'book', mesh: box(), layout: L },
+      ],
+      { fovDeg: 40, width: 64, height: 64 },
+      out,
+      { formats: ['glb'] },
+    );
     expect(files.map((f) => path.basename(f.path))).toEqual(['scene.glb', 'cup.glb', 'book.glb']);
     expect((await validate(new Uint8Array(readFileSync(path.join(out, 'scene.glb'))))).errors).toBe(0);
   });

@@ -14,7 +14,10 @@
  */
 
 /** Corner offsets (cx, cy, cz) for corner c. */
-export const CORNER_OFFSETS: readonly (readonly [number, number, number])[] = Array.from({ length: 8 }, (_, c) => [c & 1, (c >> 1) & 1, (c >> 2) & 1] as const);
+export const CORNER_OFFSETS: readonly (readonly [number, number, number])[] = Array.from(
+  { length: 8 },
+  (_, c) => [c & 1, (c >> 1) & 1, (c >> 2) & 1] as const,
+);
 
 /** Endpoint corners of our edge e: [low end along the axis, high end]. */
 export const EDGE_CORNERS: Int8Array = (() => {
@@ -60,9 +63,12 @@ export const BETA_SLOT: Int8Array = (() => {
 
 /** The six faces as corner cycles (consecutive corners share an edge). */
 const FACES: number[][] = [
-  [0, 2, 6, 4], [1, 3, 7, 5], // x = 0, x = 1
-  [0, 4, 5, 1], [2, 6, 7, 3], // y = 0, y = 1
-  [0, 1, 3, 2], [4, 5, 7, 6], // z = 0, z = 1
+  [0, 2, 6, 4],
+  [1, 3, 7, 5], // x = 0, x = 1
+  [0, 4, 5, 1],
+  [2, 6, 7, 3], // y = 0, y = 1
+  [0, 1, 3, 2],
+  [4, 5, 7, 6], // z = 0, z = 1
 ];
 
 function edgeBetween(a: number, b: number): number {
@@ -75,7 +81,14 @@ function edgeBetween(a: number, b: number): number {
 }
 
 /** Neighbour direction of each face in FACES: [axis, −1 | +1]. */
-export const FACE_DIR: readonly (readonly [number, number])[] = [[0, -1], [0, 1], [1, -1], [1, 1], [2, -1], [2, 1]];
+export const FACE_DIR: readonly (readonly [number, number])[] = [
+  [0, -1],
+  [0, 1],
+  [1, -1],
+  [1, 1],
+  [2, -1],
+  [2, 1],
+];
 
 /** Bit mask of faces (FACES order) whose four edges all cross, per sign code: the ambiguous faces. */
 export const AMBIGUOUS_FACES: Uint8Array = (() => {

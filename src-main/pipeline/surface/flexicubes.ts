@@ -14,7 +14,16 @@
  * deformation and weights (β = α = 1, equal γ) this is exactly dual marching cubes.
  */
 import type { Mesh } from '../types';
-import { AMBIGUOUS_FACES, BETA_SLOT, EDGE_CORNERS, FACE_DIR, PATCH_COUNT, PATCH_OF, insideDiagonalConnected, joinedPatches } from './cube-tables';
+import {
+  AMBIGUOUS_FACES,
+  BETA_SLOT,
+  EDGE_CORNERS,
+  FACE_DIR,
+  PATCH_COUNT,
+  PATCH_OF,
+  insideDiagonalConnected,
+  joinedPatches,
+} from './cube-tables';
 import { KeyIndex } from './key-index';
 import { computeVertexNormals } from './normals';
 
@@ -34,7 +43,12 @@ export interface FlexiCubesInput {
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
-const EMPTY: Mesh = { positions: new Float32Array(0), colors: new Float32Array(0), normals: new Float32Array(0), indices: new Uint32Array(0) };
+const EMPTY: Mesh = {
+  positions: new Float32Array(0),
+  colors: new Float32Array(0),
+  normals: new Float32Array(0),
+  indices: new Uint32Array(0),
+};
 
 /** Runs FlexiCubes; returns an empty mesh (no vertices) when no cube crosses zero. */
 export function flexiCubes(input: FlexiCubesInput): Mesh {
@@ -67,9 +81,13 @@ function dedupeCorners(coords: Int32Array, R: number): Corners {
   const voxCorner = new Int32Array(8 * M);
   let coord = new Int32Array(3 * Math.max(64, 2 * M));
   for (let n = 0; n < M; n++) {
-    const i = coords[3 * n], j = coords[3 * n + 1], k = coords[3 * n + 2];
+    const i = coords[3 * n],
+      j = coords[3 * n + 1],
+      k = coords[3 * n + 2];
     for (let c = 0; c < 8; c++) {
-      const ci = i + (c & 1), cj = j + ((c >> 1) & 1), ck = k + (c >> 2);
+      const ci = i + (c & 1),
+        cj = j + ((c >> 1) & 1),
+        ck = k + (c >> 2);
       const before = index.size;
       const id = index.insert((ci * R1 + cj) * R1 + ck);
       if (id === before) {
@@ -129,11 +147,19 @@ function crossingEdges(corners: Corners, sdf: Float32Array, R: number): Edges {
   const cc = corners.coord;
   for (let u = 0; u < corners.count; u++) {
     if (!(sdf[u] < 0)) continue;
-    const ci = cc[3 * u], cj = cc[3 * u + 1], ck = cc[3 * u + 2];
+    const ci = cc[3 * u],
+      cj = cc[3 * u + 1],
+      ck = cc[3 * u + 2];
     for (let e = 0; e < 6; e++) {
       const axis = e >> 1;
       const dir = e & 1 ? 1 : -1;
-      const id = cornerAt(corners, R, axis === 0 ? ci + dir : ci, axis === 1 ? cj + dir : cj, axis === 2 ? ck + dir : ck);
+      const id = cornerAt(
+        corners,
+        R,
+        axis === 0 ? ci + dir : ci,
+        axis === 1 ? cj + dir : cj,
+        axis === 2 ? ck + dir : ck,
+      );
       if (id >= 0 && sdf[id] < 0) continue;
       if (count === codes.length) {
         const grown = new Int32Array(codes.length * 2);
@@ -179,7 +205,9 @@ function surfaceCubes(corners: Corners, edges: Edges, R: number): Cubes {
     for (let r = 0; r < 4; r++) {
       const db = r === 1 || r === 2 ? 1 : 0;
       const dc = r >> 1;
-      let qi = lo0, qj = lo1, qk = lo2;
+      let qi = lo0,
+        qj = lo1,
+        qk = lo2;
       if (axis === 0) {
         qj -= db;
         qk -= dc;
@@ -227,7 +255,9 @@ function cubeCodes(corners: Corners, cubes: Cubes, sdf: Float32Array, R: number)
   const code = new Uint8Array(Q);
   const needed = new Uint8Array(corners.count);
   for (let q = 0; q < Q; q++) {
-    const qi = cubes.coord[3 * q], qj = cubes.coord[3 * q + 1], qk = cubes.coord[3 * q + 2];
+    const qi = cubes.coord[3 * q],
+      qj = cubes.coord[3 * q + 1],
+      qk = cubes.coord[3 * q + 2];
     let bits = 0;
     for (let c = 0; c < 8; c++) {
       const id = cornerAt(corners, R, qi + (c & 1), qj + ((c >> 1) & 1), qk + (c >> 2));
@@ -265,7 +295,10 @@ function resolveAmbiguousFaces(cubes: Cubes, code: Uint8Array, R: number): Uint8
       const n0 = cubes.coord[3 * q] + (axis === 0 ? dir : 0);
       const n1 = cubes.coord[3 * q + 1] + (axis === 1 ? dir : 0);
       const n2 = cubes.coord[3 * q + 2] + (axis === 2 ? dir : 0);
-      const nq = n0 < -1 || n1 < -1 || n2 < -1 || n0 > R || n1 > R || n2 > R ? -1 : cubes.index.get(((n0 + 1) * R2 + n1 + 1) * R2 + n2 + 1);
+      const nq =
+        n0 < -1 || n1 < -1 || n2 < -1 || n0 > R || n1 > R || n2 > R
+          ? -1
+          : cubes.index.get(((n0 + 1) * R2 + n1 + 1) * R2 + n2 + 1);
       if (nq < 0) continue;
       // The neighbour sees this face as its opposite face (fi ^ 1), with the same corner signs.
       if (insideDiagonalConnected(code[nq], fi ^ 1)) join[q] |= 1 << fi;
@@ -341,7 +374,13 @@ interface DualVertices {
 }
 
 /** 7. Dual vertices: α-weighted edge crossings, β-weighted mean per surface patch of each cube. */
-function dualVertices(input: FlexiCubesInput, cubes: Cubes, codes: Codes, sdf: Float32Array, attrs: CornerAttributes): DualVertices {
+function dualVertices(
+  input: FlexiCubesInput,
+  cubes: Cubes,
+  codes: Codes,
+  sdf: Float32Array,
+  attrs: CornerAttributes,
+): DualVertices {
   const { feats, channels: F, resolution: R, coords } = input;
   const Q = cubes.count;
   const w0 = input.weights ? input.weights[0] : -1;
@@ -357,7 +396,10 @@ function dualVertices(input: FlexiCubesInput, cubes: Cubes, codes: Codes, sdf: F
   const vCol = new Float32Array(3 * codes.numVerts);
   const cubeEdgeVertex = new Int32Array(12 * Q).fill(-1);
   const gamma = new Float32Array(Q).fill(0.5);
-  const s = new Float64Array(8), px = new Float64Array(24), pc = new Float64Array(24), alpha = new Float64Array(8).fill(1);
+  const s = new Float64Array(8),
+    px = new Float64Array(24),
+    pc = new Float64Array(24),
+    alpha = new Float64Array(8).fill(1);
   const beta = new Float64Array(12).fill(1);
   const acc = new Float64Array(4 * 7); // per patch: x, y, z, r, g, b, Σβ
   let v = 0;
@@ -365,7 +407,9 @@ function dualVertices(input: FlexiCubesInput, cubes: Cubes, codes: Codes, sdf: F
     const code = codes.code[q];
     const joined = codes.join[q] === 0 ? null : joinedPatches(code, codes.join[q]);
     const patches = joined ? joined.count : PATCH_COUNT[code];
-    const qi = cubes.coord[3 * q], qj = cubes.coord[3 * q + 1], qk = cubes.coord[3 * q + 2];
+    const qi = cubes.coord[3 * q],
+      qj = cubes.coord[3 * q + 1],
+      qk = cubes.coord[3 * q + 2];
     for (let c = 0; c < 8; c++) {
       const id = codes.cubeCorner[8 * q + c];
       if (id >= 0) {
@@ -385,7 +429,8 @@ function dualVertices(input: FlexiCubesInput, cubes: Cubes, codes: Codes, sdf: F
       }
     }
     if (voxelIndex) {
-      const row = qi >= 0 && qj >= 0 && qk >= 0 && qi < R && qj < R && qk < R ? voxelIndex.get((qi * R + qj) * R + qk) : -1;
+      const row =
+        qi >= 0 && qj >= 0 && qk >= 0 && qi < R && qj < R && qk < R ? voxelIndex.get((qi * R + qj) * R + qk) : -1;
       if (row >= 0) {
         const b = row * F + w0;
         for (let e = 0; e < 12; e++) beta[e] = Math.tanh(feats[b + BETA_SLOT[e]]) * 0.99 + 1;
@@ -400,12 +445,15 @@ function dualVertices(input: FlexiCubesInput, cubes: Cubes, codes: Codes, sdf: F
     for (let e = 0; e < 12; e++) {
       const p = joined ? joined.patchOf[e] : PATCH_OF[code * 12 + e];
       if (p < 0) continue;
-      const c0 = EDGE_CORNERS[2 * e], c1 = EDGE_CORNERS[2 * e + 1];
-      const a0 = s[c0] * alpha[c0], a1 = s[c1] * alpha[c1];
+      const c0 = EDGE_CORNERS[2 * e],
+        c1 = EDGE_CORNERS[2 * e + 1];
+      const a0 = s[c0] * alpha[c0],
+        a1 = s[c1] * alpha[c1];
       const t = a0 / (a0 - a1);
       const bw = beta[e];
       const o = 7 * p;
-      const n0 = Number.isNaN(pc[3 * c0]), n1 = Number.isNaN(pc[3 * c1]);
+      const n0 = Number.isNaN(pc[3 * c0]),
+        n1 = Number.isNaN(pc[3 * c1]);
       for (let a = 0; a < 3; a++) {
         acc[o + a] += bw * (px[3 * c0 + a] + t * (px[3 * c1 + a] - px[3 * c0 + a]));
         const k0 = n0 ? pc[3 * c1 + a] : pc[3 * c0 + a];
@@ -439,7 +487,14 @@ function quads(edges: Edges, cubes: Cubes, verts: DualVertices): Uint32Array {
     const e = edges.codes[q] % 6;
     const axis = e >> 1;
     const forward = (e & 1) === 1;
-    let v0 = 0, v1 = 0, v2 = 0, v3 = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+    let v0 = 0,
+      v1 = 0,
+      v2 = 0,
+      v3 = 0,
+      g0 = 0,
+      g1 = 0,
+      g2 = 0,
+      g3 = 0;
     for (let r = 0; r < 4; r++) {
       const qid = cubes.edgeCube[4 * q + r];
       const local = axis * 4 + (r === 1 || r === 2 ? 1 : 0) + 2 * (r >> 1);
@@ -447,22 +502,47 @@ function quads(edges: Edges, cubes: Cubes, verts: DualVertices): Uint32Array {
       const g = verts.gamma[qid];
       // Counter-clockwise seen from +axis gives a +axis normal; reverse for edges whose outside is −axis.
       const slot = forward ? r : (4 - r) & 3;
-      if (slot === 0) { v0 = vert; g0 = g; } else if (slot === 1) { v1 = vert; g1 = g; } else if (slot === 2) { v2 = vert; g2 = g; } else { v3 = vert; g3 = g; }
+      if (slot === 0) {
+        v0 = vert;
+        g0 = g;
+      } else if (slot === 1) {
+        v1 = vert;
+        g1 = g;
+      } else if (slot === 2) {
+        v2 = vert;
+        g2 = g;
+      } else {
+        v3 = vert;
+        g3 = g;
+      }
     }
-    const g02 = g0 * g2, g13 = g1 * g3;
+    const g02 = g0 * g2,
+      g13 = g1 * g3;
     const split02 = g02 === g13 ? dist2(vPos, v0, v2) <= dist2(vPos, v1, v3) : g02 > g13;
     const t = 6 * q;
     if (split02) {
-      tri[t] = v0; tri[t + 1] = v1; tri[t + 2] = v2; tri[t + 3] = v0; tri[t + 4] = v2; tri[t + 5] = v3;
+      tri[t] = v0;
+      tri[t + 1] = v1;
+      tri[t + 2] = v2;
+      tri[t + 3] = v0;
+      tri[t + 4] = v2;
+      tri[t + 5] = v3;
     } else {
-      tri[t] = v0; tri[t + 1] = v1; tri[t + 2] = v3; tri[t + 3] = v1; tri[t + 4] = v2; tri[t + 5] = v3;
+      tri[t] = v0;
+      tri[t + 1] = v1;
+      tri[t + 2] = v3;
+      tri[t + 3] = v1;
+      tri[t + 4] = v2;
+      tri[t + 5] = v3;
     }
   }
   return tri;
 }
 
 function dist2(p: Float32Array, a: number, b: number): number {
-  const dx = p[3 * a] - p[3 * b], dy = p[3 * a + 1] - p[3 * b + 1], dz = p[3 * a + 2] - p[3 * b + 2];
+  const dx = p[3 * a] - p[3 * b],
+    dy = p[3 * a + 1] - p[3 * b + 1],
+    dz = p[3 * a + 2] - p[3 * b + 2];
   return dx * dx + dy * dy + dz * dz;
 }
 
@@ -470,10 +550,18 @@ function dist2(p: Float32Array, a: number, b: number): number {
 function finish(positions: Float32Array, colors: Float32Array, tri: Uint32Array): Mesh {
   let kept = 0;
   for (let f = 0; f < tri.length / 3; f++) {
-    const a = tri[3 * f], b = tri[3 * f + 1], c = tri[3 * f + 2];
-    const ux = positions[3 * b] - positions[3 * a], uy = positions[3 * b + 1] - positions[3 * a + 1], uz = positions[3 * b + 2] - positions[3 * a + 2];
-    const vx = positions[3 * c] - positions[3 * a], vy = positions[3 * c + 1] - positions[3 * a + 1], vz = positions[3 * c + 2] - positions[3 * a + 2];
-    const nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+    const a = tri[3 * f],
+      b = tri[3 * f + 1],
+      c = tri[3 * f + 2];
+    const ux = positions[3 * b] - positions[3 * a],
+      uy = positions[3 * b + 1] - positions[3 * a + 1],
+      uz = positions[3 * b + 2] - positions[3 * a + 2];
+    const vx = positions[3 * c] - positions[3 * a],
+      vy = positions[3 * c + 1] - positions[3 * a + 1],
+      vz = positions[3 * c + 2] - positions[3 * a + 2];
+    const nx = uy * vz - uz * vy,
+      ny = uz * vx - ux * vz,
+      nz = ux * vy - uy * vx;
     if (nx * nx + ny * ny + nz * nz <= 1e-30) continue;
     tri[3 * kept] = a;
     tri[3 * kept + 1] = b;
@@ -486,12 +574,17 @@ function finish(positions: Float32Array, colors: Float32Array, tri: Uint32Array)
   let used = 0;
   for (let i = 0; i < indices.length; i++) if (remap[indices[i]] < 0) remap[indices[i]] = used++;
   if (used < V) {
-    const p = new Float32Array(3 * used), c = new Float32Array(3 * used);
+    const p = new Float32Array(3 * used),
+      c = new Float32Array(3 * used);
     for (let i = 0; i < V; i++) {
       const r = remap[i];
       if (r < 0) continue;
-      p[3 * r] = positions[3 * i]; p[3 * r + 1] = positions[3 * i + 1]; p[3 * r + 2] = positions[3 * i + 2];
-      c[3 * r] = colors[3 * i]; c[3 * r + 1] = colors[3 * i + 1]; c[3 * r + 2] = colors[3 * i + 2];
+      p[3 * r] = positions[3 * i];
+      p[3 * r + 1] = positions[3 * i + 1];
+      p[3 * r + 2] = positions[3 * i + 2];
+      c[3 * r] = colors[3 * i];
+      c[3 * r + 1] = colors[3 * i + 1];
+      c[3 * r + 2] = colors[3 * i + 2];
     }
     const out = new Uint32Array(indices.length);
     for (let i = 0; i < indices.length; i++) out[i] = remap[indices[i]];

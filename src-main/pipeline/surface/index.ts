@@ -24,7 +24,9 @@ export interface FineFeatures {
 export class NoSurfaceError extends Error {
   override readonly name = 'NoSurfaceError';
   readonly code = 'NO_SURFACE';
-  constructor(message = 'No surface found: the decoded field never crosses zero. Try another mask, more steps, or a less aggressive acceleration preset.') {
+  constructor(
+    message = 'No surface found: the decoded field never crosses zero. Try another mask, more steps, or a less aggressive acceleration preset.',
+  ) {
     super(message);
   }
 }
@@ -34,12 +36,23 @@ export class SurfaceInputError extends Error {
   override readonly name = 'SurfaceInputError';
 }
 
-function checkRange(name: string, r: readonly [number, number] | null, width: number | ((w: number) => boolean), channels: number): void {
+function checkRange(
+  name: string,
+  r: readonly [number, number] | null,
+  width: number | ((w: number) => boolean),
+  channels: number,
+): void {
   if (!r) return;
   const w = r[1] - r[0];
   const ok = typeof width === 'number' ? w === width : width(w);
-  if (!ok) throw new SurfaceInputError(`decoders.mesh.layout.${name} [${r[0]}, ${r[1]}) has width ${w}, which does not fit the contract (docs/model-pack.md)`);
-  if (r[0] < 0 || r[1] > channels) throw new SurfaceInputError(`decoders.mesh.layout.${name} [${r[0]}, ${r[1]}) lies outside the ${channels} feature channels`);
+  if (!ok)
+    throw new SurfaceInputError(
+      `decoders.mesh.layout.${name} [${r[0]}, ${r[1]}) has width ${w}, which does not fit the contract (docs/model-pack.md)`,
+    );
+  if (r[0] < 0 || r[1] > channels)
+    throw new SurfaceInputError(
+      `decoders.mesh.layout.${name} [${r[0]}, ${r[1]}) lies outside the ${channels} feature channels`,
+    );
 }
 
 /**
@@ -48,10 +61,14 @@ function checkRange(name: string, r: readonly [number, number] | null, width: nu
  */
 export function extractSurface(fine: FineFeatures, mesh: MeshDecoderLayout): Mesh {
   const { coords, feats, channels, resolution } = fine;
-  if (!Number.isInteger(resolution) || resolution < 1) throw new SurfaceInputError(`resolution must be a positive integer, got ${resolution}`);
+  if (!Number.isInteger(resolution) || resolution < 1)
+    throw new SurfaceInputError(`resolution must be a positive integer, got ${resolution}`);
   if (coords.length % 3 !== 0) throw new SurfaceInputError(`coords has ${coords.length} values, not a multiple of 3`);
   const m = coords.length / 3;
-  if (feats.length !== m * channels) throw new SurfaceInputError(`feats has ${feats.length} values, expected ${m} voxels × ${channels} channels = ${m * channels}`);
+  if (feats.length !== m * channels)
+    throw new SurfaceInputError(
+      `feats has ${feats.length} values, expected ${m} voxels × ${channels} channels = ${m * channels}`,
+    );
   const { layout } = mesh;
   checkRange('sdf', layout.sdf, 8, channels);
   checkRange('deform', layout.deform, 24, channels);
@@ -60,14 +77,23 @@ export function extractSurface(fine: FineFeatures, mesh: MeshDecoderLayout): Mes
   for (let i = 0; i < coords.length; i++) {
     if (coords[i] < 0 || coords[i] >= resolution) {
       const n = Math.floor(i / 3);
-      throw new SurfaceInputError(`voxel ${n} = (${coords[3 * n]}, ${coords[3 * n + 1]}, ${coords[3 * n + 2]}) lies outside the ${resolution}³ grid`);
+      throw new SurfaceInputError(
+        `voxel ${n} = (${coords[3 * n]}, ${coords[3 * n + 1]}, ${coords[3 * n + 2]}) lies outside the ${resolution}³ grid`,
+      );
     }
   }
   if (m === 0) throw new NoSurfaceError('No surface found: the sparse structure has no voxels.');
   const out = flexiCubes({
-    coords, feats, channels, resolution,
-    sdf: layout.sdf, deform: layout.deform, weights: layout.weights, color: layout.color,
-    sdfBias: mesh.sdfBias, colorActivation: mesh.colorActivation,
+    coords,
+    feats,
+    channels,
+    resolution,
+    sdf: layout.sdf,
+    deform: layout.deform,
+    weights: layout.weights,
+    color: layout.color,
+    sdfBias: mesh.sdfBias,
+    colorActivation: mesh.colorActivation,
   });
   if (out.indices.length === 0) throw new NoSurfaceError();
   return out;
