@@ -139,6 +139,59 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   expect(consoleErrors, 'no errors in the window console').toEqual([]);
 });
 
+test('mask tools: magic wand, lasso subtract, brush, eraser, undo/redo', async ({ page }, info) => {
+  await page.goto(host!.openUrl);
+  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png')]);
+  const overlay = page.getByTestId('mask-overlay');
+  await expect(overlay).toBeVisible();
+  const box = (await overlay.boundingBox())!;
+  const area = async () => Number(await page.getByTestId('mask-area-0').getAttribute('data-area'));
+
+  // Wand on the object (its centre, from the example mask): a region grows from the click.
+  const [fx, fy] = await maskCentre(path.join(example, '0.png'));
+  await page.keyboard.press('w');
+  await overlay.click({ position: { x: fx * box.width, y: fy * box.height } });
+  await expect(page.getByTestId('mask-area-0')).toBeVisible();
+  const wand = await area();
+  expect(wand).toBeGreaterThan(50);
+
+  // Lasso with Alt subtracts a square around the click point.
+  await page.keyboard.press('l');
+  const [cx, cy] = [box.x + fx * box.width, box.y + fy * box.height];
+  await page.mouse.move(cx - 12, cy - 12);
+  await page.mouse.down();
+  for (const [dx, dy] of [[12, -12], [12, 12], [-12, 12], [-12, -12]]) await page.mouse.move(cx + dx, cy + dy, { steps: 3 });
+  await page.keyboard.down('Alt');
+  await page.mouse.up();
+  await page.keyboard.up('Alt');
+  await expect.poll(area).toBeLessThan(wand);
+  const lassoed = await area();
+
+  // Brush adds a stroke, the eraser removes part of it.
+  await page.keyboard.press('b');
+  await page.mouse.move(box.x + 10, box.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 80, box.y + 40, { steps: 6 });
+  await page.mouse.up();
+  await expect.poll(area).toBeGreaterThan(lassoed);
+  const brushed = await area();
+  await page.keyboard.press('e');
+  await page.mouse.move(box.x + 10, box.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 40, box.y + 25, { steps: 4 });
+  await page.mouse.up();
+  await expect.poll(area).toBeLessThan(brushed);
+
+  // Undo walks back through the edits, redo forward again.
+  await page.keyboard.press('Control+z');
+  await expect.poll(area).toBe(brushed);
+  await page.keyboard.press('Control+z');
+  await expect.poll(area).toBe(lassoed);
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(area).toBe(brushed);
+  await shot(page, info, '07-mask-tools');
+});
+
 test('keyboard: open nothing, G explains what is missing in place', async ({ page }, info) => {
   await page.goto(host!.openUrl);
   await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();

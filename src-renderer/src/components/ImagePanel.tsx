@@ -112,7 +112,7 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy }
                   <input type="checkbox" checked={m.selected} onChange={() => editor.toggleSelected(i)} aria-label={`Use ${m.name} in the run`} />
                   {m.name}
                 </label>
-                <span className="muted">{m.area.toLocaleString()} px</span>
+                <span className="muted" data-testid={`mask-area-${i}`} data-area={m.area}>{m.area.toLocaleString()} px</span>
                 <button type="button" onClick={() => editor.setActive(i)} aria-pressed={i === set.active} aria-label={`Edit ${m.name}`}>Edit</button>
                 <button type="button" onClick={() => editor.removeMask(i)} aria-label={`Delete ${m.name}`}>✕</button>
               </div>

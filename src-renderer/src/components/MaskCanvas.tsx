@@ -119,10 +119,12 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity 
     drawOverlay();
   };
 
-  const onUp = () => {
+  const onUp = (e: ReactPointerEvent) => {
     const s = stroke.current;
     stroke.current = null;
     if (!s) return;
+    // A lasso can be turned into a subtraction by holding Alt at any point before releasing.
+    if (tool === 'lasso' && e.altKey) s.subtract = true;
     const data = tool === 'lasso' ? rasterizePolygon(s.points, image.width, image.height) : s.data;
     editor.applyStroke(image.width, image.height, data, s.subtract ? 'subtract' : 'add');
   };

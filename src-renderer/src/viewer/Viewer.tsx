@@ -37,7 +37,9 @@ interface Props {
 
 function MeshMaterial({ shading, tint }: { shading: Shading; tint?: string }) {
   if (shading === 'normals') return <meshNormalMaterial side={DoubleSide} />;
-  if (shading === 'wireframe') return <meshBasicMaterial wireframe color={tint ?? '#d0d4dc'} />;
+  // The baseline in the overlay is a faint wireframe so the accelerated surface stays readable under it.
+  if (tint) return <meshBasicMaterial wireframe color={tint} transparent opacity={0.28} depthWrite={false} />;
+  if (shading === 'wireframe') return <meshBasicMaterial wireframe color="#d0d4dc" />;
   return <meshStandardMaterial vertexColors side={DoubleSide} roughness={0.65} metalness={0} envMapIntensity={1} />;
 }
 
