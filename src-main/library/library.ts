@@ -806,6 +806,10 @@ export class Library {
       where.push('r.project_id = ?');
       args.push(req.projectId);
     }
+    if (req.imageId) {
+      where.push('r.image_id = ?');
+      args.push(req.imageId);
+    }
     if (req.status) {
       where.push('r.status = ?');
       args.push(req.status);

@@ -79,6 +79,8 @@ export type RunDetail = z.infer<typeof RunDetail>;
 
 export const ListRunsRequest = z.object({
   projectId: Id.optional(),
+  /** Only runs made from this image (the results strip of the current photo). */
+  imageId: Id.optional(),
   /** Case-insensitive substring of the run, image, mask or project name. */
   query: z.string().max(255).optional(),
   tag: Tag.optional(),

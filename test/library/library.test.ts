@@ -127,6 +127,10 @@ describe('runs', () => {
 
     const bySpeed = lib.listRuns({ sort: 'speedup' }).map((r) => r.id);
     expect(bySpeed).toEqual([max.id, fast.id, off.id, other.id]);
+    const elsewhere = await projectWithMask(lib);
+    lib.beginRun(runInput(elsewhere.image.id, [elsewhere.mask.id]));
+    expect(lib.listRuns({ imageId: image.id, sort: 'speedup' }).map((r) => r.id)).toEqual(bySpeed);
+    expect(lib.listRuns({ status: 'running' }).map((r) => r.imageId)).toEqual([elsewhere.image.id]);
   });
 
   it('measures an accelerated run against its baseline GLB when no metrics are given', async () => {
