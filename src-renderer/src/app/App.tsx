@@ -58,6 +58,11 @@ export function App({ api }: { api: StudioApi }) {
     return () => { live = false; };
   }, [api]);
 
+  /** Window preferences live in the host's settings, so they survive a restart. */
+  const persist = useCallback((patch: { autoRerun?: boolean; defaultPackId?: string }) => {
+    api.invoke('settings.set', patch).catch((e: unknown) => run.setError(errorMessage(e, 'Saving the setting')));
+  }, [api, run]);
+
   const selected = editor.set.masks.filter((m) => m.selected && m.area > 0);
   const generateHint = !image ? 'Open an image first (Ctrl+O).'
     : selected.length === 0 ? 'Pick or draw a mask and tick it (a mask needs at least one pixel).'
@@ -222,11 +227,11 @@ export function App({ api }: { api: StudioApi }) {
               objects={result.objects.map((o) => o.run.name)} objectIndex={objectIndex} onObject={setObjectIndex} />
           )}
         </div>
-        <AccelPanel method={method} values={values} autoRerun={autoRerun} onAutoRerun={setAutoRerun}
+        <AccelPanel method={method} values={values} autoRerun={autoRerun} onAutoRerun={(on) => { setAutoRerun(on); persist({ autoRerun: on }); }}
           onChange={(m, v) => { setMethod(m); setValues(v); }} />
       </main>
       <RunStrip
-        packs={packs} packId={packId} onPack={setPackId}
+        packs={packs} packId={packId} onPack={(id) => { setPackId(id); persist({ defaultPackId: id }); }}
         canGenerate={!generateHint} generateHint={generateHint} running={run.running} hasResult={hasResult}
         progress={run.progress} status={run.status} error={run.error}
         onGenerate={() => void generate(false)} onCancel={() => void run.cancel()}

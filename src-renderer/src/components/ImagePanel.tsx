@@ -5,6 +5,7 @@
 import { useRef, useState, type DragEvent } from 'react';
 import type { DecodedRgba } from '../image/decode';
 import { hasTransparency } from '../image/decode';
+import { filesFromDrop } from '../image/dropFiles';
 import { maskFromAlpha } from '../mask/bitmask';
 import { MASK_COLOURS, type MaskEditor } from '../state/useMaskEditor';
 import { MaskCanvas, type Tool } from './MaskCanvas';
@@ -38,8 +39,8 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy }
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
-    const files = [...e.dataTransfer.files];
-    if (files.length) onFiles(files);
+    // Items must be read synchronously inside the drop event; the folder contents arrive later.
+    filesFromDrop(e.dataTransfer).then((files) => { if (files.length) onFiles(files); }, () => onFiles([...e.dataTransfer.files]));
   };
 
   return (
@@ -69,7 +70,7 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy }
       {error && <p className="error" role="alert">{error}</p>}
       {!image ? (
         <div className="drop-hint">
-          <p>Drop a photo here, paste one (Ctrl+V) or press <kbd>Ctrl</kbd>+<kbd>O</kbd>.</p>
+          <p>Drop a photo (or a SAM 3D example folder) here, paste one (Ctrl+V) or press <kbd>Ctrl</kbd>+<kbd>O</kbd>.</p>
           <p className="muted">Select <code>image.png</code> with its masks <code>0.png</code>, <code>1.png</code> … to load a SAM 3D example folder.</p>
         </div>
       ) : (
