@@ -78,3 +78,54 @@ export function fieldFromSdf(sdf: Sdf, resolution: number, band: number, withFle
   rows.forEach((r, n) => feats.set(r, n * F));
   return { coords: new Int32Array(coords), feats, channels: F, resolution: R };
 }
+
+/**
+ * A field shaped like the pipeline's: the SS occupancy of `sdf` at `coarseRes` (a voxel is occupied when
+ * its centre is within half a diagonal of the surface), pruned to the voxels with an empty neighbour (a
+ * shell — the interior is NOT covered), each subdivided into 4³ fine children in parent-major order, with
+ * the truncated SDF (±3 fine voxels, scaled to ±1) at the fine corners, as the mini pack is trained.
+ */
+export function shellFieldFromSdf(sdf: Sdf, coarseRes: number): Field {
+  const C = coarseRes;
+  const occ = new Uint8Array(C * C * C);
+  for (let i = 0; i < C; i++)
+    for (let j = 0; j < C; j++)
+      for (let k = 0; k < C; k++) {
+        occ[(i * C + j) * C + k] =
+          sdf((i + 0.5) / C - 0.5, (j + 0.5) / C - 0.5, (k + 0.5) / C - 0.5) <= 0.866 / C ? 1 : 0;
+      }
+  const at = (i: number, j: number, k: number) =>
+    i < 0 || j < 0 || k < 0 || i >= C || j >= C || k >= C ? 0 : occ[(i * C + j) * C + k];
+  const R = 4 * C;
+  const coords: number[] = [];
+  const rows: number[] = [];
+  for (let i = 0; i < C; i++)
+    for (let j = 0; j < C; j++)
+      for (let k = 0; k < C; k++) {
+        if (!at(i, j, k)) continue;
+        let surface = false;
+        for (let d = 0; d < 27 && !surface; d++)
+          if (!at(i + (d % 3) - 1, j + (Math.floor(d / 3) % 3) - 1, k + Math.floor(d / 9) - 1)) surface = true;
+        if (!surface) continue;
+        for (let c = 0; c < 64; c++) {
+          const fi = 4 * i + (c >> 4),
+            fj = 4 * j + ((c >> 2) & 3),
+            fk = 4 * k + (c & 3);
+          coords.push(fi, fj, fk);
+          for (let q = 0; q < 8; q++) {
+            const x = (fi + (q & 1)) / R - 0.5,
+              y = (fj + ((q >> 1) & 1)) / R - 0.5,
+              z = (fk + (q >> 2)) / R - 0.5;
+            rows.push(Math.max(-3, Math.min(3, sdf(x, y, z) * R)) / 3);
+          }
+          for (let q = 0; q < 8; q++) rows.push(1, 1, 1);
+        }
+      }
+  const n = coords.length / 3;
+  const feats = new Float32Array(n * 32);
+  for (let v = 0; v < n; v++) {
+    feats.set(rows.slice(v * 32, v * 32 + 8), v * 32);
+    feats.set(rows.slice(v * 32 + 8, v * 32 + 32), v * 32 + 8);
+  }
+  return { coords: new Int32Array(coords), feats, channels: 32, resolution: R };
+}

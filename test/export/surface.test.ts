@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { extractSurface, NoSurfaceError, SurfaceInputError } from '../../src-main/pipeline/surface';
 import { PATCH_COUNT, PATCH_OF } from '../../src-main/pipeline/surface/cube-tables';
 import { KeyIndex } from '../../src-main/pipeline/surface/key-index';
-import { DMC_LAYOUT, NEUTRAL_FLEXI_LAYOUT, boxSdf, fieldFromSdf, sphereSdf } from './analytic-fields';
+import {
+  DMC_LAYOUT,
+  NEUTRAL_FLEXI_LAYOUT,
+  boxSdf,
+  fieldFromSdf,
+  shellFieldFromSdf,
+  sphereSdf,
+} from './analytic-fields';
 import { bounds, degenerateFaces, duplicateVertices, signedVolume, topology } from './mesh-checks';
 
 describe('cube tables', () => {
@@ -112,6 +119,44 @@ describe('extractSurface (dual marching cubes path)', () => {
       expect(degenerateFaces(mesh)).toBe(0);
       expect(duplicateVertices(mesh.positions)).toBe(0);
     }
+  });
+
+  it('gives one closed surface for a solid object whose voxels are only a shell (no inner wall)', () => {
+    const r = 0.35;
+    const field = shellFieldFromSdf(sphereSdf(r), 16); // 16³ structure → 64³ fine voxels, interior uncovered
+    const mesh = extractSurface(field, DMC_LAYOUT);
+    const topo = topology(mesh);
+    expect(topo.nonManifoldEdges).toBe(0);
+    expect(topo.eulerCharacteristic).toBe(2); // an inner wall would make it 4
+    expect(Math.abs(signedVolume(mesh) / ((4 / 3) * Math.PI * r ** 3) - 1)).toBeLessThan(0.03);
+  });
+
+  it('keeps the inner surface of a real cavity (the enclosed region votes outside)', () => {
+    const outer = sphereSdf(0.4),
+      inner = sphereSdf(0.2);
+    const hollow: Parameters<typeof shellFieldFromSdf>[0] = (x, y, z) => Math.max(outer(x, y, z), -inner(x, y, z));
+    const mesh = extractSurface(shellFieldFromSdf(hollow, 16), DMC_LAYOUT);
+    const topo = topology(mesh);
+    expect(topo.nonManifoldEdges).toBe(0);
+    expect(topo.eulerCharacteristic).toBe(4);
+    expect(Math.abs(signedVolume(mesh) / ((4 / 3) * Math.PI * (0.4 ** 3 - 0.2 ** 3)) - 1)).toBeLessThan(0.05);
+  });
+
+  it('also handles shells that are not made of whole 4³ blocks', () => {
+    const r = 0.3;
+    const band = fieldFromSdf(sphereSdf(r), 32, 2); // voxels with centre SDF < 2 voxels, then keep the shell only
+    const keep: number[] = [];
+    for (let n = 0; n < band.coords.length / 3; n++) if (band.feats[n * 32] > -3 / 32) keep.push(n);
+    const coords = new Int32Array(keep.length * 3),
+      feats = new Float32Array(keep.length * 32);
+    keep.forEach((n, m) => {
+      coords.set(band.coords.subarray(3 * n, 3 * n + 3), 3 * m);
+      feats.set(band.feats.subarray(32 * n, 32 * n + 32), 32 * m);
+    });
+    expect(keep.length).toBeLessThan(band.coords.length / 3); // the interior really is uncovered
+    const mesh = extractSurface({ ...band, coords, feats }, DMC_LAYOUT);
+    expect(topology(mesh).eulerCharacteristic).toBe(2);
+    expect(Math.abs(signedVolume(mesh) / ((4 / 3) * Math.PI * r ** 3) - 1)).toBeLessThan(0.03);
   });
 
   it('throws NoSurfaceError for an empty field and for no voxels', () => {

@@ -4,9 +4,11 @@
  *
  * Every fine voxel is a cube whose 8 corners carry an SDF value (negative inside), optionally a
  * deformation and per-cube weights (β per edge, α per corner, γ per cube), and a colour. Corners shared by
- * neighbouring voxels are averaged. As in TRELLIS's dense grids, a corner that no voxel covers counts as
- * outside (SDF +1, no deformation) and a cube that no voxel covers has neutral weights; such "phantom"
- * cubes still take part wherever one of their corners is inside, so a closed field gives a closed mesh.
+ * neighbouring voxels are averaged. A corner that no voxel covers has no decoded value: it is outside
+ * (SDF +1, as in TRELLIS's dense grids) when its uncovered region reaches the edge of the grid, and takes
+ * the majority sign of the region's border otherwise (uncovered-regions.ts) — so a solid object decoded
+ * on a shell of voxels gets no inner wall. Cubes no voxel covers still take part wherever a crossing edge
+ * touches them (with neutral weights), so a closed field gives a closed mesh.
  *
  * Surface cubes get one dual vertex per surface patch (usually one), at the β-weighted mean of the patch's
  * α-weighted edge crossings; every crossing edge yields a quad of the dual vertices of its four cubes,
@@ -25,6 +27,7 @@ import {
   joinedPatches,
 } from './cube-tables';
 import { KeyIndex } from './key-index';
+import { UncoveredRegions } from './uncovered-regions';
 import { computeVertexNormals } from './normals';
 
 export interface FlexiCubesInput {
@@ -54,10 +57,11 @@ const EMPTY: Mesh = {
 export function flexiCubes(input: FlexiCubesInput): Mesh {
   const corners = dedupeCorners(input.coords, input.resolution);
   const sdf = meanSdf(input, corners);
-  const edges = crossingEdges(corners, sdf, input.resolution);
+  const regions = UncoveredRegions.build(input.coords, input.resolution);
+  const edges = crossingEdges(corners, sdf, regions, input.resolution);
   if (edges.count === 0) return EMPTY;
   const cubes = surfaceCubes(corners, edges, input.resolution);
-  const codes = cubeCodes(corners, cubes, sdf, input.resolution);
+  const codes = cubeCodes(corners, cubes, sdf, edges.uncoveredSign, input.resolution);
   const attrs = cornerAttributes(input, corners, codes.needed);
   const verts = dualVertices(input, cubes, codes, sdf, attrs);
   return finish(verts.positions, verts.colors, quads(edges, cubes, verts));
@@ -127,6 +131,9 @@ function meanSdf(input: FlexiCubesInput, corners: Corners): Float32Array {
   return sum;
 }
 
+const UNCOVERED_OUTSIDE = -1;
+const UNCOVERED_INSIDE = -2;
+
 /** Id of corner (i, j, k), or -1 when no voxel covers it (it then counts as outside). */
 function cornerAt(corners: Corners, R: number, i: number, j: number, k: number): number {
   if (i < 0 || j < 0 || k < 0 || i > R || j > R || k > R) return -1;
@@ -135,41 +142,66 @@ function cornerAt(corners: Corners, R: number, i: number, j: number, k: number):
 }
 
 interface Edges {
-  /** code = insideCorner·6 + axis·2 + (outside neighbour at +axis ? 1 : 0) */
+  /**
+   * code = (corner·6 + axis·2 + (neighbour at +axis ? 1 : 0))·2 + (corner inside ? 1 : 0), where corner
+   * is the covered end (every crossing edge has one: two neighbouring uncovered corners share a region).
+   */
   codes: Int32Array;
   count: number;
+  /** Sign of an uncovered corner: +1 outside, −1 inside (see uncovered-regions.ts). */
+  uncoveredSign: (i: number, j: number, k: number) => number;
 }
 
-/** 3. Crossing edges, each found from its inside corner (6 neighbours per inside corner). */
-function crossingEdges(corners: Corners, sdf: Float32Array, R: number): Edges {
+/**
+ * 3. Crossing edges: between a covered inside and a covered outside corner (found from the inside one),
+ * or between a covered corner and an uncovered one of the other sign. Uncovered regions get their sign
+ * here, by the vote of the covered corners bordering them.
+ */
+function crossingEdges(corners: Corners, sdf: Float32Array, regions: UncoveredRegions, R: number): Edges {
   let codes = new Int32Array(1024);
   let count = 0;
+  const push = (code: number) => {
+    if (count === codes.length) {
+      const grown = new Int32Array(codes.length * 2);
+      grown.set(codes);
+      codes = grown;
+    }
+    codes[count++] = code;
+  };
+  let pending: number[] = []; // pairs (edge code without the inside flag, region)
+  const vote = new Int32Array(regions.count);
   const cc = corners.coord;
   for (let u = 0; u < corners.count; u++) {
-    if (!(sdf[u] < 0)) continue;
     const ci = cc[3 * u],
       cj = cc[3 * u + 1],
       ck = cc[3 * u + 2];
+    const inside = sdf[u] < 0;
     for (let e = 0; e < 6; e++) {
       const axis = e >> 1;
       const dir = e & 1 ? 1 : -1;
-      const id = cornerAt(
-        corners,
-        R,
-        axis === 0 ? ci + dir : ci,
-        axis === 1 ? cj + dir : cj,
-        axis === 2 ? ck + dir : ck,
-      );
-      if (id >= 0 && sdf[id] < 0) continue;
-      if (count === codes.length) {
-        const grown = new Int32Array(codes.length * 2);
-        grown.set(codes);
-        codes = grown;
+      const ni = axis === 0 ? ci + dir : ci,
+        nj = axis === 1 ? cj + dir : cj,
+        nk = axis === 2 ? ck + dir : ck;
+      const id = cornerAt(corners, R, ni, nj, nk);
+      if (id >= 0) {
+        if (inside && !(sdf[id] < 0)) push((u * 6 + e) * 2 + 1);
+        continue;
       }
-      codes[count++] = u * 6 + e;
+      const region = regions.regionOfCorner(ni, nj, nk);
+      if (region !== 0) vote[region] += inside ? -1 : 1;
+      pending.push(u * 6 + e, region);
     }
   }
-  return { codes, count };
+  // Region 0 (connected to the outside of the grid) is outside; enclosed regions follow their border.
+  const regionSign = new Int8Array(regions.count);
+  for (let r = 0; r < regions.count; r++) regionSign[r] = r !== 0 && vote[r] < 0 ? -1 : 1;
+  for (let p = 0; p < pending.length; p += 2) {
+    const u = (pending[p] / 6) | 0;
+    const inside = sdf[u] < 0;
+    if (inside !== regionSign[pending[p + 1]] < 0) push(pending[p] * 2 + (inside ? 1 : 0));
+  }
+  pending = [];
+  return { codes, count, uncoveredSign: (i, j, k) => regionSign[regions.regionOfCorner(i, j, k)] };
 }
 
 interface Cubes {
@@ -194,11 +226,11 @@ function surfaceCubes(corners: Corners, edges: Edges, R: number): Cubes {
   let coord = new Int32Array(3 * (edges.count + 64));
   const cc = corners.coord;
   for (let q = 0; q < edges.count; q++) {
-    const code = edges.codes[q];
+    const code = edges.codes[q] >> 1;
     const u = (code / 6) | 0;
     const e = code - 6 * u;
     const axis = e >> 1;
-    const back = e & 1 ? 0 : 1; // the edge's lower corner is the inside corner, or its −axis neighbour
+    const back = e & 1 ? 0 : 1; // the edge's lower corner is the covered corner, or its −axis neighbour
     const lo0 = cc[3 * u] - (axis === 0 ? back : 0);
     const lo1 = cc[3 * u + 1] - (axis === 1 ? back : 0);
     const lo2 = cc[3 * u + 2] - (axis === 2 ? back : 0);
@@ -237,7 +269,7 @@ function surfaceCubes(corners: Corners, edges: Edges, R: number): Cubes {
 }
 
 interface Codes {
-  /** 8 corner ids per surface cube (−1 = uncovered, outside). */
+  /** 8 corner ids per surface cube, or UNCOVERED_OUTSIDE / UNCOVERED_INSIDE. */
   cubeCorner: Int32Array;
   /** Inside-corner bit mask per cube. */
   code: Uint8Array;
@@ -249,7 +281,13 @@ interface Codes {
 }
 
 /** 5. Corner ids and sign code per surface cube; ambiguous faces resolved; dual vertices counted. */
-function cubeCodes(corners: Corners, cubes: Cubes, sdf: Float32Array, R: number): Codes {
+function cubeCodes(
+  corners: Corners,
+  cubes: Cubes,
+  sdf: Float32Array,
+  uncoveredSign: Edges['uncoveredSign'],
+  R: number,
+): Codes {
   const Q = cubes.count;
   const cubeCorner = new Int32Array(8 * Q);
   const code = new Uint8Array(Q);
@@ -260,11 +298,19 @@ function cubeCodes(corners: Corners, cubes: Cubes, sdf: Float32Array, R: number)
       qk = cubes.coord[3 * q + 2];
     let bits = 0;
     for (let c = 0; c < 8; c++) {
-      const id = cornerAt(corners, R, qi + (c & 1), qj + ((c >> 1) & 1), qk + (c >> 2));
-      cubeCorner[8 * q + c] = id;
+      const ci = qi + (c & 1),
+        cj = qj + ((c >> 1) & 1),
+        ck = qk + (c >> 2);
+      const id = cornerAt(corners, R, ci, cj, ck);
       if (id >= 0) {
+        cubeCorner[8 * q + c] = id;
         needed[id] = 1;
         if (sdf[id] < 0) bits |= 1 << c;
+      } else if (uncoveredSign(ci, cj, ck) < 0) {
+        cubeCorner[8 * q + c] = UNCOVERED_INSIDE;
+        bits |= 1 << c;
+      } else {
+        cubeCorner[8 * q + c] = UNCOVERED_OUTSIDE;
       }
     }
     code[q] = bits;
@@ -421,7 +467,8 @@ function dualVertices(
         pc[3 * c + 1] = col[3 * id + 1];
         pc[3 * c + 2] = col[3 * id + 2];
       } else {
-        s[c] = 1;
+        // No voxel covers it: far outside (+1, as in TRELLIS) or, in an enclosed region, far inside (−1).
+        s[c] = id === UNCOVERED_INSIDE ? -1 : 1;
         px[3 * c] = (qi + (c & 1)) / R - 0.5;
         px[3 * c + 1] = (qj + ((c >> 1) & 1)) / R - 0.5;
         px[3 * c + 2] = (qk + (c >> 2)) / R - 0.5;
@@ -484,9 +531,12 @@ function quads(edges: Edges, cubes: Cubes, verts: DualVertices): Uint32Array {
   const tri = new Uint32Array(6 * edges.count);
   const vPos = verts.positions;
   for (let q = 0; q < edges.count; q++) {
-    const e = edges.codes[q] % 6;
+    const code = edges.codes[q];
+    const e = (code >> 1) % 6;
     const axis = e >> 1;
-    const forward = (e & 1) === 1;
+    // Outward = from the inside end to the outside end: along +axis when the covered end is inside and
+    // its neighbour lies at +axis, or when the covered end is outside and its neighbour lies at −axis.
+    const forward = (e & 1) === (code & 1);
     let v0 = 0,
       v1 = 0,
       v2 = 0,
