@@ -47,29 +47,37 @@ describe('sparse tables against brute force', () => {
     }
   });
 
-  it('coarse tables: unique lexicographic parents, children slots, inverse counts, fine→coarse', () => {
-    const t = coarseTables(coords, res);
-    const keys = new Set<string>();
-    for (let q = 0; q < n; q++)
-      keys.add([coords[3 * q] >> 1, coords[3 * q + 1] >> 1, coords[3 * q + 2] >> 1].join(','));
-    const expected = [...keys]
-      .map((s) => s.split(',').map(Number))
-      .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-    expect(Array.from(t.coarse)).toEqual(expected.flat());
-    expect(Array.from(t.coarseXyz)).toEqual(expected.flat());
-    expected.forEach((p, c) => {
-      let present = 0;
-      for (let slot = 0; slot < 8; slot++) {
-        const child = rowOf(coords, 2 * p[0] + (slot >> 2), 2 * p[1] + ((slot >> 1) & 1), 2 * p[2] + (slot & 1));
-        expect(t.children[c * 8 + slot]).toBe(child < 0 ? n : child);
-        if (child >= 0) {
-          present++;
-          expect(t.fineToCoarse[child]).toBe(c);
+  // The second case has a sparse key space (100³ grid, 300 voxels), which takes the sort path.
+  it.each([
+    ['dense key space', coords, res],
+    ['sparse key space', randomCoords(100, 300, 8), 100],
+  ] as const)(
+    'coarse tables (%s): unique lexicographic parents, children slots, inverse counts, fine→coarse',
+    (_, coords, res) => {
+      const n = coords.length / 3;
+      const t = coarseTables(coords, res);
+      const keys = new Set<string>();
+      for (let q = 0; q < n; q++)
+        keys.add([coords[3 * q] >> 1, coords[3 * q + 1] >> 1, coords[3 * q + 2] >> 1].join(','));
+      const expected = [...keys]
+        .map((s) => s.split(',').map(Number))
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+      expect(Array.from(t.coarse)).toEqual(expected.flat());
+      expect(Array.from(t.coarseXyz)).toEqual(expected.flat());
+      expected.forEach((p, c) => {
+        let present = 0;
+        for (let slot = 0; slot < 8; slot++) {
+          const child = rowOf(coords, 2 * p[0] + (slot >> 2), 2 * p[1] + ((slot >> 1) & 1), 2 * p[2] + (slot & 1));
+          expect(t.children[c * 8 + slot]).toBe(child < 0 ? n : child);
+          if (child >= 0) {
+            present++;
+            expect(t.fineToCoarse[child]).toBe(c);
+          }
         }
-      }
-      expect(t.invCount[c]).toBeCloseTo(1 / present, 7);
-    });
-  });
+        expect(t.invCount[c]).toBeCloseTo(1 / present, 7);
+      });
+    },
+  );
 
   it('window tables: windows lexicographic by window coordinate, tokens in row order, inverse positions', () => {
     for (const shift of [0, 4]) {

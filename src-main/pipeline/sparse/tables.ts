@@ -46,6 +46,43 @@ export function neighbourMap(coords: Int32Array, resolution: number): Int32Array
   return out;
 }
 
+/**
+ * Sorted unique values of non-negative keys below `range`, and every key's rank among them: a dense
+ * mark-and-scan when the key space is small (O(N + range), the usual case for coarse and window grids),
+ * a numeric sort with binary search otherwise.
+ */
+function uniqueSorted(keys: Int32Array, range: number): { unique: Int32Array; count: number; ranks: Int32Array } {
+  const n = keys.length;
+  const unique = new Int32Array(n);
+  const ranks = new Int32Array(n);
+  let count = 0;
+  if (range <= 4 * n + (1 << 16)) {
+    const rankOf = new Int32Array(range).fill(-1);
+    for (let q = 0; q < n; q++) rankOf[keys[q]] = 0;
+    for (let key = 0; key < range; key++) {
+      if (rankOf[key] === 0) {
+        rankOf[key] = count;
+        unique[count++] = key;
+      }
+    }
+    for (let q = 0; q < n; q++) ranks[q] = rankOf[keys[q]];
+    return { unique, count, ranks };
+  }
+  const sorted = keys.slice().sort();
+  for (let q = 0; q < n; q++) if (q === 0 || sorted[q] !== sorted[q - 1]) unique[count++] = sorted[q];
+  for (let q = 0; q < n; q++) {
+    let lo = 0;
+    let hi = count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (unique[mid] < keys[q]) lo = mid + 1;
+      else hi = mid;
+    }
+    ranks[q] = lo;
+  }
+  return { unique, count, ranks };
+}
+
 export interface CoarseTables {
   /** Nc×3 int32 coarse coordinates, lexicographic, unique. */
   coarse: Int32Array;
@@ -67,9 +104,7 @@ export function coarseTables(coords: Int32Array, resolution: number): CoarseTabl
   const keys = new Int32Array(n);
   for (let q = 0; q < n; q++)
     keys[q] = ((coords[3 * q] >> 1) * rc + (coords[3 * q + 1] >> 1)) * rc + (coords[3 * q + 2] >> 1);
-  const sorted = keys.slice().sort();
-  let nc = 0;
-  for (let q = 0; q < n; q++) if (q === 0 || sorted[q] !== sorted[q - 1]) sorted[nc++] = sorted[q];
+  const { unique: sorted, count: nc, ranks } = uniqueSorted(keys, rc * rc * rc);
   const coarse = new Int32Array(nc * 3);
   const coarseXyz = new Float32Array(nc * 3);
   for (let c = 0; c < nc; c++) {
@@ -88,15 +123,7 @@ export function coarseTables(coords: Int32Array, resolution: number): CoarseTabl
   const counts = new Uint8Array(nc);
   const fineToCoarse = new Int32Array(n);
   for (let q = 0; q < n; q++) {
-    // binary search of the key among the nc unique sorted keys
-    const key = keys[q];
-    let lo = 0,
-      hi = nc - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid] < key) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = ranks[q];
     fineToCoarse[q] = lo;
     const slot = (coords[3 * q] & 1) * 4 + (coords[3 * q + 1] & 1) * 2 + (coords[3 * q + 2] & 1);
     children[lo * 8 + slot] = q;
@@ -129,20 +156,11 @@ export function windowTables(coords: Int32Array, size: number, shift: number): W
       Math.floor((coords[3 * q + 2] + shift) / size);
   }
   // Counting sort by window key (stable → tokens stay in row order inside a window).
-  const uniq = keys.slice().sort();
-  let wc = 0;
-  for (let q = 0; q < n; q++) if (q === 0 || uniq[q] !== uniq[q - 1]) uniq[wc++] = uniq[q];
+  const { count: wc, ranks } = uniqueSorted(keys, wr * wr * wr);
   const windowOf = new Int32Array(n);
   const lens = new Int32Array(wc);
   for (let q = 0; q < n; q++) {
-    let lo = 0,
-      hi = wc - 1;
-    const key = keys[q];
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (uniq[mid] < key) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = ranks[q];
     windowOf[q] = lo;
     lens[lo]++;
   }
