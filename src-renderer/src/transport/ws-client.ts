@@ -77,6 +77,8 @@ export class WsStudioClient implements StudioApi {
         resolve(ws);
       };
       ws.onmessage = (m) => this.onMessage(String(m.data));
+      // A refused or failed connection fires error, then close; close does the reporting.
+      ws.onerror = () => {};
       ws.onclose = () => {
         const wasOpen = this.ws === ws;
         this.ws = null;

@@ -1,0 +1,72 @@
+/**
+ * The window's WebSocket transport (src-renderer/src/transport/ws-client.ts) against a real host
+ * process: typed calls resolve, error replies become ApiCallError with code and field issues, pushed
+ * events reach listeners, a wrong token is a clear UNAVAILABLE error, and asset URLs carry the token.
+ */
+import fs from 'node:fs';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiCallError, WsStudioClient } from '../../src-renderer/src/transport/index';
+import { discPhoto } from './fixtures';
+import { startServe, tinyRendererDir, type ServeProcess } from './helpers';
+
+let host: ServeProcess;
+let client: WsStudioClient;
+
+beforeAll(async () => {
+  host = await startServe(['--renderer-dir', tinyRendererDir()]);
+  client = new WsStudioClient({ origin: host.url.replace(/\/$/, ''), token: host.token, WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+});
+afterAll(async () => {
+  client?.close();
+  await host?.stop();
+});
+
+describe('WsStudioClient', () => {
+  it('resolves typed calls through the host', async () => {
+    const info = await client.invoke('app.info', {});
+    expect(info.host).toBe('browser');
+    const settings = await client.invoke('settings.set', { autoRerun: true });
+    expect(settings.autoRerun).toBe(true);
+    const packs = await client.invoke('packs.list', {});
+    expect(packs.find((p) => p.id === 'test-tiny')).toMatchObject({ valid: true, kind: 'random' });
+  });
+
+  it('turns error replies into ApiCallError with the code and field issues', async () => {
+    const err = await client.invoke('settings.set', { executionProvider: 'quantum' as never }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiCallError);
+    expect(err).toMatchObject({ code: 'BAD_REQUEST', method: 'settings.set', issues: [expect.objectContaining({ path: 'executionProvider' })] });
+    const notFound = await client.invoke('runs.get', { runId: 'nope' }).catch((e: unknown) => e);
+    expect(notFound).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('delivers pushed job events to listeners', async () => {
+    const files = await discPhoto(64);
+    const b64 = (p: string) => fs.readFileSync(p).toString('base64');
+    const { image } = await client.invoke('images.import', { name: 'disc.png', data: b64(files.imagePath) });
+    const mask = await client.invoke('masks.save', { imageId: image.id, name: 'disc', png: b64(files.maskPath) });
+    const stages = new Set<string>();
+    const offProgress = client.on('job.progress', (e) => stages.add(e.stage));
+    const finished = new Promise<{ status: string; jobId: string }>((resolve) => {
+      const off = client.on('job.finished', (e) => { off(); resolve(e.job); });
+    });
+    const { jobId } = await client.invoke('jobs.submit', { kind: 'object', imageId: image.id, maskIds: [mask.id], packId: 'test-tiny', method: 'off' });
+    await expect(finished).resolves.toMatchObject({ jobId, status: 'succeeded' });
+    offProgress();
+    expect(stages.has('ssSampling')).toBe(true);
+  });
+
+  it('reports a wrong token as UNAVAILABLE naming the fix', async () => {
+    const bad = new WsStudioClient({ origin: host.url.replace(/\/$/, ''), token: 'wrong', WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+    await expect(bad.invoke('app.info', {})).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('token') });
+    bad.close();
+  });
+
+  it('builds asset URLs with the token that the host accepts', async () => {
+    const url = client.assetUrl('settings.json');
+    expect(url).toContain(`token=${encodeURIComponent(host.token)}`);
+    const r = await fetch(url);
+    expect(r.status).toBe(200);
+    expect(JSON.parse(await r.text())).toMatchObject({ autoRerun: true });
+  });
+});
