@@ -91,14 +91,21 @@ async function main() {
   const upToDate = fs.existsSync(lockMarker) && fs.statSync(lockMarker).mtimeMs >= fs.statSync(path.join(root, 'package-lock.json')).mtimeMs;
   if (upToDate && !reinstall) {
     note('skipped', 'npm ci', 'node_modules is newer than package-lock.json (pass --reinstall to force)');
-  } else if (run('npm', ['ci', '--no-audit', '--no-fund'], { env: {
-    ELECTRON_SKIP_BINARY_DOWNLOAD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip',
-    ...(localNodeHeaders() ? { npm_config_nodedir: localNodeHeaders() } : {}),
-  } })) {
-    note('done', 'npm ci');
   } else {
-    note('FAILED', 'npm ci', 'see the npm output above');
-    return finish(1);
+    const env = {
+      ELECTRON_SKIP_BINARY_DOWNLOAD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip',
+      ...(localNodeHeaders() ? { npm_config_nodedir: localNodeHeaders() } : {}),
+    };
+    if (run('npm', ['ci', '--no-audit', '--no-fund'], { env })) {
+      note('done', 'npm ci');
+    } else if (run('npm', ['install', '--no-audit', '--no-fund'], { env })) {
+      // npm 11's `ci` rejects a lock without every platform's optional packages (rollup's, here) that
+      // `npm install` accepts unchanged; the installed versions are still the locked ones.
+      note('done', 'npm install', '`npm ci` refused package-lock.json (see above); `npm install` used the same lock');
+    } else {
+      note('FAILED', 'npm install', 'see the npm output above');
+      return finish(1);
+    }
   }
 
   const electronVersion = electronVersionOf();
