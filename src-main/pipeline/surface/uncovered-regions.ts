@@ -16,6 +16,8 @@
  */
 
 const COVERED = -1;
+/** Largest padded block grid flooded (2^25 cells = 128 MiB per Int32 array). */
+const MAX_BLOCKS = 1 << 25;
 
 export class UncoveredRegions {
   /** Number of regions; region 0 is the outside. */
@@ -38,6 +40,12 @@ export class UncoveredRegions {
       if (R % b !== 0) continue;
       const nb = R / b;
       const n = nb + 2;
+      if (n * n * n > MAX_BLOCKS) {
+        // A fine-level flood fill of a huge unaligned grid would take gigabytes: fall back to TRELLIS's rule
+        // (everything uncovered is outside).
+        if (b === 1) return new UncoveredRegions(b, 0, new Int32Array(0), 1);
+        continue;
+      }
       const fill = new Int32Array(n * n * n);
       for (let v = 0; v < M; v++) {
         const bi = Math.floor(coords[3 * v] / b) + 1,
@@ -49,6 +57,7 @@ export class UncoveredRegions {
       let aligned = true;
       for (let i = 0; i < fill.length && aligned; i++) if (fill[i] !== 0 && fill[i] !== full) aligned = false;
       if (!aligned && b > 1) continue;
+
       const region = new Int32Array(n * n * n).fill(-2); // −2 = not yet labelled
       for (let i = 0; i < fill.length; i++) if (fill[i] > 0) region[i] = COVERED;
       const count = flood(region, n);
