@@ -13,7 +13,7 @@ import hdrUrl from '../../../resources/hdr/studio.hdr?url';
 import { useGlb, useGlbList, type LoadedMesh } from './useGlb';
 import { photoPlane, posedMatrix, type LayoutLike } from './pose';
 
-export type Shading = 'color' | 'normals' | 'wireframe';
+export type Shading = 'color' | 'normals' | 'matcap' | 'wireframe';
 export type CompareMode = 'side' | 'overlay';
 
 export interface ViewerItem {
@@ -35,8 +35,32 @@ interface Props {
   frameSignal: number;
 }
 
+/**
+ * A clay matcap drawn on a canvas (no image file, no URL): a lit sphere with a warm key, a cool rim
+ * and a dark core, the look sculptors use to judge form without colour.
+ */
+let clayMatcap: CanvasTexture | null = null;
+function matcapTexture(): CanvasTexture {
+  if (clayMatcap) return clayMatcap;
+  const size = 128;
+  const c = document.createElement('canvas');
+  c.width = c.height = size;
+  const g = c.getContext('2d')!;
+  const base = g.createRadialGradient(size * 0.38, size * 0.32, size * 0.04, size * 0.5, size * 0.5, size * 0.5);
+  base.addColorStop(0, '#f4efe8');
+  base.addColorStop(0.45, '#b9afa4');
+  base.addColorStop(0.85, '#4d4640');
+  base.addColorStop(1, '#8da2c0');
+  g.fillStyle = base;
+  g.fillRect(0, 0, size, size);
+  clayMatcap = new CanvasTexture(c);
+  clayMatcap.colorSpace = SRGBColorSpace;
+  return clayMatcap;
+}
+
 function MeshMaterial({ shading, tint }: { shading: Shading; tint?: string }) {
   if (shading === 'normals') return <meshNormalMaterial side={DoubleSide} />;
+  if (shading === 'matcap') return <meshMatcapMaterial matcap={matcapTexture()} side={DoubleSide} />;
   // The baseline in the overlay is a faint wireframe so the accelerated surface stays readable under it.
   if (tint) return <meshBasicMaterial wireframe color={tint} transparent opacity={0.28} depthWrite={false} />;
   if (shading === 'wireframe') return <meshBasicMaterial wireframe color="#d0d4dc" />;
@@ -207,6 +231,7 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
         <select id="shading-select" value={shading} onChange={(e) => setShading(e.target.value as Shading)}>
           <option value="color">vertex colour</option>
           <option value="normals">normals</option>
+          <option value="matcap">matcap (clay)</option>
           <option value="wireframe">wireframe</option>
         </select>
         <label>
