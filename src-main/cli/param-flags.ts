@@ -18,7 +18,7 @@ function attr(spec: ParamSpec): string {
 
 function describe(spec: ParamSpec): string {
   const range = spec.kind === 'number' || spec.kind === 'integer' ? ` [${spec.min}..${spec.max}]` : '';
-  const def = spec.packDefault ? 'pack default' : `default ${String(spec.default)}`;
+  const def = spec.packDefault ? 'pack default' : `default ${String(spec.default)} unless the preset sets it`;
   return `${spec.symbol}: ${spec.help}${range} (${def})`;
 }
 
