@@ -11,7 +11,15 @@ let entry;
 if (existsSync(compiled)) {
   entry = compiled;
 } else {
-  const { register } = await import('tsx/esm/api');
+  let register;
+  try {
+    ({ register } = await import('tsx/esm/api'));
+  } catch {
+    console.error(
+      'fastsam3d: no build at out/cli/fastsam3d.js and the dev dependency tsx is missing; run `npm install` in the repository.',
+    );
+    process.exit(1);
+  }
   register();
   entry = join(root, 'src-main', 'cli', 'main.ts');
 }
