@@ -3,7 +3,7 @@
  * wand. Pointer positions are mapped to image pixels, so tools work at any zoom of the panel.
  * Alt inverts a tool (brush ↔ erase, lasso/wand subtract).
  */
-import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import type { DecodedRgba } from '../image/decode';
 import { magicWand } from '../mask/magicWand';
 import { rasterizePolygon, type Point } from '../mask/lasso';
@@ -43,12 +43,12 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity 
     c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(image.rgba), image.width, image.height), 0, 0);
   }, [image]);
 
-  // The overlay: every mask tinted with its colour, the active one with an outline-strength alpha.
-  const drawOverlay = () => {
+  // The overlay: every mask tinted with its colour (the active one stronger). A full redraw touches every
+  // pixel, so it runs only when the masks, the opacity or the image change — never per pointer move.
+  const drawMasks = useCallback(() => {
     const c = overlayRef.current;
     if (!c) return;
-    c.width = image.width;
-    c.height = image.height;
+    if (c.width !== image.width || c.height !== image.height) { c.width = image.width; c.height = image.height; }
     const ctx = c.getContext('2d')!;
     const px = new ImageData(image.width, image.height);
     const a = Math.round(255 * opacity);
@@ -62,25 +62,30 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity 
         px.data[o] = r; px.data[o + 1] = g; px.data[o + 2] = b; px.data[o + 3] = alpha;
       }
     });
-    const s = stroke.current;
-    if (s && tool !== 'lasso') {
-      for (let p = 0; p < s.data.length; p++) {
-        if (!s.data[p]) continue;
-        const o = p * 4;
-        px.data[o] = 255; px.data[o + 1] = 255; px.data[o + 2] = s.subtract ? 0 : 255; px.data[o + 3] = 150;
-      }
-    }
     ctx.putImageData(px, 0, 0);
-    if (s && tool === 'lasso' && s.points.length > 1) {
-      ctx.strokeStyle = s.subtract ? '#ff5050' : '#ffffff';
+  }, [image, opacity, set]);
+  useEffect(drawMasks, [drawMasks]);
+
+  /** Stroke preview drawn incrementally with canvas paths (cheap at any image size). */
+  const previewSegment = (from: Point, to: Point, subtract: boolean) => {
+    const ctx = overlayRef.current?.getContext('2d');
+    if (!ctx) return;
+    ctx.save();
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    if (tool === 'lasso') {
+      ctx.strokeStyle = subtract ? '#ff5050' : '#ffffff';
       ctx.lineWidth = Math.max(1, image.width / 400);
-      ctx.setLineDash([6, 4]);
-      ctx.beginPath();
-      s.points.forEach(([x, y], k) => (k ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
-      ctx.stroke();
+    } else {
+      ctx.strokeStyle = subtract ? 'rgba(255,255,0,0.6)' : 'rgba(255,255,255,0.6)';
+      ctx.lineWidth = 2 * radius();
     }
+    ctx.beginPath();
+    ctx.moveTo(from[0], from[1]);
+    ctx.lineTo(to[0] + 0.01, to[1]);
+    ctx.stroke();
+    ctx.restore();
   };
-  useEffect(drawOverlay);
 
   const toImage = (e: ReactPointerEvent): Point => {
     const r = overlayRef.current!.getBoundingClientRect();
@@ -105,7 +110,7 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity 
     const subtract = tool === 'eraser' ? !e.altKey : e.altKey;
     if (tool === 'brush' || tool === 'eraser') stampSegment(data, image.width, image.height, p[0], p[1], p[0], p[1], radius());
     stroke.current = { data, last: p, points: [p], subtract };
-    drawOverlay();
+    previewSegment(p, p, subtract);
   };
 
   const onMove = (e: ReactPointerEvent) => {
@@ -115,8 +120,8 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity 
     if (!s) return;
     if (tool === 'lasso') s.points.push(p);
     else stampSegment(s.data, image.width, image.height, s.last[0], s.last[1], p[0], p[1], radius());
+    previewSegment(s.last, p, s.subtract);
     s.last = p;
-    drawOverlay();
   };
 
   const onUp = (e: ReactPointerEvent) => {
@@ -126,7 +131,9 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity 
     // A lasso can be turned into a subtraction by holding Alt at any point before releasing.
     if (tool === 'lasso' && e.altKey) s.subtract = true;
     const data = tool === 'lasso' ? rasterizePolygon(s.points, image.width, image.height) : s.data;
-    editor.applyStroke(image.width, image.height, data, s.subtract ? 'subtract' : 'add');
+    // An empty result (a click with the lasso) changes nothing; redraw to clear the preview either way.
+    if (data.some((v) => v)) editor.applyStroke(image.width, image.height, data, s.subtract ? 'subtract' : 'add');
+    else drawMasks();
   };
 
   const showBrush = cursor && (tool === 'brush' || tool === 'eraser');
