@@ -31,7 +31,9 @@ export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ im
   if (!file) throw new Error(`None of ${files.map((f) => `“${f.name}”`).join(', ')} is an image. Open a PNG, JPEG or WebP photo.`);
   const decoded = await decodeImageBlob(file, file.name);
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const name = file.name && file.name !== 'image.png' ? file.name : `${file.name || 'pasted.png'}`;
+  // A pasted image has no useful name; a file from a dropped/chosen folder keeps its folder
+  // ("mug/image.png"), which is what tells SAM 3D example images apart in the library.
+  const name = file.webkitRelativePath || file.name || 'pasted image.png';
   const { image, masks: stored } = await api.invoke('images.import', { name, data: bytesToBase64(bytes) });
   const masks: LoadedMask[] = [];
   for (const f of maskFiles) masks.push({ name: f.name.replace(/\.png$/i, ''), mask: await decodeMask(f, f.name, decoded) });
