@@ -45,12 +45,16 @@ describe.skipIf(!blender)('Blender import', () => {
       obj: path.join(dir, 'box.obj'),
       ply: path.join(dir, 'box.ply'),
       posed: path.join(dir, 'posed.glb'),
+      posedObj: path.join(dir, 'posed.obj'),
+      posedPly: path.join(dir, 'posed.ply'),
       scene: path.join(dir, 'scene.glb'),
     };
     await writeGlb(files.glb, mesh, { name: 'box' });
     await writeObj(files.obj, mesh, { name: 'box' });
     await writePly(files.ply, mesh, { name: 'box' });
     await writeGlb(files.posed, mesh, { name: 'box', layout: L });
+    await writeObj(files.posedObj, mesh, { name: 'box', layout: L });
+    await writePly(files.posedPly, mesh, { name: 'box', layout: L });
     const ball = sphere();
     await writeSceneGlb(
       files.scene,
@@ -84,8 +88,10 @@ describe.skipIf(!blender)('Blender import', () => {
       inBlender[i + 1] = -posed[i + 2];
       inBlender[i + 2] = posed[i + 1];
     }
-    const pm = meshOf(res[files.posed].objects)!;
-    expect(maxNearest(inBlender, pm.positions, 7)).toBeLessThan(1e-4);
+    for (const f of [files.posed, files.posedObj, files.posedPly]) {
+      const pm = meshOf(res[f].objects)!;
+      expect(maxNearest(inBlender, pm.positions, 7), `${path.basename(f)} posed positions`).toBeLessThan(1e-4);
+    }
 
     // scene: both objects by name, placed like the posed export; a camera looking along Blender's +y
     const scene = res[files.scene].objects!;
