@@ -42,6 +42,17 @@ export function App({ api }: { api: StudioApi }) {
   const [libraryOpen, setLibraryOpen] = useState(false);
   const [frameSignal, setFrameSignal] = useState(0);
   const [fatal, setFatal] = useState<string | null>(null);
+  const [worker, setWorker] = useState<{ state: string; reason?: string } | null>(null);
+  const [appInfo, setAppInfo] = useState<string | null>(null);
+
+  // Worker health (restarts after a crash show here) and where the app runs.
+  useEffect(() => api.on('worker.status', (w) => setWorker(w)), [api]);
+  useEffect(() => {
+    api.invoke('app.info', {}).then(
+      (i) => setAppInfo(`v${i.version} · ${i.host} · ${i.executionProviders.join('/') || 'cpu'}`),
+      () => undefined, // the packs/settings call above reports an unreachable host
+    );
+  }, [api]);
   const openRef = useRef<() => void>(() => undefined);
 
   // Packs and settings once at start.
@@ -211,6 +222,12 @@ export function App({ api }: { api: StudioApi }) {
         <h1>Fast-SAM3D Studio</h1>
         <button type="button" onClick={() => setLibraryOpen((o) => !o)} aria-expanded={libraryOpen} aria-keyshortcuts="Control+L">Library</button>
         <span className="muted shortcuts">{SHORTCUT_HELP}</span>
+        {appInfo && <span className="muted app-info">{appInfo}</span>}
+        {worker && (
+          <span className={`worker worker-${worker.state}`} role="status" aria-label="Inference worker" title={worker.reason ?? ''}>
+            worker: {worker.state}{worker.reason ? ` (${worker.reason})` : ''}
+          </span>
+        )}
       </header>
       {fatal && <p className="error banner" role="alert">{fatal} Start the host with <code>npm run serve</code> (or the app) and reload this window.</p>}
       <main className="workspace">
