@@ -26,9 +26,9 @@ import { openDatabase } from './database';
 import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256File, writeFileAtomic } from './files';
 import { readSam3dFolder } from '../pipeline/image/sam3d-folder';
-import { meshFromGlb } from './glb-mesh';
 import { renderMeshThumbnail } from './mesh-thumbnail';
-import { measureAgainstBaseline } from './quality';
+import { measureAgainstBaseline, runShape, type RunShape } from './quality';
+import { readGlb } from '../export';
 import {
   PROJECT_SELECT, RUN_SELECT, toArtefact, toImage, toMask, toProject, toRunSummary,
   type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow, type RunStatus,
@@ -697,25 +697,41 @@ export class Library {
            AND b.status = 'succeeded' AND r.metrics_json IS NULL`.replaceAll('?1', '@id'),
       )
       .all({ id: runId }) as { run: string; base: string }[];
-    const meshes = new Map<string, Mesh | null>();
-    if (meshOfRun) meshes.set(runId, meshOfRun);
-    const meshOf = async (id: string): Promise<Mesh | null> => {
-      if (!meshes.has(id)) {
-        const file = this.db.prepare(`SELECT file FROM artefacts WHERE run_id = ? AND kind = 'glb' ORDER BY rowid LIMIT 1`).pluck().get(id) as string | undefined;
-        meshes.set(id, file ? await meshFromGlb(fs.readFileSync(this.abs(file))).catch(() => null) : null);
-      }
-      return meshes.get(id) ?? null;
+    const shapes = new Map<string, RunShape | null>();
+    const shapeOf = async (id: string): Promise<RunShape | null> => {
+      if (!shapes.has(id)) shapes.set(id, await this.storedShape(id, id === runId ? meshOfRun : undefined).catch(() => null));
+      return shapes.get(id) ?? null;
     };
     for (const { run, base } of pairs) {
       try {
-        const [m, b] = [await meshOf(run), await meshOf(base)];
-        if (!m || !b || m.indices.length === 0 || b.indices.length === 0) continue;
+        const [m, b] = [await shapeOf(run), await shapeOf(base)];
+        if (!m || !b) continue;
         const metrics = measureAgainstBaseline(m, b);
+        if (typeof metrics.f1 !== 'number') continue;
         this.db.prepare(`UPDATE runs SET metrics_json = ?, quality = ? WHERE id = ? AND metrics_json IS NULL`).run(JSON.stringify(metrics), metrics.f1, run);
       } catch {
         // Unmeasurable (degenerate mesh, full disk): the run keeps quality = null and stays listed.
       }
     }
+  }
+
+  /**
+   * A finished run's mesh (given, or read back from its first GLB with the export module's reader) with
+   * the aggregation factor and layout of its stored report; null when there is nothing to measure.
+   */
+  private async storedShape(id: string, mesh?: Mesh): Promise<RunShape | null> {
+    if (!mesh) {
+      const file = this.db.prepare(`SELECT file FROM artefacts WHERE run_id = ? AND kind = 'glb' ORDER BY rowid LIMIT 1`).pluck().get(id) as string | undefined;
+      if (!file) return null;
+      const glb = await readGlb(fs.readFileSync(this.abs(file)));
+      // A GLB written posed holds camera-frame positions: its object frame (and size before S) is lost.
+      const frame = glb.extras.frame;
+      if (typeof frame === 'string' && !frame.startsWith('object')) return null;
+      mesh = glb.mesh;
+    }
+    if (mesh.indices.length === 0 || mesh.indices.length % 3 !== 0) return null;
+    const report = this.db.prepare(`SELECT report_json FROM runs WHERE id = ?`).pluck().get(id) as string | null | undefined;
+    return runShape(mesh, report ? JSON.parse(report) : null);
   }
 
   private async resultThumbnail(input: FinishRunInput): Promise<Buffer | null> {
@@ -725,7 +741,7 @@ export class Library {
       const glb = input.artefacts.find((a) => a.kind === 'glb');
       if (!glb) return null;
       const bytes = glb.data ?? fs.readFileSync(glb.path!);
-      const mesh = await meshFromGlb(bytes);
+      const { mesh } = await readGlb(bytes);
       return mesh.indices.length > 0 ? await renderMeshThumbnail(mesh, { size }) : null;
     } catch {
       // A thumbnail is a convenience: an unreadable GLB must not lose the run itself.

@@ -80,8 +80,9 @@ export async function cubeGlb(): Promise<Uint8Array> {
 }
 
 /** A RunReport-shaped object as the pipeline returns it (only the fields the library reads matter). */
-export function fakeReport(objectMs: number, method = 'fast-sam3d', params?: Record<string, unknown>): Record<string, unknown> {
+export function fakeReport(objectMs: number, method = 'fast-sam3d', params?: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
+    ...extra,
     pack: { name: 'test-tiny', version: '1.0.0' }, executionProvider: 'cpu', method, ...(params ? { params } : {}),
     objectMs, stages: {}, schedules: { ss: { pattern: 'FFcFcc', full: 3, cached: 3, carved: 0, networkPasses: 6 }, slat: { pattern: 'FFFCcC', full: 3, cached: 1, carved: 2, networkPasses: 5 } },
     mesh: { vertices: 8, triangles: 12 }, warnings: [],
@@ -94,4 +95,18 @@ export function runInput(imageId: string, maskIds: string[], method: BeginRunInp
     imageId, maskIds, packId: 'test-tiny', packName: 'test-tiny', packVersion: '1.0.0', method,
     params: { ...resolveParams(preset, { seed }), ssSteps: 6, slatSteps: 6 }, executionProvider: 'cpu', appVersion: '0.1.0',
   };
+}
+
+/** The report fields of an aggregated, placed result: `aggregation.factor` S and a layout (scale includes S). */
+export function placement(factor: number, layout: { scale: number; translation: [number, number, number]; rotation?: number[] }): Record<string, unknown> {
+  return {
+    aggregation: { factor, hfer2d: 0, hfer3d: 0, score: 0, voxelsBefore: 100, voxelsAfter: Math.round(100 / factor ** 3) },
+    layout: { rotation: layout.rotation ?? [1, 0, 0, 0, 1, 0, 0, 0, 1], quaternion: [1, 0, 0, 0], translation: layout.translation, scale: layout.scale },
+  };
+}
+
+/** The cube scaled by k about the origin (an aggregated run's decoded mesh is the baseline's / S). */
+export function scaledCube(k: number): Mesh {
+  const m = cubeMesh();
+  return { ...m, positions: m.positions.map((v) => v * k) };
 }
