@@ -37,7 +37,8 @@ describe('electron-builder configuration', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.win.target).toEqual(['nsis']);
     expect(config.mac.target).toEqual(['dmg']);
-    expect(pkg.scripts.dist).toContain('electron-builder --config electron-builder.json');
+    expect(pkg.scripts.dist).toBe('node scripts/dist.mjs');
+    expect(fs.readFileSync(path.join(ROOT, 'scripts/dist.mjs'), 'utf8')).toContain("'--config', 'electron-builder.json'");
     expect(pkg.productName).toBe(config.productName);
   });
 
