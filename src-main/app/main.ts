@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createServices, type Services } from '../host/services';
 import { utilityLauncher } from './utility-worker';
 import { wireIpc } from './ipc';
-import { handleProtocols, registerSchemes } from './protocols';
+import { APP_ORIGIN, handleProtocols, registerSchemes } from './protocols';
 import { createMainWindow, preloadPathFrom } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,6 +43,17 @@ app.whenReady().then(() => {
 }).catch((err) => {
   console.error('Fast-SAM3D Studio failed to start:', err);
   app.exit(1);
+});
+
+// Defence in depth for any web contents (including ones created later): no webviews, no popups, no
+// navigation off the app. The main window adds its own handlers (external https links open in the browser).
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-attach-webview', (ev) => ev.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (ev, url) => {
+    const origin = new URL(url).origin;
+    if (origin !== APP_ORIGIN && (!devServerUrl || origin !== new URL(devServerUrl).origin)) ev.preventDefault();
+  });
 });
 
 app.on('second-instance', () => {
