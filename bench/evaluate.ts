@@ -1,5 +1,5 @@
 /** Quality of one run against a reference (ground truth or the acceleration-off output). */
-import { boundingBox, geometryMetrics, layoutMetrics, type Symmetry } from '../src-main/pipeline/metrics';
+import { canonicalShape, geometryMetrics, layoutMetrics, type Symmetry } from '../src-main/pipeline/metrics';
 import { Rng } from '../src-main/pipeline/rng';
 import type { Layout, Mesh } from '../src-main/pipeline/types';
 
@@ -11,19 +11,15 @@ export interface Quality {
 export interface Shape {
   /** Canonical mesh at the un-aggregated scale (positions × S: the shape the posed output implies). */
   canonical: Mesh;
-  /** Mesh and layout as the pipeline returned them (for the posed box). */
+  /** The layout that places `canonical` (scale / S). */
   layout: Layout;
   bbox: [[number, number, number], [number, number, number]];
 }
 
-export function scaleMesh(mesh: Mesh, k: number): Mesh {
-  if (k === 1) return mesh;
-  return { ...mesh, positions: mesh.positions.map((v) => v * k), normals: undefined };
-}
-
+/** A run's output as the metrics see it (src-main/pipeline/metrics/canonical.ts). */
 export function shapeOf(mesh: Mesh, layout: Layout, factor: number): Shape {
-  const b = boundingBox(mesh.positions);
-  return { canonical: scaleMesh(mesh, factor), layout, bbox: [b.min, b.max] };
+  const c = canonicalShape(mesh, layout, factor);
+  return { canonical: c.mesh, layout: c.layout, bbox: c.box };
 }
 
 const METRIC_SEED = 20260;

@@ -16,7 +16,7 @@
  * A fixed-seed sampler makes the numbers reproducible; identical runs give F1 = 100, CD = 0, 3D-IoU = 1.
  */
 import { LayoutReportSchema } from '../../src-shared/report';
-import { boundingBox, geometryMetrics, layoutMetrics, type Vec3 } from '../pipeline/metrics';
+import { canonicalShape, geometryMetrics, layoutMetrics } from '../pipeline/metrics';
 import { rngFunction } from '../pipeline/rng';
 import type { Layout, Mesh } from '../pipeline/types';
 
@@ -50,17 +50,9 @@ export function runShape(mesh: Mesh, report: unknown): RunShape {
   return { mesh, factor, layout };
 }
 
-/** The mesh at the un-aggregated scale and the layout that places it (scale / S): the same posed object. */
-function canonical(run: RunShape): { mesh: Mesh; layout: Layout | null; box: [Vec3, Vec3] } {
-  const mesh = run.factor === 1 ? run.mesh : { ...run.mesh, positions: run.mesh.positions.map((v) => v * run.factor), normals: undefined };
-  const b = boundingBox(mesh.positions);
-  const layout = run.layout && { ...run.layout, scale: run.layout.scale / run.factor };
-  return { mesh, layout, box: [b.min, b.max] };
-}
-
 export function measureAgainstBaseline(run: RunShape, baseline: RunShape): RunMetrics {
-  const pred = canonical(run);
-  const ref = canonical(baseline);
+  const pred = canonicalShape(run.mesh, run.layout, run.factor);
+  const ref = canonicalShape(baseline.mesh, baseline.layout, baseline.factor);
   const g = geometryMetrics(pred.mesh, ref.mesh, {
     samples: QUALITY_SAMPLES,
     makeUniform: () => rngFunction(METRIC_SEED, METRIC_STREAM),

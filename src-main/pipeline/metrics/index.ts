@@ -5,3 +5,4 @@ export * from './box-iou';
 export { sampleSurface, boundingBox } from './surface-sample';
 export { voxelizeSolid, occupancyIoU } from './voxelize';
 export { KdTree, nearestDistances } from './kdtree';
+export { canonicalShape, type CanonicalShape } from './canonical';
