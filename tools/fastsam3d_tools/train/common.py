@@ -49,6 +49,10 @@ class Trainer:
         if self.path.exists():
             self.load()
 
+    @staticmethod
+    def checkpoint_path(stage: str, checkpoint_dir: Path = CHECKPOINTS) -> Path:
+        return Path(checkpoint_dir) / f"{stage}.pt"
+
     # ---- state -------------------------------------------------------------------------------------
     def state(self, with_optimiser: bool = True) -> dict:
         return {
@@ -77,7 +81,10 @@ class Trainer:
         for k, m in self.modules.items():
             m.load_state_dict(st["models"][k])
         if st.get("optimiser") is not None:
-            self.opt.load_state_dict(st["optimiser"])
+            try:
+                self.opt.load_state_dict(st["optimiser"])
+            except ValueError:   # the set of trained parameters changed (e.g. a module was frozen)
+                self.log({"note": f"step {st['step']}: optimiser state not reusable, starting fresh moments"})
         self.step = int(st["step"])
         self.seconds = float(st.get("seconds", 0.0))
         self.rng.bit_generator.state = st["numpy_rng"]

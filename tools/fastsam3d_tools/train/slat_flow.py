@@ -3,7 +3,7 @@ image through `cond_slat`.
 
     tools/.venv/bin/python -m fastsam3d_tools.train.slat_flow --minutes 15   (from tools/, PYTHONPATH=.)
 
-x1 = (stage-3 encoder means − slat mean) / slat std (the manifest's normalisation); rectified flow as
+x1 = (stage-3 structured latent − slat mean) / slat std (the manifest's normalisation); rectified flow as
 stage 2 with uniform-ish t (SLaT's grid is not rescaled); 10 % zero condition for CFG. The condition
 encoder's trunk and `cond_ss` projection come frozen from stage 2 (so the exported `condition` file
 serves both flows); only the `cond_slat` projection trains here, together with the flow.
@@ -17,26 +17,25 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..config import get_config
+from .sizes import pack_config
 from ..data.scene import target_shape
-from ..modules import ConditionEncoder, SlatEncoder, SlatFlow
-from ..modules.tables import mesh_tables, slat_tables
+from ..modules import ConditionEncoder, SlatFlow
+from ..modules.tables import slat_tables
 from .common import CHECKPOINTS, Trainer, load_weights, setup_threads
 from .dataset import load_cache
-from .slat_targets import ENC_CHANNELS, encoder_inputs, object_coords
+from .slat_targets import analytic_latent, object_coords
 from .ss_flow import COND_DROP, batch_images
 
 MAX_VOXELS = 3000
 
 
 class LatentCache:
-    """Per training sample: slat tables and the normalised x1 latents (frozen stage-3 encoder)."""
+    """Per training sample: slat tables and the normalised x1 (stage-3 structured latent)."""
 
-    def __init__(self, cfg, enc: SlatEncoder, mean: np.ndarray, std: np.ndarray):
-        self.cfg, self.enc, self.mean, self.std = cfg, enc, mean, std
+    def __init__(self, cfg, mean: np.ndarray, std: np.ndarray):
+        self.cfg, self.mean, self.std = cfg, mean, std
         self.items: Dict[int, tuple] = {}
 
-    @torch.no_grad()
     def get(self, seed: int):
         if seed not in self.items:
             cfg = self.cfg
@@ -45,10 +44,7 @@ class LatentCache:
             if len(coords) > MAX_VOXELS or len(coords) < 8:
                 self.items[seed] = None
                 return None
-            mt = {k: torch.from_numpy(v) for k, v in mesh_tables(coords, cfg.mesh.window, cfg.mesh.shifts).items()}
-            z, _ = self.enc(torch.from_numpy(encoder_inputs(shape, coords, cfg.resolution, cfg.subdivisions)),
-                            mt["coords"], mt["win0_idx"], mt["win0_inv"], mt["win1_idx"], mt["win1_inv"])
-            x1 = (z.numpy() - self.mean) / self.std
+            x1 = (analytic_latent(shape, coords, cfg.resolution) - self.mean) / self.std
             st = {k: torch.from_numpy(v) for k, v in slat_tables(coords).items()}
             self.items[seed] = (torch.from_numpy(x1.astype(np.float32)), st)
         return self.items[seed]
@@ -62,11 +58,9 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     setup_threads(a.threads)
-    cfg = get_config(a.config)
+    cfg = pack_config(a.config)
     data = load_cache("train")
-    enc = SlatEncoder(cfg, ENC_CHANNELS)
-    vae = load_weights("slat_vae", {"encoder": enc})
-    enc.eval()
+    vae = load_weights("slat_vae", {})
     mean = np.asarray(vae["extra"]["slat_mean"], np.float32)
     std = np.asarray(vae["extra"]["slat_std"], np.float32)
     cond_enc, flow = ConditionEncoder(cfg), SlatFlow(cfg)
@@ -76,7 +70,7 @@ def main(argv=None) -> None:
         load_weights("ss_flow", {"condition": cond_enc})   # the stage-2 trunk; proj_slat trains here
     trainer = Trainer("slat_flow", {"condition": cond_enc, "slat_flow": flow}, lr=3e-4)
     trainer.extra = {"slat_mean": mean.tolist(), "slat_std": std.tolist()}
-    cache = LatentCache(cfg, enc, mean, std)
+    cache = LatentCache(cfg, mean, std)
 
     def step(rng: np.random.Generator, i: int):
         while True:

@@ -38,6 +38,26 @@ def object_coords(shape: Shape, resolution: int, prune: int = 1) -> np.ndarray:
     return np.argwhere(surface_voxels(occ, prune)).astype(np.int32)
 
 
+LATENT_CHANNELS = 8
+
+
+def analytic_latent(shape: Shape, coords: np.ndarray, resolution: int = 32) -> np.ndarray:
+    """(N, 8) structured latent per voxel, from the analytic fields (no encoder to train):
+    [sdf at the centre, central-difference gradient (3), mean corner sdf − centre sdf (thin parts and
+    curvature), RGB at the centre as 2c − 1 (3)], distances in voxel units."""
+    c = (coords.astype(np.float64) + 0.5) / resolution - 0.5
+    h = 1.0 / resolution
+    n = len(coords)
+    e = np.eye(3) * (h / 2)
+    pts = np.concatenate([c] + [c + e[a] for a in range(3)] + [c - e[a] for a in range(3)]
+                         + [c + (CORNERS[q] - 0.5) * h for q in range(8)])
+    d = shape.sdf(pts).reshape(15, n) * resolution
+    grad = d[1:4] - d[4:7]
+    thin = d[7:15].mean(axis=0) - d[0]
+    rgb = shape.colour(c) * 2.0 - 1.0
+    return np.concatenate([d[0:1].T, grad.T, thin[:, None], rgb], axis=1).astype(np.float32)
+
+
 def encoder_inputs(shape: Shape, coords: np.ndarray, resolution: int = 32, subdivisions: int = 2) -> np.ndarray:
     """(N, 88) per-voxel encoder features (see the module docstring)."""
     n = len(coords)
@@ -52,10 +72,10 @@ def encoder_inputs(shape: Shape, coords: np.ndarray, resolution: int = 32, subdi
 
 
 def build_targets(shape: Shape, resolution: int = 32, subdivisions: int = 2, prune: int = 1,
-                  coords: np.ndarray | None = None) -> SlatTargets:
+                  coords: np.ndarray | None = None, with_encoder_inputs: bool = True) -> SlatTargets:
     coords = object_coords(shape, resolution, prune) if coords is None else coords
     fine_res = resolution * 2 ** subdivisions
-    enc_in = encoder_inputs(shape, coords, resolution, subdivisions)
+    enc_in = encoder_inputs(shape, coords, resolution, subdivisions) if with_encoder_inputs else np.zeros((len(coords), 0), np.float32)
     # decoder targets on the fine grid, corners deduplicated before the analytic queries
     fine = coords
     for _ in range(subdivisions):

@@ -2,11 +2,10 @@
 
     tools/.venv/bin/python -m fastsam3d_tools.train.ss_flow --minutes 20   (from tools/, PYTHONPATH=.)
 
-Data: x1 = (SS-VAE latent tokens of the ground-truth occupancy, normalised rot6d, metric translation,
+Data: x1 = (the stage-1 latent tokens of the ground-truth occupancy (analytic, ss_latent.py), normalised rot6d, metric translation,
 log scale ×3, translation_scale 0); x0 ~ N(0, I); x_t = (1−t)·x0 + t·x1; target v = x1 − x0.
 t = sigmoid(N(−0.4, 1)) (more weight near noise, where the rescaled SS grid spends its steps); 10 % of
-the samples get a zero condition (the classifier-free-guidance branch). Latents come from the frozen
-stage-1 encoder (posterior means), computed once. rot6d mean/std are estimated on the training cache
+the samples get a zero condition (the classifier-free-guidance branch). rot6d mean/std are estimated on the training cache
 and stored in the checkpoint for the manifest.
 """
 from __future__ import annotations
@@ -18,27 +17,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..config import get_config
-from ..modules import ConditionEncoder, SsEncoder, SsFlow
-from .common import Trainer, load_weights, setup_threads
+from .sizes import pack_config
+from ..modules import ConditionEncoder, SsFlow
+from .common import Trainer, setup_threads
 from .dataset import load_cache, unpack_occ
+from .ss_latent import encode_occupancy
 
 COND_DROP = 0.1
 T_MEAN = -0.4
-
-
-@torch.no_grad()
-def encode_latents(cfg, occ_packed: np.ndarray, batch: int = 32) -> np.ndarray:
-    """(M, L³, C) latent tokens (token n = i·L² + j·L + k) from the stage-1 encoder means."""
-    enc = SsEncoder(cfg)
-    load_weights("ss_vae", {"encoder": enc})
-    enc.eval()
-    out = []
-    for s in range(0, len(occ_packed), batch):
-        occ = torch.from_numpy(unpack_occ(occ_packed[s:s + batch], cfg.resolution).astype(np.float32)).unsqueeze(1)
-        mean, _ = enc(occ)
-        out.append(mean.flatten(2).transpose(1, 2).numpy())
-    return np.concatenate(out)
 
 
 def pose_targets(data: Dict[str, np.ndarray], r6_mean: np.ndarray, r6_std: np.ndarray) -> Dict[str, np.ndarray]:
@@ -63,20 +49,26 @@ def main(argv=None) -> None:
     ap.add_argument("--minutes", type=float, default=20.0)
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--freeze-condition", action="store_true",
+                    help="train the flow only (once stage 4 has started from this condition encoder)")
     ap.add_argument("--config", default="mini")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     setup_threads(a.threads)
-    cfg = get_config(a.config)
+    cfg = pack_config(a.config)
     data = load_cache("train")
-    latents = encode_latents(cfg, data["occ"])
-    r6_mean = data["rot6d"].mean(axis=0)
-    r6_std = data["rot6d"].std(axis=0) + 1e-3
-    pose = pose_targets(data, r6_mean, r6_std)
+    latents = encode_occupancy(unpack_occ(data["occ"], cfg.resolution).astype(bool), cfg.latent_resolution)
     cond_enc, flow = ConditionEncoder(cfg), SsFlow(cfg)
+    if a.freeze_condition:
+        for p in cond_enc.parameters():
+            p.requires_grad_(False)
     trainer = Trainer("ss_flow", {"condition": cond_enc, "ss_flow": flow}, lr=3e-4)
-    trainer.extra = {"rotation6d_mean": r6_mean.tolist(), "rotation6d_std": r6_std.tolist(),
-                     "latent_std": float(latents.std())}
+    if "rotation6d_mean" not in trainer.extra:   # fixed at the first run: the targets must not move
+        trainer.extra = {"rotation6d_mean": data["rot6d"].mean(axis=0).tolist(),
+                         "rotation6d_std": (data["rot6d"].std(axis=0) + 1e-3).tolist()}
+    r6_mean = np.asarray(trainer.extra["rotation6d_mean"], np.float32)
+    r6_std = np.asarray(trainer.extra["rotation6d_std"], np.float32)
+    pose = pose_targets(data, r6_mean, r6_std)
 
     def step(rng: np.random.Generator, i: int):
         idx = rng.integers(0, len(latents), size=a.batch)

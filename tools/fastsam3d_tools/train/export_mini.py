@@ -1,0 +1,84 @@
+"""Export the trained stages to models/mini through the tools-modules exporter.
+
+    tools/.venv/bin/python -m fastsam3d_tools.train.export_mini [--out ../models/mini] [--version 0.1.0]
+
+Networks: condition (stage-4 checkpoint when present — its trunk is stage 2's, frozen — else stage 2),
+ss_flow (stage 2), ss_decoder (stage 1), slat_flow (stage 4), mesh_decoder (stage 3). Constants from
+training: rotation6d mean/std (stage 2), slat mean/std (stage 3). Training steps and seconds per stage
+go into manifest.source; `--metrics FILE` adds the model card's measured numbers to manifest.metrics.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+import torch
+
+from .. import __version__
+from .sizes import pack_config
+from ..export.onnx_export import export_pack
+from ..modules import ConditionEncoder, MeshDecoder, SlatFlow, SsDecoder, SsFlow
+from .common import CHECKPOINTS, TOOLS
+
+STAGES = ("ss_vae", "ss_flow", "slat_vae", "slat_flow")
+
+
+def _load(stage: str) -> dict:
+    path = CHECKPOINTS / f"{stage}.pt"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `python -m fastsam3d_tools.train.{stage}` first")
+    return torch.load(path, map_location="cpu")
+
+
+def build_models(cfg_name: str = "mini"):
+    cfg = pack_config(cfg_name)
+    st = {s: _load(s) for s in STAGES}
+    ss_extra, slat_extra = st["ss_flow"]["extra"], st["slat_vae"]["extra"]
+    cfg = dataclasses.replace(cfg, rotation6d_mean=tuple(ss_extra["rotation6d_mean"]),
+                              rotation6d_std=tuple(ss_extra["rotation6d_std"]),
+                              slat_mean=tuple(slat_extra["slat_mean"]), slat_std=tuple(slat_extra["slat_std"]))
+    models = {"condition": ConditionEncoder(cfg), "ss_flow": SsFlow(cfg), "ss_decoder": SsDecoder(cfg),
+              "slat_flow": SlatFlow(cfg), "mesh_decoder": MeshDecoder(cfg)}
+    models["condition"].load_state_dict(st["slat_flow"]["models"]["condition"])
+    models["ss_flow"].load_state_dict(st["ss_flow"]["models"]["ss_flow"])
+    models["ss_decoder"].load_state_dict(st["ss_vae"]["models"]["decoder"])
+    models["slat_flow"].load_state_dict(st["slat_flow"]["models"]["slat_flow"])
+    models["mesh_decoder"].load_state_dict(st["slat_vae"]["models"]["decoder"])
+    # the SS flow was trained with stage 2's condition projection; stage 4 froze it, check that it matches
+    ss_proj = {k: v for k, v in st["ss_flow"]["models"]["condition"].items() if not k.startswith("proj_slat")}
+    for k, v in ss_proj.items():
+        if not torch.equal(v, st["slat_flow"]["models"]["condition"][k]):
+            raise RuntimeError(f"condition weight {k} differs between the ss_flow and slat_flow checkpoints: "
+                               "stage 2 kept training after stage 4 started; re-run stage 4 from the new stage 2")
+    training = {s: {"steps": int(st[s]["step"]), "seconds": round(float(st[s].get("seconds", 0.0)), 1)} for s in STAGES}
+    digest = hashlib.sha256()
+    for s in STAGES:
+        digest.update((CHECKPOINTS / f"{s}.pt").read_bytes())
+    return cfg, models, training, digest.hexdigest()
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=TOOLS.parent / "models" / "mini")
+    ap.add_argument("--version", default="0.1.0")
+    ap.add_argument("--metrics", type=Path, default=None)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(2)
+    cfg, models, training, digest = build_models()
+    metrics = json.loads(a.metrics.read_text()) if a.metrics else None
+    manifest = export_pack(
+        models, cfg, a.out, version=a.version,
+        source={"kind": "trained", "tool": f"tools/fastsam3d_tools/train/export_mini.py {__version__}",
+                "checkpoint_sha256": digest, "training": training},
+        description="Mini pack trained from scratch on the project's procedural objects (see MODEL_CARD.md). "
+                    "SAM 3D's structure at small scale, for CPUs, tests and benchmarks.",
+        metrics=metrics)
+    print(json.dumps({"out": str(a.out), "files": {k: v["path"] for k, v in manifest["files"].items()},
+                      "training": training}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Architecture of the pack this session can actually train.
+
+The module library's `mini` config (fastsam3d_tools/config.py, owned by tools-modules) is sized for
+inference latency. Trained from scratch on the project's shared 2-core CPU (a few percent of it per
+process while seven colleagues build and test), its SS flow gets ~1 step per minute — far too few to
+learn anything. `trained_mini()` keeps every contract-level size of `mini` (grid 32³, latent 8³×8,
+SLaT 8 channels, 128 px input, 2 subdivisions, window 8) and narrows the learned networks where the
+training FLOPs go: condition encoder, SS flow and SLaT flow. The manifest carries the sizes, so the
+TypeScript pipeline needs no change; on a GPU (or later sessions) `--config mini-full` trains the
+library's original widths with the same scripts.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from ..config import ConditionConfig, PackConfig, SlatFlowConfig, SsFlowConfig, get_config
+
+
+def trained_mini() -> PackConfig:
+    base = get_config("mini")
+    return dataclasses.replace(
+        base,
+        condition=ConditionConfig(image_size=128, stem_channels=(16, 32), dim=64, depth=1, heads=4,
+                                  mlp_ratio=2.0, full_pool=2, proj_hidden=128),
+        ss_flow=SsFlowConfig(width=64, depth=2, heads=4, mlp_ratio=4.0, freq_dim=64),
+        slat_flow=SlatFlowConfig(io_channels=16, width=64, depth=2, heads=4, mlp_ratio=4.0, freq_dim=64),
+    )
+
+
+def pack_config(name: str) -> PackConfig:
+    """'mini' → the CPU-trainable variant above; 'mini-full' → the library's mini; others as the library."""
+    if name == "mini":
+        return trained_mini()
+    if name == "mini-full":
+        return get_config("mini")
+    return get_config(name)

@@ -1,0 +1,97 @@
+"""Training plumbing: resumable checkpoints (step counter, weights, optimiser and RNG continue exactly),
+the analytic SS latent and its structured decoder, and the SLaT stage's targets and decoder loss."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from fastsam3d_tools.config import get_config
+from fastsam3d_tools.data.scene import target_shape
+from fastsam3d_tools.data.targets import occupancy
+from fastsam3d_tools.modules import MeshDecoder, SsDecoder
+from fastsam3d_tools.modules.tables import mesh_tables
+from fastsam3d_tools.train.common import Trainer
+from fastsam3d_tools.train.slat_targets import analytic_latent, build_targets, object_coords
+from fastsam3d_tools.train.slat_vae import decode, decoder_loss
+from fastsam3d_tools.train.ss_latent import encode_occupancy, init_structured_decoder, tokens_to_latent
+
+
+def _toy_step(model, draws):
+    def step(rng: np.random.Generator, i: int):
+        x = torch.from_numpy(rng.normal(size=(4, 3)).astype(np.float32))
+        noise = torch.randn(4, 1)          # torch RNG must continue too
+        draws.append((x.sum().item(), noise.sum().item()))
+        return {"loss": ((model(x) - noise) ** 2).mean()}
+    return step
+
+
+def test_resume_continues_step_rng_and_weights(tmp_path):
+    straight_dir, split_dir = tmp_path / "a", tmp_path / "b"
+    torch.manual_seed(0)
+    ma = torch.nn.Linear(3, 1)
+    draws_a = []
+    ta = Trainer("toy", {"m": ma}, lr=1e-2, seed=3, checkpoint_dir=straight_dir, log_dir=tmp_path)
+    ta.run(_toy_step(ma, draws_a), steps=4)
+
+    torch.manual_seed(0)
+    mb = torch.nn.Linear(3, 1)
+    draws_b = []
+    tb = Trainer("toy", {"m": mb}, lr=1e-2, seed=3, checkpoint_dir=split_dir, log_dir=tmp_path)
+    tb.run(_toy_step(mb, draws_b), steps=2)
+    assert (split_dir / "toy.pt").exists() and tb.step == 2
+
+    torch.manual_seed(123)                 # a new process: different default state, restored from the file
+    mc = torch.nn.Linear(3, 1)
+    tc = Trainer("toy", {"m": mc}, lr=1e-2, seed=999, checkpoint_dir=split_dir, log_dir=tmp_path)
+    assert tc.step == 2
+    tc.run(_toy_step(mc, draws_b), steps=2)
+    assert tc.step == 4
+    assert np.allclose(draws_a, draws_b)
+    for pa, pc in zip(ma.parameters(), mc.parameters()):
+        assert torch.allclose(pa, pc)
+
+
+def test_checkpoint_stays_under_the_size_limit(tmp_path):
+    big = torch.nn.Linear(1024, 1024)      # 4 MB of weights, 12 MB with Adam moments
+    t = Trainer("big", {"m": big}, lr=1e-3, checkpoint_dir=tmp_path, log_dir=tmp_path)
+    t.run(lambda rng, i: {"loss": big(torch.ones(1, 1024)).sum()}, steps=1)
+    assert (tmp_path / "big.pt").stat().st_size < 15 * 1024 * 1024
+
+
+def test_analytic_ss_latent_decodes_with_the_structured_decoder():
+    cfg = get_config("mini")
+    occ = np.stack([occupancy(target_shape(s, "train"), cfg.resolution) for s in (0, 1)])
+    tokens = encode_occupancy(occ, cfg.latent_resolution)
+    assert tokens.shape == (2, cfg.latent_resolution ** 3, cfg.latent_channels)
+    assert tokens.min() >= -1 and tokens.max() <= 1
+    # token n = i·L² + j·L + k covers voxels [4i, 4i+4) × … ; channel 7 = octant (1, 1, 1)
+    L = cfg.latent_resolution
+    i, j, k = 3, 4, 5
+    frac = occ[0, 4 * i + 2:4 * i + 4, 4 * j + 2:4 * j + 4, 4 * k + 2:4 * k + 4].mean()
+    assert np.isclose(tokens[0, i * L * L + j * L + k, 7], 2 * frac - 1)
+    dec = init_structured_decoder(SsDecoder(cfg))
+    with torch.no_grad():
+        logits = dec(tokens_to_latent(torch.from_numpy(tokens), L))[:, 0].numpy()
+    for b in range(2):
+        pred, gt = logits[b] > 0, occ[b]
+        assert (pred & gt).sum() / (pred | gt).sum() > 0.6
+
+
+def test_slat_targets_and_decoder_loss_are_consistent():
+    cfg = get_config("tiny")
+    shape = target_shape(2, "train")
+    coords = object_coords(shape, cfg.resolution, cfg.prune_surface_distance)[:40]
+    tg = build_targets(shape, cfg.resolution, cfg.subdivisions, cfg.prune_surface_distance, coords=coords,
+                       with_encoder_inputs=False)
+    assert tg.sdf.shape == (64 * len(coords), 8) and np.all(np.abs(tg.sdf) <= 1)
+    z = analytic_latent(shape, coords, cfg.resolution)
+    assert z.shape == (len(coords), 8) and np.all(np.abs(z[:, 5:]) <= 1)
+    # a perfect prediction has zero loss; the random decoder does not
+    perfect = torch.cat([torch.from_numpy(tg.sdf), torch.logit(torch.from_numpy(tg.colour).clamp(1e-4, 1 - 1e-4)).reshape(-1, 24)], 1)
+    assert float(decoder_loss(perfect, tg)["sdf"]) == 0.0
+    assert float(decoder_loss(perfect, tg)["colour"]) < 1e-3
+    dec = MeshDecoder(cfg)
+    tb = {k: torch.from_numpy(v) for k, v in mesh_tables(tg.coords, cfg.mesh.window, cfg.mesh.shifts).items()}
+    feats = decode(dec, torch.from_numpy(z), tb)
+    assert feats.shape == (64 * len(coords), cfg.mesh.feats)
+    assert float(decoder_loss(feats, tg)["sdf"]) > 0.01
