@@ -71,7 +71,21 @@ describe('prepareVoxels', () => {
     const capped = { ...manifest, ss: { ...manifest.ss, maxVoxels: 50 } };
     const v = prepareVoxels(ballLogits(6), capped, 'off', resolveRunParams('off'), cutout, 'ball');
     expect(v.agg.coords.length / 3).toBe(50);
-    expect(v.warnings.join()).toMatch(/exceed the pack's limit of 50; a random subset was kept/);
+    expect(v.warnings.join()).toMatch(/exceed the pack's limit of 50; the voxel grid was halved \(S = 2\)/);
+    expect(v.warnings.join()).toMatch(/a random subset was kept/);
+    expect(v.agg.factorUsed).toBe(2);
+    // a cap the halved grid fits under: halved, no random subset
+    const halved = prepareVoxels(
+      ballLogits(6),
+      { ...manifest, ss: { ...manifest.ss, maxVoxels: 300 } },
+      'off',
+      resolveRunParams('off'),
+      cutout,
+      'ball',
+    );
+    expect(halved.agg.factorUsed).toBe(2);
+    expect(halved.agg.coords.length / 3).toBeLessThan(300);
+    expect(halved.warnings.join()).not.toMatch(/random subset/);
     const again = prepareVoxels(ballLogits(6), capped, 'off', resolveRunParams('off'), cutout, 'ball');
     expect(again.agg.coords).toEqual(v.agg.coords);
     const few = prepareVoxels(ballLogits(1), manifest, 'off', resolveRunParams('off'), cutout, 'dot');

@@ -53,16 +53,24 @@ export function prepareVoxels(
   const scores = h3 ? gatherRows(h3.voxelScore, 1, keepRows) : new Float32Array(keepRows.length);
   const h2 = decision.enabled && !decision.fixedFactor ? hfer2d(cutout()) : 0;
   const h3v = h3?.hfer ?? 0;
-  const factor = decision.enabled
+  let factor = decision.enabled
     ? (decision.fixedFactor ?? chooseAggregationFactor(h2, h3v, voxelsBefore, R, decision))
     : 1;
+  // Over the pack's cap, halve the grid first (scale × 2), as SAM 3D's downsample_sparse_structure does:
+  // a random subset alone would leave holes in the surface.
+  if (voxelsBefore > m.ss.maxVoxels && factor < 2) {
+    factor = 2;
+    warnings.push(
+      `${voxelsBefore} voxels exceed the pack's limit of ${m.ss.maxVoxels}; the voxel grid was halved (S = 2).`,
+    );
+  }
   const agg = aggregateCoords(coords, scores, factor, R, {
     fixOffset: decision.fixOffset,
     maxVoxels: m.ss.maxVoxels,
     rng: rngFunction(params.seed, RNG_STREAMS.voxelCap),
   });
-  if (voxelsBefore > m.ss.maxVoxels && agg.coords.length / 3 === m.ss.maxVoxels) {
-    warnings.push(`${voxelsBefore} voxels exceed the pack's limit of ${m.ss.maxVoxels}; a random subset was kept.`);
+  if (agg.coords.length / 3 === m.ss.maxVoxels && voxelsBefore > m.ss.maxVoxels) {
+    warnings.push(`Still over the limit of ${m.ss.maxVoxels} voxels after S = ${factor}; a random subset was kept.`);
   }
   return {
     agg,
