@@ -94,9 +94,10 @@ describe('crash safety', () => {
     const reader = Library.open(dir, { readonly: true });
     let reads = 0;
     let checked = 0;
-    const until = Date.now() + 4000;
+    // Count-based (not a fixed 4 s window) so a loaded machine only makes the test slower, not flaky.
+    const deadline = Date.now() + 90_000;
     try {
-      while (Date.now() < until) {
+      while ((reads < 20 || checked === 0) && Date.now() < deadline) {
         // One read transaction = one WAL snapshot, so the list and the details agree with each other.
         const details = reader.db.transaction(() => reader.listRuns({ status: 'succeeded', limit: 50 }).map((r) => reader.getRun(r.id)))();
         for (const detail of details) {
@@ -121,7 +122,7 @@ describe('crash safety', () => {
       child.kill('SIGKILL');
     }
     console.log(`[wal] ${reads} reads, ${checked} finished runs checked, from a second process while it wrote`);
-    expect(reads).toBeGreaterThan(10);
+    expect(reads).toBeGreaterThanOrEqual(20);
     expect(checked).toBeGreaterThan(0);
   }, 120_000);
 });
