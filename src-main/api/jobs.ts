@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobSubmitRequest, JobSummary } from '../../src-shared/api/jobs';
+import type { AccelParams } from '../../src-shared/params';
 import { RunReportSchema, type RunReport } from '../../src-shared/report';
 import type { EventHub, HandlerMap } from './index';
 import { ApiFailure } from './index';
@@ -39,6 +40,23 @@ export interface JobServiceOptions {
 interface JobEntry {
   summary: JobSummary;
   runIds: string[];
+}
+
+/** Sampler settings shared by a run and its baseline; everything else is acceleration and stays off. */
+const BASELINE_CARRIED = ['seed', 'ssSteps', 'ssCfgStrength', 'slatSteps', 'slatCfgStrength'] as const;
+
+/**
+ * Overrides for the Compare baseline: acceleration fully off whatever the caller sent. Only the seed and
+ * the sampler settings carry over (so both runs sample the same noise on the same schedule); module
+ * switches and acceleration parameters are dropped, since with method 'off' they would switch modules
+ * back on and the baseline would no longer be the reference.
+ */
+export function baselineParams(params: Partial<AccelParams>): Partial<AccelParams> {
+  const out: Partial<AccelParams> = {};
+  for (const key of BASELINE_CARRIED) {
+    if (params[key] !== undefined) (out as Record<string, unknown>)[key] = params[key];
+  }
+  return out;
 }
 
 /** Jobs kept in memory for jobs.list (the library keeps the permanent record). */
@@ -78,12 +96,14 @@ export class JobService {
     this.jobs.set(jobId, entry);
     this.trimHistory();
 
-    const variants = [{ method: req.method, baseline: false }];
-    if (req.withBaseline && req.method !== 'off') variants.push({ method: 'off', baseline: true });
+    const variants: { method: WorkerJob['method']; params: WorkerJob['params']; baseline: boolean }[] = [
+      { method: req.method, params: req.params as WorkerJob['params'], baseline: false },
+    ];
+    if (req.withBaseline && req.method !== 'off') variants.push({ method: 'off', params: baselineParams(req.params) as WorkerJob['params'], baseline: true });
     const workerJobs: { job: WorkerJob; runIds: string[] }[] = variants.map((v, vi) => {
       const job: WorkerJob = {
         jobId, kind: req.kind, imagePath: inputs.imagePath, masks: inputs.masks, packDir: pack.dir,
-        method: v.method, params: req.params as WorkerJob['params'],
+        method: v.method, params: v.params,
         outputDir: vi === 0 ? outputDir : path.join(outputDir, 'baseline'),
         executionProvider: this.o.settings.get().executionProvider,
       };

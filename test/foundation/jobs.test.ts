@@ -33,7 +33,9 @@ describe('jobs through the host', () => {
     expect(mask).toMatchObject({ ok: true });
     const maskId = (mask.result as { id: string }).id;
 
-    const submitted = await api.call('jobs.submit', { kind: 'object', imageId: image.id, maskIds: [maskId], packId: 'test-tiny', method: 'fast-sam3d', withBaseline: true });
+    const submitted = await api.call('jobs.submit', { kind: 'object', imageId: image.id, maskIds: [maskId], packId: 'test-tiny', method: 'fast-sam3d', withBaseline: true,
+      // Switches sent explicitly must not leak into the baseline, which always runs acceleration off.
+      params: { ssCache: true, slatCarving: true, meshAggregation: true } });
     expect(submitted).toMatchObject({ ok: true });
     const jobId = (submitted.result as { jobId: string }).jobId;
 
@@ -63,6 +65,11 @@ describe('jobs through the host', () => {
     expect(run).toMatchObject({ ok: true, result: { status: 'succeeded', method: 'fast-sam3d', executionProvider: 'cpu' } });
     const baseline = await api.call('runs.get', { runId: baselineId });
     expect(baseline).toMatchObject({ ok: true, result: { status: 'succeeded', method: 'off' } });
+    const baseReport = (baseline.result as { report: { params: Record<string, unknown>; schedules: { ss: { networkPasses: number; cached: number }; slat: { networkPasses: number; carved: number } } } }).report;
+    // test-tiny's sampler settings, every step full: 44 SS and 38 SLaT network passes, nothing cached or carved.
+    expect(baseReport.schedules.ss).toMatchObject({ networkPasses: 44, cached: 0 });
+    expect(baseReport.schedules.slat).toMatchObject({ networkPasses: 38, carved: 0 });
+    expect(baseReport.params).toMatchObject({ ssCache: false, slatCarving: false, meshAggregation: false });
 
     // The job's GLB is served over HTTP with the token.
     const glbRel = path.posix.join('jobs', jobId, 'disc.glb');
