@@ -72,6 +72,14 @@ export const RunReportSchema = z.object({
   aggregation: AggregationReportSchema,
   layout: LayoutReportSchema,
   mesh: z.object({ vertices: z.number().int().nonnegative(), triangles: z.number().int().nonnegative() }),
+  /**
+   * The photo's camera (pack manifest `camera.fovDeg`, across the side of the square full frame; the input
+   * image size), so the window can show the posed view through it. Optional: reports written before it
+   * existed still parse.
+   */
+  camera: z
+    .object({ fovDeg: z.number().gt(0).lt(180), width: z.number().int().positive(), height: z.number().int().positive() })
+    .optional(),
   warnings: z.array(z.string()),
 });
 export type RunReport = z.infer<typeof RunReportSchema>;

@@ -15,6 +15,8 @@ export interface PackEntry {
   kind: string;
   valid: boolean;
   problems: string[];
+  /** Manifest `camera.fovDeg` (validated manifests only). */
+  cameraFovDeg?: number;
 }
 
 export function scanPacks(roots: string[]): PackEntry[] {
@@ -57,5 +59,5 @@ function readPack(id: string, dir: string, manifestPath: string): PackEntry {
   for (const [role, f] of Object.entries(files)) {
     if (f?.path && !fs.existsSync(path.join(dir, f.path))) problems.push(`${role}: file ${f.path} is missing`);
   }
-  return { ...base, valid: problems.length === 0, problems };
+  return { ...base, valid: problems.length === 0, problems, cameraFovDeg: parsed.data.camera.fovDeg };
 }

@@ -154,6 +154,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
   // --- SS decode (batched) -------------------------------------------------------------------------
   t = performance.now();
   throwIfAborted(opts.signal);
+  progress.emit('ssDecode', 0);
   const L = m.grid.ssLatentResolution,
     C = m.grid.ssLatentChannels,
     R = m.grid.resolution;
@@ -165,6 +166,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
   });
   const logitsAll = (await pack.run('ss_decoder', { latent: { data: latent, dims: [k, C, L, L, L] } })).logits.data;
   shared.ssDecode = { ms: performance.now() - t, networkPasses: 1 };
+  progress.emit('ssDecode', 1);
 
   // --- per object ----------------------------------------------------------------------------------
   const objects: ObjectResult[] = [];
@@ -240,6 +242,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     const layout = decodeLayout(ss.states[b], m, agg.factorUsed);
     const ssSummary = summariseSchedule(ss.patterns[b], ssSched.guided);
     const slatSummary = summariseSchedule(slat.pattern, slSched.guided);
+    const camera = { fovDeg: m.camera.fovDeg, width: image.width, height: image.height };
     const report: RunReport = {
       pack: { name: m.name, version: m.version },
       executionProvider: pack.executionProvider,
@@ -273,12 +276,13 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
         scale: layout.scale,
       },
       mesh: { vertices: extracted.positions.length / 3, triangles: extracted.indices.length / 3 },
+      camera: { ...camera },
       warnings: [...sharedWarnings, ...pack.warnings, ...warnings],
     };
     objects.push({
       mesh: extracted,
       layout,
-      camera: { fovDeg: m.camera.fovDeg, width: image.width, height: image.height },
+      camera,
       report,
     });
   }

@@ -19,6 +19,8 @@ export * from './exports';
 export const PackInfo = z.object({
   id: Id, name: z.string(), version: z.string(), dir: z.string(), kind: z.string(),
   valid: z.boolean(), problems: z.array(z.string()),
+  /** The pack's camera field of view (manifest `camera.fovDeg`), for the posed view; absent when the manifest is invalid. */
+  cameraFovDeg: z.number().optional(),
 });
 
 export const Settings = z.object({

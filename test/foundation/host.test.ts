@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApi, serveRefuses, startServe, tinyRendererDir, type ServeProcess } from './helpers';
+import { openApi, ROOT, serveRefuses, startServe, tinyRendererDir, type ServeProcess } from './helpers';
 
 let host: ServeProcess;
 
@@ -90,6 +90,9 @@ describe('WebSocket API', () => {
     expect(JSON.parse(fs.readFileSync(path.join(host.dataDir, 'settings.json'), 'utf8'))).toMatchObject({ executionProvider: 'cpu', autoRerun: true });
     const packs = await api.call('packs.list', {});
     expect(packs.ok).toBe(true);
+    // The pack's field of view comes from its manifest (test-tiny: 40°), for the window's posed view.
+    const tinyManifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'models', 'test-tiny', 'manifest.json'), 'utf8')) as { camera: { fovDeg: number } };
+    expect((packs.result as { id: string; cameraFovDeg?: number }[]).find((p) => p.id === 'test-tiny')).toMatchObject({ cameraFovDeg: tinyManifest.camera.fovDeg });
     api.ws.close();
   });
 

@@ -55,11 +55,16 @@ describe('runObject', () => {
     expect(report.mesh.vertices).toBe(r.mesh.positions.length / 3);
     expect(report.layout.scale).toBeGreaterThan(0);
     expect(r.camera).toEqual({ fovDeg: 40, width: 96, height: 64 });
+    // the report carries the pack's field of view and the photo size for the posed view
+    expect(report.camera).toEqual({ fovDeg: pack.manifest.camera.fovDeg, width: 96, height: 64 });
+    expect(pack.manifest.camera.fovDeg).toBe(40);
     // positions stay in the object frame's box
     for (const v of r.mesh.positions) expect(Math.abs(v)).toBeLessThanOrEqual(0.5 + 1e-3);
     for (const e of events) JobProgressEvent.omit({ jobId: true }).parse(e);
     expect(events.filter((e) => e.stage === 'ssSampling')).toHaveLength(25);
     expect(events.filter((e) => e.stage === 'slatSampling')).toHaveLength(25);
+    expect(events.filter((e) => e.stage === 'ssDecode').map((e) => e.fraction)).toHaveLength(2);
+    expect([...new Set(events.map((e) => e.stage))]).toEqual([...STAGE_NAMES]);
     const fractions = events.map((e) => e.fraction);
     expect(fractions).toEqual([...fractions].sort((x, y) => x - y));
     expect(fractions.at(-1)).toBe(1);
