@@ -1,4 +1,4 @@
-// Builds the app (electron-vite) when out/ is missing or older than any source file, so that e2e tests
+// Builds the app (electron-vite, then the CLI) when out/ is missing or older than any source file, so that e2e tests
 // and `npm run serve` always exercise the current code without rebuilding needlessly.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outputs = ['out/main/index.js', 'out/main/serve.js', 'out/main/worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const outputs = ['out/cli/fastsam3d.js', 'out/main/index.js', 'out/main/serve.js', 'out/main/worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
 const sourceDirs = ['src-main', 'src-preload', 'src-renderer', 'src-shared'];
 
 function newestMtime(dir) {
@@ -41,6 +41,9 @@ export function ensureBuild() {
     console.error('[build] electron-vite build failed; fix the errors above and retry.');
     process.exit(r.status ?? 1);
   }
+  // The compiled CLI too: bin/fastsam3d.js prefers it over the sources, so it must not go stale.
+  const cli = spawnSync(process.execPath, [path.join(root, 'scripts/build-cli.mjs')], { cwd: root, stdio: 'inherit' });
+  if (cli.status !== 0) process.exit(cli.status ?? 1);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) ensureBuild();
