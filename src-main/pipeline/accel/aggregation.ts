@@ -40,10 +40,19 @@ export function chooseAggregationFactor(
     const score = aggregationScore(hfer2dValue, hfer3dValue, params.meshSpectralWeight2d);
     s = score >= params.meshTauHigh ? 1.25 : score > params.meshTauLow ? 1.5 : 2;
   }
+  return guardFactor(numVoxels, resolution) ?? s;
+}
+
+/**
+ * The factor the voxel-count guards impose regardless of the spectral score: 1 when N < 2048·(R/64)³
+ * (wins), 2 when N ≥ 42000·(R/64)³, else null. Callers can test this first and skip both HFER
+ * computations when it decides S (chooseAggregationFactor gives the same S for any HFER values).
+ */
+export function guardFactor(numVoxels: number, resolution: number): 1 | 2 | null {
   const scale = (resolution / 64) ** 3;
-  if (numVoxels >= MAX_VOXELS_64 * scale) s = 2;
-  if (numVoxels < MIN_VOXELS_64 * scale) s = 1;
-  return s;
+  if (numVoxels < MIN_VOXELS_64 * scale) return 1;
+  if (numVoxels >= MAX_VOXELS_64 * scale) return 2;
+  return null;
 }
 
 export interface AggregateOptions {

@@ -2,7 +2,8 @@
 export * from './types';
 export { createPolicies, createSsPolicy, createSlatPolicy, aggregationFor, summariseSchedule, UNIFORM_MERGE_FACTOR } from './policies';
 export { hfer2d, hfer3d, HFER2D_SIZE, HFER2D_RADIUS } from './spectral';
-export { chooseAggregationFactor, aggregateCoords, aggregationScore, MAX_VOXELS_64, MIN_VOXELS_64 } from './aggregation';
+export type { Hfer3dOptions } from './spectral';
+export { chooseAggregationFactor, guardFactor, aggregateCoords, aggregationScore, MAX_VOXELS_64, MIN_VOXELS_64 } from './aggregation';
 export { roundHalfEven } from './rounding';
 export type { AggregateOptions, FactorParams } from './aggregation';
 export { TaylorSsPolicy, ResidualSsPolicy, FullSsPolicy } from './ss-policies';

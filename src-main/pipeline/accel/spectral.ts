@@ -5,7 +5,8 @@
  * instead of re-reading the mask PNG.
  */
 import { roundHalfEven } from './rounding';
-import { fftNd, signedFrequency, toComplex } from './fft-nd';
+import { signedFrequency } from './fft-nd';
+import { checkFftSize, halfBins, hermitianWeight, irfftNd, rfftNd } from './real-fft';
 import type { Cutout, Hfer3dResult } from './types';
 
 /** Side of the square the cutout is resampled to before the 2-D FFT. */
@@ -24,39 +25,54 @@ const CROP_PAD = 2;
 export function resizeArea(src: Float64Array, sw: number, sh: number, dw: number, dh: number): Float64Array {
   const xw = coverageWeights(sw, dw);
   const yw = coverageWeights(sh, dh);
-  // Horizontal pass then vertical pass (the box filter is separable).
+  // Horizontal pass then vertical pass (the box filter is separable); each source cell feeds at most
+  // ceil(scale)+1 output cells, so both passes are linear in the pixel counts.
   const tmp = new Float64Array(sh * dw);
   for (let y = 0; y < sh; y++) {
+    const row = y * sw, outRow = y * dw;
     for (let x = 0; x < dw; x++) {
       let acc = 0;
-      for (const [s, w] of xw[x]) acc += w * src[y * sw + s];
-      tmp[y * dw + x] = acc;
+      for (let t = xw.begin[x]; t < xw.begin[x + 1]; t++) acc += xw.weight[t] * src[row + xw.source[t]];
+      tmp[outRow + x] = acc;
     }
   }
   const dst = new Float64Array(dh * dw);
   for (let y = 0; y < dh; y++) {
-    for (const [s, w] of yw[y]) {
-      for (let x = 0; x < dw; x++) dst[y * dw + x] += w * tmp[s * dw + x];
+    const outRow = y * dw;
+    for (let t = yw.begin[y]; t < yw.begin[y + 1]; t++) {
+      const w = yw.weight[t], inRow = yw.source[t] * dw;
+      for (let x = 0; x < dw; x++) dst[outRow + x] += w * tmp[inRow + x];
     }
   }
   return dst;
 }
 
+/** Sparse coverage matrix: output cell d takes source[t]·weight[t] for t in begin[d]..begin[d+1]−1. */
+interface Coverage {
+  begin: Int32Array;
+  source: Int32Array;
+  weight: Float64Array;
+}
+
 /** For each of `dn` output cells, the (source index, weight) pairs of the source cells it overlaps. */
-function coverageWeights(sn: number, dn: number): Array<Array<[number, number]>> {
+function coverageWeights(sn: number, dn: number): Coverage {
   const scale = sn / dn;
-  const out: Array<Array<[number, number]>> = [];
+  const cap = dn * (Math.ceil(scale) + 2);
+  const begin = new Int32Array(dn + 1);
+  const source = new Int32Array(cap);
+  const weight = new Float64Array(cap);
+  let t = 0;
   for (let d = 0; d < dn; d++) {
+    begin[d] = t;
     const a = d * scale;
     const b = (d + 1) * scale;
-    const pairs: Array<[number, number]> = [];
     for (let s = Math.floor(a); s < Math.min(sn, Math.ceil(b)); s++) {
       const overlap = Math.min(b, s + 1) - Math.max(a, s);
-      if (overlap > 1e-12) pairs.push([s, overlap / scale]);
+      if (overlap > 1e-12) { source[t] = s; weight[t] = overlap / scale; t++; }
     }
-    out.push(pairs);
   }
-  return out;
+  begin[dn] = t;
+  return { begin, source, weight };
 }
 
 /** cv2 RGB→grey on 8-bit values: fixed-point weights 4899 / 9617 / 1868 (0.299 / 0.587 / 0.114) >> 14, rounded. */
@@ -118,7 +134,7 @@ export function hfer2d(cutout: Cutout): number {
   let sum = 0, count = 0;
   for (let i = 0; i < n * n; i++) if (a[i] > 0) { sum += g[i]; count++; }
   const fill = count > 0 ? sum / count : 128;
-  const win = hanning(n);
+  const win = hanningCached(n);
   const img = new Float64Array(n * n);
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
@@ -126,22 +142,46 @@ export function hfer2d(cutout: Cutout): number {
       img[i] = (a[i] > 0 ? g[i] : fill) * win[y] * win[x];
     }
   }
-  const spec = toComplex(img);
-  fftNd(spec, [n, n]);
+  // Real image → half spectrum (columns 0..n/2); |X| is symmetric, so each kept column u stands for
+  // ±u (hermitianWeight) and the radius mask, symmetric too, selects the same bins on both halves.
+  const h = halfBins(n);
+  const spec = new Float64Array(2 * n * h);
+  rfftNd(img, [n, n], spec);
   const r2 = HFER2D_RADIUS * HFER2D_RADIUS;
   let total = 0, high = 0;
   for (let v = 0; v < n; v++) {
     const fy = signedFrequency(v, n);
-    for (let u = 0; u < n; u++) {
+    for (let u = 0; u < h; u++) {
       if (u === 0 && v === 0) continue; // DC removed from both sums
-      const fx = signedFrequency(u, n);
-      const k = 2 * (v * n + u);
-      const mag = Math.hypot(spec[k], spec[k + 1]);
+      const k = 2 * (v * h + u);
+      const re = spec[k], im = spec[k + 1];
+      const mag = hermitianWeight(u, n) * Math.sqrt(re * re + im * im);
       total += mag;
-      if (fx * fx + fy * fy > r2) high += mag;
+      if (u * u + fy * fy > r2) high += mag;
     }
   }
   return high / (total + 1e-8);
+}
+
+const hanningWindows = new Map<number, Float64Array>();
+
+/** hanning(n), computed once per size (read-only by convention). */
+function hanningCached(n: number): Float64Array {
+  let w = hanningWindows.get(n);
+  if (!w) {
+    w = hanning(n);
+    hanningWindows.set(n, w);
+  }
+  return w;
+}
+
+/** Options of hfer3d. */
+export interface Hfer3dOptions {
+  /**
+   * Compute the per-voxel score (the inverse transform of the high band, about half the cost). When
+   * false, voxelScore is all zeros; use it when neither carving nor anything else reads the score.
+   */
+  voxelScore?: boolean;
 }
 
 /**
@@ -150,51 +190,64 @@ export function hfer2d(cutout: Cutout): number {
  * ratio over the total magnitude including DC (0 when the total ≤ 1e-6). The per-voxel score is
  * |iFFT(high band)| at the occupied voxels, min-max normalised over them (left as is when all equal).
  */
-export function hfer3d(logits: Float32Array, resolution: number, occupiedThreshold: number): Hfer3dResult {
+export function hfer3d(
+  logits: Float32Array, resolution: number, occupiedThreshold: number, options: Hfer3dOptions = {},
+): Hfer3dResult {
   const R = resolution;
   if (logits.length !== R * R * R) {
     throw new Error(`hfer3d: ${logits.length} logits do not form a ${R}³ grid (${R * R * R} values).`);
   }
-  const grid = new Float64Array(2 * R * R * R);
-  const occupied: number[] = [];
+  checkFftSize(R); // before the empty-grid shortcut, so a bad resolution is reported either way
+  const values = new Float64Array(R * R * R);
+  let count = 0;
   for (let i = 0; i < logits.length; i++) {
     if (logits[i] > occupiedThreshold) {
-      grid[2 * i] = logits[i];
-      occupied.push(i);
+      values[i] = logits[i];
+      count++;
     }
   }
-  fftNd(grid, [R, R, R]);
+  const occupied = new Int32Array(count);
+  for (let i = 0, n = 0; i < logits.length; i++) if (logits[i] > occupiedThreshold) occupied[n++] = i;
+  const voxelScore = new Float32Array(count);
+  if (count === 0) return { hfer: 0, voxelScore };
+  // Real grid → half spectrum (z bins 0..R/2). Magnitudes are symmetric and so is the radial band, so
+  // each kept z bin stands for ±z (hermitianWeight) and the masked spectrum stays Hermitian (real inverse).
+  const h = halfBins(R);
+  const spec = new Float64Array(2 * R * R * h);
+  rfftNd(values, [R, R, R], spec);
   const cut2 = (R / 8) * (R / 8);
   let total = 0, high = 0;
   for (let x = 0; x < R; x++) {
     const fx = signedFrequency(x, R);
     for (let y = 0; y < R; y++) {
       const fy = signedFrequency(y, R);
-      for (let z = 0; z < R; z++) {
-        const fz = signedFrequency(z, R);
-        const k = 2 * ((x * R + y) * R + z);
-        const mag = Math.hypot(grid[k], grid[k + 1]);
-        total += mag;
-        if (fx * fx + fy * fy + fz * fz >= cut2) {
-          high += mag;
+      const d2 = fx * fx + fy * fy;
+      for (let z = 0; z < h; z++) {
+        const k = 2 * ((x * R + y) * h + z);
+        const re = spec[k], im = spec[k + 1];
+        const mag = Math.sqrt(re * re + im * im);
+        const w = hermitianWeight(z, R);
+        total += w * mag;
+        if (d2 + z * z >= cut2) {
+          high += w * mag;
         } else {
-          grid[k] = 0; // keep only the high band for the per-voxel score
-          grid[k + 1] = 0;
+          spec[k] = 0; // keep only the high band for the per-voxel score
+          spec[k + 1] = 0;
         }
       }
     }
   }
   const hfer = total <= 1e-6 ? 0 : high / total;
-  fftNd(grid, [R, R, R], true);
-  const voxelScore = new Float32Array(occupied.length);
+  if (options.voxelScore === false) return { hfer, voxelScore };
+  // The band-passed grid is real, so |iFFT| is the absolute value of the real inverse.
+  irfftNd(spec, [R, R, R], values);
   let lo = Infinity, hi = -Infinity;
-  const raw = new Float64Array(occupied.length);
-  for (let n = 0; n < occupied.length; n++) {
-    const k = 2 * occupied[n];
-    raw[n] = Math.hypot(grid[k], grid[k + 1]);
+  const raw = new Float64Array(count);
+  for (let n = 0; n < count; n++) {
+    raw[n] = Math.abs(values[occupied[n]]);
     if (raw[n] < lo) lo = raw[n];
     if (raw[n] > hi) hi = raw[n];
   }
-  for (let n = 0; n < raw.length; n++) voxelScore[n] = hi > lo ? (raw[n] - lo) / (hi - lo) : raw[n];
+  for (let n = 0; n < count; n++) voxelScore[n] = hi > lo ? (raw[n] - lo) / (hi - lo) : raw[n];
   return { hfer, voxelScore };
 }
