@@ -1,10 +1,11 @@
 /**
  * The only bridge between the sandboxed window and the main process. Exposes `window.studio` (the
- * typed StudioApi) and nothing else: no ipcRenderer, no Node. Built as CommonJS and fully bundled,
+ * typed StudioApi) and `window.studioShell` (drag an exported file out, show it in its folder; the main
+ * process accepts only files inside the data dir's exports folder) and nothing else: no ipcRenderer, no Node. Built as CommonJS and fully bundled,
  * because a sandboxed preload can only `require('electron')`.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC_EVENT, IPC_INVOKE, type IpcEnvelope } from './channels';
+import { IPC_EVENT, IPC_INVOKE, IPC_SHELL_DRAG, IPC_SHELL_SHOW, type IpcEnvelope } from './channels';
 
 /** Error replies cross contextBridge as plain data; only the message of a thrown Error would survive. */
 function invokeRaw(method: string, request: unknown): Promise<IpcEnvelope> {
@@ -29,3 +30,15 @@ const api = {
 };
 
 contextBridge.exposeInMainWorld('studio', api);
+
+const studioShell = {
+  /** Called from a dragstart handler; the main process starts the native drag (e.g. into Blender). */
+  startDrag(path: string): void {
+    ipcRenderer.send(IPC_SHELL_DRAG, String(path));
+  },
+  showItemInFolder(path: string): void {
+    // Refusals are logged by the main process; the window has nothing to show for them.
+    void ipcRenderer.invoke(IPC_SHELL_SHOW, String(path)).catch(() => undefined);
+  },
+};
+contextBridge.exposeInMainWorld('studioShell', studioShell);

@@ -3,12 +3,12 @@
  * window's main frame, loaded from our own origin) and hands the request to the shared dispatcher;
  * events are pushed to every window.
  */
-import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { IPC_EVENT, IPC_INVOKE, type IpcEnvelope } from '../../src-preload/channels';
 import type { Services } from '../host/services';
 import { APP_ORIGIN } from './protocols';
 
-function trustedSender(e: IpcMainInvokeEvent, devServerUrl: string | undefined): boolean {
+export function trustedSender(e: IpcMainInvokeEvent | IpcMainEvent, devServerUrl: string | undefined): boolean {
   const frame = e.senderFrame;
   if (!frame || frame !== e.sender.mainFrame) return false;
   const origin = new URL(frame.url).origin;

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createServices, type Services } from '../host/services';
 import { utilityLauncher } from './utility-worker';
 import { wireIpc } from './ipc';
+import { wireShellIpc } from './shell-ipc';
 import { APP_ORIGIN, handleProtocols, registerSchemes } from './protocols';
 import { createMainWindow, preloadPathFrom } from './window';
 
@@ -37,6 +38,7 @@ app.whenReady().then(() => {
   });
   handleProtocols(path.join(here, '../renderer'), dataDir);
   wireIpc(services, devServerUrl);
+  wireShellIpc(dataDir, devServerUrl);
   // No permission (camera, geolocation, notifications…) is ever granted to the window.
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   createMainWindow(preloadPathFrom(here), devServerUrl);
