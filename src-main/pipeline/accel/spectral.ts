@@ -199,15 +199,16 @@ export function hfer3d(
   }
   checkFftSize(R); // before the empty-grid shortcut, so a bad resolution is reported either way
   const values = new Float64Array(R * R * R);
+  const indices = new Int32Array(R * R * R);
   let count = 0;
   for (let i = 0; i < logits.length; i++) {
-    if (logits[i] > occupiedThreshold) {
-      values[i] = logits[i];
-      count++;
+    const v = logits[i];
+    if (v > occupiedThreshold) {
+      values[i] = v;
+      indices[count++] = i;
     }
   }
-  const occupied = new Int32Array(count);
-  for (let i = 0, n = 0; i < logits.length; i++) if (logits[i] > occupiedThreshold) occupied[n++] = i;
+  const occupied = indices.subarray(0, count);
   const voxelScore = new Float32Array(count);
   if (count === 0) return { hfer: 0, voxelScore };
   // Real grid → half spectrum (z bins 0..R/2). Magnitudes are symmetric and so is the radial band, so
