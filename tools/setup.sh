@@ -8,7 +8,7 @@
 #        SKIP_APT=1 tools/setup.sh (only (re)create the venv)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-APT_PACKAGES=(python3-torch python3-onnx libopenblas0-pthread python3-venv python3-pytest python3-scipy)
+APT_PACKAGES=(python3-torch python3-onnx libopenblas0-pthread python3-venv python3-pytest python3-scipy python3-pil)
 
 if [[ "${SKIP_APT:-0}" != 1 ]]; then
   missing=()
