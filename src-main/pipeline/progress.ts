@@ -1,6 +1,6 @@
 /** Progress events (JobProgressEvent minus jobId) with an overall fraction from fixed stage weights. */
 import type { JobProgressEvent } from '../../src-shared/api/jobs';
-import type { StageName } from '../../src-shared/report';
+import { STAGE_NAMES, type StageName } from '../../src-shared/report';
 
 export type ProgressEvent = Omit<JobProgressEvent, 'jobId'>;
 export type ProgressCallback = (e: ProgressEvent) => void;
@@ -16,15 +16,8 @@ const WEIGHTS: Record<StageName, number> = {
   surface: 0.06,
 };
 const SHARED: StageName[] = ['condition', 'ssSampling', 'ssDecode'];
-const ORDER: StageName[] = [
-  'condition',
-  'ssSampling',
-  'ssDecode',
-  'aggregation',
-  'slatSampling',
-  'meshDecode',
-  'surface',
-];
+/** Stages in pipeline order: the report's own list, so the two can never disagree. */
+const ORDER: readonly StageName[] = STAGE_NAMES;
 
 const SHARED_WEIGHT = WEIGHTS.condition + WEIGHTS.ssSampling + WEIGHTS.ssDecode;
 
