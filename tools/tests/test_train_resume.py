@@ -10,7 +10,7 @@ from fastsam3d_tools.data.scene import target_shape
 from fastsam3d_tools.data.targets import occupancy
 from fastsam3d_tools.modules import MeshDecoder, SsDecoder
 from fastsam3d_tools.modules.tables import mesh_tables
-from fastsam3d_tools.train.common import Trainer
+from fastsam3d_tools.train.common import Trainer, load_weights
 from fastsam3d_tools.train.slat_targets import analytic_latent, build_targets, object_coords
 from fastsam3d_tools.train.slat_vae import decode, decoder_loss
 from fastsam3d_tools.train.ss_latent import encode_occupancy, init_structured_decoder, tokens_to_latent
@@ -49,6 +49,29 @@ def test_resume_continues_step_rng_and_weights(tmp_path):
     assert np.allclose(draws_a, draws_b)
     for pa, pc in zip(ma.parameters(), mc.parameters()):
         assert torch.allclose(pa, pc)
+
+
+def test_ema_resumes_exactly_and_is_what_load_weights_returns(tmp_path):
+    def train(dirname, splits):
+        torch.manual_seed(0)
+        m = torch.nn.Linear(3, 1)
+        for n in splits:                   # each chunk = a new process resuming from the file
+            t = Trainer("toy", {"m": m}, lr=1e-2, seed=3, checkpoint_dir=tmp_path / dirname, log_dir=tmp_path,
+                        ema_decay=0.9)
+            t.run(_toy_step(m, []), steps=n)
+        return m, t.ema.shadow["m"]
+
+    m_a, ema_a = train("a", [6])
+    _, ema_b = train("b", [2, 4])
+    for n in ema_a:
+        assert torch.allclose(ema_a[n], ema_b[n])
+    # the EMA lags the weights (it averages them), and load_weights ships it by default
+    assert not torch.allclose(ema_a["weight"], m_a.weight.detach())
+    fresh = torch.nn.Linear(3, 1)
+    load_weights("toy", {"m": fresh}, checkpoint_dir=tmp_path / "a")
+    assert torch.allclose(fresh.weight, ema_a["weight"])
+    load_weights("toy", {"m": fresh}, checkpoint_dir=tmp_path / "a", ema=False)
+    assert torch.allclose(fresh.weight, m_a.weight)
 
 
 def test_checkpoint_stays_under_the_size_limit(tmp_path):

@@ -29,11 +29,46 @@ def setup_threads(n: int = 2) -> None:
     torch.set_num_threads(n)
 
 
+class Ema:
+    """Exponential moving average of the trainable weights — what the exporter ships for the flows.
+
+    Small-batch flow training on a CPU is noisy step to step; the average of the last few hundred steps
+    samples much cleaner than the latest weights. Frozen parameters and buffers are copied as they are.
+    The effective decay ramps up as min(decay, (1 + n) / (10 + n)) so an EMA started late (or on resume
+    from a checkpoint that had none) does not drag old weights in for long.
+    """
+
+    def __init__(self, modules: Dict[str, torch.nn.Module], decay: float):
+        self.modules, self.decay, self.updates = modules, decay, 0
+        self.shadow = {k: {n: v.detach().clone() for n, v in m.state_dict().items()} for k, m in modules.items()}
+
+    @torch.no_grad()
+    def update(self) -> None:
+        self.updates += 1
+        d = min(self.decay, (1 + self.updates) / (10 + self.updates))
+        for k, m in self.modules.items():
+            for n, v in m.state_dict().items():
+                sh = self.shadow[k][n]
+                if v.dtype.is_floating_point:
+                    sh.mul_(d).add_(v.detach(), alpha=1 - d)
+                else:
+                    sh.copy_(v)
+
+    def state_dict(self) -> dict:
+        return {"decay": self.decay, "updates": self.updates, "weights": self.shadow}
+
+    def load_state_dict(self, st: dict) -> None:
+        self.updates = int(st["updates"])
+        self.shadow = {k: {n: v.clone() for n, v in w.items()} for k, w in st["weights"].items()}
+
+
 class Trainer:
     def __init__(self, stage: str, modules: Dict[str, torch.nn.Module], lr: float, seed: int = 0,
-                 checkpoint_dir: Path = CHECKPOINTS, weight_decay: float = 0.0, log_dir: Path = RUNS):
+                 checkpoint_dir: Path = CHECKPOINTS, weight_decay: float = 0.0, log_dir: Path = RUNS,
+                 ema_decay: Optional[float] = None):
         self.stage = stage
         self.modules = modules
+        self.ema: Optional[Ema] = None
         # frozen parameters (requires_grad False) are saved with the modules but not optimised
         params = [p for m in modules.values() for p in m.parameters() if p.requires_grad]
         self.opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.99))
@@ -46,8 +81,13 @@ class Trainer:
         self.log_path = Path(log_dir) / f"{stage}.log"
         self.history: list = []
         self.extra: dict = {}          # stage outputs the exporter needs (e.g. normalisation statistics)
+        saved_ema = None
         if self.path.exists():
-            self.load()
+            saved_ema = self.load()
+        if ema_decay is not None:
+            self.ema = Ema(modules, ema_decay)       # starts from the current (possibly resumed) weights
+            if saved_ema is not None:
+                self.ema.load_state_dict(saved_ema)
 
     @staticmethod
     def checkpoint_path(stage: str, checkpoint_dir: Path = CHECKPOINTS) -> Path:
@@ -61,6 +101,7 @@ class Trainer:
             "optimiser": self.opt.state_dict() if with_optimiser else None,
             "numpy_rng": self.rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
             "history": self.history[-200:], "extra": self.extra,
+            "ema": self.ema.state_dict() if self.ema is not None else None,
         }
 
     def save(self) -> Path:
@@ -76,7 +117,8 @@ class Trainer:
         os.replace(tmp, self.path)
         return self.path
 
-    def load(self) -> None:
+    def load(self) -> Optional[dict]:
+        """Restore the checkpoint; returns its EMA state (None when it has none) for __init__."""
         st = torch.load(self.path, map_location="cpu")
         for k, m in self.modules.items():
             m.load_state_dict(st["models"][k])
@@ -91,6 +133,7 @@ class Trainer:
         torch.set_rng_state(st["torch_rng"])
         self.history = list(st.get("history", []))
         self.extra = dict(st.get("extra", {}))
+        return st.get("ema")
 
     # ---- loop --------------------------------------------------------------------------------------
     def log(self, record: dict) -> None:
@@ -124,6 +167,8 @@ class Trainer:
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for g in self.opt.param_groups for p in g["params"]], 1.0)
             self.opt.step()
+            if self.ema is not None:
+                self.ema.update()
             self.step += 1
             done += 1
             self.seconds += time.time() - t0
@@ -142,12 +187,21 @@ class Trainer:
         self.save()
 
 
-def load_weights(stage: str, modules: Dict[str, torch.nn.Module], checkpoint_dir: Path = CHECKPOINTS) -> dict:
-    """Load the weights of a finished (or in-progress) stage into `modules`; returns the checkpoint."""
+def stage_weights(st: dict, key: str, ema: bool = True) -> dict:
+    """State dict of module `key` in a loaded checkpoint: the EMA weights when the stage keeps them."""
+    if ema and st.get("ema") is not None and key in st["ema"]["weights"]:
+        return st["ema"]["weights"][key]
+    return st["models"][key]
+
+
+def load_weights(stage: str, modules: Dict[str, torch.nn.Module], checkpoint_dir: Path = CHECKPOINTS,
+                 ema: bool = True) -> dict:
+    """Load the weights of a finished (or in-progress) stage into `modules` (its EMA weights when it
+    keeps an EMA, unless ema=False); returns the checkpoint."""
     path = Path(checkpoint_dir) / f"{stage}.pt"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: train stage {stage!r} first")
     st = torch.load(path, map_location="cpu")
     for k, m in modules.items():
-        m.load_state_dict(st["models"][k])
+        m.load_state_dict(stage_weights(st, k, ema))
     return st

@@ -21,7 +21,7 @@ from .. import __version__
 from .sizes import pack_config
 from ..export.onnx_export import export_pack
 from ..modules import ConditionEncoder, MeshDecoder, SlatFlow, SsDecoder, SsFlow
-from .common import CHECKPOINTS, TOOLS
+from .common import CHECKPOINTS, TOOLS, stage_weights
 
 STAGES = ("ss_vae", "ss_flow", "slat_vae", "slat_flow")
 
@@ -42,17 +42,19 @@ def build_models(cfg_name: str = "mini"):
                               slat_mean=tuple(slat_extra["slat_mean"]), slat_std=tuple(slat_extra["slat_std"]))
     models = {"condition": ConditionEncoder(cfg), "ss_flow": SsFlow(cfg), "ss_decoder": SsDecoder(cfg),
               "slat_flow": SlatFlow(cfg), "mesh_decoder": MeshDecoder(cfg)}
-    models["condition"].load_state_dict(st["slat_flow"]["models"]["condition"])
-    models["ss_flow"].load_state_dict(st["ss_flow"]["models"]["ss_flow"])
-    models["ss_decoder"].load_state_dict(st["ss_vae"]["models"]["decoder"])
-    models["slat_flow"].load_state_dict(st["slat_flow"]["models"]["slat_flow"])
-    models["mesh_decoder"].load_state_dict(st["slat_vae"]["models"]["decoder"])
+    # the flows ship their EMA weights when their stage keeps an EMA (stage_weights)
+    models["condition"].load_state_dict(stage_weights(st["slat_flow"], "condition"))
+    models["ss_flow"].load_state_dict(stage_weights(st["ss_flow"], "ss_flow"))
+    models["ss_decoder"].load_state_dict(stage_weights(st["ss_vae"], "decoder"))
+    models["slat_flow"].load_state_dict(stage_weights(st["slat_flow"], "slat_flow"))
+    models["mesh_decoder"].load_state_dict(stage_weights(st["slat_vae"], "decoder"))
     # the SS flow was trained with stage 2's condition projection; stage 4 froze it, check that it matches
-    ss_proj = {k: v for k, v in st["ss_flow"]["models"]["condition"].items() if not k.startswith("proj_slat")}
-    for k, v in ss_proj.items():
-        if not torch.equal(v, st["slat_flow"]["models"]["condition"][k]):
+    ss_cond = stage_weights(st["ss_flow"], "condition")
+    slat_cond = stage_weights(st["slat_flow"], "condition")
+    for k, v in ss_cond.items():
+        if not k.startswith("proj_slat") and not torch.equal(v, slat_cond[k]):
             raise RuntimeError(f"condition weight {k} differs between the ss_flow and slat_flow checkpoints: "
-                               "stage 2 kept training after stage 4 started; re-run stage 4 from the new stage 2")
+                               "stage 2 kept training after stage 4 started; run stage 4 with --sync-condition")
     training = {s: {"steps": int(st[s]["step"]), "seconds": round(float(st[s].get("seconds", 0.0)), 1)} for s in STAGES}
     digest = hashlib.sha256()
     for s in STAGES:

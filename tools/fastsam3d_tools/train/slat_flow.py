@@ -21,7 +21,7 @@ from .sizes import pack_config
 from ..data.scene import target_shape
 from ..modules import ConditionEncoder, SlatFlow
 from ..modules.tables import slat_tables
-from .common import CHECKPOINTS, Trainer, load_weights, setup_threads
+from .common import CHECKPOINTS, Trainer, load_weights, setup_threads, stage_weights
 from .dataset import load_cache
 from .slat_targets import analytic_latent, object_coords
 from .ss_flow import COND_DROP, batch_images
@@ -50,12 +50,29 @@ class LatentCache:
         return self.items[seed]
 
 
+def sync_condition_trunk(cond_enc: ConditionEncoder, trainer: Trainer) -> None:
+    """Copy stage 2's (EMA) condition weights, all but `proj_slat`, into this stage's encoder and its EMA,
+    so the exported `condition` file is the one both flows were trained with."""
+    st = torch.load(CHECKPOINTS / "ss_flow.pt", map_location="cpu")
+    trunk = {k: v for k, v in stage_weights(st, "condition").items() if not k.startswith("proj_slat")}
+    cond_enc.load_state_dict(trunk, strict=False)
+    if trainer.ema is not None:
+        for k, v in trunk.items():
+            trainer.ema.shadow["condition"][k].copy_(v)
+    trainer.log({"note": f"step {trainer.step}: condition trunk synced from ss_flow step {st['step']}"})
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=15.0)
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--config", default="mini")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
+    ap.add_argument("--sync-condition", action="store_true",
+                    help="take the condition trunk and cond_ss projection from the current stage-2 checkpoint "
+                         "(after stage 2 trained the encoder further); cond_slat keeps training here")
     a = ap.parse_args(argv)
     setup_threads(a.threads)
     cfg = pack_config(a.config)
@@ -68,7 +85,9 @@ def main(argv=None) -> None:
         p.requires_grad_(name.startswith("proj_slat"))
     if not (CHECKPOINTS / "slat_flow.pt").exists():
         load_weights("ss_flow", {"condition": cond_enc})   # the stage-2 trunk; proj_slat trains here
-    trainer = Trainer("slat_flow", {"condition": cond_enc, "slat_flow": flow}, lr=3e-4)
+    trainer = Trainer("slat_flow", {"condition": cond_enc, "slat_flow": flow}, lr=a.lr, ema_decay=a.ema)
+    if a.sync_condition:
+        sync_condition_trunk(cond_enc, trainer)
     trainer.extra = {"slat_mean": mean.tolist(), "slat_std": std.tolist()}
     cache = LatentCache(cfg, mean, std)
 

@@ -53,6 +53,8 @@ def main(argv=None) -> None:
                     help="train the flow only (once stage 4 has started from this condition encoder)")
     ap.add_argument("--config", default="mini")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (lower it for a final polish)")
+    ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
     a = ap.parse_args(argv)
     setup_threads(a.threads)
     cfg = pack_config(a.config)
@@ -62,7 +64,7 @@ def main(argv=None) -> None:
     if a.freeze_condition:
         for p in cond_enc.parameters():
             p.requires_grad_(False)
-    trainer = Trainer("ss_flow", {"condition": cond_enc, "ss_flow": flow}, lr=3e-4)
+    trainer = Trainer("ss_flow", {"condition": cond_enc, "ss_flow": flow}, lr=a.lr, ema_decay=a.ema)
     if "rotation6d_mean" not in trainer.extra:   # fixed at the first run: the targets must not move
         trainer.extra = {"rotation6d_mean": data["rot6d"].mean(axis=0).tolist(),
                          "rotation6d_std": (data["rot6d"].std(axis=0) + 1e-3).tolist()}
