@@ -10,11 +10,13 @@ import {
 } from './jobs';
 import { libraryMethods } from './library';
 import { exportMethods } from './exports';
+import { segmentMethods } from './segment';
 
 export * from './common';
 export * from './jobs';
 export * from './library';
 export * from './exports';
+export * from './segment';
 
 export const PackInfo = z.object({
   id: Id, name: z.string(), version: z.string(), dir: z.string(), kind: z.string(),
@@ -46,7 +48,7 @@ export const coreMethods = {
   'jobs.list': { req: z.object({}), res: z.array(JobSummary) },
 } as const;
 
-export const methods = { ...coreMethods, ...libraryMethods, ...exportMethods } as const;
+export const methods = { ...coreMethods, ...libraryMethods, ...exportMethods, ...segmentMethods } as const;
 export type MethodName = keyof typeof methods;
 export type Req<M extends MethodName> = z.input<(typeof methods)[M]['req']>;
 export type Res<M extends MethodName> = z.output<(typeof methods)[M]['res']>;

@@ -1,0 +1,48 @@
+/**
+ * Segmentation packs available to the app, found like 3D packs (src-main/inference/packs.ts): every
+ * folder under the pack roots whose manifest declares the segmentation format, plus `seg-*` folders whose
+ * manifest is broken, so the user sees why they cannot be used. Listing reads manifests only; files and
+ * sessions are checked when a pack is opened.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { SegPackInfo } from '../../src-shared/api/segment';
+import { readSegManifest, SEG_PACK_FORMAT } from './manifest';
+
+function looksLikeSegPack(dir: string, id: string): boolean {
+  const manifest = path.join(dir, 'manifest.json');
+  if (id.startsWith('seg-')) return fs.existsSync(manifest);
+  try {
+    const format = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { format?: unknown }).format;
+    return typeof format === 'string' && format.startsWith(SEG_PACK_FORMAT.split('/')[0]);
+  } catch {
+    return false;
+  }
+}
+
+export async function scanSegPacks(roots: string[]): Promise<SegPackInfo[]> {
+  const out: SegPackInfo[] = [];
+  const seen = new Set<string>();
+  for (const root of roots) {
+    let names: string[];
+    try { names = fs.readdirSync(root).sort(); } catch { continue; }
+    for (const id of names) {
+      const dir = path.join(root, id);
+      if (seen.has(id) || !looksLikeSegPack(dir, id)) continue;
+      seen.add(id);
+      const { manifest, raw, problems } = await readSegManifest(dir);
+      const missing = manifest
+        ? Object.values(manifest.files).filter((f) => !fs.existsSync(path.join(dir, f.file))).map((f) => `${path.join(dir, f.file)}: missing — copy or re-export the pack`)
+        : [];
+      out.push({
+        id, dir,
+        name: manifest?.name ?? raw.name ?? id,
+        version: manifest?.version ?? raw.version ?? '?',
+        valid: !!manifest && missing.length === 0,
+        problems: [...problems, ...missing],
+        ...(manifest ? { inputSize: manifest.input.size, license: manifest.license, source: manifest.source } : {}),
+      });
+    }
+  }
+  return out;
+}
