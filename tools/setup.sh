@@ -4,11 +4,14 @@
 #         libopenblas0-pthread (without it torch falls back to a reference BLAS, ~30× slower)
 #   venv: tools/.venv with --system-site-packages (sees the Debian packages above)
 #   pip:  onnxruntime==1.20.1 (tools/requirements.txt)
+#   segment (SAM checkpoint converter, tools/requirements-segment.txt): apt python3-torchvision,
+#         pip segment-anything==1.0 (model code only)
 # Usage: tools/setup.sh            (needs root for apt, or the packages already installed)
 #        SKIP_APT=1 tools/setup.sh (only (re)create the venv)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-APT_PACKAGES=(python3-torch python3-onnx libopenblas0-pthread python3-venv python3-pytest python3-scipy python3-pil)
+APT_PACKAGES=(python3-torch python3-onnx libopenblas0-pthread python3-venv python3-pytest python3-scipy python3-pil
+              python3-torchvision)
 
 if [[ "${SKIP_APT:-0}" != 1 ]]; then
   missing=()
@@ -37,8 +40,11 @@ if ! "$here/.venv/bin/python" -c "import torch" 2>/dev/null; then
   exit 1
 fi
 "$here/.venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
+"$here/.venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements-segment.txt"
 "$here/.venv/bin/python" - <<'PY'
 import torch, onnx, onnxruntime, numpy, scipy
+import segment_anything, torchvision
 print(f"setup.sh: torch {torch.__version__}, onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__}, "
-      f"numpy {numpy.__version__}, scipy {scipy.__version__}")
+      f"numpy {numpy.__version__}, scipy {scipy.__version__}, torchvision {torchvision.__version__}, "
+      f"segment-anything {getattr(segment_anything, '__version__', '1.0')}")
 PY
