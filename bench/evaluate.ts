@@ -1,11 +1,13 @@
 /** Quality of one run against a reference (ground truth or the acceleration-off output). */
-import { canonicalShape, geometryMetrics, layoutMetrics, type Symmetry } from '../src-main/pipeline/metrics';
+import { canonicalShape, geometryMetrics, layoutMetrics, renderedViewMetrics, type Symmetry } from '../src-main/pipeline/metrics';
 import { Rng } from '../src-main/pipeline/rng';
 import type { Layout, Mesh } from '../src-main/pipeline/types';
 
 export interface Quality {
   cd: number; f1: number; viou: number; colorL1: number;
   iou3d: number; rotationErrorDeg: number; translationError: number; scaleError: number;
+  /** Rendered-view PSNR (dB, capped) and SSIM (luma), 8 fixed views (docs/metrics.md). */
+  psnr: number; ssim: number;
 }
 
 export interface Shape {
@@ -33,5 +35,6 @@ export function quality(pred: Shape, ref: Shape, symmetry: Symmetry = {}, sample
     },
   });
   const l = layoutMetrics(pred.layout, pred.bbox, ref.layout, ref.bbox, symmetry);
-  return { cd: g.cd, f1: g.f1, viou: g.viou, colorL1: g.colorL1, ...l };
+  const v = renderedViewMetrics(pred.canonical, ref.canonical);
+  return { cd: g.cd, f1: g.f1, viou: g.viou, colorL1: g.colorL1, ...l, psnr: v.psnr, ssim: v.ssim };
 }

@@ -1,7 +1,12 @@
 /** Benchmark output: JSON types, Markdown tables in the paper's layout, and the speed-up-vs-F1 chart. */
+import { loadNote, type MachineLoad } from './machine';
 import { fmt } from './stats';
 
-export interface QualitySummary { cd: number; f1: number; viou: number; iou3d: number; rotationErrorDeg: number; colorL1: number }
+export interface QualitySummary {
+  cd: number; f1: number; viou: number; iou3d: number; rotationErrorDeg: number; colorL1: number;
+  /** Rendered-view PSNR (dB, 100 = identical) and SSIM, mean over objects (docs/metrics.md). */
+  psnr: number; ssim: number;
+}
 
 export interface MethodRow {
   label: string;
@@ -25,6 +30,8 @@ export interface BenchResult {
   date: string;
   command: string;
   machine: string;
+  /** How busy the machine was when timing began (absent in results written before it was recorded). */
+  loadAverage?: MachineLoad;
   pack: { name: string; version: string; dir: string };
   executionProvider: string;
   objects: string[];
@@ -37,14 +44,17 @@ export interface BenchResult {
 }
 
 const qualityCells = (q: QualitySummary | null) =>
-  q ? [fmt(q.cd, 4), fmt(q.f1, 1), fmt(q.viou, 3), fmt(q.iou3d, 3), fmt(q.rotationErrorDeg, 1), fmt(q.colorL1, 1)] : ['—', '—', '—', '—', '—', '—'];
+  q
+    ? [fmt(q.cd, 4), fmt(q.f1, 1), fmt(q.viou, 3), fmt(q.iou3d, 3), fmt(q.rotationErrorDeg, 1), fmt(q.colorL1, 1), fmt(q.psnr, 1), fmt(q.ssim, 3)]
+    : Array<string>(8).fill('—');
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
+/** The object benchmark's section of docs/benchmarks.md (no page title: the docs page has it). */
 export function renderMarkdown(r: BenchResult): string {
-  const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'object time (s)', 'speed-up', 'SS passes', 'SLaT passes'];
+  const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'PSNR (dB) ↑', 'SSIM ↑', 'object time (s)', 'speed-up', 'SS passes', 'SLaT passes'];
   const row = (m: MethodRow, q: QualitySummary | null) => [
     m.label, ...qualityCells(q), fmt(m.objectMs / 1000, 2), `${fmt(m.speedup, 2)}×`, fmt(m.ssPasses, 0), fmt(m.slatPasses, 1),
   ];
@@ -52,14 +62,12 @@ export function renderMarkdown(r: BenchResult): string {
   const ablation = r.rows.filter((m) => m.group === 'ablation' || m.label === 'off' || m.label === 'fast-sam3d');
   const stageNames = Object.keys(r.rows[0]?.stagesMs ?? {});
   const lines = [
-    `# Benchmarks`,
-    '',
     `Pack **${r.pack.name} ${r.pack.version}** (\`${r.pack.dir}\`), execution provider ${r.executionProvider}, ${r.objects.length} held-out objects × ${r.reps} repetitions, seed ${r.seed}, ${r.samples} surface samples per metric.`,
-    `Machine: ${r.machine}. Date: ${r.date}. Wall time ${fmt(r.wallSeconds, 0)} s, peak RSS ${fmt(r.peakRssMiB, 0)} MiB.`,
+    `Machine: ${r.machine}. Date: ${r.date}. Wall time ${fmt(r.wallSeconds, 0)} s, peak RSS ${fmt(r.peakRssMiB, 0)} MiB. ${loadNote(r.loadAverage)}`.trimEnd(),
     '',
     `Command: \`${r.command}\``,
     '',
-    'Speed-up = Σ object time of `off` / Σ object time of the method, per-object medians, measured in the same process, interleaved. Metrics: docs/metrics.md (shape in the reference-normalised object frame, layout in the camera frame). "Visual" (Uni3D) is not available offline; colour L1 stands in for appearance. Scene time is measured by the scene benchmark (not in this table).',
+    'Speed-up = Σ object time of `off` / Σ object time of the method, per-object medians, measured in the same process, interleaved. Metrics: docs/metrics.md (shape in the reference-normalised object frame, layout in the camera frame). "Visual" (Uni3D) is not available offline; colour L1 and rendered-view PSNR/SSIM (8 fixed views, 100 dB = identical) stand in for appearance. Scene time: section "Scene time" below (`--scene`).',
     '',
     '## Against ground truth',
     '',

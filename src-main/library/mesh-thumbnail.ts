@@ -1,10 +1,11 @@
 /**
- * Result thumbnails: a small software rasteriser (z-buffer, interpolated vertex colours, Lambert shading
- * on face normals, double-sided) that renders a Mesh from a three-quarter view to an RGBA PNG with a
- * transparent background. Pure TypeScript plus sharp for the PNG encoding and the 2× downsample that
- * anti-aliases the edges. No GPU, no window: it runs in the main process, the host and tests alike.
+ * Result thumbnails: the shared software rasteriser (src-main/pipeline/metrics/rasterise.ts) renders a
+ * Mesh from a three-quarter view, fitted to the frame, and sharp encodes an RGBA PNG with a transparent
+ * background after a 2× downsample that anti-aliases the edges. No GPU, no window: it runs in the main
+ * process, the host and tests alike.
  */
 import sharp from 'sharp';
+import { rasterizeMesh } from '../pipeline/metrics/rasterise';
 import type { Mesh } from '../pipeline/types';
 
 export interface MeshThumbnailOptions {
@@ -13,104 +14,6 @@ export interface MeshThumbnailOptions {
   /** Camera azimuth around the up axis and elevation above the horizon, degrees. */
   azimuthDeg?: number;
   elevationDeg?: number;
-}
-
-type Vec3 = [number, number, number];
-
-const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-const normalize = (a: Vec3): Vec3 => {
-  const l = Math.hypot(a[0], a[1], a[2]) || 1;
-  return [a[0] / l, a[1] / l, a[2] / l];
-};
-
-/** Render raw RGBA pixels (side×side×4) of the mesh. Exposed for tests; most callers want renderMeshThumbnail. */
-export function rasterizeMesh(mesh: Mesh, side: number, azimuthDeg = 35, elevationDeg = 25): Uint8Array {
-  const { positions, indices } = mesh;
-  const colors = mesh.colors && mesh.colors.length === positions.length ? mesh.colors : null;
-  const nv = positions.length / 3;
-  const rgba = new Uint8Array(side * side * 4);
-  if (nv === 0 || indices.length < 3) return rgba;
-
-  // Object frame is z-up: the camera sits at azimuth/elevation, looking at the object's centre.
-  const az = (azimuthDeg * Math.PI) / 180;
-  const el = (elevationDeg * Math.PI) / 180;
-  const toCam: Vec3 = [Math.sin(az) * Math.cos(el), -Math.cos(az) * Math.cos(el), Math.sin(el)];
-  const right = normalize(cross([-toCam[0], -toCam[1], -toCam[2]], [0, 0, 1]));
-  const up = cross(right, [-toCam[0], -toCam[1], -toCam[2]]);
-  // Key light from the upper left of the camera, so the silhouette reads even on flat-coloured meshes.
-  const light = normalize([toCam[0] - right[0] * 0.5 + up[0] * 0.6, toCam[1] - right[1] * 0.5 + up[1] * 0.6, toCam[2] - right[2] * 0.5 + up[2] * 0.6]);
-
-  const sx = new Float32Array(nv);
-  const sy = new Float32Array(nv);
-  const sz = new Float32Array(nv);
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-  for (let v = 0; v < nv; v++) {
-    const p: Vec3 = [positions[3 * v], positions[3 * v + 1], positions[3 * v + 2]];
-    const x = dot(p, right);
-    const y = dot(p, up);
-    sx[v] = x;
-    sy[v] = y;
-    sz[v] = dot(p, toCam); // larger = nearer the camera
-    if (x < minX) minX = x;
-    if (x > maxX) maxX = x;
-    if (y < minY) minY = y;
-    if (y > maxY) maxY = y;
-  }
-  const extent = Math.max(maxX - minX, maxY - minY) || 1;
-  const scale = (side * 0.9) / extent;
-  const cx = (minX + maxX) / 2;
-  const cy = (minY + maxY) / 2;
-  for (let v = 0; v < nv; v++) {
-    sx[v] = side / 2 + (sx[v] - cx) * scale;
-    sy[v] = side / 2 - (sy[v] - cy) * scale; // image rows grow downwards
-  }
-
-  const depth = new Float32Array(side * side).fill(-Infinity);
-  for (let t = 0; t + 2 < indices.length; t += 3) {
-    const a = indices[t], b = indices[t + 1], c = indices[t + 2];
-    if (a >= nv || b >= nv || c >= nv) continue;
-    const ax = sx[a], ay = sy[a], bx = sx[b], by = sy[b], qx = sx[c], qy = sy[c];
-    const area = (bx - ax) * (qy - ay) - (by - ay) * (qx - ax);
-    if (Math.abs(area) < 1e-12) continue;
-
-    // Face normal in the object frame; |n·l| lights both sides (meshes are double-sided in export too).
-    const e1: Vec3 = [positions[3 * b] - positions[3 * a], positions[3 * b + 1] - positions[3 * a + 1], positions[3 * b + 2] - positions[3 * a + 2]];
-    const e2: Vec3 = [positions[3 * c] - positions[3 * a], positions[3 * c + 1] - positions[3 * a + 1], positions[3 * c + 2] - positions[3 * a + 2]];
-    const shade = 0.35 + 0.65 * Math.abs(dot(normalize(cross(e1, e2)), light));
-
-    const x0 = Math.max(0, Math.floor(Math.min(ax, bx, qx)));
-    const x1 = Math.min(side - 1, Math.ceil(Math.max(ax, bx, qx)));
-    const y0 = Math.max(0, Math.floor(Math.min(ay, by, qy)));
-    const y1 = Math.min(side - 1, Math.ceil(Math.max(ay, by, qy)));
-    for (let y = y0; y <= y1; y++) {
-      const py = y + 0.5;
-      for (let x = x0; x <= x1; x++) {
-        const px = x + 0.5;
-        // Barycentric weights from signed edge functions; the sign of `area` absorbs the winding.
-        const w0 = ((bx - px) * (qy - py) - (by - py) * (qx - px)) / area;
-        const w1 = ((qx - px) * (ay - py) - (qy - py) * (ax - px)) / area;
-        const w2 = 1 - w0 - w1;
-        if (w0 < 0 || w1 < 0 || w2 < 0) continue;
-        const z = w0 * sz[a] + w1 * sz[b] + w2 * sz[c];
-        const pix = y * side + x;
-        if (z <= depth[pix]) continue;
-        depth[pix] = z;
-        let r = 0.7, g = 0.7, bl = 0.72;
-        if (colors) {
-          r = w0 * colors[3 * a] + w1 * colors[3 * b] + w2 * colors[3 * c];
-          g = w0 * colors[3 * a + 1] + w1 * colors[3 * b + 1] + w2 * colors[3 * c + 1];
-          bl = w0 * colors[3 * a + 2] + w1 * colors[3 * b + 2] + w2 * colors[3 * c + 2];
-        }
-        const o = pix * 4;
-        rgba[o] = Math.max(0, Math.min(255, Math.round(r * shade * 255)));
-        rgba[o + 1] = Math.max(0, Math.min(255, Math.round(g * shade * 255)));
-        rgba[o + 2] = Math.max(0, Math.min(255, Math.round(bl * shade * 255)));
-        rgba[o + 3] = 255;
-      }
-    }
-  }
-  return rgba;
 }
 
 /** PNG thumbnail of a mesh (rendered at 2× and downsampled for smooth edges). */

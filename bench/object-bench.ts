@@ -1,0 +1,158 @@
+/**
+ * The object benchmark — the paper's tables on our own pack (docs/benchmarks.md, ../shared/design/metrics.md).
+ *
+ * Protocol: one warm-up object first; then every method on every object, interleaved (A B C A B C …),
+ * `reps` repetitions; per-object medians; speed-up = ratio to `off` measured in the same process; quality
+ * against the ground truth and against the `off` output of the same seed. No timing is asserted anywhere:
+ * the numbers are written out for people to read.
+ */
+import { join, resolve } from 'node:path';
+import { loadMaskFile, loadImageFile, openPack, runObject } from '../src-main/pipeline';
+import type { ObjectResult } from '../src-main/pipeline';
+import { loadBenchmarkSet, type BenchmarkItem } from './benchmark-set';
+import { quality, shapeOf, type Quality, type Shape } from './evaluate';
+import { machineInfo, machineLoad } from './machine';
+import { BENCH_METHODS, QUICK_LABELS, sweepMethods, type BenchMethod } from './methods';
+import { resolveCounts, type BenchOptions } from './options';
+import type { BenchResult, MethodRow, QualitySummary } from './report';
+import { median, mean } from './stats';
+
+interface Sample { ms: number; stages: Record<string, number>; ssPasses: number; slatPasses: number }
+
+/** The rows to run: all methods, the sweep, or the quick subset; `--methods` filters (off always stays). */
+export function selectMethods(o: Pick<BenchOptions, 'mode' | 'quick' | 'methods'>): BenchMethod[] {
+  let methods = o.mode === 'sweep' ? [BENCH_METHODS[0], ...sweepMethods()] : BENCH_METHODS;
+  if (o.quick && o.mode !== 'sweep') methods = methods.filter((m) => QUICK_LABELS.includes(m.label));
+  if (o.methods) {
+    const known = new Set(methods.map((m) => m.label));
+    const unknown = o.methods.filter((l) => !known.has(l));
+    if (unknown.length > 0)
+      throw new RangeError(`--methods: unknown row label(s) ${unknown.map((l) => `"${l}"`).join(', ')}; known: ${[...known].join(', ')}`);
+    methods = methods.filter((m) => m.label === 'off' || o.methods!.includes(m.label));
+  }
+  return methods;
+}
+
+export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => void): Promise<BenchResult> {
+  const all = await loadBenchmarkSet(resolve(o.set));
+  const counts = resolveCounts(o, all.length);
+  const items = pickSpread(all, counts.objects);
+  const { reps, samples } = counts;
+  const methods = selectMethods(o);
+  const seed = o.seed;
+  const pack = await openPack(resolve(o.pack), { executionProvider: 'cpu' });
+  try {
+    log(`bench: pack ${pack.manifest.name} ${pack.manifest.version}, ${items.length} objects, ${methods.length} methods, ${reps} reps, EP ${pack.executionProvider}`);
+    const inputs = new Map<string, { image: Awaited<ReturnType<typeof loadImageFile>>; mask: Awaited<ReturnType<typeof loadMaskFile>> }>();
+    for (const it of items) {
+      inputs.set(it.id, { image: await loadImageFile(join(it.dir, 'image.png')), mask: await loadMaskFile(join(it.dir, '0.png')) });
+    }
+    const run = (it: BenchmarkItem, m: BenchMethod): Promise<ObjectResult> =>
+      runObject(pack, { ...inputs.get(it.id)!, name: it.id }, { method: m.method, params: { ...m.params, seed } });
+
+    // Warm-up: every method once on the first object (sessions created, JIT warm for each code path).
+    for (const m of methods) await run(items[0], m);
+
+    const timings = new Map<string, Sample[]>(); // key `${label}|${id}`
+    const shapes = new Map<string, Shape>();
+    const loadAverage = machineLoad();
+    const t0 = Date.now();
+    for (let r = 0; r < reps; r++) {
+      for (const it of items) {
+        for (const m of methods) {
+          const res = await run(it, m);
+          const rep = res.report;
+          const key = `${m.label}|${it.id}`;
+          const list = timings.get(key) ?? [];
+          list.push({
+            ms: rep.objectMs,
+            stages: Object.fromEntries(Object.entries(rep.stages).map(([k, v]) => [k, v.ms])),
+            ssPasses: rep.schedules.ss.networkPasses,
+            slatPasses: rep.schedules.slat.networkPasses,
+          });
+          timings.set(key, list);
+          if (!shapes.has(key)) shapes.set(key, shapeOf(res.mesh, res.layout, rep.aggregation.factor));
+        }
+        log(`  rep ${r + 1}/${reps} ${it.id} done (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      }
+    }
+    const timedSeconds = (Date.now() - t0) / 1000;
+    log(`  measuring quality (${samples} surface samples, 8 rendered views per comparison)`);
+    const rows = methods.map((m) => summarise(m, items, timings, shapes, samples, log));
+    return {
+      date: new Date().toISOString(),
+      command: o.commandLine,
+      machine: machineInfo(),
+      loadAverage,
+      pack: { name: pack.manifest.name, version: pack.manifest.version, dir: o.pack },
+      executionProvider: pack.executionProvider,
+      objects: items.map((i) => i.id), reps, seed, samples,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      wallSeconds: timedSeconds,
+      rows,
+    };
+  } finally {
+    await pack.close();
+  }
+}
+
+function summarise(
+  m: BenchMethod, items: BenchmarkItem[], timings: Map<string, Sample[]>, shapes: Map<string, Shape>,
+  samples: number, log: (s: string) => void,
+): MethodRow {
+  const perObject = items.map((it) => {
+    const s = timings.get(`${m.label}|${it.id}`)!;
+    const off = timings.get(`off|${it.id}`)!;
+    const pred = shapes.get(`${m.label}|${it.id}`)!;
+    const gtShape: Shape = { canonical: it.mesh, layout: it.layout, bbox: it.bbox };
+    const vsGt = safeQuality(pred, gtShape, it, samples, log);
+    const vsOff = m.label === 'off' ? null : safeQuality(pred, shapes.get(`off|${it.id}`)!, it, samples, log);
+    return {
+      id: it.id,
+      ms: median(s.map((x) => x.ms)),
+      offMs: median(off.map((x) => x.ms)),
+      stages: Object.fromEntries(Object.keys(s[0].stages).map((k) => [k, median(s.map((x) => x.stages[k]))])),
+      ssPasses: s[0].ssPasses,
+      slatPasses: s[0].slatPasses,
+      vsGt,
+      vsOff,
+    };
+  });
+  const summary = (sel: (o: (typeof perObject)[number]) => Quality | null): QualitySummary => {
+    const q = (k: keyof Quality) => mean(perObject.map(sel).filter((x): x is Quality => x !== null).map((x) => x[k]));
+    return {
+      cd: q('cd'), f1: q('f1'), viou: q('viou'), iou3d: q('iou3d'),
+      rotationErrorDeg: median(perObject.map((o) => sel(o)?.rotationErrorDeg ?? NaN)),
+      colorL1: q('colorL1'), psnr: q('psnr'), ssim: q('ssim'),
+    };
+  };
+  const sumMs = perObject.reduce((a, o) => a + o.ms, 0);
+  const sumOff = perObject.reduce((a, o) => a + o.offMs, 0);
+  return {
+    label: m.label, method: m.method, group: m.group, params: m.params ?? {},
+    objectMs: sumMs / perObject.length,
+    speedup: sumOff / sumMs,
+    speedupMedianPerObject: median(perObject.map((o) => o.offMs / o.ms)),
+    stagesMs: Object.fromEntries(Object.keys(perObject[0].stages).map((k) => [k, mean(perObject.map((o) => o.stages[k]))])),
+    ssPasses: mean(perObject.map((o) => o.ssPasses)),
+    slatPasses: mean(perObject.map((o) => o.slatPasses)),
+    gt: summary((o) => o.vsGt),
+    baseline: m.label === 'off' ? null : summary((o) => o.vsOff),
+    perObject: perObject.map(({ id, ms, offMs, vsGt, vsOff }) => ({ id, ms, speedup: offMs / ms, vsGt, vsOff })),
+  };
+}
+
+function safeQuality(pred: Shape, ref: Shape, it: BenchmarkItem, samples: number, log: (s: string) => void): Quality | null {
+  try {
+    return quality(pred, ref, it.symmetry, samples);
+  } catch (e) {
+    log(`  quality of ${it.id} not measurable: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** Spread the picks across the set so families are mixed (the set is ordered by seed). */
+function pickSpread<T>(xs: T[], n: number): T[] {
+  if (n >= xs.length) return xs;
+  return Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]);
+}

@@ -1,0 +1,39 @@
+/**
+ * Options of the benchmark, shared by `npm run bench` and `fastsam3d bench` (both parse with the CLI's
+ * `bench` subcommand). The mode flags pick defaults; explicit values override them.
+ */
+export type BenchMode = 'objects' | 'sweep' | 'scene';
+
+export interface BenchOptions {
+  mode: BenchMode;
+  /** A few objects and methods, one repetition, fewer metric samples: the CI smoke run. */
+  quick: boolean;
+  /** Every object of the set. */
+  full: boolean;
+  pack: string;
+  /** Held-out benchmark set (objects mode and sweep). */
+  set: string;
+  /** SAM 3D folder of the scene benchmark (image.png + 0.png, 1.png, …). */
+  scene: string;
+  objects?: number;
+  reps?: number;
+  /** Only these row labels (off is always kept: it is the reference). */
+  methods?: string[];
+  seed: number;
+  samples?: number;
+  out: string;
+  writeDocs: boolean;
+  /** docs/benchmarks.md by default. */
+  docsFile: string;
+  /** The command line recorded in the results. */
+  commandLine: string;
+}
+
+/** The defaults that depend on the mode flags. */
+export function resolveCounts(o: BenchOptions, setSize: number): { objects: number; reps: number; samples: number } {
+  return {
+    objects: Math.min(setSize, o.objects ?? (o.quick ? 2 : o.full ? setSize : 6)),
+    reps: o.reps ?? (o.quick ? 1 : 3),
+    samples: o.samples ?? (o.quick ? 5000 : 20_000),
+  };
+}

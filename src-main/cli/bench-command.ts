@@ -1,0 +1,111 @@
+/**
+ * `fastsam3d bench` — the benchmark of bench/ (one implementation; `npm run bench -- ARGS` runs exactly
+ * `fastsam3d bench ARGS`). Results go to --out (JSON, Markdown, SVG); tables on stdout, progress on stderr.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { Command } from 'commander';
+import { runBench } from '../../bench/bench-main';
+import { selectMethods } from '../../bench/object-bench';
+import type { BenchOptions } from '../../bench/options';
+import { UsageError } from './exit-codes';
+import type { Io } from './run-command';
+
+const HELP = `
+Modes (one at a time): the object benchmark (default: every method and the module ablation on the
+held-out set), --sweep (Pareto front of speed-up vs fidelity and the recommended presets), --scene
+(runScene on one photo with several masks against one runObject per mask, off and fast-sam3d).
+
+Examples:
+  fastsam3d bench --quick
+  fastsam3d bench --objects 4 --reps 2 --methods off,fast-sam3d,uniform-merge --samples 5000
+  fastsam3d bench --sweep --objects 4 --reps 1 --samples 10000 --write-docs
+  fastsam3d bench --scene --reps 3 --write-docs
+`;
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got "${v}"`);
+  return n;
+}
+
+function folder(flag: string, dir: string, what: string): string {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} "${dir}" is not a folder; pass ${what}`);
+  return dir;
+}
+
+/** The command line to record in the results, as the user typed it. */
+function commandLine(args: string[]): string {
+  const prefix = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench --' : 'fastsam3d bench';
+  return `${prefix} ${args.join(' ')}`.trim();
+}
+
+export function toBenchOptions(o: Record<string, string | boolean | undefined>, args: string[]): BenchOptions {
+  if (o.sweep && o.scene) throw new UsageError('--sweep and --scene are separate runs; give one of them');
+  const mode = o.sweep ? 'sweep' : o.scene ? 'scene' : 'objects';
+  const seed = Number(o.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed needs a non-negative integer, got "${String(o.seed)}"`);
+  const opts: BenchOptions = {
+    mode,
+    quick: Boolean(o.quick),
+    full: Boolean(o.full),
+    pack: o.pack as string,
+    set: mode === 'scene' ? (o.set as string) : folder('--set', o.set as string, 'the held-out benchmark set (resources/benchmark in a source checkout)'),
+    scene: mode === 'scene' ? folder('--scene-input', o.sceneInput as string, 'a SAM 3D folder (image.png + 0.png, 1.png, …)') : (o.sceneInput as string),
+    objects: positiveInt('--objects', o.objects as string | undefined),
+    reps: positiveInt('--reps', o.reps as string | undefined),
+    methods: typeof o.methods === 'string' ? o.methods.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    seed,
+    samples: positiveInt('--samples', o.samples as string | undefined),
+    out: o.out as string,
+    writeDocs: Boolean(o.writeDocs),
+    docsFile: o.docsFile as string,
+    commandLine: commandLine(args),
+  };
+  if (mode !== 'scene') {
+    try {
+      selectMethods(opts);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  return opts;
+}
+
+export function addBenchCommand(program: Command, io: Io): void {
+  program
+    .command('bench')
+    .description('benchmark speed and quality of the methods on the held-out set (docs/benchmarks.md)')
+    .option('--quick', 'smoke run: 2 objects, 1 repetition, 5 methods, 5000 metric samples')
+    .option('--full', 'every object of the set')
+    .option('--sweep', 'parameter sweep: Pareto front and recommended balanced / max presets')
+    .option('--scene', 'scene time: runScene against one runObject per mask (off and fast-sam3d)')
+    .option('--pack <dir>', 'model pack folder', 'models/mini')
+    .option('--set <dir>', 'held-out benchmark set (image.png, 0.png, gt.json, gt.ply per object)', 'resources/benchmark')
+    .option('--scene-input <dir>', 'SAM 3D folder for --scene', 'resources/examples/scene-three')
+    .option('--objects <n>', 'number of objects, spread over the set (default 6; 2 with --quick)')
+    .option('--reps <n>', 'timed repetitions per method and object (default 3; 1 with --quick)')
+    .option('--methods <list>', 'comma-separated row labels to run (off is always run: it is the reference)')
+    .option('--seed <n>', 'seed of every run', '42')
+    .option('--samples <n>', 'surface samples per metric (default 20000; 5000 with --quick)')
+    .option('--out <dir>', 'results folder', 'bench-results/latest')
+    .option('--write-docs', "update this mode's section of the docs file (and docs/benchmark-chart.svg)")
+    .option('--docs-file <file>', 'the docs page --write-docs updates', 'docs/benchmarks.md')
+    .addHelpText('after', HELP)
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const opts = toBenchOptions(o, argsAfterBench(program));
+      const out = await runBench(
+        opts,
+        (s) => io.stderr.write(s + '\n'),
+        (s) => io.stdout.write(s + '\n'),
+      );
+      io.stderr.write(out.files.map((f) => `bench: wrote ${f}\n`).join(''));
+    });
+}
+
+/** The arguments after `bench`, for the recorded command line (commander keeps argv as rawArgs, untyped). */
+function argsAfterBench(program: Command): string[] {
+  const argv = (program as unknown as { rawArgs?: string[] }).rawArgs ?? [];
+  const i = argv.indexOf('bench');
+  return i >= 0 ? argv.slice(i + 1) : [];
+}

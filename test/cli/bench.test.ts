@@ -1,0 +1,102 @@
+/**
+ * `fastsam3d bench` end to end on the random-weight test pack: the object benchmark (--quick, 1 object)
+ * and the scene benchmark write well-formed results. Timings are only checked to be measured (finite,
+ * positive), never compared: wall-clock is not asserted anywhere.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { BenchResult } from '../../bench/report';
+import type { SceneBenchResult } from '../../bench/scene-bench';
+import { QUICK_LABELS } from '../../bench/methods';
+import { main } from '../../src-main/cli/main';
+import { PSNR_CAP_DB } from '../../src-main/pipeline/metrics';
+
+const ROOT = resolve(__dirname, '../..');
+const PACK = join(ROOT, 'models/test-tiny');
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough(),
+    stderr = new PassThrough() as unknown as NodeJS.WriteStream;
+  let out = '',
+    err = '';
+  stdout.on('data', (d) => (out += d));
+  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
+  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr });
+  return { code, out, err };
+}
+
+const measured = (x: number) => Number.isFinite(x) && x > 0;
+
+describe('fastsam3d bench', () => {
+  it('--quick on one object: JSON rows for the quick methods with quality and pass counts, Markdown and SVG', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fs3d-bench-'));
+    const r = await cli('bench', '--quick', '--pack', PACK, '--objects', '1', '--samples', '2000', '--out', out);
+    expect(r.err).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResult;
+    expect(res.pack).toMatchObject({ name: 'test-tiny' });
+    expect(res.objects).toHaveLength(1);
+    expect(res.command).toBe(`fastsam3d bench --quick --pack ${PACK} --objects 1 --samples 2000 --out ${out}`);
+    expect(res.rows.map((m) => m.label)).toEqual(QUICK_LABELS);
+    const off = res.rows[0];
+    expect(off.baseline).toBeNull();
+    expect(off.speedup).toBeCloseTo(1, 12); // off against itself, by definition
+    expect([off.ssPasses, off.slatPasses]).toEqual([44, 38]);
+    const fast = res.rows.find((m) => m.label === 'fast-sam3d')!;
+    expect(fast.ssPasses).toBe(17);
+    for (const m of res.rows) {
+      expect(measured(m.objectMs) && measured(m.speedup)).toBe(true);
+      expect(m.perObject).toHaveLength(1);
+      for (const q of [m.gt, m.baseline].filter((x) => x !== null)) {
+        expect(q.f1).toBeGreaterThanOrEqual(0);
+        expect(q.f1).toBeLessThanOrEqual(100);
+        expect(q.psnr).toBeGreaterThan(0);
+        expect(q.psnr).toBeLessThanOrEqual(PSNR_CAP_DB);
+        expect(Math.abs(q.ssim)).toBeLessThanOrEqual(1);
+      }
+    }
+    const md = readFileSync(join(out, 'tables.md'), 'utf8');
+    expect(md).toContain('| PSNR (dB) ↑ | SSIM ↑ |');
+    expect(md).toContain('## Module ablation');
+    expect(r.out).toContain('## Against ground truth');
+    expect(readFileSync(join(out, 'chart.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+  });
+
+  it('--scene: runScene against three runObject calls for off and fast-sam3d, written into its docs section only', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fs3d-bench-'));
+    const docs = join(out, 'benchmarks.md');
+    writeFileSync(docs, '# Benchmarks\n\nHand-written text stays.\n');
+    const r = await cli('bench', '--scene', '--pack', PACK, '--reps', '1', '--out', out, '--write-docs', '--docs-file', docs);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(join(out, 'scene.json'), 'utf8')) as SceneBenchResult;
+    expect(res.objects).toBe(3);
+    expect(res.rows.map((x) => x.method)).toEqual(['off', 'fast-sam3d']);
+    for (const x of res.rows) {
+      expect(measured(x.sceneMs) && measured(x.separateMs) && measured(x.sceneSpeedup)).toBe(true);
+      expect(x.ssPassesSeparate).toBe(3 * x.ssPassesScene); // one batched pass per step for the three objects
+      expect([x.conditionPassesSeparate, x.conditionPassesScene]).toEqual([3, 1]);
+    }
+    expect(res.rows[0].ssPassesScene).toBe(44);
+    const doc = readFileSync(docs, 'utf8');
+    expect(doc).toMatch(/^# Benchmarks\n\nHand-written text stays\.\n\n<!-- bench:scene -->\n## Scene time\n[\s\S]*<!-- \/bench:scene -->\n$/);
+    expect(existsSync(join(out, 'scene.md'))).toBe(true);
+  });
+
+  it('exit 2 with a message for bad options', async () => {
+    const both = await cli('bench', '--sweep', '--scene', '--pack', PACK);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/--sweep and --scene are separate runs/);
+    const zero = await cli('bench', '--objects', '0', '--pack', PACK);
+    expect(zero.code).toBe(2);
+    expect(zero.err).toMatch(/--objects needs a positive integer, got "0"/);
+    const label = await cli('bench', '--methods', 'off,fast', '--pack', PACK);
+    expect(label.code).toBe(2);
+    expect(label.err).toMatch(/unknown row label\(s\) "fast"; known: off, fast-sam3d/);
+    const set = await cli('bench', '--set', join(ROOT, 'nope'), '--pack', PACK);
+    expect(set.code).toBe(2);
+    expect(set.err).toMatch(/--set ".*nope" is not a folder; pass the held-out benchmark set/);
+  });
+});
