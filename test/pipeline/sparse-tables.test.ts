@@ -4,6 +4,7 @@ import {
   meshDecoderTables,
   neighbourMap,
   subdivide,
+  subdividedNeighbourMap,
   windowTables,
 } from '../../src-main/pipeline/sparse/tables';
 import { occupiedCoords, surfaceRows } from '../../src-main/pipeline/sparse/occupancy';
@@ -131,6 +132,26 @@ describe('sparse tables against brute force', () => {
           t.fineCoords[3 * q + 2] + d[2],
         );
         expect(l2[q * 27 + o]).toBe(hit < 0 ? 64 * 20 : hit);
+      }
+    }
+  });
+
+  it('subdivided neighbour maps (from the parents\' map) equal a lookup on the subdivided level, twice over', () => {
+    // A dense random blob and a solid block touching both grid borders (sentinels across the boundary).
+    const block: number[] = [];
+    for (let i = 0; i < 4; i++) for (let j = 8; j < 12; j++) for (let k = 0; k < 12; k += 2) block.push(i, j, k);
+    for (const parents of [coords, Int32Array.from(block)]) {
+      let level = parents,
+        r = res,
+        nbr = neighbourMap(parents, res);
+      for (let s = 0; s < 2; s++) {
+        level = subdivide(level);
+        r *= 2;
+        nbr = subdividedNeighbourMap(nbr);
+        const want = neighbourMap(level, r);
+        // First differing entry (vitest's deep equality is slow on 700k-entry arrays).
+        expect(nbr.length).toBe(want.length);
+        expect(nbr.findIndex((v, q) => v !== want[q])).toBe(-1);
       }
     }
   });

@@ -74,6 +74,14 @@ export function createSlatPolicy(method: Method, p: AccelParams, ctx: PolicyCont
 }
 
 /**
+ * Whether the SLaT policy of `method` reads `PolicyContext.spatialScore` (the per-voxel HFER-3D score):
+ * only saliency carving with a non-zero spatial weight does. Callers skip the 3-D inverse FFT otherwise.
+ */
+export function slatReadsSpatialScore(method: Method, p: AccelParams): boolean {
+  return PRESET_METHODS.includes(method) && p.slatCarving && p.slatCarvingRatio > 0 && p.slatSpatialWeight > 0;
+}
+
+/**
  * Both policies from one stage context. The SLaT token count is only known after aggregation, so the
  * sampler calls this once per stage and takes `.ss` from the SS call and `.slat` from the SLaT call
  * (or calls createSsPolicy / createSlatPolicy directly).

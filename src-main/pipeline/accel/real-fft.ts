@@ -3,37 +3,11 @@
  * A real grid's spectrum is Hermitian (X[−k] = conj X[k]), so only the last-axis bins 0..n/2 are kept
  * ("rfftn" layout, dims [..., n/2 + 1]): the last axis uses fft.js's real transform and the other axes
  * run complex transforms over half as many lines, about half the work of a full complex fftNd.
- * Plans and line buffers are cached per size so repeated calls allocate only their outputs.
+ * Plans and line buffers are cached per size (fft-nd.ts) so repeated calls allocate only their outputs.
  */
-import FFT from 'fft.js';
+import { checkFftSize, fftAxes, kitFor } from './fft-nd';
 
-interface LineKit {
-  plan: FFT;
-  /** Interleaved complex line buffers of n points (input and output of one transform). */
-  a: Float64Array;
-  b: Float64Array;
-  /** Real input line of n points. */
-  real: Float64Array;
-}
-
-const kits = new Map<number, LineKit>();
-
-/** Throws a clear error unless n is a power of two ≥ 2 (the sizes fft.js handles). */
-export function checkFftSize(n: number): void {
-  if (!Number.isInteger(n) || n < 2 || (n & (n - 1)) !== 0) {
-    throw new Error(`FFT size ${n} is not a power of two ≥ 2; resample the grid to a power-of-two size.`);
-  }
-}
-
-function kitFor(n: number): LineKit {
-  checkFftSize(n);
-  let kit = kits.get(n);
-  if (!kit) {
-    kit = { plan: new FFT(n), a: new Float64Array(2 * n), b: new Float64Array(2 * n), real: new Float64Array(n) };
-    kits.set(n, kit);
-  }
-  return kit;
-}
+export { checkFftSize };
 
 /** Number of last-axis bins kept in the half spectrum of an n-point real axis. */
 export function halfBins(n: number): number {
@@ -66,7 +40,7 @@ export function rfftNd(input: Float64Array, dims: readonly number[], out: Float6
     kit.plan.realTransform(kit.a, kit.real); // fills bins 0..n/2 (the rest is not needed)
     out.set(kit.a.subarray(0, 2 * h), 2 * l * h);
   }
-  complexAxes(out, halfDims(dims), false);
+  fftAxes(out, halfDims(dims), dims.length - 1, false);
 }
 
 /**
@@ -83,7 +57,7 @@ export function irfftNd(spec: Float64Array, dims: readonly number[], out: Float6
   if (out.length !== total || spec.length !== 2 * lines * h) {
     throw new Error(`irfftNd: sizes do not match dims [${dims.join(', ')}].`);
   }
-  complexAxes(spec, halfDims(dims), true);
+  fftAxes(spec, halfDims(dims), dims.length - 1, true);
   const kit = kitFor(n);
   const c = kit.a, res = kit.b;
   // Two real lines per complex transform: C = A + i·B inverts to a + i·b when A and B are Hermitian.
@@ -115,34 +89,4 @@ function halfDims(dims: readonly number[]): number[] {
   const d = dims.slice();
   d[d.length - 1] = halfBins(dims[dims.length - 1]);
   return d;
-}
-
-/** Complex FFT along every axis but the last of an interleaved complex grid, in place. */
-function complexAxes(data: Float64Array, dims: readonly number[], inverse: boolean): void {
-  const total = dims.reduce((a, b) => a * b, 1);
-  let stride = dims[dims.length - 1];
-  for (let axis = dims.length - 2; axis >= 0; axis--) {
-    const n = dims[axis];
-    const kit = kitFor(n);
-    const line = kit.a, res = kit.b;
-    const block = n * stride;
-    for (let outer = 0; outer < total; outer += block) {
-      for (let inner = 0; inner < stride; inner++) {
-        const start = outer + inner;
-        for (let m = 0; m < n; m++) {
-          const src = 2 * (start + m * stride);
-          line[2 * m] = data[src];
-          line[2 * m + 1] = data[src + 1];
-        }
-        if (inverse) kit.plan.inverseTransform(res, line);
-        else kit.plan.transform(res, line);
-        for (let m = 0; m < n; m++) {
-          const dst = 2 * (start + m * stride);
-          data[dst] = res[2 * m];
-          data[dst + 1] = res[2 * m + 1];
-        }
-      }
-    }
-    stride *= n;
-  }
 }

@@ -196,6 +196,57 @@ export function subdivide(coords: Int32Array): Int32Array {
   return out;
 }
 
+/**
+ * For child slot d (0..7) of a subdivided voxel and neighbour offset o (0..26): which neighbour of the
+ * parent holds the neighbour (offset index 0..26) and which child slot of it. Per axis the child-level
+ * position d + o − 1 ∈ {−1, 0, 1, 2} lies in parent offset ⌊(d + o − 1)/2⌋ at child bit (d + o − 1) mod 2.
+ */
+const CHILD_NEIGHBOUR = (() => {
+  const parentOffset = new Int32Array(8 * 27);
+  const childSlot = new Int32Array(8 * 27);
+  for (let d = 0; d < 8; d++) {
+    const bits = [d >> 2, (d >> 1) & 1, d & 1];
+    for (let o = 0; o < 27; o++) {
+      const off = [Math.floor(o / 9) - 1, (Math.floor(o / 3) % 3) - 1, (o % 3) - 1];
+      let po = 0,
+        slot = 0;
+      for (let a = 0; a < 3; a++) {
+        const t = bits[a] + off[a];
+        po = po * 3 + (Math.floor(t / 2) + 1);
+        slot = slot * 2 + (t & 1);
+      }
+      parentOffset[d * 27 + o] = po;
+      childSlot[d * 27 + o] = slot;
+    }
+  }
+  return { parentOffset, childSlot };
+})();
+
+/**
+ * neighbourMap of subdivide(parents) at twice the resolution, from the parents' neighbour map alone:
+ * every parent has all 8 children, so a child's neighbour exists exactly when the parent cell holding it
+ * does, and its row is that parent's row·8 + slot. Equal to neighbourMap(subdivide(coords), 2R) entry for
+ * entry, without the dense lookup grid of the finer level (the mesh decoder's finest level has 64 N rows).
+ */
+export function subdividedNeighbourMap(parentNbr: Int32Array): Int32Array {
+  const np = parentNbr.length / 27;
+  const nc = 8 * np;
+  const out = new Int32Array(nc * 27);
+  const { parentOffset, childSlot } = CHILD_NEIGHBOUR;
+  for (let p = 0; p < np; p++) {
+    const pRow = p * 27;
+    for (let d = 0; d < 8; d++) {
+      const o0 = (p * 8 + d) * 27;
+      const t0 = d * 27;
+      for (let o = 0; o < 27; o++) {
+        const q = parentNbr[pRow + parentOffset[t0 + o]];
+        out[o0 + o] = q === np ? nc : q * 8 + childSlot[t0 + o];
+      }
+    }
+  }
+  return out;
+}
+
 /** Everything slat_flow needs for one coordinate set (the full set or a carved subset). */
 export interface SlatTables {
   coords: Int32Array;
@@ -240,10 +291,13 @@ export function meshDecoderTables(
   const levelNbr: Int32Array[] = [];
   let level = coords;
   let res = resolution;
+  // Each level's neighbours follow from its parents' (subdividedNeighbourMap): only level 0 needs a lookup.
+  let nbr = mesh.subdivisions > 0 ? neighbourMap(coords, resolution) : new Int32Array(0);
   for (let s = 0; s < mesh.subdivisions; s++) {
     level = subdivide(level);
     res *= 2;
-    levelNbr.push(neighbourMap(level, res));
+    nbr = subdividedNeighbourMap(nbr);
+    levelNbr.push(nbr);
   }
   return {
     win0: windowTables(coords, mesh.window, mesh.shifts[0]),

@@ -3,7 +3,16 @@
  * voxel guards, and spectral-aware aggregation (whose per-voxel scores also feed token carving).
  */
 import type { AccelParams, Method } from '../../../src-shared/params';
-import { aggregateCoords, aggregationFor, aggregationScore, chooseAggregationFactor, hfer2d, hfer3d } from '../accel';
+import {
+  aggregateCoords,
+  aggregationFor,
+  aggregationScore,
+  chooseAggregationFactor,
+  guardFactor,
+  hfer2d,
+  hfer3d,
+  slatReadsSpatialScore,
+} from '../accel';
 import type { AggregationResult, Cutout } from '../accel/types';
 import { PipelineInputError } from '../errors';
 import type { Manifest } from '../pack/manifest-schema';
@@ -46,12 +55,16 @@ export function prepareVoxels(
     );
   }
 
-  // The 3-D spectrum serves both aggregation (HFER-3D) and carving (per-voxel spatial score).
+  // The 3-D spectrum serves aggregation (HFER-3D) and saliency carving (the per-voxel score, its inverse
+  // FFT). Skip what nothing reads: the ratios when the voxel-count guards or a fixed factor decide S
+  // (chooseAggregationFactor then returns the same S for any HFER), the score when carving ignores it.
   const decision = aggregationFor(method, params);
-  const needSpectral = decision.enabled || params.slatCarving || method === 'random-drop';
-  const h3 = needSpectral ? hfer3d(logits, R, m.ss.occupancyThreshold) : null;
-  const scores = h3 ? gatherRows(h3.voxelScore, 1, keepRows) : new Float32Array(keepRows.length);
-  const h2 = decision.enabled && !decision.fixedFactor ? hfer2d(cutout()) : 0;
+  const needRatios = decision.enabled && !decision.fixedFactor && guardFactor(voxelsBefore, R) === null;
+  const needScore = slatReadsSpatialScore(method, params);
+  const h3 =
+    needRatios || needScore ? hfer3d(logits, R, m.ss.occupancyThreshold, { voxelScore: needScore }) : null;
+  const scores = needScore && h3 ? gatherRows(h3.voxelScore, 1, keepRows) : new Float32Array(keepRows.length);
+  const h2 = needRatios ? hfer2d(cutout()) : 0;
   const h3v = h3?.hfer ?? 0;
   let factor = decision.enabled
     ? (decision.fixedFactor ?? chooseAggregationFactor(h2, h3v, voxelsBefore, R, decision))

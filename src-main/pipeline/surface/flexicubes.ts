@@ -26,7 +26,7 @@ import {
   insideDiagonalConnected,
   joinedPatches,
 } from './cube-tables';
-import { KeyIndex } from './key-index';
+import { KeyIndex, KeyedPoints } from './key-index';
 import { UncoveredRegions } from './uncovered-regions';
 import { computeVertexNormals } from './normals';
 
@@ -56,15 +56,22 @@ const EMPTY: Mesh = {
 /** Runs FlexiCubes; returns an empty mesh (no vertices) when no cube crosses zero. */
 export function flexiCubes(input: FlexiCubesInput): Mesh {
   const corners = dedupeCorners(input.coords, input.resolution);
-  const sdf = meanSdf(input, corners);
-  const regions = UncoveredRegions.build(input.coords, input.resolution);
-  const edges = crossingEdges(corners, sdf, regions, input.resolution);
-  if (edges.count === 0) return EMPTY;
-  const cubes = surfaceCubes(corners, edges, input.resolution);
-  const codes = cubeCodes(corners, cubes, sdf, edges.uncoveredSign, input.resolution);
-  const attrs = cornerAttributes(input, corners, codes.needed);
-  const verts = dualVertices(input, cubes, codes, sdf, attrs);
-  return finish(verts.positions, verts.colors, quads(edges, cubes, verts));
+  let cubes: Cubes | null = null;
+  try {
+    const sdf = meanSdf(input, corners);
+    const regions = UncoveredRegions.build(input.coords, input.resolution);
+    const edges = crossingEdges(corners, sdf, regions, input.resolution);
+    if (edges.count === 0) return EMPTY;
+    cubes = surfaceCubes(corners, edges, input.resolution);
+    const codes = cubeCodes(corners, cubes, sdf, edges.uncoveredSign, input.resolution);
+    const attrs = cornerAttributes(input, corners, codes.needed);
+    const verts = dualVertices(input, cubes, codes, sdf, attrs);
+    return finish(verts.positions, verts.colors, quads(edges, cubes, verts));
+  } finally {
+    // The corner and cube LUTs are pooled (key-index.ts): hand them back for the next object.
+    corners.index.release();
+    cubes?.index.release();
+  }
 }
 
 interface Corners {
@@ -81,9 +88,8 @@ interface Corners {
 function dedupeCorners(coords: Int32Array, R: number): Corners {
   const M = coords.length / 3;
   const R1 = R + 1;
-  const index = new KeyIndex(R1 * R1 * R1, 2 * M + 64);
+  const points = new KeyedPoints(R1 * R1 * R1, 2 * M + 64);
   const voxCorner = new Int32Array(8 * M);
-  let coord = new Int32Array(3 * Math.max(64, 2 * M));
   for (let n = 0; n < M; n++) {
     const i = coords[3 * n],
       j = coords[3 * n + 1],
@@ -92,22 +98,10 @@ function dedupeCorners(coords: Int32Array, R: number): Corners {
       const ci = i + (c & 1),
         cj = j + ((c >> 1) & 1),
         ck = k + (c >> 2);
-      const before = index.size;
-      const id = index.insert((ci * R1 + cj) * R1 + ck);
-      if (id === before) {
-        if (3 * id + 3 > coord.length) {
-          const grown = new Int32Array(coord.length * 2);
-          grown.set(coord);
-          coord = grown;
-        }
-        coord[3 * id] = ci;
-        coord[3 * id + 1] = cj;
-        coord[3 * id + 2] = ck;
-      }
-      voxCorner[8 * n + c] = id;
+      voxCorner[8 * n + c] = points.add((ci * R1 + cj) * R1 + ck, ci, cj, ck);
     }
   }
-  return { index, voxCorner, coord, count: index.size };
+  return { index: points.index, voxCorner, coord: points.coord, count: points.count };
 }
 
 /** 2. Mean corner SDF over the voxels sharing each corner, plus the bias. */
@@ -221,9 +215,8 @@ interface Cubes {
  */
 function surfaceCubes(corners: Corners, edges: Edges, R: number): Cubes {
   const R2 = R + 2;
-  const index = new KeyIndex(R2 * R2 * R2, edges.count + 64);
+  const points = new KeyedPoints(R2 * R2 * R2, edges.count + 64);
   const edgeCube = new Int32Array(4 * edges.count);
-  let coord = new Int32Array(3 * (edges.count + 64));
   const cc = corners.coord;
   for (let q = 0; q < edges.count; q++) {
     const code = edges.codes[q] >> 1;
@@ -250,22 +243,10 @@ function surfaceCubes(corners: Corners, edges: Edges, R: number): Cubes {
         qi -= db;
         qj -= dc;
       }
-      const before = index.size;
-      const id = index.insert(((qi + 1) * R2 + qj + 1) * R2 + qk + 1);
-      if (id === before) {
-        if (3 * id + 3 > coord.length) {
-          const grown = new Int32Array(coord.length * 2);
-          grown.set(coord);
-          coord = grown;
-        }
-        coord[3 * id] = qi;
-        coord[3 * id + 1] = qj;
-        coord[3 * id + 2] = qk;
-      }
-      edgeCube[4 * q + r] = id;
+      edgeCube[4 * q + r] = points.add(((qi + 1) * R2 + qj + 1) * R2 + qk + 1, qi, qj, qk);
     }
   }
-  return { index, edgeCube, coord, count: index.size };
+  return { index: points.index, edgeCube, coord: points.coord, count: points.count };
 }
 
 interface Codes {
@@ -520,6 +501,7 @@ function dualVertices(
     }
     v += patches;
   }
+  voxelIndex?.release();
   return { positions: vPos, colors: vCol, cubeEdgeVertex, gamma };
 }
 
