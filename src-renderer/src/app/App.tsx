@@ -15,6 +15,9 @@ import { ExportDialog } from '../components/ExportDialog';
 import { LibraryDrawer } from '../components/LibraryDrawer';
 import { Viewer, type CompareMode } from '../viewer/Viewer';
 import { useMaskEditor } from '../state/useMaskEditor';
+import { useMaskView } from '../state/useMaskView';
+import { useSegment } from '../segment/useSegment';
+import { ZOOM_STEP } from '../mask/viewport';
 import { loadResult, useRun } from '../state/useRun';
 import { encodeMaskPng, bytesToBase64, base64ToBytes } from '../mask/png';
 import { applyMethod, paramProblems, toOverrides } from '../params/paramModel';
@@ -44,6 +47,8 @@ export function App({ api }: { api: StudioApi }) {
   const [fatal, setFatal] = useState<string | null>(null);
   const [worker, setWorker] = useState<{ state: string; reason?: string } | null>(null);
   const [appInfo, setAppInfo] = useState<string | null>(null);
+  const view = useMaskView();
+  const segment = useSegment(api, image, tool === 'segment', editor);
 
   // Worker health (restarts after a crash show here) and where the app runs.
   useEffect(() => api.on('worker.status', (w) => setWorker(w)), [api]);
@@ -58,9 +63,14 @@ export function App({ api }: { api: StudioApi }) {
   // Packs and settings once at start.
   useEffect(() => {
     let live = true;
-    Promise.all([api.invoke('packs.list', {}), api.invoke('settings.get', {})]).then(([list, settings]) => {
+    Promise.all([
+      api.invoke('packs.list', {}), api.invoke('settings.get', {}),
+      api.invoke('segment.packs', {}).catch(() => []),
+    ]).then(([list, settings, segPacks]) => {
       if (!live) return;
-      const opts = list.map((p) => ({ id: p.id, label: `${p.name} ${p.version}`, valid: p.valid, problems: p.problems }));
+      // packs.list lists every folder with a manifest; segmentation packs belong to the Segment tool.
+      const segIds = new Set(segPacks.map((p) => p.id));
+      const opts = list.filter((p) => !segIds.has(p.id)).map((p) => ({ id: p.id, label: `${p.name} ${p.version}`, valid: p.valid, problems: p.problems }));
       setPacks(opts);
       const pick = opts.find((p) => p.id === settings.defaultPackId && p.valid) ?? opts.find((p) => p.valid) ?? null;
       setPackId(pick?.id ?? null);
@@ -188,7 +198,14 @@ export function App({ api }: { api: StudioApi }) {
       const a = actionFor({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey,
         targetTag: t?.tagName, targetType: (t as HTMLInputElement | null)?.type });
       if (!a) return;
-      if (a === 'cancel') { if (run.running) { e.preventDefault(); void run.cancel(); } return; }
+      if (a === 'cancel') {
+        // Esc first clears the segment prompts; with none, it cancels the running job.
+        if (tool === 'segment' && segment.hasPrompts) { e.preventDefault(); segment.clear(); }
+        else if (run.running) { e.preventDefault(); void run.cancel(); }
+        return;
+      }
+      if (a === 'accept') { if (tool === 'segment' && segment.accept()) e.preventDefault(); return; }
+      if (a.startsWith('zoom') && !image) return;
       e.preventDefault();
       if (a === 'generate') void generate(false);
       else if (a === 'compare') void generate(true);
@@ -199,11 +216,14 @@ export function App({ api }: { api: StudioApi }) {
       else if (a === 'redo') editor.redo();
       else if (a === 'newMask') { if (image) editor.addMask(image.width, image.height); }
       else if (a === 'frame') setFrameSignal((n) => n + 1);
+      else if (a === 'zoomIn') view.zoomBy(ZOOM_STEP);
+      else if (a === 'zoomOut') view.zoomBy(1 / ZOOM_STEP);
+      else if (a === 'zoomFit') view.fit();
       else if (a.startsWith('tool:')) setTool(a.slice(5) as Tool);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [editor, exportOpen, generate, hasResult, image, run]);
+  }, [editor, exportOpen, generate, hasResult, image, run, segment, tool, view]);
 
   const result = run.result;
   const [objectIndex, setObjectIndex] = useState(0);
@@ -233,7 +253,7 @@ export function App({ api }: { api: StudioApi }) {
       <main className="workspace">
         <ImagePanelWithOpen
           image={image} editor={editor} tool={tool} onTool={setTool} onFiles={onFiles}
-          error={imageError} busy={loading} openRef={openRef}
+          error={imageError} busy={loading} openRef={openRef} view={view} segment={segment}
         />
         <div className="centre">
           <Viewer primary={primary} baseline={baseline} extras={extras} compareMode={compareMode} fetchBytes={fetchBytes}

@@ -10,6 +10,18 @@ describe('keyboard shortcuts', () => {
     expect(actionFor({ key: 'Z', ctrlKey: true, shiftKey: true })).toBe('redo');
     expect(actionFor({ key: 'e', metaKey: true })).toBe('export');
     expect(actionFor({ key: 'w' })).toBe('tool:wand');
+    expect(actionFor({ key: 's' })).toBe('tool:segment');
+  });
+
+  it('zooms the mask panel with +/−/0 and accepts a proposal with Enter, except on buttons', () => {
+    expect(actionFor({ key: '+', shiftKey: true })).toBe('zoomIn');
+    expect(actionFor({ key: '=' })).toBe('zoomIn');
+    expect(actionFor({ key: '-' })).toBe('zoomOut');
+    expect(actionFor({ key: '0' })).toBe('zoomFit');
+    expect(actionFor({ key: '0', targetTag: 'INPUT', targetType: 'number' })).toBeNull();
+    expect(actionFor({ key: 'Enter', targetTag: 'DIV' })).toBe('accept');
+    expect(actionFor({ key: 'Enter', targetTag: 'BUTTON' })).toBeNull();
+    expect(actionFor({ key: 'Enter', ctrlKey: true })).toBe('generate');
   });
 
   it('leaves letters to fields the user types in, but not to sliders and checkboxes', () => {

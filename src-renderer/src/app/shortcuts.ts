@@ -5,7 +5,8 @@
  */
 export type Action =
   | 'generate' | 'cancel' | 'compare' | 'export' | 'open' | 'library' | 'undo' | 'redo' | 'newMask' | 'frame'
-  | 'tool:pick' | 'tool:brush' | 'tool:eraser' | 'tool:lasso' | 'tool:wand';
+  | 'tool:pick' | 'tool:brush' | 'tool:eraser' | 'tool:lasso' | 'tool:wand' | 'tool:segment'
+  | 'accept' | 'zoomIn' | 'zoomOut' | 'zoomFit';
 
 export interface KeyLike {
   key: string;
@@ -35,6 +36,8 @@ export function actionFor(e: KeyLike): Action | null {
   }
   const typing = e.targetTag === 'TEXTAREA' || e.targetTag === 'SELECT' || (e.targetTag === 'INPUT' && TYPING_TYPES.has(e.targetType ?? 'text'));
   if (typing || e.altKey) return null;
+  // Enter on a button or link presses it; anywhere else it accepts the segment proposal.
+  if (k === 'Enter') return e.targetTag === 'BUTTON' || e.targetTag === 'A' || e.targetTag === 'INPUT' ? null : 'accept';
   switch (k) {
     case 'g': return 'generate';
     case 'c': return 'compare';
@@ -45,10 +48,14 @@ export function actionFor(e: KeyLike): Action | null {
     case 'e': return 'tool:eraser';
     case 'l': return 'tool:lasso';
     case 'w': return 'tool:wand';
+    case 's': return 'tool:segment';
+    case '+': case '=': return 'zoomIn';
+    case '-': return 'zoomOut';
+    case '0': return 'zoomFit';
     default: return null;
   }
 }
 
 export const SHORTCUT_HELP =
   'G generate · Ctrl+Enter generate · Esc cancel · C compare · Ctrl+E export · Ctrl+O open · Ctrl+L library · ' +
-  'V pick · B brush · E eraser · L lasso · W wand · N new mask · Ctrl+Z / Ctrl+Shift+Z undo/redo · F frame';
+  'V pick · B brush · E eraser · L lasso · W wand · S segment (Enter accept) · +/−/0 zoom · N new mask · Ctrl+Z / Ctrl+Shift+Z undo/redo · F frame';

@@ -7,8 +7,12 @@ import type { DecodedRgba } from '../image/decode';
 import { hasTransparency } from '../image/decode';
 import { filesFromDrop } from '../image/dropFiles';
 import { maskFromAlpha } from '../mask/bitmask';
+import type { Segmenter } from '../segment/useSegment';
 import { MASK_COLOURS, type MaskEditor } from '../state/useMaskEditor';
+import type { MaskView } from '../state/useMaskView';
 import { MaskCanvas, type Tool } from './MaskCanvas';
+import { SegmentBar } from './SegmentBar';
+import { ZOOM_STEP } from '../mask/viewport';
 
 export const TOOLS: readonly { id: Tool; label: string; key: string }[] = [
   { id: 'pick', label: 'Pick mask', key: 'V' },
@@ -16,6 +20,7 @@ export const TOOLS: readonly { id: Tool; label: string; key: string }[] = [
   { id: 'eraser', label: 'Eraser', key: 'E' },
   { id: 'lasso', label: 'Lasso', key: 'L' },
   { id: 'wand', label: 'Magic wand', key: 'W' },
+  { id: 'segment', label: 'Segment', key: 'S' },
 ];
 
 interface Props {
@@ -26,9 +31,11 @@ interface Props {
   onFiles: (files: File[]) => void;
   error: string | null;
   busy: boolean;
+  view: MaskView;
+  segment: Segmenter;
 }
 
-export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy }: Props) {
+export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy, view, segment }: Props) {
   const fileInput = useRef<HTMLInputElement>(null);
   const [brushSize, setBrushSize] = useState(20);
   const [tolerance, setTolerance] = useState(32);
@@ -91,7 +98,13 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy }
             <span className="sep" />
             <button type="button" onClick={editor.undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">Undo</button>
             <button type="button" onClick={editor.redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
+            <span className="sep" />
+            <button type="button" onClick={() => view.zoomBy(1 / ZOOM_STEP)} aria-label="Zoom out" aria-keyshortcuts="-" title="Zoom out (−)">−</button>
+            <output className="zoom" aria-label="Zoom" data-testid="zoom-level">{Math.round(view.view.zoom * 100)}%</output>
+            <button type="button" onClick={() => view.zoomBy(ZOOM_STEP)} aria-label="Zoom in" aria-keyshortcuts="+" title="Zoom in (+)">+</button>
+            <button type="button" onClick={view.fit} aria-label="Fit image to panel" aria-keyshortcuts="0" title="Fit (0)">Fit</button>
           </div>
+          {tool === 'segment' && <SegmentBar segment={segment} />}
           <div className="toolbar sliders">
             <label>Brush size
               <input type="range" min={1} max={100} value={brushSize} onChange={(e) => setBrushSize(+e.target.value)} />
@@ -104,7 +117,7 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy }
               <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(+e.target.value)} />
             </label>
           </div>
-          <MaskCanvas image={image} editor={editor} tool={tool} brushSize={brushSize} tolerance={tolerance} opacity={opacity} />
+          <MaskCanvas image={image} editor={editor} tool={tool} brushSize={brushSize} tolerance={tolerance} opacity={opacity} view={view} segment={segment} />
           <div className="mask-list" role="group" aria-label="Masks (checked ones go into the next run; several = a scene)">
             {set.masks.map((m, i) => (
               <div key={m.key} className={`mask-row${i === set.active ? ' active' : ''}`}>

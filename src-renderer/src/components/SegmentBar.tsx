@@ -1,0 +1,39 @@
+/**
+ * Controls of the segment tool above the canvas: the pack (when there are several), a toggle that makes
+ * plain clicks negative, Accept / Clear, and the status line (encoding time once, then per-click time).
+ * Without a usable pack it says where to get one.
+ */
+import type { Segmenter } from '../segment/useSegment';
+
+export function SegmentBar({ segment }: { segment: Segmenter }) {
+  const { packs, packId, proposal, status, error, busy, unavailable } = segment;
+  if (unavailable) return <p className="segment-bar hint" role="note" data-testid="segment-unavailable">{unavailable}</p>;
+  return (
+    <div className="segment-bar" role="group" aria-label="Segment tool">
+      <div className="toolbar">
+        {packs && packs.filter((p) => p.valid).length > 1 && (
+          <label>Segmentation pack{' '}
+            <select value={packId ?? ''} onChange={(e) => segment.setPackId(e.target.value)}>
+              {packs.filter((p) => p.valid).map((p) => <option key={p.id} value={p.id}>{p.name} {p.version}</option>)}
+            </select>
+          </label>
+        )}
+        <button type="button" aria-pressed={segment.negative} onClick={() => segment.setNegative(!segment.negative)}
+          title="Make clicks negative (or hold Alt / right-click)">
+          Negative clicks
+        </button>
+        <button type="button" className="primary" onClick={() => segment.accept()} disabled={!proposal || proposal.area === 0} aria-keyshortcuts="Enter">
+          Accept
+        </button>
+        <button type="button" onClick={segment.clear} disabled={!segment.hasPrompts} aria-keyshortcuts="Escape">Clear prompts</button>
+        {busy && <span className="muted" aria-hidden="true">…</span>}
+      </div>
+      {error ? <p className="error" role="alert">{error}</p> : (
+        <p className="muted segment-status" role="status" data-testid="segment-status"
+          data-score={proposal?.score} data-area={proposal?.area} data-ms={proposal?.ms}>
+          {status ?? 'Click the object: click = include, Alt/right-click = exclude, drag = box.'}
+        </p>
+      )}
+    </div>
+  );
+}
