@@ -9,7 +9,8 @@
  * random-weight fixture models/seg-tiny the test checks the plumbing and records the IoU unasserted.
  */
 import { test, expect, type Page, type TestInfo } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { isBuilt, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
@@ -140,15 +141,77 @@ test('Segment tool: one click proposes the mug, Enter accepts it (undoable), Gen
   await expect(page.locator('.prompts .point')).toHaveCount(0);
   await expect(use).toBeChecked();
 
+  // Drag = box around the object (from its bounding box in the example mask, a few pixels out).
+  let [x0, y0, x1, y1] = [object.width, object.height, 0, 0];
+  for (let p = 0; p < object.bits.length; p++) if (object.bits[p]) {
+    const x = p % object.width, y = Math.floor(p / object.width);
+    x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+  }
+  const from = at(Math.max(0, x0 - 4), Math.max(0, y0 - 4)), to = at(Math.min(object.width - 1, x1 + 4), Math.min(object.height - 1, y1 + 4));
+  await page.mouse.move(box.x + from.x, box.y + from.y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + to.x, box.y + to.y, { steps: 8 });
+  await expect(page.locator('.prompts .box.dragging')).toHaveCount(1);
+  await page.mouse.up();
+  await expect(page.locator('.prompts .box')).toHaveCount(1);
+  await expect(page.locator('.prompts .point')).toHaveCount(0);
+  await expect.poll(async () => Number(await status.getAttribute('data-area')), { timeout: 30_000 }).toBeGreaterThan(0);
+  const boxIou = iou((await canvasBits(page, 'segment-proposal')).bits, object.bits);
+  info.annotations.push({ type: 'proposal IoU from a box', description: boxIou.toFixed(3) });
+  if (trained) expect(boxIou).toBeGreaterThan(0.7);
+  // A right-click adds a negative point to the box prompt.
+  await overlay.click({ position: at(...bg), button: 'right' });
+  await expect(page.locator('.prompts .point.negative')).toHaveCount(1);
+  await shot(page, info, '13-segment-box');
+  await page.getByRole('button', { name: 'Clear prompts' }).click();
+  await expect(page.locator('.prompts .box, .prompts .point')).toHaveCount(0);
+
   // Generate on the accepted mask (the small test pack when present: this checks the flow, not quality).
   await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
   const packOptions = await page.locator('#pack-select option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
   expect(packOptions.some((id) => id.startsWith('seg-')), 'segmentation packs are not offered as 3D packs').toBe(false);
   if (packOptions.includes('test-tiny')) await page.locator('#pack-select').selectOption('test-tiny');
+
+  // Segmentation stays interactive while a 3D job runs: a slow job (100 SS steps) is running while a
+  // click gets its proposal; then it is cancelled.
+  await page.getByLabel('SS steps (exact value)').fill('100');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const cancel = page.getByRole('button', { name: 'Cancel' });
+  await expect(cancel).toBeEnabled();
+  await overlay.click({ position: at(...object.inside) });
+  await expect(status).toContainText(/proposal in \d+ ms/, { timeout: 30_000 });
+  await expect(cancel, 'the job is still running when the proposal arrived').toBeEnabled();
+  info.annotations.push({ type: 'proposal while a 3D job runs', description: (await status.textContent()) ?? '' });
+  await cancel.click();
+  await expect(page.locator('.run-strip').getByRole('status')).toHaveText('Cancelled.', { timeout: 60_000 });
+  await page.keyboard.press('Escape');
+
+  await page.getByRole('button', { name: "SS steps: use the pack's value" }).click();
   await page.getByRole('button', { name: 'Generate' }).click();
   await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles', { timeout: 300_000 });
-  await shot(page, info, '13-segment-generated');
+  await shot(page, info, '14-segment-generated');
   expect(consoleErrors, 'no errors in the window console').toEqual([]);
+});
+
+test('without a usable segmentation pack the tool says how to get one', async ({ page }, info) => {
+  // A host whose bundled models folder holds only a broken segmentation pack (its decoder is missing).
+  const models = mkdtempSync(path.join(os.tmpdir(), 'fastsam3d-segmodels-'));
+  cpSync(path.join(ROOT, 'models/seg-tiny/manifest.json'), path.join(models, 'seg-broken/manifest.json'));
+  cpSync(path.join(ROOT, 'models/seg-tiny/encoder.onnx'), path.join(models, 'seg-broken/encoder.onnx'));
+  const bare = await startBuiltHost(['--models-dir', models]);
+  try {
+    await page.goto(bare.openUrl);
+    await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png')]);
+    await expect(page.getByTestId('mask-overlay')).toBeVisible(); // loading picks a tool; choose after it
+    await page.keyboard.press('s');
+    const hint = page.getByTestId('segment-unavailable');
+    await expect(hint).toContainText('docs/segmentation-pack.md');
+    await expect(hint).toContainText(/seg-broken \(.*decoder\.onnx: missing/);
+    await shot(page, info, '16-segment-no-pack');
+  } finally {
+    await bare.stop();
+    rmSync(models, { recursive: true, force: true });
+  }
 });
 
 test('zoom/pan: wheel zooms at the cursor, keys and Fit, space-drag pans; brush strokes land on the right pixels', async ({ page }, info) => {
@@ -197,7 +260,7 @@ test('zoom/pan: wheel zooms at the cursor, keys and Fit, space-drag pans; brush 
   // Elsewhere: screen offsets shrink by the zoom in image pixels.
   const Q = { x: P.x + 60, y: P.y - 40 };
   near(await dot(Q.x, Q.y), [pImage[0] + 60 / (z * s), pImage[1] - 40 / (z * s)], 'brush away from the anchor');
-  await shot(page, info, '14-zoomed-brush');
+  await shot(page, info, '15-zoomed-brush');
 
   // Space-drag pans: the image moves with the pointer, so the same screen point shows other pixels.
   await panel.focus();
@@ -208,6 +271,12 @@ test('zoom/pan: wheel zooms at the cursor, keys and Fit, space-drag pans; brush 
   await page.mouse.up();
   await page.keyboard.up(' ');
   near(await dot(Q.x, Q.y), [pImage[0] + (60 + 50) / (z * s), pImage[1] + (-40 + 30) / (z * s)], 'brush after panning');
+  // Middle-drag pans too (back by half of that).
+  await page.mouse.move(P.x, P.y);
+  await page.mouse.down({ button: 'middle' });
+  await page.mouse.move(P.x + 25, P.y + 15, { steps: 5 });
+  await page.mouse.up({ button: 'middle' });
+  near(await dot(Q.x, Q.y), [pImage[0] + (60 + 25) / (z * s), pImage[1] + (-40 + 15) / (z * s)], 'brush after a middle-drag');
 
   // Keys: 0 fits, + and − step, the Fit button fits again; strokes at Fit land where they did before zoom.
   await page.keyboard.press('0');
@@ -230,5 +299,5 @@ test('zoom/pan: wheel zooms at the cursor, keys and Fit, space-drag pans; brush 
   await expect.poll(zoom).toBeGreaterThan(1);
   await page.mouse.wheel(0, 2000);
   await expect.poll(zoom).toBe(1);
-  await shot(page, info, '15-zoom-fit');
+  await shot(page, info, '17-zoom-fit');
 });
