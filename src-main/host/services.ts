@@ -10,7 +10,7 @@ import { exportHandlers } from '../api/exports';
 import { Dispatcher, EventHub } from '../api/index';
 import { JobService } from '../api/jobs';
 import { libraryHandlers } from '../api/library';
-import { imageResolver, segmentHandlers, SegmentService } from '../segment/index';
+import { imageResolver, segmentApi } from '../segment/index';
 import { Library } from '../library/index';
 import { jobLibrary } from '../library/job-adapter';
 import { SettingsStore } from '../inference/settings-store';
@@ -35,8 +35,6 @@ export interface Services {
   supervisor: WorkerSupervisor;
   settings: SettingsStore;
   library: Library;
-  /** Click-to-segment: runs here, in the main/host process, beside the worker's job queue. */
-  segment: SegmentService;
   dataDir: string;
   close(): void;
 }
@@ -57,7 +55,8 @@ export function createServices(o: ServicesOptions): Services {
   const jobs = new JobService({ dataDir: o.dataDir, packRoots, settings, supervisor, events,
     library: jobLibrary(library, { appVersion: o.version, onRecordError: (runId, err) => console.error(`[jobs] run ${runId} could not be recorded:`, err) }),
   });
-  const segment = new SegmentService({ packRoots, resolveImage: imageResolver(library) });
+  // Click-to-segment runs here, in the main/host process, beside (not in) the worker's job queue.
+  const segment = segmentApi({ packRoots, resolveImage: imageResolver(library) });
   const dispatcher = new Dispatcher()
     .register(coreHandlers({
       version: o.version, host: o.host, dataDir: o.dataDir, settings, packRoots,
@@ -66,9 +65,9 @@ export function createServices(o: ServicesOptions): Services {
     .register(jobs.handlers())
     .register(libraryHandlers(library))
     .register(exportHandlers(library))
-    .register(segmentHandlers(segment));
+    .register(segment.handlers);
   return {
-    dispatcher, events, jobs, supervisor, settings, library, segment, dataDir: o.dataDir,
+    dispatcher, events, jobs, supervisor, settings, library, dataDir: o.dataDir,
     close: () => {
       void segment.close();
       supervisor.close();

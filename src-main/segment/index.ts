@@ -1,7 +1,6 @@
-export { SegmentService } from './service';
+export { segmentApi } from './handlers';
+export type { SegmentApi } from './handlers';
 export type { SegmentServiceOptions } from './service';
-export { segmentHandlers } from './handlers';
 export { imageResolver } from './images';
-export { openSegPack } from './seg-pack';
 export { scanSegPacks } from './discover';
 export { SEG_PACK_FORMAT, SegManifestSchema } from './manifest';

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeMaskRle, SegPredictReply } from '../../src-shared/api/segment';
 import { Dispatcher } from '../../src-main/api/index';
-import { imageResolver, segmentHandlers, SegmentService } from '../../src-main/segment/index';
+import { imageResolver, segmentApi } from '../../src-main/segment/index';
+import { SegmentService } from '../../src-main/segment/service';
 import { Library } from '../../src-main/library/index';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -84,9 +85,10 @@ describe('segment.* through the API dispatcher', () => {
   it('validates requests and replies, and maps pack problems to BAD_REQUEST naming the file', async () => {
     const root = tempRoot();
     const dir = copyTiny(root);
-    const seg = service([root]);
-    opened.push(seg);
-    const d = new Dispatcher().register(segmentHandlers(seg));
+    const seg = segmentApi({ packRoots: [root], resolveImage: imageResolver(null) });
+    const d = new Dispatcher().register(seg.handlers);
+    const listed = await d.dispatch('segment.packs', {});
+    expect(listed).toMatchObject({ ok: true, result: [{ id: 'seg-copy', valid: true }] });
     const both = await d.dispatch('segment.predict', { path: MUG, imageId: 'x', points: [{ x: 1, y: 1, positive: true }] });
     expect(both).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/exactly one of imageId/) } });
     const ok = await d.dispatch('segment.predict', { path: MUG, points: [{ x: 100, y: 100, positive: true }] });
@@ -94,12 +96,15 @@ describe('segment.* through the API dispatcher', () => {
 
     // A replaced decoder: the sha256 no longer matches (a fresh service opens the pack again).
     fs.appendFileSync(path.join(dir, 'decoder.onnx'), Buffer.from([0]));
-    const d2 = new Dispatcher().register(segmentHandlers(service([root])));
+    await seg.close();
+    const seg2 = segmentApi({ packRoots: [root], resolveImage: imageResolver(null) });
+    const d2 = new Dispatcher().register(seg2.handlers);
     const bad = await d2.dispatch('segment.encode', { path: MUG });
     expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     const msg = (bad as { error: { message: string } }).error.message;
     expect(msg).toContain(path.join(dir, 'decoder.onnx'));
     expect(msg).toMatch(/sha256 mismatch/);
+    await seg2.close();
   });
 });
 
