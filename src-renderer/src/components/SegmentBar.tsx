@@ -5,6 +5,12 @@
  */
 import type { Segmenter } from '../segment/useSegment';
 
+function promptSummary({ points, box }: Pick<Segmenter, 'points' | 'box'>): string {
+  const pos = points.filter((p) => p.positive).length;
+  const parts = [pos && `${pos} include`, points.length - pos && `${points.length - pos} exclude`, box && 'box'].filter(Boolean);
+  return parts.length ? parts.join(' · ') : '';
+}
+
 export function SegmentBar({ segment }: { segment: Segmenter }) {
   const { packs, packId, proposal, status, error, busy, unavailable } = segment;
   if (unavailable) return <p className="segment-bar hint" role="note" data-testid="segment-unavailable">{unavailable}</p>;
@@ -26,6 +32,7 @@ export function SegmentBar({ segment }: { segment: Segmenter }) {
           Accept
         </button>
         <button type="button" onClick={segment.clear} disabled={!segment.hasPrompts} aria-keyshortcuts="Escape">Clear prompts</button>
+        <span className="muted" data-testid="segment-prompts">{promptSummary(segment)}</span>
         {busy && <span className="muted" aria-hidden="true">…</span>}
       </div>
       {error ? <p className="error" role="alert">{error}</p> : (

@@ -18,7 +18,7 @@ export interface SegmentImage { id: string; width: number; height: number }
 
 /** Where users get a pack (shown when none is installed). */
 export const NO_PACK_HINT =
-  'No usable segmentation pack installed. Build seg-mini with tools/ or convert SAM-family weights (docs/segmentation-pack.md), put the folder in models/ (or the data folder\'s models/) and restart.';
+  'No usable segmentation pack installed. Build seg-mini with tools/ or convert SAM-family weights (docs/segmentation-pack.md), put the folder in models/ (or the data folder\'s models/) and reload this window.';
 
 export function useSegment(api: StudioApi, image: SegmentImage | null, active: boolean, editor: MaskEditor) {
   const [packs, setPacks] = useState<SegPackInfo[] | null>(null);
