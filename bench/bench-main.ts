@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { writeDocsSection } from './docs-sections';
+import { writeDocsSection, type DocsSection } from './docs-sections';
 import { loadNote } from './machine';
 import { runObjectBenchmark } from './object-bench';
 import type { BenchOptions } from './options';
@@ -27,16 +27,18 @@ export async function runBench(o: BenchOptions, log: (s: string) => void, print:
     files.push(path);
   };
   const docs = resolve(o.docsFile);
+  const toDocs = async (section: DocsSection, md: string) => {
+    if (!o.writeDocs) return;
+    await writeDocsSection(docs, section, md);
+    files.push(docs);
+  };
 
   if (o.mode === 'scene') {
     const r = await runSceneBenchmark(o, log);
     const md = renderSceneMarkdown(r);
     await write(join(outDir, 'scene.json'), JSON.stringify(r, null, 2));
     await write(join(outDir, 'scene.md'), md);
-    if (o.writeDocs) {
-      await writeDocsSection(docs, 'scene', md);
-      files.push(docs);
-    }
+    await toDocs('scene', md);
     print(md);
     return { files };
   }
@@ -50,10 +52,7 @@ export async function runBench(o: BenchOptions, log: (s: string) => void, print:
     await write(join(outDir, 'sweep.json'), JSON.stringify({ ...r, points, recommendation: rec }, null, 2));
     await write(join(outDir, 'sweep.md'), `${md}\n## Every configuration\n\n${renderMarkdown(r)}`);
     await write(join(outDir, 'sweep-chart.svg'), chart);
-    if (o.writeDocs) {
-      await writeDocsSection(docs, 'sweep', md);
-      files.push(docs);
-    }
+    await toDocs('sweep', md);
     print(md);
     return { files };
   }
@@ -62,11 +61,8 @@ export async function runBench(o: BenchOptions, log: (s: string) => void, print:
   await write(join(outDir, 'bench.json'), JSON.stringify(r, null, 2));
   await write(join(outDir, 'tables.md'), md);
   await write(join(outDir, 'chart.svg'), chart);
-  if (o.writeDocs) {
-    await writeDocsSection(docs, 'objects', md);
-    await write(join(dirname(docs), 'benchmark-chart.svg'), chart);
-    files.push(docs);
-  }
+  await toDocs('objects', md);
+  if (o.writeDocs) await write(join(dirname(docs), 'benchmark-chart.svg'), chart);
   print(md);
   return { files };
 }

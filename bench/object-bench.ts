@@ -17,7 +17,14 @@ import { resolveCounts, type BenchOptions } from './options';
 import type { BenchResult, MethodRow, QualitySummary } from './report';
 import { median, mean } from './stats';
 
-interface Sample { ms: number; stages: Record<string, number>; ssPasses: number; slatPasses: number }
+interface Sample {
+  ms: number;
+  /** CPU time of the whole process during the run (all threads): far less sensitive to other load than wall time. */
+  cpuMs: number;
+  stages: Record<string, number>;
+  ssPasses: number;
+  slatPasses: number;
+}
 
 /** The rows to run: all methods, the sweep, or the quick subset; `--methods` filters (off always stays). */
 export function selectMethods(o: Pick<BenchOptions, 'mode' | 'quick' | 'methods'>): BenchMethod[] {
@@ -59,13 +66,17 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
     const t0 = Date.now();
     for (let r = 0; r < reps; r++) {
       for (const it of items) {
-        for (const m of methods) {
+        // Odd repetitions run the methods in reverse, so a drift in machine load does not favour one end.
+        for (const m of r % 2 === 0 ? methods : [...methods].reverse()) {
+          const cpu0 = process.cpuUsage();
           const res = await run(it, m);
+          const cpu = process.cpuUsage(cpu0);
           const rep = res.report;
           const key = `${m.label}|${it.id}`;
           const list = timings.get(key) ?? [];
           list.push({
             ms: rep.objectMs,
+            cpuMs: (cpu.user + cpu.system) / 1000,
             stages: Object.fromEntries(Object.entries(rep.stages).map(([k, v]) => [k, v.ms])),
             ssPasses: rep.schedules.ss.networkPasses,
             slatPasses: rep.schedules.slat.networkPasses,
@@ -111,6 +122,8 @@ function summarise(
       id: it.id,
       ms: median(s.map((x) => x.ms)),
       offMs: median(off.map((x) => x.ms)),
+      cpuMs: median(s.map((x) => x.cpuMs)),
+      offCpuMs: median(off.map((x) => x.cpuMs)),
       stages: Object.fromEntries(Object.keys(s[0].stages).map((k) => [k, median(s.map((x) => x.stages[k]))])),
       ssPasses: s[0].ssPasses,
       slatPasses: s[0].slatPasses,
@@ -133,6 +146,7 @@ function summarise(
     objectMs: sumMs / perObject.length,
     speedup: sumOff / sumMs,
     speedupMedianPerObject: median(perObject.map((o) => o.offMs / o.ms)),
+    speedupCpu: perObject.reduce((a, o) => a + o.offCpuMs, 0) / perObject.reduce((a, o) => a + o.cpuMs, 0),
     stagesMs: Object.fromEntries(Object.keys(perObject[0].stages).map((k) => [k, mean(perObject.map((o) => o.stages[k]))])),
     ssPasses: mean(perObject.map((o) => o.ssPasses)),
     slatPasses: mean(perObject.map((o) => o.slatPasses)),

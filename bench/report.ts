@@ -18,6 +18,11 @@ export interface MethodRow {
   /** Object-level speed-up: Σ off time / Σ method time over the objects (same process). */
   speedup: number;
   speedupMedianPerObject: number;
+  /**
+   * The same ratio of process CPU time (all threads, per-object medians): a check on \`speedup\` when other
+   * work shares the machine, since waiting for the CPU does not count. Absent in older results.
+   */
+  speedupCpu?: number;
   stagesMs: Record<string, number>;
   ssPasses: number;
   slatPasses: number;

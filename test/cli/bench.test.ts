@@ -6,27 +6,15 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { cli } from './run-cli';
 import type { BenchResult } from '../../bench/report';
 import type { SceneBenchResult } from '../../bench/scene-bench';
 import { QUICK_LABELS } from '../../bench/methods';
-import { main } from '../../src-main/cli/main';
 import { PSNR_CAP_DB } from '../../src-main/pipeline/metrics';
 
 const ROOT = resolve(__dirname, '../..');
 const PACK = join(ROOT, 'models/test-tiny');
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough(),
-    stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  let out = '',
-    err = '';
-  stdout.on('data', (d) => (out += d));
-  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
-  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr });
-  return { code, out, err };
-}
 
 const measured = (x: number) => Number.isFinite(x) && x > 0;
 

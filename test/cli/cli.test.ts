@@ -3,9 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src-main/cli/main';
+import { cli } from './run-cli';
 import { PARAM_SPECS, cliFlag } from '../../src-shared/params';
 import { RunReportSchema, SceneReportSchema } from '../../src-shared/report';
 
@@ -13,17 +12,6 @@ const ROOT = resolve(__dirname, '../..');
 const PACK = join(ROOT, 'models/test-tiny');
 const MUG = join(ROOT, 'resources/examples/mug');
 const SCENE = join(ROOT, 'resources/examples/scene-three');
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough(),
-    stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  let out = '',
-    err = '';
-  stdout.on('data', (d) => (out += d));
-  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
-  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr });
-  return { code, out, err };
-}
 
 describe('fastsam3d infer', () => {
   it('--preset off: mesh files, report with 44 SS and 38 SLaT passes on stdout (--json)', async () => {
