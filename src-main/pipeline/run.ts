@@ -191,6 +191,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     const coords = agg.coords;
     const n = coords.length / 3;
     stages.aggregation = { ms: performance.now() - t, networkPasses: 0 };
+    pr.emit('aggregation', 1);
 
     // SLaT sampling
     t = performance.now();
@@ -232,6 +233,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     pr.emit('meshDecode', 0);
     const decoded = await decodeMesh(pack, slat.x, coords);
     stages.meshDecode = { ms: performance.now() - t, networkPasses: 1 };
+    pr.emit('meshDecode', 1);
     t = performance.now();
     throwIfAborted(opts.signal);
     pr.emit('surface', 0);

@@ -115,4 +115,23 @@ describe('pack validation', () => {
     expect(pack.warnings.join('\n')).toMatch(/coreml/);
     await pack.close();
   });
+
+  it('runs single-threaded sessions on request (same outputs up to rounding) and refuses a bad thread count', async () => {
+    await expect(openPack(TINY_PACK, { intraOpThreads: 0 })).rejects.toThrow(/intraOpThreads must be an integer ≥ 1/);
+    const latent = new Float32Array(8 * 8 * 8 * 8).map((_, q) => Math.sin(q));
+    const decode = async (threads?: number) => {
+      const pack = await openPack(TINY_PACK, { intraOpThreads: threads });
+      const m = pack.manifest.grid;
+      const dims = [1, m.ssLatentChannels, m.ssLatentResolution, m.ssLatentResolution, m.ssLatentResolution];
+      const n = dims.reduce((a, b) => a * b, 1);
+      const out = await pack.run('ss_decoder', { latent: { data: latent.subarray(0, n), dims } });
+      await pack.close();
+      return out.logits.data;
+    };
+    const single = await decode(1);
+    const pooled = await decode();
+    expect(single.length).toBe(pooled.length);
+    // Kernels may split reductions differently across threads: equal up to float rounding.
+    expect(single.reduce((worst, v, q) => Math.max(worst, Math.abs(v - pooled[q])), 0)).toBeLessThan(1e-4);
+  });
 });

@@ -21,6 +21,8 @@ export interface OpenPackOptions {
   executionProvider?: ExecutionProvider;
   /** Check sha256 of every file on open (default true; results are cached per file size + mtime). */
   verifyHashes?: boolean;
+  /** ONNX Runtime intra-op threads per session (default: ORT's choice); see SessionTuning. */
+  intraOpThreads?: number;
 }
 
 export interface Pack {
@@ -44,6 +46,10 @@ function packError(dir: string, problems: string[]): PackError {
 }
 
 export async function openPack(dir: string, opts: OpenPackOptions = {}): Promise<Pack> {
+  const threads = opts.intraOpThreads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new RangeError(`openPack: intraOpThreads must be an integer ≥ 1 (or left out for ORT's default), got ${threads}`);
+  }
   const root = resolve(dir);
   const { manifest, problems } = await readManifest(root);
   if (!manifest || problems.length) throw packError(root, problems);
@@ -62,7 +68,7 @@ export async function openPack(dir: string, opts: OpenPackOptions = {}): Promise
     let s = sessions.get(role);
     if (!s) {
       const file = manifest.files[role].path;
-      s = createSession(join(root, file), requested).then(
+      s = createSession(join(root, file), requested, { intraOpThreads: threads }).then(
         (created) => {
           provider = created.provider;
           for (const f of created.fallbacks) if (!warnings.includes(f)) warnings.push(f);

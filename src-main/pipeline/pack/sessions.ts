@@ -40,8 +40,21 @@ export interface CreatedSession {
   fallbacks: string[];
 }
 
+export interface SessionTuning {
+  /**
+   * ONNX Runtime intra-op threads (default: ORT's choice, one per physical core). 1 runs every kernel on
+   * the calling thread: no pool, no spinning; the benchmark's CPU-time profile uses it so that a run's
+   * CPU time measures its work even on a machine that other processes keep busy.
+   */
+  intraOpThreads?: number;
+}
+
 /** Create a session on the first provider of the candidates that works. */
-export async function createSession(modelPath: string, requested: ExecutionProvider): Promise<CreatedSession> {
+export async function createSession(
+  modelPath: string,
+  requested: ExecutionProvider,
+  tuning: SessionTuning = {},
+): Promise<CreatedSession> {
   const fallbacks: string[] = [];
   for (const provider of providerCandidates(requested)) {
     try {
@@ -49,6 +62,7 @@ export async function createSession(modelPath: string, requested: ExecutionProvi
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
+        ...(tuning.intraOpThreads ? { intraOpNumThreads: tuning.intraOpThreads } : {}),
       });
       return { session, provider, fallbacks };
     } catch (err) {
