@@ -12,9 +12,12 @@ export interface DecoderPrompt {
   /** Previous low-res logits (M×M), or null for a first click. */
   previous: Float32Array | null;
   maskInputSize: number;
-  /** Size (height, width) the caller's mask has (SAM's orig_im_size). */
-  origHeight: number;
-  origWidth: number;
+  /**
+   * What `orig_im_size` gets. It only sizes the full-resolution `masks` output, which the studio never
+   * reads but ONNX Runtime computes anyway (fetching fewer outputs does not prune the graph): the resized
+   * size (h′, w′) keeps that work at most S × S per click instead of H × W of a large photo.
+   */
+  origImSize: [number, number];
 }
 
 export interface DecoderResult {
@@ -32,7 +35,7 @@ export function decoderFeeds(inputNames: readonly string[], p: DecoderPrompt): R
     point_labels: () => new ort.Tensor('float32', p.labels, [1, n]),
     mask_input: () => new ort.Tensor('float32', p.previous ?? new Float32Array(M * M), [1, 1, M, M]),
     has_mask_input: () => new ort.Tensor('float32', Float32Array.of(p.previous ? 1 : 0), [1]),
-    orig_im_size: () => new ort.Tensor('float32', Float32Array.of(p.origHeight, p.origWidth), [2]),
+    orig_im_size: () => new ort.Tensor('float32', Float32Array.from(p.origImSize), [2]),
   };
   const feeds: Record<string, ort.Tensor> = {};
   for (const name of inputNames) {
@@ -48,7 +51,7 @@ export async function runDecoder(session: ort.InferenceSession, p: DecoderPrompt
   if (p.previous && p.previous.length !== p.maskInputSize ** 2) {
     throw new Error(`Previous logits have ${p.previous.length} values, expected ${p.maskInputSize}².`);
   }
-  // Fetch only what the studio uses: SAM's full-size `masks` output would cost an H×W upsample per click.
+  // Only the two outputs the studio reads are copied out (SAM's `masks` is left in the session).
   const out = await session.run(decoderFeeds(session.inputNames, p), ['iou_predictions', 'low_res_masks']);
   const iou = out.iou_predictions.data as Float32Array;
   const masks = out.low_res_masks;

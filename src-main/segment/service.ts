@@ -134,7 +134,7 @@ export class SegmentService {
     const prompt = promptTensors(req.points, req.box, { width, height, resizedWidth: e.resizedWidth, resizedHeight: e.resizedHeight });
     const result = await runDecoder(pack.decoder, {
       embedding: { data: e.data, dims: e.dims }, coords: prompt.coords, labels: prompt.labels, previous,
-      maskInputSize: m.maskInputSize, origHeight: height, origWidth: width,
+      maskInputSize: m.maskInputSize, origImSize: [e.resizedHeight, e.resizedWidth],
     });
     const mask = logitsToMask(result.logits, {
       lowRes: m.maskInputSize, inputSize: m.input.size, resizedWidth: e.resizedWidth, resizedHeight: e.resizedHeight, width, height,
