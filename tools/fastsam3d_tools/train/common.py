@@ -59,7 +59,9 @@ class Ema:
 
     def load_state_dict(self, st: dict) -> None:
         self.updates = int(st["updates"])
-        self.shadow = {k: {n: v.clone() for n, v in w.items()} for k, w in st["weights"].items()}
+        for k, w in st["weights"].items():     # modules new since the checkpoint keep their fresh copy
+            if k in self.shadow:
+                self.shadow[k] = {n: v.clone() for n, v in w.items()}
 
 
 class Trainer:
@@ -121,7 +123,10 @@ class Trainer:
         """Restore the checkpoint; returns its EMA state (None when it has none) for __init__."""
         st = torch.load(self.path, map_location="cpu")
         for k, m in self.modules.items():
-            m.load_state_dict(st["models"][k])
+            if k in st["models"]:
+                m.load_state_dict(st["models"][k])
+            else:               # a module added to the stage since (e.g. a training-only head): fresh
+                self.log({"note": f"step {st['step']}: module {k!r} not in the checkpoint, starting it fresh"})
         if st.get("optimiser") is not None:
             try:
                 self.opt.load_state_dict(st["optimiser"])

@@ -21,6 +21,7 @@ from .sizes import pack_config
 from ..modules import ConditionEncoder, SsFlow
 from .common import Trainer, setup_threads
 from .dataset import load_cache, unpack_occ
+from .ss_aux import CondReadout
 from .ss_latent import encode_occupancy
 
 COND_DROP = 0.1
@@ -55,6 +56,8 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (lower it for a final polish)")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
+    ap.add_argument("--aux", type=float, default=0.5,
+                    help="weight of the condition readout loss (ss_aux.py); 0 = off")
     a = ap.parse_args(argv)
     setup_threads(a.threads)
     cfg = pack_config(a.config)
@@ -64,7 +67,11 @@ def main(argv=None) -> None:
     if a.freeze_condition:
         for p in cond_enc.parameters():
             p.requires_grad_(False)
-    trainer = Trainer("ss_flow", {"condition": cond_enc, "ss_flow": flow}, lr=a.lr, ema_decay=a.ema)
+    readout = CondReadout(cfg.condition.dim, cfg.latent_resolution ** 3, cfg.latent_channels)
+    modules = {"condition": cond_enc, "ss_flow": flow}
+    if a.aux > 0:
+        modules["cond_readout"] = readout
+    trainer = Trainer("ss_flow", modules, lr=a.lr, ema_decay=a.ema)
     if "rotation6d_mean" not in trainer.extra:   # fixed at the first run: the targets must not move
         trainer.extra = {"rotation6d_mean": data["rot6d"].mean(axis=0).tolist(),
                          "rotation6d_std": (data["rot6d"].std(axis=0) + 1e-3).tolist()}
@@ -88,7 +95,15 @@ def main(argv=None) -> None:
         names = ["shape", "rot6d", "translation", "scale", "translation_scale"]
         losses = {n: F.mse_loss(v[q], x1[n] - x0[n]) for q, n in enumerate(names)}
         loss = losses["shape"] + losses["rot6d"] + losses["translation"] + losses["scale"] + 0.1 * losses["translation_scale"]
-        return {"loss": loss, **{f"l_{n}": float(l) for n, l in losses.items()}}
+        out = {f"l_{n}": float(l) for n, l in losses.items()}
+        if a.aux > 0:
+            keep = ~drop                                   # the zero-condition rows carry no image
+            shape_hat, pose_hat = readout(cond[keep])
+            pose_gt = torch.cat([x1["rot6d"], x1["translation"], x1["scale"]], dim=2)[keep]
+            aux = F.mse_loss(shape_hat, x1["shape"][keep]) + F.mse_loss(pose_hat, pose_gt)
+            loss = loss + a.aux * aux
+            out["l_aux"] = float(aux)
+        return {"loss": loss, **out}
 
     trainer.run(step, minutes=a.minutes, steps=a.steps, log_every=10,
                 lr_schedule=lambda s: min(1.0, (s + 1) / 100))
