@@ -101,6 +101,25 @@ export async function sampleSs(o: SsSampleOptions): Promise<SsSampleResult> {
   const patterns = new Array<string>(b).fill('');
   let networkPasses = 0;
   const condPer = o.cond.tokens * dim;
+  // Condition feeds depend only on which objects are due (and the zero one on how many): build each once
+  // per generation instead of once per network pass.
+  const condFeeds = new Map<string, Float32Array>();
+  const zeroFeeds = new Map<number, Float32Array>();
+  const condFeed = (items: number[]): Float32Array => {
+    const key = items.join(',');
+    let c = condFeeds.get(key);
+    if (!c) {
+      c = new Float32Array(items.length * condPer);
+      items.forEach((it, q) => c!.set(o.cond.data.subarray(it * condPer, (it + 1) * condPer), q * condPer));
+      condFeeds.set(key, c);
+    }
+    return c;
+  };
+  const zeroFeed = (n: number): Float32Array => {
+    let z = zeroFeeds.get(n);
+    if (!z) zeroFeeds.set(n, (z = new Float32Array(n * dim)));
+    return z;
+  };
 
   /** Run ss_flow on the objects `items` with their conditions or the zero 1-token condition. */
   const evaluate = async (items: number[], step: number, zeroCond: boolean): Promise<SsVelocity[]> => {
@@ -115,12 +134,9 @@ export async function sampleSs(o: SsSampleOptions): Promise<SsSampleResult> {
     }
     feeds.t = { data: new Float32Array(n).fill(1000 * grid[step]), dims: [n] };
     feeds.d = { data: new Float32Array(n).fill(1000 * d), dims: [n] };
-    if (zeroCond) feeds.cond = { data: new Float32Array(n * dim), dims: [n, 1, dim] };
-    else {
-      const c = new Float32Array(n * condPer);
-      items.forEach((it, q) => c.set(o.cond.data.subarray(it * condPer, (it + 1) * condPer), q * condPer));
-      feeds.cond = { data: c, dims: [n, o.cond.tokens, dim] };
-    }
+    feeds.cond = zeroCond
+      ? { data: zeroFeed(n), dims: [n, 1, dim] }
+      : { data: condFeed(items), dims: [n, o.cond.tokens, dim] };
     throwIfAborted(o.signal);
     const out = await o.pack.run('ss_flow', feeds);
     networkPasses++;
