@@ -93,7 +93,7 @@ test('Segment tool: one click proposes the mug, Enter accepts it (undoable), Gen
   const status = page.getByTestId('segment-status');
   await expect(status).toContainText(/Encoded in \d+ ms \(seg-(mini|tiny)\)/, { timeout: 60_000 });
 
-  // One positive click on the object.
+  // One positive click on the object (positions relative to the canvas, at Fit: only its size matters).
   const box = (await overlay.boundingBox())!;
   const at = (x: number, y: number) => ({ x: ((x + 0.5) / object.width) * box.width, y: ((y + 0.5) / object.height) * box.height });
   await overlay.click({ position: at(...object.inside) });
@@ -148,9 +148,10 @@ test('Segment tool: one click proposes the mug, Enter accepts it (undoable), Gen
     x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
   }
   const from = at(Math.max(0, x0 - 4), Math.max(0, y0 - 4)), to = at(Math.min(object.width - 1, x1 + 4), Math.min(object.height - 1, y1 + 4));
-  await page.mouse.move(box.x + from.x, box.y + from.y);
+  const now = (await overlay.boundingBox())!; // page coordinates of the canvas as it is now
+  await page.mouse.move(now.x + from.x, now.y + from.y);
   await page.mouse.down();
-  await page.mouse.move(box.x + to.x, box.y + to.y, { steps: 8 });
+  await page.mouse.move(now.x + to.x, now.y + to.y, { steps: 8 });
   await expect(page.locator('.prompts .box.dragging')).toHaveCount(1);
   await page.mouse.up();
   await expect(page.locator('.prompts .box')).toHaveCount(1);
