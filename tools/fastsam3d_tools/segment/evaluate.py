@@ -57,9 +57,10 @@ class SegPackPredictor:
                labels: Sequence[float] = (), box: Optional[Tuple[float, float, float, float]] = None,
                previous: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray, float]:
         """Prompts in original pixels → (mask bool (H, W), the chosen candidate's low-res logits, its score)."""
-        scale = self.cfg.size / max(hw)
-        pts = [(x * scale, y * scale) for x, y in points]
-        bx = None if box is None else tuple(v * scale for v in box)
+        rh, rw = resized_size(hw[0], hw[1], self.cfg.size)
+        sx, sy = rw / hw[1], rh / hw[0]          # per axis, as SAM's apply_coords and the studio
+        pts = [(x * sx, y * sy) for x, y in points]
+        bx = None if box is None else (box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy)
         coords, labs = prompt_arrays(pts, labels, bx)
         m = self.cfg.mask_size
         feeds = {"image_embeddings": emb, "point_coords": coords, "point_labels": labs,

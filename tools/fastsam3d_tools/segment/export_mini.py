@@ -50,6 +50,7 @@ def export_mini(enc, dec, cfg: SegPackConfig, out: Path) -> dict:
     size = {p.name: p.stat().st_size for p in sorted(Path(out).iterdir()) if p.suffix == ".onnx"}
     train_info = {"steps": int(st["step"]), "step_seconds": float(st.get("seconds", 0.0)),
                   "cpu_seconds": extra.get("cpu_seconds"), "scenes": extra.get("scenes"),
+                  "render_cpu_seconds": extra.get("render_cpu_seconds"),
                   "params": {"encoder": _params(enc), "decoder": _params(dec)}, "width": WIDTH}
     (Path(out) / "MODEL_CARD.md").write_text(model_card(cfg, metrics, size, train_info))
     print(json.dumps(metrics, indent=2))
@@ -63,6 +64,8 @@ def _row(name: str, m: dict) -> str:
 
 def model_card(cfg: SegPackConfig, metrics: dict, size: dict, t: dict) -> str:
     cpu = f"{t['cpu_seconds'] / 60:.0f} CPU-minutes" if t.get("cpu_seconds") else "CPU time not recorded"
+    if t.get("render_cpu_seconds"):
+        cpu += f" (rendering the training scenes: {t['render_cpu_seconds'] / 60:.0f} more)"
     split, first, _ = SETS["train"]
     scenes = t.get("scenes") or "the cached"
     return f"""# seg-mini {VERSION} — model card
