@@ -441,12 +441,8 @@ function dualVertices(
       const id = codes.cubeCorner[8 * q + c];
       if (id >= 0) {
         s[c] = sdf[id];
-        px[3 * c] = pos[3 * id];
-        px[3 * c + 1] = pos[3 * id + 1];
-        px[3 * c + 2] = pos[3 * id + 2];
-        pc[3 * c] = col[3 * id];
-        pc[3 * c + 1] = col[3 * id + 1];
-        pc[3 * c + 2] = col[3 * id + 2];
+        copyVec3(px, c, pos, id);
+        copyVec3(pc, c, col, id);
       } else {
         // No voxel covers it: far outside (+1, as in TRELLIS) or, in an enclosed region, far inside (−1).
         s[c] = id === UNCOVERED_INSIDE ? -1 : 1;
@@ -571,6 +567,13 @@ function quads(edges: Edges, cubes: Cubes, verts: DualVertices): Uint32Array {
   return tri;
 }
 
+/** dst[3·d .. 3·d+2] = src[3·s .. 3·s+2]: one xyz / rgb triple of packed arrays. */
+function copyVec3(dst: Float32Array | Float64Array, d: number, src: Float32Array, s: number): void {
+  dst[3 * d] = src[3 * s];
+  dst[3 * d + 1] = src[3 * s + 1];
+  dst[3 * d + 2] = src[3 * s + 2];
+}
+
 function dist2(p: Float32Array, a: number, b: number): number {
   const dx = p[3 * a] - p[3 * b],
     dy = p[3 * a + 1] - p[3 * b + 1],
@@ -611,12 +614,8 @@ function finish(positions: Float32Array, colors: Float32Array, tri: Uint32Array)
     for (let i = 0; i < V; i++) {
       const r = remap[i];
       if (r < 0) continue;
-      p[3 * r] = positions[3 * i];
-      p[3 * r + 1] = positions[3 * i + 1];
-      p[3 * r + 2] = positions[3 * i + 2];
-      c[3 * r] = colors[3 * i];
-      c[3 * r + 1] = colors[3 * i + 1];
-      c[3 * r + 2] = colors[3 * i + 2];
+      copyVec3(p, r, positions, i);
+      copyVec3(c, r, colors, i);
     }
     const out = new Uint32Array(indices.length);
     for (let i = 0; i < indices.length; i++) out[i] = remap[indices[i]];
