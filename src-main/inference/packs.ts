@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ManifestSchema } from '../pipeline/pack/manifest-schema';
+import { isSegPackFolder } from '../segment/discover';
+import { packFolders } from './pack-folders';
 
 export interface PackEntry {
   id: string;
@@ -19,21 +21,12 @@ export interface PackEntry {
   cameraFovDeg?: number;
 }
 
+/** 3D packs only: segmentation packs (docs/segmentation-pack.md) live in the same folders and are
+ * listed by segment/discover.ts, not here as invalid 3D packs. */
 export function scanPacks(roots: string[]): PackEntry[] {
-  const out: PackEntry[] = [];
-  const seen = new Set<string>();
-  for (const root of roots) {
-    let names: string[];
-    try { names = fs.readdirSync(root).sort(); } catch { continue; }
-    for (const id of names) {
-      const dir = path.join(root, id);
-      const manifestPath = path.join(dir, 'manifest.json');
-      if (seen.has(id) || !fs.existsSync(manifestPath)) continue;
-      seen.add(id);
-      out.push(readPack(id, dir, manifestPath));
-    }
-  }
-  return out;
+  return packFolders(roots)
+    .filter((f) => !isSegPackFolder(f.dir, f.id))
+    .map((f) => readPack(f.id, f.dir, f.manifestPath));
 }
 
 function readPack(id: string, dir: string, manifestPath: string): PackEntry {

@@ -7,9 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SegPackInfo } from '../../src-shared/api/segment';
+import { packFolders } from '../inference/pack-folders';
 import { readSegManifest, SEG_PACK_FORMAT } from './manifest';
 
-function looksLikeSegPack(dir: string, id: string): boolean {
+/** A `seg-*` folder with a manifest, or any folder whose manifest declares the segmentation format. */
+export function isSegPackFolder(dir: string, id: string): boolean {
   const manifest = path.join(dir, 'manifest.json');
   if (id.startsWith('seg-')) return fs.existsSync(manifest);
   try {
@@ -22,27 +24,20 @@ function looksLikeSegPack(dir: string, id: string): boolean {
 
 export async function scanSegPacks(roots: string[]): Promise<SegPackInfo[]> {
   const out: SegPackInfo[] = [];
-  const seen = new Set<string>();
-  for (const root of roots) {
-    let names: string[];
-    try { names = fs.readdirSync(root).sort(); } catch { continue; }
-    for (const id of names) {
-      const dir = path.join(root, id);
-      if (seen.has(id) || !looksLikeSegPack(dir, id)) continue;
-      seen.add(id);
-      const { manifest, raw, problems } = await readSegManifest(dir);
-      const missing = manifest
-        ? Object.values(manifest.files).filter((f) => !fs.existsSync(path.join(dir, f.file))).map((f) => `${path.join(dir, f.file)}: missing — copy or re-export the pack`)
-        : [];
-      out.push({
-        id, dir,
-        name: manifest?.name ?? raw.name ?? id,
-        version: manifest?.version ?? raw.version ?? '?',
-        valid: !!manifest && missing.length === 0,
-        problems: [...problems, ...missing],
-        ...(manifest ? { inputSize: manifest.input.size, license: manifest.license, source: manifest.source } : {}),
-      });
-    }
+  for (const { id, dir } of packFolders(roots)) {
+    if (!isSegPackFolder(dir, id)) continue;
+    const { manifest, raw, problems } = await readSegManifest(dir);
+    const missing = manifest
+      ? Object.values(manifest.files).filter((f) => !fs.existsSync(path.join(dir, f.file))).map((f) => `${path.join(dir, f.file)}: missing — copy or re-export the pack`)
+      : [];
+    out.push({
+      id, dir,
+      name: manifest?.name ?? raw.name ?? id,
+      version: manifest?.version ?? raw.version ?? '?',
+      valid: !!manifest && missing.length === 0,
+      problems: [...problems, ...missing],
+      ...(manifest ? { inputSize: manifest.input.size, license: manifest.license, source: manifest.source } : {}),
+    });
   }
   return out;
 }

@@ -115,10 +115,11 @@ describe('library images', () => {
       const { image } = await lib.importImage({ name: 'mug.png', data: MUG });
       const seg = new SegmentService({ packRoots: [path.join(ROOT, 'models')], resolveImage: imageResolver(lib) });
       opened.push(seg);
-      expect(await seg.encode({ imageId: image.id })).toMatchObject({ packId: 'seg-tiny', cached: false, width: 384 });
+      // The default pack is the first valid one (seg-mini); the fixture is named to keep this test cheap.
+      expect(await seg.encode({ imageId: image.id, packId: 'seg-tiny' })).toMatchObject({ packId: 'seg-tiny', cached: false, width: 384 });
       // Same bytes, same sha256: the embedding is reused.
-      expect(await seg.encode({ path: MUG })).toMatchObject({ cached: true });
-      const r = await seg.predict({ imageId: image.id, points: [{ x: 50, y: 60, positive: true }] });
+      expect(await seg.encode({ path: MUG, packId: 'seg-tiny' })).toMatchObject({ cached: true });
+      const r = await seg.predict({ imageId: image.id, packId: 'seg-tiny', points: [{ x: 50, y: 60, positive: true }] });
       expect(r.mask.width).toBe(384);
       await expect(seg.encode({ imageId: 'no-such-image' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     } finally {

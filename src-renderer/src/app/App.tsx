@@ -63,14 +63,10 @@ export function App({ api }: { api: StudioApi }) {
   // Packs and settings once at start.
   useEffect(() => {
     let live = true;
-    Promise.all([
-      api.invoke('packs.list', {}), api.invoke('settings.get', {}),
-      api.invoke('segment.packs', {}).catch(() => []),
-    ]).then(([list, settings, segPacks]) => {
+    Promise.all([api.invoke('packs.list', {}), api.invoke('settings.get', {})]).then(([list, settings]) => {
       if (!live) return;
-      // packs.list lists every folder with a manifest; segmentation packs belong to the Segment tool.
-      const segIds = new Set(segPacks.map((p) => p.id));
-      const opts = list.filter((p) => !segIds.has(p.id)).map((p) => ({ id: p.id, label: `${p.name} ${p.version}`, valid: p.valid, problems: p.problems }));
+      // packs.list holds 3D packs only; segmentation packs are listed by segment.packs for the Segment tool
+      const opts = list.map((p) => ({ id: p.id, label: `${p.name} ${p.version}`, valid: p.valid, problems: p.problems }));
       setPacks(opts);
       const pick = opts.find((p) => p.id === settings.defaultPackId && p.valid) ?? opts.find((p) => p.valid) ?? null;
       setPackId(pick?.id ?? null);
