@@ -47,11 +47,12 @@ class Ema:
         self.updates += 1
         d = min(self.decay, (1 + self.updates) / (10 + self.updates))
         for k, m in self.modules.items():
+            trained = {n for n, p in m.named_parameters() if p.requires_grad}
             for n, v in m.state_dict().items():
                 sh = self.shadow[k][n]
-                if v.dtype.is_floating_point:
+                if n in trained:
                     sh.mul_(d).add_(v.detach(), alpha=1 - d)
-                else:
+                else:   # frozen weights and buffers: copied, so they stay bit-equal (x·d + x·(1−d) ≠ x in fp32)
                     sh.copy_(v)
 
     def state_dict(self) -> dict:
