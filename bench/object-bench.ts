@@ -24,6 +24,8 @@ interface Sample {
   stages: Record<string, number>;
   ssPasses: number;
   slatPasses: number;
+  /** The run threw NoSurfaceError (no mesh to score). */
+  failed?: boolean;
 }
 
 /** The rows to run: all methods, the sweep, or the quick subset; `--methods` filters (off always stays). */
@@ -58,7 +60,7 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
       runObject(pack, { ...inputs.get(it.id)!, name: it.id }, { method: m.method, params: { ...m.params, seed } });
 
     // Warm-up: every method once on the first object (sessions created, JIT warm for each code path).
-    for (const m of methods) await run(items[0], m);
+    for (const m of methods) await run(items[0], m).catch((e: Error) => { if (e.name !== 'NoSurfaceError') throw e; });
 
     const timings = new Map<string, Sample[]>(); // key `${label}|${id}`
     const shapes = new Map<string, Shape>();
@@ -69,10 +71,24 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
         // Odd repetitions run the methods in reverse, so a drift in machine load does not favour one end.
         for (const m of r % 2 === 0 ? methods : [...methods].reverse()) {
           const cpu0 = process.cpuUsage();
-          const res = await run(it, m);
+          const started = performance.now();
+          const key = `${m.label}|${it.id}`;
+          let res: ObjectResult;
+          try {
+            res = await run(it, m);
+          } catch (e) {
+            // A run that produces no surface is a result, not a crash of the benchmark: it is timed up to
+            // the failure and scores as an empty output (F1 0, vIoU 0, 3D-IoU 0) in the quality tables.
+            if ((e as Error).name !== 'NoSurfaceError') throw e;
+            const cpu = process.cpuUsage(cpu0);
+            const list = timings.get(key) ?? [];
+            list.push({ ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, stages: {}, ssPasses: NaN, slatPasses: NaN, failed: true });
+            timings.set(key, list);
+            log(`  ${it.id} ${m.label}: no surface (${(e as Error).message.split('.')[0]})`);
+            continue;
+          }
           const cpu = process.cpuUsage(cpu0);
           const rep = res.report;
-          const key = `${m.label}|${it.id}`;
           const list = timings.get(key) ?? [];
           list.push({
             ms: rep.objectMs,
@@ -114,28 +130,31 @@ function summarise(
   const perObject = items.map((it) => {
     const s = timings.get(`${m.label}|${it.id}`)!;
     const off = timings.get(`off|${it.id}`)!;
-    const pred = shapes.get(`${m.label}|${it.id}`)!;
+    const pred = shapes.get(`${m.label}|${it.id}`);
+    const offShape = shapes.get(`off|${it.id}`);
     const gtShape: Shape = { canonical: it.mesh, layout: it.layout, bbox: it.bbox };
-    const vsGt = safeQuality(pred, gtShape, it, samples, log);
-    const vsOff = m.label === 'off' ? null : safeQuality(pred, shapes.get(`off|${it.id}`)!, it, samples, log);
+    const vsGt = pred ? safeQuality(pred, gtShape, it, samples, log) : EMPTY_OUTPUT;
+    const vsOff = m.label === 'off' ? null : !pred ? EMPTY_OUTPUT : offShape ? safeQuality(pred, offShape, it, samples, log) : null;
+    const ok = s.filter((x) => !x.failed);
     return {
       id: it.id,
       ms: median(s.map((x) => x.ms)),
       offMs: median(off.map((x) => x.ms)),
       cpuMs: median(s.map((x) => x.cpuMs)),
       offCpuMs: median(off.map((x) => x.cpuMs)),
-      stages: Object.fromEntries(Object.keys(s[0].stages).map((k) => [k, median(s.map((x) => x.stages[k]))])),
-      ssPasses: s[0].ssPasses,
-      slatPasses: s[0].slatPasses,
+      stages: Object.fromEntries(Object.keys(ok[0]?.stages ?? {}).map((k) => [k, median(ok.map((x) => x.stages[k]))])),
+      ssPasses: ok[0]?.ssPasses ?? NaN,
+      slatPasses: ok[0]?.slatPasses ?? NaN,
+      failed: s.some((x) => x.failed),
       vsGt,
       vsOff,
     };
   });
   const summary = (sel: (o: (typeof perObject)[number]) => Quality | null): QualitySummary => {
-    const q = (k: keyof Quality) => mean(perObject.map(sel).filter((x): x is Quality => x !== null).map((x) => x[k]));
+    const q = (k: keyof Quality) => mean(perObject.map(sel).filter((x): x is Quality => x !== null).map((x) => x[k]).filter(Number.isFinite));
     return {
       cd: q('cd'), f1: q('f1'), viou: q('viou'), iou3d: q('iou3d'),
-      rotationErrorDeg: median(perObject.map((o) => sel(o)?.rotationErrorDeg ?? NaN)),
+      rotationErrorDeg: median(perObject.map((o) => sel(o)?.rotationErrorDeg ?? NaN).filter(Number.isFinite)),
       colorL1: q('colorL1'), psnr: q('psnr'), ssim: q('ssim'),
     };
   };
@@ -147,14 +166,21 @@ function summarise(
     speedup: sumOff / sumMs,
     speedupMedianPerObject: median(perObject.map((o) => o.offMs / o.ms)),
     speedupCpu: perObject.reduce((a, o) => a + o.offCpuMs, 0) / perObject.reduce((a, o) => a + o.cpuMs, 0),
-    stagesMs: Object.fromEntries(Object.keys(perObject[0].stages).map((k) => [k, mean(perObject.map((o) => o.stages[k]))])),
-    ssPasses: mean(perObject.map((o) => o.ssPasses)),
-    slatPasses: mean(perObject.map((o) => o.slatPasses)),
+    stagesMs: Object.fromEntries(Object.keys(perObject.find((o) => !o.failed)?.stages ?? {}).map((k) => [k, mean(perObject.filter((o) => !o.failed).map((o) => o.stages[k]))])),
+    ssPasses: mean(perObject.filter((o) => !o.failed).map((o) => o.ssPasses)),
+    slatPasses: mean(perObject.filter((o) => !o.failed).map((o) => o.slatPasses)),
+    noSurface: perObject.filter((o) => o.failed).length,
     gt: summary((o) => o.vsGt),
     baseline: m.label === 'off' ? null : summary((o) => o.vsOff),
     perObject: perObject.map(({ id, ms, offMs, vsGt, vsOff }) => ({ id, ms, speedup: offMs / ms, vsGt, vsOff })),
   };
 }
+
+/** Score of a run that produced no surface: nothing matches (distances and images are undefined). */
+const EMPTY_OUTPUT: Quality = {
+  cd: NaN, f1: 0, viou: 0, colorL1: NaN, iou3d: 0, rotationErrorDeg: NaN, translationError: NaN, scaleError: NaN,
+  psnr: NaN, ssim: NaN,
+};
 
 function safeQuality(pred: Shape, ref: Shape, it: BenchmarkItem, samples: number, log: (s: string) => void): Quality | null {
   try {

@@ -26,6 +26,8 @@ export interface MethodRow {
   stagesMs: Record<string, number>;
   ssPasses: number;
   slatPasses: number;
+  /** Objects on which the method produced no surface (scored F1 0, vIoU 0, 3D-IoU 0). */
+  noSurface?: number;
   gt: QualitySummary;
   baseline: QualitySummary | null;
   perObject: { id: string; ms: number; speedup: number; vsGt: unknown; vsOff: unknown }[];
