@@ -35,12 +35,10 @@ def _dynamic_axes(sig) -> Dict[str, Dict[int, str]]:
     return axes
 
 
-def export_role(role: str, model: nn.Module, cfg: PackConfig, path: os.PathLike, *,
-                weights_fp16: bool = False) -> None:
-    """Trace `model` on example inputs and write `path` (atomically); weights_fp16 stores large weights
-    as float16 with casts inside (I/O and compute stay float32)."""
-    ins, outs = signatures(cfg)[role]
-    example = example_inputs(role, cfg)
+def trace_to_onnx(role: str, model: nn.Module, example: Dict, ins, outs, *, producer: str) -> onnx.ModelProto:
+    """Trace `model` (eval mode, CPU) on `example` inputs with the signature's names and dynamic axes;
+    checks that the graph kept every contract input and output. Shared by the 3D pack and the
+    segmentation pack exporters."""
     args = tuple(torch.from_numpy(example[name]) for name in ins)
     axes = _dynamic_axes(ins)
     axes.update(_dynamic_axes(outs))
@@ -53,8 +51,18 @@ def export_role(role: str, model: nn.Module, cfg: PackConfig, path: os.PathLike,
         torch.onnx.export(model, args, buf, input_names=list(ins), output_names=list(outs),
                           dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True, **extra)
     proto = onnx.load_from_string(buf.getvalue())
-    proto.producer_name = "fastsam3d_tools"
+    proto.producer_name = producer
     _check_io(role, proto, ins, outs)
+    return proto
+
+
+def export_role(role: str, model: nn.Module, cfg: PackConfig, path: os.PathLike, *,
+                weights_fp16: bool = False) -> None:
+    """Trace `model` on example inputs and write `path` (atomically); weights_fp16 stores large weights
+    as float16 with casts inside (I/O and compute stay float32)."""
+    ins, outs = signatures(cfg)[role]
+    example = example_inputs(role, cfg)
+    proto = trace_to_onnx(role, model, example, ins, outs, producer="fastsam3d_tools")
     if weights_fp16:
         proto = weights_to_fp16(proto)
         onnx.checker.check_model(proto)

@@ -27,6 +27,21 @@ def relative_error(got: np.ndarray, want: np.ndarray) -> float:
     return float(np.abs(got - want).max()) / (float(np.abs(want).max()) + 1e-6)
 
 
+def compare_outputs(role: str, names, got_list, want_list, rtol: float, variant) -> float:
+    """Raise on a shape mismatch or a relative error ≥ rtol between ORT outputs and PyTorch outputs
+    (in `names` order); returns the worst relative error. Shared with the segmentation exporter."""
+    worst = 0.0
+    for name, got, want in zip(names, got_list, want_list):
+        if got.shape != want.shape:
+            raise AssertionError(f"{role}.onnx: output {name} has shape {got.shape}, PyTorch gives {want.shape}")
+        err = relative_error(got, want)
+        worst = max(worst, err)
+        if not err < rtol:
+            raise AssertionError(f"{role}.onnx: output {name} differs from PyTorch by {err:.2e} (relative, "
+                                 f"tolerance {rtol:.0e}) at example variant {variant}")
+    return worst
+
+
 def check_role(net: nn.Module, role: str, cfg: PackConfig, onnx_path: os.PathLike, *, rtol: float = 1e-3,
                variants=(0, 1)) -> float:
     """Run `role` in PyTorch and ORT on example inputs at several dynamic sizes; raise on a mismatch.
@@ -38,12 +53,6 @@ def check_role(net: nn.Module, role: str, cfg: PackConfig, onnx_path: os.PathLik
     names = list(signatures(cfg)[role][1])
     for v in variants:
         feeds = example_inputs(role, cfg, seed=11, variant=v)
-        for name, got, want in zip(names, sess.run(None, feeds), torch_outputs(net, role, cfg, feeds)):
-            if got.shape != want.shape:
-                raise AssertionError(f"{role}.onnx: output {name} has shape {got.shape}, PyTorch gives {want.shape}")
-            err = relative_error(got, want)
-            worst = max(worst, err)
-            if not err < rtol:
-                raise AssertionError(f"{role}.onnx: output {name} differs from PyTorch by {err:.2e} (relative, "
-                                     f"tolerance {rtol:.0e}) at example variant {v}")
+        worst = max(worst, compare_outputs(role, names, sess.run(None, feeds), torch_outputs(net, role, cfg, feeds),
+                                           rtol, v))
     return worst

@@ -6,8 +6,6 @@ Used by build_tiny.py (random weights), train.py (seg-mini) and convert_sam.py (
 """
 from __future__ import annotations
 
-import inspect
-import io
 import os
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -19,8 +17,8 @@ import torch
 import torch.nn as nn
 
 from ..export.manifest import sha256_file, write_manifest
-from ..export.onnx_export import OPSET, _check_io, _dynamic_axes
-from ..export.parity import relative_error
+from ..export.onnx_export import trace_to_onnx
+from ..export.parity import compare_outputs
 from . import SEGPACK_FORMAT
 from .contract import ROLES, SegPackConfig, example_inputs, signatures
 from .validate import validate_segpack
@@ -31,19 +29,7 @@ def export_graph(role: str, model: nn.Module, cfg: SegPackConfig, path: os.PathL
     input/output names and dynamic axes (N points; the original image's H × W for `masks`)."""
     ins, outs = signatures(cfg)[role]
     example = example_inputs(role, cfg, variant=1)
-    args = tuple(torch.from_numpy(example[name]) for name in ins)
-    axes = _dynamic_axes(ins)
-    axes.update(_dynamic_axes(outs))
-    model = model.eval().cpu()
-    buf = io.BytesIO()
-    # torch ≥ 2.9 defaults to the dynamo exporter; these graphs are traced with the TorchScript one.
-    extra = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-    with torch.no_grad():
-        torch.onnx.export(model, args, buf, input_names=list(ins), output_names=list(outs), dynamic_axes=axes,
-                          opset_version=OPSET, do_constant_folding=True, **extra)
-    proto = onnx.load_from_string(buf.getvalue())
-    proto.producer_name = "fastsam3d_tools.segment"
-    _check_io(role, proto, ins, outs)
+    proto = trace_to_onnx(role, model, example, ins, outs, producer="fastsam3d_tools.segment")
     _stamp_shapes(proto, {**ins, **outs})
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
@@ -111,14 +97,8 @@ def check_parity(net: nn.Module, role: str, cfg: SegPackConfig, onnx_path: os.Pa
     worst = 0.0
     for v in variants:
         feeds = feeds_for(v) if feeds_for else example_inputs(role, cfg, seed=11, variant=v)
-        for name, got, want in zip(names, sess.run(None, feeds), torch_outputs(net, role, cfg, feeds)):
-            if got.shape != want.shape:
-                raise AssertionError(f"{role}.onnx: output {name} has shape {got.shape}, PyTorch gives {want.shape}")
-            err = relative_error(got, want)
-            worst = max(worst, err)
-            if not err < rtol:
-                raise AssertionError(f"{role}.onnx: output {name} differs from PyTorch by {err:.2e} (relative, "
-                                     f"tolerance {rtol:.0e}) at example variant {v}")
+        worst = max(worst, compare_outputs(role, names, sess.run(None, feeds), torch_outputs(net, role, cfg, feeds),
+                                           rtol, v))
     return worst
 
 
