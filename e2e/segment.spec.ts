@@ -5,8 +5,7 @@
  * wheel zoom at the cursor, keys, Fit and space-drag panning, with brush strokes that must land on the
  * image pixels the zoom/pan math predicts. Real host, real ONNX sessions; screenshots are artefacts.
  *
- * With models/seg-mini (trained) the proposal must match the object (IoU > 0.7). With only the
- * random-weight fixture models/seg-tiny the test checks the plumbing and records the IoU unasserted.
+ * With the committed models/seg-mini (trained) the proposal must match the object (IoU > 0.7).
  */
 import { test, expect, type Page, type TestInfo } from '@playwright/test';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,14 +15,14 @@ import sharp from 'sharp';
 import { isBuilt, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
 
 const example = path.join(ROOT, 'resources/examples/mug');
-const trained = existsSync(path.join(ROOT, 'models/seg-mini/manifest.json'));
-const anySegPack = trained || existsSync(path.join(ROOT, 'models/seg-tiny/manifest.json'));
+const SEG_MINI = path.join(ROOT, 'models/seg-mini/manifest.json');
 
 let host: E2eHost | undefined;
 
 test.beforeAll(async () => {
-  test.skip(!anySegPack, 'No segmentation pack in models/ (seg-mini or seg-tiny): build one with tools/ first.');
-  test.skip(!isBuilt(), 'The app is not built: run `npm run build` first.');
+  // Both are part of the repository and of `npm run test:e2e` (ensure-build): missing means broken, not skipped.
+  if (!existsSync(SEG_MINI)) throw new Error(`${SEG_MINI} is missing: the committed seg-mini pack is needed (tools/: segment.train --export).`);
+  if (!isBuilt()) throw new Error('The app is not built: run `npm run build` (npm run test:e2e does it first).');
   host = await startBuiltHost();
 });
 
@@ -103,8 +102,8 @@ test('Segment tool: one click proposes the mug, Enter accepts it (undoable), Gen
   expect([proposal.width, proposal.height]).toEqual([object.width, object.height]);
   expect(proposal.bits.reduce((a, b) => a + b, 0), 'the drawn proposal is the one the host reported').toBe(area);
   const firstIou = iou(proposal.bits, object.bits);
-  info.annotations.push({ type: `proposal IoU with 0.png after one click (${trained ? 'seg-mini' : 'seg-tiny, random weights'})`, description: firstIou.toFixed(3) });
-  if (trained) expect(firstIou, 'IoU of the one-click proposal with the example mask').toBeGreaterThan(0.7);
+  info.annotations.push({ type: `proposal IoU with 0.png after one click (seg-mini)`, description: firstIou.toFixed(3) });
+  expect(firstIou, 'IoU of the one-click proposal with the example mask').toBeGreaterThan(0.7);
   await shot(page, info, '11-segment-one-click');
 
   // A negative click on the background (Alt) refines it; the per-click time is shown again.
@@ -117,7 +116,7 @@ test('Segment tool: one click proposes the mug, Enter accepts it (undoable), Gen
   const refined = await canvasBits(page, 'segment-proposal');
   const refinedIou = iou(refined.bits, object.bits);
   info.annotations.push({ type: 'proposal IoU after a negative background click', description: refinedIou.toFixed(3) });
-  if (trained) expect(refinedIou).toBeGreaterThan(0.7);
+  expect(refinedIou).toBeGreaterThan(0.7);
   const accepted = Number(await status.getAttribute('data-area'));
 
   // Enter accepts: a new, selected mask with exactly the proposal's pixels; the prompts are cleared.
@@ -159,7 +158,7 @@ test('Segment tool: one click proposes the mug, Enter accepts it (undoable), Gen
   await expect.poll(async () => Number(await status.getAttribute('data-area')), { timeout: 30_000 }).toBeGreaterThan(0);
   const boxIou = iou((await canvasBits(page, 'segment-proposal')).bits, object.bits);
   info.annotations.push({ type: 'proposal IoU from a box', description: boxIou.toFixed(3) });
-  if (trained) expect(boxIou).toBeGreaterThan(0.7);
+  expect(boxIou).toBeGreaterThan(0.7);
   // A right-click adds a negative point to the box prompt.
   await overlay.click({ position: at(...bg), button: 'right' });
   await expect(page.locator('.prompts .point.negative')).toHaveCount(1);
