@@ -50,20 +50,27 @@ def _check_signature(role: str, kind: str, declared: dict, actual: List, problem
         problems.append(f"{role}.onnx: {kind} are {names}, manifest declares {list(declared)} (same order needed)")
         return
     for v in actual:
-        got, want = _value_info(v), declared[v.name]
-        if got["dtype"] != want["dtype"]:
-            problems.append(f"{role}.onnx: {kind[:-1]} {v.name} is {got['dtype']}, manifest says {want['dtype']}")
-        if len(got["shape"]) != len(want["shape"]):
-            problems.append(f"{role}.onnx: {kind[:-1]} {v.name} has rank {len(got['shape'])}, manifest shape "
-                            f"{want['shape']}")
+        want = declared[v.name]
+        problems += tensor_problems(f"{role}.onnx: {kind[:-1]} {v.name}", _value_info(v), want["dtype"], want["shape"])
+
+
+def tensor_problems(label: str, got: dict, dtype: str, shape, free_axes=()) -> List[str]:
+    """Problems of one graph input/output (`got` from _value_info) against a declared dtype and shape:
+    wrong dtype, wrong rank, a fixed size that differs, a declared-dynamic axis fixed in the graph.
+    Axes in `free_axes` are not checked. Shared by the 3D pack and the segmentation pack validators."""
+    out = []
+    if got["dtype"] != dtype:
+        out.append(f"{label} is {got['dtype']}, declared {dtype}")
+    if len(got["shape"]) != len(shape):
+        return out + [f"{label} has rank {len(got['shape'])}, declared shape {shape}"]
+    for axis, (g, w) in enumerate(zip(got["shape"], shape)):
+        if axis in free_axes:
             continue
-        for g, w in zip(got["shape"], want["shape"]):
-            if isinstance(w, int) and isinstance(g, int) and g != 0 and g != w:
-                problems.append(f"{role}.onnx: {kind[:-1]} {v.name} has shape {got['shape']}, manifest {want['shape']}")
-                break
-            if isinstance(w, str) and isinstance(g, int) and g != 0:
-                problems.append(f"{role}.onnx: {kind[:-1]} {v.name} axis declared dynamic ({w}) is fixed to {g}")
-                break
+        if isinstance(w, int) and isinstance(g, int) and g not in (0, w):
+            return out + [f"{label} has shape {got['shape']}, declared {shape}"]
+        if isinstance(w, str) and isinstance(g, int) and g != 0:
+            return out + [f"{label} axis {w} is declared dynamic but fixed to {g} in the graph"]
+    return out
 
 
 def validate_pack(pack_dir, run: bool = False) -> dict:

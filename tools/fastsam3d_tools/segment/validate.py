@@ -20,7 +20,7 @@ import numpy as np
 import onnx
 
 from ..export.manifest import sha256_file
-from ..export.validate import _value_info
+from ..export.validate import _value_info, tensor_problems
 from . import SEGPACK_FORMAT
 from .contract import ROLES, SegPackConfig, example_inputs, signatures
 
@@ -75,23 +75,10 @@ def _check_graph(role: str, path: Path, cfg: SegPackConfig, problems: List[str])
             if v.name not in declared:
                 problems.append(f"{path.name}: unknown {kind} {v.name!r}; the contract's {kind}s are {list(declared)}")
                 continue
-            got = _value_info(v)
             dtype, shape = declared[v.name]
-            if got["dtype"] != dtype:
-                problems.append(f"{path.name}: {kind} {v.name} is {got['dtype']}, the contract says {dtype}")
-            if len(got["shape"]) != len(shape):
-                problems.append(f"{path.name}: {kind} {v.name} has rank {len(got['shape'])}, the contract's shape "
-                                f"is {shape}")
-                continue
-            for axis, (g, w) in enumerate(zip(got["shape"], shape)):
-                if role == "decoder" and kind == "output" and axis == 1:
-                    continue   # K candidates: whatever the graph gives (checked against the manifest when run)
-                if isinstance(w, int) and isinstance(g, int) and g not in (0, w):
-                    problems.append(f"{path.name}: {kind} {v.name} has shape {got['shape']}, manifest sizes give {shape}")
-                    break
-                if isinstance(w, str) and isinstance(g, int) and g != 0:
-                    problems.append(f"{path.name}: {kind} {v.name} axis {w} must be dynamic, it is fixed to {g}")
-                    break
+            # K candidates (decoder outputs, axis 1): whatever the graph gives, checked against the manifest when run
+            free = (1,) if role == "decoder" and kind == "output" else ()
+            problems += tensor_problems(f"{path.name}: {kind} {v.name}", _value_info(v), dtype, shape, free)
 
 
 def validate_segpack(pack_dir, run: bool = False) -> dict:
