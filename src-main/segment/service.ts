@@ -49,6 +49,8 @@ export type PredictInput = Omit<SegPredictRequest, 'points'> & { points: NonNull
 
 export class SegmentService {
   private readonly packs = new Map<string, Promise<SegPack>>();
+  /** Which pack a request's packId (or '' for the default) resolved to, so clicks do not rescan the folders. */
+  private readonly resolved = new Map<string, { id: string; dir: string }>();
   private readonly embeddings: Lru<string, Promise<Embedding>>;
   private readonly proposals: Lru<string, Proposal>;
 
@@ -63,6 +65,9 @@ export class SegmentService {
 
   /** The requested pack, or the first valid one; opened once and kept. */
   private async pack(packId: string | undefined): Promise<{ id: string; pack: SegPack }> {
+    const known = this.resolved.get(packId ?? '');
+    const open = known && this.packs.get(known.dir);
+    if (known && open) return { id: known.id, pack: await open };
     const all = await this.list();
     const entry = packId !== undefined ? all.find((p) => p.id === packId) : all.find((p) => p.valid);
     if (!entry) {
@@ -77,6 +82,7 @@ export class SegmentService {
       opening.catch(() => this.packs.delete(entry.dir)); // a fixed pack can be retried
       this.packs.set(entry.dir, opening);
     }
+    this.resolved.set(packId ?? '', { id: entry.id, dir: entry.dir });
     return { id: entry.id, pack: await opening };
   }
 
