@@ -1,8 +1,10 @@
-"""Training plumbing: resumable checkpoints (step counter, weights, optimiser and RNG continue exactly),
-the analytic SS latent and its structured decoder, and the SLaT stage's targets and decoder loss."""
+"""Training plumbing: resumable checkpoints (step counter, weights, optimiser and RNG continue exactly,
+CPU tensors only whatever the device), device selection, the analytic SS latent and its structured
+decoder, and the SLaT stage's targets and decoder loss."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from fastsam3d_tools.config import get_config
@@ -10,7 +12,7 @@ from fastsam3d_tools.data.scene import target_shape
 from fastsam3d_tools.data.targets import occupancy
 from fastsam3d_tools.modules import MeshDecoder, SsDecoder
 from fastsam3d_tools.modules.tables import mesh_tables
-from fastsam3d_tools.train.common import Trainer, load_weights
+from fastsam3d_tools.train.common import Trainer, load_checkpoint, load_weights, select_device, to_device
 from fastsam3d_tools.train.slat_targets import analytic_latent, build_targets, object_coords
 from fastsam3d_tools.train.slat_vae import decode, decoder_loss
 from fastsam3d_tools.train.ss_latent import encode_occupancy, init_structured_decoder, tokens_to_latent
@@ -25,6 +27,18 @@ def _toy_step(model, draws):
     return step
 
 
+def _tensors(obj, path="st"):
+    """(path, tensor) of every tensor inside nested dicts / lists / tuples."""
+    if isinstance(obj, torch.Tensor):
+        yield path, obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _tensors(v, f"{path}[{k!r}]")
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            yield from _tensors(v, f"{path}[{i}]")
+
+
 def test_resume_continues_step_rng_and_weights(tmp_path):
     straight_dir, split_dir = tmp_path / "a", tmp_path / "b"
     torch.manual_seed(0)
@@ -36,19 +50,29 @@ def test_resume_continues_step_rng_and_weights(tmp_path):
     torch.manual_seed(0)
     mb = torch.nn.Linear(3, 1)
     draws_b = []
-    tb = Trainer("toy", {"m": mb}, lr=1e-2, seed=3, checkpoint_dir=split_dir, log_dir=tmp_path)
+    tb = Trainer("toy", {"m": mb}, lr=1e-2, seed=3, checkpoint_dir=split_dir, log_dir=tmp_path, ema_decay=0.9,
+                 device="cpu")
     tb.run(_toy_step(mb, draws_b), steps=2)
     assert (split_dir / "toy.pt").exists() and tb.step == 2
 
+    # what a resume reads is device-independent: CPU tensors only (weights, Adam moments, EMA, RNG),
+    # no CUDA generator state when written on a CPU, and our loader accepts it on every torch
+    st = load_checkpoint(split_dir / "toy.pt")
+    found = dict(_tensors(st))
+    assert any("optimiser" in k and "exp_avg" in k for k in found) and any("ema" in k for k in found)
+    assert [k for k, v in found.items() if v.device.type != "cpu"] == []
+    assert st["cuda_rng"] is None
+
     torch.manual_seed(123)                 # a new process: different default state, restored from the file
     mc = torch.nn.Linear(3, 1)
-    tc = Trainer("toy", {"m": mc}, lr=1e-2, seed=999, checkpoint_dir=split_dir, log_dir=tmp_path)
+    tc = Trainer("toy", {"m": mc}, lr=1e-2, seed=999, checkpoint_dir=split_dir, log_dir=tmp_path, ema_decay=0.9,
+                 device=select_device("cpu"))
     assert tc.step == 2
     tc.run(_toy_step(mc, draws_b), steps=2)
     assert tc.step == 4
-    assert np.allclose(draws_a, draws_b)
+    assert draws_a == draws_b              # bit-exact: the same data and noise draws …
     for pa, pc in zip(ma.parameters(), mc.parameters()):
-        assert torch.allclose(pa, pc)
+        assert torch.equal(pa, pc)         # … and the same weights (the EMA does not touch the trained ones)
 
 
 def test_ema_resumes_exactly_and_is_what_load_weights_returns(tmp_path):
@@ -72,6 +96,34 @@ def test_ema_resumes_exactly_and_is_what_load_weights_returns(tmp_path):
     assert torch.allclose(fresh.weight, ema_a["weight"])
     load_weights("toy", {"m": fresh}, checkpoint_dir=tmp_path / "a", ema=False)
     assert torch.allclose(fresh.weight, m_a.weight)
+
+
+def test_select_device_without_a_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert select_device("cpu") == torch.device("cpu")
+    assert select_device("auto") == torch.device("cpu")
+    with pytest.raises(RuntimeError) as err:
+        select_device("cuda")
+    assert str(err.value) == "CUDA was requested but torch.cuda.is_available() is False; use --device cpu"
+    with pytest.raises(ValueError):
+        select_device("gpu")
+
+
+def test_select_device_auto_takes_the_gpu_when_torch_sees_one(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch, "set_float32_matmul_precision", lambda p: None)   # no global change here
+    assert select_device("auto") == torch.device("cuda")
+    assert select_device("cuda") == torch.device("cuda")
+
+
+def test_to_device_moves_nested_batches_and_leaves_the_rest():
+    batch = {"x": torch.ones(2), "tables": {"nbr": torch.zeros(3, 27, dtype=torch.int32)},
+             "pair": (torch.ones(1), 3), "list": [torch.ones(1)], "name": "a", "n": 4}
+    out = to_device(batch, "cpu")
+    assert set(out) == set(batch) and out["name"] == "a" and out["n"] == 4
+    assert isinstance(out["pair"], tuple) and out["pair"][1] == 3 and isinstance(out["list"], list)
+    assert out["tables"]["nbr"].dtype == torch.int32
+    assert all(t.device.type == "cpu" for _, t in _tensors(out))
 
 
 def test_checkpoint_stays_under_the_size_limit(tmp_path):

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..train.common import Trainer, load_weights, setup_threads
+from ..train.common import Trainer, add_device_argument, load_weights, select_device, setup_threads, to_device
 from .contract import SegPackConfig
 from .data import CACHE, load_sample
 from .net import build_seg_net
@@ -148,7 +148,7 @@ def seg_loss(low: torch.Tensor, iou: torch.Tensor, gt: torch.Tensor) -> Tuple[to
     return seg + iou_loss, {"seg": float(seg), "iou_mse": float(iou_loss), "best_iou": float(true_iou.max(1).values.mean())}
 
 
-def make_step(enc, dec, cfg: SegPackConfig, cache: SceneCache):
+def make_step(enc, dec, cfg: SegPackConfig, cache: SceneCache, device="cpu"):
     def step(rng: np.random.Generator, _step: int):
         n = cache.count()
         if n == 0:
@@ -162,23 +162,25 @@ def make_step(enc, dec, cfg: SegPackConfig, cache: SceneCache):
                 gts.append(keep[int(rng.integers(len(keep)))])
         x = torch.stack(imgs)
         gt = torch.from_numpy(np.stack(gts)).float()
+        x, gt = to_device((x, gt), device)
         emb = enc(x)
         prompts = [first_prompt(g, rng) for g in gts]
-        coords, labels = pad_prompts(prompts)
-        none = torch.zeros(BATCH, 1, cfg.mask_size, cfg.mask_size)
-        iou1, low1 = dec.predict(emb, coords, labels, none, torch.zeros(BATCH))
+        coords, labels = to_device(pad_prompts(prompts), device)
+        none = torch.zeros(BATCH, 1, cfg.mask_size, cfg.mask_size, device=device)
+        iou1, low1 = dec.predict(emb, coords, labels, none, torch.zeros(BATCH, device=device))
         loss1, st1 = seg_loss(low1, iou1, gt)
         # correction round: one click in the error region of the candidate the app would show
         with torch.no_grad():
-            best = low1[torch.arange(BATCH), iou1.argmax(1)]
+            best = low1[torch.arange(BATCH, device=low1.device), iou1.argmax(1)]
+            best_np = best.cpu().numpy()
         prompts2 = []
         for i, (p, lab) in enumerate(prompts):
-            c = correction_click(best[i].numpy() > 0, gts[i], rng)
+            c = correction_click(best_np[i] > 0, gts[i], rng)
             if c is None:
                 c = (*random_click(gts[i], rng), 1.0)
             prompts2.append((p + [[c[0], c[1]]], lab + [c[2]]))
-        coords2, labels2 = pad_prompts(prompts2)
-        has = torch.from_numpy((rng.random(BATCH) < 0.8).astype(np.float32))
+        coords2, labels2 = to_device(pad_prompts(prompts2), device)
+        has = torch.from_numpy((rng.random(BATCH) < 0.8).astype(np.float32)).to(device)
         iou2, low2 = dec.predict(emb, coords2, labels2, best.unsqueeze(1).detach(), has)
         loss2, st2 = seg_loss(low2, iou2, gt)
         return {"loss": loss1 + loss2, "iou1": st1["best_iou"], "iou2": st2["best_iou"],
@@ -202,18 +204,20 @@ def main(argv=None) -> int:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--export", type=Path, default=None, help="export the checkpoint to this pack folder and exit")
+    add_device_argument(ap)
     a = ap.parse_args(argv)
     setup_threads(a.threads)
+    device = select_device(a.device)
     cfg = mini_config()
     enc, dec = build_mini()
     if a.export is not None:
         from .export_mini import export_mini
         export_mini(enc, dec, cfg, a.export)
         return 0
-    trainer = Trainer(STAGE, {"encoder": enc, "decoder": dec}, lr=a.lr, seed=0, weight_decay=1e-4)
+    trainer = Trainer(STAGE, {"encoder": enc, "decoder": dec}, lr=a.lr, seed=0, weight_decay=1e-4, device=device)
     cache = SceneCache(cfg.size)
     cpu0 = time.process_time()
-    trainer.run(make_step(enc, dec, cfg, cache), minutes=a.minutes, steps=a.steps,
+    trainer.run(make_step(enc, dec, cfg, cache, device), minutes=a.minutes, steps=a.steps,
                 lr_schedule=lr_schedule(a.total_steps), log_every=10, checkpoint_every_s=180)
     # the card reports CPU time (the machine is shared, so wall-clock time says little)
     trainer.extra["cpu_seconds"] = trainer.extra.get("cpu_seconds", 0.0) + time.process_time() - cpu0

@@ -1,20 +1,28 @@
 """Resumable training plumbing shared by the stage scripts.
 
 A stage's state lives in tools/checkpoints/<stage>.pt: model weights, optimiser, step, the data
-sampler's numpy Generator state and torch's RNG state. `Trainer.run` trains for a wall-clock budget
+sampler's numpy Generator state and torch's RNG state (and the CUDA generator's when training on a GPU). `Trainer.run` trains for a wall-clock budget
 (or a step count), checkpoints every few minutes and at the end, and resumes from the file when it
 exists, so the same command continues across sessions. Files must stay under 15 MB: when the full
 state is larger, the optimiser moments are dropped (the step counter and RNG state are kept) and a
 note is logged.
+
+Devices: `select_device` turns the stage scripts' `--device {cpu,cuda,auto}` into a torch.device and
+`to_device` moves a batch (tensors, or dicts / lists / tuples of them) there — the one home of both.
+The Trainer moves its modules to its device; checkpoints always hold CPU tensors (`to_device(x, "cpu")`),
+so a checkpoint written on a GPU resumes on a CPU and the reverse. `load_checkpoint` is the one
+torch.load of a checkpoint (torch ≥ 2.6 defaults to weights_only=True; loading with it is not needed for
+files we wrote ourselves, and it would refuse the ones holding numpy objects).
 """
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import os
 import time
 from pathlib import Path
-from typing import Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Union
 
 import numpy as np
 import torch
@@ -25,8 +33,56 @@ RUNS = TOOLS / "runs"
 MAX_CHECKPOINT_BYTES = 15 * 1024 * 1024
 
 
+DEVICES = ("cpu", "cuda", "auto")
+DeviceLike = Union[str, torch.device]
+
+
 def setup_threads(n: int = 2) -> None:
     torch.set_num_threads(n)
+
+
+def select_device(name: str = "cpu") -> torch.device:
+    """`--device` → torch.device: 'cpu'; 'cuda' (an error when torch sees no GPU); 'auto' = cuda when
+    available, else cpu. On CUDA, fp32 matmuls may use TF32 (as cuDNN convolutions already do)."""
+    if name not in DEVICES:
+        raise ValueError(f"--device must be one of {', '.join(DEVICES)}, got {name!r}")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            raise RuntimeError("CUDA was requested but torch.cuda.is_available() is False; use --device cpu")
+        torch.set_float32_matmul_precision("high")
+    return torch.device(name)
+
+
+def add_device_argument(ap) -> None:
+    """The stage scripts' shared `--device` flag (default cpu: the CPU commands behave as before)."""
+    ap.add_argument("--device", choices=DEVICES, default="cpu",
+                    help="where the networks train: cpu (default), cuda, or auto (cuda when available)")
+
+
+def to_device(obj: Any, device: DeviceLike) -> Any:
+    """Tensors (also inside dicts, lists and tuples, recursively) moved to `device`; anything else as is.
+    `to_device(state, "cpu")` is how a checkpoint is made device-independent."""
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device)
+    if isinstance(obj, dict):
+        return {k: to_device(v, device) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_device(v, device) for v in obj)
+    return obj
+
+
+_LOAD_TAKES_WEIGHTS_ONLY = "weights_only" in inspect.signature(torch.load).parameters
+
+
+def load_checkpoint(path: Union[str, Path]) -> dict:
+    """torch.load of one of our checkpoints, onto the CPU. weights_only=False where torch knows the
+    argument (torch ≥ 2.6 defaults it to True and would refuse the numpy RNG state); older torch loads
+    full pickles anyway."""
+    if _LOAD_TAKES_WEIGHTS_ONLY:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    return torch.load(path, map_location="cpu")
 
 
 class Ema:
@@ -61,15 +117,20 @@ class Ema:
     def load_state_dict(self, st: dict) -> None:
         self.updates = int(st["updates"])
         for k, w in st["weights"].items():     # modules new since the checkpoint keep their fresh copy
-            if k in self.shadow:
-                self.shadow[k] = {n: v.clone() for n, v in w.items()}
+            if k in self.shadow:               # the shadow stays on the modules' device
+                dev = {n: v.device for n, v in self.shadow[k].items()}
+                self.shadow[k] = {n: v.to(dev.get(n, v.device), copy=True) for n, v in w.items()}
 
 
 class Trainer:
     def __init__(self, stage: str, modules: Dict[str, torch.nn.Module], lr: float, seed: int = 0,
                  checkpoint_dir: Path = CHECKPOINTS, weight_decay: float = 0.0, log_dir: Path = RUNS,
-                 ema_decay: Optional[float] = None):
+                 ema_decay: Optional[float] = None, device: DeviceLike = "cpu"):
         self.stage = stage
+        self.device = torch.device(device)
+        # on the device before the optimiser exists: its moments (restored or new) follow the parameters
+        for m in modules.values():
+            m.to(self.device)
         self.modules = modules
         self.ema: Optional[Ema] = None
         # frozen parameters (requires_grad False) are saved with the modules but not optimised
@@ -98,14 +159,16 @@ class Trainer:
 
     # ---- state -------------------------------------------------------------------------------------
     def state(self, with_optimiser: bool = True) -> dict:
-        return {
+        """Everything a resume needs, as CPU tensors whatever the training device."""
+        return to_device({
             "stage": self.stage, "step": self.step, "seconds": self.seconds,
             "models": {k: m.state_dict() for k, m in self.modules.items()},
             "optimiser": self.opt.state_dict() if with_optimiser else None,
             "numpy_rng": self.rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None,
             "history": self.history[-200:], "extra": self.extra,
             "ema": self.ema.state_dict() if self.ema is not None else None,
-        }
+        }, "cpu")
 
     def save(self) -> Path:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +185,7 @@ class Trainer:
 
     def load(self) -> Optional[dict]:
         """Restore the checkpoint; returns its EMA state (None when it has none) for __init__."""
-        st = torch.load(self.path, map_location="cpu")
+        st = load_checkpoint(self.path)
         for k, m in self.modules.items():
             if k in st["models"]:
                 m.load_state_dict(st["models"][k])
@@ -137,6 +200,8 @@ class Trainer:
         self.seconds = float(st.get("seconds", 0.0))
         self.rng.bit_generator.state = st["numpy_rng"]
         torch.set_rng_state(st["torch_rng"])
+        if self.device.type == "cuda" and st.get("cuda_rng") is not None:   # absent when written on a CPU
+            torch.cuda.set_rng_state(st["cuda_rng"], self.device)
         self.history = list(st.get("history", []))
         self.extra = dict(st.get("extra", {}))
         return st.get("ema")
@@ -207,7 +272,7 @@ def load_weights(stage: str, modules: Dict[str, torch.nn.Module], checkpoint_dir
     path = Path(checkpoint_dir) / f"{stage}.pt"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: train stage {stage!r} first")
-    st = torch.load(path, map_location="cpu")
+    st = load_checkpoint(path)
     for k, m in modules.items():
         m.load_state_dict(stage_weights(st, k, ema))
     return st

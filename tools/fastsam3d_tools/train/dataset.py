@@ -3,6 +3,13 @@
 sample on a CPU. Shards are written atomically and skipped when present, so the builder resumes.
 
     tools/.venv/bin/python -m fastsam3d_tools.train.dataset --count 1200   (from tools/, PYTHONPATH=.)
+    python3 -m fastsam3d_tools.train.dataset --count 4800 --workers 16 --minutes 3    (a 16-core machine)
+
+`--workers W` renders W shards at a time in separate processes (one core each; a shard's bytes do not
+depend on W: the zip entries carry a fixed timestamp). `--minutes M` stops starting new shards after M
+minutes (the ones under way finish), so a time-limited job keeps its budget; rerun to add the rest.
+`--cache DIR` writes somewhere else than tools/data/cache (tests). `--shard-size` is for tests only:
+keep one size per cache folder (a shard is named by its first seed).
 
 A sample = one target object of one scene: condition inputs (crop + full frame, 128 px, uint8),
 occupancy 32³ (bit-packed), layout (rot6d, translation, scale) and the (split, seed) that regenerates
@@ -11,10 +18,13 @@ the analytic shape for the SLaT stages.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import time
+import zipfile
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -45,16 +55,75 @@ def make_sample(seed: int, split: str, render_size: int = 192, image_size: int =
     }
 
 
-def build_shard(first: int, split: str, out: Path) -> Path:
-    path = out / f"{split}-{first:06d}.npz"
+def write_npz(path: Path, arrays: Dict[str, np.ndarray]) -> None:
+    """np.savez_compressed's format (np.load reads it) with a fixed zip timestamp, so the same arrays
+    always give the same bytes (np.savez stamps the current time into every entry)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        for name, arr in arrays.items():
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.asanyarray(arr), allow_pickle=False)
+
+
+def build_shard(first: int, split: str, out: Path, size: int = SHARD) -> Optional[Path]:
+    """Render seeds [first, first + size) into one shard (atomic; kept when present). None when no
+    seed of the range gave a usable sample (nothing to store)."""
+    path = Path(out) / f"{split}-{first:06d}.npz"
     if path.exists():
         return path
-    rows: List[Dict] = [s for s in (make_sample(seed, split) for seed in range(first, first + SHARD)) if s]
+    rows: List[Dict] = [s for s in (make_sample(seed, split) for seed in range(first, first + size)) if s]
+    if not rows:
+        return None
     arrays = {k: np.stack([r[k] for r in rows]) for k in rows[0]}
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
+    write_npz(tmp, arrays)
     os.replace(tmp, path)
     return path
+
+
+def _timed_shard(first: int, split: str, out: Path, size: int):
+    t = time.time()
+    return first, build_shard(first, split, out, size), time.time() - t
+
+
+def build_cache(count: int, split: str = "train", out: Path = CACHE, workers: int = 1,
+                minutes: Optional[float] = None, size: int = SHARD) -> List[Path]:
+    """Render the shards covering seeds [0, count) that are missing, `workers` at a time; with
+    `minutes`, no shard starts after that budget. Returns the shards present for the range."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    deadline = None if minutes is None else time.time() + minutes * 60
+    firsts = list(range(0, count, size))
+    todo = [f for f in firsts if not (out / f"{split}-{f:06d}.npz").exists()]
+    print(f"{split}: {len(firsts) - len(todo)} of {len(firsts)} shards present, {len(todo)} to render "
+          f"with {workers} worker(s)", flush=True)
+
+    def report(first, path, seconds):
+        print(f"{split}-{first:06d} {'empty' if path is None else 'done'} {seconds:.1f}s", flush=True)
+
+    if workers <= 1:
+        for first in todo:
+            if deadline is not None and time.time() > deadline:
+                break
+            report(*_timed_shard(first, split, out, size))
+    else:
+        # spawn: workers import the package afresh (no forked threads or locks of the parent)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            queue, running = list(todo), set()
+            while queue or running:
+                while queue and len(running) < workers and (deadline is None or time.time() < deadline):
+                    running.add(pool.submit(_timed_shard, queue.pop(0), split, out, size))
+                if not running:
+                    break                  # budget spent: the rest waits for the next run
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    report(*fut.result())
+    present = [out / f"{split}-{f:06d}.npz" for f in firsts if (out / f"{split}-{f:06d}.npz").exists()]
+    missing = len(firsts) - len(present)
+    print(f"{split}: {len(present)} shards present" + (f", {missing} not rendered (budget)" if missing else ""),
+          flush=True)
+    return present
 
 
 def load_cache(split: str = "train", cache: Path = CACHE) -> Dict[str, np.ndarray]:
@@ -73,15 +142,15 @@ def unpack_occ(packed: np.ndarray, resolution: int = 32) -> np.ndarray:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--count", type=int, default=1200)
+    ap.add_argument("--count", type=int, default=1200, help="samples (seeds 0 … count − 1)")
     ap.add_argument("--split", default="train")
-    ap.add_argument("--out", type=Path, default=CACHE)
+    ap.add_argument("--cache", "--out", dest="cache", type=Path, default=CACHE,
+                    help="cache folder (default tools/data/cache)")
+    ap.add_argument("--workers", type=int, default=1, help="shards rendered in parallel (processes)")
+    ap.add_argument("--minutes", type=float, default=None, help="start no shard after this many minutes")
+    ap.add_argument("--shard-size", type=int, default=SHARD, help=argparse.SUPPRESS)   # tests
     a = ap.parse_args(argv)
-    a.out.mkdir(parents=True, exist_ok=True)
-    for first in range(0, a.count, SHARD):
-        t = time.time()
-        p = build_shard(first, a.split, a.out)
-        print(f"{p.name} {time.time() - t:.1f}s", flush=True)
+    build_cache(a.count, a.split, a.cache, a.workers, a.minutes, a.shard_size)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from .. import __version__
 from .sizes import pack_config
 from ..export.onnx_export import export_pack
 from ..modules import ConditionEncoder, MeshDecoder, SlatFlow, SsDecoder, SsFlow
-from .common import CHECKPOINTS, TOOLS, stage_weights
+from .common import CHECKPOINTS, TOOLS, load_checkpoint, stage_weights
 
 STAGES = ("ss_vae", "ss_flow", "slat_vae", "slat_flow")
 
@@ -30,7 +30,7 @@ def _load(stage: str) -> dict:
     path = CHECKPOINTS / f"{stage}.pt"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `python -m fastsam3d_tools.train.{stage}` first")
-    return torch.load(path, map_location="cpu")
+    return load_checkpoint(path)
 
 
 def build_models(cfg_name: str = "mini"):

@@ -24,7 +24,7 @@ from .sizes import pack_config
 from ..data.scene import target_shape
 from ..modules import MeshDecoder
 from ..modules.tables import mesh_tables
-from .common import Trainer, setup_threads
+from .common import Trainer, add_device_argument, select_device, setup_threads, to_device
 from .slat_targets import SlatTargets, analytic_latent, build_targets, object_coords
 
 MAX_CACHED = 400
@@ -74,16 +74,17 @@ def decode(dec: MeshDecoder, z: torch.Tensor, tb) -> torch.Tensor:
 
 
 def decoder_loss(feats: torch.Tensor, tg: SlatTargets) -> Dict[str, torch.Tensor]:
-    sdf_t = torch.from_numpy(tg.sdf)
+    dev = feats.device
+    sdf_t = torch.from_numpy(tg.sdf).to(dev)
     sdf_p = feats[:, :8]
     w = 1.0 + 3.0 * (sdf_t.abs() < 1.0 / 3.0).float()
     l_sdf = (w * (sdf_p - sdf_t).abs()).sum() / w.sum()
-    near = torch.from_numpy(tg.near).float()
+    near = torch.from_numpy(tg.near).to(dev).float()
     col_p = torch.sigmoid(feats[:, 8:8 + 24].reshape(-1, 8, 3))
-    col_t = torch.from_numpy(tg.colour)
+    col_t = torch.from_numpy(tg.colour).to(dev)
     l_col = ((col_p - col_t).abs().mean(-1) * near).sum() / near.sum().clamp(min=1)
     close = sdf_t.abs() < 1.0 / 3.0
-    sign_acc = ((sdf_p > 0) == (sdf_t > 0)).float()[close].mean() if close.any() else torch.tensor(1.0)
+    sign_acc = ((sdf_p > 0) == (sdf_t > 0)).float()[close].mean() if close.any() else torch.tensor(1.0, device=dev)
     return {"sdf": l_sdf, "colour": l_col, "sign_acc": sign_acc}
 
 
@@ -104,12 +105,14 @@ def main(argv=None) -> None:
     ap.add_argument("--crop", type=int, default=3, help="half side of the training crop in voxels (0 = whole objects)")
     ap.add_argument("--config", default="mini")
     ap.add_argument("--threads", type=int, default=2)
+    add_device_argument(ap)
     a = ap.parse_args(argv)
     setup_threads(a.threads)
+    device = select_device(a.device)
     cfg = pack_config(a.config)
     seeds = np.arange(a.objects)          # training-split seeds (the same objects as the cache's)
     dec = MeshDecoder(cfg)
-    trainer = Trainer("slat_vae", {"decoder": dec}, lr=1e-3)
+    trainer = Trainer("slat_vae", {"decoder": dec}, lr=1e-3, device=device)
     cache = ObjectCache(cfg)
     if "slat_std" not in trainer.extra:
         trainer.extra.update(latent_stats(cache, seeds[:16]))
@@ -119,7 +122,8 @@ def main(argv=None) -> None:
     def step(rng: np.random.Generator, i: int):
         z, tg, tb = crop_batch(cache, int(seeds[rng.integers(0, len(seeds))]), rng, a.crop)
         z = torch.from_numpy(z)
-        z = z + torch.randn_like(z) * std * LATENT_NOISE
+        z = z + torch.randn_like(z) * std * LATENT_NOISE          # noise from the CPU generator, then moved
+        z, tb = to_device((z, tb), device)
         feats = decode(dec, z, tb)
         ls = decoder_loss(feats, tg)
         loss = ls["sdf"] + 0.5 * ls["colour"]

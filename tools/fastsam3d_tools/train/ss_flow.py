@@ -1,6 +1,7 @@
 """Stage 2: condition encoder + sparse-structure flow (rectified flow), trained jointly.
 
     tools/.venv/bin/python -m fastsam3d_tools.train.ss_flow --minutes 20   (from tools/, PYTHONPATH=.)
+    python3 -m fastsam3d_tools.train.ss_flow --minutes 4 --device cuda --batch 64   (a GPU machine)
 
 Data: x1 = (the stage-1 latent tokens of the ground-truth occupancy (analytic, ss_latent.py), normalised rot6d, metric translation,
 log scale ×3, translation_scale 0); x0 ~ N(0, I); x_t = (1−t)·x0 + t·x1; target v = x1 − x0.
@@ -19,7 +20,7 @@ import torch.nn.functional as F
 
 from .sizes import pack_config
 from ..modules import ConditionEncoder, SsFlow
-from .common import Trainer, setup_threads
+from .common import Trainer, add_device_argument, select_device, setup_threads, to_device
 from .dataset import load_cache, unpack_occ
 from .ss_aux import CondReadout
 from .ss_latent import encode_occupancy
@@ -38,9 +39,11 @@ def pose_targets(data: Dict[str, np.ndarray], r6_mean: np.ndarray, r6_std: np.nd
     }
 
 
-def batch_images(data, idx):
-    img = torch.from_numpy(data["image"][idx].astype(np.float32) / 255.0)           # (B, 2, 3, S, S)
-    msk = torch.from_numpy(data["mask"][idx].astype(np.float32))                    # (B, 2, 1, S, S)
+def batch_images(data, idx, device="cpu"):
+    """Crop + full-frame rows of samples `idx` as float tensors on `device` (uint8 travels, the
+    conversion runs there)."""
+    img = torch.from_numpy(data["image"][idx]).to(device).float() / 255.0           # (B, 2, 3, S, S)
+    msk = torch.from_numpy(data["mask"][idx]).to(device).float()                    # (B, 2, 1, S, S)
     b = len(idx)
     return img.reshape(2 * b, *img.shape[2:]), msk.reshape(2 * b, *msk.shape[2:])
 
@@ -58,8 +61,10 @@ def main(argv=None) -> None:
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
     ap.add_argument("--aux", type=float, default=0.5,
                     help="weight of the condition readout loss (ss_aux.py); 0 = off")
+    add_device_argument(ap)
     a = ap.parse_args(argv)
     setup_threads(a.threads)
+    device = select_device(a.device)
     cfg = pack_config(a.config)
     data = load_cache("train")
     latents = encode_occupancy(unpack_occ(data["occ"], cfg.resolution).astype(bool), cfg.latent_resolution)
@@ -71,7 +76,7 @@ def main(argv=None) -> None:
     modules = {"condition": cond_enc, "ss_flow": flow}
     if a.aux > 0:
         modules["cond_readout"] = readout
-    trainer = Trainer("ss_flow", modules, lr=a.lr, ema_decay=a.ema)
+    trainer = Trainer("ss_flow", modules, lr=a.lr, ema_decay=a.ema, device=device)
     if "rotation6d_mean" not in trainer.extra:   # fixed at the first run: the targets must not move
         trainer.extra = {"rotation6d_mean": data["rot6d"].mean(axis=0).tolist(),
                          "rotation6d_std": (data["rot6d"].std(axis=0) + 1e-3).tolist()}
@@ -81,14 +86,16 @@ def main(argv=None) -> None:
 
     def step(rng: np.random.Generator, i: int):
         idx = rng.integers(0, len(latents), size=a.batch)
-        img, msk = batch_images(data, idx)
+        img, msk = batch_images(data, idx, device)
         cond, _ = cond_enc(img, msk)
+        # every random draw on the CPU generators, whatever the device: one stream, resumable anywhere
         drop = torch.from_numpy(rng.random(a.batch) < COND_DROP)
-        cond = torch.where(drop[:, None, None], torch.zeros_like(cond), cond)
         x1 = {"shape": torch.from_numpy(latents[idx])}
         x1.update({k: torch.from_numpy(v[idx]) for k, v in pose.items()})
         t = torch.sigmoid(torch.randn(a.batch) + T_MEAN)
         x0 = {k: torch.randn_like(v) for k, v in x1.items()}
+        drop, x1, t, x0 = to_device((drop, x1, t, x0), device)
+        cond = torch.where(drop[:, None, None], torch.zeros_like(cond), cond)
         xt = {k: (1 - t.view(-1, 1, 1)) * x0[k] + t.view(-1, 1, 1) * x1[k] for k in x1}
         v = flow(xt["shape"], xt["rot6d"], xt["translation"], xt["scale"], xt["translation_scale"],
                  t * 1000, torch.zeros_like(t), cond)

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from .sizes import pack_config
 from ..modules import SsDecoder
-from .common import Trainer, setup_threads
+from .common import Trainer, add_device_argument, select_device, setup_threads
 from .dataset import load_cache, unpack_occ
 from .ss_latent import encode_occupancy, init_structured_decoder, tokens_to_latent
 
@@ -32,10 +32,11 @@ def iou(logits: torch.Tensor, occ: torch.Tensor) -> float:
 @torch.no_grad()
 def mean_iou(dec: SsDecoder, occ: np.ndarray, batch: int = 16) -> float:
     dec.eval()
+    dev = next(dec.parameters()).device
     vals = []
     for s in range(0, len(occ), batch):
         o = occ[s:s + batch]
-        lg = dec(tokens_to_latent(torch.from_numpy(encode_occupancy(o))))[:, 0]
+        lg = dec(tokens_to_latent(torch.from_numpy(encode_occupancy(o)).to(dev)))[:, 0].cpu()
         vals += [iou(lg[i], torch.from_numpy(o[i].astype(np.float32))) for i in range(len(o))]
     return float(np.mean(vals))
 
@@ -47,8 +48,10 @@ def main(argv=None) -> None:
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--config", default="mini")
     ap.add_argument("--threads", type=int, default=2)
+    add_device_argument(ap)
     a = ap.parse_args(argv)
     setup_threads(a.threads)
+    device = select_device(a.device)
     cfg = pack_config(a.config)
     dec = SsDecoder(cfg)
     data = load_cache("train")
@@ -56,7 +59,7 @@ def main(argv=None) -> None:
     fresh = not (Trainer.checkpoint_path("ss_vae")).exists()
     if fresh:
         init_structured_decoder(dec)
-    trainer = Trainer("ss_vae", {"decoder": dec}, lr=2e-4)
+    trainer = Trainer("ss_vae", {"decoder": dec}, lr=2e-4, device=device)
     probe = occ_all[-64:]
     if fresh:
         trainer.extra["iou_structured_init"] = mean_iou(dec, probe)
@@ -65,8 +68,8 @@ def main(argv=None) -> None:
     def step(rng: np.random.Generator, i: int):
         idx = rng.integers(0, len(occ_all) - 64, size=a.batch)
         occ = np.rot90(occ_all[idx], int(rng.integers(0, 4)), axes=(1, 2)).copy()
-        target = torch.from_numpy(occ.astype(np.float32)).unsqueeze(1)
-        logits = dec(tokens_to_latent(torch.from_numpy(encode_occupancy(occ))))
+        target = torch.from_numpy(occ.astype(np.float32)).unsqueeze(1).to(device)
+        logits = dec(tokens_to_latent(torch.from_numpy(encode_occupancy(occ)).to(device)))
         pos = target.mean().clamp(1e-3, 0.5)
         weight = torch.where(target > 0.5, 0.5 / pos, 0.5 / (1 - pos))
         loss = F.binary_cross_entropy_with_logits(logits, target, weight=weight)
