@@ -221,6 +221,7 @@ class Trainer:
         last_ckpt = start
         done = 0
         acc: Dict[str, float] = {}
+        acc_n = 0          # steps in `acc`: fewer than log_every in the first record after a resume
         while True:
             if steps is not None and done >= steps:
                 break
@@ -246,12 +247,13 @@ class Trainer:
             out["loss"] = float(loss.detach())
             for k, v in out.items():
                 acc[k] = acc.get(k, 0.0) + float(v)
+            acc_n += 1
             if self.step % log_every == 0:
-                rec = {"step": self.step, "seconds": round(self.seconds, 1), **{k: v / log_every for k, v in acc.items()}}
+                rec = {"step": self.step, "seconds": round(self.seconds, 1), **{k: v / acc_n for k, v in acc.items()}}
                 self.history.append(rec)
                 self.log(rec)
                 print(json.dumps(rec), flush=True)
-                acc = {}
+                acc, acc_n = {}, 0
             if time.time() - last_ckpt > checkpoint_every_s:
                 self.save()
                 last_ckpt = time.time()

@@ -111,7 +111,8 @@ def main(argv=None) -> None:
     ap.add_argument("--minutes", type=float, default=15.0)
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--config", default="mini")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads; one per process was 2-3x faster than two on the 2-core CPU (MODEL_CARD.md)")
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
     ap.add_argument("--sync-condition", action="store_true",

@@ -104,7 +104,8 @@ def main(argv=None) -> None:
     ap.add_argument("--objects", type=int, default=300, help="distinct training objects to draw from")
     ap.add_argument("--crop", type=int, default=3, help="half side of the training crop in voxels (0 = whole objects)")
     ap.add_argument("--config", default="mini")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads; one per process was 2-3x faster than two on the 2-core CPU (MODEL_CARD.md)")
     add_device_argument(ap)
     a = ap.parse_args(argv)
     setup_threads(a.threads)

@@ -56,7 +56,8 @@ def main(argv=None) -> None:
     ap.add_argument("--freeze-condition", action="store_true",
                     help="train the flow only (once stage 4 has started from this condition encoder)")
     ap.add_argument("--config", default="mini")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads; one per process was 2-3x faster than two on the 2-core CPU (MODEL_CARD.md)")
     ap.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (lower it for a final polish)")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
     ap.add_argument("--aux", type=float, default=0.5,

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Train the `mini` pack further on this CPU machine until a wall-clock time, unattended:
+#
+#   tools/train_on_cpu.sh 10:30 [SS_LR] [SLAT_LR]      (UTC time to stop; learning rates default 3e-4)
+#
+# Stage 2 (condition encoder + SS flow) and stage 4 (SLaT flow) train side by side, one torch thread each:
+# on the 2-core machine one thread per process measured 2-3x faster per step than two threads in one
+# process (models/mini/MODEL_CARD.md). Each runs in 20-minute chunks that resume from
+# tools/checkpoints/<stage>.pt; every stage-4 chunk re-syncs the condition trunk from stage 2, and after
+# stage 2 stops, stage 4 runs one more 8-minute chunk on the final trunk so condition.onnx serves both
+# flows (the exporter checks they are bit-equal). Logs: tools/runs/<stage>.out and <stage>.log.
+# Then export: (cd tools && PYTHONPATH=. .venv/bin/python -m fastsam3d_tools.train.export_mini --version X).
+set -uo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 HH:MM [SS_LR] [SLAT_LR]   (UTC stop time)" >&2; exit 2; }
+TOOLS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$TOOLS"
+UNTIL=$(date -d "$1" +%s) || exit 2
+SS_LR="${2:-3e-4}"
+SLAT_LR="${3:-3e-4}"
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=.
+PY=.venv/bin/python
+mkdir -p runs
+
+chunks() {   # stage, flags… — 20-minute chunks until UNTIL
+  local stage=$1; shift
+  while true; do
+    local left=$(( (UNTIL - $(date +%s)) / 60 ))
+    [ $left -lt 2 ] && break
+    "$PY" -m fastsam3d_tools.train.$stage --minutes $(( left < 20 ? left : 20 )) --threads 1 "$@" \
+      >> runs/$stage.out 2>&1 || { echo "$stage failed, see tools/runs/$stage.out" >&2; return 1; }
+  done
+}
+
+chunks ss_flow --lr "$SS_LR" & ss=$!
+chunks slat_flow --sync-condition --lr "$SLAT_LR" & slat=$!
+wait $ss; s1=$?
+wait $slat; s2=$?
+"$PY" -m fastsam3d_tools.train.slat_flow --minutes 8 --threads 1 --sync-condition --lr "$SLAT_LR" >> runs/slat_flow.out 2>&1
+s3=$?
+echo "train_on_cpu: done $(date -u +%H:%M) (exit ss_flow $s1, slat_flow $s2, final sync $s3)"
+exit $(( s1 || s2 || s3 ))
