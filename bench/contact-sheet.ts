@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import sharp, { type OverlayOptions } from 'sharp';
 import { renderMeshThumbnail } from '../src-main/library/mesh-thumbnail';
 import { loadImageFile, loadMaskFile, openPack, runObject } from '../src-main/pipeline';
+import type { BinaryMask, DecodedImage } from '../src-main/pipeline';
 import { NoSurfaceError } from '../src-main/pipeline/surface';
 import { METHODS, type Method } from '../src-shared/params';
 import { loadBenchmarkSet } from './benchmark-set';
@@ -43,9 +44,7 @@ const items = ids.map((id) => {
 });
 
 /** The input photo, letterboxed into a tile, with the mask's outside dimmed so the chosen object shows. */
-async function inputTile(dir: string): Promise<Buffer> {
-  const img = await loadImageFile(join(dir, 'image.png'));
-  const mask = await loadMaskFile(join(dir, '0.png'));
+async function inputTile(img: DecodedImage, mask: BinaryMask): Promise<Buffer> {
   const rgba = Buffer.alloc(img.width * img.height * 4);
   for (let i = 0; i < img.width * img.height; i++) {
     const keep = mask.data[i] ? 1 : 0.35;
@@ -71,10 +70,10 @@ headers.forEach((h, c) => tiles.push({ input: label(h, TILE), left: c * TILE, to
 try {
   for (const [r, it] of items.entries()) {
     const top = LABEL_H + r * (TILE + LABEL_H);
-    const row: Buffer[] = [await inputTile(it.dir), await renderMeshThumbnail(it.mesh, { size: TILE, ...VIEW })];
-    const notes = [it.id, it.heldOutFamily ? `${it.family} (held-out family)` : it.family];
     const image = await loadImageFile(join(it.dir, 'image.png'));
     const mask = await loadMaskFile(join(it.dir, '0.png'));
+    const row: Buffer[] = [await inputTile(image, mask), await renderMeshThumbnail(it.mesh, { size: TILE, ...VIEW })];
+    const notes = [it.id, it.heldOutFamily ? `${it.family} (held-out family)` : it.family];
     for (const m of methods) {
       try {
         const res = await runObject(pack, { image, mask, name: it.id }, { method: m as Method, params: { seed: Number(o.seed) } });

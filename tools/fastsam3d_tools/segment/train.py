@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..train.common import Trainer, add_device_argument, load_weights, select_device, setup_threads, to_device
+from ..train.common import Trainer, add_runtime_arguments, load_weights, setup_runtime, to_device
 from .contract import SegPackConfig
 from .data import CACHE, load_sample
 from .net import build_seg_net
@@ -202,12 +202,10 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--total-steps", type=int, default=3000, help="length of the cosine learning-rate decay")
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--export", type=Path, default=None, help="export the checkpoint to this pack folder and exit")
-    add_device_argument(ap)
+    add_runtime_arguments(ap)
     a = ap.parse_args(argv)
-    setup_threads(a.threads)
-    device = select_device(a.device)
+    device = setup_runtime(a)
     cfg = mini_config()
     enc, dec = build_mini()
     if a.export is not None:

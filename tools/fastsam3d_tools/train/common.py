@@ -7,7 +7,8 @@ exists, so the same command continues across sessions. Files must stay under 15 
 state is larger, the optimiser moments are dropped (the step counter and RNG state are kept) and a
 note is logged.
 
-Devices: `select_device` turns the stage scripts' `--device {cpu,cuda,auto}` into a torch.device and
+Devices: `select_device` turns the stage scripts' `--device {cpu,cuda,auto}` (flags from
+`add_runtime_arguments`, applied by `setup_runtime`) into a torch.device and
 `to_device` moves a batch (tensors, or dicts / lists / tuples of them) there — the one home of both.
 The Trainer moves its modules to its device; checkpoints always hold CPU tensors (`to_device(x, "cpu")`),
 so a checkpoint written on a GPU resumes on a CPU and the reverse. `load_checkpoint` is the one
@@ -37,7 +38,7 @@ DEVICES = ("cpu", "cuda", "auto")
 DeviceLike = Union[str, torch.device]
 
 
-def setup_threads(n: int = 2) -> None:
+def setup_threads(n: int = 1) -> None:
     torch.set_num_threads(n)
 
 
@@ -55,10 +56,19 @@ def select_device(name: str = "cpu") -> torch.device:
     return torch.device(name)
 
 
-def add_device_argument(ap) -> None:
-    """The stage scripts' shared `--device` flag (default cpu: the CPU commands behave as before)."""
+def add_runtime_arguments(ap) -> None:
+    """The training scripts' shared `--threads` and `--device` flags (read back by `setup_runtime`).
+    One thread by default: on the 2-core CPU one thread per process measured 2-3x faster per step than
+    two (models/mini/MODEL_CARD.md), and two stages can then train side by side (train_on_cpu.sh)."""
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--device", choices=DEVICES, default="cpu",
                     help="where the networks train: cpu (default), cuda, or auto (cuda when available)")
+
+
+def setup_runtime(args) -> torch.device:
+    """Apply `add_runtime_arguments`' flags: set the torch threads, return the training device."""
+    setup_threads(args.threads)
+    return select_device(args.device)
 
 
 def to_device(obj: Any, device: DeviceLike) -> Any:

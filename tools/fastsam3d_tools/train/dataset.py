@@ -55,6 +55,11 @@ def make_sample(seed: int, split: str, render_size: int = 192, image_size: int =
     }
 
 
+def shard_path(out: Path, split: str, first: int) -> Path:
+    """A shard is named by its split and first seed."""
+    return Path(out) / f"{split}-{first:06d}.npz"
+
+
 def write_npz(path: Path, arrays: Dict[str, np.ndarray]) -> None:
     """np.savez_compressed's format (np.load reads it) with a fixed zip timestamp, so the same arrays
     always give the same bytes (np.savez stamps the current time into every entry)."""
@@ -69,7 +74,7 @@ def write_npz(path: Path, arrays: Dict[str, np.ndarray]) -> None:
 def build_shard(first: int, split: str, out: Path, size: int = SHARD) -> Optional[Path]:
     """Render seeds [first, first + size) into one shard (atomic; kept when present). None when no
     seed of the range gave a usable sample (nothing to store)."""
-    path = Path(out) / f"{split}-{first:06d}.npz"
+    path = shard_path(out, split, first)
     if path.exists():
         return path
     rows: List[Dict] = [s for s in (make_sample(seed, split) for seed in range(first, first + size)) if s]
@@ -95,7 +100,7 @@ def build_cache(count: int, split: str = "train", out: Path = CACHE, workers: in
     out.mkdir(parents=True, exist_ok=True)
     deadline = None if minutes is None else time.time() + minutes * 60
     firsts = list(range(0, count, size))
-    todo = [f for f in firsts if not (out / f"{split}-{f:06d}.npz").exists()]
+    todo = [f for f in firsts if not shard_path(out, split, f).exists()]
     print(f"{split}: {len(firsts) - len(todo)} of {len(firsts)} shards present, {len(todo)} to render "
           f"with {workers} worker(s)", flush=True)
 
@@ -119,7 +124,7 @@ def build_cache(count: int, split: str = "train", out: Path = CACHE, workers: in
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     report(*fut.result())
-    present = [out / f"{split}-{f:06d}.npz" for f in firsts if (out / f"{split}-{f:06d}.npz").exists()]
+    present = [p for p in (shard_path(out, split, f) for f in firsts) if p.exists()]
     missing = len(firsts) - len(present)
     print(f"{split}: {len(present)} shards present" + (f", {missing} not rendered (budget)" if missing else ""),
           flush=True)

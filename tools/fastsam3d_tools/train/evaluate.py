@@ -52,6 +52,11 @@ def rotation_error_deg(r_pred: np.ndarray, r_gt: np.ndarray, sym: dict) -> float
     return best
 
 
+def occupancy_iou(pred: np.ndarray, gt: np.ndarray) -> float:
+    """IoU of two boolean occupancy grids (0 when both are empty)."""
+    return float((pred & gt).sum() / max((pred | gt).sum(), 1))
+
+
 def time_grid(steps: int, r: float) -> np.ndarray:
     u = np.arange(steps + 1) / steps
     return u / (1 + (r - 1) * (1 - u))
@@ -105,7 +110,7 @@ def main(argv=None) -> None:
     dec.eval()
     with torch.no_grad():
         lg = dec(tokens_to_latent(torch.from_numpy(encode_occupancy(occ, cfg.latent_resolution))))[:, 0].numpy() > 0
-    out["ss_autoencoder_iou"] = float(np.mean([(lg[i] & occ[i]).sum() / (lg[i] | occ[i]).sum() for i in range(len(occ))]))
+    out["ss_autoencoder_iou"] = float(np.mean([occupancy_iou(p, o) for p, o in zip(lg, occ)]))
 
     mdec = MeshDecoder(cfg)
     load_weights("slat_vae", {"decoder": mdec})
@@ -154,7 +159,7 @@ def main(argv=None) -> None:
             t_gt = np.asarray(g["layout"]["translation"])
             rows.append({
                 "name": g["name"],
-                "occupancy_iou": float((pred[i] & occ[i]).sum() / max((pred[i] | occ[i]).sum(), 1)),
+                "occupancy_iou": occupancy_iou(pred[i], occ[i]),
                 "voxels": int(pred[i].sum()),
                 "rotation_error_deg": rotation_error_deg(R, np.asarray(g["layout"]["rotation"]).reshape(3, 3), g["symmetry"]),
                 "translation_error_rel": float(np.linalg.norm(t - t_gt) / np.linalg.norm(t_gt)),

@@ -22,14 +22,14 @@ import torch
 from ..modules import ConditionEncoder, SsDecoder, SsFlow
 from .common import load_weights, setup_threads
 from .dataset import load_cache, unpack_occ
-from .evaluate import sample_ss
+from .evaluate import occupancy_iou, sample_ss
 from .sizes import pack_config
 from .ss_flow import batch_images
 from .ss_latent import encode_occupancy, tokens_to_latent
 
 
 def mean_iou(pred: np.ndarray, occ: np.ndarray) -> float:
-    return float(np.mean([(p & o).sum() / max((p | o).sum(), 1) for p, o in zip(pred, occ)]))
+    return float(np.mean([occupancy_iou(p, o) for p, o in zip(pred, occ)]))
 
 
 @torch.no_grad()

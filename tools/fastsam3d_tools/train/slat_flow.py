@@ -32,8 +32,8 @@ from .sizes import pack_config
 from ..data.scene import target_shape
 from ..modules import ConditionEncoder, SlatFlow
 from ..modules.tables import slat_tables
-from .common import (CHECKPOINTS, Trainer, add_device_argument, load_checkpoint, load_weights, select_device,
-                     setup_threads, stage_weights, to_device)
+from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, load_checkpoint, load_weights,
+                     setup_runtime, stage_weights, to_device)
 from .dataset import load_cache
 from .slat_targets import analytic_latent, object_coords
 from .ss_flow import COND_DROP, batch_images
@@ -111,8 +111,6 @@ def main(argv=None) -> None:
     ap.add_argument("--minutes", type=float, default=15.0)
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--config", default="mini")
-    ap.add_argument("--threads", type=int, default=1,
-                    help="torch threads; one per process was 2-3x faster than two on the 2-core CPU (MODEL_CARD.md)")
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
     ap.add_argument("--sync-condition", action="store_true",
@@ -126,10 +124,9 @@ def main(argv=None) -> None:
                     help="read the checkpoints only once this file exists (stage 2 finishing elsewhere)")
     ap.add_argument("--deadline", type=float, default=None,
                     help="Unix time by which the steps stop, whatever --minutes says (a time-limited job)")
-    add_device_argument(ap)
+    add_runtime_arguments(ap)
     a = ap.parse_args(argv)
-    setup_threads(a.threads)
-    device = select_device(a.device)
+    device = setup_runtime(a)
     cfg = pack_config(a.config)
     data = load_cache("train")
     n_objects = len(data["seed"]) if a.objects is None else min(a.objects, len(data["seed"]))

@@ -24,7 +24,7 @@ from .sizes import pack_config
 from ..data.scene import target_shape
 from ..modules import MeshDecoder
 from ..modules.tables import mesh_tables
-from .common import Trainer, add_device_argument, select_device, setup_threads, to_device
+from .common import Trainer, add_runtime_arguments, setup_runtime, to_device
 from .slat_targets import SlatTargets, analytic_latent, build_targets, object_coords
 
 MAX_CACHED = 400
@@ -104,12 +104,9 @@ def main(argv=None) -> None:
     ap.add_argument("--objects", type=int, default=300, help="distinct training objects to draw from")
     ap.add_argument("--crop", type=int, default=3, help="half side of the training crop in voxels (0 = whole objects)")
     ap.add_argument("--config", default="mini")
-    ap.add_argument("--threads", type=int, default=1,
-                    help="torch threads; one per process was 2-3x faster than two on the 2-core CPU (MODEL_CARD.md)")
-    add_device_argument(ap)
+    add_runtime_arguments(ap)
     a = ap.parse_args(argv)
-    setup_threads(a.threads)
-    device = select_device(a.device)
+    device = setup_runtime(a)
     cfg = pack_config(a.config)
     seeds = np.arange(a.objects)          # training-split seeds (the same objects as the cache's)
     dec = MeshDecoder(cfg)

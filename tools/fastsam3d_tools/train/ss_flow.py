@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from .sizes import pack_config
 from ..modules import ConditionEncoder, SsFlow
-from .common import Trainer, add_device_argument, select_device, setup_threads, to_device
+from .common import Trainer, add_runtime_arguments, setup_runtime, to_device
 from .dataset import load_cache, unpack_occ
 from .ss_aux import CondReadout
 from .ss_latent import encode_occupancy
@@ -56,16 +56,13 @@ def main(argv=None) -> None:
     ap.add_argument("--freeze-condition", action="store_true",
                     help="train the flow only (once stage 4 has started from this condition encoder)")
     ap.add_argument("--config", default="mini")
-    ap.add_argument("--threads", type=int, default=1,
-                    help="torch threads; one per process was 2-3x faster than two on the 2-core CPU (MODEL_CARD.md)")
     ap.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (lower it for a final polish)")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
     ap.add_argument("--aux", type=float, default=0.5,
                     help="weight of the condition readout loss (ss_aux.py); 0 = off")
-    add_device_argument(ap)
+    add_runtime_arguments(ap)
     a = ap.parse_args(argv)
-    setup_threads(a.threads)
-    device = select_device(a.device)
+    device = setup_runtime(a)
     cfg = pack_config(a.config)
     data = load_cache("train")
     latents = encode_occupancy(unpack_occ(data["occ"], cfg.resolution).astype(bool), cfg.latent_resolution)

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from .sizes import pack_config
 from ..modules import SsDecoder
-from .common import Trainer, add_device_argument, select_device, setup_threads
+from .common import Trainer, add_runtime_arguments, setup_runtime
 from .dataset import load_cache, unpack_occ
 from .ss_latent import encode_occupancy, init_structured_decoder, tokens_to_latent
 
@@ -47,12 +47,9 @@ def main(argv=None) -> None:
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--config", default="mini")
-    ap.add_argument("--threads", type=int, default=1,
-                    help="torch threads; one per process was 2-3x faster than two on the 2-core CPU (MODEL_CARD.md)")
-    add_device_argument(ap)
+    add_runtime_arguments(ap)
     a = ap.parse_args(argv)
-    setup_threads(a.threads)
-    device = select_device(a.device)
+    device = setup_runtime(a)
     cfg = pack_config(a.config)
     dec = SsDecoder(cfg)
     data = load_cache("train")
