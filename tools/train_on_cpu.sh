@@ -3,6 +3,12 @@
 #
 #   tools/train_on_cpu.sh 10:30 [SS_LR] [SLAT_LR]      (UTC time to stop; learning rates default 3e-4)
 #
+# Runs on tools/.venv-train (tools/setup_train.sh: PyPI torch 2.5, measured 2-14x faster per step here
+# than Debian's torch 1.13) when it exists, else tools/.venv. A condition encoder pretrained by
+# `train.condition` (tools/checkpoints/condition.pt) newer than the stage-2 checkpoint is installed into
+# stage 2 by its first chunk (--condition-from condition); stage 2 then trains it further with the flow.
+# SS_BATCH (default 16) sets stage 2's batch.
+#
 # Stage 2 (condition encoder + SS flow) and stage 4 (SLaT flow) train side by side, one torch thread each:
 # on the 2-core machine one thread per process measured 2-3x faster per step than two threads in one
 # process (models/mini/MODEL_CARD.md). Each runs in 20-minute chunks that resume from
@@ -19,6 +25,8 @@ SS_LR="${2:-3e-4}"
 SLAT_LR="${3:-3e-4}"
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=.
 PY=.venv/bin/python
+[ -x .venv-train/bin/python ] && PY=.venv-train/bin/python
+SS_FLAGS=(--batch "${SS_BATCH:-16}")
 mkdir -p runs
 
 chunks() {   # stage, flags… — 20-minute chunks until UNTIL
@@ -26,12 +34,16 @@ chunks() {   # stage, flags… — 20-minute chunks until UNTIL
   while true; do
     local left=$(( (UNTIL - $(date +%s)) / 60 ))
     [ $left -lt 2 ] && break
-    "$PY" -m fastsam3d_tools.train.$stage --minutes $(( left < 20 ? left : 20 )) --threads 1 "$@" \
+    local init=()
+    if [ "$stage" = ss_flow ] && [ checkpoints/condition.pt -nt checkpoints/ss_flow.pt ]; then
+      init=(--condition-from condition)      # a freshly pretrained encoder: install it once
+    fi
+    "$PY" -m fastsam3d_tools.train.$stage --minutes $(( left < 20 ? left : 20 )) --threads 1 "${init[@]}" "$@" \
       >> runs/$stage.out 2>&1 || { echo "$stage failed, see tools/runs/$stage.out" >&2; return 1; }
   done
 }
 
-chunks ss_flow --lr "$SS_LR" & ss=$!
+chunks ss_flow "${SS_FLAGS[@]}" --lr "$SS_LR" & ss=$!
 chunks slat_flow --sync-condition --lr "$SLAT_LR" & slat=$!
 wait $ss; s1=$?
 wait $slat; s2=$?

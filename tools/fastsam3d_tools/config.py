@@ -25,6 +25,7 @@ ROTATION_6D_STD = (0.6656971967514863, 0.6787012271867754, 0.30345010594844524,
 class ConditionConfig:
     image_size: int = 128      # S: crop and full frame are resized to S×S by TypeScript
     stem_channels: Tuple[int, ...] = (32, 64)  # stride-2 conv stem; last stage strides to `dim`
+    stem_blocks: int = 0       # residual 3×3 conv blocks on the token grid after the stem (local features)
     dim: int = 128             # D: token width of cond_ss / cond_slat
     depth: int = 2             # ViT blocks shared by crop and full frame
     heads: int = 4

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from ..config import IMAGENET_MEAN, IMAGENET_STD, PackConfig
 from .common import LayerNorm, Mlp, SelfAttention, SwiGLU
@@ -26,6 +27,18 @@ class VitBlock(nn.Module):
     def forward(self, x):
         x = x + self.attn(self.norm1(x))
         return x + self.mlp(self.norm2(x))
+
+
+class ResConv(nn.Module):
+    """x + conv(gelu(conv(x))) at constant size: depth for the stem without shrinking the token grid."""
+
+    def __init__(self, ch: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(ch, ch, 3, padding=1)
+        self.conv2 = nn.Conv2d(ch, ch, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.conv2(F.gelu(self.conv1(x)))
 
 
 class _Projection(nn.Module):
@@ -55,6 +68,8 @@ class ConditionEncoder(nn.Module):
         for a, b in zip(chans[:-1], chans[1:]):
             layers += [nn.Conv2d(a, b, 3, stride=2, padding=1), nn.GELU()]
         self.stem = nn.Sequential(*layers[:-1])
+        # a separate module (not more Sequential entries) so packs without blocks keep their weight names
+        self.stem_res = nn.Sequential(*[ResConv(cc.dim) for _ in range(cc.stem_blocks)])
         self.pos = nn.Parameter(torch.randn(cc.grid * cc.grid, cc.dim) * 0.02)
         self.blocks = nn.ModuleList([VitBlock(cc.dim, cc.heads, cc.mlp_ratio) for _ in range(cc.depth)])
         self.norm = LayerNorm(cc.dim, eps=1e-6)
@@ -66,7 +81,7 @@ class ConditionEncoder(nn.Module):
     def forward(self, image, mask):
         cc = self.cc
         x = torch.cat([(image - self.mean) / self.std, mask * 2.0 - 1.0], dim=1)
-        h = self.stem(x)                                          # (2K, D, g, g)
+        h = self.stem_res(self.stem(x))                           # (2K, D, g, g)
         h = h.flatten(2).transpose(1, 2) + self.pos               # (2K, g², D)
         for blk in self.blocks:
             h = blk(h)

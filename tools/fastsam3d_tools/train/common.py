@@ -128,8 +128,9 @@ class Ema:
         self.updates = int(st["updates"])
         for k, w in st["weights"].items():     # modules new since the checkpoint keep their fresh copy
             if k in self.shadow:               # the shadow stays on the modules' device
-                dev = {n: v.device for n, v in self.shadow[k].items()}
-                self.shadow[k] = {n: v.to(dev.get(n, v.device), copy=True) for n, v in w.items()}
+                for n, v in w.items():         # tensors whose shape changed (a resized module) stay fresh
+                    if n in self.shadow[k] and self.shadow[k][n].shape == v.shape:
+                        self.shadow[k][n].copy_(v)
 
 
 class Trainer:
@@ -198,7 +199,9 @@ class Trainer:
         st = load_checkpoint(self.path)
         for k, m in self.modules.items():
             if k in st["models"]:
-                m.load_state_dict(st["models"][k])
+                fresh = load_matching(m, st["models"][k])
+                if fresh:      # the module's architecture changed since (e.g. a deeper encoder)
+                    self.log({"note": f"step {st['step']}: module {k!r} changed shape; fresh tensors: {fresh}"})
             else:               # a module added to the stage since (e.g. a training-only head): fresh
                 self.log({"note": f"step {st['step']}: module {k!r} not in the checkpoint, starting it fresh"})
         if st.get("optimiser") is not None:
@@ -268,6 +271,15 @@ class Trainer:
                 self.save()
                 last_ckpt = time.time()
         self.save()
+
+
+def load_matching(module: torch.nn.Module, state: dict) -> list:
+    """Load every tensor of `state` whose name and shape match `module`'s; returns the names of the
+    module's tensors left as they were (empty: an exact load)."""
+    own = module.state_dict()
+    same = {n: v for n, v in state.items() if n in own and own[n].shape == v.shape}
+    module.load_state_dict(same, strict=False)
+    return sorted(set(own) - set(same))
 
 
 def stage_weights(st: dict, key: str, ema: bool = True) -> dict:

@@ -20,8 +20,8 @@ def trained_mini() -> PackConfig:
     base = get_config("mini")
     return dataclasses.replace(
         base,
-        condition=ConditionConfig(image_size=128, stem_channels=(16, 32), dim=64, depth=1, heads=4,
-                                  mlp_ratio=2.0, full_pool=2, proj_hidden=128),
+        condition=ConditionConfig(image_size=128, stem_channels=(16, 32), stem_blocks=2, dim=64, depth=3, heads=4,
+                                  mlp_ratio=4.0, full_pool=2, proj_hidden=128),
         ss_flow=SsFlowConfig(width=64, depth=2, heads=4, mlp_ratio=4.0, freq_dim=64),
         slat_flow=SlatFlowConfig(io_channels=16, width=64, depth=2, heads=4, mlp_ratio=4.0, freq_dim=64),
     )

@@ -94,16 +94,17 @@ def wait_for(path: Optional[Path], poll_s: float = 2.0) -> None:
     print(f"{path} present after {time.time() - t:.0f}s of waiting", flush=True)
 
 
-def sync_condition_trunk(cond_enc: ConditionEncoder, trainer: Trainer) -> None:
+def sync_condition_trunk(cond_enc: ConditionEncoder, trainer: Trainer, stage: str = "ss_flow") -> None:
     """Copy stage 2's (EMA) condition weights, all but `proj_slat`, into this stage's encoder and its EMA,
-    so the exported `condition` file is the one both flows were trained with."""
-    st = load_checkpoint(CHECKPOINTS / "ss_flow.pt")
+    so the exported `condition` file is the one both flows were trained with. `stage` "condition": the
+    pretrained encoder that stage 2 keeps frozen (train.condition), available before stage 2 saves."""
+    st = load_checkpoint(CHECKPOINTS / f"{stage}.pt")
     trunk = {k: v for k, v in stage_weights(st, "condition").items() if not k.startswith("proj_slat")}
     cond_enc.load_state_dict(trunk, strict=False)
     if trainer.ema is not None:
         for k, v in trunk.items():
             trainer.ema.shadow["condition"][k].copy_(v)
-    trainer.log({"note": f"step {trainer.step}: condition trunk synced from ss_flow step {st['step']}"})
+    trainer.log({"note": f"step {trainer.step}: condition trunk synced from {stage} step {st['step']}"})
 
 
 def main(argv=None) -> None:
@@ -113,9 +114,10 @@ def main(argv=None) -> None:
     ap.add_argument("--config", default="mini")
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
-    ap.add_argument("--sync-condition", action="store_true",
+    ap.add_argument("--sync-condition", nargs="?", const="ss_flow", default=None, metavar="STAGE",
                     help="take the condition trunk and cond_ss projection from the current stage-2 checkpoint "
-                         "(after stage 2 trained the encoder further); cond_slat keeps training here")
+                         "(after stage 2 trained the encoder further), or from STAGE's (`condition`: the "
+                         "pretrained encoder); cond_slat keeps training here")
     ap.add_argument("--objects", type=int, default=None,
                     help="train on the first N cached samples only (default: all)")
     ap.add_argument("--workers", type=int, default=0,
@@ -143,7 +145,7 @@ def main(argv=None) -> None:
     trainer = Trainer("slat_flow", {"condition": cond_enc, "slat_flow": flow}, lr=a.lr, ema_decay=a.ema,
                       device=device)
     if a.sync_condition:
-        sync_condition_trunk(cond_enc, trainer)
+        sync_condition_trunk(cond_enc, trainer, a.sync_condition)
     trainer.extra = {"slat_mean": mean.tolist(), "slat_std": std.tolist()}
     cache = LatentCache(cfg, mean, std)
     for seed, raw in prefilled.items():

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from .sizes import pack_config
 from ..modules import ConditionEncoder, SsFlow
-from .common import Trainer, add_runtime_arguments, setup_runtime, to_device
+from .common import CHECKPOINTS, Trainer, add_runtime_arguments, load_checkpoint, setup_runtime, stage_weights, to_device
 from .dataset import load_cache, unpack_occ
 from .ss_aux import CondReadout
 from .ss_latent import encode_occupancy
@@ -48,6 +48,31 @@ def batch_images(data, idx, device="cpu"):
     return img.reshape(2 * b, *img.shape[2:]), msk.reshape(2 * b, *msk.shape[2:])
 
 
+def install_condition(trainer: Trainer, stage: str) -> None:
+    """Put stage `stage`'s (EMA) condition encoder — and its readout when this stage trains one — into this
+    stage's modules and EMA shadow, so the checkpoint (and through it stage 4's --sync-condition and the
+    exporter) carries it."""
+    st = load_checkpoint(CHECKPOINTS / f"{stage}.pt")
+    for key in ("condition", "cond_readout"):
+        if key not in trainer.modules:
+            continue
+        w = stage_weights(st, key)
+        trainer.modules[key].load_state_dict(w)
+        if trainer.ema is not None:
+            for k, v in w.items():
+                trainer.ema.shadow[key][k].copy_(v)
+    trainer.log({"note": f"step {trainer.step}: condition encoder from {stage} step {st['step']}"})
+
+
+@torch.no_grad()
+def condition_table(cond_enc: ConditionEncoder, data, device, chunk: int = 50) -> torch.Tensor:
+    """cond_ss of every cached sample, (N, tokens, dim) on `device`: a frozen encoder needs one pass."""
+    cond_enc.eval()
+    rows = [cond_enc(*batch_images(data, np.arange(i, min(i + chunk, len(data["seed"]))), device))[0]
+            for i in range(0, len(data["seed"]), chunk)]
+    return torch.cat(rows)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=20.0)
@@ -55,6 +80,10 @@ def main(argv=None) -> None:
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--freeze-condition", action="store_true",
                     help="train the flow only (once stage 4 has started from this condition encoder)")
+    ap.add_argument("--condition-from", default=None, metavar="STAGE",
+                    help="start from this stage's condition encoder and readout (e.g. `condition`, the "
+                         "pretrained encoder of train.condition); with --freeze-condition it stays as it is "
+                         "and its tokens are computed once")
     ap.add_argument("--config", default="mini")
     ap.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (lower it for a final polish)")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
@@ -67,14 +96,20 @@ def main(argv=None) -> None:
     data = load_cache("train")
     latents = encode_occupancy(unpack_occ(data["occ"], cfg.resolution).astype(bool), cfg.latent_resolution)
     cond_enc, flow = ConditionEncoder(cfg), SsFlow(cfg)
-    if a.freeze_condition:
+    frozen = a.freeze_condition
+    if frozen:
         for p in cond_enc.parameters():
             p.requires_grad_(False)
     readout = CondReadout(cfg.condition.dim, cfg.latent_resolution ** 3, cfg.latent_channels)
     modules = {"condition": cond_enc, "ss_flow": flow}
-    if a.aux > 0:
+    if a.aux > 0 and not frozen:          # the readout only exists to train the encoder
         modules["cond_readout"] = readout
     trainer = Trainer("ss_flow", modules, lr=a.lr, ema_decay=a.ema, device=device)
+    cond_table = None
+    if a.condition_from is not None:
+        install_condition(trainer, a.condition_from)
+    if frozen:
+        cond_table = condition_table(cond_enc, data, device)
     if "rotation6d_mean" not in trainer.extra:   # fixed at the first run: the targets must not move
         trainer.extra = {"rotation6d_mean": data["rot6d"].mean(axis=0).tolist(),
                          "rotation6d_std": (data["rot6d"].std(axis=0) + 1e-3).tolist()}
@@ -84,8 +119,10 @@ def main(argv=None) -> None:
 
     def step(rng: np.random.Generator, i: int):
         idx = rng.integers(0, len(latents), size=a.batch)
-        img, msk = batch_images(data, idx, device)
-        cond, _ = cond_enc(img, msk)
+        if cond_table is None:
+            cond, _ = cond_enc(*batch_images(data, idx, device))
+        else:
+            cond = cond_table[torch.from_numpy(idx).to(device)]
         # every random draw on the CPU generators, whatever the device: one stream, resumable anywhere
         drop = torch.from_numpy(rng.random(a.batch) < COND_DROP)
         x1 = {"shape": torch.from_numpy(latents[idx])}
@@ -101,7 +138,7 @@ def main(argv=None) -> None:
         losses = {n: F.mse_loss(v[q], x1[n] - x0[n]) for q, n in enumerate(names)}
         loss = losses["shape"] + losses["rot6d"] + losses["translation"] + losses["scale"] + 0.1 * losses["translation_scale"]
         out = {f"l_{n}": float(l) for n, l in losses.items()}
-        if a.aux > 0:
+        if "cond_readout" in modules:
             keep = ~drop                                   # the zero-condition rows carry no image
             shape_hat, pose_hat = readout(cond[keep])
             pose_gt = torch.cat([x1["rot6d"], x1["translation"], x1["scale"]], dim=2)[keep]
