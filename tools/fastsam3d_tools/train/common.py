@@ -282,6 +282,15 @@ def load_matching(module: torch.nn.Module, state: dict) -> list:
     return sorted(set(own) - set(same))
 
 
+def copy_weights(trainer: "Trainer", key: str, weights: dict) -> None:
+    """Put `weights` (all or part of module `key`'s state) into the module and its EMA shadow: one stage
+    taking another's network (a pretrained or synced condition encoder)."""
+    trainer.modules[key].load_state_dict(weights, strict=False)
+    if trainer.ema is not None:
+        for k, v in weights.items():
+            trainer.ema.shadow[key][k].copy_(v)
+
+
 def stage_weights(st: dict, key: str, ema: bool = True) -> dict:
     """State dict of module `key` in a loaded checkpoint: the EMA weights when the stage keeps them."""
     if ema and st.get("ema") is not None and key in st["ema"]["weights"]:

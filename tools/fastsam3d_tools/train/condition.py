@@ -35,7 +35,7 @@ from ..modules import ConditionEncoder, SsDecoder
 from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, load_checkpoint, load_matching, load_weights,
                      setup_runtime, stage_weights, to_device)
 from .dataset import load_cache, unpack_occ
-from .evaluate import occupancy_iou
+from .evaluate import occupancy_iou, rot_from_6d
 from .sizes import pack_config
 from .ss_aux import CondReadout
 from .ss_flow import batch_images, pose_targets
@@ -44,16 +44,9 @@ from .ss_latent import encode_occupancy, tokens_to_latent
 VAL_SEEDS = (1100, 1200)
 
 
-def rot_from_6d_batch(r6: np.ndarray) -> np.ndarray:
-    b1 = r6[:, :3] / np.linalg.norm(r6[:, :3], axis=1, keepdims=True)
-    a2 = r6[:, 3:] - (b1 * r6[:, 3:]).sum(1, keepdims=True) * b1
-    b2 = a2 / np.linalg.norm(a2, axis=1, keepdims=True)
-    return np.stack([b1, b2, np.cross(b1, b2)], axis=1)
-
-
 def rotation_error(r6_pred: np.ndarray, r6_gt: np.ndarray) -> np.ndarray:
     """Geodesic angle in degrees between the rotations of two rot6d rows (no symmetry)."""
-    d = rot_from_6d_batch(r6_pred) @ rot_from_6d_batch(r6_gt).transpose(0, 2, 1)
+    d = rot_from_6d(r6_pred) @ rot_from_6d(r6_gt).transpose(0, 2, 1)
     return np.degrees(np.arccos(np.clip((np.trace(d, axis1=1, axis2=2) - 1) / 2, -1, 1)))
 
 
@@ -86,7 +79,7 @@ def main(argv=None) -> None:
     device = setup_runtime(a)
     cfg = pack_config(a.config)
     data = load_cache("train")
-    seeds = data["seed"] if "seed" in data else np.arange(len(data["occ"]))
+    seeds = data["seed"]
     val = np.flatnonzero((seeds >= VAL_SEEDS[0]) & (seeds < VAL_SEEDS[1]))
     train = np.setdiff1d(np.arange(len(seeds)), val)
     occ = unpack_occ(data["occ"], cfg.resolution).astype(bool)
@@ -99,8 +92,8 @@ def main(argv=None) -> None:
     st_flow = load_checkpoint(CHECKPOINTS / "ss_flow.pt")
     if fresh:             # start from what stage 2 has learnt so far, where the shapes still match
         for k, m in modules.items():
-            fresh = load_matching(m, stage_weights(st_flow, k))
-            print(f"{k}: {len(m.state_dict()) - len(fresh)} of {len(m.state_dict())} tensors from the SS flow "
+            left = load_matching(m, stage_weights(st_flow, k))
+            print(f"{k}: {len(m.state_dict()) - len(left)} of {len(m.state_dict())} tensors from the SS flow "
                   "checkpoint", flush=True)
     trainer = Trainer("condition", modules, lr=a.lr, ema_decay=a.ema, device=device)
     trainer.extra = {k: st_flow["extra"][k] for k in ("rotation6d_mean", "rotation6d_std")}
@@ -118,14 +111,15 @@ def main(argv=None) -> None:
     gen = torch.Generator().manual_seed(trainer.step)
     print(f"train {len(train)} samples, val {len(val)}; dataset-mean latent val IoU {mean_iou:.3f}", flush=True)
 
+    # the EMA weights (what stage 2 installs) are scored, in modules of their own
+    e, r = ConditionEncoder(cfg).eval(), CondReadout(cfg.condition.dim, cfg.latent_resolution ** 3,
+                                                     cfg.latent_channels).eval()
+
     @torch.no_grad()
     def evaluate(step: int) -> None:
-        w = trainer.ema.shadow if trainer.ema is not None else None
-        e, r = ConditionEncoder(cfg), CondReadout(cfg.condition.dim, cfg.latent_resolution ** 3, cfg.latent_channels)
-        e.load_state_dict(w["condition"] if w else enc.state_dict())
-        r.load_state_dict(w["cond_readout"] if w else readout.state_dict())
-        e.eval(), r.eval()
-        ious, rerr, sub = [], [], {}
+        e.load_state_dict(trainer.ema.shadow["condition"])
+        r.load_state_dict(trainer.ema.shadow["cond_readout"])
+        sub = {}
         for part, idx in (("val", val), ("train", train[:: max(1, len(train) // len(val))][: len(val)])):
             shape_hat, pose_hat = [], []
             for c in range(0, len(idx), 25):

@@ -84,11 +84,12 @@ def sample_ss(cfg, flow: SsFlow, cond: torch.Tensor, seed: int = 0):
     return x
 
 
-def rot_from_6d_np(r6: np.ndarray) -> np.ndarray:
-    b1 = r6[:3] / np.linalg.norm(r6[:3])
-    a2 = r6[3:] - (b1 @ r6[3:]) * b1
-    b2 = a2 / np.linalg.norm(a2)
-    return np.stack([b1, b2, np.cross(b1, b2)])
+def rot_from_6d(r6: np.ndarray) -> np.ndarray:
+    """Rotation matrices (…, 3, 3), rows b1, b2, b1×b2 (Gram-Schmidt) of rot6d rows (…, 6)."""
+    b1 = r6[..., :3] / np.linalg.norm(r6[..., :3], axis=-1, keepdims=True)
+    a2 = r6[..., 3:] - (b1 * r6[..., 3:]).sum(-1, keepdims=True) * b1
+    b2 = a2 / np.linalg.norm(a2, axis=-1, keepdims=True)
+    return np.stack([b1, b2, np.cross(b1, b2)], axis=-2)
 
 
 def main(argv=None) -> None:
@@ -153,7 +154,7 @@ def main(argv=None) -> None:
         rows = []
         for i in range(n):
             g = gts[i]
-            R = rot_from_6d_np(x[1][i, 0].numpy() * r6_std + r6_mean)
+            R = rot_from_6d(x[1][i, 0].numpy() * r6_std + r6_mean)
             t = x[2][i, 0].numpy()
             s = float(np.exp(x[3][i, 0].numpy()).mean())
             t_gt = np.asarray(g["layout"]["translation"])

@@ -32,7 +32,7 @@ from .sizes import pack_config
 from ..data.scene import target_shape
 from ..modules import ConditionEncoder, SlatFlow
 from ..modules.tables import slat_tables
-from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, load_checkpoint, load_weights,
+from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, copy_weights, load_checkpoint, load_weights,
                      setup_runtime, stage_weights, to_device)
 from .dataset import load_cache
 from .slat_targets import analytic_latent, object_coords
@@ -94,16 +94,13 @@ def wait_for(path: Optional[Path], poll_s: float = 2.0) -> None:
     print(f"{path} present after {time.time() - t:.0f}s of waiting", flush=True)
 
 
-def sync_condition_trunk(cond_enc: ConditionEncoder, trainer: Trainer, stage: str = "ss_flow") -> None:
+def sync_condition_trunk(trainer: Trainer, stage: str = "ss_flow") -> None:
     """Copy stage 2's (EMA) condition weights, all but `proj_slat`, into this stage's encoder and its EMA,
     so the exported `condition` file is the one both flows were trained with. `stage` "condition": the
     pretrained encoder that stage 2 keeps frozen (train.condition), available before stage 2 saves."""
     st = load_checkpoint(CHECKPOINTS / f"{stage}.pt")
     trunk = {k: v for k, v in stage_weights(st, "condition").items() if not k.startswith("proj_slat")}
-    cond_enc.load_state_dict(trunk, strict=False)
-    if trainer.ema is not None:
-        for k, v in trunk.items():
-            trainer.ema.shadow["condition"][k].copy_(v)
+    copy_weights(trainer, "condition", trunk)
     trainer.log({"note": f"step {trainer.step}: condition trunk synced from {stage} step {st['step']}"})
 
 
@@ -145,7 +142,7 @@ def main(argv=None) -> None:
     trainer = Trainer("slat_flow", {"condition": cond_enc, "slat_flow": flow}, lr=a.lr, ema_decay=a.ema,
                       device=device)
     if a.sync_condition:
-        sync_condition_trunk(cond_enc, trainer, a.sync_condition)
+        sync_condition_trunk(trainer, a.sync_condition)
     trainer.extra = {"slat_mean": mean.tolist(), "slat_std": std.tolist()}
     cache = LatentCache(cfg, mean, std)
     for seed, raw in prefilled.items():

@@ -20,7 +20,8 @@ import torch.nn.functional as F
 
 from .sizes import pack_config
 from ..modules import ConditionEncoder, SsFlow
-from .common import CHECKPOINTS, Trainer, add_runtime_arguments, load_checkpoint, setup_runtime, stage_weights, to_device
+from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, copy_weights, load_checkpoint, setup_runtime,
+                     stage_weights, to_device)
 from .dataset import load_cache, unpack_occ
 from .ss_aux import CondReadout
 from .ss_latent import encode_occupancy
@@ -56,11 +57,7 @@ def install_condition(trainer: Trainer, stage: str) -> None:
     for key in ("condition", "cond_readout"):
         if key not in trainer.modules:
             continue
-        w = stage_weights(st, key)
-        trainer.modules[key].load_state_dict(w)
-        if trainer.ema is not None:
-            for k, v in w.items():
-                trainer.ema.shadow[key][k].copy_(v)
+        copy_weights(trainer, key, stage_weights(st, key))
     trainer.log({"note": f"step {trainer.step}: condition encoder from {stage} step {st['step']}"})
 
 
