@@ -5,7 +5,7 @@ import type { Layout, Mesh } from '../src-main/pipeline/types';
 
 export interface Quality {
   cd: number; f1: number; viou: number; colorL1: number;
-  iou3d: number; rotationErrorDeg: number; translationError: number; scaleError: number;
+  iou3d: number; iou3dDepthAligned: number; rotationErrorDeg: number; translationError: number; scaleError: number;
   /** Rendered-view PSNR (dB, capped) and SSIM (luma), 8 fixed views (docs/metrics.md). */
   psnr: number; ssim: number;
 }

@@ -153,7 +153,7 @@ function summarise(
   const summary = (sel: (o: (typeof perObject)[number]) => Quality | null): QualitySummary => {
     const q = (k: keyof Quality) => mean(perObject.map(sel).filter((x): x is Quality => x !== null).map((x) => x[k]).filter(Number.isFinite));
     return {
-      cd: q('cd'), f1: q('f1'), viou: q('viou'), iou3d: q('iou3d'),
+      cd: q('cd'), f1: q('f1'), viou: q('viou'), iou3d: q('iou3d'), iou3dDepthAligned: q('iou3dDepthAligned'),
       rotationErrorDeg: median(perObject.map((o) => sel(o)?.rotationErrorDeg ?? NaN).filter(Number.isFinite)),
       colorL1: q('colorL1'), psnr: q('psnr'), ssim: q('ssim'),
     };
@@ -178,7 +178,7 @@ function summarise(
 
 /** Score of a run that produced no surface: nothing matches (distances and images are undefined). */
 const EMPTY_OUTPUT: Quality = {
-  cd: NaN, f1: 0, viou: 0, colorL1: NaN, iou3d: 0, rotationErrorDeg: NaN, translationError: NaN, scaleError: NaN,
+  cd: NaN, f1: 0, viou: 0, colorL1: NaN, iou3d: 0, iou3dDepthAligned: 0, rotationErrorDeg: NaN, translationError: NaN, scaleError: NaN,
   psnr: NaN, ssim: NaN,
 };
 

@@ -4,6 +4,8 @@ import { fmt } from './stats';
 
 export interface QualitySummary {
   cd: number; f1: number; viou: number; iou3d: number; rotationErrorDeg: number; colorL1: number;
+  /** 3D-IoU with the size-distance ambiguity of one photo removed (metrics/layout-error.ts); absent in older results. */
+  iou3dDepthAligned?: number;
   /** Rendered-view PSNR (dB, 100 = identical) and SSIM, mean over objects (docs/metrics.md). */
   psnr: number; ssim: number;
 }
@@ -52,8 +54,8 @@ export interface BenchResult {
 
 const qualityCells = (q: QualitySummary | null) =>
   q
-    ? [fmt(q.cd, 4), fmt(q.f1, 1), fmt(q.viou, 3), fmt(q.iou3d, 3), fmt(q.rotationErrorDeg, 1), fmt(q.colorL1, 1), fmt(q.psnr, 1), fmt(q.ssim, 3)]
-    : Array<string>(8).fill('—');
+    ? [fmt(q.cd, 4), fmt(q.f1, 1), fmt(q.viou, 3), fmt(q.iou3d, 3), fmt(q.iou3dDepthAligned ?? NaN, 3), fmt(q.rotationErrorDeg, 1), fmt(q.colorL1, 1), fmt(q.psnr, 1), fmt(q.ssim, 3)]
+    : Array<string>(9).fill('—');
 
 export function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -61,7 +63,7 @@ export function table(head: string[], rows: string[][]): string {
 
 /** The object benchmark's section of docs/benchmarks.md (no page title: the docs page has it). */
 export function renderMarkdown(r: BenchResult): string {
-  const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'PSNR (dB) ↑', 'SSIM ↑', 'object time (s)', 'speed-up', 'SS passes', 'SLaT passes'];
+  const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', '3D-IoU depth-aligned ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'PSNR (dB) ↑', 'SSIM ↑', 'object time (s)', 'speed-up', 'SS passes', 'SLaT passes'];
   const row = (m: MethodRow, q: QualitySummary | null) => [
     m.label, ...qualityCells(q), fmt(m.objectMs / 1000, 2), `${fmt(m.speedup, 2)}×`, fmt(m.ssPasses, 0), fmt(m.slatPasses, 1),
   ];

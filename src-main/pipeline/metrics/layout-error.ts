@@ -73,6 +73,14 @@ export function layoutBox(layout: Layout, bboxMin: Vec3, bboxMax: Vec3): Oriente
 
 export interface LayoutMetrics {
   iou3d: number;
+  /**
+   * 3D-IoU after the prediction is moved along its viewing ray to the reference's distance, scaled with
+   * it: t·k and s·k with k = |t_ref| / |t_pred|. Without depth input (no pointmap), an object k times
+   * larger at k times the distance casts the same image, so one photo fixes only their ratio; this
+   * separates that ambiguity from errors in direction, rotation and the scale-to-distance ratio (as
+   * monocular depth benchmarks align the median depth). A diagnostic beside 3D-IoU, not a replacement.
+   */
+  iou3dDepthAligned: number;
   rotationErrorDeg: number;
   /** |t_pred − t_ref| / |t_ref|. */
   translationError: number;
@@ -86,8 +94,12 @@ export function layoutMetrics(
   const iou3d = orientedBoxIoU(layoutBox(pred, ...predBox), layoutBox(ref, ...refBox));
   const dt = Math.hypot(...[0, 1, 2].map((d) => pred.translation[d] - ref.translation[d]));
   const tn = Math.hypot(...ref.translation);
+  const tp = Math.hypot(...pred.translation);
+  const k = tp > 0 ? tn / tp : 1;
+  const aligned: Layout = { ...pred, translation: [0, 1, 2].map((d) => pred.translation[d] * k) as Vec3, scale: pred.scale * k };
   return {
     iou3d,
+    iou3dDepthAligned: orientedBoxIoU(layoutBox(aligned, ...predBox), layoutBox(ref, ...refBox)),
     rotationErrorDeg: rotationErrorDeg(pred, ref, sym),
     translationError: tn > 0 ? dt / tn : dt,
     scaleError: Math.abs(pred.scale / ref.scale - 1),

@@ -132,4 +132,19 @@ describe('layout metrics', () => {
     expect(m.translationError).toBeCloseTo(0.1, 10);
     expect(m.scaleError).toBeCloseTo(0.25, 10);
   });
+
+  it('depth-aligned 3D-IoU removes the size-distance ambiguity and nothing else', () => {
+    const box: [[number, number, number], [number, number, number]] = [[-0.5, -0.5, -0.5], [0.5, 0.5, 0.5]];
+    const ref = layout(I3, [0.3, -0.2, 3], 1);
+    // 1.4× larger at 1.4× the distance: the same picture, a poor 3D-IoU, a perfect aligned one.
+    const far = layout(I3, [0.42, -0.28, 4.2], 1.4);
+    const m = layoutMetrics(far, box, ref, box);
+    expect(m.iou3d).toBeLessThan(0.3);
+    expect(m.iou3dDepthAligned).toBeCloseTo(1, 6);
+    // A wrong size at the right distance is not excused: aligning changes nothing there.
+    const big = layout(I3, [0.3, -0.2, 3], 1.25);
+    const mb = layoutMetrics(big, box, ref, box);
+    expect(mb.iou3dDepthAligned).toBeCloseTo(mb.iou3d, 10);
+    expect(mb.iou3d).toBeCloseTo(1 / 1.25 ** 3, 6);
+  });
 });
