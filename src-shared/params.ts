@@ -145,16 +145,16 @@ const FAST_SAM3D: Partial<AccelParams> = {
 export const PRESETS: Record<'off' | 'fast-sam3d' | 'balanced' | 'max', Partial<AccelParams>> = {
   off: { ssCache: false, slatCarving: false, meshAggregation: false },
   'fast-sam3d': FAST_SAM3D,
-  // Chosen from the Pareto front of `npm run bench -- --sweep --objects 4 --reps 1 --samples 10000` on
-  // mini 0.3.0 (docs/benchmarks.md, "Sweep"): balanced = the fastest configuration within 0.5 F1@0.05 and
-  // 0.02 3D-IoU of off against ground truth (k = 2: 2.08×, F1 20.3 vs 20.5); max = no configuration
-  // reached 3.5× within those bounds, so the fastest within 2 F1 points with the 3D-IoU bound kept
-  // (τ cache 4: 2.57×, F1 18.9 vs 20.5). Re-run on mini 0.4.0: on the 4 sweep objects no configuration
-  // but off meets either bound (F1 vs ground truth there swings 21–27 with the noise path alone), so the
-  // presets stay; on all 24 held-out objects they measure balanced 2.04× (F1 22.0 vs off 25.1, 83.2 vs
-  // off) and max 2.31× (F1 22.4, 82.4 vs off). Re-run the sweep when the pack changes.
+  // From the Pareto front of `npm run bench -- --sweep --objects 4 --reps 1 --samples 10000`
+  // (docs/benchmarks.md, "Sweep"), checked on all 24 held-out objects (`--full --methods off,balanced,max`).
+  // balanced (chosen on mini 0.3.0): k = 2, the more faithful step below fast-sam3d; on mini 0.5.0 2.49×,
+  // F1@0.05 41.2 vs off 40.3 against ground truth, 91.4 against off (fast-sam3d: 2.71×, 42.4, 86.2).
+  // max (mini 0.5.0): the sweep's fastest configuration within 0.5 F1@0.05 and 0.02 3D-IoU of off against
+  // ground truth, k = 4 + τ cache 4 + carving ratio 0.3; on the 24 objects 2.87×, F1 41.7 (off 40.3),
+  // 3D-IoU 0.200 (off 0.195), 74.6 against off. No configuration reaches 3.5× within those bounds.
+  // Re-run the sweep when the pack changes.
   balanced: { ...FAST_SAM3D, ssCacheStride: 2 },
-  max: { ...FAST_SAM3D, slatThresh: 4 },
+  max: { ...FAST_SAM3D, ssCacheStride: 4, slatThresh: 4, slatCarvingRatio: 0.3 },
 };
 
 /** CLI flag for a parameter: ssCacheStride → --ss-cache-stride. */
