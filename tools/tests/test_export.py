@@ -110,6 +110,24 @@ def test_mini_architecture_exports_and_matches_pytorch(role, tmp_path):
     assert check_role(net, role, cfg, path, rtol=5e-4, variants=(1,)) < 5e-4
 
 
+@pytest.mark.parametrize("role", ["condition", "mesh_decoder"])
+def test_trained_mini_colour_paths_export_and_match_pytorch(role, tmp_path):
+    """The trained pack's config adds cond_slat's appearance path and the mesh decoder's latent-colour
+    skip (train/sizes.py); both go through the same export and parity check, with non-zero weights."""
+    from fastsam3d_tools.train.sizes import pack_config
+    cfg = pack_config("mini")
+    assert cfg.condition.slat_appearance and cfg.mesh.latent_rgb == 5
+    torch.manual_seed(3)
+    net = build_role(role, cfg).eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            if torch.count_nonzero(p) == 0:
+                p.normal_(0, 0.02)
+    path = tmp_path / f"{role}.onnx"
+    export_role(role, net, cfg, path)
+    assert check_role(net, role, cfg, path, rtol=5e-4, variants=(1, 2)) < 5e-4
+
+
 def test_check_role_reports_a_mismatch(tmp_path):
     cfg = tiny()
     torch.manual_seed(0)

@@ -213,3 +213,50 @@ def test_training_encoders_shapes():
     args = [torch.from_numpy(feeds[k]) for k in ("coords", "win0_idx", "win0_inv", "win1_idx", "win1_inv")]
     mean, logvar = enc(torch.randn(n, 5), *args)
     assert mean.shape == logvar.shape == (n, cfg.slat_channels)
+
+
+def test_latent_colour_skip_gives_the_latent_colour_to_every_fine_child():
+    """mesh.latent_rgb (the mini pack's structured latent): with the colour head at its zero start the
+    decoded colour of each of a voxel's 64 fine children, at every corner, is the voxel's latent RGB."""
+    import dataclasses
+
+    from fastsam3d_tools.modules import MeshDecoder
+    cfg = tiny()
+    cfg = dataclasses.replace(cfg, mesh=dataclasses.replace(cfg.mesh, latent_rgb=5))
+    dec = MeshDecoder(cfg).eval()
+    feeds = example_inputs("mesh_decoder", cfg, seed=3)
+    n = len(feeds["coords"])
+    slat = torch.randn(n, cfg.slat_channels)
+    slat[:, 5:8] = torch.rand(n, 3) * 1.6 - 0.8            # RGB as 2c − 1, inside the clamp
+    args = [torch.from_numpy(feeds[k]) for k in MeshDecoder.INPUTS[1:]]
+    with torch.no_grad():
+        feats = dec(slat, *args)
+    sdf_ch = cfg.mesh.sdf_channels
+    colour = torch.sigmoid(feats[:, sdf_ch:].reshape(64 * n, -1, 3))
+    want = ((slat[:, 5:8] + 1) / 2).repeat_interleave(64, dim=0)[:, None, :].expand_as(colour)
+    assert torch.allclose(colour, want, atol=1e-5)
+
+
+def test_slat_appearance_path_starts_silent_and_feeds_only_cond_slat():
+    """condition.slat_appearance: a zero-initialised patch embedding added before the cond_slat
+    projection — the encoder's outputs are unchanged until it trains, and it never touches cond_ss."""
+    import dataclasses
+
+    from fastsam3d_tools.modules import ConditionEncoder
+    base = tiny()
+    cfg = dataclasses.replace(base, condition=dataclasses.replace(base.condition, slat_appearance=True))
+    torch.manual_seed(0)
+    plain = ConditionEncoder(base).eval()
+    app = ConditionEncoder(cfg).eval()
+    missing = app.load_state_dict(plain.state_dict(), strict=False).missing_keys
+    assert sorted(missing) == ["proj_slat_rgb.bias", "proj_slat_rgb.weight"]
+    feeds = example_inputs("condition", cfg, seed=1)
+    img, msk = torch.from_numpy(feeds["image"]), torch.from_numpy(feeds["mask"])
+    with torch.no_grad():
+        ss0, slat0 = plain(img, msk)
+        ss1, slat1 = app(img, msk)
+        assert torch.equal(ss0, ss1) and torch.allclose(slat0, slat1, atol=1e-6)
+        app.proj_slat_rgb.weight.normal_(0, 0.1)
+        ss2, slat2 = app(img, msk)
+    assert torch.equal(ss0, ss2)
+    assert (slat2 - slat0).abs().max() > 1e-3

@@ -75,6 +75,11 @@ class ConditionEncoder(nn.Module):
         self.norm = LayerNorm(cc.dim, eps=1e-6)
         self.proj_ss = _Projection(cc.dim, cc.proj_hidden)
         self.proj_slat = _Projection(cc.dim, cc.proj_hidden)
+        if cc.slat_appearance:
+            # zero at the start: adding it changes nothing until the SLaT stage trains it
+            self.proj_slat_rgb = nn.Conv2d(4, cc.dim, kernel_size=cc.stride, stride=cc.stride)
+            nn.init.zeros_(self.proj_slat_rgb.weight)
+            nn.init.zeros_(self.proj_slat_rgb.bias)
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).reshape(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).reshape(1, 3, 1, 1), persistent=False)
 
@@ -86,8 +91,17 @@ class ConditionEncoder(nn.Module):
         for blk in self.blocks:
             h = blk(h)
         h = self.norm(h)
-        g, p, d = cc.grid, cc.full_pool, cc.dim
+        crop, full = self._crop_and_pooled_full(h)
+        cond_ss = self.proj_ss(crop, full)
+        if cc.slat_appearance:
+            a_crop, a_full = self._crop_and_pooled_full(self.proj_slat_rgb(x).flatten(2).transpose(1, 2))
+            crop, full = crop + a_crop, full + a_full
+        return cond_ss, self.proj_slat(crop, full)
+
+    def _crop_and_pooled_full(self, h):
+        """(2K, g², D) tokens of crop/frame pairs → crop tokens (K, g², D) and the frame's tokens
+        average-pooled by full_pool per axis (K, (g/p)², D)."""
+        g, p, d = self.cc.grid, self.cc.full_pool, self.cc.dim
         h = h.reshape(-1, 2, g * g, d)
-        crop = h[:, 0]
         full = h[:, 1].reshape(-1, g // p, p, g // p, p, d).mean(dim=(2, 4)).reshape(-1, (g // p) ** 2, d)
-        return self.proj_ss(crop, full), self.proj_slat(crop, full)
+        return h[:, 0], full

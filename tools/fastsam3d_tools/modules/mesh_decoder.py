@@ -7,6 +7,7 @@ Encoder (training only): per-voxel input features → same trunk → (mean, logv
 """
 from __future__ import annotations
 
+import torch
 import torch.nn as nn
 
 from ..config import PackConfig
@@ -43,12 +44,35 @@ class MeshDecoder(nn.Module):
         self.up2 = SubdivideBlock(c1, c2, mc.groups, mc.sub_conv_modes[1])
         self.out_norm = LayerNorm(c2, elementwise_affine=False, eps=1e-6)
         self.out = nn.Linear(c2, mc.feats)
+        self.latent_rgb, self.sdf_channels = mc.latent_rgb, mc.sdf_channels
+        if self.latent_rgb >= 0:
+            zero_colour_head(self)       # at the start the decoded colour is exactly the latent's
 
     def forward(self, slat, coords, win0_idx, win0_inv, win1_idx, win1_inv, nbr_l1, nbr_l2):
         h = self.trunk(slat, coords, win0_idx, win0_inv, win1_idx, win1_inv)
         h = self.up1(h, nbr_l1)
         h = self.up2(h, nbr_l2)
-        return self.out(self.out_norm(h))
+        feats = self.out(self.out_norm(h))
+        if self.latent_rgb < 0:
+            return feats
+        sdf, colour = feats[:, :self.sdf_channels], feats[:, self.sdf_channels:]
+        return torch.cat([sdf, colour + self.latent_colour_logits(slat, colour.shape[1] // 3)], dim=1)
+
+    def latent_colour_logits(self, slat, corners: int):
+        """(64N, corners·3): logit of each voxel's latent colour, repeated over its 64 fine children
+        (parent-major, as the subdivision tables order them) and over the corners."""
+        c = ((slat[:, self.latent_rgb:self.latent_rgb + 3] + 1.0) * 0.5).clamp(0.01, 0.99)
+        logit = torch.log(c) - torch.log(1.0 - c)
+        children = 8 ** 2                # two subdivisions
+        return logit.unsqueeze(1).expand(-1, children * corners, -1).reshape(-1, 3 * corners)
+
+
+def zero_colour_head(dec: MeshDecoder) -> None:
+    """Zero the colour rows of the output layer: with `latent_rgb` set the decoded colour is then the
+    latent's colour, and training refines it from there."""
+    with torch.no_grad():
+        dec.out.weight[dec.sdf_channels:].zero_()
+        dec.out.bias[dec.sdf_channels:].zero_()
 
 
 class SlatEncoder(nn.Module):

@@ -23,6 +23,7 @@ import torch
 from .sizes import pack_config
 from ..data.scene import target_shape
 from ..modules import MeshDecoder
+from ..modules.mesh_decoder import zero_colour_head
 from ..modules.tables import mesh_tables
 from .common import Trainer, add_runtime_arguments, setup_runtime, to_device
 from .slat_targets import SlatTargets, analytic_latent, build_targets, object_coords
@@ -116,6 +117,12 @@ def main(argv=None) -> None:
     if "slat_std" not in trainer.extra:
         trainer.extra.update(latent_stats(cache, seeds[:16]))
         trainer.extra["latent"] = "analytic per-voxel features (fastsam3d_tools/train/slat_targets.py)"
+    if cfg.mesh.latent_rgb >= 0 and not trainer.extra.get("colour_skip"):
+        # a checkpoint trained before the latent-colour skip: its colour rows learnt to carry the colour
+        # themselves and mostly failed (colour L1 0.19 with the true latent); start them from the skip
+        zero_colour_head(dec)
+        trainer.extra["colour_skip"] = True
+        print("slat_vae: colour head zeroed for the latent-colour skip (config mesh.latent_rgb)")
     std = torch.tensor(trainer.extra["slat_std"], dtype=torch.float32)
 
     def step(rng: np.random.Generator, i: int):
