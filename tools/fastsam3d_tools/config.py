@@ -36,7 +36,8 @@ class ConditionConfig:
     # RGB + mask, named proj_slat_rgb so the SLaT stage trains it with proj_slat). Why: a trunk trained
     # only by shape and layout objectives (with colour jitter) keeps no colour, and the SLaT flow must
     # decode the object's colour from cond_slat (measured: a ridge probe of the mean object RGB from
-    # pooled cond_slat scores R² −0.5 on the trained mini 0.5.0 trunk, 0.5 on a random one).
+    # pooled cond_slat scores R² −0.51 on the trained mini 0.5.0 encoder, 0.61 on a random one:
+    # train.probe_colour).
     slat_appearance: bool = False
 
     @property
