@@ -47,6 +47,10 @@ def build_models(cfg_name: str = "mini"):
     models["ss_flow"].load_state_dict(stage_weights(st["ss_flow"], "ss_flow"))
     models["ss_decoder"].load_state_dict(stage_weights(st["ss_vae"], "decoder"))
     models["slat_flow"].load_state_dict(stage_weights(st["slat_flow"], "slat_flow"))
+    if cfg.mesh.latent_rgb >= 0 and not st["slat_vae"]["extra"].get("colour_skip"):
+        # its colour rows were trained without the skip: adding the skip to them gives wrong colours
+        raise RuntimeError("the slat_vae checkpoint predates the latent-colour skip (config mesh.latent_rgb); "
+                           "run `python -m fastsam3d_tools.train.slat_vae --steps 0` once to migrate it")
     models["mesh_decoder"].load_state_dict(stage_weights(st["slat_vae"], "decoder"))
     # the SS flow was trained with stage 2's condition projection; stage 4 froze it, check that it matches
     ss_cond = stage_weights(st["ss_flow"], "condition")
