@@ -15,6 +15,10 @@
 # tools/checkpoints/<stage>.pt; every stage-4 chunk re-syncs the condition trunk from stage 2, and after
 # stage 2 stops, stage 4 runs one more 8-minute chunk on the final trunk so condition.onnx serves both
 # flows (the exporter checks they are bit-equal). Logs: tools/runs/<stage>.out and <stage>.log.
+# RENDER_COUNT=N: the second core renders more training samples (train.dataset --count N, one worker, no
+# shard started in the last 10 minutes) instead of running stage 4; stage 2 picks the new shards up at
+# each chunk, and the final stage-4 chunk then lasts SYNC_MINUTES (default 8). Why: stage 2 memorised the
+# layouts of the 3,100-sample cache (train.probe_overfit), so data is worth more than stage-4 steps.
 # Then export: (cd tools && PYTHONPATH=. .venv/bin/python -m fastsam3d_tools.train.export_mini --version X).
 set -uo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 HH:MM [SS_LR] [SLAT_LR]   (UTC stop time)" >&2; exit 2; }
@@ -44,10 +48,19 @@ chunks() {   # stage, flags… — 20-minute chunks until UNTIL
 }
 
 chunks ss_flow "${SS_FLAGS[@]}" --lr "$SS_LR" & ss=$!
-chunks slat_flow --sync-condition --lr "$SLAT_LR" & slat=$!
+second=slat_flow
+if [ -n "${RENDER_COUNT:-}" ]; then
+  second=dataset
+  render_min=$(( (UNTIL - $(date +%s)) / 60 - 10 ))
+  "$PY" -m fastsam3d_tools.train.dataset --count "$RENDER_COUNT" --workers 1 --minutes $(( render_min > 0 ? render_min : 0 )) \
+    >> runs/dataset.out 2>&1 & slat=$!
+else
+  chunks slat_flow --sync-condition --lr "$SLAT_LR" & slat=$!
+fi
 wait $ss; s1=$?
 wait $slat; s2=$?
-"$PY" -m fastsam3d_tools.train.slat_flow --minutes 8 --threads 1 --sync-condition --lr "$SLAT_LR" >> runs/slat_flow.out 2>&1
+"$PY" -m fastsam3d_tools.train.slat_flow --minutes "${SYNC_MINUTES:-8}" --threads 1 --sync-condition --lr "$SLAT_LR" \
+  >> runs/slat_flow.out 2>&1
 s3=$?
-echo "train_on_cpu: done $(date -u +%H:%M) (exit ss_flow $s1, slat_flow $s2, final sync $s3)"
+echo "train_on_cpu: done $(date -u +%H:%M) (exit ss_flow $s1, $second $s2, final sync $s3)"
 exit $(( s1 || s2 || s3 ))

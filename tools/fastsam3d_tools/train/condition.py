@@ -37,6 +37,7 @@ from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, load_checkpoin
 from .dataset import load_cache, unpack_occ
 from .evaluate import occupancy_iou, rot_from_6d
 from .sizes import pack_config
+from .augment import jitter
 from .ss_aux import CondReadout
 from .ss_flow import batch_images, pose_targets
 from .ss_latent import encode_occupancy, tokens_to_latent
@@ -48,21 +49,6 @@ def rotation_error(r6_pred: np.ndarray, r6_gt: np.ndarray) -> np.ndarray:
     """Geodesic angle in degrees between the rotations of two rot6d rows (no symmetry)."""
     d = rot_from_6d(r6_pred) @ rot_from_6d(r6_gt).transpose(0, 2, 1)
     return np.degrees(np.arccos(np.clip((np.trace(d, axis1=1, axis2=2) - 1) / 2, -1, 1)))
-
-
-def augment(img: torch.Tensor, msk: torch.Tensor, gen: torch.Generator):
-    """Photometric jitter and a one-pixel mask dilation or erosion: the 3D target is unchanged."""
-    n = img.shape[0]
-    gain = 1 + 0.25 * (torch.rand(n, 3, 1, 1, generator=gen) - 0.5)
-    bright = 0.15 * (torch.rand(n, 1, 1, 1, generator=gen) - 0.5)
-    contrast = 1 + 0.4 * (torch.rand(n, 1, 1, 1, generator=gen) - 0.5)
-    mean = img.mean(dim=(1, 2, 3), keepdim=True)
-    img = ((img - mean) * contrast + mean) * gain + bright
-    op = torch.randint(0, 3, (n, 1, 1, 1), generator=gen)           # 0 keep, 1 dilate, 2 erode
-    dil = F.max_pool2d(msk, 3, 1, 1)
-    ero = -F.max_pool2d(-msk, 3, 1, 1)
-    msk = torch.where(op == 1, dil, torch.where(op == 2, ero, msk))
-    return img.clamp(0, 1), msk
 
 
 def main(argv=None) -> None:
@@ -143,7 +129,7 @@ def main(argv=None) -> None:
             evaluate(i)
         idx = rng.choice(train, size=a.batch, replace=False)
         img, msk = batch_images(data, idx)
-        img, msk = augment(img, msk, gen)
+        img, msk = jitter(img, msk, gen)
         img, msk = to_device((img, msk), device)
         cond, _ = enc(img, msk)
         shape_hat, pose_hat = readout(cond)

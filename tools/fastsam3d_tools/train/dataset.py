@@ -36,6 +36,9 @@ from ..data.targets import occupancy
 CACHE = Path(__file__).resolve().parents[2] / "data" / "cache"
 FAMILY_INDEX = {f: i for i, f in enumerate(FAMILIES)}
 SHARD = 100
+# Seeds of the training stream from here on are never cached (build_cache refuses to reach them): the
+# probes draw "unseen" objects of the training families here (probe_overfit, probe_colour).
+UNSEEN_FIRST_SEED = 90_000
 
 
 def make_sample(seed: int, split: str, render_size: int = 192, image_size: int = 128, resolution: int = 32) -> Dict:
@@ -96,6 +99,9 @@ def build_cache(count: int, split: str = "train", out: Path = CACHE, workers: in
                 minutes: Optional[float] = None, size: int = SHARD) -> List[Path]:
     """Render the shards covering seeds [0, count) that are missing, `workers` at a time; with
     `minutes`, no shard starts after that budget. Returns the shards present for the range."""
+    if split == "train" and count > UNSEEN_FIRST_SEED:
+        raise ValueError(f"--count {count}: training seeds from {UNSEEN_FIRST_SEED} on are kept unseen for the "
+                         f"probes (dataset.UNSEEN_FIRST_SEED); cache at most {UNSEEN_FIRST_SEED}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     deadline = None if minutes is None else time.time() + minutes * 60

@@ -2,7 +2,7 @@
 
     PYTHONPATH=. .venv/bin/python -m fastsam3d_tools.train.probe_colour      (from tools/, about a minute)
 
-Renders `--samples` training-stream objects (seeds from 5000, none in the 3,100-sample cache), makes
+Renders `--samples` training-stream objects (seeds from dataset.UNSEEN_FIRST_SEED, never cached), makes
 six colour variants of each by permuting the RGB channels inside the object mask, and fits a ridge
 regression from the token-mean of `cond_slat` to the object's mean RGB in the crop (4-fold, folds by
 object so a variant never tests its own object). Reports R² for the trained encoder (stage 4's, the
@@ -19,10 +19,9 @@ import torch
 
 from ..modules import ConditionEncoder
 from .common import CHECKPOINTS, load_checkpoint, stage_weights
-from .dataset import make_sample
+from .dataset import UNSEEN_FIRST_SEED, make_sample
 from .sizes import pack_config
 
-FIRST_SEED = 5000
 RIDGE = 10.0
 FOLDS = 4
 
@@ -74,7 +73,7 @@ def main(argv=None) -> None:
     if missing:
         print(f"not in the checkpoint, left at their zero start: {', '.join(missing)}")
     encoders = {"trained (stage 4)": trained.eval(), "random init": ConditionEncoder(cfg).eval()}
-    samples = [s for s in (make_sample(FIRST_SEED + k, "train") for k in range(a.samples)) if s]
+    samples = [s for s in (make_sample(UNSEEN_FIRST_SEED + k, "train") for k in range(a.samples)) if s]
     feats = {name: [] for name in encoders}
     ys, groups = [], []
     for img, msk, mean_rgb, i in colour_variants(samples):

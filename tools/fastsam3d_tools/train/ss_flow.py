@@ -6,7 +6,10 @@
 Data: x1 = (the stage-1 latent tokens of the ground-truth occupancy (analytic, ss_latent.py), normalised rot6d, metric translation,
 log scale ×3, translation_scale 0); x0 ~ N(0, I); x_t = (1−t)·x0 + t·x1; target v = x1 − x0.
 t = sigmoid(N(−0.4, 1)) (more weight near noise, where the rescaled SS grid spends its steps); 10 % of
-the samples get a zero condition (the classifier-free-guidance branch). rot6d mean/std are estimated on the training cache
+the samples get a zero condition (the classifier-free-guidance branch). Augmentation (augment.py; off with
+--no-augment): half the samples are drawn mirrored (flipped images with the mirrored shape and layout,
+exact), and every batch gets backdrop swaps, channel permutations and photometric jitter, because
+without them the flow memorised the layouts of the cached renders (probe_overfit.py). rot6d mean/std are estimated on the training cache
 and stored in the checkpoint for the manifest.
 """
 from __future__ import annotations
@@ -22,11 +25,14 @@ from .sizes import pack_config
 from ..modules import ConditionEncoder, SsFlow
 from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, copy_weights, load_checkpoint, setup_runtime,
                      stage_weights, to_device)
+from ..data.families import FAMILIES
+from .augment import augment_views, lateral_axes, mirror_layout, mirror_occupancy
 from .dataset import load_cache, unpack_occ
 from .ss_aux import CondReadout
 from .ss_latent import encode_occupancy
 
 COND_DROP = 0.1
+MIRROR_P = 0.5           # share of the samples drawn mirrored (augment.py) when augmenting
 T_MEAN = -0.4
 
 
@@ -84,6 +90,8 @@ def main(argv=None) -> None:
     ap.add_argument("--config", default="mini")
     ap.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (lower it for a final polish)")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
+    ap.add_argument("--no-augment", action="store_true",
+                    help="train on the renders as cached (no backdrop swap, channel permutation, jitter; augment.py)")
     ap.add_argument("--aux", type=float, default=0.5,
                     help="weight of the condition readout loss (ss_aux.py); 0 = off")
     add_runtime_arguments(ap)
@@ -91,7 +99,9 @@ def main(argv=None) -> None:
     device = setup_runtime(a)
     cfg = pack_config(a.config)
     data = load_cache("train")
-    latents = encode_occupancy(unpack_occ(data["occ"], cfg.resolution).astype(bool), cfg.latent_resolution)
+    occ = unpack_occ(data["occ"], cfg.resolution).astype(bool)
+    latents = encode_occupancy(occ, cfg.latent_resolution)
+    augmenting = not a.no_augment
     cond_enc, flow = ConditionEncoder(cfg), SsFlow(cfg)
     frozen = a.freeze_condition
     if frozen:
@@ -113,17 +123,37 @@ def main(argv=None) -> None:
     r6_mean = np.asarray(trainer.extra["rotation6d_mean"], np.float32)
     r6_std = np.asarray(trainer.extra["rotation6d_std"], np.float32)
     pose = pose_targets(data, r6_mean, r6_std)
+    if augmenting:                     # every sample's mirror image, as a second set of targets
+        axes = lateral_axes(data["family"], FAMILIES)
+        latents_m = encode_occupancy(mirror_occupancy(occ, axes), cfg.latent_resolution)
+        r6_m, t_m = mirror_layout(data["rot6d"], data["translation"], axes)
+        pose_m = pose_targets({"rot6d": r6_m, "translation": t_m, "scale": data["scale"]}, r6_mean, r6_std)
+    else:
+        latents_m, pose_m = latents, pose
+    del occ
 
     def step(rng: np.random.Generator, i: int):
         idx = rng.integers(0, len(latents), size=a.batch)
+        mirror = (rng.random(a.batch) < MIRROR_P) if augmenting and cond_table is None else np.zeros(a.batch, bool)
         if cond_table is None:
-            cond, _ = cond_enc(*batch_images(data, idx, device))
+            img, msk = batch_images(data, idx)
+            if augmenting:
+                views = torch.from_numpy(np.repeat(mirror, 2))           # crop and full frame of a sample alike
+                img = torch.where(views[:, None, None, None], img.flip(-1), img)
+                msk = torch.where(views[:, None, None, None], msk.flip(-1), msk)
+                gen = torch.Generator().manual_seed(int(rng.integers(2 ** 62)))
+                img, msk = augment_views(img, msk, gen)
+            cond, _ = cond_enc(*to_device((img, msk), device))
         else:
             cond = cond_table[torch.from_numpy(idx).to(device)]
         # every random draw on the CPU generators, whatever the device: one stream, resumable anywhere
         drop = torch.from_numpy(rng.random(a.batch) < COND_DROP)
-        x1 = {"shape": torch.from_numpy(latents[idx])}
-        x1.update({k: torch.from_numpy(v[idx]) for k, v in pose.items()})
+
+        def pick(plain: np.ndarray, mirrored: np.ndarray) -> torch.Tensor:
+            return torch.from_numpy(np.where(mirror.reshape(-1, 1, 1), mirrored[idx], plain[idx]))
+
+        x1 = {"shape": pick(latents, latents_m)}
+        x1.update({k: pick(v, pose_m[k]) for k, v in pose.items()})
         t = torch.sigmoid(torch.randn(a.batch) + T_MEAN)
         x0 = {k: torch.randn_like(v) for k, v in x1.items()}
         drop, x1, t, x0 = to_device((drop, x1, t, x0), device)
