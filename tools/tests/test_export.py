@@ -125,6 +125,24 @@ def test_trained_mini_colour_paths_export_and_match_pytorch(role, tmp_path):
     assert _random_export_matches(role, cfg, 3, tmp_path, variants=(1, 2)) < 5e-4
 
 
+def test_export_mini_neutral_colour_is_one_grey_with_the_same_sdf():
+    """`export_mini --colour neutral` (the shipping rule of MODEL_CARD.md): from the committed training
+    checkpoints, every colour logit is 0 (sigmoid: mid grey) and the SDF rows equal the colour export's."""
+    from fastsam3d_tools.train.export_mini import build_models as build_trained
+    cfg_l, latent, *_ = build_trained(colour="latent")
+    cfg_n, neutral, *_ = build_trained(colour="neutral")
+    assert cfg_l.mesh.latent_rgb == 5 and cfg_n.mesh.latent_rgb == -1
+    feeds = example_inputs("mesh_decoder", cfg_l, seed=1)
+    (got_l,) = torch_outputs(latent["mesh_decoder"], "mesh_decoder", cfg_l, feeds)
+    (got_n,) = torch_outputs(neutral["mesh_decoder"], "mesh_decoder", cfg_n, feeds)
+    sdf = cfg_l.mesh.sdf_channels
+    np.testing.assert_array_equal(got_n[:, :sdf], got_l[:, :sdf])
+    assert np.all(got_n[:, sdf:] == 0.0)
+    assert np.abs(got_l[:, sdf:]).max() > 0.1        # the colour export does carry the latent's colour
+    with pytest.raises(ValueError, match="colour must be one of"):
+        build_trained(colour="rainbow")
+
+
 def test_check_role_reports_a_mismatch(tmp_path):
     cfg = tiny()
     torch.manual_seed(0)

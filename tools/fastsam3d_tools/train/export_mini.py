@@ -6,6 +6,12 @@ Networks: condition (stage-4 checkpoint when present — its trunk is stage 2's,
 ss_flow (stage 2), ss_decoder (stage 1), slat_flow (stage 4), mesh_decoder (stage 3). Constants from
 training: rotation6d mean/std (stage 2), slat mean/std (stage 3). Training steps and seconds per stage
 go into manifest.source; `--metrics FILE` adds the model card's measured numbers to manifest.metrics.
+
+`--colour neutral` ships the mesh decoder without the latent-colour skip and with its colour head zeroed,
+so every mesh decodes in one neutral grey. Why: the shipping rule of MODEL_CARD.md — a colour path ships
+only once the benchmark's colour L1 beats the neutral answer; until then a wrong colour (a green mug
+decoded purple) is worse for an artist than an honest untextured mesh. `--colour latent` (default) ships
+the trained colour path as configured.
 """
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from .. import __version__
 from .sizes import pack_config
 from ..export.onnx_export import export_pack
 from ..modules import ConditionEncoder, MeshDecoder, SlatFlow, SsDecoder, SsFlow
+from ..modules.mesh_decoder import zero_colour_head
 from .common import CHECKPOINTS, TOOLS, load_checkpoint, stage_weights
 
 STAGES = ("ss_vae", "ss_flow", "slat_vae", "slat_flow")
@@ -33,7 +40,12 @@ def _load(stage: str) -> dict:
     return load_checkpoint(path)
 
 
-def build_models(cfg_name: str = "mini"):
+COLOURS = ("latent", "neutral")
+
+
+def build_models(cfg_name: str = "mini", colour: str = "latent"):
+    if colour not in COLOURS:
+        raise ValueError(f"colour must be one of {COLOURS}, not {colour!r}")
     cfg = pack_config(cfg_name)
     st = {s: _load(s) for s in STAGES}
     ss_extra, slat_extra = st["ss_flow"]["extra"], st["slat_vae"]["extra"]
@@ -47,11 +59,16 @@ def build_models(cfg_name: str = "mini"):
     models["ss_flow"].load_state_dict(stage_weights(st["ss_flow"], "ss_flow"))
     models["ss_decoder"].load_state_dict(stage_weights(st["ss_vae"], "decoder"))
     models["slat_flow"].load_state_dict(stage_weights(st["slat_flow"], "slat_flow"))
-    if cfg.mesh.latent_rgb >= 0 and not st["slat_vae"]["extra"].get("colour_skip"):
+    if colour == "neutral":
+        cfg = dataclasses.replace(cfg, mesh=dataclasses.replace(cfg.mesh, latent_rgb=-1))
+        models["mesh_decoder"] = MeshDecoder(cfg)
+    elif cfg.mesh.latent_rgb >= 0 and not st["slat_vae"]["extra"].get("colour_skip"):
         # its colour rows were trained without the skip: adding the skip to them gives wrong colours
         raise RuntimeError("the slat_vae checkpoint predates the latent-colour skip (config mesh.latent_rgb); "
                            "run `python -m fastsam3d_tools.train.slat_vae --steps 0` once to migrate it")
     models["mesh_decoder"].load_state_dict(stage_weights(st["slat_vae"], "decoder"))
+    if colour == "neutral":
+        zero_colour_head(models["mesh_decoder"])   # colour logits 0 everywhere: sigmoid → mid grey
     # the SS flow was trained with stage 2's condition projection; stage 4 froze it, check that it matches
     ss_cond = stage_weights(st["ss_flow"], "condition")
     slat_cond = stage_weights(st["slat_flow"], "condition")
@@ -71,14 +88,16 @@ def main(argv=None) -> None:
     ap.add_argument("--out", type=Path, default=TOOLS.parent / "models" / "mini")
     ap.add_argument("--version", default="0.1.0")
     ap.add_argument("--metrics", type=Path, default=None)
+    ap.add_argument("--colour", choices=COLOURS, default="latent",
+                    help="latent: the trained colour path; neutral: one grey for every mesh (see above)")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
-    cfg, models, training, digest = build_models()
+    cfg, models, training, digest = build_models(colour=a.colour)
     metrics = json.loads(a.metrics.read_text()) if a.metrics else None
     manifest = export_pack(
         models, cfg, a.out, version=a.version,
         source={"kind": "trained", "tool": f"tools/fastsam3d_tools/train/export_mini.py {__version__}",
-                "checkpoint_sha256": digest, "training": training},
+                "checkpoint_sha256": digest, "training": training, "colour": a.colour},
         description="Mini pack trained from scratch on the project's procedural objects (see MODEL_CARD.md). "
                     "SAM 3D's structure at small scale, for CPUs, tests and benchmarks.",
         metrics=metrics)
