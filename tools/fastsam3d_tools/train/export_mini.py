@@ -52,6 +52,9 @@ def build_models(cfg_name: str = "mini", colour: str = "latent"):
     cfg = dataclasses.replace(cfg, rotation6d_mean=tuple(ss_extra["rotation6d_mean"]),
                               rotation6d_std=tuple(ss_extra["rotation6d_std"]),
                               slat_mean=tuple(slat_extra["slat_mean"]), slat_std=tuple(slat_extra["slat_std"]))
+    skip_trained = cfg.mesh.latent_rgb >= 0
+    if colour == "neutral":          # no latent-colour skip in the graph; the colour head is zeroed below
+        cfg = dataclasses.replace(cfg, mesh=dataclasses.replace(cfg.mesh, latent_rgb=-1))
     models = {"condition": ConditionEncoder(cfg), "ss_flow": SsFlow(cfg), "ss_decoder": SsDecoder(cfg),
               "slat_flow": SlatFlow(cfg), "mesh_decoder": MeshDecoder(cfg)}
     # the flows ship their EMA weights when their stage keeps an EMA (stage_weights)
@@ -59,10 +62,7 @@ def build_models(cfg_name: str = "mini", colour: str = "latent"):
     models["ss_flow"].load_state_dict(stage_weights(st["ss_flow"], "ss_flow"))
     models["ss_decoder"].load_state_dict(stage_weights(st["ss_vae"], "decoder"))
     models["slat_flow"].load_state_dict(stage_weights(st["slat_flow"], "slat_flow"))
-    if colour == "neutral":
-        cfg = dataclasses.replace(cfg, mesh=dataclasses.replace(cfg.mesh, latent_rgb=-1))
-        models["mesh_decoder"] = MeshDecoder(cfg)
-    elif cfg.mesh.latent_rgb >= 0 and not st["slat_vae"]["extra"].get("colour_skip"):
+    if colour == "latent" and skip_trained and not st["slat_vae"]["extra"].get("colour_skip"):
         # its colour rows were trained without the skip: adding the skip to them gives wrong colours
         raise RuntimeError("the slat_vae checkpoint predates the latent-colour skip (config mesh.latent_rgb); "
                            "run `python -m fastsam3d_tools.train.slat_vae --steps 0` once to migrate it")
