@@ -3,8 +3,9 @@
  *
  * Protocol: one warm-up object first; then every method on every object, interleaved (A B C A B C …),
  * `reps` repetitions; per-object medians; speed-up = ratio to `off` measured in the same process; quality
- * against the ground truth and against the `off` output of the same seed. No timing is asserted anywhere:
- * the numbers are written out for people to read.
+ * against the ground truth and against the `off` output of the same seed. With `--seeds n`, repetition r runs
+ * seed + (r mod n) and quality pools the object × seed pairs (means over pairs, median rotation over pairs).
+ * No timing is asserted anywhere: the numbers are written out for people to read.
  */
 import { join, resolve } from 'node:path';
 import { loadMaskFile, loadImageFile, openPack, runObject } from '../src-main/pipeline';
@@ -49,6 +50,7 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
   const { reps, samples } = counts;
   const methods = selectMethods(o);
   const seed = o.seed;
+  const seedOf = (rep: number) => seed + (rep % o.seeds);
   const pack = await openPack(resolve(o.pack), { executionProvider: 'cpu' });
   try {
     log(`bench: pack ${pack.manifest.name} ${pack.manifest.version}, ${items.length} objects, ${methods.length} methods, ${reps} reps, EP ${pack.executionProvider}`);
@@ -56,14 +58,14 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
     for (const it of items) {
       inputs.set(it.id, { image: await loadImageFile(join(it.dir, 'image.png')), mask: await loadMaskFile(join(it.dir, '0.png')) });
     }
-    const run = (it: BenchmarkItem, m: BenchMethod): Promise<ObjectResult> =>
-      runObject(pack, { ...inputs.get(it.id)!, name: it.id }, { method: m.method, params: { ...m.params, seed } });
+    const run = (it: BenchmarkItem, m: BenchMethod, s = seed): Promise<ObjectResult> =>
+      runObject(pack, { ...inputs.get(it.id)!, name: it.id }, { method: m.method, params: { ...m.params, seed: s } });
 
     // Warm-up: every method once on the first object (sessions created, JIT warm for each code path).
     for (const m of methods) await run(items[0], m).catch((e: Error) => { if (e.name !== 'NoSurfaceError') throw e; });
 
     const timings = new Map<string, Sample[]>(); // key `${label}|${id}`
-    const shapes = new Map<string, Shape>();
+    const shapes = new Map<string, Shape>(); // key `${label}|${id}|${seed}`: the first repetition of each seed
     const loadAverage = machineLoad();
     const t0 = Date.now();
     for (let r = 0; r < reps; r++) {
@@ -75,7 +77,7 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
           const key = `${m.label}|${it.id}`;
           let res: ObjectResult;
           try {
-            res = await run(it, m);
+            res = await run(it, m, seedOf(r));
           } catch (e) {
             // A run that produces no surface is a result, not a crash of the benchmark: it is timed up to
             // the failure and scores as an empty output (F1 0, vIoU 0, 3D-IoU 0) in the quality tables.
@@ -98,14 +100,15 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
             slatPasses: rep.schedules.slat.networkPasses,
           });
           timings.set(key, list);
-          if (!shapes.has(key)) shapes.set(key, shapeOf(res.mesh, res.layout, rep.aggregation.factor));
+          if (!shapes.has(`${key}|${seedOf(r)}`)) shapes.set(`${key}|${seedOf(r)}`, shapeOf(res.mesh, res.layout, rep.aggregation.factor));
         }
         log(`  rep ${r + 1}/${reps} ${it.id} done (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
       }
     }
     const timedSeconds = (Date.now() - t0) / 1000;
     log(`  measuring quality (${samples} surface samples, 8 rendered views per comparison)`);
-    const rows = methods.map((m) => summarise(m, items, timings, shapes, samples, log));
+    const seeds = Array.from({ length: Math.min(o.seeds, reps) }, (_, i) => seed + i);
+    const rows = methods.map((m) => summarise(m, items, seeds, timings, shapes, samples, log));
     return {
       date: new Date().toISOString(),
       command: o.commandLine,
@@ -113,7 +116,7 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
       loadAverage,
       pack: { name: pack.manifest.name, version: pack.manifest.version, dir: o.pack },
       executionProvider: pack.executionProvider,
-      objects: items.map((i) => i.id), reps, seed, samples,
+      objects: items.map((i) => i.id), reps, seed, seeds: o.seeds, samples,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       wallSeconds: timedSeconds,
       rows,
@@ -124,17 +127,23 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
 }
 
 function summarise(
-  m: BenchMethod, items: BenchmarkItem[], timings: Map<string, Sample[]>, shapes: Map<string, Shape>,
+  m: BenchMethod, items: BenchmarkItem[], seeds: number[], timings: Map<string, Sample[]>, shapes: Map<string, Shape>,
   samples: number, log: (s: string) => void,
 ): MethodRow {
   const perObject = items.map((it) => {
     const s = timings.get(`${m.label}|${it.id}`)!;
     const off = timings.get(`off|${it.id}`)!;
-    const pred = shapes.get(`${m.label}|${it.id}`);
-    const offShape = shapes.get(`off|${it.id}`);
     const gtShape: Shape = { canonical: it.mesh, layout: it.layout, bbox: it.bbox };
-    const vsGt = pred ? safeQuality(pred, gtShape, it, samples, log) : EMPTY_OUTPUT;
-    const vsOff = m.label === 'off' ? null : !pred ? EMPTY_OUTPUT : offShape ? safeQuality(pred, offShape, it, samples, log) : null;
+    const perSeed = seeds.map((sd) => {
+      const pred = shapes.get(`${m.label}|${it.id}|${sd}`);
+      const offShape = shapes.get(`off|${it.id}|${sd}`);
+      return {
+        vsGt: pred ? safeQuality(pred, gtShape, it, samples, log) : EMPTY_OUTPUT,
+        vsOff: m.label === 'off' ? null : !pred ? EMPTY_OUTPUT : offShape ? safeQuality(pred, offShape, it, samples, log) : null,
+      };
+    });
+    const vsGt = meanQuality(perSeed.map((p) => p.vsGt));
+    const vsOff = meanQuality(perSeed.map((p) => p.vsOff));
     const ok = s.filter((x) => !x.failed);
     return {
       id: it.id,
@@ -146,15 +155,18 @@ function summarise(
       ssPasses: ok[0]?.ssPasses ?? NaN,
       slatPasses: ok[0]?.slatPasses ?? NaN,
       failed: s.some((x) => x.failed),
+      perSeed,
       vsGt,
       vsOff,
     };
   });
-  const summary = (sel: (o: (typeof perObject)[number]) => Quality | null): QualitySummary => {
-    const q = (k: keyof Quality) => mean(perObject.map(sel).filter((x): x is Quality => x !== null).map((x) => x[k]).filter(Number.isFinite));
+  // Over object × seed pairs: with one seed these are the per-object means and median of before.
+  const summary = (sel: (p: { vsGt: Quality | null; vsOff: Quality | null }) => Quality | null): QualitySummary => {
+    const pairs = perObject.flatMap((o) => o.perSeed.map(sel));
+    const q = (k: keyof Quality) => mean(pairs.filter((x): x is Quality => x !== null).map((x) => x[k]).filter(Number.isFinite));
     return {
       cd: q('cd'), f1: q('f1'), viou: q('viou'), iou3d: q('iou3d'), iou3dDepthAligned: q('iou3dDepthAligned'),
-      rotationErrorDeg: median(perObject.map((o) => sel(o)?.rotationErrorDeg ?? NaN).filter(Number.isFinite)),
+      rotationErrorDeg: median(pairs.map((x) => x?.rotationErrorDeg ?? NaN).filter(Number.isFinite)),
       colorL1: q('colorL1'), psnr: q('psnr'), ssim: q('ssim'),
     };
   };
@@ -174,6 +186,15 @@ function summarise(
     baseline: m.label === 'off' ? null : summary((o) => o.vsOff),
     perObject: perObject.map(({ id, ms, offMs, vsGt, vsOff }) => ({ id, ms, speedup: offMs / ms, vsGt, vsOff })),
   };
+}
+
+/** Field-wise mean over seeds (NaN fields skipped; null when no seed could be scored). */
+function meanQuality(qs: (Quality | null)[]): Quality | null {
+  const ok = qs.filter((x): x is Quality => x !== null);
+  if (ok.length === 0) return null;
+  if (ok.length === 1) return ok[0];
+  const keys = Object.keys(ok[0]) as (keyof Quality)[];
+  return Object.fromEntries(keys.map((k) => [k, mean(ok.map((x) => x[k]).filter(Number.isFinite))])) as unknown as Quality;
 }
 
 /** Score of a run that produced no surface: nothing matches (distances and images are undefined). */

@@ -20,6 +20,12 @@ export interface BenchOptions {
   /** Only these row labels (off is always kept: it is the reference). */
   methods?: string[];
   seed: number;
+  /**
+   * Quality over this many seeds (seed, seed + 1, …): repetition r runs seed + (r mod seeds), so reps is at
+   * least seeds. One seed's median rotation over 24 objects moves by degrees from seed to seed; pooling
+   * object × seed pairs is what a pack-to-pack comparison should rest on.
+   */
+  seeds: number;
   samples?: number;
   out: string;
   writeDocs: boolean;
@@ -33,7 +39,7 @@ export interface BenchOptions {
 export function resolveCounts(o: BenchOptions, setSize: number): { objects: number; reps: number; samples: number } {
   return {
     objects: Math.min(setSize, o.objects ?? (o.quick ? 2 : o.full ? setSize : 6)),
-    reps: o.reps ?? (o.quick ? 1 : 3),
+    reps: Math.max(o.seeds, o.reps ?? (o.quick ? 1 : 3)),
     samples: o.samples ?? (o.quick ? 5000 : 20_000),
   };
 }

@@ -46,6 +46,8 @@ export interface BenchResult {
   objects: string[];
   reps: number;
   seed: number;
+  /** Quality pooled over seeds seed … seed + seeds − 1 (absent in older results: 1). */
+  seeds?: number;
   samples: number;
   peakRssMiB: number;
   wallSeconds: number;
@@ -61,6 +63,9 @@ export function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
+export const seedText = (r: BenchResult) =>
+  (r.seeds ?? 1) > 1 ? `quality over seeds ${r.seed}–${r.seed + r.seeds! - 1} (object × seed pairs)` : `seed ${r.seed}`;
+
 /** The object benchmark's section of docs/benchmarks.md (no page title: the docs page has it). */
 export function renderMarkdown(r: BenchResult): string {
   const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', '3D-IoU depth-aligned ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'PSNR (dB) ↑', 'SSIM ↑', 'object time (s)', 'speed-up', 'SS passes', 'SLaT passes'];
@@ -71,7 +76,7 @@ export function renderMarkdown(r: BenchResult): string {
   const ablation = r.rows.filter((m) => m.group === 'ablation' || m.label === 'off' || m.label === 'fast-sam3d');
   const stageNames = Object.keys(r.rows[0]?.stagesMs ?? {});
   const lines = [
-    `Pack **${r.pack.name} ${r.pack.version}** (\`${r.pack.dir}\`), execution provider ${r.executionProvider}, ${r.objects.length} held-out objects × ${r.reps} repetitions, seed ${r.seed}, ${r.samples} surface samples per metric.`,
+    `Pack **${r.pack.name} ${r.pack.version}** (\`${r.pack.dir}\`), execution provider ${r.executionProvider}, ${r.objects.length} held-out objects × ${r.reps} repetitions, ${seedText(r)}, ${r.samples} surface samples per metric.`,
     `Machine: ${r.machine}. Date: ${r.date}. Wall time ${fmt(r.wallSeconds, 0)} s, peak RSS ${fmt(r.peakRssMiB, 0)} MiB. ${loadNote(r.loadAverage)}`.trimEnd(),
     '',
     `Command: \`${r.command}\``,

@@ -8,7 +8,7 @@
 import { PRESETS } from '../src-shared/params';
 import type { AccelParams } from '../src-shared/params';
 import type { BenchResult, MethodRow } from './report';
-import { table } from './report';
+import { seedText, table } from './report';
 import { fmt } from './stats';
 
 /** The paper's bounds (issue 8, item 4) against ground truth, relative to `off`. */
@@ -122,7 +122,7 @@ export function renderSweepMarkdown(r: BenchResult, points: SweepPoint[], rec: R
   return [
     '## Sweep: Pareto front and presets',
     '',
-    `Pack **${r.pack.name} ${r.pack.version}**, ${r.objects.length} held-out objects × ${r.reps} repetitions, seed ${r.seed}, ${points.length} configurations (the presets, one-parameter sweeps around fast-sam3d, and combinations). ${note}`.trim(),
+    `Pack **${r.pack.name} ${r.pack.version}**, ${r.objects.length} held-out objects × ${r.reps} repetitions, ${seedText(r)}, ${points.length} configurations (the presets, one-parameter sweeps around fast-sam3d, and combinations). ${note}`.trim(),
     '',
     `Command: \`${r.command}\``,
     '',

@@ -18,6 +18,7 @@ held-out set), --sweep (Pareto front of speed-up vs fidelity and the recommended
 Examples:
   fastsam3d bench --quick
   fastsam3d bench --objects 4 --reps 2 --methods off,fast-sam3d,uniform-merge --samples 5000
+  fastsam3d bench --full --methods off --seeds 3 --samples 10000     (compare two packs)
   fastsam3d bench --sweep --objects 4 --reps 1 --samples 10000 --write-docs
   fastsam3d bench --scene --reps 3 --write-docs
 `;
@@ -56,6 +57,7 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
     reps: positiveInt('--reps', o.reps as string | undefined),
     methods: typeof o.methods === 'string' ? o.methods.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
     seed,
+    seeds: positiveInt('--seeds', o.seeds as string | undefined) ?? 1,
     samples: positiveInt('--samples', o.samples as string | undefined),
     out: o.out as string,
     writeDocs: Boolean(o.writeDocs),
@@ -87,6 +89,7 @@ export function addBenchCommand(program: Command, io: Io): void {
     .option('--reps <n>', 'timed repetitions per method and object (default 3; 1 with --quick)')
     .option('--methods <list>', 'comma-separated row labels to run (off is always run: it is the reference)')
     .option('--seed <n>', 'seed of every run', '42')
+    .option('--seeds <n>', 'score quality over n seeds (seed, seed+1, …; repetition r runs seed + r mod n; reps ≥ n)')
     .option('--samples <n>', 'surface samples per metric (default 20000; 5000 with --quick)')
     .option('--out <dir>', 'results folder', 'bench-results/latest')
     .option('--write-docs', "update this mode's section of the docs file (and docs/benchmark-chart.svg)")

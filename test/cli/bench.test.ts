@@ -53,6 +53,23 @@ describe('fastsam3d bench', () => {
     expect(readFileSync(join(out, 'chart.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
   });
 
+  it('--seeds 2 pools quality over the object × seed pairs of seeds 42 and 43, each as its own run scores it', async () => {
+    const run = async (...args: string[]) => {
+      const out = mkdtempSync(join(tmpdir(), 'fs3d-bench-'));
+      const r = await cli('bench', '--pack', PACK, '--objects', '1', '--methods', 'off', '--samples', '2000', '--out', out, ...args);
+      expect(r.code).toBe(0);
+      return { res: JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResult, md: readFileSync(join(out, 'tables.md'), 'utf8') };
+    };
+    const [a, b, pooled] = [await run('--reps', '1', '--seed', '42'), await run('--reps', '1', '--seed', '43'), await run('--reps', '1', '--seeds', '2')];
+    expect(pooled.res).toMatchObject({ seed: 42, seeds: 2, reps: 2 }); // --reps 1 raised to the seed count
+    expect(pooled.md).toContain('quality over seeds 42–43 (object × seed pairs)');
+    const [qa, qb, qp] = [a, b, pooled].map((x) => x.res.rows[0].gt);
+    expect(qa.f1).not.toBe(qb.f1); // the two seeds give different shapes, so the check below has teeth
+    expect(qp.f1).toBeCloseTo((qa.f1 + qb.f1) / 2, 9);
+    expect(qp.cd).toBeCloseTo((qa.cd + qb.cd) / 2, 9);
+    expect(qp.rotationErrorDeg).toBeCloseTo((qa.rotationErrorDeg + qb.rotationErrorDeg) / 2, 9); // median of two
+  });
+
   it('--scene: runScene against three runObject calls for off and fast-sam3d, written into its docs section only', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fs3d-bench-'));
     const docs = join(out, 'benchmarks.md');
@@ -80,6 +97,9 @@ describe('fastsam3d bench', () => {
     const zero = await cli('bench', '--objects', '0', '--pack', PACK);
     expect(zero.code).toBe(2);
     expect(zero.err).toMatch(/--objects needs a positive integer, got "0"/);
+    const seeds = await cli('bench', '--seeds', '1.5', '--pack', PACK);
+    expect(seeds.code).toBe(2);
+    expect(seeds.err).toMatch(/--seeds needs a positive integer, got "1.5"/);
     const label = await cli('bench', '--methods', 'off,fast', '--pack', PACK);
     expect(label.code).toBe(2);
     expect(label.err).toMatch(/unknown row label\(s\) "fast"; known: off, fast-sam3d/);
