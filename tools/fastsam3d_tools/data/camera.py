@@ -91,10 +91,20 @@ def quaternion_wxyz(R: np.ndarray) -> np.ndarray:
 _UPRIGHT = np.array([[1.0, 0, 0], [0, 0, 1.0], [0, -1.0, 0]])
 
 
+ELEVATION_RANGE = (0.05, 0.6)     # radians, camera looking down onto the object
+
+
+def reference_rotation() -> np.ndarray:
+    """The middle of the layout distribution, R (row form): upright, yaw 0, mid elevation, no tilt.
+    Stage 2 represents a symmetric object's pose by the equivalent rotation nearest to it
+    (train/symmetry.py)."""
+    return (S.rot_x(-float(np.mean(ELEVATION_RANGE))) @ _UPRIGHT).T
+
+
 def sample_rotation(rng: np.random.Generator) -> np.ndarray:
     """Mostly upright with free yaw, a downward camera elevation and occasional tilt; returns R (row form)."""
     yaw = rng.uniform(-np.pi, np.pi)
-    elev = rng.uniform(0.05, 0.6)                     # camera looking down onto the object
+    elev = rng.uniform(*ELEVATION_RANGE)
     M = S.rot_x(-elev) @ _UPRIGHT @ S.rot_z(yaw)
     if rng.random() < 0.2:                            # some tilted objects
         axis = rng.normal(size=3)

@@ -5,12 +5,12 @@ the scene, the images, masks and ground truth.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
 from .camera import DEFAULT_FOV_DEG, Layout, project, sample_layout
-from .families import HELD_OUT_FAMILIES, TRAIN_FAMILIES, make_object
+from .families import FAMILIES, HELD_OUT_FAMILIES, TRAIN_FAMILIES, make_object
 from .render import Posed, background_image, render
 
 
@@ -66,6 +66,14 @@ def target_shape(seed: int, split: str = "train", families: Optional[Sequence[st
     (the shape is the first thing drawn from the scene's stream)."""
     fams = list(families) if families is not None else list(_families_for(split))
     return _draw_shape(_scene_rng(seed, split), fams)
+
+
+def target_symmetry(seed: int, split: str = "train", families: Optional[Sequence[str]] = None) -> Dict:
+    """`target_shape(seed, split).symmetry` without normalising the shape (the probe grid is what costs:
+    0.4 s against 0.5 ms); the symmetry is fixed when the family draws the shape."""
+    fams = list(families) if families is not None else list(_families_for(split))
+    rng = _scene_rng(seed, split)
+    return FAMILIES[str(rng.choice(fams))](rng).symmetry
 
 
 def make_scene(seed: int, split: str = "train", n_targets: int = 1, occluder_prob: float = 0.35,

@@ -29,6 +29,7 @@ from .sizes import pack_config
 from .slat_flow import object_latent
 from .ss_flow import batch_images, pose_targets
 from .ss_latent import encode_occupancy
+from .symmetry import canonical_rot6d, seed_symmetries
 
 TIMES = (0.1, 0.3, 0.5, 0.7, 0.9)
 MODALITIES = ("shape", "rot6d", "translation", "scale")
@@ -36,8 +37,11 @@ SLAT_GROUPS = {"geometry": slice(0, 5), "rgb": slice(5, 8)}     # slat_targets.a
 
 
 def render(seeds: Iterable[int]) -> Dict[str, np.ndarray]:
+    """Samples as stage 2 trains on them: symmetric objects' rotations canonical (symmetry.py)."""
     rows = [s for s in (make_sample(int(k), "train") for k in seeds) if s]
-    return {k: np.stack([r[k] for r in rows]) for k in rows[0]}
+    data = {k: np.stack([r[k] for r in rows]) for k in rows[0]}
+    data["rot6d"] = canonical_rot6d(data["rot6d"], seed_symmetries(data["seed"], "train"))
+    return data
 
 
 @torch.no_grad()

@@ -10,7 +10,9 @@ the samples get a zero condition (the classifier-free-guidance branch). Augmenta
 --no-augment): half the samples are drawn mirrored (flipped images with the mirrored shape and layout,
 exact), and every batch gets backdrop swaps, channel permutations and photometric jitter, because
 without them the flow memorised the layouts of the cached renders (probe_overfit.py). rot6d mean/std are estimated on the training cache
-and stored in the checkpoint for the manifest.
+and stored in the checkpoint for the manifest. A symmetric object's rotation target is the equivalent
+rotation nearest to the middle of the layout distribution (symmetry.py; off with --generator-rotations),
+mirrored samples' under the mirrored symmetry.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from .augment import augment_views, lateral_axes, mirror_layout, mirror_occupanc
 from .dataset import load_cache, unpack_occ
 from .ss_aux import CondReadout
 from .ss_latent import encode_occupancy
+from .symmetry import canonical_rot6d, mirrored, seed_symmetries
 
 COND_DROP = 0.1
 MIRROR_P = 0.5           # share of the samples drawn mirrored (augment.py) when augmenting
@@ -92,6 +95,9 @@ def main(argv=None) -> None:
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
     ap.add_argument("--no-augment", action="store_true",
                     help="train on the renders as cached (no backdrop swap, channel permutation, jitter; augment.py)")
+    ap.add_argument("--generator-rotations", action="store_true",
+                    help="train on the generator's rotation of symmetric objects instead of the canonical "
+                         "equivalent one (symmetry.py)")
     ap.add_argument("--aux", type=float, default=0.5,
                     help="weight of the condition readout loss (ss_aux.py); 0 = off")
     add_runtime_arguments(ap)
@@ -102,6 +108,9 @@ def main(argv=None) -> None:
     occ = unpack_occ(data["occ"], cfg.resolution).astype(bool)
     latents = encode_occupancy(occ, cfg.latent_resolution)
     augmenting = not a.no_augment
+    syms = None if a.generator_rotations else seed_symmetries(data["seed"], "train")
+    if syms is not None:
+        data["rot6d"] = canonical_rot6d(data["rot6d"], syms)
     cond_enc, flow = ConditionEncoder(cfg), SsFlow(cfg)
     frozen = a.freeze_condition
     if frozen:
@@ -127,6 +136,8 @@ def main(argv=None) -> None:
         axes = lateral_axes(data["family"], FAMILIES)
         latents_m = encode_occupancy(mirror_occupancy(occ, axes), cfg.latent_resolution)
         r6_m, t_m = mirror_layout(data["rot6d"], data["translation"], axes)
+        if syms is not None:
+            r6_m = canonical_rot6d(r6_m, [mirrored(sym, int(ax)) for sym, ax in zip(syms, axes)])
         pose_m = pose_targets({"rot6d": r6_m, "translation": t_m, "scale": data["scale"]}, r6_mean, r6_std)
     else:
         latents_m, pose_m = latents, pose
