@@ -107,7 +107,7 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
     }
     const timedSeconds = (Date.now() - t0) / 1000;
     log(`  measuring quality (${samples} surface samples, 8 rendered views per comparison)`);
-    const seeds = Array.from({ length: Math.min(o.seeds, reps) }, (_, i) => seed + i);
+    const seeds = Array.from({ length: o.seeds }, (_, i) => seed + i); // reps ≥ seeds (resolveCounts)
     const rows = methods.map((m) => summarise(m, items, seeds, timings, shapes, samples, log));
     return {
       date: new Date().toISOString(),
