@@ -113,12 +113,18 @@ class MeshDecoderConfig:
         return self.sdf_channels + self.color_channels
 
 
+SS_MODALITIES = ("shape", "rotation6d", "translation", "scale", "translationScale")
+
+
 @dataclass
 class SamplerConfig:
     ss_steps: int = 25
     ss_rescale_t: float = 3.0
     ss_cfg_strength: float = 7.0
     ss_cfg_interval: Tuple[float, float] = (0.0, 500.0)
+    # The SS modalities CFG applies to (the others take the conditional velocity). SAM 3D's code snapshot
+    # guides all of them; a pack trained on canonical pose targets guides the shape only (MODEL_CARD.md).
+    ss_cfg_modalities: Tuple[str, ...] = SS_MODALITIES
     slat_steps: int = 25
     slat_rescale_t: float = 1.0
     slat_cfg_strength: float = 1.0

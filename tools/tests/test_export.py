@@ -1,6 +1,7 @@
 """ONNX export, manifest and validator; the committed test-tiny pack (and models/mini when present)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -11,6 +12,7 @@ import torch
 
 from fastsam3d_tools.config import mini, tiny
 from fastsam3d_tools.export import PackValidationError, export_role, validate_pack
+from fastsam3d_tools.export.manifest import build_manifest
 from fastsam3d_tools.export.examples import example_inputs
 from fastsam3d_tools.export.parity import check_role, relative_error, torch_outputs
 from fastsam3d_tools.modules import ROLES, build_role
@@ -193,3 +195,14 @@ def test_fp16_weights_halve_the_file_and_stay_close(tmp_path):
     assert all(i.type == "tensor(float)" for i in sess.get_inputs() + sess.get_outputs())  # fp32 I/O
     err = check_role(net, "ss_flow", cfg, tmp_path / "fp16.onnx", rtol=2e-2, variants=(0,))
     assert 0 < err < 2e-2
+
+
+def test_manifest_guides_only_the_chosen_ss_modalities(tiny_pack_dir):
+    """`export_mini --ss-cfg shape` writes CFG factor 1 for the shape and 0 for every pose modality."""
+    cfg = tiny()
+    kw = dict(version="0", source={}, description="")
+    every = build_manifest(cfg, tiny_pack_dir, **kw)["ss"]["cfg"]["modalities"]
+    assert every == {"shape": 1, "rotation6d": 1, "translation": 1, "scale": 1, "translationScale": 1}
+    shape_only = dataclasses.replace(cfg, sampler=dataclasses.replace(cfg.sampler, ss_cfg_modalities=("shape",)))
+    guided = build_manifest(shape_only, tiny_pack_dir, **kw)["ss"]["cfg"]["modalities"]
+    assert guided == {"shape": 1, "rotation6d": 0, "translation": 0, "scale": 0, "translationScale": 0}

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 from .. import PACK_FORMAT
-from ..config import IMAGENET_MEAN, IMAGENET_STD, PackConfig
+from ..config import IMAGENET_MEAN, IMAGENET_STD, SS_MODALITIES, PackConfig
 from ..modules import ROLES
 from .examples import signatures
 
@@ -51,8 +51,7 @@ def build_manifest(cfg: PackConfig, pack_dir: os.PathLike, *, version: str, sour
                       "imageMean": list(IMAGENET_MEAN), "imageStd": list(IMAGENET_STD)},
         "ss": {"steps": sp.ss_steps, "rescaleT": sp.ss_rescale_t, "shortcut": None,
                "cfg": {"strength": sp.ss_cfg_strength, "interval": list(sp.ss_cfg_interval),
-                       "modalities": {"shape": 1, "rotation6d": 1, "translation": 1, "scale": 1,
-                                      "translationScale": 1}},
+                       "modalities": {m: int(m in sp.ss_cfg_modalities) for m in SS_MODALITIES}},
                "occupancyThreshold": cfg.occupancy_threshold, "pruneSurfaceDistance": cfg.prune_surface_distance,
                "maxVoxels": cfg.max_voxels, "minVoxels": cfg.min_voxels,
                "rotation6dMean": list(cfg.rotation6d_mean), "rotation6dStd": list(cfg.rotation6d_std)},

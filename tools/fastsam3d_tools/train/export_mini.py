@@ -90,9 +90,15 @@ def main(argv=None) -> None:
     ap.add_argument("--metrics", type=Path, default=None)
     ap.add_argument("--colour", choices=COLOURS, default="latent",
                     help="latent: the trained colour path; neutral: one grey for every mesh (see above)")
+    ap.add_argument("--ss-cfg", choices=("all", "shape"), default="all",
+                    help="SS modalities that classifier-free guidance applies to: all (SAM 3D's code snapshot) "
+                         "or shape only (for canonical pose targets, where guiding the pose overshoots: "
+                         "models/mini/MODEL_CARD.md)")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     cfg, models, training, digest = build_models(colour=a.colour)
+    if a.ss_cfg == "shape":
+        cfg = dataclasses.replace(cfg, sampler=dataclasses.replace(cfg.sampler, ss_cfg_modalities=("shape",)))
     metrics = json.loads(a.metrics.read_text()) if a.metrics else None
     manifest = export_pack(
         models, cfg, a.out, version=a.version,
