@@ -170,23 +170,33 @@ test('Segment tool: one click proposes the mug, Enter accepts it (undoable), Gen
   await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
   const packOptions = await page.locator('#pack-select option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
   expect(packOptions.some((id) => id.startsWith('seg-')), 'segmentation packs are not offered as 3D packs').toBe(false);
-  if (packOptions.includes('test-tiny')) await page.locator('#pack-select').selectOption('test-tiny');
 
-  // Segmentation stays interactive while a 3D job runs: a slow job (100 SS steps) is running while a
-  // click gets its proposal; then it is cancelled.
+  // Segmentation stays interactive while a 3D job runs: a slow job is running while a click gets its
+  // proposal; then it is cancelled. The slow job is the mini pack at 100 SS and 100 SLaT steps (about
+  // 10 s on two cores): test-tiny finishes 100 steps in about a second, which a loaded machine can spend
+  // before the Cancel click lands.
+  expect(packOptions, 'the committed mini pack is offered').toContain('mini');
+  await page.locator('#pack-select').selectOption('mini');
   await page.getByLabel('SS steps (exact value)').fill('100');
+  await page.getByLabel('SLaT steps (exact value)').fill('100');
   await page.getByRole('button', { name: 'Generate' }).click();
   const cancel = page.getByRole('button', { name: 'Cancel' });
   await expect(cancel).toBeEnabled();
+  // The status still shows the box's proposal; Clear removed the proposal itself (no data-area), so a
+  // new one is known by its area coming back.
+  await expect.poll(async () => Number(await status.getAttribute('data-area'))).toBe(0);
   await overlay.click({ position: at(...object.inside) });
-  await expect(status).toContainText(/proposal in \d+ ms/, { timeout: 30_000 });
-  await expect(cancel, 'the job is still running when the proposal arrived').toBeEnabled();
+  await expect.poll(async () => Number(await status.getAttribute('data-area')), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect(status).toContainText(/proposal in \d+ ms/);
+  await expect(cancel, 'the job is still running when the proposal arrived').toBeEnabled({ timeout: 1 });
   info.annotations.push({ type: 'proposal while a 3D job runs', description: (await status.textContent()) ?? '' });
   await cancel.click();
   await expect(page.locator('.run-strip').getByRole('status')).toHaveText('Cancelled.', { timeout: 60_000 });
   await page.keyboard.press('Escape');
 
+  if (packOptions.includes('test-tiny')) await page.locator('#pack-select').selectOption('test-tiny');
   await page.getByRole('button', { name: "SS steps: use the pack's value" }).click();
+  await page.getByRole('button', { name: "SLaT steps: use the pack's value" }).click();
   await page.getByRole('button', { name: 'Generate' }).click();
   await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles', { timeout: 300_000 });
   await shot(page, info, '14-segment-generated');

@@ -218,8 +218,10 @@ test('keyboard only: Ctrl+O, G, Esc cancels, G again, Ctrl+E and Enter export', 
   await (await chooser).setFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
   await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
 
-  // A slow run (100 SS steps, typed into the exact field) so Esc reliably lands while it runs.
+  // A slow run (100 SS and 100 SLaT steps, typed into the exact fields: several seconds on the default
+  // pack) so Esc reliably lands while it runs, even on a loaded machine.
   await page.getByLabel('SS steps (exact value)').fill('100');
+  await page.getByLabel('SLaT steps (exact value)').fill('100');
   await blur(page);
   await page.keyboard.press('g');
   await expect(page.getByTestId('progress')).toBeVisible();
@@ -227,8 +229,9 @@ test('keyboard only: Ctrl+O, G, Esc cancels, G again, Ctrl+E and Enter export', 
   await page.keyboard.press('Escape');
   await expect(page.locator('.run-strip').getByRole('status')).toHaveText('Cancelled.', { timeout: 60_000 });
 
-  // Back to the pack's step count, then run to the end with G.
+  // Back to the pack's step counts, then run to the end with G.
   await page.getByRole('button', { name: "SS steps: use the pack's value" }).click();
+  await page.getByRole('button', { name: "SLaT steps: use the pack's value" }).click();
   await blur(page);
   await page.keyboard.press('g');
   await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles', { timeout: 240_000 });
