@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { runBench } from '../../bench/bench-main';
+import { compareResults, loadBenchResult, renderComparisonMarkdown } from '../../bench/compare';
 import { selectMethods } from '../../bench/object-bench';
 import type { BenchOptions } from '../../bench/options';
 import { UsageError } from './exit-codes';
@@ -13,12 +14,15 @@ import type { Io } from './run-command';
 const HELP = `
 Modes (one at a time): the object benchmark (default: every method and the module ablation on the
 held-out set), --sweep (Pareto front of speed-up vs fidelity and the recommended presets), --scene
-(runScene on one photo with several masks against one runObject per mask, off and fast-sam3d).
+(runScene on one photo with several masks against one runObject per mask, off and fast-sam3d),
+--compare A B (two object-benchmark results side by side, per-object differences and their standard
+errors; runs nothing).
 
 Examples:
   fastsam3d bench --quick
   fastsam3d bench --objects 4 --reps 2 --methods off,fast-sam3d,uniform-merge --samples 5000
-  fastsam3d bench --full --methods off --seeds 3 --samples 10000     (compare two packs)
+  fastsam3d bench --full --methods off --seeds 3 --samples 10000 --pack DIR --out bench-results/B
+  fastsam3d bench --compare bench-results/A/bench.json bench-results/B/bench.json     (two packs)
   fastsam3d bench --sweep --objects 4 --reps 1 --samples 10000 --write-docs
   fastsam3d bench --scene --reps 3 --write-docs
 `;
@@ -94,9 +98,15 @@ export function addBenchCommand(program: Command, io: Io): void {
     .option('--out <dir>', 'results folder', 'bench-results/latest')
     .option('--write-docs', "update this mode's section of the docs file (and docs/benchmark-chart.svg)")
     .option('--docs-file <file>', 'the docs page --write-docs updates', 'docs/benchmarks.md')
+    .option('--compare <files...>', 'compare two bench.json results (A then B) instead of running')
+    .option('--compare-method <label>', 'the row the comparison reads', 'off')
     .addHelpText('after', HELP)
-    .action(async (o: Record<string, string | boolean | undefined>) => {
-      const opts = toBenchOptions(o, argsAfterBench(program));
+    .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
+      if (o.compare) {
+        io.stdout.write(compareCommand(o) + '\n');
+        return;
+      }
+      const opts = toBenchOptions(o as Record<string, string | boolean | undefined>, argsAfterBench(program));
       const out = await runBench(
         opts,
         (s) => io.stderr.write(s + '\n'),
@@ -104,6 +114,19 @@ export function addBenchCommand(program: Command, io: Io): void {
       );
       io.stderr.write(out.files.map((f) => `bench: wrote ${f}\n`).join(''));
     });
+}
+
+/** `--compare A B`: the Markdown comparison (bench/compare.ts); usage errors for anything else. */
+function compareCommand(o: Record<string, string | boolean | string[] | undefined>): string {
+  const files = o.compare as string[];
+  if (files.length !== 2) throw new UsageError(`--compare needs two bench.json files (A, then B), got ${files.length}`);
+  if (o.sweep || o.scene) throw new UsageError('--compare reads two finished results; it does not combine with --sweep or --scene');
+  try {
+    const [a, b] = files.map(loadBenchResult);
+    return renderComparisonMarkdown(compareResults(a, b, o.compareMethod as string, [files[0], files[1]]));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /** The arguments after `bench`, for the recorded command line (commander keeps argv as rawArgs, untyped). */
