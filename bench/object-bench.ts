@@ -17,6 +17,8 @@ import { BENCH_METHODS, QUICK_LABELS, sweepMethods, type BenchMethod } from './m
 import { resolveCounts, type BenchOptions } from './options';
 import type { BenchResult, MethodRow, QualitySummary } from './report';
 import { median, mean } from './stats';
+import { loadStageOracle } from './oracle';
+import type { StageOracle } from '../src-main/pipeline';
 
 interface Sample {
   ms: number;
@@ -58,8 +60,17 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
     for (const it of items) {
       inputs.set(it.id, { image: await loadImageFile(join(it.dir, 'image.png')), mask: await loadMaskFile(join(it.dir, '0.png')) });
     }
+    const oracles = new Map<string, StageOracle>();
+    if (o.oracle) {
+      for (const it of items) oracles.set(it.id, await loadStageOracle(join(resolve(o.oracleDir), it.id), o.oracle, pack.manifest));
+      log(`bench: oracle study, ground truth up to "${o.oracle}" from ${o.oracleDir}`);
+    }
     const run = (it: BenchmarkItem, m: BenchMethod, s = seed): Promise<ObjectResult> =>
-      runObject(pack, { ...inputs.get(it.id)!, name: it.id }, { method: m.method, params: { ...m.params, seed: s } });
+      runObject(pack, { ...inputs.get(it.id)!, name: it.id }, {
+        method: m.method,
+        params: { ...m.params, seed: s },
+        ...(o.oracle ? { oracle: [oracles.get(it.id)] } : {}),
+      });
 
     // Warm-up: every method once on the first object (sessions created, JIT warm for each code path).
     for (const m of methods) await run(items[0], m).catch((e: Error) => { if (e.name !== 'NoSurfaceError') throw e; });
@@ -117,6 +128,7 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
       pack: { name: pack.manifest.name, version: pack.manifest.version, dir: o.pack },
       executionProvider: pack.executionProvider,
       objects: items.map((i) => i.id), reps, seed, seeds: o.seeds, samples,
+      ...(o.oracle ? { oracle: o.oracle } : {}),
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       wallSeconds: timedSeconds,
       rows,

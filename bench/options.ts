@@ -2,6 +2,8 @@
  * Options of the benchmark, shared by `npm run bench` and `fastsam3d bench` (both parse with the CLI's
  * `bench` subcommand). The mode flags pick defaults; explicit values override them.
  */
+import type { OracleStage } from './oracle';
+
 export type BenchMode = 'objects' | 'sweep' | 'scene';
 
 export interface BenchOptions {
@@ -27,6 +29,12 @@ export interface BenchOptions {
    */
   seeds: number;
   samples?: number;
+  /**
+   * The oracle study (bench/oracle.ts): ground-truth outputs replace this stage and the ones before it,
+   * read from `oracleDir` (tools' oracle_inputs). Absent: the real pipeline.
+   */
+  oracle?: OracleStage;
+  oracleDir: string;
   out: string;
   writeDocs: boolean;
   /** docs/benchmarks.md by default. */

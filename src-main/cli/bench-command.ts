@@ -8,6 +8,7 @@ import { runBench } from '../../bench/bench-main';
 import { compareResults, loadBenchResult, renderComparisonMarkdown } from '../../bench/compare';
 import { selectMethods } from '../../bench/object-bench';
 import type { BenchOptions } from '../../bench/options';
+import { ORACLE_STAGES, type OracleStage } from '../../bench/oracle';
 import { UsageError } from './exit-codes';
 import type { Io } from './run-command';
 
@@ -23,6 +24,7 @@ Examples:
   fastsam3d bench --objects 4 --reps 2 --methods off,fast-sam3d,uniform-merge --samples 5000
   fastsam3d bench --full --methods off --seeds 3 --samples 10000 --pack DIR --out bench-results/B
   fastsam3d bench --compare bench-results/A/bench.json bench-results/B/bench.json     (two packs)
+  fastsam3d bench --full --methods off --oracle occupancy        (which stage loses the quality; bench/oracle.ts)
   fastsam3d bench --sweep --objects 4 --reps 1 --samples 10000 --write-docs
   fastsam3d bench --scene --reps 3 --write-docs
 `;
@@ -32,6 +34,13 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got "${v}"`);
   return n;
+}
+
+function oracleStage(v: string | undefined): OracleStage | undefined {
+  if (v === undefined) return undefined;
+  if (!(ORACLE_STAGES as readonly string[]).includes(v))
+    throw new UsageError(`--oracle needs one of ${ORACLE_STAGES.join(', ')}, got "${v}"`);
+  return v as OracleStage;
 }
 
 function folder(flag: string, dir: string, what: string): string {
@@ -48,6 +57,7 @@ function commandLine(args: string[]): string {
 export function toBenchOptions(o: Record<string, string | boolean | undefined>, args: string[]): BenchOptions {
   if (o.sweep && o.scene) throw new UsageError('--sweep and --scene are separate runs; give one of them');
   const mode = o.sweep ? 'sweep' : o.scene ? 'scene' : 'objects';
+  if (o.oracle !== undefined && mode !== 'objects') throw new UsageError('--oracle runs with the object benchmark, not --sweep or --scene');
   const seed = Number(o.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed needs a non-negative integer, got "${String(o.seed)}"`);
   const opts: BenchOptions = {
@@ -63,6 +73,8 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
     seed,
     seeds: positiveInt('--seeds', o.seeds as string | undefined) ?? 1,
     samples: positiveInt('--samples', o.samples as string | undefined),
+    oracle: oracleStage(o.oracle as string | undefined),
+    oracleDir: o.oracleDir as string,
     out: o.out as string,
     writeDocs: Boolean(o.writeDocs),
     docsFile: o.docsFile as string,
@@ -95,6 +107,8 @@ export function addBenchCommand(program: Command, io: Io): void {
     .option('--seed <n>', 'seed of every run', '42')
     .option('--seeds <n>', 'score quality over n seeds (seed, seed+1, …; repetition r runs seed + r mod n; reps ≥ n)')
     .option('--samples <n>', 'surface samples per metric (default 20000; 5000 with --quick)')
+    .option('--oracle <stage>', `oracle study: ground truth replaces the pipeline up to ${ORACLE_STAGES.join(' | ')} (bench/oracle.ts)`)
+    .option('--oracle-dir <dir>', 'ground-truth stage outputs (tools: python -m fastsam3d_tools.train.oracle_inputs)', 'bench-results/oracle-inputs')
     .option('--out <dir>', 'results folder', 'bench-results/latest')
     .option('--write-docs', "update this mode's section of the docs file (and docs/benchmark-chart.svg)")
     .option('--docs-file <file>', 'the docs page --write-docs updates', 'docs/benchmarks.md')

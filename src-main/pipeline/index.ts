@@ -23,4 +23,4 @@ export { PipelineInputError, PackError, AbortError } from './errors';
 export type { InputErrorCode } from './errors';
 export { Rng, RNG_STREAMS } from './rng';
 export { decodeLayout, rotationFrom6d, quaternionOf } from './layout';
-export type { Mesh, Layout, CameraInfo } from './types';
+export type { Mesh, Layout, CameraInfo, StageOracle } from './types';

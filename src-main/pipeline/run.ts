@@ -22,7 +22,7 @@ import { decodeMesh, surfaceOf } from './stages/mesh';
 import { prepareVoxels } from './stages/voxels';
 import type { SsState } from './sampling/ss-sampler';
 import { sampleSlat, slatNoise, slatSchedule } from './sampling/slat-sampler';
-import type { CameraInfo, Layout, Mesh } from './types';
+import type { CameraInfo, Layout, Mesh, StageOracle } from './types';
 
 export interface ObjectInput {
   mask: BinaryMask;
@@ -37,6 +37,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Injected initial noise (parity tests): SS state per object and SLaT noise per object. */
   noise?: { ss?: SsState[]; slat?: Float32Array[] };
+  /** Diagnostics (bench --oracle): ground-truth stage outputs per object that replace the pipeline's. */
+  oracle?: (StageOracle | undefined)[];
 }
 
 export interface ObjectResult {
@@ -160,6 +162,8 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     R = m.grid.resolution;
   const latent = new Float32Array(k * C * L * L * L);
   ss.states.forEach((st, b) => {
+    const oracleShape = opts.oracle?.[b]?.ssShape;
+    if (oracleShape) st.shape.set(oracleShape);
     // latent[b, c, n] = x_shape[b, n, c]
     const tokens = L * L * L;
     for (let n = 0; n < tokens; n++) for (let c = 0; c < C; c++) latent[(b * C + c) * tokens + n] = st.shape[n * C + c];
@@ -184,7 +188,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     t = performance.now();
     pr.emit('aggregation', 0);
     const label = inputs[b].name ?? (k > 1 ? `object ${b}` : 'the object');
-    const logits = logitsAll.subarray(b * R * R * R, (b + 1) * R * R * R);
+    const logits = opts.oracle?.[b]?.occupancyLogits ?? logitsAll.subarray(b * R * R * R, (b + 1) * R * R * R);
     const vox = prepareVoxels(logits, m, method, params, () => objectCutout(image, masks[b]), label);
     warnings.push(...vox.warnings);
     const { agg } = vox;
@@ -226,6 +230,8 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
         }),
     });
     stages.slatSampling = { ms: performance.now() - t, networkPasses: slat.networkPasses };
+    const oracleSlat = opts.oracle?.[b]?.slat;
+    if (oracleSlat) slat.x = latentOnCoords(oracleSlat, coords, m.slat.channels, label);
 
     // mesh decoder + surface
     t = performance.now();
@@ -289,4 +295,28 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     });
   }
   return { objects, shared, warnings: [...sharedWarnings, ...pack.warnings] };
+}
+
+/** The oracle latent's rows in the order of `coords` (every voxel must have one). */
+function latentOnCoords(
+  oracle: { coords: Int32Array; latent: Float32Array },
+  coords: Int32Array,
+  channels: number,
+  label: string,
+): Float32Array {
+  const row = new Map<string, number>();
+  for (let r = 0; r < oracle.coords.length / 3; r++)
+    row.set(`${oracle.coords[3 * r]},${oracle.coords[3 * r + 1]},${oracle.coords[3 * r + 2]}`, r);
+  const out = new Float32Array((coords.length / 3) * channels);
+  for (let v = 0; v < coords.length / 3; v++) {
+    const key = `${coords[3 * v]},${coords[3 * v + 1]},${coords[3 * v + 2]}`;
+    const r = row.get(key);
+    if (r === undefined)
+      throw new PipelineInputError(
+        'BAD_PARAMS',
+        `${label}: the oracle latent has no row for voxel (${key}); run the oracle with acceleration off on its own occupancy.`,
+      );
+    out.set(oracle.latent.subarray(r * channels, (r + 1) * channels), v * channels);
+  }
+  return out;
 }

@@ -45,3 +45,17 @@ export interface SparseFeatures {
   channels: number;
   resolution: number;
 }
+
+/**
+ * Ground-truth stage outputs for one object (`bench --oracle`, tools' oracle_inputs): each present field
+ * replaces what the pipeline computed at that point, every later stage stays real, so the benchmark can
+ * say which stage loses the quality.
+ */
+export interface StageOracle {
+  /** SS shape tokens (L³ × C, token-major, as x_shape), in place of the sampled ones before the SS decoder. */
+  ssShape?: Float32Array;
+  /** Occupancy logits (R³, voxel (i, j, k) at (i·R + j)·R + k), in place of the SS decoder's. */
+  occupancyLogits?: Float32Array;
+  /** Normalised structured latent of these voxels (N × C), in place of the sampled one. */
+  slat?: { coords: Int32Array; latent: Float32Array };
+}

@@ -100,6 +100,12 @@ describe('fastsam3d bench', () => {
     const seeds = await cli('bench', '--seeds', '1.5', '--pack', PACK);
     expect(seeds.code).toBe(2);
     expect(seeds.err).toMatch(/--seeds needs a positive integer, got "1.5"/);
+    const oracle = await cli('bench', '--oracle', 'mesh', '--pack', PACK);
+    expect(oracle.code).toBe(2);
+    expect(oracle.err).toMatch(/--oracle needs one of ss-latent, occupancy, slat, got "mesh"/);
+    const oracleSweep = await cli('bench', '--sweep', '--oracle', 'slat', '--pack', PACK);
+    expect(oracleSweep.code).toBe(2);
+    expect(oracleSweep.err).toMatch(/--oracle runs with the object benchmark/);
     const label = await cli('bench', '--methods', 'off,fast', '--pack', PACK);
     expect(label.code).toBe(2);
     expect(label.err).toMatch(/unknown row label\(s\) "fast"; known: off, fast-sam3d/);
