@@ -260,3 +260,30 @@ def test_slat_appearance_path_starts_silent_and_feeds_only_cond_slat():
         ss2, slat2 = app(img, msk)
     assert torch.equal(ss0, ss2)
     assert (slat2 - slat0).abs().max() > 1e-3
+
+
+def test_ss_flow_grown_deeper_from_a_checkpoint_starts_as_the_shallower_network():
+    """train.ss_flow warm-starts a deeper SS flow from a shallower checkpoint: the new blocks pass their
+    tokens through (start_blocks_as_identity), so the outputs are the checkpoint's to float precision."""
+    import dataclasses
+    from fastsam3d_tools.modules import SsFlow
+    from fastsam3d_tools.train.common import load_matching
+    cfg = tiny()
+    torch.manual_seed(0)
+    shallow = SsFlow(cfg)
+    with torch.no_grad():                       # trained-looking weights: no zero-initialised layer left
+        for p in shallow.parameters():
+            p.add_(torch.randn_like(p) * 0.05)
+    deep = SsFlow(dataclasses.replace(cfg, ss_flow=dataclasses.replace(cfg.ss_flow, depth=cfg.ss_flow.depth + 2)))
+    fresh = load_matching(deep, shallow.state_dict())
+    assert fresh and all(n.startswith(("blocks.2.", "blocks.3.")) for n in fresh)
+    L, C = cfg.latent_resolution, cfg.latent_channels
+    x = (torch.randn(2, L ** 3, C), torch.randn(2, 1, 6), torch.randn(2, 1, 3), torch.randn(2, 1, 3),
+         torch.randn(2, 1, 1), torch.tensor([300.0, 800.0]), torch.zeros(2), torch.randn(2, 5, cfg.condition.dim))
+    with torch.no_grad():
+        before = deep(*x)
+        deep.start_blocks_as_identity(cfg.ss_flow.depth)
+        after, want = deep(*x), shallow(*x)
+    assert not torch.allclose(before[0], want[0], atol=1e-3)      # the fresh blocks did change the output
+    for a, w in zip(after, want):
+        assert torch.allclose(a, w, atol=1e-5)

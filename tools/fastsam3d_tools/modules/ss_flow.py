@@ -84,6 +84,17 @@ class SsFlow(nn.Module):
         self.shape_out = zero_init(nn.Linear(w, c))
         self.pose_out = nn.ModuleList([zero_init(nn.Linear(w, n)) for _, n in POSE_MODALITIES])
 
+    def start_blocks_as_identity(self, first: int) -> None:
+        """Make blocks `first`, `first`+1, … pass their tokens through unchanged, so a deeper flow warm-started
+        from a shallower checkpoint begins as exactly that network and training grows the new blocks from
+        zero. Their adaLN gates are zero from construction (attention and MLP branches off); the
+        cross-attention branch is not gated (as SAM 3D), so its output projection is zeroed here."""
+        with torch.no_grad():
+            for blk in self.blocks[first:]:
+                for stream in (blk.shape, blk.pose):
+                    zero_init(stream.cross.out)
+                zero_init(blk.ada)
+
     def forward(self, x_shape, x_rot6d, x_translation, x_scale, x_translation_scale, t, d, cond):
         temb = self.t_embed(t) + self.d_embed(d)
         xs = self.shape_in(x_shape) + self.shape_pos

@@ -28,6 +28,8 @@ from typing import Any, Callable, Dict, Optional, Union
 import numpy as np
 import torch
 
+from . import data_parallel as dp
+
 TOOLS = Path(__file__).resolve().parents[2]
 CHECKPOINTS = TOOLS / "checkpoints"
 RUNS = TOOLS / "runs"
@@ -63,6 +65,20 @@ def add_runtime_arguments(ap) -> None:
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--device", choices=DEVICES, default="cpu",
                     help="where the networks train: cpu (default), cuda, or auto (cuda when available)")
+    ap.add_argument("--procs", type=int, default=1,
+                    help="data-parallel CPU processes of --threads threads each, gradients averaged every step "
+                         "(effective batch procs × batch; data_parallel.py)")
+
+
+def launch_if_parallel(main, argv, args) -> bool:
+    """Start `args.procs` data-parallel processes of `main` (and return True once they all ended) unless
+    this already is one of them or one process was asked for."""
+    if args.procs <= 1 or dp.active():
+        return False
+    if args.device != "cpu":
+        raise ValueError("--procs is for CPU training (one GPU is one process); use --device cpu or --procs 1")
+    dp.launch(main, argv, args.procs)
+    return True
 
 
 def setup_runtime(args) -> torch.device:
@@ -159,6 +175,11 @@ class Trainer:
         saved_ema = None
         if self.path.exists():
             saved_ema = self.load()
+        if dp.active():            # data-parallel (data_parallel.py): same weights, a batch stream per process
+            dp.broadcast_parameters(modules.values())
+            if dp.rank() > 0:
+                self.rng = np.random.default_rng([seed, self.step, dp.rank()])
+                torch.manual_seed(seed + 7919 * dp.rank() + self.step)
         if ema_decay is not None:
             self.ema = Ema(modules, ema_decay)       # starts from the current (possibly resumed) weights
             if saved_ema is not None:
@@ -182,6 +203,8 @@ class Trainer:
         }, "cpu")
 
     def save(self) -> Path:
+        if dp.rank() > 0:          # one writer: rank 0 holds the same weights
+            return self.path
         self.path.parent.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
         torch.save(self.state(True), buf)
@@ -221,6 +244,8 @@ class Trainer:
 
     # ---- loop --------------------------------------------------------------------------------------
     def log(self, record: dict) -> None:
+        if dp.rank() > 0:
+            return
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "a") as f:
             f.write(json.dumps(record) + "\n")
@@ -238,7 +263,7 @@ class Trainer:
         while True:
             if steps is not None and done >= steps:
                 break
-            if minutes is not None and time.time() - start > minutes * 60:
+            if dp.agree(minutes is not None and time.time() - start > minutes * 60):   # all stop together
                 break
             for m in self.modules.values():
                 m.train()
@@ -250,6 +275,7 @@ class Trainer:
             loss = out.pop("loss")
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
+            dp.average_gradients(p for g in self.opt.param_groups for p in g["params"])
             torch.nn.utils.clip_grad_norm_([p for g in self.opt.param_groups for p in g["params"]], 1.0)
             self.opt.step()
             if self.ema is not None:
@@ -265,7 +291,8 @@ class Trainer:
                 rec = {"step": self.step, "seconds": round(self.seconds, 1), **{k: v / acc_n for k, v in acc.items()}}
                 self.history.append(rec)
                 self.log(rec)
-                print(json.dumps(rec), flush=True)
+                if dp.rank() == 0:
+                    print(json.dumps(rec), flush=True)
                 acc, acc_n = {}, 0
             if time.time() - last_ckpt > checkpoint_every_s:
                 self.save()

@@ -32,7 +32,7 @@ from .sizes import pack_config
 from ..data.scene import target_shape
 from ..modules import ConditionEncoder, SlatFlow
 from ..modules.tables import slat_tables
-from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, copy_weights, load_checkpoint, load_weights,
+from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, copy_weights, launch_if_parallel, load_checkpoint, load_weights,
                      setup_runtime, stage_weights, to_device)
 from .dataset import load_cache
 from .slat_targets import analytic_latent, object_coords
@@ -125,6 +125,8 @@ def main(argv=None) -> None:
                     help="Unix time by which the steps stop, whatever --minutes says (a time-limited job)")
     add_runtime_arguments(ap)
     a = ap.parse_args(argv)
+    if launch_if_parallel(main, argv, a):
+        return
     device = setup_runtime(a)
     cfg = pack_config(a.config)
     data = load_cache("train")

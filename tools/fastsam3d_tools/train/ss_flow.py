@@ -17,7 +17,8 @@ mirrored samples' under the mirrored symmetry.
 from __future__ import annotations
 
 import argparse
-from typing import Dict
+from pathlib import Path
+from typing import Dict, Optional
 
 import numpy as np
 import torch
@@ -25,7 +26,7 @@ import torch.nn.functional as F
 
 from .sizes import pack_config
 from ..modules import ConditionEncoder, SsFlow
-from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, copy_weights, load_checkpoint, setup_runtime,
+from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, copy_weights, launch_if_parallel, load_checkpoint, setup_runtime,
                      stage_weights, to_device)
 from ..data.families import FAMILIES
 from .augment import augment_views, lateral_axes, mirror_layout, mirror_occupancy
@@ -79,6 +80,14 @@ def condition_table(cond_enc: ConditionEncoder, data, device, chunk: int = 50) -
     return torch.cat(rows)
 
 
+def checkpoint_depth(path: Path = CHECKPOINTS / "ss_flow.pt") -> Optional[int]:
+    """MoT blocks of the SS flow in the stage-2 checkpoint (None without one)."""
+    if not path.exists():
+        return None
+    names = load_checkpoint(path)["models"]["ss_flow"]
+    return len({n.split(".")[1] for n in names if n.startswith("blocks.")})
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=20.0)
@@ -102,6 +111,8 @@ def main(argv=None) -> None:
                     help="weight of the condition readout loss (ss_aux.py); 0 = off")
     add_runtime_arguments(ap)
     a = ap.parse_args(argv)
+    if launch_if_parallel(main, argv, a):
+        return
     device = setup_runtime(a)
     cfg = pack_config(a.config)
     data = load_cache("train")
@@ -120,7 +131,11 @@ def main(argv=None) -> None:
     modules = {"condition": cond_enc, "ss_flow": flow}
     if a.aux > 0 and not frozen:          # the readout only exists to train the encoder
         modules["cond_readout"] = readout
+    grown_from = checkpoint_depth()
+    if grown_from is not None and grown_from < len(flow.blocks):   # a deeper flow than the checkpoint's
+        flow.start_blocks_as_identity(grown_from)                   # (before the Trainer loads the rest)
     trainer = Trainer("ss_flow", modules, lr=a.lr, ema_decay=a.ema, device=device)
+    first_step = trainer.step
     cond_table = None
     if a.condition_from is not None:
         install_condition(trainer, a.condition_from)
@@ -185,8 +200,10 @@ def main(argv=None) -> None:
             out["l_aux"] = float(aux)
         return {"loss": loss, **out}
 
+    # warm-up from this run's first step: a resume whose optimiser moments could not be restored (a grown
+    # network, a changed set of trained parameters) must not take full-size Adam steps from zero moments
     trainer.run(step, minutes=a.minutes, steps=a.steps, log_every=10,
-                lr_schedule=lambda s: min(1.0, (s + 1) / 100))
+                lr_schedule=lambda s: min(1.0, (s - first_step + 1) / 100))
 
 
 if __name__ == "__main__":
