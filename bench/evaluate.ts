@@ -5,6 +5,8 @@ import type { Layout, Mesh } from '../src-main/pipeline/types';
 
 export interface Quality {
   cd: number; f1: number; viou: number; colorL1: number;
+  /** F1's halves in % (docs/metrics.md): predicted samples near the reference, and the converse. */
+  precision: number; recall: number;
   iou3d: number; iou3dDepthAligned: number; rotationErrorDeg: number; translationError: number; scaleError: number;
   /** Rendered-view PSNR (dB, capped) and SSIM (luma), 8 fixed views (docs/metrics.md). */
   psnr: number; ssim: number;
@@ -36,5 +38,8 @@ export function quality(pred: Shape, ref: Shape, symmetry: Symmetry = {}, sample
   });
   const l = layoutMetrics(pred.layout, pred.bbox, ref.layout, ref.bbox, symmetry);
   const v = renderedViewMetrics(pred.canonical, ref.canonical);
-  return { cd: g.cd, f1: g.f1, viou: g.viou, colorL1: g.colorL1, ...l, psnr: v.psnr, ssim: v.ssim };
+  return {
+    cd: g.cd, f1: g.f1, precision: 100 * g.precision, recall: 100 * g.recall, viou: g.viou, colorL1: g.colorL1, ...l,
+    psnr: v.psnr, ssim: v.ssim,
+  };
 }

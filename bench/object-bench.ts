@@ -179,7 +179,7 @@ function summarise(
     return {
       cd: q('cd'), f1: q('f1'), viou: q('viou'), iou3d: q('iou3d'), iou3dDepthAligned: q('iou3dDepthAligned'),
       rotationErrorDeg: median(pairs.map((x) => x?.rotationErrorDeg ?? NaN).filter(Number.isFinite)),
-      colorL1: q('colorL1'), psnr: q('psnr'), ssim: q('ssim'),
+      colorL1: q('colorL1'), psnr: q('psnr'), ssim: q('ssim'), precision: q('precision'), recall: q('recall'),
     };
   };
   const sumMs = perObject.reduce((a, o) => a + o.ms, 0);
@@ -211,7 +211,7 @@ function meanQuality(qs: (Quality | null)[]): Quality | null {
 
 /** Score of a run that produced no surface: nothing matches (distances and images are undefined). */
 const EMPTY_OUTPUT: Quality = {
-  cd: NaN, f1: 0, viou: 0, colorL1: NaN, iou3d: 0, iou3dDepthAligned: 0, rotationErrorDeg: NaN, translationError: NaN, scaleError: NaN,
+  cd: NaN, f1: 0, precision: 0, recall: 0, viou: 0, colorL1: NaN, iou3d: 0, iou3dDepthAligned: 0, rotationErrorDeg: NaN, translationError: NaN, scaleError: NaN,
   psnr: NaN, ssim: NaN,
 };
 

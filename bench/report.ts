@@ -8,6 +8,9 @@ export interface QualitySummary {
   iou3dDepthAligned?: number;
   /** Rendered-view PSNR (dB, 100 = identical) and SSIM, mean over objects (docs/metrics.md). */
   psnr: number; ssim: number;
+  /** The two halves of F1@0.05 (%): predicted surface near the reference, reference surface near the prediction
+   * (a shape too fat loses precision, one missing parts loses recall); absent in older results. */
+  precision?: number; recall?: number;
 }
 
 export interface MethodRow {

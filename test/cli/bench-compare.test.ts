@@ -13,7 +13,7 @@ import type { Quality } from '../../bench/evaluate';
 import type { BenchResult, QualitySummary } from '../../bench/report';
 
 const quality = (f1: number, iou3d: number, rot: number): Quality => ({
-  cd: 0.05, f1, viou: 0.3, colorL1: 40, iou3d, iou3dDepthAligned: iou3d, rotationErrorDeg: rot,
+  cd: 0.05, f1, precision: f1, recall: f1, viou: 0.3, colorL1: 40, iou3d, iou3dDepthAligned: iou3d, rotationErrorDeg: rot,
   translationError: 0.1, scaleError: 0.1, psnr: 10, ssim: 0.5,
 });
 

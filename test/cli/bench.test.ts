@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './run-cli';
 import type { BenchResult } from '../../bench/report';
+import type { Quality } from '../../bench/evaluate';
 import type { SceneBenchResult } from '../../bench/scene-bench';
 import { QUICK_LABELS } from '../../bench/methods';
 import { PSNR_CAP_DB } from '../../src-main/pipeline/metrics';
@@ -38,6 +39,10 @@ describe('fastsam3d bench', () => {
     for (const m of res.rows) {
       expect(measured(m.objectMs) && measured(m.speedup)).toBe(true);
       expect(m.perObject).toHaveLength(1);
+      // F1 is the harmonic mean of the reported precision and recall (one object, one seed)
+      const { f1, precision, recall } = m.perObject[0].vsGt as Quality;
+      expect(precision + recall).toBeGreaterThan(0);
+      expect(f1).toBeCloseTo((2 * precision * recall) / (precision + recall), 6);
       for (const q of [m.gt, m.baseline].filter((x) => x !== null)) {
         expect(q.f1).toBeGreaterThanOrEqual(0);
         expect(q.f1).toBeLessThanOrEqual(100);
