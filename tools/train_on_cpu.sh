@@ -17,9 +17,9 @@
 # measured that a perfect SS latent lifts F1 from 50 to 96 with the pack's own SLaT flow and decoders,
 # so stage-4 steps beyond the sync buy no benchmark quality.
 # SIDE_BY_SIDE=1: the older split — stage 2 on one core, stage 4 on the other, each one process.
-# RENDER_COUNT=N: the second core renders more training samples (train.dataset --count N, one worker, no
-# shard started in the last 10 minutes) while stage 2 trains on one; stage 2 picks the new shards up at
-# each chunk.
+# RENDER_COUNT=N: the second core first renders the training cache up to N samples (train.dataset --count
+# N, one worker, no shard started in the last 10 minutes) while stage 2 trains on one core; stage 2 picks
+# the new shards up at each chunk and takes both cores again once the rendering is done.
 # Logs: tools/runs/<stage>.out and <stage>.log.
 # Then export: (cd tools && PYTHONPATH=. .venv/bin/python -m fastsam3d_tools.train.export_mini --version X).
 set -uo pipefail
@@ -34,9 +34,14 @@ export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=.
 PY=.venv/bin/python
 [ -x .venv-train/bin/python ] && PY=.venv-train/bin/python
 SS_PROCS=2
-[ -n "${SIDE_BY_SIDE:-}${RENDER_COUNT:-}" ] && SS_PROCS=1
-SS_FLAGS=(--batch "${SS_BATCH:-16}" --procs "$SS_PROCS")
+[ -n "${SIDE_BY_SIDE:-}" ] && SS_PROCS=1
 mkdir -p runs
+render=
+if [ -n "${RENDER_COUNT:-}" ]; then
+  render_min=$(( (UNTIL - $(date +%s)) / 60 - 10 ))
+  "$PY" -m fastsam3d_tools.train.dataset --count "$RENDER_COUNT" --workers 1 --minutes $(( render_min > 0 ? render_min : 0 )) \
+    >> runs/dataset.out 2>&1 & render=$!
+fi
 
 chunks() {   # stage, reserve minutes, flags… — 20-minute chunks until UNTIL minus the reserve
   local stage=$1 reserve=$2; shift 2
@@ -47,6 +52,11 @@ chunks() {   # stage, reserve minutes, flags… — 20-minute chunks until UNTIL
     if [ "$stage" = ss_flow ] && [ checkpoints/condition.pt -nt checkpoints/ss_flow.pt ]; then
       init=(--condition-from condition)      # a freshly pretrained encoder: install it once
     fi
+    if [ "$stage" = ss_flow ]; then          # one core while the renderer has the other
+      local procs=$SS_PROCS
+      [ -n "$render" ] && kill -0 "$render" 2>/dev/null && procs=1
+      init+=(--procs "$procs" --batch "${SS_BATCH:-16}")
+    fi
     "$PY" -m fastsam3d_tools.train.$stage --minutes $(( left < 20 ? left : 20 )) --threads 1 "${init[@]}" "$@" \
       >> runs/$stage.out 2>&1 || { echo "$stage failed, see tools/runs/$stage.out" >&2; return 1; }
   done
@@ -54,13 +64,10 @@ chunks() {   # stage, reserve minutes, flags… — 20-minute chunks until UNTIL
 
 reserve=0
 [ "$SS_PROCS" = 2 ] && reserve=$SYNC_MINUTES        # the cores go to the final stage-4 sync at the end
-chunks ss_flow "$reserve" "${SS_FLAGS[@]}" --lr "$SS_LR" & ss=$!
+chunks ss_flow "$reserve" --lr "$SS_LR" & ss=$!
 second=none s2=0
-if [ -n "${RENDER_COUNT:-}" ]; then
-  second=dataset
-  render_min=$(( (UNTIL - $(date +%s)) / 60 - 10 ))
-  "$PY" -m fastsam3d_tools.train.dataset --count "$RENDER_COUNT" --workers 1 --minutes $(( render_min > 0 ? render_min : 0 )) \
-    >> runs/dataset.out 2>&1 & other=$!
+if [ -n "$render" ]; then
+  second=dataset other=$render
 elif [ -n "${SIDE_BY_SIDE:-}" ]; then
   second=slat_flow
   chunks slat_flow 0 --sync-condition --lr "$SLAT_LR" & other=$!
