@@ -45,7 +45,10 @@ async function readArray<T extends Float32Array | Int32Array | Uint8Array>(
 
 /** One object's oracle inputs for `stage`, checked against the pack's sizes. */
 export async function loadStageOracle(dir: string, stage: OracleStage, m: Manifest): Promise<StageOracle> {
-  const meta = JSON.parse(await readFile(join(dir, 'oracle.json'), 'utf8')) as OracleMeta;
+  const metaText = await readFile(join(dir, 'oracle.json'), 'utf8').catch(() => {
+    throw new Error(`no oracle inputs in ${dir}: write them for this benchmark set with tools' oracle_inputs --set`);
+  });
+  const meta = JSON.parse(metaText) as OracleMeta;
   const R = m.grid.resolution,
     L = m.grid.ssLatentResolution,
     C = m.grid.ssLatentChannels,

@@ -74,7 +74,10 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
     seeds: positiveInt('--seeds', o.seeds as string | undefined) ?? 1,
     samples: positiveInt('--samples', o.samples as string | undefined),
     oracle: oracleStage(o.oracle as string | undefined),
-    oracleDir: o.oracleDir as string,
+    oracleDir:
+      o.oracle === undefined
+        ? (o.oracleDir as string)
+        : folder('--oracle-dir', o.oracleDir as string, 'the ground-truth stage outputs of `(cd tools && PYTHONPATH=. .venv/bin/python -m fastsam3d_tools.train.oracle_inputs)`'),
     out: o.out as string,
     writeDocs: Boolean(o.writeDocs),
     docsFile: o.docsFile as string,

@@ -108,6 +108,9 @@ describe('fastsam3d bench', () => {
     const oracle = await cli('bench', '--oracle', 'mesh', '--pack', PACK);
     expect(oracle.code).toBe(2);
     expect(oracle.err).toMatch(/--oracle needs one of ss-latent, occupancy, slat, got "mesh"/);
+    const noInputs = await cli('bench', '--oracle', 'slat', '--oracle-dir', join(ROOT, 'nope'), '--pack', PACK);
+    expect(noInputs.code).toBe(2);
+    expect(noInputs.err).toMatch(/--oracle-dir ".*nope" is not a folder; pass the ground-truth stage outputs of .*oracle_inputs/);
     const oracleSweep = await cli('bench', '--sweep', '--oracle', 'slat', '--pack', PACK);
     expect(oracleSweep.code).toBe(2);
     expect(oracleSweep.err).toMatch(/--oracle runs with the object benchmark/);

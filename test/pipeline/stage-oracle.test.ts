@@ -159,5 +159,6 @@ describe('loadStageOracle (bench/oracle.ts)', () => {
     const short = mkdtempSync(join(tmpdir(), 'fs3d-oracle-'));
     write(short, m.grid.resolution, m.grid.ssLatentResolution, 3, { voxels: 4 });
     await expect(loadStageOracle(short, 'slat', m)).rejects.toThrow(/slat_coords\.i32: 9 values, expected 12/);
+    await expect(loadStageOracle(join(short, 'absent'), 'slat', m)).rejects.toThrow(/no oracle inputs in .*absent/);
   });
 });
