@@ -22,6 +22,8 @@ def trained_mini() -> PackConfig:
         base,
         condition=ConditionConfig(image_size=128, stem_channels=(16, 32), stem_blocks=2, dim=64, depth=3, heads=4,
                                   mlp_ratio=4.0, full_pool=2, proj_hidden=128, slat_appearance=True),
+        # 4 blocks since step 43,610 (grown from 2 by SsFlow.start_blocks_as_identity): the oracle study
+        # (MODEL_CARD.md) puts the whole quality gap in this stage, so it gets the depth
         ss_flow=SsFlowConfig(width=64, depth=4, heads=4, mlp_ratio=4.0, freq_dim=64),
         slat_flow=SlatFlowConfig(io_channels=16, width=64, depth=2, heads=4, mlp_ratio=4.0, freq_dim=64),
         # the structured SLaT latent carries RGB in channels 5-7 (slat_targets.analytic_latent)
