@@ -26,18 +26,20 @@ def test_same_seed_same_scene_and_pixels():
     assert c.targets[0].layout.translation.tolist() != a.targets[0].layout.translation.tolist()
 
 
-def test_train_and_heldout_streams_differ():
+def test_train_heldout_and_validation_streams_differ():
     a = make_scene(3, "train").targets[0].layout.translation
     b = make_scene(3, "heldout").targets[0].layout.translation
-    assert not np.allclose(a, b)
+    c = make_scene(3, "validation").targets[0].layout.translation
+    assert not np.allclose(a, b) and not np.allclose(b, c) and not np.allclose(a, c)
 
 
 def test_held_out_family_never_in_training():
     assert set(HELD_OUT_FAMILIES).isdisjoint(TRAIN_FAMILIES)
     assert set(_families_for("train")) == set(TRAIN_FAMILIES)
     assert set(HELD_OUT_FAMILIES) <= set(_families_for("heldout"))
+    assert _families_for("validation") == _families_for("heldout")   # same mix, other seeds
     with pytest.raises(ValueError, match="unknown split"):
-        make_scene(0, "validation")
+        make_scene(0, "test")
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))

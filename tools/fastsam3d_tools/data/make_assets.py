@@ -2,6 +2,11 @@
 
     tools/.venv/bin/python -m fastsam3d_tools.data.make_assets examples  [--out resources/examples]
     tools/.venv/bin/python -m fastsam3d_tools.data.make_assets benchmark [--out resources/benchmark] [--count 24]
+    tools/.venv/bin/python -m fastsam3d_tools.data.make_assets validation --out DIR [--count 24]
+
+'validation' writes the benchmark's layout from its own seed stream (same family mix, never trained on and
+never scored by the benchmark), so decode settings can be tuned without looking at the benchmark's objects:
+`npm run bench -- --set DIR ...`.
 
 (run from tools/ with PYTHONPATH=. or with the package installed). Deterministic: the same command
 writes byte-identical files.
@@ -80,13 +85,14 @@ def _scene_of(seed: int, fams) -> "object":
     return base
 
 
-def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: int = 6000) -> dict:
-    """Held-out objects: new seeds (the 'heldout' stream) and the held-out family over-represented."""
+def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: int = 6000,
+                    split: str = "heldout") -> dict:
+    """Held-out objects: new seeds (the 'heldout' stream, or 'validation') and the held-out family over-represented."""
     out.mkdir(parents=True, exist_ok=True)
     items = []
     seed = 0
     while len(items) < count:
-        sc = make_scene(seed, "heldout")
+        sc = make_scene(seed, split)
         seed += 1
         rgb, masks, _ = sc.render(size)
         vis = int(masks[0].sum())
@@ -102,7 +108,7 @@ def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: 
         write_ply(d / "gt.ply", v, f, c)
         bbox = tgt.shape.bbox()
         gt = {
-            "name": name, "split": "heldout", "seed": sc.seed, "family": tgt.shape.family,
+            "name": name, "split": split, "seed": sc.seed, "family": tgt.shape.family,
             "heldOutFamily": tgt.shape.family in HELD_OUT_FAMILIES,
             "symmetry": tgt.shape.symmetry,
             "camera": {"fovDeg": sc.fov_deg, "width": size, "height": size, "focalPx": float(focal(size, sc.fov_deg))},
@@ -116,23 +122,28 @@ def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: 
         items.append({"name": name, "family": gt["family"], "heldOutFamily": gt["heldOutFamily"]})
     index = {"format": "fastsam3d-benchmark/1", "count": len(items), "trainFamilies": list(TRAIN_FAMILIES),
              "heldOutFamilies": list(HELD_OUT_FAMILIES), "items": items,
-             "generator": "tools/.venv/bin/python -m fastsam3d_tools.data.make_assets benchmark"}
+             "generator": f"tools/.venv/bin/python -m fastsam3d_tools.data.make_assets {'benchmark' if split == 'heldout' else split}"}
     (out / "index.json").write_text(json.dumps(index, indent=1) + "\n")
     return index
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["examples", "benchmark"])
+    ap.add_argument("what", choices=["examples", "benchmark", "validation"])
     ap.add_argument("--out", type=Path)
     ap.add_argument("--count", type=int, default=24)
     a = ap.parse_args(argv)
     if a.what == "examples":
         for d in write_examples(a.out or REPO / "resources" / "examples"):
             print("wrote", d)
-    else:
+    elif a.what == "benchmark":
         idx = write_benchmark(a.out or REPO / "resources" / "benchmark", a.count)
         print("wrote", idx["count"], "benchmark items")
+    else:
+        if a.out is None:
+            ap.error("validation needs --out DIR (it is not committed; the benchmark set is resources/benchmark)")
+        idx = write_benchmark(a.out, a.count, split="validation")
+        print("wrote", idx["count"], "validation items")
 
 
 if __name__ == "__main__":
