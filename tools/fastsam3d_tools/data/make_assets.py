@@ -33,6 +33,8 @@ EXAMPLES = [
     ("vase", 11, "vase"), ("chair", 4, "chair"), ("mug", 2, "mug"), ("table", 8, "table"), ("bottle", 5, "bottle"),
 ]
 SCENE_EXAMPLE = ("scene-three", 21, ("blob", "mug", "extrusion"))
+# the command that writes each scored set, and the seed stream it draws from (scene.py)
+SET_SPLITS = {"benchmark": "heldout", "validation": "validation"}
 
 
 def _save_png(arr: np.ndarray, path: Path) -> None:
@@ -86,8 +88,9 @@ def _scene_of(seed: int, fams) -> "object":
 
 
 def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: int = 6000,
-                    split: str = "heldout") -> dict:
-    """Held-out objects: new seeds (the 'heldout' stream, or 'validation') and the held-out family over-represented."""
+                    what: str = "benchmark") -> dict:
+    """Scored objects (`what` in SET_SPLITS): seeds never trained on, the held-out family over-represented."""
+    split = SET_SPLITS[what]
     out.mkdir(parents=True, exist_ok=True)
     items = []
     seed = 0
@@ -122,28 +125,25 @@ def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: 
         items.append({"name": name, "family": gt["family"], "heldOutFamily": gt["heldOutFamily"]})
     index = {"format": "fastsam3d-benchmark/1", "count": len(items), "trainFamilies": list(TRAIN_FAMILIES),
              "heldOutFamilies": list(HELD_OUT_FAMILIES), "items": items,
-             "generator": f"tools/.venv/bin/python -m fastsam3d_tools.data.make_assets {'benchmark' if split == 'heldout' else split}"}
+             "generator": f"tools/.venv/bin/python -m fastsam3d_tools.data.make_assets {what}"}
     (out / "index.json").write_text(json.dumps(index, indent=1) + "\n")
     return index
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["examples", "benchmark", "validation"])
+    ap.add_argument("what", choices=["examples", *SET_SPLITS])
     ap.add_argument("--out", type=Path)
     ap.add_argument("--count", type=int, default=24)
     a = ap.parse_args(argv)
     if a.what == "examples":
         for d in write_examples(a.out or REPO / "resources" / "examples"):
             print("wrote", d)
-    elif a.what == "benchmark":
-        idx = write_benchmark(a.out or REPO / "resources" / "benchmark", a.count)
-        print("wrote", idx["count"], "benchmark items")
     else:
-        if a.out is None:
+        if a.what == "validation" and a.out is None:
             ap.error("validation needs --out DIR (it is not committed; the benchmark set is resources/benchmark)")
-        idx = write_benchmark(a.out, a.count, split="validation")
-        print("wrote", idx["count"], "validation items")
+        idx = write_benchmark(a.out or REPO / "resources" / "benchmark", a.count, what=a.what)
+        print("wrote", idx["count"], a.what, "items")
 
 
 if __name__ == "__main__":

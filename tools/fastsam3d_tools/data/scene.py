@@ -36,14 +36,21 @@ class Scene:
         return rgb, masks, ids
 
 
+# Each split draws from its own seed stream (the value is hashed into the RNG) with its own family mix:
+# the held-out family is over-represented outside training; 'validation' is the benchmark's mix in another
+# stream, for tuning decode settings without touching the benchmark's objects.
+_HELD_OUT_MIX = tuple(TRAIN_FAMILIES) + tuple(HELD_OUT_FAMILIES) * 3
+_SPLITS = {"train": (0, TRAIN_FAMILIES), "heldout": (1, _HELD_OUT_MIX), "validation": (2, _HELD_OUT_MIX)}
+
+
+def _split(split: str):
+    if split not in _SPLITS:
+        raise ValueError(f"unknown split {split!r}; use one of {', '.join(map(repr, _SPLITS))}")
+    return _SPLITS[split]
+
+
 def _families_for(split: str) -> Sequence[str]:
-    if split == "train":
-        return TRAIN_FAMILIES
-    if split in ("heldout", "validation"):
-        # the held-out family is over-represented; 'validation' is the same mix in its own seed stream, for
-        # tuning decode settings without touching the benchmark's objects
-        return tuple(TRAIN_FAMILIES) + tuple(HELD_OUT_FAMILIES) * 3
-    raise ValueError(f"unknown split {split!r}; use 'train', 'heldout' or 'validation'")
+    return _split(split)[1]
 
 
 def _separated(layout: Layout, others: List[Posed], min_gap: float) -> bool:
@@ -55,8 +62,7 @@ def _separated(layout: Layout, others: List[Posed], min_gap: float) -> bool:
 
 
 def _scene_rng(seed: int, split: str) -> np.random.Generator:
-    _families_for(split)
-    return np.random.default_rng([seed, {"train": 0, "heldout": 1, "validation": 2}[split], 7321])
+    return np.random.default_rng([seed, _split(split)[0], 7321])
 
 
 def _draw_shape(rng: np.random.Generator, fams: Sequence[str]):
