@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Train the `mini` pack further on this CPU machine until a wall-clock time, unattended:
 #
-#   tools/train_on_cpu.sh 10:30 [SS_LR] [SLAT_LR]      (UTC time to stop; learning rates default 3e-4)
+#   tools/train_on_cpu.sh 10:30 [SS_LR] [SLAT_LR]      (UTC time to stop, today or, once past, tomorrow; learning rates default 3e-4)
 #
 # Runs on tools/.venv-train (tools/setup_train.sh: PyPI torch 2.5, measured 2-14x faster per step here
 # than Debian's torch 1.13) when it exists, else tools/.venv. A condition encoder pretrained by
@@ -27,6 +27,7 @@ set -uo pipefail
 TOOLS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$TOOLS"
 UNTIL=$(date -d "$1" +%s) || exit 2
+[ "$UNTIL" -le "$(date +%s)" ] && UNTIL=$(date -d "tomorrow $1" +%s)   # 01:25 asked at 23:49 means tomorrow
 SS_LR="${2:-3e-4}"
 SLAT_LR="${3:-3e-4}"
 SYNC_MINUTES="${SYNC_MINUTES:-10}"
