@@ -7,7 +7,8 @@
  * rasteriser (src-main/library/mesh-thumbnail.ts) in the object frame from the same three-quarter view,
  * each fitted to its tile, with the same seed as the benchmark (42).
  */
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp, { type OverlayOptions } from 'sharp';
 import { renderMeshThumbnail } from '../src-main/library/mesh-thumbnail';
@@ -94,6 +95,7 @@ try {
 }
 const width = headers.length * TILE;
 const height = LABEL_H + items.length * (TILE + LABEL_H);
+mkdirSync(dirname(resolve(o.out)), { recursive: true }); // a fresh --out folder (after `git rm` of the last sheet) is fine
 await sharp({ create: { width, height, channels: 4, background: '#ffffff' } })
   .composite(tiles)
   .png({ compressionLevel: 9 })
