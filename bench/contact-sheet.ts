@@ -7,10 +7,10 @@
  * rasteriser (src-main/library/mesh-thumbnail.ts) in the object frame from the same three-quarter view,
  * each fitted to its tile, with the same seed as the benchmark (42).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp, { type OverlayOptions } from 'sharp';
+import { writeFileAtomic } from '../src-main/library/files';
 import { renderMeshThumbnail } from '../src-main/library/mesh-thumbnail';
 import { loadImageFile, loadMaskFile, openPack, runObject } from '../src-main/pipeline';
 import type { BinaryMask, DecodedImage } from '../src-main/pipeline';
@@ -95,9 +95,9 @@ try {
 }
 const width = headers.length * TILE;
 const height = LABEL_H + items.length * (TILE + LABEL_H);
-mkdirSync(dirname(resolve(o.out)), { recursive: true }); // a fresh --out folder (after `git rm` of the last sheet) is fine
-await sharp({ create: { width, height, channels: 4, background: '#ffffff' } })
+const png = await sharp({ create: { width, height, channels: 4, background: '#ffffff' } })
   .composite(tiles)
   .png({ compressionLevel: 9 })
-  .toFile(o.out);
+  .toBuffer();
+writeFileAtomic(o.out, png); // creates a missing folder; never leaves half a PNG over the last sheet
 console.log(`wrote ${o.out} (${width}×${height}, pack ${pack.manifest.name} ${pack.manifest.version})`);
