@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from fastsam3d_tools.train import dataset
@@ -24,6 +25,13 @@ def test_cache_workers_render_the_same_shard_bytes(tmp_path):
         assert (tmp_path / "one" / n).read_bytes() == (tmp_path / "two" / n).read_bytes()
     data = dataset.load_cache("train", tmp_path / "two")
     assert list(data["seed"]) == [0, 1] and data["image"].dtype == np.uint8
+    # the processes of a data-parallel run each load a disjoint share of the shards, together all of it
+    shares = [dataset.load_cache("train", tmp_path / "two", part=r, parts=2) for r in (0, 1)]
+    assert [list(d["seed"]) for d in shares] == [[0], [1]]
+    for k in data:
+        assert np.array_equal(np.concatenate([d[k] for d in shares]), data[k]), k
+    with pytest.raises(FileNotFoundError, match="fewer train shards than the 3 processes"):
+        dataset.load_cache("train", tmp_path / "two", part=2, parts=3)
     # shards present are kept (not rewritten), so an interrupted build resumes
     before = (tmp_path / "two" / names[0]).stat().st_mtime_ns
     dataset.main(args + ["--workers", "2", "--cache", str(tmp_path / "two")])
@@ -67,6 +75,7 @@ def _toy_main(argv):
     net = torch.nn.Linear(3, 2)
     trainer = Trainer("toy", {"net": net}, lr=0.05, checkpoint_dir=Path(a.dir), log_dir=Path(a.dir), ema_decay=0.9)
     rows = torch.arange(8).reshape(dp.world(), -1)[dp.rank()]
+    trainer.extra = {"rows_total": float(dp.total(rows.numpy().sum(keepdims=True))[0])}   # over all shares
 
     def step(rng, i):
         return {"loss": torch.nn.functional.mse_loss(net(_X[rows]), _Y[rows])}
@@ -81,6 +90,7 @@ def test_two_processes_train_like_one_with_their_batches_together(tmp_path):
     _toy_main([str(tmp_path / "two"), "--procs", "2"])
     one, two = (load_checkpoint(tmp_path / d / "toy.pt") for d in ("one", "two"))
     assert one["step"] == two["step"] == 5
+    assert one["extra"]["rows_total"] == two["extra"]["rows_total"] == 28.0
     torch.manual_seed(0)
     start = torch.nn.Linear(3, 2).state_dict()            # rank 0's fresh weights (rank 1 drew others)
     for k, v in one["models"]["net"].items():

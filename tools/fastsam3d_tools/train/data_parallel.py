@@ -18,6 +18,7 @@ import socket
 import sys
 from typing import Callable, List, Optional
 
+import numpy as np
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -91,3 +92,12 @@ def agree(flag: bool) -> bool:
     t = torch.tensor([1.0 if flag else 0.0])
     dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return bool(t.item() > 0)
+
+
+def total(values: np.ndarray) -> np.ndarray:
+    """The element-wise sum of `values` over the processes (float64): statistics of data that each
+    process holds a share of (dataset.load_cache's `part`)."""
+    t = torch.as_tensor(np.asarray(values, np.float64))
+    if active():
+        dist.all_reduce(t)
+    return t.numpy()

@@ -137,14 +137,32 @@ def build_cache(count: int, split: str = "train", out: Path = CACHE, workers: in
     return present
 
 
-def load_cache(split: str = "train", cache: Path = CACHE) -> Dict[str, np.ndarray]:
-    files = sorted(cache.glob(f"{split}-*.npz"))
-    files = [f for f in files if ".tmp" not in f.name]
+def load_cache(split: str = "train", cache: Path = CACHE, part: int = 0, parts: int = 1) -> Dict[str, np.ndarray]:
+    """The cache's samples as one array per field. `part` of `parts` takes every parts-th shard from the
+    part-th on, so the processes of a data-parallel run (data_parallel.py) each hold a disjoint share:
+    two processes holding the whole 31,400-sample cache (4.2 GB raw, ~12 GB with the derived tables
+    each) were killed for memory on the 24 GiB machine. Each field is filled into one array allocated
+    up front, so loading never holds the shards and their concatenation at once."""
+    files = sorted(f for f in cache.glob(f"{split}-*.npz") if ".tmp" not in f.name)
     if not files:
         raise FileNotFoundError(f"no {split} shards in {cache}; build them with "
                                 f"`python -m fastsam3d_tools.train.dataset --count N`")
-    parts = [dict(np.load(f)) for f in files]
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    files = files[part::parts]
+    if not files:
+        raise FileNotFoundError(f"{cache} holds fewer {split} shards than the {parts} processes sharing them; "
+                                f"render more (`--count N`) or train with fewer --procs")
+    lengths = [len(np.load(f)["seed"]) for f in files]
+    out: Dict[str, np.ndarray] = {}
+    at = 0
+    for f, n in zip(files, lengths):
+        with np.load(f) as shard:
+            for k in shard.files:
+                a = shard[k]
+                if k not in out:
+                    out[k] = np.empty((sum(lengths),) + a.shape[1:], a.dtype)
+                out[k][at:at + n] = a
+        at += n
+    return out
 
 
 def unpack_occ(packed: np.ndarray, resolution: int = 32) -> np.ndarray:

@@ -30,6 +30,7 @@ from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, copy_weights, 
                      stage_weights, to_device)
 from ..data.families import FAMILIES
 from .augment import augment_views, lateral_axes, mirror_layout, mirror_occupancy
+from . import data_parallel as dp
 from .dataset import load_cache, unpack_occ
 from .ss_aux import CondReadout
 from .ss_latent import encode_occupancy
@@ -115,7 +116,7 @@ def main(argv=None) -> None:
         return
     device = setup_runtime(a)
     cfg = pack_config(a.config)
-    data = load_cache("train")
+    data = load_cache("train", part=dp.rank(), parts=dp.world())   # a disjoint share per process
     occ = unpack_occ(data["occ"], cfg.resolution).astype(bool)
     latents = encode_occupancy(occ, cfg.latent_resolution)
     augmenting = not a.no_augment
@@ -142,8 +143,11 @@ def main(argv=None) -> None:
     if frozen:
         cond_table = condition_table(cond_enc, data, device)
     if "rotation6d_mean" not in trainer.extra:   # fixed at the first run: the targets must not move
-        trainer.extra = {"rotation6d_mean": data["rot6d"].mean(axis=0).tolist(),
-                         "rotation6d_std": (data["rot6d"].std(axis=0) + 1e-3).tolist()}
+        r6 = data["rot6d"].astype(np.float64)      # over every process's share, so all normalise alike
+        n, s1, s2 = dp.total(np.array([len(r6)])), dp.total(r6.sum(0)), dp.total((r6 ** 2).sum(0))
+        mean = s1 / n
+        trainer.extra = {"rotation6d_mean": mean.tolist(),
+                         "rotation6d_std": (np.sqrt(np.maximum(s2 / n - mean ** 2, 0)) + 1e-3).tolist()}
     r6_mean = np.asarray(trainer.extra["rotation6d_mean"], np.float32)
     r6_std = np.asarray(trainer.extra["rotation6d_std"], np.float32)
     pose = pose_targets(data, r6_mean, r6_std)
