@@ -117,7 +117,8 @@ def main(argv=None) -> None:
                          "(after stage 2 trained the encoder further), or from STAGE's (`condition`: the "
                          "pretrained encoder); cond_slat keeps training here")
     ap.add_argument("--objects", type=int, default=None,
-                    help="train on the first N cached samples only (default: all)")
+                    help="train on the first N cached samples only, per process with --procs (each holds its own "
+                         "share of the cache; default: all)")
     ap.add_argument("--workers", type=int, default=0,
                     help="build the tables of those objects in W processes before training (0: lazily, in the loop)")
     ap.add_argument("--wait-for", type=Path, default=None,
