@@ -137,12 +137,17 @@ def build_cache(count: int, split: str = "train", out: Path = CACHE, workers: in
     return present
 
 
-def load_cache(split: str = "train", cache: Path = CACHE, part: int = 0, parts: int = 1) -> Dict[str, np.ndarray]:
+def load_cache(split: str = "train", cache: Path = CACHE, part: int = 0,
+               parts: Optional[int] = None) -> Dict[str, np.ndarray]:
     """The cache's samples as one array per field. `part` of `parts` takes every parts-th shard from the
-    part-th on, so the processes of a data-parallel run (data_parallel.py) each hold a disjoint share:
-    two processes holding the whole 31,400-sample cache (4.2 GB raw, ~12 GB with the derived tables
-    each) were killed for memory on the 24 GiB machine. Each field is filled into one array allocated
-    up front, so loading never holds the shards and their concatenation at once."""
+    part-th on; by default this process's rank of a data-parallel run (data_parallel.py; the whole cache
+    outside one), so its processes each hold a disjoint share: two processes holding the whole
+    31,400-sample cache (4.2 GB raw, ~12 GB with the derived tables each) were killed for memory on the
+    24 GiB machine. Each field is filled into one array allocated up front, so loading never holds the
+    shards and their concatenation at once."""
+    if parts is None:
+        from . import data_parallel as dp     # here, not at the top: the render workers never need torch
+        part, parts = dp.rank(), dp.world()
     files = sorted(f for f in cache.glob(f"{split}-*.npz") if ".tmp" not in f.name)
     if not files:
         raise FileNotFoundError(f"no {split} shards in {cache}; build them with "
@@ -151,7 +156,10 @@ def load_cache(split: str = "train", cache: Path = CACHE, part: int = 0, parts: 
     if not files:
         raise FileNotFoundError(f"{cache} holds fewer {split} shards than the {parts} processes sharing them; "
                                 f"render more (`--count N`) or train with fewer --procs")
-    lengths = [len(np.load(f)["seed"]) for f in files]
+    lengths = []
+    for f in files:                           # only the small `seed` entry is read to size the arrays
+        with np.load(f) as shard:
+            lengths.append(len(shard["seed"]))
     out: Dict[str, np.ndarray] = {}
     at = 0
     for f, n in zip(files, lengths):

@@ -34,7 +34,6 @@ from ..modules import ConditionEncoder, SlatFlow
 from ..modules.tables import slat_tables
 from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, copy_weights, launch_if_parallel, load_checkpoint, load_weights,
                      setup_runtime, stage_weights, to_device)
-from . import data_parallel as dp
 from .dataset import load_cache
 from .slat_targets import analytic_latent, object_coords
 from .ss_flow import COND_DROP, batch_images
@@ -131,7 +130,7 @@ def main(argv=None) -> None:
         return
     device = setup_runtime(a)
     cfg = pack_config(a.config)
-    data = load_cache("train", part=dp.rank(), parts=dp.world())   # a disjoint share per process
+    data = load_cache("train")        # this process's share of the cache under --procs
     n_objects = len(data["seed"]) if a.objects is None else min(a.objects, len(data["seed"]))
     prefilled = object_latents(cfg, data["seed"][:n_objects], a.workers) if a.workers > 0 else {}
     wait_for(a.wait_for)

@@ -116,7 +116,7 @@ def main(argv=None) -> None:
         return
     device = setup_runtime(a)
     cfg = pack_config(a.config)
-    data = load_cache("train", part=dp.rank(), parts=dp.world())   # a disjoint share per process
+    data = load_cache("train")        # this process's share of the cache under --procs
     occ = unpack_occ(data["occ"], cfg.resolution).astype(bool)
     latents = encode_occupancy(occ, cfg.latent_resolution)
     augmenting = not a.no_augment
