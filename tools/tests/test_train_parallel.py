@@ -3,6 +3,7 @@ writes the same shard bytes as one worker, and the SLaT flow's table prefill in 
 what the lazy per-step path gives."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,21 @@ def test_cache_workers_render_the_same_shard_bytes(tmp_path):
     before = (tmp_path / "two" / names[0]).stat().st_mtime_ns
     dataset.main(args + ["--workers", "2", "--cache", str(tmp_path / "two")])
     assert (tmp_path / "two" / names[0]).stat().st_mtime_ns == before
+
+
+def test_cache_from_a_first_seed_renders_only_that_range(tmp_path, monkeypatch):
+    args = ["--shard-size", "1", "--cache", str(tmp_path)]
+    dataset.main(args + ["--first", "2", "--count", "4"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train-000002.npz", "train-000003.npz"]
+    assert list(dataset.load_cache("train", tmp_path, part=0, parts=1)["seed"]) == [2, 3]
+    with pytest.raises(ValueError, match="multiple of the shard size 100 below --count 400"):
+        dataset.main(["--first", "150", "--count", "400", "--cache", str(tmp_path)])
+    # render workers get one BLAS thread each (they fought for the cores), unless the caller chose
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    with dataset._one_thread_per_worker():
+        assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "3"
+    assert "OMP_NUM_THREADS" not in os.environ and os.environ["MKL_NUM_THREADS"] == "3"
 
 
 def test_slat_table_prefill_in_workers_matches_the_lazy_path():

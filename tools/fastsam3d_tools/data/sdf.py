@@ -50,21 +50,25 @@ def torus_z(p: np.ndarray, major: float, minor: float) -> np.ndarray:
 
 
 def polygon2d(q: np.ndarray, poly: np.ndarray) -> np.ndarray:
-    """Exact signed distance from 2D points q (N, 2) to a closed polygon (M, 2) (any orientation)."""
+    """Exact signed distance from 2D points q (N, 2) to a closed polygon (M, 2) (any orientation).
+
+    One pass per edge over (N,) arrays rather than one (N, M, 2) broadcast: the same float operations in
+    the same order (bit-identical results, so cached shards stay valid), ~10x faster at the 64³ probe
+    grid of Shape.normalised, where the broadcast temporaries fell out of cache and this function was
+    three quarters of a training sample's rendering time."""
     poly = np.asarray(poly, dtype=np.float64)
-    v0 = poly
-    v1 = np.roll(poly, -1, axis=0)
-    e = v1 - v0                                                     # (M, 2)
-    w = q[:, None, :] - v0[None, :, :]                             # (N, M, 2)
-    ee = np.maximum(np.sum(e * e, axis=-1), 1e-12)                 # (M,)
-    t = np.clip(np.sum(w * e[None], axis=-1) / ee[None], 0.0, 1.0)
-    dv = w - t[..., None] * e[None]
-    dist2 = np.min(np.sum(dv * dv, axis=-1), axis=1)
-    # winding parity: count edges crossed by a horizontal ray to +x
-    y = q[:, 1:2]
-    c1 = (v0[None, :, 1] <= y) != (v1[None, :, 1] <= y)
-    x_int = v0[None, :, 0] + (y - v0[None, :, 1]) * e[None, :, 0] / np.where(np.abs(e[None, :, 1]) < 1e-12, 1e-12, e[None, :, 1])
-    crossings = np.sum(c1 & (q[:, 0:1] < x_int), axis=1)
+    qx, qy = q[:, 0], q[:, 1]
+    dist2 = np.full(len(q), np.inf)
+    crossings = np.zeros(len(q), dtype=np.int64)
+    for (ax, ay), (bx, by) in zip(poly, np.roll(poly, -1, axis=0)):
+        ex, ey = bx - ax, by - ay
+        wx, wy = qx - ax, qy - ay
+        t = np.clip((wx * ex + wy * ey) / max(ex * ex + ey * ey, 1e-12), 0.0, 1.0)
+        dx, dy = wx - t * ex, wy - t * ey
+        np.minimum(dist2, dx * dx + dy * dy, out=dist2)
+        # winding parity: count edges crossed by a horizontal ray to +x
+        x_int = ax + (qy - ay) * ex / (1e-12 if abs(ey) < 1e-12 else ey)
+        crossings += ((ay <= qy) != (by <= qy)) & (qx < x_int)
     sign = np.where(crossings % 2 == 1, -1.0, 1.0)
     return sign * np.sqrt(dist2)
 
