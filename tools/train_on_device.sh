@@ -90,8 +90,7 @@ if [ "$MODE" = train ] && [ "$shards_have" -ge "$shards_needed" ]; then
 else
   [ "$MODE" = train ] && say "cache has $shards_have of $shards_needed shards (a fresh machine?): rendering first"
   say "rendering $COUNT samples on $WORKERS workers, at most ${RENDER_MIN} min of starts"
-  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-    "$PYTHON" -m fastsam3d_tools.train.dataset --count "$COUNT" --workers "$WORKERS" --minutes "$RENDER_MIN" \
+  "$PYTHON" -m fastsam3d_tools.train.dataset --count "$COUNT" --workers "$WORKERS" --minutes "$RENDER_MIN" \
     || { say "rendering failed"; status=1; }
 fi
 shards_have=$(ls data/cache/train-*.npz 2>/dev/null | grep -vc '\.tmp' || true)

@@ -100,15 +100,14 @@ def _timed_shard(first: int, split: str, out: Path, size: int):
 @contextlib.contextmanager
 def _one_thread_per_worker():
     """The environment of processes started inside: one BLAS/OpenMP thread unless the caller set a
-    count; this process's environment is restored on the way out."""
-    saved = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
+    count; the variables set here are removed again on the way out."""
+    added = [v for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS") if v not in os.environ]
+    os.environ.update(dict.fromkeys(added, "1"))
     try:
         yield
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        for var in added:
+            os.environ.pop(var, None)
 
 
 def build_cache(count: int, split: str = "train", out: Path = CACHE, workers: int = 1,
