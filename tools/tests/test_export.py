@@ -206,3 +206,18 @@ def test_manifest_guides_only_the_chosen_ss_modalities(tiny_pack_dir):
     shape_only = dataclasses.replace(cfg, sampler=dataclasses.replace(cfg.sampler, ss_cfg_modalities=("shape",)))
     guided = build_manifest(shape_only, tiny_pack_dir, **kw)["ss"]["cfg"]["modalities"]
     assert guided == {"shape": 1, "rotation6d": 0, "translation": 0, "scale": 0, "translationScale": 0}
+
+
+def test_export_mini_writes_the_chosen_ss_guidance_strength(tiny_pack_dir):
+    """`export_mini --ss-cfg shape --ss-cfg-strength 4` writes strength 4 on the shape only; without the
+    flag the strength stays SAM 3D's 7; a negative strength is refused before any export starts."""
+    from fastsam3d_tools.train.export_mini import main, with_ss_guidance
+    kw = dict(version="0", source={}, description="")
+    chosen = build_manifest(with_ss_guidance(tiny(), "shape", 4), tiny_pack_dir, **kw)["ss"]["cfg"]
+    assert chosen["strength"] == 4.0
+    assert chosen["modalities"] == {"shape": 1, "rotation6d": 0, "translation": 0, "scale": 0, "translationScale": 0}
+    default = build_manifest(with_ss_guidance(tiny(), "all"), tiny_pack_dir, **kw)["ss"]["cfg"]
+    assert default["strength"] == 7.0 and set(default["modalities"].values()) == {1}
+    with pytest.raises(SystemExit) as refused:
+        main(["--ss-cfg-strength", "-1", "--out", str(tiny_pack_dir / "never")])
+    assert refused.value.code == 2 and not (tiny_pack_dir / "never").exists()

@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import json
 from pathlib import Path
+from typing import Optional
 
 import torch
 
@@ -83,6 +84,17 @@ def build_models(cfg_name: str = "mini", colour: str = "latent"):
     return cfg, models, training, digest.hexdigest()
 
 
+def with_ss_guidance(cfg, modalities: str = "all", strength: Optional[float] = None):
+    """The sampler settings the manifest carries for SS classifier-free guidance: which modalities it
+    applies to ("all" or "shape") and, when given, its strength (else the config's, SAM 3D's 7)."""
+    sampler = cfg.sampler
+    if modalities == "shape":
+        sampler = dataclasses.replace(sampler, ss_cfg_modalities=("shape",))
+    if strength is not None:
+        sampler = dataclasses.replace(sampler, ss_cfg_strength=float(strength))
+    return dataclasses.replace(cfg, sampler=sampler)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=TOOLS.parent / "models" / "mini")
@@ -94,11 +106,15 @@ def main(argv=None) -> None:
                     help="SS modalities that classifier-free guidance applies to: all (SAM 3D's code snapshot) "
                          "or shape only (for canonical pose targets, where guiding the pose overshoots: "
                          "models/mini/MODEL_CARD.md)")
+    ap.add_argument("--ss-cfg-strength", type=float, default=None,
+                    help="SS classifier-free guidance strength written to the manifest (default: SAM 3D's "
+                         "7; the model card's sweeps chose lower ones on the validation split)")
     a = ap.parse_args(argv)
+    if a.ss_cfg_strength is not None and a.ss_cfg_strength < 0:
+        ap.error(f"--ss-cfg-strength {a.ss_cfg_strength}: must be 0 (no guidance) or more")
     torch.set_num_threads(2)
     cfg, models, training, digest = build_models(colour=a.colour)
-    if a.ss_cfg == "shape":
-        cfg = dataclasses.replace(cfg, sampler=dataclasses.replace(cfg.sampler, ss_cfg_modalities=("shape",)))
+    cfg = with_ss_guidance(cfg, a.ss_cfg, a.ss_cfg_strength)
     metrics = json.loads(a.metrics.read_text()) if a.metrics else None
     manifest = export_pack(
         models, cfg, a.out, version=a.version,
