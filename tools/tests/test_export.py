@@ -1,7 +1,6 @@
 """ONNX export, manifest and validator; the committed test-tiny pack (and models/mini when present)."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 
@@ -15,6 +14,7 @@ from fastsam3d_tools.export import PackValidationError, export_role, validate_pa
 from fastsam3d_tools.export.manifest import build_manifest
 from fastsam3d_tools.export.examples import example_inputs
 from fastsam3d_tools.export.parity import check_role, relative_error, torch_outputs
+from fastsam3d_tools.train.export_mini import with_ss_guidance
 from fastsam3d_tools.modules import ROLES, build_role
 from fastsam3d_tools.packs.build_tiny import build_models, occupied_surface_count
 
@@ -203,15 +203,14 @@ def test_manifest_guides_only_the_chosen_ss_modalities(tiny_pack_dir):
     kw = dict(version="0", source={}, description="")
     every = build_manifest(cfg, tiny_pack_dir, **kw)["ss"]["cfg"]["modalities"]
     assert every == {"shape": 1, "rotation6d": 1, "translation": 1, "scale": 1, "translationScale": 1}
-    shape_only = dataclasses.replace(cfg, sampler=dataclasses.replace(cfg.sampler, ss_cfg_modalities=("shape",)))
-    guided = build_manifest(shape_only, tiny_pack_dir, **kw)["ss"]["cfg"]["modalities"]
+    guided = build_manifest(with_ss_guidance(cfg, "shape"), tiny_pack_dir, **kw)["ss"]["cfg"]["modalities"]
     assert guided == {"shape": 1, "rotation6d": 0, "translation": 0, "scale": 0, "translationScale": 0}
 
 
 def test_export_mini_writes_the_chosen_ss_guidance_strength(tiny_pack_dir):
     """`export_mini --ss-cfg shape --ss-cfg-strength 4` writes strength 4 on the shape only; without the
     flag the strength stays SAM 3D's 7; a negative strength is refused before any export starts."""
-    from fastsam3d_tools.train.export_mini import main, with_ss_guidance
+    from fastsam3d_tools.train.export_mini import main
     kw = dict(version="0", source={}, description="")
     chosen = build_manifest(with_ss_guidance(tiny(), "shape", 4), tiny_pack_dir, **kw)["ss"]["cfg"]
     assert chosen["strength"] == 4.0
