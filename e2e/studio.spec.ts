@@ -207,6 +207,33 @@ test('keyboard: open nothing, G explains what is missing in place', async ({ pag
   await shot(page, info, '06-keyboard-error');
 });
 
+test('sampler settings left to the pack show each pack\'s own values', async ({ page }) => {
+  await page.goto(host!.openUrl);
+  const select = page.locator('#pack-select');
+  await expect(select.locator('option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  const before = await select.inputValue();
+  // mini samples the shape at CFG strength 4 and test-tiny at SAM 3D's 7: the fields follow the selected
+  // pack, not the parameter table's generic default, until the user types a value of their own.
+  const ids = (await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)))
+    .filter((id) => existsSync(path.join(ROOT, 'models', id, 'manifest.json')));
+  expect(ids.length).toBeGreaterThan(0);
+  for (const id of ids) {
+    const m = JSON.parse(readFileSync(path.join(ROOT, 'models', id, 'manifest.json'), 'utf8'));
+    await select.selectOption(id);
+    await expect(page.getByLabel('SS CFG (exact value)')).toHaveValue(String(m.ss.cfg.strength));
+    await expect(page.getByLabel('SLaT CFG (exact value)')).toHaveValue(String(m.slat.cfg.strength));
+    await expect(page.getByLabel('SS steps (exact value)')).toHaveValue(String(m.ss.shortcut?.steps ?? m.ss.steps));
+    await expect(page.locator('.param').filter({ hasText: 'SS CFG' }).locator('.help'))
+      .toContainText(`default the pack's (${m.ss.cfg.strength})`);
+  }
+  await page.getByLabel('SS CFG (exact value)').fill('6.5');
+  await expect(page.getByLabel('SS CFG (exact value)')).toHaveValue('6.5');
+  await page.getByRole('button', { name: "SS CFG: use the pack's value" }).click();
+  const last = JSON.parse(readFileSync(path.join(ROOT, 'models', ids[ids.length - 1], 'manifest.json'), 'utf8'));
+  await expect(page.getByLabel('SS CFG (exact value)')).toHaveValue(String(last.ss.cfg.strength));
+  await select.selectOption(before);   // the choice is saved in the host's settings; leave it as found
+});
+
 test('keyboard only: Ctrl+O, G, Esc cancels, G again, Ctrl+E and Enter export', async ({ page }, info) => {
   test.setTimeout(6 * 60_000);
   await page.goto(host!.openUrl);

@@ -87,6 +87,11 @@ export const PARAM_SPECS = [
 
 export type ParamKey = (typeof PARAM_SPECS)[number]['key'];
 
+/** The sampler settings whose default is the model pack's (`packDefault` in PARAM_SPECS). */
+export type SamplerKey = 'ssSteps' | 'ssCfgStrength' | 'slatSteps' | 'slatCfgStrength';
+/** What a pack's manifest sets them to: shown in the acceleration panel while the user has not overridden them. */
+export type SamplerDefaults = Record<SamplerKey, number>;
+
 /** Methods the pipeline can run: the accelerated presets and the benchmark baselines. */
 export const METHODS = [
   'off', 'fast-sam3d', 'balanced', 'max',

@@ -5,7 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SamplerDefaults } from '../../src-shared/params';
 import { ManifestSchema } from '../pipeline/pack/manifest-schema';
+import { packSamplerDefaults } from '../pipeline/params-resolve';
 import { isSegPackFolder } from '../segment/discover';
 import { packFolders } from './pack-folders';
 
@@ -19,6 +21,8 @@ export interface PackEntry {
   problems: string[];
   /** Manifest `camera.fovDeg` (validated manifests only). */
   cameraFovDeg?: number;
+  /** The sampler settings the manifest sets (validated manifests only): what "pack" means in the UI. */
+  samplerDefaults?: SamplerDefaults;
 }
 
 /** 3D packs only: segmentation packs (docs/segmentation-pack.md) live in the same folders and are
@@ -52,5 +56,8 @@ function readPack(id: string, dir: string, manifestPath: string): PackEntry {
   for (const [role, f] of Object.entries(files)) {
     if (f?.path && !fs.existsSync(path.join(dir, f.path))) problems.push(`${role}: file ${f.path} is missing`);
   }
-  return { ...base, valid: problems.length === 0, problems, cameraFovDeg: parsed.data.camera.fovDeg };
+  return {
+    ...base, valid: problems.length === 0, problems,
+    cameraFovDeg: parsed.data.camera.fovDeg, samplerDefaults: packSamplerDefaults(parsed.data),
+  };
 }

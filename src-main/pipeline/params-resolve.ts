@@ -1,6 +1,6 @@
 /** Parameters of one run: method preset + user overrides, validated, with the pack's sampler defaults. */
 import { AccelOverridesSchema, AccelParamsSchema, DEFAULT_PARAMS, PRESETS } from '../../src-shared/params';
-import type { AccelParams, Method } from '../../src-shared/params';
+import type { AccelParams, Method, SamplerDefaults } from '../../src-shared/params';
 import { PipelineInputError } from './errors';
 import type { Manifest } from './pack/manifest-schema';
 
@@ -38,13 +38,24 @@ export function resolveRunParams(method: Method, overrides: Partial<AccelParams>
   return p;
 }
 
+/** The sampler settings a run uses when the user overrides none of them (a shortcut pack's own step count). */
+export function packSamplerDefaults(m: Manifest): SamplerDefaults {
+  return {
+    ssSteps: m.ss.shortcut ? m.ss.shortcut.steps : m.ss.steps,
+    ssCfgStrength: m.ss.cfg.strength,
+    slatSteps: m.slat.steps,
+    slatCfgStrength: m.slat.cfg.strength,
+  };
+}
+
 /** The params as reported: sampler settings filled in from the pack when not overridden. */
 export function reportedParams(p: AccelParams, m: Manifest): Record<string, number | boolean | string> {
+  const d = packSamplerDefaults(m);
   return {
     ...(p as unknown as Record<string, number | boolean | string>),
-    ssSteps: p.ssSteps ?? (m.ss.shortcut ? m.ss.shortcut.steps : m.ss.steps),
-    ssCfgStrength: p.ssCfgStrength ?? m.ss.cfg.strength,
-    slatSteps: p.slatSteps ?? m.slat.steps,
-    slatCfgStrength: p.slatCfgStrength ?? m.slat.cfg.strength,
+    ssSteps: p.ssSteps ?? d.ssSteps,
+    ssCfgStrength: p.ssCfgStrength ?? d.ssCfgStrength,
+    slatSteps: p.slatSteps ?? d.slatSteps,
+    slatCfgStrength: p.slatCfgStrength ?? d.slatCfgStrength,
   };
 }

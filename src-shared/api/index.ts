@@ -23,6 +23,10 @@ export const PackInfo = z.object({
   valid: z.boolean(), problems: z.array(z.string()),
   /** The pack's camera field of view (manifest `camera.fovDeg`), for the posed view; absent when the manifest is invalid. */
   cameraFovDeg: z.number().optional(),
+  /** The sampler settings the manifest sets (steps and CFG strength per stage); absent when it is invalid. */
+  samplerDefaults: z.object({
+    ssSteps: z.number(), ssCfgStrength: z.number(), slatSteps: z.number(), slatCfgStrength: z.number(),
+  }).optional(),
 });
 
 export const Settings = z.object({

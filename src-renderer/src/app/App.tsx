@@ -66,7 +66,9 @@ export function App({ api }: { api: StudioApi }) {
     Promise.all([api.invoke('packs.list', {}), api.invoke('settings.get', {})]).then(([list, settings]) => {
       if (!live) return;
       // packs.list holds 3D packs only; segmentation packs are listed by segment.packs for the Segment tool
-      const opts = list.map((p) => ({ id: p.id, label: `${p.name} ${p.version}`, valid: p.valid, problems: p.problems }));
+      const opts = list.map((p) => ({
+        id: p.id, label: `${p.name} ${p.version}`, valid: p.valid, problems: p.problems, samplerDefaults: p.samplerDefaults,
+      }));
       setPacks(opts);
       const pick = opts.find((p) => p.id === settings.defaultPackId && p.valid) ?? opts.find((p) => p.valid) ?? null;
       setPackId(pick?.id ?? null);
@@ -261,6 +263,7 @@ export function App({ api }: { api: StudioApi }) {
           )}
         </div>
         <AccelPanel method={method} values={values} autoRerun={autoRerun} onAutoRerun={(on) => { setAutoRerun(on); persist({ autoRerun: on }); }}
+          packDefaults={packs.find((p) => p.id === packId)?.samplerDefaults}
           onChange={(m, v) => { setMethod(m); setValues(v); }} />
       </main>
       <RunStrip

@@ -4,7 +4,7 @@
  * table's one-line help, range and default shown), sampler settings and the seed.
  */
 import { useId } from 'react';
-import type { AccelParams, Method, ParamSpec } from '../../../src-shared/params';
+import type { AccelParams, Method, ParamSpec, SamplerDefaults, SamplerKey } from '../../../src-shared/params';
 import {
   applyMethod, BASELINE_METHODS, changedKeys, coerceValue, formatValue, isActive, isPresetMethod, matchingPreset,
   MODULES, paramProblems, PRESET_METHODS, randomSeed, resetParams, specsOf, switchSpec,
@@ -16,15 +16,17 @@ interface Props {
   onChange: (method: Method, values: AccelParams) => void;
   autoRerun: boolean;
   onAutoRerun: (on: boolean) => void;
+  /** The selected pack's sampler settings: what a "pack" value runs with (absent before the packs load). */
+  packDefaults?: SamplerDefaults;
 }
 
-function ParamControl({ spec, value, active, changed, onValue }: {
-  spec: ParamSpec; value: unknown; active: boolean; changed: boolean; onValue: (v: unknown) => void;
+function ParamControl({ spec, value, packValue, active, changed, onValue }: {
+  spec: ParamSpec; value: unknown; packValue?: number; active: boolean; changed: boolean; onValue: (v: unknown) => void;
 }) {
   const id = useId();
   const helpId = `${id}-help`;
   const range = spec.kind === 'integer' || spec.kind === 'number' ? `${spec.min}…${spec.max}` : '';
-  const def = spec.packDefault ? 'pack' : String(spec.default);
+  const def = spec.packDefault ? `the pack's${packValue !== undefined ? ` (${packValue})` : ''}` : String(spec.default);
   const help = (
     <p id={helpId} className="help">
       {spec.help} <span className="muted">{range && `Range ${range}, `}default {def}.</span>
@@ -53,7 +55,8 @@ function ParamControl({ spec, value, active, changed, onValue }: {
       </div>
     );
   }
-  const shown = typeof value === 'number' ? value : Number(spec.default);
+  // A sampler setting left to the pack shows what the pack runs with, not the table's generic default.
+  const shown = typeof value === 'number' ? value : packValue ?? Number(spec.default);
   const set = (raw: string) => { const v = coerceValue(spec, raw); if (v !== null) onValue(v); };
   const sliderMax = spec.key === 'seed' ? undefined : spec.max;
   return (
@@ -84,7 +87,7 @@ function ParamControl({ spec, value, active, changed, onValue }: {
   );
 }
 
-export function AccelPanel({ method, values, onChange, autoRerun, onAutoRerun }: Props) {
+export function AccelPanel({ method, values, onChange, autoRerun, onAutoRerun, packDefaults }: Props) {
   const changed = changedKeys(values);
   const preset = matchingPreset(values);
   const setValue = (key: string, v: unknown) => {
@@ -130,7 +133,8 @@ export function AccelPanel({ method, values, onChange, autoRerun, onAutoRerun }:
             </legend>
             {sw && <p id={`sw-${m.id}`} className="help">{sw.help}</p>}
             {specsOf(m.id).map((s) => (
-              <ParamControl key={s.key} spec={s} value={values[s.key as keyof AccelParams]} active={isActive(values, s)}
+              <ParamControl key={s.key} spec={s} value={values[s.key as keyof AccelParams]}
+                packValue={s.packDefault ? packDefaults?.[s.key as SamplerKey] : undefined} active={isActive(values, s)}
                 changed={changed.has(s.key)} onValue={(v) => setValue(s.key, v)} />
             ))}
           </fieldset>

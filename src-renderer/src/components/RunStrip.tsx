@@ -4,8 +4,13 @@
  */
 import type { ProgressState, StepKind } from '../runs/progressModel';
 import { STAGE_LABELS } from '../runs/progressModel';
+import type { SamplerDefaults } from '../../../src-shared/params';
 
-export interface PackOption { id: string; label: string; valid: boolean; problems: string[] }
+export interface PackOption {
+  id: string; label: string; valid: boolean; problems: string[];
+  /** The pack's own sampler settings, shown where the user keeps "pack". */
+  samplerDefaults?: SamplerDefaults;
+}
 
 interface Props {
   packs: PackOption[];
