@@ -87,10 +87,15 @@ export const PARAM_SPECS = [
 
 export type ParamKey = (typeof PARAM_SPECS)[number]['key'];
 
-/** The sampler settings whose default is the model pack's (`packDefault` in PARAM_SPECS). */
-export type SamplerKey = 'ssSteps' | 'ssCfgStrength' | 'slatSteps' | 'slatCfgStrength';
+/** The sampler settings whose default is the model pack's: the `packDefault` rows of PARAM_SPECS. */
+export type SamplerKey = Extract<(typeof PARAM_SPECS)[number], { packDefault: true }>['key'];
 /** What a pack's manifest sets them to: shown in the acceleration panel while the user has not overridden them. */
 export type SamplerDefaults = Record<SamplerKey, number>;
+const SAMPLER_KEYS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.packDefault).map((s) => s.key);
+/** Schema of SamplerDefaults (packs.list), generated from the same rows so a new pack-default setting joins it. */
+export const SamplerDefaultsSchema = z.object(
+  Object.fromEntries(SAMPLER_KEYS.map((k) => [k, z.number()])),
+).strict() as unknown as z.ZodType<SamplerDefaults>;
 
 /** Methods the pipeline can run: the accelerated presets and the benchmark baselines. */
 export const METHODS = [

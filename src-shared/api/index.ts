@@ -11,6 +11,7 @@ import {
 import { libraryMethods } from './library';
 import { exportMethods } from './exports';
 import { segmentMethods } from './segment';
+import { SamplerDefaultsSchema } from '../params';
 
 export * from './common';
 export * from './jobs';
@@ -24,9 +25,7 @@ export const PackInfo = z.object({
   /** The pack's camera field of view (manifest `camera.fovDeg`), for the posed view; absent when the manifest is invalid. */
   cameraFovDeg: z.number().optional(),
   /** The sampler settings the manifest sets (steps and CFG strength per stage); absent when it is invalid. */
-  samplerDefaults: z.object({
-    ssSteps: z.number(), ssCfgStrength: z.number(), slatSteps: z.number(), slatCfgStrength: z.number(),
-  }).optional(),
+  samplerDefaults: SamplerDefaultsSchema.optional(),
 });
 
 export const Settings = z.object({
