@@ -173,3 +173,18 @@ def test_slat_targets_and_decoder_loss_are_consistent():
     feats = decode(dec, torch.from_numpy(z), tb)
     assert feats.shape == (64 * len(coords), cfg.mesh.feats)
     assert float(decoder_loss(feats, tg)["sdf"]) > 0.01
+
+
+def test_lr_scales_give_named_parameters_their_own_rate(tmp_path):
+    """`lr_scales` (train.ss_flow --blocks-lr): parameters under a prefix train at lr × factor through the
+    warm-up schedule as well; the rest at lr. A factor of 0 leaves its parameters exactly as they were."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Linear(3, 1))
+    before = [p.detach().clone() for p in model.parameters()]
+    tr = Trainer("toy", {"m": model}, lr=1e-2, checkpoint_dir=tmp_path, log_dir=tmp_path, lr_scales={"m.1.": 0.0})
+    tr.run(_toy_step(model, []), steps=3, lr_schedule=lambda s: 0.5)
+    rates = sorted(g["lr"] for g in tr.opt.param_groups)
+    assert rates == [0.0, 5e-3]
+    (w0, b0, w1, b1), now = before, list(model.parameters())
+    assert not torch.equal(now[0], w0) and not torch.equal(now[1], b0)
+    assert torch.equal(now[2], w1) and torch.equal(now[3], b1)

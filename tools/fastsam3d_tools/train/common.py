@@ -152,7 +152,8 @@ class Ema:
 class Trainer:
     def __init__(self, stage: str, modules: Dict[str, torch.nn.Module], lr: float, seed: int = 0,
                  checkpoint_dir: Path = CHECKPOINTS, weight_decay: float = 0.0, log_dir: Path = RUNS,
-                 ema_decay: Optional[float] = None, device: DeviceLike = "cpu"):
+                 ema_decay: Optional[float] = None, device: DeviceLike = "cpu",
+                 lr_scales: Optional[Dict[str, float]] = None):
         self.stage = stage
         self.device = torch.device(device)
         # on the device before the optimiser exists: its moments (restored or new) follow the parameters
@@ -161,8 +162,17 @@ class Trainer:
         self.modules = modules
         self.ema: Optional[Ema] = None
         # frozen parameters (requires_grad False) are saved with the modules but not optimised
-        params = [p for m in modules.values() for p in m.parameters() if p.requires_grad]
-        self.opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.99))
+        # lr_scales {"module.name-prefix": factor}: those parameters train at lr × factor (e.g. blocks grown
+        # this run at a higher rate than the ones already polished); one optimiser group per factor
+        groups: Dict[float, list] = {}
+        for key, m in modules.items():
+            for name, p in m.named_parameters():
+                if p.requires_grad:
+                    full = f"{key}.{name}"
+                    scale = next((f for pre, f in (lr_scales or {}).items() if full.startswith(pre)), 1.0)
+                    groups.setdefault(scale, []).append(p)
+        self.opt = torch.optim.AdamW([{"params": ps, "lr_scale": f, "lr": lr * f} for f, ps in groups.items()],
+                                     lr=lr, weight_decay=weight_decay, betas=(0.9, 0.99))
         self.lr = lr
         self.step = 0
         self.seconds = 0.0
@@ -269,7 +279,7 @@ class Trainer:
                 m.train()
             if lr_schedule is not None:
                 for g in self.opt.param_groups:
-                    g["lr"] = self.lr * lr_schedule(self.step)
+                    g["lr"] = self.lr * g.get("lr_scale", 1.0) * lr_schedule(self.step)
             t0 = time.time()
             out = step_fn(self.rng, self.step)
             loss = out.pop("loss")

@@ -76,9 +76,14 @@ def install_condition(trainer: Trainer, stage: str) -> None:
 def condition_table(cond_enc: ConditionEncoder, data, device, chunk: int = 50) -> torch.Tensor:
     """cond_ss of every cached sample, (N, tokens, dim) on `device`: a frozen encoder needs one pass."""
     cond_enc.eval()
-    rows = [cond_enc(*batch_images(data, np.arange(i, min(i + chunk, len(data["seed"]))), device))[0]
-            for i in range(0, len(data["seed"]), chunk)]
-    return torch.cat(rows)
+    n = len(data["seed"])
+    table = None       # filled in place: a list of chunks and a cat would need the table's size twice
+    for i in range(0, n, chunk):
+        rows = cond_enc(*batch_images(data, np.arange(i, min(i + chunk, n)), device))[0]
+        if table is None:
+            table = torch.empty((n, *rows.shape[1:]), dtype=rows.dtype, device=device)
+        table[i:i + len(rows)] = rows
+    return table
 
 
 def checkpoint_depth(path: Path = CHECKPOINTS / "ss_flow.pt") -> Optional[int]:
@@ -102,6 +107,9 @@ def main(argv=None) -> None:
                          "and its tokens are computed once")
     ap.add_argument("--config", default="mini")
     ap.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (lower it for a final polish)")
+    ap.add_argument("--blocks-lr", default=None, metavar="FIRST=LR",
+                    help="train SS-flow blocks FIRST, FIRST+1, … at LR instead of --lr (e.g. `4=2e-4` after "
+                         "growing a 4-block flow to 6: the new blocks learn fast, the polished ones slowly)")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
     ap.add_argument("--no-augment", action="store_true",
                     help="train on the renders as cached (no backdrop swap, channel permutation, jitter; augment.py)")
@@ -112,6 +120,12 @@ def main(argv=None) -> None:
                     help="weight of the condition readout loss (ss_aux.py); 0 = off")
     add_runtime_arguments(ap)
     a = ap.parse_args(argv)
+    blocks_lr = None
+    if a.blocks_lr is not None:
+        try:
+            blocks_lr = int(a.blocks_lr.split("=")[0]), float(a.blocks_lr.split("=")[1])
+        except (IndexError, ValueError):
+            ap.error(f"--blocks-lr {a.blocks_lr!r}: expected FIRST=LR, e.g. 4=2e-4")
     if launch_if_parallel(main, argv, a):
         return
     device = setup_runtime(a)
@@ -119,7 +133,8 @@ def main(argv=None) -> None:
     data = load_cache("train")        # this process's share of the cache under --procs
     occ = unpack_occ(data["occ"], cfg.resolution).astype(bool)
     latents = encode_occupancy(occ, cfg.latent_resolution)
-    augmenting = not a.no_augment
+    augmenting = not a.no_augment and not a.freeze_condition   # a frozen encoder's tokens are computed once,
+                                                                  # from the renders as cached
     syms = None if a.generator_rotations else seed_symmetries(data["seed"], "train")
     if syms is not None:
         data["rot6d"] = canonical_rot6d(data["rot6d"], syms)
@@ -135,13 +150,18 @@ def main(argv=None) -> None:
     grown_from = checkpoint_depth()
     if grown_from is not None and grown_from < len(flow.blocks):   # a deeper flow than the checkpoint's
         flow.start_blocks_as_identity(grown_from)                   # (before the Trainer loads the rest)
-    trainer = Trainer("ss_flow", modules, lr=a.lr, ema_decay=a.ema, device=device)
+    lr_scales = None
+    if blocks_lr is not None:
+        first, lr = blocks_lr
+        lr_scales = {f"ss_flow.blocks.{q}.": lr / a.lr for q in range(first, len(flow.blocks))}
+    trainer = Trainer("ss_flow", modules, lr=a.lr, ema_decay=a.ema, device=device, lr_scales=lr_scales)
     first_step = trainer.step
     cond_table = None
     if a.condition_from is not None:
         install_condition(trainer, a.condition_from)
     if frozen:
         cond_table = condition_table(cond_enc, data, device)
+        del data["image"], data["mask"]            # the table replaces them (GBs on a full cache)
     if "rotation6d_mean" not in trainer.extra:   # fixed at the first run: the targets must not move
         r6 = data["rot6d"].astype(np.float64)      # over every process's share, so all normalise alike
         n, s1, s2 = dp.total(np.array([len(r6)])), dp.total(r6.sum(0)), dp.total((r6 ** 2).sum(0))
