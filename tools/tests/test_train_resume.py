@@ -188,3 +188,15 @@ def test_lr_scales_give_named_parameters_their_own_rate(tmp_path):
     (w0, b0, w1, b1), now = before, list(model.parameters())
     assert not torch.equal(now[0], w0) and not torch.equal(now[1], b0)
     assert torch.equal(now[2], w1) and torch.equal(now[3], b1)
+
+
+def test_a_resume_trains_at_its_own_rates_not_the_checkpoints(tmp_path):
+    """torch's optimiser state carries its groups' rates; a resumed run with other --lr / lr_scales (the
+    same groups, so the moments are kept) must train at the rates it was given."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Linear(3, 1))
+    Trainer("toy", {"m": model}, lr=1e-2, checkpoint_dir=tmp_path, log_dir=tmp_path,
+            lr_scales={"m.1.": 4.0}).run(_toy_step(model, []), steps=2)
+    again = Trainer("toy", {"m": model}, lr=1e-3, checkpoint_dir=tmp_path, log_dir=tmp_path, lr_scales={"m.1.": 2.0})
+    assert again.step == 2 and any(again.opt.state.values())          # resumed, moments restored
+    assert sorted((g["lr"], g["lr_scale"]) for g in again.opt.param_groups) == [(1e-3, 1.0), (2e-3, 2.0)]

@@ -238,10 +238,14 @@ class Trainer:
             else:               # a module added to the stage since (e.g. a training-only head): fresh
                 self.log({"note": f"step {st['step']}: module {k!r} not in the checkpoint, starting it fresh"})
         if st.get("optimiser") is not None:
+            rates = [(g["lr"], g["lr_scale"]) for g in self.opt.param_groups]
             try:
                 self.opt.load_state_dict(st["optimiser"])
             except ValueError:   # the set of trained parameters changed (e.g. a module was frozen)
                 self.log({"note": f"step {st['step']}: optimiser state not reusable, starting fresh moments"})
+            # torch restores the saved groups' rates with the moments: this run's --lr / lr_scales win
+            for g, (lr, scale) in zip(self.opt.param_groups, rates):
+                g["lr"], g["lr_scale"] = lr, scale
         self.step = int(st["step"])
         self.seconds = float(st.get("seconds", 0.0))
         self.rng.bit_generator.state = st["numpy_rng"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 import torch
@@ -86,6 +86,15 @@ def condition_table(cond_enc: ConditionEncoder, data, device, chunk: int = 50) -
     return table
 
 
+def blocks_rate(text: str) -> Tuple[int, float]:
+    """--blocks-lr FIRST=LR → (FIRST, LR)."""
+    first, _, lr = text.partition("=")
+    try:
+        return int(first), float(lr)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected FIRST=LR, e.g. 4=2e-4") from None
+
+
 def checkpoint_depth(path: Path = CHECKPOINTS / "ss_flow.pt") -> Optional[int]:
     """MoT blocks of the SS flow in the stage-2 checkpoint (None without one)."""
     if not path.exists():
@@ -107,7 +116,7 @@ def main(argv=None) -> None:
                          "and its tokens are computed once")
     ap.add_argument("--config", default="mini")
     ap.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (lower it for a final polish)")
-    ap.add_argument("--blocks-lr", default=None, metavar="FIRST=LR",
+    ap.add_argument("--blocks-lr", type=blocks_rate, default=None, metavar="FIRST=LR",
                     help="train SS-flow blocks FIRST, FIRST+1, … at LR instead of --lr (e.g. `4=2e-4` after "
                          "growing a 4-block flow to 6: the new blocks learn fast, the polished ones slowly)")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
@@ -120,12 +129,6 @@ def main(argv=None) -> None:
                     help="weight of the condition readout loss (ss_aux.py); 0 = off")
     add_runtime_arguments(ap)
     a = ap.parse_args(argv)
-    blocks_lr = None
-    if a.blocks_lr is not None:
-        try:
-            blocks_lr = int(a.blocks_lr.split("=")[0]), float(a.blocks_lr.split("=")[1])
-        except (IndexError, ValueError):
-            ap.error(f"--blocks-lr {a.blocks_lr!r}: expected FIRST=LR, e.g. 4=2e-4")
     if launch_if_parallel(main, argv, a):
         return
     device = setup_runtime(a)
@@ -151,8 +154,8 @@ def main(argv=None) -> None:
     if grown_from is not None and grown_from < len(flow.blocks):   # a deeper flow than the checkpoint's
         flow.start_blocks_as_identity(grown_from)                   # (before the Trainer loads the rest)
     lr_scales = None
-    if blocks_lr is not None:
-        first, lr = blocks_lr
+    if a.blocks_lr is not None:
+        first, lr = a.blocks_lr
         lr_scales = {f"ss_flow.blocks.{q}.": lr / a.lr for q in range(first, len(flow.blocks))}
     trainer = Trainer("ss_flow", modules, lr=a.lr, ema_decay=a.ema, device=device, lr_scales=lr_scales)
     first_step = trainer.step
