@@ -12,6 +12,8 @@ import { RunReportSchema, type RunReport } from '../../src-shared/report';
 import type { EventHub, HandlerMap } from './index';
 import { ApiFailure } from './index';
 import { scanPacks } from '../inference/packs';
+import { PipelineInputError } from '../pipeline/errors';
+import { resolveRunParams } from '../pipeline/params-resolve';
 import type { WorkerJob, WorkerOutput } from '../inference/protocol';
 import type { SettingsStore } from '../inference/settings-store';
 import type { WorkerSupervisor } from '../inference/supervisor';
@@ -64,6 +66,8 @@ const HISTORY_LIMIT = 200;
 
 export class JobService {
   private readonly jobs = new Map<string, JobEntry>();
+  /** Jobs whose runs are not all recorded yet (settle waits for them). */
+  private readonly active = new Set<Promise<void>>();
 
   constructor(private readonly o: JobServiceOptions) {
     o.supervisor.start();
@@ -86,6 +90,14 @@ export class JobService {
     const pack = scanPacks(this.o.packRoots).find((p) => p.id === req.packId);
     if (!pack) throw new ApiFailure('NOT_FOUND', `No model pack "${req.packId}". Installed: ${scanPacks(this.o.packRoots).map((p) => p.id).join(', ') || 'none'}.`);
     if (!pack.valid) throw new ApiFailure('BAD_REQUEST', `Model pack "${req.packId}" is not usable: ${pack.problems.join('; ')}`);
+    // The pipeline's own check of the combination (τ low ≤ τ high, warm-up with k ≥ 2), here so a bad
+    // set is refused at submit instead of leaving a failed run behind.
+    try {
+      resolveRunParams(req.method, req.params);
+    } catch (err) {
+      if (err instanceof PipelineInputError) throw new ApiFailure('BAD_REQUEST', `Parameters not accepted: ${err.message}`);
+      throw err;
+    }
     const inputs = lib.resolveInputs(req);
 
     const jobId = randomUUID();
@@ -112,8 +124,15 @@ export class JobService {
       entry.runIds.push(...runIds);
       return { job, runIds };
     });
-    void this.execute(entry, workerJobs);
+    const execution = this.execute(entry, workerJobs);
+    this.active.add(execution);
+    void execution.finally(() => this.active.delete(execution));
     return jobId;
+  }
+
+  /** Resolves once every submitted job has finished and its runs are recorded (shutdown waits for it). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.active]);
   }
 
   cancel(jobId: string): boolean {
@@ -131,11 +150,13 @@ export class JobService {
         const done = await this.o.supervisor.run(job);
         s.executionProvider = done.executionProvider;
         const reports = done.reports.map((r) => RunReportSchema.parse(r));
+        // The worker's own warnings (a provider that fell back to the CPU, a pack that opened with a
+        // note) belong to every run of the job: the run record is where the user looks for them.
+        for (const r of reports) r.warnings.push(...done.warnings.filter((w) => !r.warnings.includes(w)));
         for (const [i, runId] of runIds.entries()) {
-          const name = job.masks[i].name;
           await lib.finishRun(runId, {
             report: reports[i], executionProvider: done.executionProvider, outputDir: job.outputDir,
-            files: done.outputs.filter((f) => f.object === name || (job.kind === 'scene' && f.object === 'scene')),
+            files: done.outputs.filter((f) => f.object === i || (job.kind === 'scene' && f.object === 'scene')),
           });
         }
       } catch (err) {

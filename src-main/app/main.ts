@@ -64,4 +64,15 @@ app.on('second-instance', () => {
   if (w) { if (w.isMinimized()) w.restore(); w.focus(); }
 });
 app.on('window-all-closed', () => app.quit());
-app.on('before-quit', () => services?.close());
+// Closing waits for the jobs the worker was running to be recorded as cancelled, then the app quits.
+let closed = false;
+app.on('before-quit', (ev) => {
+  if (!services || closed) return;
+  ev.preventDefault();
+  const s = services;
+  services = undefined;
+  void s.close().catch((err) => console.error('Fast-SAM3D Studio: closing the library failed:', err)).finally(() => {
+    closed = true;
+    app.quit();
+  });
+});

@@ -1,13 +1,13 @@
 /**
  * Custom protocols instead of file://: `studio://app/…` serves the built window (so it gets a real
- * origin and the CSP header), `studio-asset://data/…` serves files of the data dir (GLBs, thumbnails,
- * images). Both resolve strictly inside their root folder.
+ * origin and the CSP header), `studio-asset://data/assets/…` serves files of the data dir's asset store
+ * (GLBs, thumbnails, images). Both resolve strictly inside their root folder.
  */
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { ASSET_SCHEME } from '../../src-shared/api/index';
 import { contentSecurityPolicy } from '../host/security';
-import { contentType, resolveInside } from '../host/static-files';
+import { contentType, resolveAsset, resolveInside } from '../host/static-files';
 
 export const APP_SCHEME = 'studio';
 export const APP_ORIGIN = `${APP_SCHEME}://app`;
@@ -20,8 +20,7 @@ export function registerSchemes(): void {
   ]);
 }
 
-async function serveFile(root: string, pathname: string, headers: Record<string, string>): Promise<Response> {
-  const file = resolveInside(root, pathname.replace(/^\/+/, '') || 'index.html');
+async function serveFile(file: string | null, headers: Record<string, string>): Promise<Response> {
   if (!file) return new Response('Not found', { status: 404 });
   const res = await net.fetch(pathToFileURL(file).toString());
   return new Response(res.body, { status: 200, headers: { ...headers, 'content-type': contentType(file) } });
@@ -32,11 +31,11 @@ export function handleProtocols(rendererDir: string, dataDir: string): void {
   protocol.handle(APP_SCHEME, (req) => {
     const url = new URL(req.url);
     if (url.host !== 'app') return new Response('Not found', { status: 404 });
-    return serveFile(rendererDir, url.pathname, { 'content-security-policy': csp, 'x-content-type-options': 'nosniff' });
+    return serveFile(resolveInside(rendererDir, url.pathname.replace(/^\/+/, '') || 'index.html'), { 'content-security-policy': csp, 'x-content-type-options': 'nosniff' });
   });
   protocol.handle(ASSET_SCHEME, (req) => {
     const url = new URL(req.url);
     if (url.host !== 'data') return new Response('Not found', { status: 404 });
-    return serveFile(dataDir, url.pathname, { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+    return serveFile(resolveAsset(dataDir, url.pathname.replace(/^\/+/, '')), { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
   });
 }

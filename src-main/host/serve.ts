@@ -34,17 +34,41 @@ const program = new Command('serve')
 
 const opts = program.opts<{ port: number; host: string; dataDir: string; token?: string; rendererDir: string; modelsDir: string }>();
 
+/** What to tell the user when the library cannot be opened in `dataDir` (the library's own errors say it best). */
+function dataDirProblem(e: NodeJS.ErrnoException, dataDir: string): string {
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return `cannot write to the data folder ${dataDir} (${e.code === 'EROFS' ? 'read-only file system' : 'no permission'}). Choose a writable folder with --data-dir.`;
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `the data folder ${dataDir} (or a folder above it) is a file, not a folder. Choose another with --data-dir.`;
+    case 'ENOSPC':
+      return `the disk holding ${dataDir} is full. Free some space or choose another folder with --data-dir.`;
+    default:
+      return `could not open the library in ${dataDir}: ${e.message}`;
+  }
+}
+
 async function main(): Promise<void> {
   const workerEntry = fromSource ? path.join(root, 'src-main/inference/worker.ts') : path.join(here, 'worker.js');
-  const services = createServices({
-    host: 'browser', version: readAppVersion(root), dataDir: path.resolve(opts.dataDir),
-    bundledModelsDir: path.resolve(opts.modelsDir), launchWorker: forkLauncher(workerEntry),
-  });
+  const dataDir = path.resolve(opts.dataDir);
+  let services;
+  try {
+    services = createServices({
+      host: 'browser', version: readAppVersion(root), dataDir,
+      bundledModelsDir: path.resolve(opts.modelsDir), launchWorker: forkLauncher(workerEntry),
+    });
+  } catch (err) {
+    console.error(`serve: ${dataDirProblem(err as NodeJS.ErrnoException, dataDir)}`);
+    process.exit(2);
+  }
   let host;
   try {
     host = await startHost({ host: opts.host, port: opts.port, token: opts.token, rendererDir: path.resolve(opts.rendererDir), services });
   } catch (err) {
-    services.close();
+    await services.close();
     const e = err as NodeJS.ErrnoException;
     if (err instanceof HostConfigError) console.error(`serve: ${e.message}`);
     else if (e.code === 'EADDRINUSE') console.error(`serve: port ${opts.port} is in use. Pick another with --port, or --port 0 for any free port.`);
@@ -54,8 +78,11 @@ async function main(): Promise<void> {
   }
   console.log(`Fast-SAM3D Studio (browser host) — data in ${services.dataDir}`);
   console.log(`Open: ${host.openUrl}`);
+  let stopping = false;
   const stop = async () => {
-    services.close();
+    if (stopping) return;
+    stopping = true;
+    await services.close();
     await host.close();
     process.exit(0);
   };

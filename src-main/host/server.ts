@@ -1,6 +1,6 @@
 /**
  * The browser host's HTTP + WebSocket server: the built renderer at `/`, the typed API over a WebSocket
- * at `/api`, asset files of the data dir at `/asset/<path>`. Every API and asset request needs the
+ * at `/api`, files of the data dir's asset store at `/asset/assets/<path>`. Every API and asset request needs the
  * session token; WebSocket upgrades from another origin are refused (a web page the user visits must
  * not be able to drive a local host).
  */
@@ -13,7 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ASSET_HTTP_PREFIX, WS_PATH, WsRequest, type WsEvent, type WsReply } from '../../src-shared/api/index';
 import type { Services } from './services';
 import { contentSecurityPolicy, isLoopback, tokenMatches } from './security';
-import { contentType, resolveInside } from './static-files';
+import { contentType, openRegularFile, resolveAsset, resolveInside } from './static-files';
 
 export interface HostOptions {
   host: string;
@@ -63,7 +63,7 @@ export async function startHost(o: HostOptions): Promise<RunningHost> {
     let headers: Record<string, string> = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
     if (url.pathname.startsWith(ASSET_HTTP_PREFIX)) {
       if (!tokenMatches(token, url.searchParams.get('token'))) return send(403, 'Missing or wrong token.');
-      file = resolveInside(services.dataDir, url.pathname.slice(ASSET_HTTP_PREFIX.length));
+      file = resolveAsset(services.dataDir, url.pathname.slice(ASSET_HTTP_PREFIX.length));
       headers['cache-control'] = 'no-store';
     } else {
       const rel = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
@@ -71,10 +71,17 @@ export async function startHost(o: HostOptions): Promise<RunningHost> {
       headers = { ...headers, 'content-security-policy': csp, 'x-frame-options': 'DENY', 'cache-control': 'no-cache' };
     }
     if (!file) return send(404, 'Not found.');
-    const stat = fs.statSync(file);
-    res.writeHead(200, { ...headers, 'content-type': contentType(file), 'content-length': String(stat.size) });
-    if (req.method === 'HEAD') return res.end();
-    fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    // Open once and serve what was opened: the file may be removed (trash emptied, run replaced) since
+    // it was resolved, and a vanished file is a 404, not a crash that takes the host's jobs with it.
+    const opened = openRegularFile(file);
+    if (!opened) return send(404, 'Not found.');
+    const { fd, size } = opened;
+    res.writeHead(200, { ...headers, 'content-type': contentType(file), 'content-length': String(size) });
+    if (req.method === 'HEAD') {
+      fs.closeSync(fd);
+      return res.end();
+    }
+    fs.createReadStream(file, { fd, autoClose: true }).on('error', () => res.destroy()).pipe(res);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });

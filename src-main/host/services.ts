@@ -36,7 +36,8 @@ export interface Services {
   settings: SettingsStore;
   library: Library;
   dataDir: string;
-  close(): void;
+  /** Stop the worker, record the jobs it was running or had queued as cancelled, then close the library. */
+  close(): Promise<void>;
 }
 
 export function createServices(o: ServicesOptions): Services {
@@ -68,9 +69,10 @@ export function createServices(o: ServicesOptions): Services {
     .register(segment.handlers);
   return {
     dispatcher, events, jobs, supervisor, settings, library, dataDir: o.dataDir,
-    close: () => {
+    close: async () => {
       void segment.close();
-      supervisor.close();
+      supervisor.close(); // running and queued jobs fail as cancelled ...
+      await jobs.settle(); // ... and are recorded before the database closes under them
       library.close();
     },
   };

@@ -31,3 +31,34 @@ export function resolveInside(root: string, relative: string): string | null {
   if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return null;
   try { return fs.statSync(real).isFile() ? real : null; } catch { return null; }
 }
+
+/** The one folder of the data dir the window may load files from: the asset store (GLBs, thumbnails, images). */
+export const ASSET_STORE_DIR = 'assets';
+
+/**
+ * `relative` (a path under the data dir, as the window's assetUrl builds it) resolved like resolveInside,
+ * but only inside the asset store: the database, job folders and exports are not served to the window.
+ */
+export function resolveAsset(dataDir: string, relative: string): string | null {
+  const prefix = `${ASSET_STORE_DIR}/`;
+  if (!relative.startsWith(prefix)) return null;
+  return resolveInside(path.join(dataDir, ASSET_STORE_DIR), relative.slice(prefix.length));
+}
+
+/** An open descriptor and the size of `file` when it is (still) a regular file; null when it is gone. */
+export function openRegularFile(file: string): { fd: number; size: number } | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isFile()) return { fd, size: st.size };
+  } catch {
+    /* closed below */
+  }
+  fs.closeSync(fd);
+  return null;
+}

@@ -50,14 +50,25 @@ function requireFile(p: string, what: string): void {
   if (!fs.existsSync(p)) throw new Error(`${what} not found: ${p}. It may have been moved or deleted from the library folder.`);
 }
 
-/** Mask names made unique (they become file names). */
-function uniqueNames(names: string[]): string[] {
-  const seen = new Map<string, number>();
-  return names.map((n) => {
-    const base = n.trim() || 'object';
-    const k = (seen.get(base) ?? 0) + 1;
-    seen.set(base, k);
-    return k === 1 ? base : `${base}-${k}`;
+/**
+ * Mask names as the outputs' names: unique once cleaned into file names (case-insensitively, for macOS
+ * and Windows disks), so "cup 1" and "cup_1" do not write the same cup_1.glb, and never "scene", the
+ * composed scene's file. A name keeps its spelling when its file name is free; otherwise it gets the
+ * cleaned name and a number.
+ */
+export function outputNames(names: string[]): string[] {
+  const taken = new Set<string>(['scene']);
+  const key = (n: string) => fileBaseName(n).toLowerCase();
+  return names.map((raw) => {
+    let name = raw.trim() || 'object';
+    if (taken.has(key(name))) {
+      const stem = fileBaseName(name).slice(0, 70); // already clean: the number survives cleaning
+      let k = 2;
+      while (taken.has(key(`${stem}-${k}`))) k++;
+      name = `${stem}-${k}`;
+    }
+    taken.add(key(name));
+    return name;
   });
 }
 
@@ -67,24 +78,24 @@ export async function runWorkerJob(job: WorkerJob, o: RunnerOptions): Promise<Ru
   const pack = await packFor(job.packDir, o.provider);
   const image = await loadImageFile(job.imagePath);
   const masks = await Promise.all(job.masks.map((m) => loadMaskFile(m.path)));
-  const names = uniqueNames(job.masks.map((m) => m.name));
+  const names = outputNames(job.masks.map((m) => m.name));
   const runOpts = { method: job.method, params: job.params as Partial<AccelParams>, onProgress: o.onProgress, signal: o.signal };
   // GLB files only (other formats are written on export); the object is known from the file's base name.
-  const byFile = new Map(names.map((n) => [`${fileBaseName(n)}.glb`, n]));
+  const byFile = new Map(names.map((n, i) => [`${fileBaseName(n)}.glb`.toLowerCase(), i]));
   const outputsOf = (files: WrittenFile[]): WorkerOutput[] => files
     .filter((f) => f.format === 'glb' || f.format === 'scene-glb')
-    .map((f) => ({
-      object: f.format === 'scene-glb' ? 'scene' : byFile.get(path.basename(f.path)) ?? path.basename(f.path, '.glb'),
-      kind: 'glb' as const,
-      path: path.relative(job.outputDir, f.path),
-    }));
+    .map((f) => {
+      const object = f.format === 'scene-glb' ? 'scene' : byFile.get(path.basename(f.path).toLowerCase());
+      if (object === undefined) throw new Error(`internal: the output ${f.path} belongs to no object of the job`);
+      return { object, kind: 'glb' as const, path: path.relative(job.outputDir, f.path) };
+    });
 
   if (job.kind === 'object') {
-    const r = await runObject(pack, { image, mask: masks[0], name: names[0] }, runOpts);
+    const r = await runObject(pack, { image, mask: masks[0], name: job.masks[0].name }, runOpts);
     const files = await writeOutputs(r, job.outputDir, { formats: ['glb'], baseName: names[0] });
     return { executionProvider: pack.executionProvider, reports: [r.report], outputs: outputsOf(files), warnings: [...pack.warnings] };
   }
-  const r = await runScene(pack, { image, masks: masks.map((mask, i) => ({ mask, name: names[i] })) }, runOpts);
+  const r = await runScene(pack, { image, masks: masks.map((mask, i) => ({ mask, name: job.masks[i].name })) }, runOpts);
   const objects = r.objects.map((obj, i) => ({ ...obj, name: names[i] }));
   const files = await writeSceneOutputs(objects, r.objects[0].camera, job.outputDir, { formats: ['glb'] });
   return { executionProvider: pack.executionProvider, reports: r.report.objects, sceneReport: r.report, outputs: outputsOf(files), warnings: [...pack.warnings] };

@@ -31,8 +31,8 @@ export type ToWorker = z.infer<typeof ToWorkerSchema>;
 
 /** One file the worker wrote, relative names inside outputDir. */
 export const WorkerOutputSchema = z.object({
-  /** Object name (mask name) or 'scene' for the composed scene. */
-  object: z.string(),
+  /** Index of the object in the job's masks, or 'scene' for the composed scene (names may repeat). */
+  object: z.union([z.number().int().nonnegative(), z.literal('scene')]),
   kind: z.enum(['glb', 'obj', 'ply', 'report']),
   path: z.string(),
 });

@@ -1,6 +1,6 @@
 /** Export of finished runs (owner: src-main/export). Handlers in src-main/api/exports.ts. */
 import { z } from 'zod';
-import { Id } from './common';
+import { AbsolutePath, Id } from './common';
 
 export const ExportFormat = z.enum(['glb', 'obj', 'ply']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
@@ -13,7 +13,7 @@ export const ExportRunRequest = z.object({
   /** Simplify each mesh to at most this many triangles (meshoptimizer, colours kept). */
   targetTriangles: z.number().int().min(4).max(50_000_000).optional(),
   /** Folder to write into; the library's export folder (<data>/exports/<run id>) when absent. */
-  dir: z.string().min(1).optional(),
+  dir: AbsolutePath.optional(),
 });
 
 export const ExportedFile = z.object({

@@ -70,7 +70,8 @@ export interface StudioApi {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   /**
    * URL the window can load an asset file from (GLB, thumbnail, image), given its path relative to the
-   * data dir: `studio-asset://data/<path>` under Electron, `/asset/<path>?token=…` in the browser.
+   * data dir: `studio-asset://data/<path>` under Electron, `/asset/<path>?token=…` in the browser. Only
+   * files of the asset store (`assets/…`) are served; anything else is a 404.
    */
   assetUrl(relativePath: string): string;
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AccelOverridesSchema, METHODS } from '../params';
-import { Base64, Id } from './common';
+import { AbsolutePath, Base64, Id } from './common';
 import { JobStatusSchema, JobSubmitRequest } from './jobs';
 
 const Name = z.string().trim().min(1).max(255);
@@ -124,10 +124,10 @@ export const libraryMethods = {
   'projects.trash': { req: z.object({ projectId: Id }), res: z.object({ trashed: z.literal(true) }) },
   'projects.restore': { req: z.object({ projectId: Id }), res: ProjectRecord },
   'projects.export': {
-    req: z.object({ projectId: Id, path: z.string().min(1), format: z.enum(['folder', 'zip']).default('zip') }),
+    req: z.object({ projectId: Id, path: AbsolutePath, format: z.enum(['folder', 'zip']).default('zip') }),
     res: z.object({ path: z.string(), files: z.number().int(), bytes: z.number().int() }),
   },
-  'projects.import': { req: z.object({ path: z.string().min(1) }), res: ProjectRecord },
+  'projects.import': { req: z.object({ path: AbsolutePath }), res: ProjectRecord },
 
   'images.import': {
     req: z.object({ projectId: Id.optional(), name: Name, data: Base64 }),
@@ -135,7 +135,7 @@ export const libraryMethods = {
   },
   /** A folder in the SAM 3D convention (image.png + 0.png, 1.png, … cut-outs) as one image with its masks. */
   'images.importFolder': {
-    req: z.object({ projectId: Id.optional(), path: z.string().min(1) }),
+    req: z.object({ projectId: Id.optional(), path: AbsolutePath }),
     res: z.object({ image: ImageRecord, masks: z.array(MaskRecord) }),
   },
   'images.list': { req: z.object({ projectId: Id }), res: z.array(ImageRecord) },

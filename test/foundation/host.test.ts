@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRegularFile } from '../../src-main/host/static-files';
 import { openApi, ROOT, serveRefuses, startServe, tinyRendererDir, type ServeProcess } from './helpers';
 
 let host: ServeProcess;
@@ -71,6 +72,27 @@ describe('browser host binding', () => {
   });
 });
 
+describe('browser host start-up failures', () => {
+  it('says what is wrong with the data folder in one serve: line (exit 2), with no stack trace', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serve-data-'));
+    const aFile = path.join(dir, 'not-a-folder');
+    fs.writeFileSync(aFile, 'x');
+    const file = await serveRefuses(['--data-dir', aFile, '--renderer-dir', tinyRendererDir()]);
+    expect(file.code).toBe(2);
+    expect(file.output).toContain(`serve: the data folder ${aFile} (or a folder above it) is a file, not a folder`);
+    expect(file.output).not.toMatch(/\n\s+at /);
+
+    const corrupt = path.join(dir, 'corrupt');
+    fs.mkdirSync(corrupt);
+    fs.writeFileSync(path.join(corrupt, 'library.sqlite'), Buffer.alloc(8192, 0x5a));
+    const db = await serveRefuses(['--data-dir', corrupt, '--renderer-dir', tinyRendererDir()]);
+    expect(db.code).toBe(2);
+    expect(db.output).toContain(`serve: could not open the library in ${corrupt}:`);
+    expect(db.output).not.toMatch(/\n\s+at /);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('WebSocket API', () => {
   it('requires the token and refuses other origins', async () => {
     expect(await upgradeStatus(`${host.url.replace('http', 'ws')}api`)).toBe(403);
@@ -130,9 +152,9 @@ describe('WebSocket API', () => {
 
 describe('asset files', () => {
   it('serves data-dir files only with the token and never outside the data dir', async () => {
-    fs.mkdirSync(path.join(host.dataDir, 'runs'), { recursive: true });
-    fs.writeFileSync(path.join(host.dataDir, 'runs', 'mesh.glb'), Buffer.from('glTF-bytes'));
-    const base = `${host.url}asset/runs/mesh.glb`;
+    fs.mkdirSync(path.join(host.dataDir, 'assets', 'runs'), { recursive: true });
+    fs.writeFileSync(path.join(host.dataDir, 'assets', 'runs', 'mesh.glb'), Buffer.from('glTF-bytes'));
+    const base = `${host.url}asset/assets/runs/mesh.glb`;
     const ok = await fetch(`${base}?token=${encodeURIComponent(host.token)}`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('model/gltf-binary');
@@ -140,9 +162,58 @@ describe('asset files', () => {
     expect((await fetch(base)).status).toBe(403);
     const secret = path.join(path.dirname(host.dataDir), `outside-${path.basename(host.dataDir)}.txt`);
     fs.writeFileSync(secret, 'secret');
-    for (const evil of [`..%2F${path.basename(secret)}`, `%2Fetc%2Fpasswd`, `runs/..%2F..%2F${path.basename(secret)}`]) {
+    for (const evil of [`..%2F${path.basename(secret)}`, `%2Fetc%2Fpasswd`, `assets/runs/..%2F..%2F..%2F${path.basename(secret)}`]) {
       expect((await fetch(`${host.url}asset/${evil}?token=${encodeURIComponent(host.token)}`)).status).toBe(404);
     }
+  });
+
+  it('serves only the asset store: the database, settings and job folders of the data dir are not files of the window', async () => {
+    fs.mkdirSync(path.join(host.dataDir, 'jobs', 'j1'), { recursive: true });
+    fs.writeFileSync(path.join(host.dataDir, 'jobs', 'j1', 'mesh.glb'), 'job output');
+    const q = `?token=${encodeURIComponent(host.token)}`;
+    for (const rel of ['library.sqlite', 'settings.json', 'jobs/j1/mesh.glb', 'assets/..%2Fjobs/j1/mesh.glb', 'assets%2F..%2Fsettings.json']) {
+      expect((await fetch(`${host.url}asset/${rel}${q}`)).status, rel).toBe(404);
+    }
+  });
+
+  it('answers 404 for asset files that vanish while being requested, and keeps serving', async () => {
+    // The trash can be emptied while the window loads a thumbnail: between resolving a path and opening
+    // it, the file may go. Many requests against a file deleted and re-created in a loop hit that gap.
+    const dir = path.join(host.dataDir, 'assets', 'churn');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'thumb.png');
+    const url = `${host.url}asset/assets/churn/thumb.png?token=${encodeURIComponent(host.token)}`;
+    let stop = false;
+    const churn = (async () => {
+      while (!stop) {
+        fs.writeFileSync(file, 'png');
+        await new Promise((r) => setImmediate(r));
+        fs.rmSync(file, { force: true });
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const statuses = new Set<number>();
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (let i = 0; i < 60; i++) statuses.add((await fetch(url)).status);
+    }));
+    stop = true;
+    await churn;
+    expect([...statuses].every((s) => s === 200 || s === 404)).toBe(true);
+    fs.writeFileSync(file, 'png');
+    expect(await (await fetch(url)).text()).toBe('png');
+  });
+});
+
+describe('openRegularFile', () => {
+  it('opens a file and gives its size; null for a missing path or a folder', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'open-regular-'));
+    fs.writeFileSync(path.join(dir, 'a.bin'), 'abc');
+    const opened = openRegularFile(path.join(dir, 'a.bin'));
+    expect(opened?.size).toBe(3);
+    if (opened) fs.closeSync(opened.fd);
+    expect(openRegularFile(path.join(dir, 'gone.bin'))).toBeNull();
+    expect(openRegularFile(dir)).toBeNull();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves the window with a strict Content-Security-Policy', async () => {

@@ -4,6 +4,7 @@
  * job.finished, find the recorded runs in the library and download the GLB through the asset path, and export the run.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discPhoto } from './fixtures';
@@ -71,8 +72,12 @@ describe('jobs through the host', () => {
     expect(baseReport.schedules.slat).toMatchObject({ networkPasses: 38, carved: 0 });
     expect(baseReport.params).toMatchObject({ ssCache: false, slatCarving: false, meshAggregation: false });
 
-    // The job's GLB is served over HTTP with the token.
-    const glbRel = path.posix.join('jobs', jobId, 'disc.glb');
+    // The run's GLB, kept in the library's asset store, is served over HTTP with the token.
+    const artefacts = (run.result as { artefacts: { kind: string; path: string }[] }).artefacts;
+    const stored = artefacts.find((a) => a.path.endsWith('.glb'));
+    expect(stored).toBeDefined();
+    const glbRel = path.relative(host.dataDir, stored!.path).split(path.sep).join('/');
+    expect(glbRel.startsWith('assets/')).toBe(true);
     const glb = await fetch(`${host.url}asset/${glbRel}?token=${encodeURIComponent(host.token)}`);
     expect(glb.status).toBe(200);
     expect(Buffer.from(await glb.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('glTF');
@@ -83,6 +88,62 @@ describe('jobs through the host', () => {
     const out = exported.result as { files: { path: string; format: string }[] };
     expect(out.files.map((f) => f.format).sort()).toEqual(['glb', 'obj', 'obj']);
     for (const f of out.files) expect(fs.existsSync(f.path)).toBe(true);
+
+    // A relative folder would land wherever the host was started: refused, nothing written there.
+    const relative = await api.call('export.run', { runId, formats: ['glb'], dir: 'relexp' });
+    expect(relative).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', issues: [{ path: 'dir', message: expect.stringContaining('must be an absolute path') }] } });
+    expect(fs.existsSync(path.join(process.cwd(), 'relexp'))).toBe(false);
+  });
+
+  it('records the runs of a job as cancelled when the host is stopped in the middle of it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-stop-'));
+    const first = await startServe(['--renderer-dir', tinyRendererDir(), '--data-dir', dataDir]);
+    const a = await openApi(`${first.url.replace('http', 'ws')}api?token=${encodeURIComponent(first.token)}`);
+    const files = await discPhoto();
+    const image = ((await a.call('images.import', { name: 'disc.png', data: b64(files.imagePath) })).result as { image: { id: string } }).image;
+    const maskId = ((await a.call('masks.save', { imageId: image.id, name: 'disc', png: b64(files.maskPath) })).result as { id: string }).id;
+    // models/mini: a second or more per run, long enough to stop the host during SS sampling
+    const submitted = await a.call('jobs.submit', { kind: 'object', imageId: image.id, maskIds: [maskId], packId: 'mini', method: 'off', params: {} });
+    expect(submitted).toMatchObject({ ok: true });
+    await a.next((m) => m.event === 'job.progress' && (m.payload as { stage: string }).stage === 'ssSampling');
+    a.ws.close();
+    await first.stop(); // SIGTERM
+    expect(first.output()).not.toContain('could not record');
+
+    const second = await startServe(['--renderer-dir', tinyRendererDir(), '--data-dir', dataDir]);
+    try {
+      const b = await openApi(`${second.url.replace('http', 'ws')}api?token=${encodeURIComponent(second.token)}`);
+      const runs = (await b.call('runs.list', {})).result as { status: string; error?: string | null }[];
+      expect(runs).toHaveLength(1);
+      expect(runs[0].status).toBe('cancelled');
+      b.ws.close();
+    } finally {
+      await second.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the warning of a provider that fell back to the CPU in the run record', async () => {
+    const files = await discPhoto();
+    const image = ((await api.call('images.import', { name: 'disc.png', data: b64(files.imagePath) })).result as { image: { id: string } }).image;
+    const maskId = ((await api.call('masks.save', { imageId: image.id, name: 'disc', png: b64(files.maskPath) })).result as { id: string }).id;
+    expect(await api.call('settings.set', { executionProvider: 'cuda' })).toMatchObject({ ok: true });
+    try {
+      const submitted = await api.call('jobs.submit', { kind: 'object', imageId: image.id, maskIds: [maskId], packId: 'test-tiny', method: 'off', params: {} });
+      const jobId = (submitted.result as { jobId: string }).jobId;
+      const finished = await api.next((m) => m.event === 'job.finished' && (m.payload as { job: { jobId: string } }).job.jobId === jobId);
+      const job = (finished.payload as { job: { status: string; runIds: string[]; executionProvider: string } }).job;
+      expect(job.status).toBe('succeeded');
+      const run = (await api.call('runs.get', { runId: job.runIds[0] })).result as { executionProvider: string; report: { warnings: string[] } };
+      if (run.executionProvider === 'cuda') {
+        console.log('CUDA is usable on this machine: no fallback to check');
+        return;
+      }
+      expect(run.executionProvider).toBe('cpu');
+      expect(run.report.warnings.join('\n')).toMatch(/Execution provider "cuda" .*not usable here.*ran on cpu/);
+    } finally {
+      await api.call('settings.set', { executionProvider: 'auto' });
+    }
   });
 
   it('answers unknown ids and packs with clear errors instead of queueing', async () => {
@@ -90,6 +151,8 @@ describe('jobs through the host', () => {
     expect(unknownImage).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const unknownPack = await api.call('jobs.submit', { kind: 'object', imageId: 'x', maskIds: ['m'], packId: 'no-such-pack' });
     expect(unknownPack).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringContaining('test-tiny') } });
+    const crossedTau = await api.call('jobs.submit', { kind: 'object', imageId: 'x', maskIds: ['m'], packId: 'test-tiny', params: { meshTauLow: 0.95, meshTauHigh: 0.05 } });
+    expect(crossedTau).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('meshTauLow (0.95) must not exceed meshTauHigh (0.05)') } });
     const twoMasks = await api.call('jobs.submit', { kind: 'object', imageId: 'x', maskIds: ['a', 'b'], packId: 'test-tiny' });
     expect(twoMasks).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('scene') } });
   });

@@ -11,6 +11,7 @@ import { RunReportSchema } from '../../src-shared/report';
 import type { WorkerJob } from '../../src-main/inference/protocol';
 import { WorkerSupervisor, type WorkerState } from '../../src-main/inference/supervisor';
 import { forkLauncher } from '../../src-main/inference/worker-process';
+import { outputNames } from '../../src-main/inference/pipeline-runner';
 import { discPhoto } from './fixtures';
 import { ROOT, tempDir } from './helpers';
 
@@ -77,7 +78,7 @@ describe('inference worker', () => {
     const report = RunReportSchema.parse(done.reports[0]);
     expect(report.method).toBe('fast-sam3d');
     expect(report.mesh.triangles).toBeGreaterThan(0);
-    expect(done.outputs).toEqual([{ object: 'disc', kind: 'glb', path: 'disc.glb' }]);
+    expect(done.outputs).toEqual([{ object: 0, kind: 'glb', path: 'disc.glb' }]);
     expectGlb(nextJob.outputDir, 'disc.glb');
   });
 
@@ -116,5 +117,30 @@ describe('inference worker', () => {
     const badPack = { ...job('bad-pack'), packDir: inputs.dir };
     await expect(s.run(badPack)).rejects.toThrow(/manifest/i);
     await expect(s.run(job('fine'))).resolves.toMatchObject({ jobId: 'fine' });
+  });
+
+  it('gives every object of a scene its own file when mask names clean to the same file name', async () => {
+    const { s } = start();
+    const names = ['cup 1', 'cup_1', 'Cup_1', 'scene'];
+    const sceneJob: WorkerJob = { ...job('names'), kind: 'scene', masks: names.map((name) => ({ path: inputs.maskPath, name })) };
+    const done = await s.run(sceneJob);
+    const glbs = done.outputs.map((o) => o.path);
+    expect(new Set(glbs.map((p) => p.toLowerCase())).size).toBe(glbs.length);
+    expect(done.outputs.map((o) => o.object).sort()).toEqual([0, 1, 2, 3, 'scene']);
+    for (const o of done.outputs) expectGlb(sceneJob.outputDir, o.path);
+    expect(done.outputs.find((o) => o.object === 'scene')?.path).toBe('scene.glb');
+    // The reports keep the names as the user typed them.
+    expect(done.reports.map((r) => RunReportSchema.parse(r).name)).toEqual(names);
+  });
+});
+
+describe('outputNames', () => {
+  it('keeps free names, numbers the ones whose file names collide (any case) and never takes "scene"', () => {
+    expect(outputNames(['mug', 'vase'])).toEqual(['mug', 'vase']);
+    expect(outputNames(['cup 1', 'cup_1', 'CUP_1', 'scene', ''])).toEqual(['cup 1', 'cup_1-2', 'CUP_1-3', 'scene-2', 'object']);
+    const long = 'x'.repeat(200);
+    const [a, b] = outputNames([long, long]);
+    expect(a).toBe(long);
+    expect(b).toBe(`${'x'.repeat(70)}-2`);
   });
 });

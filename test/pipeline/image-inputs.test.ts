@@ -122,6 +122,19 @@ describe('masks', () => {
     );
   });
 
+  it('warns (and still runs) on a mask of a few pixels and on one that looks inverted', () => {
+    const tiny = conformMask(rectMask(64, 64, 10, 10, 12, 12), 64, 64, 'the mask "dot"');
+    expect(tiny.warnings).toEqual([expect.stringMatching(/^the mask "dot" covers only 9 pixels \(3×3\); .*too small/)]);
+    const ok = conformMask(rectMask(64, 64, 10, 10, 30, 30), 64, 64);
+    expect(ok.warnings).toEqual([]);
+    // Everything but a hole in the middle: the background was picked.
+    const inverted = rectMask(64, 64, 0, 0, 63, 63);
+    for (let y = 20; y < 40; y++) for (let x = 20; x < 40; x++) inverted.data[y * 64 + x] = 0;
+    expect(conformMask(inverted, 64, 64).warnings).toEqual([expect.stringMatching(/covers 90 % of the image and touches all four borders; it may be inverted/)]);
+    // A large object that fills a landscape frame edge to edge but not around: no warning.
+    expect(conformMask(rectMask(64, 64, 0, 8, 63, 56), 64, 64).warnings).toEqual([]);
+  });
+
   it('reads the SAM 3D folder convention and the mask index', async () => {
     const f = join(dir, 'sam3d');
     mkdirSync(f);

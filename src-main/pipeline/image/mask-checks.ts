@@ -44,6 +44,30 @@ export function conformMask(mask: BinaryMask, width: number, height: number, lab
       `${label} covers the whole image; the mask must outline one object, not the entire frame.`,
     );
   }
+  const warnings = maskWarnings(out, on, label);
+  return warnings.length ? { ...out, warnings: [...out.warnings, ...warnings] } : out;
+}
+
+/** Fewer object pixels than this: the crop the networks see is a few blurred pixels, the shape a guess. */
+export const TINY_MASK_PIXELS = 64;
+/** More of the frame than this, touching all four borders: most likely the background was selected. */
+export const INVERTED_MASK_SHARE = 0.6;
+
+/** Masks that run but are probably not what the user meant: say so in the run's warnings. */
+function maskWarnings(mask: BinaryMask, on: number, label: string): string[] {
+  const [x0, y0, x1, y1] = maskBBox(mask);
+  const out: string[] = [];
+  if (on < TINY_MASK_PIXELS) {
+    out.push(
+      `${label} covers only ${on} pixel${on === 1 ? '' : 's'} (${x1 - x0 + 1}×${y1 - y0 + 1}); the object is too small to see and its shape will be a guess. Check the mask, or use a photo where the object is larger.`,
+    );
+  }
+  const share = on / mask.data.length;
+  if (share > INVERTED_MASK_SHARE && x0 === 0 && y0 === 0 && x1 === mask.width - 1 && y1 === mask.height - 1) {
+    out.push(
+      `${label} covers ${Math.round(share * 100)} % of the image and touches all four borders; it may be inverted (the background selected instead of the object).`,
+    );
+  }
   return out;
 }
 
