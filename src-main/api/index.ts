@@ -34,6 +34,7 @@ const CODES = new Set<string>(ApiErrorSchema.shape.code.options);
 /** Error codes of other modules (library, pipeline) that mean the same as an API code. */
 const CODE_ALIASES: Record<string, ApiErrorCode> = {
   BAD_INPUT: 'BAD_REQUEST', BAD_ARCHIVE: 'BAD_REQUEST', NEWER_DATABASE: 'UNAVAILABLE', CORRUPT_DATABASE: 'UNAVAILABLE',
+  DISK_FULL: 'UNAVAILABLE',
 };
 
 /** Maps anything a handler threw to an ApiError a user can act on. */

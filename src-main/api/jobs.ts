@@ -20,13 +20,20 @@ import type { WorkerSupervisor } from '../inference/supervisor';
 
 /** What the job service needs from the library (an adapter over src-main/library implements it). */
 export interface JobLibrary {
-  /** Files of the request's image and masks; throws a NOT_FOUND-coded error for unknown ids. */
+  /**
+   * Files of the request's image and masks; throws a NOT_FOUND-coded error for unknown ids and a
+   * CONFLICT-coded one for an image or project in the trash (restore it first).
+   */
   resolveInputs(req: JobSubmitRequest): { imagePath: string; masks: { path: string; name: string }[] };
   /** A queued run row per object; returns its id. */
   beginRun(req: JobSubmitRequest, info: { jobId: string; objectIndex: number; objectName: string; baseline: boolean; packDir: string }): string;
   /** May be async: the job is announced finished only after its runs are recorded. */
   finishRun(runId: string, result: { report: RunReport; executionProvider: string; files: WorkerOutput[]; outputDir: string }): void | Promise<void>;
-  failRun(runId: string, reason: string, status: 'failed' | 'cancelled'): void;
+  failRun(runId: string, reason: string, status: 'failed' | 'cancelled', executionProvider?: string): void;
+  /** The worker started the variant this run belongs to (queued → running). Never throws. */
+  startRun?(runId: string): void;
+  /** Remove job folders no queued or running run refers to, except these jobs'. Never throws. */
+  sweepJobFolders?(activeJobIds?: Iterable<string>): string[];
 }
 
 export interface JobServiceOptions {
@@ -42,6 +49,8 @@ export interface JobServiceOptions {
 interface JobEntry {
   summary: JobSummary;
   runIds: string[];
+  /** Run ids of the variant the worker has (main run, then the baseline): what markStarted starts. */
+  currentRunIds: string[];
 }
 
 /** Sampler settings shared by a run and its baseline; everything else is acceleration and stays off. */
@@ -104,7 +113,7 @@ export class JobService {
     const outputDir = path.join(this.o.dataDir, 'jobs', jobId);
     fs.mkdirSync(outputDir, { recursive: true });
     const summary: JobSummary = { jobId, status: 'queued', request: req, runIds: [], createdAt: new Date().toISOString() };
-    const entry: JobEntry = { summary, runIds: [] };
+    const entry: JobEntry = { summary, runIds: [], currentRunIds: [] };
     this.jobs.set(jobId, entry);
     this.trimHistory();
 
@@ -146,6 +155,7 @@ export class JobService {
     const s = entry.summary;
     for (let w = 0; w < workerJobs.length; w++) {
       const { job, runIds } = workerJobs[w];
+      entry.currentRunIds = runIds;
       try {
         const done = await this.o.supervisor.run(job);
         s.executionProvider = done.executionProvider;
@@ -166,7 +176,7 @@ export class JobService {
         // This variant and every later one fail with the same reason; nothing else is lost.
         for (const later of workerJobs.slice(w)) {
           for (const runId of later.runIds) {
-            try { lib.failRun(runId, e.message, cancelled ? 'cancelled' : 'failed'); } catch (recErr) { console.error('[jobs] could not record failed run:', recErr); }
+            try { lib.failRun(runId, e.message, cancelled ? 'cancelled' : 'failed', e.executionProvider); } catch (recErr) { console.error('[jobs] could not record failed run:', recErr); }
           }
         }
         this.finish(entry, cancelled ? 'cancelled' : 'failed', e.message);
@@ -182,13 +192,30 @@ export class JobService {
     s.finishedAt = new Date().toISOString();
     if (error) s.error = error;
     s.runIds = [...entry.runIds];
+    this.removeJobFolder(s.jobId);
     this.o.events.emit('job.finished', { job: { ...s } });
   }
 
-  /** Marks a job running when the supervisor hands it to the worker. */
+  /**
+   * Every run of the job is recorded (its files copied into the library's asset store), so the worker's
+   * output folder has served its purpose; folders that crashed jobs left are swept here too.
+   */
+  private removeJobFolder(jobId: string): void {
+    try {
+      fs.rmSync(path.join(this.o.dataDir, 'jobs', jobId), { recursive: true, force: true });
+    } catch (err) {
+      console.error(`[jobs] could not remove the folder of job ${jobId}:`, err);
+    }
+    const active = [...this.jobs.values()].filter((j) => ['queued', 'running'].includes(j.summary.status)).map((j) => j.summary.jobId);
+    this.o.library?.sweepJobFolders?.(active);
+  }
+
+  /** Marks a job running (and the runs of the variant the worker took) when the supervisor hands it over. */
   markStarted(jobId: string): void {
     const e = this.jobs.get(jobId);
-    if (e && e.summary.status === 'queued') e.summary.status = 'running';
+    if (!e) return;
+    if (e.summary.status === 'queued') e.summary.status = 'running';
+    for (const runId of e.currentRunIds) this.o.library?.startRun?.(runId);
   }
 
   private trimHistory(): void {

@@ -28,7 +28,9 @@ export function connectToParent(): WorkerChannel {
     throw new Error('The inference worker must be started by the app (fork or utilityProcess), not directly.');
   }
   return {
-    post: (m) => { if (process.connected) process.send!(m as object); },
+    // With a callback a failed send (EPIPE: the host was killed) is not an unhandled 'error' event; the
+    // 'disconnect' that follows makes the worker exit.
+    post: (m) => { if (process.connected) process.send!(m as object, undefined, undefined, () => {}); },
     onMessage: (l) => process.on('message', l),
     onDisconnect: (l) => process.on('disconnect', l),
   };

@@ -15,6 +15,7 @@ import type { ProjectRecord } from '../../src-shared/api/library';
 import { METHODS } from '../../src-shared/params';
 import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, sha256, writeFileAtomic } from './files';
+import { UNTITLED, tidyName } from './names';
 import type { Library } from './library';
 import { splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
 
@@ -159,9 +160,31 @@ export function exportProject(lib: Library, projectId: string, dest: string, for
       }
     }
   } catch (err) {
+    const where = destinationProblem(err);
+    if (where) throw new LibraryError('BAD_INPUT', `Cannot export project "${project.name}" to ${target}: ${where}. Choose another place.`, undefined, { cause: err });
     throw asLibraryError(err, `export project "${project.name}" to ${target}`);
   }
   return { path: target, files: files.length + 1, bytes: total };
+}
+
+/** What is wrong with a destination the user chose, from the error writing to it; null when it is not that. */
+function destinationProblem(err: unknown): string | null {
+  switch ((err as NodeJS.ErrnoException | null)?.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'no permission to write there';
+    case 'EROFS':
+      return 'it is on a read-only disk';
+    case 'EISDIR':
+      return 'a folder of that name is already there';
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return 'a file is in the way (the path or a folder above it is a file)';
+    case 'ENAMETOOLONG':
+      return 'the path is too long';
+    default:
+      return null;
+  }
 }
 
 // ------------------------------------------------------------------------------ import -----------
@@ -317,19 +340,22 @@ export function importProject(lib: Library, source: string): ProjectRecord {
   const maskFiles = m.masks.map((k) => place(k.file, `masks/${newId(k.id)}.png`));
   const artefactFiles = m.artefacts.map((a) => place(a.file, `runs/${newId(a.runId)}/${newId(a.id)}${ext(a.file)}`));
 
-  lib.writeThenCommit(`import project "${m.project.name}"`, files, () => {
+  // Names as the library stores its own (well-formed, trimmed, not invisible), whatever wrote the archive.
+  const nameOr = (raw: string, fallback: string): string => tidyName(raw) || fallback;
+  const projectName = nameOr(m.project.name, UNTITLED);
+  lib.writeThenCommit(`import project "${projectName}"`, files, () => {
     const db = lib.db;
     const t = new Date().toISOString();
-    db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(projectId, m.project.name, m.project.createdAt, t);
+    db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(projectId, projectName, m.project.createdAt, t);
     const tag = db.prepare(`INSERT OR IGNORE INTO project_tags (project_id, tag) VALUES (?, ?)`);
     for (const x of m.project.tags) tag.run(projectId, x);
     m.images.forEach((i, n) => {
       db.prepare(`INSERT INTO images (id, project_id, name, file, sha256, bytes, width, height, created_at, thumb_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(newId(i.id), projectId, i.name, imageFiles[n].file, i.sha256, i.bytes, i.width, i.height, i.createdAt, imageFiles[n].thumb);
+        .run(newId(i.id), projectId, nameOr(i.name, `image ${n + 1}`), imageFiles[n].file, i.sha256, i.bytes, i.width, i.height, i.createdAt, imageFiles[n].thumb);
     });
     m.masks.forEach((k, n) => {
       db.prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(newId(k.id), newId(k.imageId), k.name, maskFiles[n], k.sha256, k.bytes, k.area, k.createdAt);
+        .run(newId(k.id), newId(k.imageId), nameOr(k.name, `mask ${n + 1}`), maskFiles[n], k.sha256, k.bytes, k.area, k.createdAt);
     });
     const insRun = db.prepare(
       `INSERT INTO runs (id, project_id, image_id, status, kind, job_id, pack_id, pack_name, pack_version, method, params_json, seed,
@@ -344,7 +370,7 @@ export function importProject(lib: Library, source: string): ProjectRecord {
       const maskIds = r.maskIds.map(newId);
       insRun.run(id, projectId, newId(r.imageId), r.status, r.kind, r.packId, r.packName, r.packVersion, r.method, JSON.stringify(r.params),
         r.seed, r.executionProvider, r.appVersion, r.report === null ? null : JSON.stringify(r.report), r.error, r.objectMs, r.createdAt,
-        r.startedAt, r.finishedAt, r.name, r.speedup, r.quality, r.metrics === null ? null : JSON.stringify(r.metrics),
+        r.startedAt, r.finishedAt, nameOr(r.name, `${r.method} run`), r.speedup, r.quality, r.metrics === null ? null : JSON.stringify(r.metrics),
         r.schedule === null ? null : JSON.stringify(r.schedule), `${r.packId}|${newId(r.imageId)}|${maskIds.join(',')}|${r.seed}`);
       maskIds.forEach((k, n) => insMask.run(id, k, n));
       for (const x of r.tags) insTag.run(id, x);

@@ -3,12 +3,12 @@
  * handlers (src-main/api/library.ts) and the job service, which records every run through
  * beginRun / finishRun / failRun.
  */
-export { Library } from './library';
+export { Library, PENDING_PROVIDER, UNKNOWN_PROVIDER } from './library';
 export type { ArtefactInput, BeginRunInput, FinishRunInput, LibraryOpenOptions, ParamValue, TrashEmptied } from './library';
 export { LibraryError, type LibraryErrorCode } from './errors';
 export { LATEST_VERSION, MIGRATIONS } from './migrations';
 export { renderMeshThumbnail } from './mesh-thumbnail';
 export { rasterizeMesh } from '../pipeline/metrics/rasterise';
 export { exportProject, importProject, PROJECT_MANIFEST, type ProjectManifest } from './archive';
-export { jobLibrary } from './job-adapter';
+export { jobLibrary, type LibraryJobAdapter } from './job-adapter';
 export { electronNativeBinding } from './database';

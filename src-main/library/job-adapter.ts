@@ -7,9 +7,8 @@ import path from 'node:path';
 import type { JobSubmitRequest } from '../../src-shared/api/jobs';
 import { DEFAULT_PARAMS, PRESETS, resolveParams, type AccelParams, type Method } from '../../src-shared/params';
 import type { JobLibrary } from '../api/jobs';
-import { LibraryError } from './errors';
 import type { ArtefactKind } from '../../src-shared/api/library';
-import type { Library } from './library';
+import { PENDING_PROVIDER, type Library } from './library';
 
 const RESULT_KINDS = new Set<string>(['glb', 'obj', 'ply']);
 
@@ -27,22 +26,40 @@ function packIdentity(packDir: string): { name: string; version: string } {
   }
 }
 
-export function jobLibrary(lib: Library, options: { appVersion: string; onRecordError?: (runId: string, err: unknown) => void }): JobLibrary {
+/**
+ * The JobLibrary plus what the job service may call beyond that interface (src-main/api/jobs.ts):
+ * - `startRun(runId)` when the worker starts the variant the run belongs to (queued → running);
+ * - `failRun(runId, reason, status, executionProvider?)` with the provider the worker reported, if any;
+ * - `sweepJobFolders(activeJobIds)` after a job's folder is removed, for folders crashed jobs left.
+ */
+export interface LibraryJobAdapter extends JobLibrary {
+  /**
+   * Mark a queued run running (status and startedAt). Idempotent; a run that already ended, was
+   * deleted or cannot be written is reported to onRecordError and otherwise ignored: never throws.
+   */
+  startRun(runId: string): void;
+  failRun(runId: string, reason: string, status: 'failed' | 'cancelled', executionProvider?: string): void;
+  /**
+   * Remove `<dataDir>/jobs/<jobId>/` folders of jobs that have no queued or running run and are not in
+   * `activeJobIds` (jobs the service still holds); returns the job ids removed. Never throws.
+   */
+  sweepJobFolders(activeJobIds?: Iterable<string>): string[];
+}
+
+export function jobLibrary(lib: Library, options: { appVersion: string; onRecordError?: (runId: string, err: unknown) => void }): LibraryJobAdapter {
   return {
     resolveInputs(req: JobSubmitRequest) {
-      const image = lib.getImage(req.imageId);
+      // NOT_FOUND for unknown ids, CONFLICT for a trashed image or project ("restore it first"),
+      // BAD_INPUT for a mask of another image.
+      const inputs = lib.jobInputs(req.imageId, req.maskIds);
       const seen = new Map<string, number>();
-      const masks = req.maskIds.map((id) => {
-        const mask = lib.getMask(id);
-        if (mask.imageId !== image.id) {
-          throw new LibraryError('BAD_INPUT', `Mask "${mask.name}" belongs to another image than "${image.name}".`);
-        }
+      const masks = inputs.masks.map(({ mask, path: maskPath }) => {
         // Output files are matched to objects by name, so names within one job must differ.
         const n = (seen.get(mask.name) ?? 0) + 1;
         seen.set(mask.name, n);
-        return { path: lib.maskPath(id), name: n === 1 ? mask.name : `${mask.name} (${n})` };
+        return { path: maskPath, name: n === 1 ? mask.name : `${mask.name} (${n})` };
       });
-      return { imagePath: lib.imagePath(image.id), masks };
+      return { imagePath: inputs.imagePath, masks };
     },
 
     beginRun(req, info) {
@@ -53,7 +70,7 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
       return lib.beginRun({
         imageId: req.imageId, maskIds: [req.maskIds[info.objectIndex]], kind: 'object', jobId: info.jobId,
         packId: req.packId, packName: pack.name, packVersion: pack.version, method,
-        params: { ...paramsFor(method, clean) }, executionProvider: 'pending', appVersion: options.appVersion,
+        params: { ...paramsFor(method, clean) }, executionProvider: PENDING_PROVIDER, appVersion: options.appVersion,
         name: `${info.objectName} · ${method}${info.baseline ? ' (baseline)' : ''}`, status: 'queued',
       }).id;
     },
@@ -74,8 +91,20 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
       );
     },
 
-    failRun(runId, reason, status) {
-      lib.failRun(runId, reason, { cancelled: status === 'cancelled' });
+    startRun(runId) {
+      try {
+        lib.startRun(runId);
+      } catch (err) {
+        options.onRecordError?.(runId, err);
+      }
+    },
+
+    failRun(runId, reason, status, executionProvider) {
+      lib.failRun(runId, reason, { cancelled: status === 'cancelled', ...(executionProvider ? { executionProvider } : {}) });
+    },
+
+    sweepJobFolders(activeJobIds) {
+      return lib.sweepJobFolders({ keep: activeJobIds }).removed;
     },
   };
 }

@@ -23,8 +23,10 @@ import type { JobSubmitRequest } from '../../src-shared/api/jobs';
 import { METHODS, type Method } from '../../src-shared/params';
 import type { Mesh } from '../pipeline/types';
 import { openDatabase } from './database';
+import { holderAlive, readLock, releaseLock, writeLock } from './lock';
 import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256File, writeFileAtomic } from './files';
+import { cleanName, projectNameFromFile, tidyName } from './names';
 import { readSam3dFolder } from '../pipeline/image/sam3d-folder';
 import { renderMeshThumbnail } from './mesh-thumbnail';
 import { measureAgainstBaseline, runShape, type RunShape } from './quality';
@@ -89,12 +91,26 @@ export interface FinishRunInput {
   metrics?: Record<string, number>;
 }
 
-export interface TrashEmptied { projects: number; images: number; runs: number; filesRemoved: number }
+export interface TrashEmptied {
+  /** Trashed projects, images and runs deleted for good (a project's or image's contents not counted). */
+  projects: number; images: number; runs: number; filesRemoved: number;
+  /** Trashed items left in the trash because they still have queued or running runs. */
+  kept: { projects: number; images: number; runs: number };
+}
+
+type TrashRows = { counts: Omit<TrashEmptied, 'filesRemoved' | 'kept'>; kept: TrashEmptied['kept']; files: string[] };
 
 const IMAGE_FORMATS: Record<string, string> = { png: 'png', jpeg: 'jpg', webp: 'webp', tiff: 'tif' };
 const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', tif: 'image/tiff' };
 const ARTEFACT_EXT: Record<ArtefactKind, string> = { glb: 'glb', obj: 'obj', ply: 'ply', thumbnail: 'png' };
 const INTERRUPTED = 'Interrupted: the app stopped before this run finished. Run it again.';
+
+/**
+ * `executionProvider` of a run recorded before the worker said which provider it uses (the job adapter
+ * queues runs with it). A run that ends without the worker naming one is stored as UNKNOWN_PROVIDER.
+ */
+export const PENDING_PROVIDER = 'pending';
+export const UNKNOWN_PROVIDER = 'unknown';
 
 const now = (): string => new Date().toISOString();
 
@@ -108,19 +124,10 @@ function likePattern(q: string): string {
 function normaliseTags(tags: string[]): string[] {
   const seen = new Map<string, string>();
   for (const t of tags) {
-    const tag = t.trim();
+    const tag = tidyName(t);
     if (tag && !seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag);
   }
   return [...seen.values()];
-}
-
-function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === 'EPERM';
-  }
 }
 
 export class Library {
@@ -163,7 +170,7 @@ export class Library {
   close(): void {
     if (this.ownsLock) {
       try {
-        if (fs.readFileSync(this.lockPath, 'utf8').trim() === String(process.pid)) fs.rmSync(this.lockPath, { force: true });
+        releaseLock(this.lockPath);
       } catch {
         /* lock already gone */
       }
@@ -178,18 +185,64 @@ export class Library {
    * left queued or running by a crashed process as failed. With another live writer, leave both alone.
    */
   private recoverAfterCrash(): void {
-    try {
-      const pid = Number(fs.readFileSync(this.lockPath, 'utf8').trim());
-      if (pid && pid !== process.pid && isPidAlive(pid)) return;
-    } catch {
-      /* no lock: nobody else is here */
-    }
-    fs.writeFileSync(this.lockPath, String(process.pid));
+    const holder = readLock(this.lockPath); // null: no lock, nobody else is here
+    if (holder && holder.pid !== process.pid && holderAlive(holder)) return;
+    writeLock(this.lockPath);
     this.ownsLock = true;
-    this.db
-      .prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', 'running')`)
-      .run(INTERRUPTED, now());
+    this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', 'running')`)
+        .run(INTERRUPTED, now());
+      // Runs that ended without the worker naming its provider (also those recorded by older builds).
+      this.db
+        .prepare(`UPDATE runs SET execution_provider = ? WHERE execution_provider = ? AND status NOT IN ('queued', 'running')`)
+        .run(UNKNOWN_PROVIDER, PENDING_PROVIDER);
+    })();
     this.sweepOrphans();
+    // No run is queued or running any more: every job folder is a crashed job's leftover.
+    this.sweepJobFolders();
+  }
+
+  /**
+   * Remove the job folders (`<dataDir>/jobs/<jobId>/`, the worker's output) that no queued or running
+   * run refers to by its job id: what a crash, or a job service that did not clean up, left behind.
+   * Folders named in `keep` (job ids the caller still uses) and folders modified less than `minAgeMs`
+   * ago (default 0) stay. Only folders directly under the jobs folder are considered; files and links
+   * there are left alone. Returns the job ids removed and kept; never throws (a folder that cannot be
+   * removed is listed in `failed`).
+   */
+  sweepJobFolders(options: { keep?: Iterable<string>; minAgeMs?: number } = {}): { removed: string[]; kept: string[]; failed: string[] } {
+    const result = { removed: [] as string[], kept: [] as string[], failed: [] as string[] };
+    const jobsDir = path.join(this.dataDir, 'jobs');
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(jobsDir, { withFileTypes: true });
+    } catch {
+      return result; // no jobs folder yet
+    }
+    const keep = new Set(options.keep ?? []);
+    const active = this.db
+      .prepare(`SELECT DISTINCT job_id FROM runs WHERE job_id IS NOT NULL AND status IN ('queued', 'running')`)
+      .pluck()
+      .all() as string[];
+    for (const id of active) keep.add(id);
+    const minAge = options.minAgeMs ?? 0;
+    const t = Date.now();
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const dir = path.join(jobsDir, e.name);
+      try {
+        if (keep.has(e.name) || (minAge > 0 && t - fs.statSync(dir).mtimeMs < minAge)) {
+          result.kept.push(e.name);
+          continue;
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+        result.removed.push(e.name);
+      } catch {
+        result.failed.push(e.name);
+      }
+    }
+    return result;
   }
 
   /** Delete temp files and files no row refers to; returns how many were removed. */
@@ -307,6 +360,22 @@ export class Library {
     return row;
   }
 
+  /**
+   * An image a new run may use: it and its project are out of the trash. Throws CONFLICT saying which
+   * one is in the trash and to restore it first (its files go when the trash is emptied).
+   */
+  private liveImageRow(id: string): ImageRow {
+    const row = this.imageRow(id);
+    if (row.deleted_at !== null) {
+      throw new LibraryError('CONFLICT', `Image "${row.name}" is in the trash; restore it before running a job on it.`);
+    }
+    const project = this.db.prepare(`SELECT name, deleted_at FROM projects WHERE id = ?`).get(row.project_id) as { name: string; deleted_at: string | null };
+    if (project.deleted_at !== null) {
+      throw new LibraryError('CONFLICT', `Project "${project.name}" is in the trash; restore it before running a job on its images.`);
+    }
+    return row;
+  }
+
   private runRow(id: string): RunRow {
     const row = this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(id) as RunRow | undefined;
     if (!row) throw new LibraryError('NOT_FOUND', `No run with id ${id}.`);
@@ -316,8 +385,7 @@ export class Library {
   // ---------------------------------------------------------------- projects -------------------------
 
   createProject(name: string): ProjectRecord {
-    const clean = name.trim();
-    if (!clean) throw new LibraryError('BAD_INPUT', 'A project needs a name.');
+    const clean = cleanName(name, 'A project needs a name');
     const id = randomUUID();
     const t = now();
     try {
@@ -379,8 +447,7 @@ export class Library {
   }
 
   renameProject(id: string, name: string): ProjectRecord {
-    const clean = name.trim();
-    if (!clean) throw new LibraryError('BAD_INPUT', 'A project name cannot be empty.');
+    const clean = cleanName(name, 'A project name cannot be empty');
     this.projectRow(id);
     this.db.prepare(`UPDATE projects SET name = ?, updated_at = ? WHERE id = ?`).run(clean, now(), id);
     return this.getProjectRecord(id);
@@ -425,8 +492,7 @@ export class Library {
   async importImage(input: {
     projectId?: string; name: string; data: Uint8Array | string; masks?: { name: string; png: Uint8Array }[];
   }): Promise<{ image: ImageRecord; masks: MaskRecord[] }> {
-    const name = input.name.trim();
-    if (!name) throw new LibraryError('BAD_INPUT', 'An image needs a name.');
+    const name = cleanName(input.name, 'An image needs a name');
     const data = typeof input.data === 'string' ? fs.readFileSync(input.data) : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
     let meta: Metadata;
     try {
@@ -441,12 +507,19 @@ export class Library {
     if (input.projectId) this.projectRow(input.projectId);
 
     const size = this.options.thumbnailSize ?? 256;
-    const thumb = await sharp(data).rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+    let thumb: Buffer;
+    try {
+      // The first full decode: a file whose header reads but whose pixels are cut off or damaged fails here.
+      thumb = await sharp(data).rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+    } catch (err) {
+      throw new LibraryError('BAD_INPUT', `"${name}" is damaged or incomplete: its header reads as a ${meta.width}×${meta.height} ${meta.format} but its pixels cannot be decoded (${(err as Error).message.split('\n')[0]}). Export or copy the photo again.`);
+    }
     const masks: { id: string; name: string; png: Buffer; area: number }[] = [];
     if (input.masks) {
       for (const m of input.masks) {
         const png = Buffer.from(m.png.buffer, m.png.byteOffset, m.png.byteLength);
-        masks.push({ id: randomUUID(), name: m.name.trim(), png, area: await checkMask(png, m.name.trim(), { name, width: meta.width, height: meta.height }) });
+        const maskName = cleanName(m.name, 'A mask needs a name');
+        masks.push({ id: randomUUID(), name: maskName, png, area: await checkMask(png, maskName, { name, width: meta.width, height: meta.height }) });
       }
     } else if (meta.hasAlpha) {
       const alpha = await cutoutFromAlpha(data, meta.width, meta.height);
@@ -464,7 +537,7 @@ export class Library {
       let projectId = input.projectId;
       if (!projectId) {
         projectId = randomUUID();
-        this.db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(projectId, name.replace(/\.[a-z0-9]+$/i, ''), t, t);
+        this.db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(projectId, projectNameFromFile(name), t, t);
       }
       this.db
         .prepare(`INSERT INTO images (id, project_id, name, file, sha256, bytes, width, height, created_at, thumb_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -514,8 +587,7 @@ export class Library {
   }
 
   renameImage(id: string, name: string): ImageRecord {
-    const clean = name.trim();
-    if (!clean) throw new LibraryError('BAD_INPUT', 'An image name cannot be empty.');
+    const clean = cleanName(name, 'An image name cannot be empty');
     const row = this.imageRow(id);
     this.db.transaction(() => {
       this.db.prepare(`UPDATE images SET name = ? WHERE id = ?`).run(clean, id);
@@ -541,8 +613,7 @@ export class Library {
    * alpha, the grey level) is above half.
    */
   async saveMask(input: { imageId: string; name: string; png: Uint8Array }): Promise<MaskRecord> {
-    const name = input.name.trim();
-    if (!name) throw new LibraryError('BAD_INPUT', 'A mask needs a name.');
+    const name = cleanName(input.name, 'A mask needs a name');
     const image = this.imageRow(input.imageId);
     const png = Buffer.from(input.png.buffer, input.png.byteOffset, input.png.byteLength);
     const area = await checkMask(png, name, image);
@@ -575,6 +646,24 @@ export class Library {
     return { mask: toMask(row), png: fs.readFileSync(this.abs(row.file)) };
   }
 
+  /**
+   * What a job reads: the image and masks, each with its stored file, checked to exist (NOT_FOUND), to
+   * be out of the trash with their project (CONFLICT: "restore it first") and the masks to belong to
+   * the image (BAD_INPUT). The job adapter's resolveInputs calls this.
+   */
+  jobInputs(imageId: string, maskIds: string[]): { image: ImageRecord; imagePath: string; masks: { mask: MaskRecord; path: string }[] } {
+    const image = this.imageRow(imageId);
+    const masks = maskIds.map((id) => this.maskRow(id));
+    for (const m of masks) {
+      if (m.image_id !== image.id) throw new LibraryError('BAD_INPUT', `Mask "${m.name}" belongs to another image than "${image.name}".`);
+    }
+    this.liveImageRow(image.id);
+    return {
+      image: toImage(image), imagePath: this.abs(image.file),
+      masks: masks.map((m) => ({ mask: toMask(m), path: this.abs(m.file) })),
+    };
+  }
+
   // ---------------------------------------------------------------- runs -----------------------------
 
   /** Record a run as it is queued or starts; returns its summary (status queued or running). */
@@ -588,6 +677,8 @@ export class Library {
     for (const m of masks) {
       if (m.image_id !== image.id) throw new LibraryError('BAD_INPUT', `Mask ${m.id} ("${m.name}") belongs to another image than ${image.id}.`);
     }
+    // A run of a trashed image or project would never be listed, and emptying the trash would take its inputs.
+    this.liveImageRow(image.id);
     if (input.baselineRunId) this.runRow(input.baselineRunId);
     const params = Object.fromEntries(Object.entries(input.params).filter(([, v]) => v !== undefined)) as Record<string, ParamValue>;
     const seed = typeof params.seed === 'number' ? params.seed : 0;
@@ -595,7 +686,7 @@ export class Library {
     const t = now();
     const status = input.status ?? 'running';
     const kind = input.kind ?? (input.maskIds.length > 1 ? 'scene' : 'object');
-    const name = input.name?.trim() || `${masks.length === 1 ? masks[0].name : image.name} · ${input.method}`;
+    const name = tidyName(input.name ?? '') || `${masks.length === 1 ? masks[0].name : image.name} · ${input.method}`;
     const inputKey = `${input.packId}|${image.id}|${input.maskIds.join(',')}|${seed}`;
     try {
       this.db.transaction(() => {
@@ -618,11 +709,22 @@ export class Library {
     return toRunSummary(this.runRow(id));
   }
 
-  /** A queued run starts on the worker. */
+  /**
+   * A queued run starts on the worker: status 'running' and `startedAt` now. Idempotent: a run already
+   * running is returned unchanged (its first `startedAt` kept). A run that has ended cannot start again
+   * (CONFLICT); an unknown id is NOT_FOUND.
+   */
   startRun(runId: string): RunSummary {
     const row = this.runRow(runId);
-    if (row.status !== 'queued') throw new LibraryError('CONFLICT', `Run ${runId} is ${row.status}, not queued.`);
-    this.db.prepare(`UPDATE runs SET status = 'running', started_at = ? WHERE id = ?`).run(now(), runId);
+    if (row.status === 'queued') {
+      try {
+        this.db.prepare(`UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued'`).run(now(), runId);
+      } catch (err) {
+        throw asLibraryError(err, `record the start of run "${row.name}"`);
+      }
+    } else if (row.status !== 'running') {
+      throw new LibraryError('CONFLICT', `Run "${row.name}" is already ${row.status}; it cannot start again.`);
+    }
     return toRunSummary(this.runRow(runId));
   }
 
@@ -671,7 +773,7 @@ export class Library {
       this.db
         .prepare(
           `UPDATE runs SET status = 'succeeded', report_json = ?, object_ms = ?, schedule_json = ?, metrics_json = ?, quality = ?,
-             execution_provider = COALESCE(?, execution_provider), finished_at = ?, started_at = COALESCE(started_at, ?), error = NULL,
+             execution_provider = COALESCE(?, CASE WHEN execution_provider = '${PENDING_PROVIDER}' THEN '${UNKNOWN_PROVIDER}' ELSE execution_provider END), finished_at = ?, started_at = COALESCE(started_at, ?), error = NULL,
              params_json = COALESCE(?, params_json)
            WHERE id = ?`,
         )
@@ -781,16 +883,25 @@ export class Library {
     this.db.prepare(`UPDATE runs SET baseline_run_id = ?, speedup = ? WHERE id = ?`).run(baselineId, speedup, runId);
   }
 
-  /** Record a failed (or, with `cancelled`, a cancelled) run; `reason` is shown to the user. */
-  failRun(runId: string, reason: string, options: { cancelled?: boolean } = {}): RunSummary {
+  /**
+   * Record a failed (or, with `cancelled`, a cancelled) run; `reason` is shown to the user.
+   * `executionProvider` is the provider the worker actually used, when it reported one; without it a
+   * run still marked 'pending' (it never reported one) is recorded as 'unknown'.
+   */
+  failRun(runId: string, reason: string, options: { cancelled?: boolean; executionProvider?: string } = {}): RunSummary {
     const row = this.runRow(runId);
     if (row.status !== 'running' && row.status !== 'queued') {
       throw new LibraryError('CONFLICT', `Run ${runId} is already ${row.status}.`);
     }
+    const provider = options.executionProvider?.trim() || null;
     try {
       this.db
-        .prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?`)
-        .run(options.cancelled ? 'cancelled' : 'failed', reason, now(), runId);
+        .prepare(
+          `UPDATE runs SET status = ?, error = ?, finished_at = ?,
+             execution_provider = COALESCE(?, CASE WHEN execution_provider = '${PENDING_PROVIDER}' THEN '${UNKNOWN_PROVIDER}' ELSE execution_provider END)
+           WHERE id = ?`,
+        )
+        .run(options.cancelled ? 'cancelled' : 'failed', reason, now(), provider, runId);
     } catch (err) {
       throw asLibraryError(err, `record the failure of run "${row.name}"`);
     }
@@ -860,8 +971,7 @@ export class Library {
   }
 
   renameRun(runId: string, name: string): RunSummary {
-    const clean = name.trim();
-    if (!clean) throw new LibraryError('BAD_INPUT', 'A run name cannot be empty.');
+    const clean = cleanName(name, 'A run name cannot be empty');
     this.runRow(runId);
     this.db.prepare(`UPDATE runs SET name = ? WHERE id = ?`).run(clean, runId);
     return toRunSummary(this.runRow(runId));
@@ -952,27 +1062,71 @@ export class Library {
     };
   }
 
+  /** The row half of emptyTrash, in one transaction: which files to remove, what went, what was kept. */
+  private emptyTrashRows(): TrashRows {
+    return this.db.transaction(() => {
+      const active = `SELECT 1 FROM runs a WHERE a.status IN ('queued', 'running')`;
+      // What goes: trashed projects, images and runs without runs in progress; with a project go all its
+      // images and runs, with an image its masks and runs.
+      this.db.exec(`
+        CREATE TEMP TABLE IF NOT EXISTS trash_projects (id TEXT PRIMARY KEY);
+        CREATE TEMP TABLE IF NOT EXISTS trash_images (id TEXT PRIMARY KEY);
+        CREATE TEMP TABLE IF NOT EXISTS trash_runs (id TEXT PRIMARY KEY);
+        DELETE FROM trash_projects; DELETE FROM trash_images; DELETE FROM trash_runs;
+        INSERT INTO trash_projects SELECT p.id FROM projects p
+          WHERE p.deleted_at IS NOT NULL AND NOT EXISTS (${active} AND a.project_id = p.id);
+        INSERT INTO trash_images SELECT i.id FROM images i
+          WHERE i.project_id IN (SELECT id FROM trash_projects)
+             OR (i.deleted_at IS NOT NULL AND NOT EXISTS (${active} AND a.image_id = i.id));
+        INSERT INTO trash_runs SELECT r.id FROM runs r
+          WHERE r.project_id IN (SELECT id FROM trash_projects) OR r.image_id IN (SELECT id FROM trash_images)
+             OR (r.deleted_at IS NOT NULL AND r.status NOT IN ('queued', 'running'));`);
+      const files = this.db
+        .prepare(
+          `SELECT file FROM artefacts WHERE run_id IN (SELECT id FROM trash_runs)
+           UNION ALL SELECT file FROM masks WHERE image_id IN (SELECT id FROM trash_images)
+           UNION ALL SELECT file FROM images WHERE id IN (SELECT id FROM trash_images)
+           UNION ALL SELECT thumb_file FROM images WHERE id IN (SELECT id FROM trash_images) AND thumb_file IS NOT NULL`,
+        )
+        .pluck()
+        .all() as string[];
+      const trashed = (table: string, set: string): { gone: number; kept: number } =>
+        this.db
+          .prepare(`SELECT count(*) FILTER (WHERE id IN (SELECT id FROM ${set})) AS gone, count(*) FILTER (WHERE id NOT IN (SELECT id FROM ${set})) AS kept
+                    FROM ${table} WHERE deleted_at IS NOT NULL`)
+          .get() as { gone: number; kept: number };
+      const [p, i, r] = [trashed('projects', 'trash_projects'), trashed('images', 'trash_images'), trashed('runs', 'trash_runs')];
+      // Children first; the cascades remove masks, run_masks, artefacts and tags.
+      this.db.exec(`
+        DELETE FROM runs WHERE id IN (SELECT id FROM trash_runs);
+        DELETE FROM images WHERE id IN (SELECT id FROM trash_images);
+        DELETE FROM projects WHERE id IN (SELECT id FROM trash_projects);
+        DELETE FROM trash_projects; DELETE FROM trash_images; DELETE FROM trash_runs;`);
+      return {
+        counts: { runs: r.gone, images: i.gone, projects: p.gone },
+        kept: { runs: r.kept, images: i.kept, projects: p.kept },
+        files,
+      };
+    })();
+  }
+
   /**
    * Delete trashed items for good: rows first (one transaction), then exactly their files. Only the
    * files of deleted rows are touched, so a write in flight in another process is never disturbed; a
    * crash between the two steps leaves unreferenced files, which the sweep at open removes.
+   *
+   * A trashed project, image or run that still has queued or running runs is kept (the same rule as
+   * trashing: "still in progress"), so a job never loses its inputs or its run rows; it is counted in
+   * `kept` and goes with the next emptying after its runs end.
    */
   emptyTrash(): TrashEmptied {
-    const { counts, files } = this.db.transaction(() => {
-      // Everything that goes: trashed runs, images (with their masks and runs) and projects (with all).
-      const gone = `
-        WITH img AS (SELECT id FROM images WHERE deleted_at IS NOT NULL OR project_id IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)),
-             run AS (SELECT id FROM runs WHERE deleted_at IS NOT NULL OR image_id IN (SELECT id FROM img) OR project_id IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL))
-        SELECT file FROM artefacts WHERE run_id IN (SELECT id FROM run)
-        UNION ALL SELECT file FROM masks WHERE image_id IN (SELECT id FROM img)
-        UNION ALL SELECT file FROM images WHERE id IN (SELECT id FROM img)
-        UNION ALL SELECT thumb_file FROM images WHERE id IN (SELECT id FROM img) AND thumb_file IS NOT NULL`;
-      const files = this.db.prepare(gone).pluck().all() as string[];
-      const runs = this.db.prepare(`DELETE FROM runs WHERE deleted_at IS NOT NULL`).run().changes;
-      const images = this.db.prepare(`DELETE FROM images WHERE deleted_at IS NOT NULL`).run().changes;
-      const projects = this.db.prepare(`DELETE FROM projects WHERE deleted_at IS NOT NULL`).run().changes;
-      return { counts: { runs, images, projects }, files };
-    })();
+    let emptied: TrashRows;
+    try {
+      emptied = this.emptyTrashRows();
+    } catch (err) {
+      throw asLibraryError(err, 'empty the trash');
+    }
+    const { counts, kept, files } = emptied;
     let filesRemoved = 0;
     const dirs = new Set<string>();
     for (const rel of files) {
@@ -992,7 +1146,7 @@ export class Library {
         /* still holds files */
       }
     }
-    return { ...counts, filesRemoved };
+    return { ...counts, filesRemoved, kept };
   }
 }
 

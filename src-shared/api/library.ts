@@ -175,7 +175,11 @@ export const libraryMethods = {
   'trash.list': { req: z.object({}), res: TrashContents },
   'trash.empty': {
     req: z.object({}),
-    res: z.object({ projects: z.number().int(), images: z.number().int(), runs: z.number().int(), filesRemoved: z.number().int() }),
+    res: z.object({
+      projects: z.number().int(), images: z.number().int(), runs: z.number().int(), filesRemoved: z.number().int(),
+      /** Trashed items left in the trash because a job is still using them (queued or running runs). */
+      kept: z.object({ projects: z.number().int(), images: z.number().int(), runs: z.number().int() }),
+    }),
   },
 } as const;
 

@@ -58,6 +58,9 @@ describe('jobs through the host', () => {
     expect(progress.map((p) => p.payload.fraction)).toContain(1);
     expect(progress.some((p) => p.payload.stepKind === 'cached')).toBe(true);
 
+    // The worker's output folder is gone once the runs are recorded: the library keeps its own copies.
+    expect(fs.existsSync(path.join(host.dataDir, 'jobs', jobId))).toBe(false);
+
     const listed = await api.call('jobs.list', {});
     expect((listed.result as { jobId: string; status: string }[])[0]).toMatchObject({ jobId, status: 'succeeded' });
 
@@ -106,6 +109,10 @@ describe('jobs through the host', () => {
     const submitted = await a.call('jobs.submit', { kind: 'object', imageId: image.id, maskIds: [maskId], packId: 'mini', method: 'off', params: {} });
     expect(submitted).toMatchObject({ ok: true });
     await a.next((m) => m.event === 'job.progress' && (m.payload as { stage: string }).stage === 'ssSampling');
+    // While the worker has it, the run says so.
+    const running = (await a.call('runs.list', { status: 'running' })).result as { status: string; startedAt: string | null }[];
+    expect(running).toHaveLength(1);
+    expect(running[0].startedAt).toEqual(expect.any(String));
     a.ws.close();
     await first.stop(); // SIGTERM
     expect(first.output()).not.toContain('could not record');

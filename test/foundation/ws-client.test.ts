@@ -4,6 +4,7 @@
  * events reach listeners, a wrong token is a clear UNAVAILABLE error, and asset URLs carry the token.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiCallError, WsStudioClient } from '../../src-renderer/src/transport/index';
@@ -63,10 +64,14 @@ describe('WsStudioClient', () => {
   });
 
   it('builds asset URLs with the token that the host accepts', async () => {
-    const url = client.assetUrl('settings.json');
+    fs.mkdirSync(path.join(host.dataDir, 'assets', 'thumbs'), { recursive: true });
+    fs.writeFileSync(path.join(host.dataDir, 'assets', 'thumbs', 'a b.png'), 'png bytes');
+    const url = client.assetUrl('assets/thumbs/a b.png');
     expect(url).toContain(`token=${encodeURIComponent(host.token)}`);
     const r = await fetch(url);
     expect(r.status).toBe(200);
-    expect(JSON.parse(await r.text())).toMatchObject({ autoRerun: true });
+    expect(await r.text()).toBe('png bytes');
+    // Files of the data dir outside the asset store are not the window's to load.
+    expect((await fetch(client.assetUrl('settings.json'))).status).toBe(404);
   });
 });

@@ -98,7 +98,7 @@ describe('job service adapter', () => {
     const out = tempDir();
     fs.writeFileSync(path.join(out, 'cup.glb'), await cubeGlb());
     fs.writeFileSync(path.join(out, 'scene.glb'), await cubeGlb());
-    const files = [{ object: 'scene', kind: 'glb' as const, path: 'scene.glb' }, { object: 'cup', kind: 'glb' as const, path: path.join(out, 'cup.glb') }, { object: 'cup', kind: 'report' as const, path: 'cup.json' }];
+    const files = [{ object: 'scene' as const, kind: 'glb' as const, path: 'scene.glb' }, { object: 0, kind: 'glb' as const, path: path.join(out, 'cup.glb') }, { object: 0, kind: 'report' as const, path: 'cup.json' }];
     await jobs.finishRun(fast, { report: fakeReport(400) as never, executionProvider: 'cpu', files, outputDir: out });
     await jobs.finishRun(base, { report: fakeReport(1000, 'off') as never, executionProvider: 'cpu', files, outputDir: out });
     const done = await call('runs.get', { runId: fast });
@@ -130,7 +130,7 @@ describe('job service adapter on a full disk', () => {
     const out = tempDir();
     fs.writeFileSync(path.join(out, 'obj.glb'), await cubeGlb());
     const big = { ...fakeReport(10), warnings: ['w'.repeat(300_000)] };
-    await expect(jobs.finishRun(runId, { report: big as never, executionProvider: 'cpu', files: [{ object: 'obj', kind: 'glb', path: 'obj.glb' }], outputDir: out }))
+    await expect(jobs.finishRun(runId, { report: big as never, executionProvider: 'cpu', files: [{ object: 0, kind: 'glb', path: 'obj.glb' }], outputDir: out }))
       .rejects.toMatchObject({ code: 'DISK_FULL' });
     expect(errors).toEqual([runId]);
     expect(lib.getRun(runId)).toMatchObject({ status: 'queued', artefacts: [] });

@@ -69,6 +69,22 @@ describe('project export and import', () => {
     expect(() => exportProject(lib, projectId, dest, 'folder')).toThrow(/not empty/);
     expect(fs.readdirSync(dest)).toEqual(['keep.txt']);
   });
+
+  it('says what is wrong with a destination that cannot be written (a user error, not an internal one)', async () => {
+    const { lib, projectId } = await projectWithRuns();
+    const dest = tempDir();
+    fs.mkdirSync(path.join(dest, 'taken.zip'));
+    fs.writeFileSync(path.join(dest, 'a-file'), 'x');
+    for (const [target, why] of [
+      [path.join(dest, 'taken.zip'), /a folder of that name is already there/],
+      [path.join(dest, 'a-file', 'project.zip'), /a file is in the way/],
+    ] as const) {
+      let err: unknown;
+      try { exportProject(lib, projectId, target, 'zip'); } catch (e) { err = e; }
+      expect(err).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(why) });
+    }
+    expect(fs.readdirSync(path.join(dest, 'taken.zip'))).toEqual([]);
+  });
 });
 
 describe('import refusals leave the library unchanged', () => {

@@ -62,7 +62,12 @@ describe('images and masks', () => {
   it('refuses a file that is not an image, and a mask of the wrong size or empty, with the reason', async () => {
     const lib = openLib();
     await expect(lib.importImage({ name: 'notes.txt', data: Buffer.from('hello') })).rejects.toThrow(/not an image/);
-    const { image } = await lib.importImage({ name: 'a.png', data: await photoPng(64, 48) });
+    // A PNG cut off after its header: the header reads, the pixels do not. A clear input error, nothing stored.
+    const whole = await photoPng(64, 48);
+    const cut = lib.importImage({ name: 'cut.png', data: whole.subarray(0, 80) });
+    await expect(cut).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/"cut\.png" is damaged or incomplete: its header reads as a 64×48 png/) });
+    expect(lib.listProjects()).toEqual([]);
+    const { image } = await lib.importImage({ name: 'a.png', data: whole });
     await expect(lib.saveMask({ imageId: image.id, name: 'm', png: await greyMaskPng(32, 32, 10) })).rejects.toThrow(/32×32 but image "a.png" is 64×48/);
     await expect(lib.saveMask({ imageId: image.id, name: 'm', png: await greyMaskPng(64, 48, 0) })).rejects.toThrow(/empty/);
     expect(lib.listMasks(image.id)).toEqual([]);

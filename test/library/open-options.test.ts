@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { holderAlive, processStartTime, readLock } from '../../src-main/library/lock';
 import { Library, electronNativeBinding } from '../../src-main/library';
 import { tempDir } from './fixtures';
 
@@ -55,5 +56,35 @@ describe('Library.open options', () => {
     fs.writeFileSync(path.join(dir, 'library.lock'), '999999999');
     Library.open(dir).close();
     expect(fs.existsSync(inFlight)).toBe(false);
+  });
+
+  it('a lock whose PID now belongs to another process (started later) is stale: crash recovery runs', () => {
+    const dir = tempDir();
+    Library.open(dir).close();
+    const live = processStartTime(process.ppid);
+    if (live === null) {
+      console.log('no /proc on this system: only the PID is checked, nothing more to test');
+      return;
+    }
+    fs.mkdirSync(path.join(dir, 'assets', 'runs', 'r1'), { recursive: true });
+    const orphan = path.join(dir, 'assets', 'runs', 'r1', 'a.glb');
+    fs.writeFileSync(orphan, 'left by a crashed app');
+    // The PID is alive (our parent) but the process that wrote the lock started at another time.
+    fs.writeFileSync(path.join(dir, 'library.lock'), JSON.stringify({ pid: process.ppid, started: String(Number(live) + 12345) }));
+    expect(holderAlive(readLock(path.join(dir, 'library.lock'))!)).toBe(false);
+    Library.open(dir).close();
+    expect(fs.existsSync(orphan)).toBe(false);
+    // The same PID with its real start time is a live holder.
+    fs.writeFileSync(path.join(dir, 'library.lock'), JSON.stringify({ pid: process.ppid, started: live }));
+    expect(holderAlive(readLock(path.join(dir, 'library.lock'))!)).toBe(true);
+  });
+
+  it('writes its own PID and start time, and removes only its own lock on close', () => {
+    const dir = tempDir();
+    const lib = Library.open(dir);
+    const holder = readLock(path.join(dir, 'library.lock'));
+    expect(holder).toEqual({ pid: process.pid, started: processStartTime(process.pid) });
+    lib.close();
+    expect(fs.existsSync(path.join(dir, 'library.lock'))).toBe(false);
   });
 });
