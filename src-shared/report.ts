@@ -71,7 +71,18 @@ export const RunReportSchema = z.object({
   schedules: z.object({ ss: ScheduleSchema, slat: ScheduleSchema }),
   aggregation: AggregationReportSchema,
   layout: LayoutReportSchema,
-  mesh: z.object({ vertices: z.number().int().nonnegative(), triangles: z.number().int().nonnegative() }),
+  mesh: z.object({
+    vertices: z.number().int().nonnegative(),
+    triangles: z.number().int().nonnegative(),
+    /** Present when the mesh written was simplified (CLI --target-triangles): what it was simplified from. */
+    simplification: z
+      .object({
+        targetTriangles: z.number().int().positive(),
+        fromVertices: z.number().int().nonnegative(),
+        fromTriangles: z.number().int().nonnegative(),
+      })
+      .optional(),
+  }),
   /**
    * The photo's camera (pack manifest `camera.fovDeg`, across the side of the square full frame; the input
    * image size), so the window can show the posed view through it. Optional: reports written before it

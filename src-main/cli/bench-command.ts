@@ -3,13 +3,16 @@
  * `fastsam3d bench ARGS`). Results go to --out (JSON, Markdown, SVG); tables on stdout, progress on stderr.
  */
 import { existsSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { Command } from 'commander';
 import { runBench } from '../../bench/bench-main';
 import { compareResults, loadBenchResult, renderComparisonMarkdown } from '../../bench/compare';
 import { selectMethods } from '../../bench/object-bench';
 import type { BenchOptions } from '../../bench/options';
 import { ORACLE_STAGES, type OracleStage } from '../../bench/oracle';
+import { DEFAULT_PACK } from './app-root';
 import { UsageError } from './exit-codes';
+import { parseNumberFlag } from './numbers';
 import type { Io } from './run-command';
 
 const HELP = `
@@ -30,10 +33,7 @@ Examples:
 `;
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got "${v}"`);
-  return n;
+  return v === undefined ? undefined : parseNumberFlag(flag, v, { integer: true, min: 1 });
 }
 
 function oracleStage(v: string | undefined): OracleStage | undefined {
@@ -58,13 +58,13 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
   if (o.sweep && o.scene) throw new UsageError('--sweep and --scene are separate runs; give one of them');
   const mode = o.sweep ? 'sweep' : o.scene ? 'scene' : 'objects';
   if (o.oracle !== undefined && mode !== 'objects') throw new UsageError('--oracle runs with the object benchmark, not --sweep or --scene');
-  const seed = Number(o.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed needs a non-negative integer, got "${String(o.seed)}"`);
+  const seed = parseNumberFlag('--seed', o.seed, { integer: true, min: 0 });
   const opts: BenchOptions = {
     mode,
     quick: Boolean(o.quick),
     full: Boolean(o.full),
-    pack: o.pack as string,
+    // The installation's pack unless --pack is given; relative to the current folder, as recorded in the results.
+    pack: typeof o.pack === 'string' ? o.pack : relative(process.cwd(), DEFAULT_PACK) || '.',
     set: mode === 'scene' ? (o.set as string) : folder('--set', o.set as string, 'the held-out benchmark set (resources/benchmark in a source checkout)'),
     scene: mode === 'scene' ? folder('--scene-input', o.sceneInput as string, 'a SAM 3D folder (image.png + 0.png, 1.png, …)') : (o.sceneInput as string),
     objects: positiveInt('--objects', o.objects as string | undefined),
@@ -101,7 +101,7 @@ export function addBenchCommand(program: Command, io: Io): void {
     .option('--full', 'every object of the set')
     .option('--sweep', 'parameter sweep: Pareto front and recommended balanced / max presets')
     .option('--scene', 'scene time: runScene against one runObject per mask (off and fast-sam3d)')
-    .option('--pack <dir>', 'model pack folder', 'models/mini')
+    .option('--pack <dir>', 'model pack folder (default: models/mini of the installation)')
     .option('--set <dir>', 'held-out benchmark set (image.png, 0.png, gt.json, gt.ply per object)', 'resources/benchmark')
     .option('--scene-input <dir>', 'SAM 3D folder for --scene', 'resources/examples/scene-three')
     .option('--objects <n>', 'number of objects, spread over the set (default 6; 2 with --quick)')

@@ -1,13 +1,16 @@
 /** Resolve the CLI's --image / --mask / --mask-index / --masks-dir into decoded inputs. */
 import { basename, extname } from 'node:path';
+import { fileBaseName } from '../export/write-outputs';
 import { PipelineInputError } from '../pipeline/errors';
-import { isSam3dFolder, loadImageFile, loadMaskFile, maskAt, maskFromAlpha, readSam3dFolder } from '../pipeline/image';
-import type { BinaryMask, DecodedImage } from '../pipeline/image';
+import { isSam3dFolder, loadImageFile, loadMaskFile, maskFromAlpha, readSam3dFolder } from '../pipeline/image';
+import type { BinaryMask, DecodedImage, Sam3dFolder } from '../pipeline/image';
 import { UsageError } from './exit-codes';
+import { parseNumberFlag } from './numbers';
 
 export interface ObjectInputs {
   image: DecodedImage;
   mask: BinaryMask;
+  /** The object's name (from --name, else from the input); files are named after fileBaseName(name). */
   name: string;
   warnings: string[];
 }
@@ -15,6 +18,7 @@ export interface ObjectInputs {
 function stem(path: string): string {
   return basename(path, extname(path));
 }
+
 
 /** `infer`: a photo + mask file, a photo with alpha, or a SAM 3D folder (+ --mask-index, default 0). */
 export async function resolveObjectInputs(o: {
@@ -26,23 +30,31 @@ export async function resolveObjectInputs(o: {
   if (!o.image)
     throw new UsageError('--image is required (a photo, or a SAM 3D folder with image.png + 0.png, 1.png, …)');
   if (o.mask && o.maskIndex !== undefined) throw new UsageError('give either --mask or --mask-index, not both');
-  const warnings: string[] = [];
   if (await isSam3dFolder(o.image)) {
     if (o.mask)
       throw new UsageError('--image is a SAM 3D folder: choose its mask with --mask-index N instead of --mask');
-    const folder = await readSam3dFolder(o.image);
-    const index = o.maskIndex === undefined ? 0 : parseIndex(o.maskIndex);
-    if (o.maskIndex === undefined && folder.maskPaths.length > 1) {
-      warnings.push(
-        `The folder has ${folder.maskPaths.length} masks; using 0.png (choose with --mask-index, or run "scene" for all).`,
+    const index =
+      o.maskIndex === undefined ? 0 : parseNumberFlag('--mask-index', o.maskIndex, { integer: true, min: 0 });
+    const folder = await readSam3dFolder(o.image, true);
+    const warnings = [...folder.warnings];
+    const chosen = folder.masks.find((m) => m.index === index);
+    if (!chosen) {
+      throw new PipelineInputError(
+        'MASK_INDEX_OUT_OF_RANGE',
+        `mask index ${index} does not exist in "${o.image}" (found ${folder.masks.length} masks: ${folder.masks.map((m) => m.file).join(', ')}).`,
       );
     }
-    const maskPath = maskAt(folder, index, o.image);
-    const [image, mask] = await Promise.all([loadImageFile(folder.imagePath), loadMaskFile(maskPath)]);
-    return { image, mask, name: o.name ?? `${basename(o.image)}-${index}`, warnings };
+    if (o.maskIndex === undefined && folder.masks.length > 1) {
+      warnings.push(
+        `The folder has ${folder.masks.length} masks; using ${chosen.file} (choose with --mask-index, or run "scene" for all).`,
+      );
+    }
+    const [image, mask] = await Promise.all([loadImageFile(folder.imagePath), loadMaskFile(chosen.path)]);
+    return { image, mask, ...objectName(o.name, `${basename(o.image)}-${index}`, warnings) };
   }
   if (o.maskIndex !== undefined)
     throw new UsageError('--mask-index needs --image to be a SAM 3D folder (image.png + 0.png, 1.png, …)');
+  const warnings: string[] = [];
   const image = await loadImageFile(o.image);
   let mask: BinaryMask | null;
   if (o.mask) mask = await loadMaskFile(o.mask);
@@ -55,19 +67,27 @@ export async function resolveObjectInputs(o: {
       );
     warnings.push('Using the image alpha channel as the mask.');
   }
-  return { image, mask, name: o.name ?? stem(o.image), warnings };
+  return { image, mask, ...objectName(o.name, stem(o.image), warnings) };
 }
 
-function parseIndex(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--mask-index needs a non-negative integer, got "${v}"`);
-  return n;
+/** --name, unless nothing of it is left in a file name (then the name from the input, with a warning). */
+function objectName(
+  given: string | undefined,
+  fromInput: string,
+  warnings: string[],
+): { name: string; warnings: string[] } {
+  if (given === undefined || fileBaseName(given, '') !== '') return { name: given ?? fromInput, warnings };
+  return {
+    name: fromInput,
+    warnings: [...warnings, `--name "${given}" has nothing usable in a file name; using "${fromInput}".`],
+  };
 }
 
 export interface SceneInputs {
   image: DecodedImage;
   masks: { mask: BinaryMask; name: string }[];
   name: string;
+  warnings: string[];
 }
 
 /** `scene`: a photo + --masks-dir (0.png, 1.png, …), or a SAM 3D folder. */
@@ -78,19 +98,20 @@ export async function resolveSceneInputs(o: {
 }): Promise<SceneInputs> {
   if (!o.image) throw new UsageError('--image is required (a photo with --masks-dir, or a SAM 3D folder)');
   let imagePath = o.image;
-  let maskPaths: string[];
+  let listed: Sam3dFolder;
   if (await isSam3dFolder(o.image)) {
-    const folder = await readSam3dFolder(o.image);
+    const folder = await readSam3dFolder(o.image, true);
     imagePath = folder.imagePath;
-    maskPaths = o.masksDir ? (await readSam3dFolder(o.masksDir, false)).maskPaths : folder.maskPaths;
+    listed = o.masksDir ? await readSam3dFolder(o.masksDir, false) : folder;
   } else {
     if (!o.masksDir)
       throw new UsageError('scene needs --masks-dir D (a folder with 0.png, 1.png, …) or a SAM 3D folder as --image');
-    maskPaths = (await readSam3dFolder(o.masksDir, false)).maskPaths;
+    listed = await readSam3dFolder(o.masksDir, false);
   }
   const image = await loadImageFile(imagePath);
   const masks = await Promise.all(
-    maskPaths.map(async (p) => ({ mask: await loadMaskFile(p), name: `object-${stem(p)}` })),
+    listed.masks.map(async (m) => ({ mask: await loadMaskFile(m.path), name: `object-${m.index}` })),
   );
-  return { image, masks, name: o.name ?? (imagePath === o.image ? stem(o.image) : basename(o.image)) };
+  const fromInput = imagePath === o.image ? stem(o.image) : basename(o.image);
+  return { image, masks, ...objectName(o.name, fromInput, listed.warnings) };
 }

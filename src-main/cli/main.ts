@@ -3,15 +3,31 @@
  * stdout carries results (the JSON report with --json), stderr carries progress and messages.
  * Exit codes: 0 ok, 2 bad input or usage, 3 invalid model pack, 1 internal failure (130 cancelled).
  */
-import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { runObject, runScene, validatePack } from '../pipeline';
-import { writeOutputs, writeSceneOutputs } from '../export';
+import { throwIfAborted } from '../pipeline/errors';
+import type { RunReport } from '../../src-shared/report';
+import {
+  fileBaseName,
+  outputFileNames,
+  renderOutputs,
+  renderSceneOutputs,
+  type PendingOutput,
+} from '../export/write-outputs';
+import { appVersion } from './app-root';
 import { addBenchCommand } from './bench-command';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { resolveObjectInputs, resolveSceneInputs } from './inputs';
-import { addRunOptions, runWithPack, wroteLines, type Io, type RawRunOptions } from './run-command';
+import { writeRunFiles } from './outputs';
+import {
+  addRunOptions,
+  runWithPack,
+  wroteLines,
+  type Io,
+  type RawRunOptions,
+  type Simplification,
+} from './run-command';
 
 const HELP_FOOTER = `
 Examples:
@@ -25,9 +41,28 @@ Examples:
 Exit codes: 0 ok, 2 bad input or usage, 3 invalid model pack, 1 internal failure, 130 cancelled (Ctrl-C).
 `;
 
+/** A report's mesh entry for the mesh written (and how it was simplified, with --target-triangles). */
+function writtenMeshReport(
+  mesh: { positions: Float32Array; indices: Uint32Array },
+  simplification: Simplification | undefined,
+): RunReport['mesh'] {
+  const entry = { vertices: mesh.positions.length / 3, triangles: mesh.indices.length / 3 };
+  return simplification ? { ...entry, simplification } : entry;
+}
+
+function meshSummary(m: RunReport['mesh'], simplification: Simplification | undefined): string {
+  const s = simplification
+    ? ` (simplified from ${simplification.fromTriangles} for --target-triangles ${simplification.targetTriangles})`
+    : '';
+  return `${m.vertices} vertices, ${m.triangles} triangles${s}`;
+}
+
+const warningLines = (warnings: string[]): string => warnings.map((w) => `  warning: ${w}\n`).join('');
+
 export function buildProgram(io: Io): Command {
   const program = new Command('fastsam3d')
     .description('Photo + object mask → 3D asset (Fast-SAM3D accelerated SAM 3D Objects pipeline on ONNX model packs)')
+    .version(appVersion(), '-V, --version', 'print the version')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
@@ -47,27 +82,41 @@ export function buildProgram(io: Io): Command {
       maskIndex: o.maskIndex as string,
       name: o.name as string,
     });
-    await runWithPack(o, io, async (ctx) => {
-      const result = await runObject(ctx.pack, { image: inputs.image, mask: inputs.mask, name: inputs.name }, ctx.runOptions);
+    // One cleaned base name for every file of the run: <base>.glb|.obj|.mtl|.ply and <base>.report.json.
+    const reportName = `${fileBaseName(inputs.name)}.report.json`;
+    const files = (formats: Parameters<typeof outputFileNames>[1]) => [
+      ...outputFileNames(inputs.name, formats),
+      reportName,
+    ];
+    await runWithPack(o, io, files, async (ctx) => {
+      const result = await runObject(
+        ctx.pack,
+        { image: inputs.image, mask: inputs.mask, name: inputs.name },
+        ctx.runOptions,
+      );
       ctx.endProgress();
-      result.report.warnings.unshift(...inputs.warnings);
-      const written = await writeOutputs(result, ctx.outputDir, {
+      throwIfAborted(ctx.signal);
+      const r = result.report;
+      r.warnings.unshift(...inputs.warnings);
+      const { mesh, simplification } = await ctx.outputMesh(result.mesh);
+      r.mesh = writtenMeshReport(mesh, simplification);
+      const pending: PendingOutput[] = await renderOutputs({ ...result, mesh }, ctx.outputDir, {
         formats: ctx.formats,
         posed: ctx.posed,
-        targetTriangles: ctx.targetTriangles,
         baseName: inputs.name,
+        signal: ctx.signal,
       });
-      const reportFile = join(ctx.outputDir, `${inputs.name}.report.json`);
-      await writeFile(reportFile, JSON.stringify(result.report, null, 2));
-      if (ctx.json) io.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+      const reportFile = join(ctx.outputDir, reportName);
+      const all = [...pending, { path: reportFile, data: JSON.stringify(r, null, 2) + '\n' }];
+      await writeRunFiles(ctx.outputDir, all, ctx.signal);
+      if (ctx.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
       else {
-        const r = result.report;
         io.stdout.write(
-          `${inputs.name}: ${r.mesh.vertices} vertices, ${r.mesh.triangles} triangles in ${(r.objectMs / 1000).toFixed(2)} s ` +
+          `${inputs.name}: ${meshSummary(r.mesh, simplification)} in ${(r.objectMs / 1000).toFixed(2)} s ` +
             `(${r.method}, ${r.executionProvider}; SS ${r.schedules.ss.pattern} ${r.schedules.ss.networkPasses} passes, ` +
             `SLaT ${r.schedules.slat.pattern} ${r.schedules.slat.networkPasses} passes, S = ${r.aggregation.factor})\n` +
-            wroteLines([...written.map((f) => f.path), reportFile]) +
-            r.warnings.map((w) => `  warning: ${w}\n`).join(''),
+            wroteLines(all.map((f) => f.path)) +
+            warningLines(r.warnings),
         );
       }
     });
@@ -85,23 +134,43 @@ export function buildProgram(io: Io): Command {
       masksDir: o.masksDir as string,
       name: o.name as string,
     });
-    await runWithPack(o, io, async (ctx) => {
+    const reportName = 'scene.report.json';
+    const files = (formats: Parameters<typeof outputFileNames>[1]) => [
+      'scene.glb',
+      ...inputs.masks.flatMap((m) => outputFileNames(m.name, formats)),
+      reportName,
+    ];
+    await runWithPack(o, io, files, async (ctx) => {
       const scene = await runScene(ctx.pack, { image: inputs.image, masks: inputs.masks }, ctx.runOptions);
       ctx.endProgress();
-      await mkdir(ctx.outputDir, { recursive: true });
-      const objects = scene.objects.map((r, q) => ({ ...r, name: inputs.masks[q].name }));
-      const written = await writeSceneOutputs(objects, scene.objects[0].camera, ctx.outputDir, {
+      throwIfAborted(ctx.signal);
+      const report = scene.report;
+      report.warnings.unshift(...inputs.warnings);
+      const objects = [];
+      const summaries: string[] = [];
+      for (const [q, r] of scene.objects.entries()) {
+        const { mesh, simplification } = await ctx.outputMesh(r.mesh);
+        const name = inputs.masks[q].name;
+        report.objects[q].mesh = writtenMeshReport(mesh, simplification);
+        objects.push({ ...r, mesh, name });
+        summaries.push(`  ${name}: ${meshSummary(report.objects[q].mesh, simplification)}\n`);
+        throwIfAborted(ctx.signal);
+      }
+      const pending = await renderSceneOutputs(objects, scene.objects[0].camera, ctx.outputDir, {
         formats: ctx.formats,
         posed: ctx.posed,
-        targetTriangles: ctx.targetTriangles,
+        signal: ctx.signal,
       });
-      const reportFile = join(ctx.outputDir, 'scene.report.json');
-      await writeFile(reportFile, JSON.stringify(scene.report, null, 2));
-      if (ctx.json) io.stdout.write(JSON.stringify(scene.report, null, 2) + '\n');
+      const reportFile = join(ctx.outputDir, reportName);
+      const all = [...pending, { path: reportFile, data: JSON.stringify(report, null, 2) + '\n' }];
+      await writeRunFiles(ctx.outputDir, all, ctx.signal);
+      if (ctx.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
         io.stdout.write(
-          `${inputs.name}: ${scene.objects.length} objects in ${(scene.report.totalMs / 1000).toFixed(2)} s (${scene.report.method}, ${scene.report.executionProvider})\n` +
-            wroteLines([...written.map((f) => f.path), reportFile]),
+          `${inputs.name}: ${scene.objects.length} objects in ${(report.totalMs / 1000).toFixed(2)} s (${report.method}, ${report.executionProvider})\n` +
+            summaries.join('') +
+            wroteLines(all.map((f) => f.path)) +
+            warningLines(report.warnings),
         );
       }
     });
@@ -124,25 +193,43 @@ export function buildProgram(io: Io): Command {
   return program;
 }
 
+/** Streams whose reader went away (EPIPE) are left alone: `fastsam3d … | head` ends quietly. */
+const quietStreams = new WeakSet<NodeJS.WritableStream>();
+function ignoreClosedReader(stream: NodeJS.WritableStream): void {
+  if (quietStreams.has(stream)) return;
+  quietStreams.add(stream);
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    throw err; // as without this listener
+  });
+}
+
 /** Run the CLI; resolves to the exit code (never calls process.exit, so tests can call it). */
 export async function main(
   argv: string[],
   io: Io = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
+  ignoreClosedReader(io.stdout);
+  ignoreClosedReader(io.stderr);
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
-        return EXIT.ok;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+      // `help` asked for is 0; help shown because a subcommand is missing (on stderr) is a usage error.
+      if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
       if ((err as unknown as { quiet?: boolean }).quiet) return (err as unknown as { exitCode: number }).exitCode;
       return EXIT.badInput;
     }
     const e = err as Error & { exitCode?: number; quiet?: boolean };
     if (e.quiet && e.exitCode !== undefined) return e.exitCode;
     const code = exitCodeFor(err);
+    if (code === EXIT.cancelled) {
+      io.stderr.write('fastsam3d: cancelled; nothing was written\n');
+      return code;
+    }
     // A run that completed but found no surface is a result, not a bug: message only, no stack.
     const expected = e.name === 'NoSurfaceError';
     const prefix = code === EXIT.internal && !expected ? 'internal error' : 'error';

@@ -7,7 +7,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { PARAM_SPECS, cliFlag } from '../../src-shared/params';
 import type { AccelParams, ParamSpec } from '../../src-shared/params';
-import { UsageError } from './exit-codes';
+import { parseNumberFlag } from './numbers';
 
 /** commander's camelCase attribute for a generated flag. */
 function attr(spec: ParamSpec): string {
@@ -37,23 +37,18 @@ export function addParamFlags(cmd: Command): Command {
   return cmd;
 }
 
-/** The parameter overrides the user gave (validated for type here, for range by the pipeline). */
+/** The parameter overrides the user gave, validated here (plain decimal numbers within the spec's range). */
 export function paramOverrides(opts: Record<string, unknown>): Partial<AccelParams> {
   const out: Record<string, unknown> = {};
   for (const spec of PARAM_SPECS as readonly ParamSpec[]) {
     const v = opts[attr(spec)];
     if (v === undefined) continue;
     if (spec.kind === 'number' || spec.kind === 'integer') {
-      const n = Number(v);
-      if (!Number.isFinite(n) || (spec.kind === 'integer' && !Number.isInteger(n))) {
-        throw new UsageError(
-          `${cliFlag(spec.key)} needs ${spec.kind === 'integer' ? 'an integer' : 'a number'}, got "${String(v)}"`,
-        );
-      }
-      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-        throw new UsageError(`${cliFlag(spec.key)} must be within [${spec.min}, ${spec.max}], got ${n}`);
-      }
-      out[spec.key] = n;
+      out[spec.key] = parseNumberFlag(cliFlag(spec.key), v, {
+        integer: spec.kind === 'integer',
+        min: spec.min,
+        max: spec.max,
+      });
     } else {
       out[spec.key] = v;
     }

@@ -1,37 +1,55 @@
 /**
  * What `infer` and `scene` share: their options (pack, preset, outputs, execution provider, one flag per
- * parameter), and one helper that parses those options, opens the pack, shows progress, cancels on
- * Ctrl-C and always cleans up, so each subcommand only says what it runs and what it writes.
+ * parameter), and one helper that parses those options, checks the output folder, opens the pack, shows
+ * progress, cancels on Ctrl-C and always cleans up, so each subcommand only says what it runs and what it
+ * writes.
  */
+import { isAbsolute } from 'node:path';
 import { Command, Option } from 'commander';
 import { ExecutionProviderSchema } from '../../src-shared/api/jobs';
 import type { ExecutionProvider } from '../../src-shared/api/jobs';
 import { METHODS } from '../../src-shared/params';
 import type { Method } from '../../src-shared/params';
+import type { RunReport } from '../../src-shared/report';
 import { openPack } from '../pipeline';
 import type { Pack, RunOptions } from '../pipeline';
-import type { ExportFormat } from '../export';
-import { parseFormats, parseTargetTriangles } from './outputs';
+import type { Mesh } from '../pipeline/types';
+import { simplifyMesh } from '../export/simplify';
+import { discardPendingWritesSync, type ExportFormat } from '../export/write-outputs';
+import { DEFAULT_PACK } from './app-root';
+import { EXIT } from './exit-codes';
+import { parseFormats, parseTargetTriangles, prepareOutputDir } from './outputs';
 import { addParamFlags, paramOverrides } from './param-flags';
 import { progressBar } from './progress-bar';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream;
+  /** Ends the process at once (a second Ctrl-C); process.exit unless a test replaces it. */
+  exit?: (code: number) => void;
 }
 
 /** commander's parsed options of a run subcommand (strings and booleans, validated by runWithPack). */
 export type RawRunOptions = Record<string, string | boolean | undefined>;
 
+/** --pack as given (relative to the current folder), else the installation's models/mini. */
+export function packDir(o: RawRunOptions): string {
+  return typeof o.pack === 'string' ? o.pack : DEFAULT_PACK;
+}
+
+export const PACK_HELP = `model pack folder (manifest.json + *.onnx) (default: models/mini of the installation${
+  isAbsolute(DEFAULT_PACK) ? `, ${DEFAULT_PACK}` : ''
+})`;
+
 export function addRunOptions(cmd: Command): Command {
   cmd
-    .option('--pack <dir>', 'model pack folder (manifest.json + *.onnx)', 'models/mini')
+    .option('--pack <dir>', PACK_HELP)
     .addOption(
       new Option('--preset <method>', 'acceleration preset or benchmark baseline')
         .choices([...METHODS])
         .default('fast-sam3d'),
     )
-    .option('--output-dir <dir>', 'folder for the result files', 'output')
+    .option('--output-dir <dir>', 'folder for the result files (created if missing)', 'output')
     .option('--format <list>', 'comma-separated mesh formats: glb, obj, ply', 'glb')
     .option('--posed', 'write meshes placed in the camera frame (layout applied) instead of the object frame')
     .option('--target-triangles <n>', 'simplify each mesh to about this many triangles')
@@ -40,53 +58,101 @@ export function addRunOptions(cmd: Command): Command {
         .choices([...ExecutionProviderSchema.options])
         .default('cpu'),
     )
-    .option('--name <name>', 'base name of the output files')
+    .option('--name <name>', 'base name of the output files (cleaned to letters, digits, . _ -)')
     .option('--json', 'print the run report as JSON on stdout');
   return addParamFlags(cmd);
 }
+
+/** How a mesh was simplified for --target-triangles (recorded in the report). */
+/** How the written mesh was simplified (--target-triangles): the report's `mesh.simplification`. */
+export type Simplification = NonNullable<RunReport['mesh']['simplification']>;
 
 /** The run subcommands' options, parsed and validated. */
 export interface RunContext {
   pack: Pack;
   /** Pass to runObject / runScene: method, parameter overrides, progress and cancellation. */
   runOptions: RunOptions;
+  /** Aborted by Ctrl-C: pass to the writers too (AbortError → exit 130, nothing written). */
+  signal: AbortSignal;
   outputDir: string;
   formats: ExportFormat[];
   targetTriangles: number | undefined;
   posed: boolean;
   json: boolean;
+  /** The mesh to write: simplified for --target-triangles (with what was done), else the mesh itself. */
+  outputMesh: (mesh: Mesh) => Promise<{ mesh: Mesh; simplification?: Simplification }>;
   /** Clear the progress line before printing results. */
   endProgress: () => void;
 }
 
-/** Parse the shared options, open the pack, run `fn`, and close everything whatever happens. */
-export async function runWithPack(o: RawRunOptions, io: Io, fn: (ctx: RunContext) => Promise<void>): Promise<void> {
+/**
+ * Parse the shared options, check the output folder (`outputFiles`: the file names the run will write
+ * there, for the given formats), open the pack, run `fn`, and close everything whatever happens.
+ * Ctrl-C aborts the run (exit 130, nothing written); a second Ctrl-C removes any temporary file and
+ * exits at once.
+ */
+export async function runWithPack(
+  o: RawRunOptions,
+  io: Io,
+  outputFiles: (formats: ExportFormat[]) => string[],
+  fn: (ctx: RunContext) => Promise<void>,
+): Promise<void> {
   const formats = parseFormats(o.format as string);
-  const targetTriangles = parseTargetTriangles(o.targetTriangles as string);
+  const targetTriangles = parseTargetTriangles(o.targetTriangles as string | undefined);
   const params = paramOverrides(o);
+  const outputDir = o.outputDir as string;
+  const prepared = await prepareOutputDir(outputDir, outputFiles(formats));
   const bar = progressBar(io.stderr);
   const ac = new AbortController();
-  const onInt = () => ac.abort();
-  process.once('SIGINT', onInt);
+  let interrupts = 0;
+  const onInt = () => {
+    if (++interrupts === 1) {
+      ac.abort();
+      bar.done();
+      io.stderr.write('fastsam3d: cancelling… (press Ctrl-C again to quit at once)\n');
+      return;
+    }
+    discardPendingWritesSync();
+    prepared.removeIfCreatedSync();
+    io.stderr.write('fastsam3d: cancelled\n');
+    (io.exit ?? process.exit)(EXIT.cancelled);
+  };
+  process.on('SIGINT', onInt);
+  let ok = false;
   try {
-    const pack = await openPack(o.pack as string, { executionProvider: o.executionProvider as ExecutionProvider });
+    const pack = await openPack(packDir(o), { executionProvider: o.executionProvider as ExecutionProvider });
     try {
       await fn({
         pack,
         runOptions: { method: o.preset as Method, params, onProgress: bar.update, signal: ac.signal },
-        outputDir: o.outputDir as string,
+        signal: ac.signal,
+        outputDir,
         formats,
         targetTriangles,
         posed: Boolean(o.posed),
         json: Boolean(o.json),
+        outputMesh: async (mesh) => {
+          if (targetTriangles === undefined) return { mesh };
+          const simplified = await simplifyMesh(mesh, targetTriangles);
+          return {
+            mesh: simplified,
+            simplification: {
+              targetTriangles,
+              fromVertices: mesh.positions.length / 3,
+              fromTriangles: mesh.indices.length / 3,
+            },
+          };
+        },
         endProgress: bar.done,
       });
+      ok = true;
     } finally {
       await pack.close();
     }
   } finally {
     bar.done();
     process.off('SIGINT', onInt);
+    if (!ok) prepared.removeIfCreatedSync();
   }
 }
 

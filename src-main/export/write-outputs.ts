@@ -1,15 +1,22 @@
 /**
  * One call for the CLI, the worker and export.run: write an object result (or a scene) in the requested
  * formats into a folder. File names: `<base>.glb|.obj(+.mtl)|.ply`, scenes add `scene.glb`.
+ *
+ * All or nothing: every file is first rendered in memory, then written to a temporary name beside its
+ * destination, and only when all of them are on disk are they renamed into place (one synchronous burst,
+ * so no signal handler or other callback can run in between). Any failure, or an abort through
+ * `signal`, removes the temporary files and leaves the folder as it was.
  */
-import { promises as fsp } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { lstatSync, promises as fsp, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { throwIfAborted } from '../pipeline/errors';
 import type { CameraInfo, Layout, Mesh } from '../pipeline/types';
 import { ExportWriteError } from './atomic-write';
-import { writeGlb } from './glb';
-import { writeObj } from './obj';
-import { writePly } from './ply';
-import { writeSceneGlb } from './scene';
+import { glbBytes } from './glb';
+import { objTexts } from './obj';
+import { plyBytes } from './ply';
+import { sceneGlbBytes } from './scene';
 import { simplifyMesh } from './simplify';
 
 export type ExportFormat = 'glb' | 'obj' | 'ply';
@@ -23,6 +30,8 @@ export interface OutputOptions {
   baseName?: string;
   /** Stored in the GLB asset extras and OBJ/PLY header comments (e.g. the run report's parameters). */
   extras?: Record<string, unknown>;
+  /** Stop (AbortError) before anything is renamed into place; nothing is left behind. */
+  signal?: AbortSignal;
 }
 
 /** The subset of ObjectResult the writers need. */
@@ -39,14 +48,35 @@ export interface WrittenFile {
   bytes: number;
 }
 
-/** A safe file base name from a mask or object name. */
-export function fileBaseName(name: string): string {
+/** A file rendered in memory, not yet written. */
+export interface PendingFile {
+  path: string;
+  data: Uint8Array | string;
+}
+
+/** A rendered output file (see renderOutputs). */
+export interface PendingOutput extends PendingFile {
+  format: WrittenFile['format'];
+}
+
+/**
+ * A safe file base name from a mask or object name: letters, digits, `.`, `_` and `-` only (so never a
+ * path: `../x` gives `x`, `a/b` gives `a_b`), no leading dot, at most 80 characters; `fallback` when
+ * nothing is left.
+ */
+export function fileBaseName(name: string, fallback = 'object'): string {
   const cleaned = name
     .normalize('NFKC')
     .replace(/[^\p{L}\p{N}._-]+/gu, '_')
     .replace(/^[._]+/, '')
     .slice(0, 80);
-  return cleaned || 'object';
+  return cleaned || fallback;
+}
+
+/** The file names writeOutputs writes for `baseName` in `formats` (in that order; OBJ brings its MTL). */
+export function outputFileNames(baseName: string | undefined, formats: readonly ExportFormat[]): string[] {
+  const base = fileBaseName(baseName ?? 'object');
+  return [...new Set(formats)].flatMap((f) => (f === 'obj' ? [`${base}.obj`, `${base}.mtl`] : [`${base}.${f}`]));
 }
 
 async function ensureDir(dir: string): Promise<void> {
@@ -68,9 +98,10 @@ function extrasOf(result: ObjectOutput, opts: OutputOptions): Record<string, unk
   return report ? { fastsam3d: { pack: report.pack, method: report.method, params: report.params } } : undefined;
 }
 
-export async function writeOutputs(result: ObjectOutput, dir: string, opts: OutputOptions): Promise<WrittenFile[]> {
+/** The files of writeOutputs, rendered in memory (simplified when asked); nothing is written. */
+export async function renderOutputs(result: ObjectOutput, dir: string, opts: OutputOptions): Promise<PendingOutput[]> {
   if (opts.formats.length === 0) throw new Error('choose at least one format (glb, obj, ply)');
-  await ensureDir(dir);
+  throwIfAborted(opts.signal);
   const mesh = opts.targetTriangles ? await simplifyMesh(result.mesh, opts.targetTriangles) : result.mesh;
   const base = path.join(dir, fileBaseName(opts.baseName ?? 'object'));
   const meshOpts = {
@@ -78,20 +109,53 @@ export async function writeOutputs(result: ObjectOutput, dir: string, opts: Outp
     layout: opts.posed ? result.layout : null,
     extras: extrasOf(result, opts),
   };
-  const files: WrittenFile[] = [];
+  const files: PendingOutput[] = [];
   for (const format of [...new Set(opts.formats)]) {
-    if (format === 'glb')
-      files.push({ path: `${base}.glb`, format, bytes: await writeGlb(`${base}.glb`, mesh, meshOpts) });
-    else if (format === 'ply')
-      files.push({ path: `${base}.ply`, format, bytes: await writePly(`${base}.ply`, mesh, meshOpts) });
+    throwIfAborted(opts.signal);
+    if (format === 'glb') files.push({ path: `${base}.glb`, format, data: await glbBytes(mesh, meshOpts) });
+    else if (format === 'ply') files.push({ path: `${base}.ply`, format, data: plyBytes(mesh, meshOpts) });
     else {
-      const r = await writeObj(`${base}.obj`, mesh, meshOpts);
-      files.push(
-        { path: `${base}.obj`, format, bytes: r.objBytes },
-        { path: r.mtlPath, format: 'mtl', bytes: r.mtlBytes },
-      );
+      const mtlPath = `${base}.mtl`;
+      const { obj, mtl } = objTexts(mesh, path.basename(mtlPath), meshOpts);
+      files.push({ path: `${base}.obj`, format, data: obj }, { path: mtlPath, format: 'mtl', data: mtl });
     }
   }
+  throwIfAborted(opts.signal);
+  return files;
+}
+
+export async function writeOutputs(result: ObjectOutput, dir: string, opts: OutputOptions): Promise<WrittenFile[]> {
+  if (opts.formats.length === 0) throw new Error('choose at least one format (glb, obj, ply)');
+  await ensureDir(dir);
+  const files = await renderOutputs(result, dir, opts);
+  const bytes = await commitFiles(files, { signal: opts.signal });
+  return files.map((f, i) => ({ path: f.path, format: f.format, bytes: bytes[i] }));
+}
+
+/** The files of writeSceneOutputs, rendered in memory: `scene.glb` first, then each object's files. */
+export async function renderSceneOutputs(
+  objects: (ObjectOutput & { name: string })[],
+  camera: CameraInfo,
+  dir: string,
+  opts: OutputOptions,
+): Promise<PendingOutput[]> {
+  throwIfAborted(opts.signal);
+  const simplified = await Promise.all(
+    objects.map(async (o) => ({
+      ...o,
+      mesh: opts.targetTriangles ? await simplifyMesh(o.mesh, opts.targetTriangles) : o.mesh,
+    })),
+  );
+  throwIfAborted(opts.signal);
+  const files: PendingOutput[] = [
+    {
+      path: path.join(dir, 'scene.glb'),
+      format: 'scene-glb',
+      data: await sceneGlbBytes(simplified, camera, objects[0] ? extrasOf(objects[0], opts) : undefined),
+    },
+  ];
+  for (const o of simplified)
+    files.push(...(await renderOutputs(o, dir, { ...opts, targetTriangles: undefined, baseName: o.name })));
   return files;
 }
 
@@ -106,22 +170,133 @@ export async function writeSceneOutputs(
   opts: OutputOptions,
 ): Promise<WrittenFile[]> {
   await ensureDir(dir);
-  const simplified = await Promise.all(
-    objects.map(async (o) => ({
-      ...o,
-      mesh: opts.targetTriangles ? await simplifyMesh(o.mesh, opts.targetTriangles) : o.mesh,
-    })),
-  );
-  const scenePath = path.join(dir, 'scene.glb');
-  const files: WrittenFile[] = [
-    {
-      path: scenePath,
-      format: 'scene-glb',
-      bytes: await writeSceneGlb(scenePath, simplified, camera, objects[0] ? extrasOf(objects[0], opts) : undefined),
-    },
-  ];
-  for (const o of simplified) {
-    files.push(...(await writeOutputs(o, dir, { ...opts, targetTriangles: undefined, baseName: o.name })));
+  const files = await renderSceneOutputs(objects, camera, dir, opts);
+  const bytes = await commitFiles(files, { signal: opts.signal });
+  return files.map((f, i) => ({ path: f.path, format: f.format, bytes: bytes[i] }));
+}
+
+/** The file operations commitFiles uses, injectable so tests can fail one of them. */
+export interface CommitFs {
+  open: typeof fsp.open;
+  renameSync: (from: string, to: string) => void;
+}
+
+const realCommitFs: CommitFs = { open: fsp.open, renameSync };
+
+/** Temporary files of the commits in progress (for discardPendingWritesSync). */
+const liveTemps = new Set<string>();
+
+/**
+ * Synchronously remove the temporary files of every commit in progress: for a process about to exit at
+ * once (a second Ctrl-C), so that it leaves no half-written file behind. Destinations are untouched.
+ */
+export function discardPendingWritesSync(): void {
+  for (const tmp of liveTemps) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* not created yet, or already gone */
+    }
   }
-  return files;
+  liveTemps.clear();
+}
+
+function writeError(err: NodeJS.ErrnoException, file: string): ExportWriteError {
+  if (err instanceof ExportWriteError) return err;
+  const dir = path.dirname(file);
+  const code = err.code ?? 'EIO';
+  const why: Record<string, string> = {
+    ENOSPC: `The disk is full: could not write ${file}. Free some space or choose another folder.`,
+    EDQUOT: `The disk quota is exhausted: could not write ${file}. Free some space or choose another folder.`,
+    EACCES: `Permission denied: cannot write into ${dir}. Choose a folder you can write to.`,
+    EPERM: `Permission denied: cannot write into ${dir}. Choose a folder you can write to.`,
+    EROFS: `The folder ${dir} is on a read-only filesystem. Choose another folder.`,
+    ENOENT: `The folder ${dir} does not exist. Create it or choose another folder.`,
+    ENOTDIR: `${dir} is not a folder. Choose another output folder.`,
+    EISDIR: `${file} is a folder, not a file. Remove it or choose another name or folder.`,
+    EEXIST: `${file} exists and cannot be replaced. Remove it or choose another name or folder.`,
+  };
+  return new ExportWriteError(why[code] ?? `Could not write ${file}: ${err.message}`, code, file);
+}
+
+function isDirectory(file: string): boolean | null {
+  try {
+    return lstatSync(file).isDirectory();
+  } catch {
+    return null; // absent
+  }
+}
+
+/**
+ * Write `files` all or nothing: each to a temporary file beside its destination (fsync'ed), then — when
+ * every one is on disk and `signal` is not aborted — all renamed into place in one synchronous burst. On
+ * any failure the temporary files are removed and the error (ExportWriteError, or AbortError) is thrown;
+ * a destination already in place is then removed again if it did not exist before. Returns the byte count
+ * of each file.
+ */
+export async function commitFiles(
+  files: readonly PendingFile[],
+  opts: { signal?: AbortSignal; fs?: Partial<CommitFs> } = {},
+): Promise<number[]> {
+  const fs = { ...realCommitFs, ...opts.fs };
+  const existed = files.map((f) => isDirectory(f.path));
+  files.forEach((f, i) => {
+    if (existed[i]) throw writeError(Object.assign(new Error('is a folder'), { code: 'EISDIR' }), f.path);
+  });
+  const temps: string[] = [];
+  const sizes: number[] = [];
+  let renamed = 0;
+  try {
+    for (const f of files) {
+      throwIfAborted(opts.signal);
+      const tmp = path.join(
+        path.dirname(f.path),
+        `.${path.basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+      );
+      temps.push(tmp);
+      liveTemps.add(tmp);
+      sizes.push(await writeTemp(fs, tmp, f).catch((e: unknown) => Promise.reject(writeError(e as Error, f.path))));
+    }
+    throwIfAborted(opts.signal);
+    // The commit: synchronous, so nothing (a SIGINT handler included) runs until it is complete.
+    for (; renamed < files.length; renamed++) {
+      try {
+        fs.renameSync(temps[renamed], files[renamed].path);
+      } catch (e) {
+        throw writeError(e as NodeJS.ErrnoException, files[renamed].path);
+      }
+    }
+    return sizes;
+  } catch (e) {
+    for (let i = 0; i < renamed; i++) if (existed[i] === null) removeSync(files[i].path);
+    for (let i = renamed; i < temps.length; i++) removeSync(temps[i]);
+    throw e;
+  } finally {
+    for (const t of temps) liveTemps.delete(t);
+  }
+}
+
+async function writeTemp(fs: CommitFs, tmp: string, f: PendingFile): Promise<number> {
+  const bytes = typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data;
+  const handle = await fs.open(tmp, 'wx', 0o644);
+  try {
+    let off = 0;
+    while (off < bytes.length) {
+      const { bytesWritten } = await handle.write(bytes, off, Math.min(bytes.length - off, 1 << 24));
+      if (bytesWritten <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+      off += bytesWritten;
+    }
+    await handle.sync();
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  return bytes.length;
+}
+
+function removeSync(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    /* already gone */
+  }
 }

@@ -560,7 +560,7 @@ export class Library {
     } catch (err) {
       throw new LibraryError('BAD_INPUT', (err as Error).message.replace(/^./, (c) => c.toUpperCase()));
     }
-    const masks = folder.maskPaths.map((p) => ({ name: `object ${path.basename(p, '.png')}`, png: fs.readFileSync(p) }));
+    const masks = folder.masks.map((m) => ({ name: `object ${m.index}`, png: fs.readFileSync(m.path) }));
     return this.importImage({
       projectId: options.projectId, name: options.name ?? `${path.basename(path.resolve(dir))}${path.extname(folder.imagePath)}`,
       data: fs.readFileSync(folder.imagePath), masks,

@@ -12,6 +12,7 @@ export type InputErrorCode =
   | 'MASK_SIZE_MISMATCH'
   | 'MASK_INDEX_OUT_OF_RANGE'
   | 'NO_MASK'
+  | 'AMBIGUOUS_MASK'
   | 'TOO_FEW_VOXELS'
   | 'BAD_PARAMS';
 

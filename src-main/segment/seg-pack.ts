@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { PackError } from '../pipeline/errors';
 import { createSession } from '../pipeline/pack/sessions';
-import { sha256File } from '../pipeline/pack/validate';
+import { hashMismatch, sha256File } from '../pipeline/pack/validate';
 import { sessionContractProblems } from './contract';
 import { readSegManifest, SEG_PACK_DOC, SEG_ROLES, type SegManifest } from './manifest';
 
@@ -40,7 +40,7 @@ async function fileProblems(dir: string, m: SegManifest): Promise<string[]> {
     }
     const actual = await sha256File(path);
     if (actual !== sha256) {
-      problems.push(`${path}: sha256 mismatch (manifest ${sha256.slice(0, 12)}…, file ${actual.slice(0, 12)}…) — the file is corrupt or was replaced`);
+      problems.push(hashMismatch(path, sha256, actual));
     }
   }
   return problems;

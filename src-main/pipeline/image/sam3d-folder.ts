@@ -6,10 +6,23 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PipelineInputError } from '../errors';
 
+/** One mask of a folder: `N.png` (any case, any zero padding: 0.PNG and 00.png are mask 0). */
+export interface Sam3dMask {
+  index: number;
+  /** File name as found in the folder. */
+  file: string;
+  path: string;
+}
+
 export interface Sam3dFolder {
+  /** image.png / .jpg / .webp; '' in a bare masks folder (`requireImage` false). */
   imagePath: string;
   /** Mask files in index order (0.png, 1.png, …). */
   maskPaths: string[];
+  /** The same masks with their indices, ascending. */
+  masks: Sam3dMask[];
+  /** Files named like a mask that are not PNG (skipped), one line each. */
+  warnings: string[];
 }
 
 export async function isSam3dFolder(path: string): Promise<boolean> {
@@ -20,11 +33,16 @@ export async function isSam3dFolder(path: string): Promise<boolean> {
   }
 }
 
-/** List a SAM 3D folder (or a bare masks folder when `requireImage` is false). */
+/**
+ * List a SAM 3D folder (or a bare masks folder when `requireImage` is false), the one reading of the
+ * convention for the CLI, the library's folder import and the benchmark: masks `0.png, 1.png, …` (case
+ * and zero padding do not matter); a file named like a mask in another format (`2.jpg`) is skipped with a
+ * warning that names it; two files of one index are an error.
+ */
 export async function readSam3dFolder(dir: string, requireImage = true): Promise<Sam3dFolder> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = (await readdir(dir)).sort();
   } catch {
     throw new PipelineInputError(
       'UNREADABLE_FILE',
@@ -38,26 +56,40 @@ export async function readSam3dFolder(dir: string, requireImage = true): Promise
       `the folder "${dir}" has no image.png; a SAM 3D folder holds image.png plus 0.png, 1.png, … mask cutouts.`,
     );
   }
-  const masks = names
-    .map((n) => /^(\d+)\.png$/i.exec(n))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ index: Number(m[1]), name: m[0] }))
-    .sort((a, b) => a.index - b.index);
+  const masks: Sam3dMask[] = [];
+  const warnings: string[] = [];
+  for (const file of names) {
+    const m = /^(\d+)\.([^.]+)$/.exec(file);
+    if (!m) continue;
+    const index = Number(m[1]);
+    if (m[2].toLowerCase() !== 'png') {
+      warnings.push(`Skipped "${join(dir, file)}": it is named like mask ${index} but masks must be PNG files (${index}.png).`);
+      continue;
+    }
+    const twin = masks.find((x) => x.index === index);
+    if (twin) {
+      throw new PipelineInputError(
+        'AMBIGUOUS_MASK',
+        `"${twin.file}" and "${file}" in "${dir}" are both mask ${index}; keep one of them (or renumber).`,
+      );
+    }
+    masks.push({ index, file, path: join(dir, file) });
+  }
+  masks.sort((a, b) => a.index - b.index);
   if (masks.length === 0) {
     throw new PipelineInputError('NO_MASK', `the folder "${dir}" has no mask files (0.png, 1.png, …).`);
   }
-  return { imagePath: imageName ? join(dir, imageName) : '', maskPaths: masks.map((m) => join(dir, m.name)) };
+  return { imagePath: imageName ? join(dir, imageName) : '', maskPaths: masks.map((m) => m.path), masks, warnings };
 }
 
 /** The mask file of index `maskIndex` in a SAM 3D folder. */
 export function maskAt(folder: Sam3dFolder, maskIndex: number, dir: string): string {
-  const name = `${maskIndex}.png`;
-  const path = folder.maskPaths.find((p) => p.endsWith(`/${name}`) || p.endsWith(`\\${name}`));
-  if (!path) {
+  const found = folder.masks.find((m) => m.index === maskIndex);
+  if (!found) {
     throw new PipelineInputError(
       'MASK_INDEX_OUT_OF_RANGE',
-      `mask index ${maskIndex} does not exist in "${dir}" (found ${folder.maskPaths.length} masks: ${folder.maskPaths.map((p) => p.split(/[\\/]/).pop()).join(', ')}).`,
+      `mask index ${maskIndex} does not exist in "${dir}" (found ${folder.masks.length} masks: ${folder.masks.map((m) => m.file).join(', ')}).`,
     );
   }
-  return path;
+  return found.path;
 }

@@ -96,6 +96,18 @@ export async function sha256File(path: string): Promise<string> {
   return hex;
 }
 
+/** Index of the first character where `a` and `b` differ (the shorter length when one is a prefix). */
+function firstDifference(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** The problem line for a pack file whose hash is not the manifest's (model packs and segmentation packs). */
+export function hashMismatch(file: string, expected: string, actual: string): string {
+  return `${file}: sha256 mismatch (manifest ${expected}, file ${actual}; they differ from character ${firstDifference(expected, actual) + 1}) — the file is corrupt or was replaced`;
+}
+
 /** Existence and sha256 of every file. */
 export async function fileProblems(dir: string, m: Manifest): Promise<string[]> {
   const problems: string[] = [];
@@ -114,9 +126,7 @@ export async function fileProblems(dir: string, m: Manifest): Promise<string[]> 
     }
     const actual = await sha256File(path);
     if (actual !== spec.sha256)
-      problems.push(
-        `${spec.path}: sha256 mismatch (manifest ${spec.sha256.slice(0, 12)}…, file ${actual.slice(0, 12)}…) — the file is corrupt or was replaced`,
-      );
+      problems.push(hashMismatch(spec.path, spec.sha256, actual));
   }
   return problems;
 }

@@ -1,0 +1,96 @@
+/**
+ * The export phase of `infer`: Ctrl-C there cancels (exit 130, nothing written), a second Ctrl-C quits at
+ * once (exit 130, nothing half-written), and a write that fails midway leaves no file (exit 2, one line).
+ * The GLB encoder is wrapped so the test acts at a known point of the export: after the inference, while
+ * the files are being rendered, before any is renamed into place.
+ */
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src-main/cli/main';
+
+const hooks = vi.hoisted(() => ({ onGlb: null as null | (() => void) }));
+
+vi.mock('../../src-main/export/glb', async (importOriginal) => {
+  const orig = await importOriginal<typeof import('../../src-main/export/glb')>();
+  return {
+    ...orig,
+    glbBytes: async (...args: Parameters<typeof orig.glbBytes>) => {
+      hooks.onGlb?.();
+      return orig.glbBytes(...args);
+    },
+  };
+});
+
+const ROOT = resolve(__dirname, '../..');
+const PACK = join(ROOT, 'models/test-tiny');
+const MUG = join(ROOT, 'resources/examples/mug');
+
+afterEach(() => {
+  hooks.onGlb = null;
+});
+
+/** run-cli's cli(), with the "exit at once" of a second Ctrl-C recorded instead of ending the test process. */
+async function run(...args: string[]): Promise<{ code: number; err: string; exits: number[] }> {
+  const stdout = new PassThrough(),
+    stderr = new PassThrough() as unknown as NodeJS.WriteStream;
+  let err = '';
+  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
+  stdout.resume();
+  const exits: number[] = [];
+  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr, exit: (c) => void exits.push(c) });
+  return { code, err, exits };
+}
+
+const infer = (dir: string) =>
+  run(
+    'infer',
+    '--image',
+    MUG,
+    '--pack',
+    PACK,
+    '--output-dir',
+    dir,
+    '--format',
+    'glb,obj,ply',
+    '--target-triangles',
+    '400',
+  );
+
+describe('infer: the export phase', () => {
+  it('Ctrl-C while the files are written: exit 130 and nothing in the folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-int-'));
+    hooks.onGlb = () => process.emit('SIGINT');
+    const r = await infer(dir);
+    expect(r.code).toBe(130);
+    expect(r.err).toMatch(/cancelled; nothing was written/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a second Ctrl-C quits at once with 130, leaving nothing half-written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-int2-'));
+    hooks.onGlb = () => {
+      process.emit('SIGINT');
+      process.emit('SIGINT');
+    };
+    const listeners = process.listenerCount('SIGINT');
+    const r = await infer(dir);
+    expect(r.exits).toEqual([130]);
+    expect(r.err).toMatch(/press Ctrl-C again to quit at once[\s\S]*fastsam3d: cancelled/);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(process.listenerCount('SIGINT')).toBe(listeners); // the run's handler is gone
+  });
+
+  it('a write that fails midway (a folder appears where the .obj goes): exit 2, one line, no file of the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-mid-'));
+    hooks.onGlb = () => mkdirSync(join(dir, 'mug-0.obj')); // after the output check, before the files are written
+    const r = await infer(dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^fastsam3d: error: .*mug-0\.obj is a folder, not a file\. .*Nothing was written to ".*"\.\n$/,
+    );
+    expect(readdirSync(dir)).toEqual(['mug-0.obj']);
+  });
+});
