@@ -28,7 +28,9 @@ export interface WriteFs {
 
 const realFs: WriteFs = { open: fsp.open, rename: fsp.rename, unlink: fsp.unlink };
 
-function explain(err: NodeJS.ErrnoException, file: string): ExportWriteError {
+/** A write error as the user should read it: what went wrong with which file or folder, and what to do. */
+export function explainWriteError(err: NodeJS.ErrnoException, file: string): ExportWriteError {
+  if (err instanceof ExportWriteError) return err;
   const dir = path.dirname(file);
   const code = err.code ?? 'EIO';
   const why: Record<string, string> = {
@@ -39,7 +41,8 @@ function explain(err: NodeJS.ErrnoException, file: string): ExportWriteError {
     EROFS: `The folder ${dir} is on a read-only filesystem. Choose another folder.`,
     ENOENT: `The folder ${dir} does not exist. Create it or choose another folder.`,
     ENOTDIR: `${dir} is not a folder. Choose another output folder.`,
-    EISDIR: `${file} is a folder, not a file. Choose another file name.`,
+    EISDIR: `${file} is a folder, not a file. Remove it or choose another name or folder.`,
+    EEXIST: `${file} exists and cannot be replaced. Remove it or choose another name or folder.`,
   };
   return new ExportWriteError(why[code] ?? `Could not write ${file}: ${err.message}`, code, file);
 }
@@ -69,6 +72,6 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, f
     const err = e as NodeJS.ErrnoException;
     if (handle) await handle.close().catch(() => undefined);
     await fs.unlink(tmp).catch(() => undefined);
-    throw err instanceof ExportWriteError ? err : explain(err, file);
+    throw err instanceof ExportWriteError ? err : explainWriteError(err, file);
   }
 }

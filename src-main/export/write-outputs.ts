@@ -12,7 +12,7 @@ import { lstatSync, promises as fsp, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { throwIfAborted } from '../pipeline/errors';
 import type { CameraInfo, Layout, Mesh } from '../pipeline/types';
-import { ExportWriteError } from './atomic-write';
+import { ExportWriteError, explainWriteError } from './atomic-write';
 import { glbBytes } from './glb';
 import { objTexts } from './obj';
 import { plyBytes } from './ply';
@@ -201,24 +201,6 @@ export function discardPendingWritesSync(): void {
   liveTemps.clear();
 }
 
-function writeError(err: NodeJS.ErrnoException, file: string): ExportWriteError {
-  if (err instanceof ExportWriteError) return err;
-  const dir = path.dirname(file);
-  const code = err.code ?? 'EIO';
-  const why: Record<string, string> = {
-    ENOSPC: `The disk is full: could not write ${file}. Free some space or choose another folder.`,
-    EDQUOT: `The disk quota is exhausted: could not write ${file}. Free some space or choose another folder.`,
-    EACCES: `Permission denied: cannot write into ${dir}. Choose a folder you can write to.`,
-    EPERM: `Permission denied: cannot write into ${dir}. Choose a folder you can write to.`,
-    EROFS: `The folder ${dir} is on a read-only filesystem. Choose another folder.`,
-    ENOENT: `The folder ${dir} does not exist. Create it or choose another folder.`,
-    ENOTDIR: `${dir} is not a folder. Choose another output folder.`,
-    EISDIR: `${file} is a folder, not a file. Remove it or choose another name or folder.`,
-    EEXIST: `${file} exists and cannot be replaced. Remove it or choose another name or folder.`,
-  };
-  return new ExportWriteError(why[code] ?? `Could not write ${file}: ${err.message}`, code, file);
-}
-
 function isDirectory(file: string): boolean | null {
   try {
     return lstatSync(file).isDirectory();
@@ -241,7 +223,7 @@ export async function commitFiles(
   const fs = { ...realCommitFs, ...opts.fs };
   const existed = files.map((f) => isDirectory(f.path));
   files.forEach((f, i) => {
-    if (existed[i]) throw writeError(Object.assign(new Error('is a folder'), { code: 'EISDIR' }), f.path);
+    if (existed[i]) throw explainWriteError(Object.assign(new Error('is a folder'), { code: 'EISDIR' }), f.path);
   });
   const temps: string[] = [];
   const sizes: number[] = [];
@@ -255,7 +237,7 @@ export async function commitFiles(
       );
       temps.push(tmp);
       liveTemps.add(tmp);
-      sizes.push(await writeTemp(fs, tmp, f).catch((e: unknown) => Promise.reject(writeError(e as Error, f.path))));
+      sizes.push(await writeTemp(fs, tmp, f).catch((e: unknown) => Promise.reject(explainWriteError(e as Error, f.path))));
     }
     throwIfAborted(opts.signal);
     // The commit: synchronous, so nothing (a SIGINT handler included) runs until it is complete.
@@ -263,7 +245,7 @@ export async function commitFiles(
       try {
         fs.renameSync(temps[renamed], files[renamed].path);
       } catch (e) {
-        throw writeError(e as NodeJS.ErrnoException, files[renamed].path);
+        throw explainWriteError(e as NodeJS.ErrnoException, files[renamed].path);
       }
     }
     return sizes;

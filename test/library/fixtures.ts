@@ -4,9 +4,26 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { afterEach } from 'vitest';
 import { resolveParams } from '../../src-shared/params';
 import type { Mesh } from '../../src-main/pipeline/types';
-import type { BeginRunInput } from '../../src-main/library';
+import { Library, type BeginRunInput } from '../../src-main/library';
+
+/**
+ * `openLib(dir?)` for a test file: a real library in a temp folder (or `dir`), closed after each test.
+ * Call once at the top level of the file.
+ */
+export function libraryOpener(thumbnailSize = 32): (dir?: string) => Library {
+  const open: Library[] = [];
+  afterEach(() => {
+    for (const l of open.splice(0)) l.close();
+  });
+  return (dir = tempDir()) => {
+    const lib = Library.open(dir, { appVersion: '0.1.0', thumbnailSize });
+    open.push(lib);
+    return lib;
+  };
+}
 
 export function tempDir(prefix = 'fs3d-lib-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

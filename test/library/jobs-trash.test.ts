@@ -5,27 +5,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Dispatcher, EventHub } from '../../src-main/api/index';
 import { JobService } from '../../src-main/api/jobs';
 import { libraryHandlers } from '../../src-main/api/library';
 import { SettingsStore } from '../../src-main/inference/settings-store';
 import { Library, LibraryError, jobLibrary } from '../../src-main/library';
 import type { JobSubmitRequest } from '../../src-shared/api/jobs';
-import { greyMaskPng, photoPng, runInput, tempDir } from './fixtures';
+import { greyMaskPng, photoPng, runInput, libraryOpener, tempDir } from './fixtures';
 
 const MODELS = path.resolve(__dirname, '../../models');
 
-const libs: Library[] = [];
-afterEach(() => {
-  for (const l of libs.splice(0)) l.close();
-});
-
-function openLib(dir = tempDir()): Library {
-  const lib = Library.open(dir, { appVersion: '0.1.0', thumbnailSize: 32 });
-  libs.push(lib);
-  return lib;
-}
+const openLib = libraryOpener(32);
 
 /** The library and the job service behind one dispatcher; the worker never answers (jobs stay running). */
 function host() {

@@ -5,21 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Library, PENDING_PROVIDER, UNKNOWN_PROVIDER, jobLibrary } from '../../src-main/library';
 import type { JobSubmitRequest } from '../../src-shared/api/jobs';
-import { cubeGlb, fakeReport, greyMaskPng, photoPng, runInput, tempDir } from './fixtures';
+import { cubeGlb, fakeReport, greyMaskPng, photoPng, runInput, libraryOpener, tempDir } from './fixtures';
 
-const libs: Library[] = [];
-afterEach(() => {
-  for (const l of libs.splice(0)) l.close();
-});
-
-function openLib(dir = tempDir()): Library {
-  const lib = Library.open(dir, { appVersion: '0.1.0', thumbnailSize: 32 });
-  libs.push(lib);
-  return lib;
-}
+const openLib = libraryOpener(32);
 
 async function imageWithMask(lib: Library) {
   const { image } = await lib.importImage({ name: 'chair.png', data: await photoPng() });
