@@ -47,16 +47,11 @@ export function explainWriteError(err: NodeJS.ErrnoException, file: string): Exp
   return new ExportWriteError(why[code] ?? `Could not write ${file}: ${err.message}`, code, file);
 }
 
-/** Writes `data` to `file` atomically; throws ExportWriteError with a clear message on failure. */
-export async function writeFileAtomic(file: string, data: Uint8Array | string, fs: WriteFs = realFs): Promise<number> {
+/** Write all of `data` into a new file `tmp` (it must not exist), fsync it and close it; returns the bytes. */
+export async function writeNewFileSynced(open: typeof fsp.open, tmp: string, data: Uint8Array | string): Promise<number> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const tmp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
-  let handle: Awaited<ReturnType<typeof fsp.open>> | null = null;
+  const handle = await open(tmp, 'wx', 0o644);
   try {
-    handle = await fs.open(tmp, 'wx', 0o644);
     let off = 0;
     while (off < bytes.length) {
       const { bytesWritten } = await handle.write(bytes, off, Math.min(bytes.length - off, 1 << 24));
@@ -64,14 +59,24 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, f
       off += bytesWritten;
     }
     await handle.sync();
-    await handle.close();
-    handle = null;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  return bytes.length;
+}
+
+/** Writes `data` to `file` atomically; throws ExportWriteError with a clear message on failure. */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, fs: WriteFs = realFs): Promise<number> {
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  try {
+    const n = await writeNewFileSynced(fs.open, tmp, data);
     await fs.rename(tmp, file);
-    return bytes.length;
+    return n;
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (handle) await handle.close().catch(() => undefined);
     await fs.unlink(tmp).catch(() => undefined);
-    throw err instanceof ExportWriteError ? err : explainWriteError(err, file);
+    throw explainWriteError(e as NodeJS.ErrnoException, file);
   }
 }

@@ -12,7 +12,7 @@ import { lstatSync, promises as fsp, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { throwIfAborted } from '../pipeline/errors';
 import type { CameraInfo, Layout, Mesh } from '../pipeline/types';
-import { ExportWriteError, explainWriteError } from './atomic-write';
+import { ExportWriteError, explainWriteError, writeNewFileSynced } from './atomic-write';
 import { glbBytes } from './glb';
 import { objTexts } from './obj';
 import { plyBytes } from './ply';
@@ -237,7 +237,7 @@ export async function commitFiles(
       );
       temps.push(tmp);
       liveTemps.add(tmp);
-      sizes.push(await writeTemp(fs, tmp, f).catch((e: unknown) => Promise.reject(explainWriteError(e as Error, f.path))));
+      sizes.push(await writeNewFileSynced(fs.open, tmp, f.data).catch((e: unknown) => Promise.reject(explainWriteError(e as Error, f.path))));
     }
     throwIfAborted(opts.signal);
     // The commit: synchronous, so nothing (a SIGINT handler included) runs until it is complete.
@@ -258,22 +258,6 @@ export async function commitFiles(
   }
 }
 
-async function writeTemp(fs: CommitFs, tmp: string, f: PendingFile): Promise<number> {
-  const bytes = typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data;
-  const handle = await fs.open(tmp, 'wx', 0o644);
-  try {
-    let off = 0;
-    while (off < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, off, Math.min(bytes.length - off, 1 << 24));
-      if (bytesWritten <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
-      off += bytesWritten;
-    }
-    await handle.sync();
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
-  return bytes.length;
-}
 
 function removeSync(file: string): void {
   try {
