@@ -142,6 +142,16 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   const glbPath = (await exported.locator('code').first().textContent())!.trim();
   expect(readFileSync(glbPath).subarray(0, 4).toString('latin1')).toBe('glTF');
   await shot(page, info, '05-export');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // 7. Another photo after a result: the viewer clears (the last result belonged to the last photo)
+  // and the window stays whole.
+  const chair = path.join(ROOT, 'resources/examples/chair');
+  await page.getByTestId('image-input').setInputFiles([path.join(chair, 'image.png'), path.join(chair, '0.png')]);
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeVisible();
+  await expect(page.getByText('Generate to see the 3D result here.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled();
+  await shot(page, info, '06-next-photo');
 
   expect(consoleErrors, 'no errors in the window console').toEqual([]);
 });

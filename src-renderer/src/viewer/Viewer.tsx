@@ -5,7 +5,7 @@
  * frameloop="demand": nothing renders unless something changed, so the viewer does not compete with
  * inference for the CPU/GPU.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Canvas, useThree } from '@react-three/fiber';
 import { Bounds, Environment, GizmoHelper, GizmoViewport, OrbitControls, useBounds } from '@react-three/drei';
 import { BufferGeometry, CanvasTexture, DoubleSide, Float32BufferAttribute, Matrix4, SRGBColorSpace } from 'three';
@@ -202,25 +202,31 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
   const [localFrame, setLocalFrame] = useState(0);
   const a = useGlb(primary?.key ?? null, fetchBytes);
   const b = useGlb(baseline?.key ?? null, fetchBytes);
+  // A mesh still on screen while the next one loads is drawn with its own item's layout and label.
+  const seen = useRef(new Map<string, ViewerItem>());
+  for (const item of [primary, baseline]) if (item) seen.current.set(item.key, item);
+  const shownA = a.loadedKey ? seen.current.get(a.loadedKey) ?? null : null;
+  const shownB = b.loadedKey ? seen.current.get(b.loadedKey) ?? null : null;
+  for (const k of [...seen.current.keys()]) if (![primary?.key, baseline?.key, a.loadedKey, b.loadedKey].includes(k)) seen.current.delete(k);
   const extraMeshes = useGlbList(extras.map((e) => e.key), fetchBytes);
   const frame = `${frameSignal}:${localFrame}:${posed}:${primary?.key}:${baseline?.key}:${compareMode}`;
   const canPose = !!primary?.layout;
 
   const common = { shading, posed: posed && canPose, photo, fovDeg, frameSignal: frame };
   let body: React.ReactNode;
-  if (!a.mesh) {
+  if (!a.mesh || !shownA) {
     body = <div className="viewer-empty">{a.loading ? 'Loading mesh…' : a.error ?? 'Generate to see the 3D result here.'}</div>;
-  } else if (baseline && b.mesh && compareMode === 'side') {
+  } else if (b.mesh && shownB && compareMode === 'side') {
     body = (
       <div className="side-by-side">
-        <figure><View testId="viewer-canvas" items={[{ mesh: a.mesh, layout: primary!.layout }]} {...common} /><figcaption>{primary!.label}</figcaption></figure>
-        <figure><View testId="baseline-canvas" items={[{ mesh: b.mesh, layout: baseline.layout }]} {...common} /><figcaption>{baseline.label}</figcaption></figure>
+        <figure><View testId="viewer-canvas" items={[{ mesh: a.mesh, layout: shownA.layout }]} {...common} /><figcaption>{shownA.label}</figcaption></figure>
+        <figure><View testId="baseline-canvas" items={[{ mesh: b.mesh, layout: shownB.layout }]} {...common} /><figcaption>{shownB.label}</figcaption></figure>
       </div>
     );
   } else {
-    const items: { mesh: LoadedMesh; layout?: LayoutLike; overlay?: boolean }[] = [{ mesh: a.mesh, layout: primary!.layout }];
+    const items: { mesh: LoadedMesh; layout?: LayoutLike; overlay?: boolean }[] = [{ mesh: a.mesh, layout: shownA.layout }];
     if (posed && canPose) extraMeshes.forEach((mesh, i) => items.push({ mesh, layout: extras[i]?.layout }));
-    if (baseline && b.mesh) items.push({ mesh: b.mesh, layout: baseline.layout, overlay: true });
+    if (b.mesh && shownB) items.push({ mesh: b.mesh, layout: shownB.layout, overlay: true });
     body = <View testId="viewer-canvas" items={items} {...common} />;
   }
 

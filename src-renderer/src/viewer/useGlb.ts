@@ -60,23 +60,26 @@ function mergeSimple(list: BufferGeometry[]): BufferGeometry {
 
 /**
  * The mesh for a key (an artefact id); `fetchBytes` is only called when the key changes, so re-renders
- * do not refetch.
+ * do not refetch. While a new key loads, the last mesh stays on screen (a live re-run does not blank the
+ * viewer); `loadedKey` says which key the returned mesh belongs to, so the caller pairs it with that
+ * item's layout and label, not the new one's. No key: no mesh, at once.
  */
-export function useGlb(key: string | null, fetchBytes: (key: string) => Promise<ArrayBuffer>): { mesh: LoadedMesh | null; error: string | null; loading: boolean } {
-  const [state, setState] = useState<{ mesh: LoadedMesh | null; error: string | null; loading: boolean }>({ mesh: null, error: null, loading: false });
+export function useGlb(key: string | null, fetchBytes: (key: string) => Promise<ArrayBuffer>): { mesh: LoadedMesh | null; loadedKey: string | null; error: string | null; loading: boolean } {
+  const [state, setState] = useState<{ key: string | null; mesh: LoadedMesh | null; error: string | null }>({ key: null, mesh: null, error: null });
   useEffect(() => {
-    if (!key) { setState({ mesh: null, error: null, loading: false }); return; }
+    if (!key) return;
     let live = true;
-    setState((s) => ({ ...s, loading: true, error: null }));
     fetchBytes(key).then(loadGlb).then(
-      (mesh) => { if (live) setState({ mesh, error: null, loading: false }); },
-      (e: unknown) => { if (live) setState({ mesh: null, error: `Could not show the mesh: ${e instanceof Error ? e.message : String(e)}`, loading: false }); },
+      (mesh) => { if (live) setState({ key, mesh, error: null }); },
+      (e: unknown) => { if (live) setState({ key, mesh: null, error: `Could not show the mesh: ${e instanceof Error ? e.message : String(e)}` }); },
     );
     return () => { live = false; };
     // fetchBytes is stable per API; the key alone decides when to load.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
-  return state;
+  if (!key) return { mesh: null, loadedKey: null, error: null, loading: false };
+  if (state.key !== key) return { mesh: state.mesh, loadedKey: state.mesh ? state.key : null, error: null, loading: true };
+  return { mesh: state.mesh, loadedKey: state.mesh ? key : null, error: state.error, loading: false };
 }
 
 /** Several meshes at once (the other objects of a scene in the posed view); missing ones are skipped. */
