@@ -141,6 +141,12 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   await expect(exported).toContainText('.glb');
   const glbPath = (await exported.locator('code').first().textContent())!.trim();
   expect(readFileSync(glbPath).subarray(0, 4).toString('latin1')).toBe('glTF');
+  // In the browser the host may be another machine: each exported file is also a download.
+  const download = dialog.getByRole('link', { name: 'Download' }).first();
+  await expect(download).toBeVisible();
+  const fetched = await page.request.get(new URL((await download.getAttribute('href'))!, page.url()).toString());
+  expect(fetched.status()).toBe(200);
+  expect((await fetched.body()).subarray(0, 4).toString('latin1')).toBe('glTF');
   await shot(page, info, '05-export');
   await dialog.getByRole('button', { name: 'Close' }).click();
 

@@ -1,7 +1,7 @@
 /**
  * Custom protocols instead of file://: `studio://app/…` serves the built window (so it gets a real
- * origin and the CSP header), `studio-asset://data/assets/…` serves files of the data dir's asset store
- * (GLBs, thumbnails, images). Both resolve strictly inside their root folder.
+ * origin and the CSP header), `studio-asset://data/assets/…` and `…/exports/…` serve files of the data
+ * dir's asset store (GLBs, thumbnails, images) and exports. Both resolve strictly inside their root folder.
  */
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';

@@ -1,6 +1,6 @@
 /**
  * The browser host's HTTP + WebSocket server: the built renderer at `/`, the typed API over a WebSocket
- * at `/api`, files of the data dir's asset store at `/asset/assets/<path>`. Every API and asset request needs the
+ * at `/api`, files of the data dir's asset store and exports at `/asset/assets/…` and `/asset/exports/…`. Every API and asset request needs the
  * session token; WebSocket upgrades from another origin are refused (a web page the user visits must
  * not be able to drive a local host).
  */

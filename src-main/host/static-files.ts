@@ -32,17 +32,20 @@ export function resolveInside(root: string, relative: string): string | null {
   try { return fs.statSync(real).isFile() ? real : null; } catch { return null; }
 }
 
-/** The one folder of the data dir the window may load files from: the asset store (GLBs, thumbnails, images). */
-export const ASSET_STORE_DIR = 'assets';
+/**
+ * The folders of the data dir the window may load files from: the asset store (GLBs, thumbnails,
+ * images) and the exports (so the browser host can offer exported files as downloads).
+ */
+export const SERVED_DATA_DIRS = ['assets', 'exports'] as const;
 
 /**
  * `relative` (a path under the data dir, as the window's assetUrl builds it) resolved like resolveInside,
- * but only inside the asset store: the database, job folders and exports are not served to the window.
+ * but only inside SERVED_DATA_DIRS: the database, settings and job folders are not served to the window.
  */
 export function resolveAsset(dataDir: string, relative: string): string | null {
-  const prefix = `${ASSET_STORE_DIR}/`;
-  if (!relative.startsWith(prefix)) return null;
-  return resolveInside(path.join(dataDir, ASSET_STORE_DIR), relative.slice(prefix.length));
+  const dir = SERVED_DATA_DIRS.find((d) => relative.startsWith(`${d}/`));
+  if (!dir) return null;
+  return resolveInside(path.join(dataDir, dir), relative.slice(dir.length + 1));
 }
 
 /** An open descriptor and the size of `file` when it is (still) a regular file; null when it is gone. */

@@ -53,7 +53,7 @@ export function chooseProvider(requested: ExecutionProvider, f: ProviderFacts): 
   return {
     provider: 'cpu',
     reason: 'fallback',
-    warning: `Execution provider "${requested}" (from settings) is not usable here (usable: ${usable.join(', ')}); ran on cpu. Change it in Settings → Execution provider.`,
+    warning: `Execution provider "${requested}" (from settings) is not usable here (usable: ${usable.join(', ')}); ran on cpu. Change it with "Runs on" beside the model pack.`,
   };
 }
 

@@ -71,7 +71,7 @@ export interface StudioApi {
   /**
    * URL the window can load an asset file from (GLB, thumbnail, image), given its path relative to the
    * data dir: `studio-asset://data/<path>` under Electron, `/asset/<path>?token=…` in the browser. Only
-   * files of the asset store (`assets/…`) are served; anything else is a 404.
+   * files of the asset store (`assets/…`) and of exports (`exports/…`) are served; anything else is a 404.
    */
   assetUrl(relativePath: string): string;
 }

@@ -167,10 +167,13 @@ describe('asset files', () => {
     }
   });
 
-  it('serves only the asset store: the database, settings and job folders of the data dir are not files of the window', async () => {
+  it('serves only the asset store and the exports: the database, settings and job folders are not files of the window', async () => {
     fs.mkdirSync(path.join(host.dataDir, 'jobs', 'j1'), { recursive: true });
     fs.writeFileSync(path.join(host.dataDir, 'jobs', 'j1', 'mesh.glb'), 'job output');
+    fs.mkdirSync(path.join(host.dataDir, 'exports', 'run1'), { recursive: true });
+    fs.writeFileSync(path.join(host.dataDir, 'exports', 'run1', 'mug.glb'), 'exported');
     const q = `?token=${encodeURIComponent(host.token)}`;
+    expect(await (await fetch(`${host.url}asset/exports/run1/mug.glb${q}`)).text()).toBe('exported');
     for (const rel of ['library.sqlite', 'settings.json', 'jobs/j1/mesh.glb', 'assets/..%2Fjobs/j1/mesh.glb', 'assets%2F..%2Fsettings.json']) {
       expect((await fetch(`${host.url}asset/${rel}${q}`)).status, rel).toBe(404);
     }

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_PARAMS, type AccelParams, type Method } from '../../../src-shared/params';
 import type { StudioApi } from '../../../src-shared/api';
+import type { ExecutionProvider } from '../../../src-shared/api/jobs';
 import { errorMessage } from '../api/errors';
 import { ImagePanel, TOOLS } from '../components/ImagePanel';
 import type { Tool } from '../components/MaskCanvas';
@@ -44,9 +45,13 @@ export function App({ api }: { api: StudioApi }) {
   const [exportOpen, setExportOpen] = useState(false);
   const [libraryOpen, setLibraryOpen] = useState(false);
   const [frameSignal, setFrameSignal] = useState(0);
+  const [posedSignal, setPosedSignal] = useState(0);
   const [fatal, setFatal] = useState<string | null>(null);
   const [worker, setWorker] = useState<{ state: string; reason?: string } | null>(null);
   const [appInfo, setAppInfo] = useState<string | null>(null);
+  const [provider, setProvider] = useState<ExecutionProvider>('auto');
+  const [usableProviders, setUsableProviders] = useState<string[]>([]);
+  const [dataDir, setDataDir] = useState<string | null>(null);
   const view = useMaskView();
   const segment = useSegment(api, image, tool === 'segment', editor);
 
@@ -54,7 +59,11 @@ export function App({ api }: { api: StudioApi }) {
   useEffect(() => api.on('worker.status', (w) => setWorker(w)), [api]);
   useEffect(() => {
     api.invoke('app.info', {}).then(
-      (i) => setAppInfo(`v${i.version} · ${i.host} · ${i.executionProviders.join('/') || 'cpu'}`),
+      (i) => {
+        setAppInfo(`v${i.version} · ${i.host} · ${i.executionProviders.join('/') || 'cpu'}`);
+        setUsableProviders(i.executionProviders);
+        setDataDir(i.dataDir);
+      },
       () => undefined, // the packs/settings call above reports an unreachable host
     );
   }, [api]);
@@ -73,12 +82,13 @@ export function App({ api }: { api: StudioApi }) {
       const pick = opts.find((p) => p.id === settings.defaultPackId && p.valid) ?? opts.find((p) => p.valid) ?? null;
       setPackId(pick?.id ?? null);
       setAutoRerun(settings.autoRerun);
+      setProvider(settings.executionProvider);
     }, (e) => live && setFatal(errorMessage(e, 'Connecting to the studio host')));
     return () => { live = false; };
   }, [api]);
 
   /** Window preferences live in the host's settings, so they survive a restart. */
-  const persist = useCallback((patch: { autoRerun?: boolean; defaultPackId?: string }) => {
+  const persist = useCallback((patch: { autoRerun?: boolean; defaultPackId?: string; executionProvider?: ExecutionProvider }) => {
     api.invoke('settings.set', patch).catch((e: unknown) => run.setError(errorMessage(e, 'Saving the setting')));
   }, [api, run]);
 
@@ -164,8 +174,9 @@ export function App({ api }: { api: StudioApi }) {
       setValues({ ...DEFAULT_PARAMS, ...(r.params as Partial<AccelParams>), seed: r.seed });
       firstValues.current = true; // loading a run's values is not a change to re-run on
       if (packs.some((p) => p.id === r.packId)) setPackId(r.packId);
-      run.setResult(await loadResult(api, [runId]));
-      run.setStatus(`Opened run ${runId}.`);
+      const opened = await loadResult(api, [runId]);
+      run.setResult(opened);
+      run.setStatus(`Opened “${opened.objects[0]?.run.name ?? 'the run'}” with its settings.`);
       setLibraryOpen(false);
     } catch (e) {
       run.setError(errorMessage(e, 'Opening the run'));
@@ -197,8 +208,9 @@ export function App({ api }: { api: StudioApi }) {
         targetTag: t?.tagName, targetType: (t as HTMLInputElement | null)?.type });
       if (!a) return;
       if (a === 'cancel') {
-        // Esc first clears the segment prompts; with none, it cancels the running job.
-        if (tool === 'segment' && segment.hasPrompts) { e.preventDefault(); segment.clear(); }
+        // Esc first closes the library, then clears the segment prompts; else it cancels the running job.
+        if (libraryOpen) { e.preventDefault(); setLibraryOpen(false); }
+        else if (tool === 'segment' && segment.hasPrompts) { e.preventDefault(); segment.clear(); }
         else if (run.running) { e.preventDefault(); void run.cancel(); }
         return;
       }
@@ -214,6 +226,7 @@ export function App({ api }: { api: StudioApi }) {
       else if (a === 'redo') editor.redo();
       else if (a === 'newMask') { if (image) editor.addMask(image.width, image.height); }
       else if (a === 'frame') setFrameSignal((n) => n + 1);
+      else if (a === 'posed') setPosedSignal((n) => n + 1);
       else if (a === 'zoomIn') view.zoomBy(ZOOM_STEP);
       else if (a === 'zoomOut') view.zoomBy(1 / ZOOM_STEP);
       else if (a === 'zoomFit') view.fit();
@@ -221,7 +234,7 @@ export function App({ api }: { api: StudioApi }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [editor, exportOpen, generate, hasResult, image, run, segment, tool, view]);
+  }, [editor, exportOpen, generate, hasResult, image, libraryOpen, run, segment, tool, view]);
 
   const result = run.result;
   const [objectIndex, setObjectIndex] = useState(0);
@@ -255,7 +268,7 @@ export function App({ api }: { api: StudioApi }) {
         />
         <div className="centre">
           <Viewer primary={primary} baseline={baseline} extras={extras} compareMode={compareMode} fetchBytes={fetchBytes}
-            photo={image} fovDeg={DEFAULT_FOV} frameSignal={frameSignal} />
+            photo={image} fovDeg={DEFAULT_FOV} frameSignal={frameSignal} posedSignal={posedSignal} />
           {result && current && (
             <ComparePanel report={current.run.report} baseline={current.baseline?.report ?? null}
               metrics={current.run.metrics} mode={compareMode} onMode={setCompareMode} note={result.note}
@@ -268,6 +281,8 @@ export function App({ api }: { api: StudioApi }) {
       </main>
       <RunStrip
         packs={packs} packId={packId} onPack={(id) => { setPackId(id); persist({ defaultPackId: id }); }}
+        provider={provider} usableProviders={usableProviders}
+        onProvider={(x) => { setProvider(x); persist({ executionProvider: x }); }}
         canGenerate={!generateHint} generateHint={generateHint} running={run.running} hasResult={hasResult}
         progress={run.progress} status={run.status} error={run.error}
         onGenerate={() => void generate(false)} onCancel={() => void run.cancel()}
@@ -276,7 +291,7 @@ export function App({ api }: { api: StudioApi }) {
       <LibraryDrawer api={api} open={libraryOpen} onClose={() => setLibraryOpen(false)} refreshKey={run.finishedCount}
         onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.setResult(null); setLibraryOpen(false); }); }} />
       {exportOpen && current && (
-        <ExportDialog api={api} runId={current.run.runId} name={current.run.name} triangles={current.run.report.mesh.triangles} onClose={() => setExportOpen(false)} />
+        <ExportDialog api={api} dataDir={dataDir} runId={current.run.runId} name={current.run.name} triangles={current.run.report.mesh.triangles} onClose={() => setExportOpen(false)} />
       )}
     </div>
   );

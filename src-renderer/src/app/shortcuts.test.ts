@@ -11,6 +11,9 @@ describe('keyboard shortcuts', () => {
     expect(actionFor({ key: 'e', metaKey: true })).toBe('export');
     expect(actionFor({ key: 'w' })).toBe('tool:wand');
     expect(actionFor({ key: 's' })).toBe('tool:segment');
+    expect(actionFor({ key: 'f' })).toBe('frame');
+    expect(actionFor({ key: 'p' })).toBe('posed');
+    expect(actionFor({ key: 'p', targetTag: 'INPUT', targetType: 'text' })).toBeNull();
   });
 
   it('zooms the mask panel with +/−/0 and accepts a proposal with Enter, except on buttons', () => {

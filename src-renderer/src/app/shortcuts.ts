@@ -4,7 +4,7 @@
  * user types in a field; Escape always cancels.
  */
 export type Action =
-  | 'generate' | 'cancel' | 'compare' | 'export' | 'open' | 'library' | 'undo' | 'redo' | 'newMask' | 'frame'
+  | 'generate' | 'cancel' | 'compare' | 'export' | 'open' | 'library' | 'undo' | 'redo' | 'newMask' | 'frame' | 'posed'
   | 'tool:pick' | 'tool:brush' | 'tool:eraser' | 'tool:lasso' | 'tool:wand' | 'tool:segment'
   | 'accept' | 'zoomIn' | 'zoomOut' | 'zoomFit';
 
@@ -43,6 +43,7 @@ export function actionFor(e: KeyLike): Action | null {
     case 'c': return 'compare';
     case 'n': return 'newMask';
     case 'f': return 'frame';
+    case 'p': return 'posed';
     case 'v': return 'tool:pick';
     case 'b': return 'tool:brush';
     case 'e': return 'tool:eraser';
@@ -58,4 +59,4 @@ export function actionFor(e: KeyLike): Action | null {
 
 export const SHORTCUT_HELP =
   'G generate · Ctrl+Enter generate · Esc cancel · C compare · Ctrl+E export · Ctrl+O open · Ctrl+L library · ' +
-  'V pick · B brush · E eraser · L lasso · W wand · S segment (Enter accept) · +/−/0 zoom · N new mask · Ctrl+Z / Ctrl+Shift+Z undo/redo · F frame';
+  'V pick · B brush · E eraser · L lasso · W wand · S segment (Enter accept) · +/−/0 zoom · N new mask · Ctrl+Z / Ctrl+Shift+Z undo/redo · F frame · P posed view';

@@ -75,7 +75,7 @@ function ParamControl({ spec, value, packValue, active, changed, onValue }: {
           onChange={(e) => set(e.target.value)}
         />
         {spec.key === 'seed' && (
-          <button type="button" onClick={() => onValue(randomSeed())} aria-label="Randomize seed">🎲</button>
+          <button type="button" onClick={() => onValue(randomSeed())} aria-label="Randomize seed" title="A new random seed">random</button>
         )}
         {spec.packDefault && value !== undefined && (
           <button type="button" className="link" onClick={() => onValue(undefined)} aria-label={`${spec.symbol}: use the pack's value`}>pack</button>

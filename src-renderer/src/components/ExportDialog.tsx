@@ -1,7 +1,8 @@
 /**
  * Export dialog: formats, posed (camera frame) or object frame, target triangle count, calling
  * `export.run`. Under Electron the written files can be dragged out (into Blender) and shown in their
- * folder through the optional `window.studioShell` preload bridge.
+ * folder through the optional `window.studioShell` preload bridge; in the browser host each file is a
+ * download (the host may be another machine).
  */
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { StudioApi } from '../../../src-shared/api';
@@ -18,13 +19,24 @@ const shell = (): StudioShell | undefined => (globalThis as unknown as { studioS
 
 interface Props {
   api: StudioApi;
+  /** The host's data folder (app.info): exported files inside it can be downloaded in the browser. */
+  dataDir: string | null;
   runId: string;
   name: string;
   triangles: number | null;
   onClose: () => void;
 }
 
-export function ExportDialog({ api, runId, name, triangles, onClose }: Props) {
+/** `file` relative to `dataDir` with forward slashes, or null when it lies elsewhere. */
+function insideDataDir(file: string, dataDir: string | null): string | null {
+  if (!dataDir) return null;
+  const norm = (p: string) => p.replace(/\\/g, '/');
+  const root = norm(dataDir).replace(/\/+$/, '') + '/';
+  const f = norm(file);
+  return f.startsWith(root) ? f.slice(root.length) : null;
+}
+
+export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [formats, setFormats] = useState<Set<Format>>(new Set(['glb']));
   const [posed, setPosed] = useState(false);
@@ -86,6 +98,9 @@ export function ExportDialog({ api, runId, name, triangles, onClose }: Props) {
             <li key={f.path} draggable onDragStart={(e) => onDragStart(e, f.path)}>
               <code>{f.path}</code> <span className="muted">{f.format.toUpperCase()}, {(f.bytes / 1024).toFixed(1)} KiB</span>
               {shell() && <button type="button" onClick={() => shell()!.showItemInFolder(f.path)}>Show in folder</button>}
+              {!shell() && insideDataDir(f.path, dataDir) && (
+                <a href={api.assetUrl(insideDataDir(f.path, dataDir)!)} download={f.path.split(/[\\/]/).pop()}>Download</a>
+              )}
             </li>
           ))}
           {shell() ? <li className="muted">Drag a file into Blender.</li> : null}

@@ -5,6 +5,7 @@
 import type { ProgressState, StepKind } from '../runs/progressModel';
 import { STAGE_LABELS } from '../runs/progressModel';
 import type { SamplerDefaults } from '../../../src-shared/params';
+import { ExecutionProviderSchema, type ExecutionProvider } from '../../../src-shared/api/jobs';
 
 export interface PackOption {
   id: string; label: string; valid: boolean; problems: string[];
@@ -16,6 +17,10 @@ interface Props {
   packs: PackOption[];
   packId: string | null;
   onPack: (id: string) => void;
+  /** The execution provider setting, and the providers this machine's onnxruntime can use. */
+  provider: ExecutionProvider;
+  usableProviders: string[];
+  onProvider: (p: ExecutionProvider) => void;
   canGenerate: boolean;
   generateHint: string | null;
   running: boolean;
@@ -63,6 +68,15 @@ export function RunStrip(p: Props) {
         <select id="pack-select" value={p.packId ?? ''} onChange={(e) => p.onPack(e.target.value)} disabled={p.running}>
           {p.packs.length === 0 && <option value="">no packs installed</option>}
           {p.packs.map((x) => <option key={x.id} value={x.id} disabled={!x.valid}>{x.label}{x.valid ? '' : ' (invalid)'}</option>)}
+        </select>
+        <label htmlFor="provider-select">Runs on</label>
+        <select id="provider-select" value={p.provider} onChange={(e) => p.onProvider(e.target.value as ExecutionProvider)} disabled={p.running}
+          title="Where inference runs: auto picks the GPU when one is usable, else the CPU. A provider that turns out unusable falls back to the CPU with a warning in the run.">
+          {ExecutionProviderSchema.options.map((x) => (
+            <option key={x} value={x} disabled={x !== 'auto' && x !== 'cpu' && x !== p.provider && !p.usableProviders.includes(x)}>
+              {x}{x !== 'auto' && x !== 'cpu' && !p.usableProviders.includes(x) ? ' (not here)' : ''}
+            </option>
+          ))}
         </select>
         <button type="button" className="primary" onClick={p.onGenerate} disabled={!p.canGenerate || p.running}
           aria-keyshortcuts="G" title={p.generateHint ?? 'Generate (G)'}>Generate</button>

@@ -36,6 +36,9 @@ describe('acceleration panel model', () => {
   it('greys out a module’s parameters when its switch is off', () => {
     expect(isActive({ ...DEFAULT_PARAMS, slatCarving: false }, spec('slatCarvingRatio'))).toBe(false);
     expect(isActive({ ...DEFAULT_PARAMS, slatCarving: false }, spec('slatCarving'))).toBe(true);
+    // β acts on the layout tokens in paper mode only.
+    expect(isActive({ ...DEFAULT_PARAMS, ssLayoutMode: 'paper' }, spec('ssMomentumBeta'))).toBe(true);
+    expect(isActive({ ...DEFAULT_PARAMS, ssLayoutMode: 'faithful' }, spec('ssMomentumBeta'))).toBe(false);
     expect(isActive({ ...DEFAULT_PARAMS, ssCache: false }, spec('seed'))).toBe(true);
   });
 

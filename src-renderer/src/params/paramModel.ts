@@ -69,6 +69,8 @@ export function matchingPreset(values: AccelParams): (typeof PRESET_METHODS)[num
 
 /** Is this parameter live, i.e. is its module switched on? Sampler settings always are. */
 export function isActive(values: AccelParams, spec: ParamSpec): boolean {
+  // β anchors the layout tokens in "paper" mode only; "faithful" extrapolates them like the shape.
+  if (spec.key === 'ssMomentumBeta' && values.ssLayoutMode === 'faithful') return false;
   const m = MODULES.find((x) => x.id === spec.module);
   if (!m?.switchKey || m.switchKey === spec.key) return true;
   return values[m.switchKey] === true;

@@ -33,6 +33,8 @@ interface Props {
   photo: { rgba: Uint8ClampedArray; width: number; height: number } | null;
   fovDeg: number;
   frameSignal: number;
+  /** Bumped by the P shortcut: toggles the posed view (when the result has a layout). */
+  posedSignal?: number;
 }
 
 /**
@@ -61,8 +63,9 @@ function matcapTexture(): CanvasTexture {
 function MeshMaterial({ shading, tint }: { shading: Shading; tint?: string }) {
   if (shading === 'normals') return <meshNormalMaterial side={DoubleSide} />;
   if (shading === 'matcap') return <meshMatcapMaterial matcap={matcapTexture()} side={DoubleSide} />;
-  // The baseline in the overlay is a faint wireframe so the accelerated surface stays readable under it.
-  if (tint) return <meshBasicMaterial wireframe color={tint} transparent opacity={0.28} depthWrite={false} />;
+  // The baseline in the overlay is a faint ghost: a wireframe of tens of thousands of triangles reads as
+  // an opaque solid and hides the accelerated surface it is compared with.
+  if (tint) return <meshBasicMaterial color={tint} transparent opacity={0.18} depthWrite={false} side={DoubleSide} />;
   if (shading === 'wireframe') return <meshBasicMaterial wireframe color="#d0d4dc" />;
   return <meshStandardMaterial vertexColors side={DoubleSide} roughness={0.65} metalness={0} envMapIntensity={1} />;
 }
@@ -196,7 +199,7 @@ function View({ items, shading, posed, photo, fovDeg, frameSignal, testId }: {
   );
 }
 
-export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, photo, fovDeg, frameSignal }: Props) {
+export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, photo, fovDeg, frameSignal, posedSignal = 0 }: Props) {
   const [shading, setShading] = useState<Shading>('color');
   const [posed, setPosed] = useState(false);
   const [localFrame, setLocalFrame] = useState(0);
@@ -211,6 +214,12 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
   const extraMeshes = useGlbList(extras.map((e) => e.key), fetchBytes);
   const frame = `${frameSignal}:${localFrame}:${posed}:${primary?.key}:${baseline?.key}:${compareMode}`;
   const canPose = !!primary?.layout;
+  const lastPosedSignal = useRef(posedSignal);
+  useEffect(() => {
+    if (posedSignal === lastPosedSignal.current) return;
+    lastPosedSignal.current = posedSignal;
+    if (canPose) setPosed((v) => !v);
+  }, [posedSignal, canPose]);
 
   const common = { shading, posed: posed && canPose, photo, fovDeg, frameSignal: frame };
   let body: React.ReactNode;
