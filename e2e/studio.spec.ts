@@ -117,6 +117,13 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   const covered = await coveredFraction(await canvas.screenshot());
   expect(covered, 'share of viewer pixels that are not background').toBeGreaterThan(0.01);
   await shot(page, info, '03-result');
+  // P: the posed view (the object in the photo's camera, with the frustum and the photo), and back.
+  await page.locator('body').press('p');
+  await expect(page.getByRole('checkbox', { name: 'Posed scene (camera + photo)' })).toBeChecked();
+  await page.waitForTimeout(800);
+  await shot(page, info, '03b-posed');
+  await page.locator('body').press('p');
+  await expect(page.getByRole('checkbox', { name: 'Posed scene (camera + photo)' })).not.toBeChecked();
 
   // 5. Compare against the acceleration-off baseline at the same seed.
   await page.getByRole('button', { name: 'Compare' }).click();

@@ -77,20 +77,28 @@ function FrameOn({ signal }: { signal: unknown }) {
 }
 
 /**
- * Posed view camera: a little behind, right of and above the photo's camera (at the origin, looking
- * down −Z), aimed into the scene, so the frustum, the objects and the photo plane are all in view.
+ * Posed view camera: aimed at the objects (the centre of their placements), from behind, right of and
+ * above the photo's camera (at the origin, looking down −Z), close enough that the objects fill a good
+ * part of the view and the frustum lines lead to them. "Frame object" (F) comes back here.
  */
-function PosedCamera({ depth, signal }: { depth: number; signal: unknown }) {
+function PosedCamera({ targets, size, signal }: { targets: [number, number, number][]; size: number; signal: unknown }) {
   const camera = useThree((s) => s.camera);
   const controls = useThree((s) => s.controls) as unknown as { target: { set(x: number, y: number, z: number): void }; update(): void } | null;
   const invalidate = useThree((s) => s.invalidate);
+  const key = targets.map((t) => t.join(',')).join(';');
   useEffect(() => {
-    camera.position.set(0.55 * depth, 0.45 * depth, 0.9 * depth);
-    camera.lookAt(0, 0, -0.6 * depth);
-    controls?.target.set(0, 0, -0.6 * depth);
+    const n = Math.max(1, targets.length);
+    const c = targets.reduce((a, t) => [a[0] + t[0] / n, a[1] + t[1] / n, a[2] + t[2] / n], [0, 0, 0]);
+    const spread = Math.max(size, ...targets.map((t) => Math.hypot(t[0] - c[0], t[1] - c[1], t[2] - c[2]) * 2));
+    const back = Math.max(2.2 * spread, 0.35 * Math.hypot(c[0], c[1], c[2]));
+    camera.position.set(c[0] + 0.5 * back, c[1] + 0.4 * back, c[2] + back);
+    camera.lookAt(c[0], c[1], c[2]);
+    controls?.target.set(c[0], c[1], c[2]);
     controls?.update();
     invalidate();
-  }, [camera, controls, depth, invalidate, signal]);
+    // `key` stands for the targets' values.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [camera, controls, key, size, invalidate, signal]);
   return null;
 }
 
@@ -137,6 +145,10 @@ function Scene({ meshes, shading, posed, photo, fovDeg, frameSignal }: {
   shading: Shading; posed: boolean; photo: Props['photo']; fovDeg: number; frameSignal: unknown;
 }) {
   const depth = posed ? Math.max(2, ...meshes.map((m) => (m.layout ? Math.abs(m.layout.translation[2]) * 1.4 : 2))) : 2;
+  // Where the objects stand in the scene (camera frame → scene: x and z flip) and how large they are.
+  const placed = meshes.filter((m) => !m.overlay && m.layout).map((m) => m.layout!);
+  const targets = placed.map((l) => [-l.translation[0], l.translation[1], -l.translation[2]] as [number, number, number]);
+  const size = Math.max(0.1, ...placed.map((l) => l.scale));
   const objects = meshes.map(({ mesh, layout, overlay }, i) => (
     <Posed key={i} layout={posed ? layout : undefined}>
       <mesh geometry={mesh.geometry}>
@@ -151,7 +163,7 @@ function Scene({ meshes, shading, posed, photo, fovDeg, frameSignal }: {
       <OrbitControls makeDefault enableDamping={false} />
       {posed ? (
         <>
-          <PosedCamera depth={depth} signal={frameSignal} />
+          <PosedCamera targets={targets} size={size} signal={frameSignal} />
           {objects}
         </>
       ) : (
