@@ -89,12 +89,17 @@ export function reduceProgress(state: ProgressState, ev: JobProgressEvent): Prog
  * strips show the result's own schedule (a Compare job streams its baseline's steps last, which would
  * otherwise be what stays on screen).
  */
-export function completeProgress(state: ProgressState, schedules?: { ss: string; slat: string }): ProgressState {
+export function completeProgress(
+  state: ProgressState,
+  schedules?: { ss: string; slat: string; slatTokens?: { evaluated: number; carved: number } },
+): ProgressState {
   return {
     ...state, overall: 1, current: null,
     stages: state.stages.map((s) => {
       const pattern = s.name === 'ssSampling' ? schedules?.ss : s.name === 'slatSampling' ? schedules?.slat : undefined;
-      return { ...s, fraction: 1, done: true, steps: pattern !== undefined ? stepsFromPattern(pattern) : s.steps };
+      // The result's own token counts too: the streamed sum also holds the baseline's (and other objects').
+      const tokens = s.name === 'slatSampling' && schedules?.slatTokens ? schedules.slatTokens : s.tokens;
+      return { ...s, fraction: 1, done: true, steps: pattern !== undefined ? stepsFromPattern(pattern) : s.steps, tokens };
     }),
   };
 }

@@ -39,6 +39,13 @@ describe('run strip progress', () => {
     expect(done.stages.find((x) => x.name === 'slatSampling')!.steps).toEqual(['full', 'full']);
     expect(completeProgress(s).stages.find((x) => x.name === 'ssSampling')!.steps).toEqual(s.stages.find((x) => x.name === 'ssSampling')!.steps);
     expect(stepsFromPattern('FFcC')).toEqual(['full', 'full', 'cached', 'carved']);
+    // Streamed token counts (a Compare job's baseline included) give way to the result's own.
+    let t = initialProgress('j2');
+    t = reduceProgress(t, { ...ev({ stage: 'slatSampling', step: 0, steps: 2, stepKind: 'full', fraction: 0.6 }), jobId: 'j2', tokens: { evaluated: 100, carved: 0 } });
+    t = reduceProgress(t, { ...ev({ stage: 'slatSampling', step: 0, steps: 2, stepKind: 'full', fraction: 0.9 }), jobId: 'j2', tokens: { evaluated: 400, carved: 0 } });
+    expect(t.stages.find((x) => x.name === 'slatSampling')!.tokens).toEqual({ evaluated: 500, carved: 0 });
+    const finished = completeProgress(t, { ss: 'F', slat: 'FF', slatTokens: { evaluated: 100, carved: 5 } });
+    expect(finished.stages.find((x) => x.name === 'slatSampling')!.tokens).toEqual({ evaluated: 100, carved: 5 });
   });
 });
 

@@ -84,10 +84,14 @@ export function useRun(api: StudioApi) {
       try {
         const r = await loadResult(api, job.runIds);
         const sched = r.objects[0].run.report.schedules;
-        setProgress((p) => (p ? completeProgress(p, { ss: sched.ss.pattern, slat: sched.slat.pattern }) : p));
+        const slatTokens = sched.slat.tokensEvaluated !== undefined
+          ? { evaluated: sched.slat.tokensEvaluated, carved: sched.slat.tokensCarved ?? 0 } : undefined;
+        setProgress((p) => (p ? completeProgress(p, { ss: sched.ss.pattern, slat: sched.slat.pattern, slatTokens }) : p));
         setResult(r);
         const first = r.objects[0].run.report;
-        setStatus(`Done: ${r.objects.length} object${r.objects.length > 1 ? 's' : ''}, ${(first.objectMs / 1000).toFixed(2)} s${r.objects.length > 1 ? ' for the first' : ''} on ${first.executionProvider}`);
+        const n = r.objects.length;
+        const meanMs = r.objects.reduce((a, o) => a + o.run.report.objectMs, 0) / n;
+        setStatus(`Done: ${n} object${n > 1 ? 's' : ''}, ${(meanMs / 1000).toFixed(2)} s${n > 1 ? ' per object' : ''} on ${first.executionProvider}`);
       } catch (e) {
         setError(errorMessage(e, 'Loading the result'));
         setStatus(null);
