@@ -252,7 +252,7 @@ export function App({ api }: { api: StudioApi }) {
       <header className="topbar">
         <h1>Fast-SAM3D Studio</h1>
         <button type="button" onClick={() => setLibraryOpen((o) => !o)} aria-expanded={libraryOpen} aria-keyshortcuts="Control+L">Library</button>
-        <span className="muted shortcuts">{SHORTCUT_HELP}</span>
+        <span className="muted shortcuts" title={SHORTCUT_HELP.split(' · ').join('\n')} tabIndex={0} aria-label={`Keyboard shortcuts: ${SHORTCUT_HELP}`}>{SHORTCUT_HELP}</span>
         {appInfo && <span className="muted app-info">{appInfo}</span>}
         {worker && (
           <span className={`worker worker-${worker.state}`} role="status" aria-label="Inference worker" title={worker.reason ?? ''}>
