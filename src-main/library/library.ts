@@ -28,6 +28,7 @@ import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256File, writeFileAtomic } from './files';
 import { cleanName, projectNameFromFile, tidyName } from './names';
 import { readSam3dFolder } from '../pipeline/image/sam3d-folder';
+import { MAX_INPUT_PIXELS, oversizeProblem } from '../pipeline/image/decode';
 import { renderMeshThumbnail } from './mesh-thumbnail';
 import { measureAgainstBaseline, runShape, type RunShape } from './quality';
 import { readGlb } from '../export';
@@ -496,7 +497,7 @@ export class Library {
     const data = typeof input.data === 'string' ? fs.readFileSync(input.data) : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
     let meta: Metadata;
     try {
-      meta = await sharp(data).metadata();
+      meta = await sharp(data, { limitInputPixels: false }).metadata(); // header only; oversizeProblem below
     } catch (err) {
       throw new LibraryError('BAD_INPUT', `"${name}" is not an image that can be read (PNG, JPEG, WebP or TIFF expected): ${(err as Error).message}`);
     }
@@ -504,13 +505,15 @@ export class Library {
     if (!ext || !meta.width || !meta.height) {
       throw new LibraryError('BAD_INPUT', `"${name}" is a ${meta.format ?? 'unknown'} file; import a PNG, JPEG, WebP or TIFF photo.`);
     }
+    const tooLarge = oversizeProblem(meta.width, meta.height, `"${name}"`);
+    if (tooLarge) throw new LibraryError('BAD_INPUT', tooLarge);
     if (input.projectId) this.projectRow(input.projectId);
 
     const size = this.options.thumbnailSize ?? 256;
     let thumb: Buffer;
     try {
       // The first full decode: a file whose header reads but whose pixels are cut off or damaged fails here.
-      thumb = await sharp(data).rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+      thumb = await sharp(data, { limitInputPixels: MAX_INPUT_PIXELS }).rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
     } catch (err) {
       throw new LibraryError('BAD_INPUT', `"${name}" is damaged or incomplete: its header reads as a ${meta.width}×${meta.height} ${meta.format} but its pixels cannot be decoded (${(err as Error).message.split('\n')[0]}). Export or copy the photo again.`);
     }
@@ -1152,7 +1155,7 @@ export class Library {
 
 /** Make an RGBA cut-out mask (object RGB inside, white outside, alpha = mask) from an image's alpha. */
 async function cutoutFromAlpha(data: Buffer, width: number, height: number): Promise<{ png: Buffer; area: number } | null> {
-  const { data: px } = await sharp(data).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data: px } = await sharp(data, { limitInputPixels: MAX_INPUT_PIXELS }).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   let area = 0;
   let partial = false;
   for (let i = 3; i < px.length; i += 4) {

@@ -7,6 +7,7 @@
 export type InputErrorCode =
   | 'UNREADABLE_FILE'
   | 'CORRUPT_IMAGE'
+  | 'IMAGE_TOO_LARGE'
   | 'EMPTY_MASK'
   | 'FULL_MASK'
   | 'MASK_SIZE_MISMATCH'

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PipelineInputError } from '../../src-main/pipeline/errors';
@@ -120,6 +121,31 @@ describe('masks', () => {
       'MASK_SIZE_MISMATCH',
       /8×4 but the image is 8×8/,
     );
+  });
+
+  it('refuses a photo over the decode limit by its size (not as unreadable), from the header alone', async () => {
+    // A PNG whose header says 30000×30000 (900 MP): nothing past the header is needed to refuse it.
+    const crc = (buf: Buffer) => {
+      let c = ~0;
+      for (const b of buf) { c ^= b; for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1)); }
+      return ~c >>> 0;
+    };
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const out = Buffer.alloc(12 + data.length);
+      out.writeUInt32BE(data.length, 0);
+      body.copy(out, 4);
+      out.writeUInt32BE(crc(body), 8 + data.length);
+      return out;
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(30000, 0);
+    ihdr.writeUInt32BE(30000, 4);
+    ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+    const huge = join(dir, 'huge.png');
+    const firstRow = deflateSync(Buffer.alloc(1 + 30000 * 3)); // one row of the image data, the rest missing
+    writeFileSync(huge, Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', firstRow), chunk('IEND', Buffer.alloc(0))]));
+    await expectInputError(loadImageFile(huge), 'IMAGE_TOO_LARGE', /is 30000×30000 \(900 megapixels\), more than the 600 megapixels this app decodes; downscale it first/);
   });
 
   it('warns (and still runs) on a mask of a few pixels and on one that looks inverted', () => {

@@ -10,6 +10,18 @@ import type { BinaryMask, DecodedImage } from './types';
 /** Longest side above which photos are downscaled (stated as a warning). */
 export const MAX_IMAGE_SIDE = 4096;
 
+/**
+ * Largest image (width × height) decoded at all. sharp's own default (268 MP) refuses a 20000×14000
+ * panorama that downscaling handles; beyond this a photo is refused with its size, not as "unreadable".
+ */
+export const MAX_INPUT_PIXELS = 600_000_000;
+
+/** The refusal for an image over MAX_INPUT_PIXELS, or null when it is within. */
+export function oversizeProblem(width: number, height: number, what: string): string | null {
+  if (width * height <= MAX_INPUT_PIXELS) return null;
+  return `${what} is ${width}×${height} (${Math.round((width * height) / 1e6)} megapixels), more than the ${MAX_INPUT_PIXELS / 1e6} megapixels this app decodes; downscale it first (the model sees ${MAX_IMAGE_SIDE} pixels on the long side at most).`;
+}
+
 export type ImageSource = string | Buffer;
 
 function describe(src: ImageSource): string {
@@ -50,10 +62,12 @@ interface RawDecode {
 async function decodeRaw(src: ImageSource, maxSide: number | null): Promise<RawDecode> {
   const buf = await readSource(src);
   try {
-    const meta = await sharp(buf).metadata();
+    const meta = await sharp(buf, { limitInputPixels: false }).metadata(); // the header only: the size check is ours
+    const tooLarge = oversizeProblem(meta.width ?? 0, meta.height ?? 0, describe(src));
+    if (tooLarge) throw new PipelineInputError('IMAGE_TOO_LARGE', tooLarge);
     const is16 = meta.depth === 'ushort';
     const hasAlpha = Boolean(meta.hasAlpha);
-    let pipe = sharp(buf).rotate(); // EXIF orientation
+    let pipe = sharp(buf, { limitInputPixels: MAX_INPUT_PIXELS }).rotate(); // EXIF orientation
     const rotated = (meta.orientation ?? 1) >= 5;
     const w0 = rotated ? meta.height : meta.width;
     const h0 = rotated ? meta.width : meta.height;
@@ -85,6 +99,7 @@ async function decodeRaw(src: ImageSource, maxSide: number | null): Promise<RawD
       originalSize: [w0, h0],
     };
   } catch (err) {
+    if (err instanceof PipelineInputError) throw err;
     throw new PipelineInputError(
       'CORRUPT_IMAGE',
       `${describe(src)} is not a readable image (${(err as Error).message}); use a PNG, JPEG or WebP file.`,
