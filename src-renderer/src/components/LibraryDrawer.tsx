@@ -1,11 +1,14 @@
 /**
- * Library drawer: recent results (with thumbnails, speed-up and schedule) and recent images across
- * projects. Opening a result loads its image, masks, method and exact parameters back into the editor
- * and shows its mesh; opening an image starts a new run on it.
+ * Library drawer: recent results (with thumbnails, speed-up, source image and time) and recent images
+ * across projects, with rename, tags and move-to-trash (with Undo) on the cards, and the trash below.
+ * Opening a result loads its image, masks, method and exact parameters back into the editor and shows
+ * its mesh; opening an image starts a new run on it. Cards and trash: ./library/.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ImageRecord, RunSummary, StudioApi } from '../../../src-shared/api';
 import { errorMessage } from '../api/errors';
+import { ImageCard, RunCard } from './library/cards';
+import { TrashSection, type TrashContents } from './library/TrashSection';
 
 interface Props {
   api: StudioApi;
@@ -17,41 +20,81 @@ interface Props {
   refreshKey: number;
 }
 
-function Thumb({ api, kind, id, alt }: { api: StudioApi; kind: 'image' | 'run'; id: string; alt: string }) {
-  const [src, setSrc] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    api.invoke('thumbnails.get', { kind, id }).then(
-      (t) => { if (live && t) setSrc(`data:image/png;base64,${t.png}`); },
-      () => { /* a missing thumbnail is not an error worth a banner: the card shows its name */ },
-    );
-    return () => { live = false; };
-  }, [api, kind, id]);
-  return src ? <img src={src} alt={alt} width={72} height={72} /> : <div className="thumb-missing" aria-hidden="true" />;
-}
+/**
+ * The one status line: what the last action did, shown at the top of the drawer or in the trash section
+ * (where the action was), with Undo after a move to the trash. A newer action replaces it.
+ */
+interface Note { text: string; where: 'top' | 'trash'; undo?: () => Promise<void> }
+
+const stem = (name: string) => name.replace(/\.[a-z0-9]+$/i, '');
 
 export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refreshKey }: Props) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [images, setImages] = useState<ImageRecord[]>([]);
+  /** Where each listed run came from: "image.png · project" by run id. */
+  const [sources, setSources] = useState<Map<string, string>>(new Map());
+  const [trash, setTrash] = useState<TrashContents>({ projects: [], images: [], runs: [] });
   const [query, setQuery] = useState('');
+  const [shownQuery, setShownQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<Note | null>(null);
+  const loads = useRef(0);
 
   const load = useCallback(async () => {
+    const seq = ++loads.current;
     try {
-      const [r, projects] = await Promise.all([
+      const [r, projects, t] = await Promise.all([
         api.invoke('runs.list', { query: query || undefined, limit: 40 }),
         api.invoke('projects.list', {}),
+        api.invoke('trash.list', {}),
       ]);
+      // Images of the newest projects for the grid, and of every project a listed run comes from (names).
+      const recent = projects.slice(0, 6).map((p) => p.id);
+      const ids = [...new Set([...recent, ...r.map((x) => x.projectId)])].filter((id) => projects.some((p) => p.id === id));
+      const lists = await Promise.all(ids.map((id) => api.invoke('images.list', { projectId: id })));
+      if (seq !== loads.current) return; // a newer search answered first
+      const imageName = new Map(lists.flat().map((im) => [im.id, im.name]));
+      const projectName = new Map(projects.map((p) => [p.id, p.name]));
+      setSources(new Map(r.map((x) => {
+        const im = imageName.get(x.imageId);
+        const pr = projectName.get(x.projectId);
+        return [x.id, [im, pr && (!im || stem(im) !== pr) ? pr : undefined].filter(Boolean).join(' · ')];
+      })));
       setRuns(r);
-      const lists = await Promise.all(projects.slice(0, 6).map((p) => api.invoke('images.list', { projectId: p.id })));
-      setImages(lists.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 24));
+      setShownQuery(query);
+      setImages(lists.filter((_, i) => recent.includes(ids[i])).flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 24));
+      setTrash(t);
       setError(null);
     } catch (e) {
-      setError(errorMessage(e, 'Loading the library'));
+      if (seq === loads.current) setError(errorMessage(e, 'Loading the library'));
     }
   }, [api, query]);
 
   useEffect(() => { if (open) void load(); }, [open, load, refreshKey]);
+
+  const moveToTrash = async (kind: 'run' | 'image', name: string, trashIt: () => Promise<unknown>, restore: () => Promise<unknown>) => {
+    try {
+      await trashIt();
+      setNote({
+        where: 'top', text: `Moved ${kind} “${name}” to the trash.`,
+        undo: async () => { await restore(); setNote({ where: 'top', text: `Restored ${kind} “${name}”.` }); },
+      });
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e, `Moving the ${kind} to the trash`));
+    }
+    await load();
+  };
+
+  const undoTrash = async () => {
+    if (!note?.undo) return;
+    try {
+      await note.undo();
+    } catch (e) {
+      setError(errorMessage(e, 'Undoing the move to the trash'));
+    }
+    await load();
+  };
 
   if (!open) return null;
   return (
@@ -62,37 +105,30 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
         <button type="button" onClick={onClose} aria-label="Close library">✕</button>
       </header>
       {error && <p className="error" role="alert">{error}</p>}
+      {note?.where === 'top' && (
+        <p className="lib-status" role="status">
+          {note.text}
+          {note.undo && <button type="button" className="link" onClick={() => void undoTrash()}>Undo</button>}
+        </p>
+      )}
       <h3>Recent results</h3>
       <ul className="cards">
-        {runs.length === 0 && <li className="muted">No runs yet.</li>}
+        {runs.length === 0 && <li className="muted">{shownQuery ? `No runs match “${shownQuery}”.` : 'No runs yet.'}</li>}
         {runs.map((r) => (
-          <li key={r.id}>
-            <button type="button" className="card" onClick={() => onOpenRun(r.id)} aria-label={`Open run ${r.name}`}>
-              <Thumb api={api} kind="run" id={r.id} alt="" />
-              <span className="card-text">
-                <strong>{r.name}</strong>
-                <span className="muted">{r.method} · seed {r.seed} · {r.status}</span>
-                <span className="muted">
-                  {r.objectMs !== null ? `${(r.objectMs / 1000).toFixed(2)} s` : ''}
-                  {r.speedup !== null ? ` · ${r.speedup.toFixed(2)}×` : ''}
-                  {r.quality !== null ? ` · F1 ${r.quality.toFixed(1)}` : ''}
-                </span>
-              </span>
-            </button>
-          </li>
+          <RunCard key={r.id} api={api} run={r} source={sources.get(r.id)} onOpen={() => onOpenRun(r.id)}
+            onChanged={(u) => setRuns((list) => list.map((x) => (x.id === u.id ? u : x)))}
+            onTrash={() => void moveToTrash('run', r.name, () => api.invoke('runs.trash', { runId: r.id }), () => api.invoke('runs.restore', { runId: r.id }))} />
         ))}
       </ul>
       <h3>Recent images</h3>
       <ul className="cards grid">
         {images.map((im) => (
-          <li key={im.id}>
-            <button type="button" className="card" onClick={() => onOpenImage(im.id)} aria-label={`Open image ${im.name}`}>
-              <Thumb api={api} kind="image" id={im.id} alt="" />
-              <span className="card-text"><strong>{im.name}</strong><span className="muted">{im.width}×{im.height}</span></span>
-            </button>
-          </li>
+          <ImageCard key={im.id} api={api} image={im} onOpen={() => onOpenImage(im.id)}
+            onTrash={() => void moveToTrash('image', im.name, () => api.invoke('images.trash', { imageId: im.id }), () => api.invoke('images.restore', { imageId: im.id }))} />
         ))}
       </ul>
+      <TrashSection api={api} trash={trash} note={note?.where === 'trash' ? note.text : null}
+        onChanged={async (text) => { setNote(text ? { where: 'trash', text } : null); await load(); }} />
     </aside>
   );
 }

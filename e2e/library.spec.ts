@@ -1,0 +1,171 @@
+/**
+ * The Library drawer end to end, through the browser host in Debian's Chromium: generate one run on the
+ * mug example with the smallest model pack, then in the drawer (Ctrl+L) rename it (and see a blank name
+ * refused), tag it, move it to the trash and Undo, trash it again and restore it from the Trash section,
+ * trash its image and Undo, search with no match, and empty the trash with the two-step confirm.
+ */
+import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium';
+import { isBuilt, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
+
+const example = path.join(ROOT, 'resources/examples/mug');
+const packId = ['test-tiny', 'mini'].find((id) => existsSync(path.join(ROOT, 'models', id, 'manifest.json')));
+
+test.use({
+  launchOptions: {
+    executablePath: CHROMIUM_PATH,
+    // WebGL for the viewer (the run's result is shown after Generate): SwiftShader through ANGLE.
+    args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
+  },
+});
+
+let host: E2eHost | undefined;
+
+test.beforeAll(async () => {
+  test.skip(!packId, 'No model pack in models/ (test-tiny or mini): build one with the tools first.');
+  test.skip(!isBuilt(), 'The app is not built: run `npm run build` first.');
+  host = await startBuiltHost();
+});
+
+test.afterAll(async () => {
+  await host?.stop();
+});
+
+async function shot(page: Page, info: TestInfo, name: string) {
+  const file = info.outputPath(`${name}.png`);
+  await page.screenshot({ path: file });
+  await info.attach(name, { path: file, contentType: 'image/png' });
+}
+
+test('library: rename, tags, trash with Undo, restore, search, empty the trash', async ({ page }, info) => {
+  test.setTimeout(8 * 60_000);
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+
+  // 1. One finished run: the mug example with its mask, the small pack, Generate.
+  await page.goto(host!.openUrl);
+  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  await page.locator('#pack-select').selectOption(packId!);
+  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
+  await page.getByLabel('Method').selectOption('fast-sam3d');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles', { timeout: 240_000 });
+
+  // 2. The drawer (Ctrl+L): the card shows the source image and the time, not only "0 · fast-sam3d".
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('Control+l');
+  const drawer = page.getByRole('complementary', { name: 'Library' });
+  await expect(drawer).toBeVisible();
+  const original = '0 · fast-sam3d';
+  const openOriginal = drawer.getByRole('button', { name: `Open run ${original}` });
+  await expect(openOriginal).toBeVisible();
+  await expect(openOriginal).toContainText('image.png');
+  await expect(openOriginal.locator('time')).toHaveText(/\d/);
+  await shot(page, info, 'library-01-run-card');
+
+  // 3. Rename: the action does not open the run (the drawer stays), a blank name is refused with the
+  // API's message, Esc cancels without closing the drawer, Enter saves.
+  await drawer.getByRole('button', { name: `Rename run ${original}` }).click();
+  const nameField = drawer.getByRole('textbox', { name: `New name for run ${original}` });
+  await expect(nameField).toBeFocused();
+  await nameField.fill('   ');
+  await nameField.press('Enter');
+  await expect(drawer.getByRole('alert')).toContainText('Renaming the run failed');
+  await expect(drawer.getByRole('alert')).toContainText('name');
+  await expect(nameField).toBeVisible();
+  await shot(page, info, 'library-02-blank-name');
+  await nameField.press('Escape');
+  await expect(nameField).toBeHidden();
+  await expect(drawer).toBeVisible();
+  await expect(openOriginal).toBeVisible();
+  await drawer.getByRole('button', { name: `Rename run ${original}` }).click();
+  await nameField.fill('Coffee cup v1');
+  await nameField.press('Enter');
+  const name = 'Coffee cup v1';
+  const card = drawer.getByRole('button', { name: `Open run ${name}` });
+  await expect(card).toContainText(name);
+  await expect(drawer.getByRole('button', { name: `Rename run ${name}` })).toBeFocused();   // keyboard users keep their place
+
+  // 4. Tags (from the keyboard): comma-separated, shown as chips on the card.
+  await drawer.getByRole('button', { name: `Edit tags of run ${name}` }).press('Enter');
+  const tagField = drawer.getByRole('textbox', { name: `Tags of run ${name}, separated by commas` });
+  await tagField.fill('blender, keeper,  ');
+  await shot(page, info, 'library-03-tags-field');
+  await tagField.press('Enter');
+  await expect(tagField).toBeHidden();
+  await expect(card.locator('.chip')).toHaveText(['blender', 'keeper']);
+  await shot(page, info, 'library-04-renamed-tagged');
+
+  // 5. Move to trash, then Undo in the status line.
+  const trashToggle = drawer.getByRole('button', { name: /Trash \(\d+\)/ });
+  await expect(trashToggle).toHaveText(/Trash \(0\)/);
+  await drawer.getByRole('button', { name: `Move run ${name} to trash` }).click();
+  await expect(card).toBeHidden();
+  const status = drawer.locator('.lib-status');
+  await expect(status).toContainText(`Moved run “${name}” to the trash.`);
+  await expect(trashToggle).toHaveText(/Trash \(1\)/);
+  await shot(page, info, 'library-05-trashed-undo');
+  await status.getByRole('button', { name: 'Undo' }).click();
+  await expect(card).toBeVisible();
+  await expect(status).toContainText(`Restored run “${name}”.`);
+  await expect(trashToggle).toHaveText(/Trash \(0\)/);
+
+  // 6. Trash again and restore it from the Trash section (collapsed until opened).
+  await drawer.getByRole('button', { name: `Move run ${name} to trash` }).click();
+  await expect(card).toBeHidden();
+  await expect(trashToggle).toHaveAttribute('aria-expanded', 'false');
+  await trashToggle.click();
+  await expect(trashToggle).toHaveAttribute('aria-expanded', 'true');
+  await shot(page, info, 'library-06-trash-open');
+  await drawer.getByRole('button', { name: `Restore run ${name}` }).click();
+  await expect(card).toBeVisible();
+  await expect(drawer.locator('.trash').getByRole('status')).toHaveText(`Restored run “${name}”.`);
+  await expect(status).toBeHidden();   // one status line: the older "Moved … Undo" is gone
+  await expect(trashToggle).toHaveText(/Trash \(0\)/);
+  await expect(drawer.getByText('The trash is empty.')).toBeVisible();
+
+  // 7. Images move to the trash too (their runs go out of the list with them), with Undo.
+  await drawer.getByRole('button', { name: 'Move image image.png to trash' }).click();
+  await expect(drawer.getByRole('button', { name: 'Open image image.png' })).toBeHidden();
+  await expect(card).toBeHidden();
+  await expect(drawer.getByRole('button', { name: 'Restore image image.png' })).toBeVisible();
+  await status.getByRole('button', { name: 'Undo' }).click();
+  await expect(drawer.getByRole('button', { name: 'Open image image.png' })).toBeVisible();
+  await expect(card).toBeVisible();
+
+  // 8. Search: a match by method, then no match says so; an empty query lists everything again.
+  const search = drawer.getByRole('searchbox', { name: 'Search runs by name' });
+  await search.fill('fast-sam3d');
+  await expect(card).toBeVisible();
+  await search.fill('mug');
+  await expect(drawer.getByText('No runs match “mug”.')).toBeVisible();
+  await expect(drawer.getByText('No runs yet.')).toBeHidden();
+  await shot(page, info, 'library-07-no-match');
+  await search.fill('');
+  await expect(card).toBeVisible();
+
+  // 9. Empty the trash: the first click only asks, the second deletes and reports what went.
+  await drawer.getByRole('button', { name: `Move run ${name} to trash` }).click();
+  await expect(trashToggle).toHaveText(/Trash \(1\)/);
+  await drawer.getByRole('button', { name: 'Empty trash' }).click();
+  const really = drawer.getByRole('button', { name: 'Really empty the trash' });
+  await expect(really).toBeVisible();
+  await expect(drawer.getByRole('button', { name: `Restore run ${name}` })).toBeVisible();   // nothing deleted yet
+  await shot(page, info, 'library-08-confirm-empty');
+  await really.click();
+  await expect(drawer.locator('.trash').getByRole('status')).toHaveText('Deleted 1 run, 0 images and 0 projects.');
+  await expect(trashToggle).toHaveText(/Trash \(0\)/);
+  await expect(drawer.getByText('No runs yet.')).toBeVisible();
+  await shot(page, info, 'library-09-emptied');
+
+  // Esc (outside a field) still closes the drawer.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('Escape');
+  await expect(drawer).toBeHidden();
+
+  expect(consoleErrors, 'no errors in the window console').toEqual([]);
+});
