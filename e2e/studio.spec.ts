@@ -163,8 +163,18 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   await page.getByTestId('image-input').setInputFiles([path.join(chair, 'image.png'), path.join(chair, '0.png')]);
   await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeVisible();
   await expect(page.getByText('Generate to see the 3D result here.')).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Done:' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled();
   await shot(page, info, '06-next-photo');
+
+  // 8. A 1024×700 window: nothing scrolls sideways and the acceleration panel is whole on screen.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+  const accel = (await page.getByRole('region', { name: 'Acceleration' }).boundingBox())!;
+  expect(accel.x + accel.width).toBeLessThanOrEqual(1024);
+  expect(await page.getByRole('region', { name: 'Acceleration' }).evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  await shot(page, info, '07-1024x700');
 
   expect(consoleErrors, 'no errors in the window console').toEqual([]);
 });

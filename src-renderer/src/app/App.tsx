@@ -143,6 +143,7 @@ export function App({ api }: { api: StudioApi }) {
       setImage(img);
       editor.reset(masks);
       run.setResult(null);
+      run.setStatus(null); // the last status spoke of the last photo's result
       setTool(masks.length ? 'pick' : 'wand');
     } catch (e) {
       setImageError(errorMessage(e, 'Opening the image'));
@@ -289,7 +290,7 @@ export function App({ api }: { api: StudioApi }) {
         onCompare={() => void generate(true)} onExport={() => setExportOpen(true)}
       />
       <LibraryDrawer api={api} open={libraryOpen} onClose={() => setLibraryOpen(false)} refreshKey={run.finishedCount}
-        onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.setResult(null); setLibraryOpen(false); }); }} />
+        onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.setResult(null); run.setStatus(null); setLibraryOpen(false); }); }} />
       {exportOpen && current && (
         <ExportDialog api={api} dataDir={dataDir} runId={current.run.runId} name={current.run.name} triangles={current.run.report.mesh.triangles} onClose={() => setExportOpen(false)} />
       )}
