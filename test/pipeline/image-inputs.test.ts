@@ -108,6 +108,14 @@ describe('masks', () => {
     expect(Array.from(grey.data.subarray(0, 4))).toEqual([0, 0, 1, 1]);
     const cut = await loadMaskFile(await png(4, 4, 4, (x) => (x === 0 ? [90, 10, 10, 255] : [255, 255, 255, 0])));
     expect(Array.from(cut.data.subarray(0, 4))).toEqual([1, 0, 0, 0]);
+    expect(cut.warnings).toEqual([]);
+  });
+
+  it('reads a black-and-white mask by its colours when its alpha is opaque but for a stray column', async () => {
+    // 40×40, white square in the middle, alpha 0 on the first column only (as some editors save them).
+    const bw = await loadMaskFile(await png(40, 40, 4, (x, y) => [...(x >= 10 && x < 30 && y >= 10 && y < 30 ? [255, 255, 255] : [0, 0, 0]), x === 0 ? 0 : 255]));
+    expect(bw.data.reduce((a, b) => a + b, 0)).toBe(400);
+    expect(bw.warnings).toEqual([expect.stringMatching(/black-and-white mask with an alpha channel that is opaque but for 40 pixels; its white pixels are used/)]);
   });
 
   it('refuses empty and full masks, resizes a same-aspect mask with a warning, refuses another aspect', async () => {

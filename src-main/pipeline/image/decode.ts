@@ -137,20 +137,33 @@ export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
   const raw = await decodeRaw(src, null);
   const n = raw.width * raw.height;
   const data = new Uint8Array(n);
-  let useAlpha = false;
-  if (raw.hasAlpha) {
-    for (let p = 0; p < n; p++)
-      if (raw.samples[p * 4 + 3] < 1) {
-        useAlpha = true;
-        break;
-      }
+  const warnings: string[] = [];
+  // SAM 3D cut-outs carry the mask in alpha (object colours inside, white outside). A black-and-white
+  // mask saved with an alpha channel that is opaque but for a few stray pixels carries it in its colours:
+  // reading that alpha would select nearly the whole frame.
+  let transparent = 0;
+  let binaryColours = true;
+  for (let p = 0; p < n; p++) {
+    const s = p * raw.channels;
+    if (raw.hasAlpha && raw.samples[s + 3] < 1) transparent++;
+    for (let c = 0; c < 3 && binaryColours; c++) {
+      const v = raw.samples[s + c];
+      if (v > 0.02 && v < 0.98) binaryColours = false;
+    }
+  }
+  let useAlpha = transparent > 0;
+  if (useAlpha && binaryColours && transparent < 0.05 * n) {
+    useAlpha = false;
+    warnings.push(
+      `${describe(src)} is a black-and-white mask with an alpha channel that is opaque but for ${transparent} pixel${transparent === 1 ? '' : 's'}; its white pixels are used as the mask, not its alpha.`,
+    );
   }
   for (let p = 0; p < n; p++) {
     const s = p * raw.channels;
     const v = useAlpha ? raw.samples[s + 3] : (raw.samples[s] + raw.samples[s + 1] + raw.samples[s + 2]) / 3;
     data[p] = v > 0.5 ? 1 : 0;
   }
-  return { width: raw.width, height: raw.height, data, warnings: [] };
+  return { width: raw.width, height: raw.height, data, warnings };
 }
 
 /** The mask carried by a photo's own alpha channel (alpha > 0.5), or null when it has none / is opaque. */
