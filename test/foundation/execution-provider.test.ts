@@ -24,7 +24,7 @@ describe('chooseProvider', () => {
     expect(chooseProvider('tensorrt', facts({ nvidiaGpu: true, cudaLibraries: true }))).toMatchObject({ provider: 'tensorrt', reason: 'chosen in settings' });
     const fallback = chooseProvider('cuda', facts({}));
     expect(fallback.provider).toBe('cpu');
-    expect(fallback.warning).toMatch(/"cuda".*not usable.*Settings/);
+    expect(fallback.warning).toMatch(/"cuda".*not usable.*"Runs on"/);
     expect(chooseProvider('cpu', facts({ nvidiaGpu: true, cudaLibraries: true })).provider).toBe('cpu');
   });
 
