@@ -117,6 +117,9 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   const covered = await coveredFraction(await canvas.screenshot());
   expect(covered, 'share of viewer pixels that are not background').toBeGreaterThan(0.01);
   await shot(page, info, '03-result');
+  // models/mini ships one neutral grey (its model card, "Colour"): the viewer says so instead of leaving
+  // the artist to wonder why "vertex colour" is grey.
+  await expect(page.getByTestId('uniform-colour')).toBeVisible();
   // P: the posed view (the object in the photo's camera, with the frustum and the photo), and back.
   await page.locator('body').press('p');
   await expect(page.getByRole('checkbox', { name: 'Posed scene (camera + photo)' })).toBeChecked();

@@ -266,6 +266,9 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
           Posed scene (camera + photo)
         </label>
         <button type="button" onClick={() => setLocalFrame((n) => n + 1)} aria-keyshortcuts="F">Frame object</button>
+        {shading === 'color' && a.mesh?.uniformColour && (
+          <span className="muted" data-testid="uniform-colour" title="The model pack gave this mesh no colour (models/mini ships one neutral grey on purpose: see its model card). Matcap or normals show the form better.">one colour: the pack gives no colour</span>
+        )}
         <Counts label={primary?.label ?? ''} mesh={a.mesh} />
         {baseline && <Counts label={baseline.label} mesh={b.mesh} />}
       </div>

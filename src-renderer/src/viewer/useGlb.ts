@@ -10,6 +10,18 @@ export interface LoadedMesh {
   geometry: BufferGeometry;
   vertices: number;
   triangles: number;
+  /** Every vertex has the same colour (or none): the pack gave no colour, so "vertex colour" shows one tone. */
+  uniformColour: boolean;
+}
+
+function isUniformColour(g: BufferGeometry): boolean {
+  const c = g.getAttribute('color');
+  if (!c || c.count === 0) return true;
+  const r0 = c.getX(0), g0 = c.getY(0), b0 = c.getZ(0);
+  for (let i = 1; i < c.count; i++) {
+    if (Math.abs(c.getX(i) - r0) > 1 / 255 || Math.abs(c.getY(i) - g0) > 1 / 255 || Math.abs(c.getZ(i) - b0) > 1 / 255) return false;
+  }
+  return true;
 }
 
 export async function loadGlb(buf: ArrayBuffer): Promise<LoadedMesh> {
@@ -29,7 +41,7 @@ export async function loadGlb(buf: ArrayBuffer): Promise<LoadedMesh> {
   if (!geometry.getAttribute('normal')) geometry.computeVertexNormals();
   const vertices = geometry.getAttribute('position').count;
   const triangles = geometry.index ? geometry.index.count / 3 : vertices / 3;
-  return { geometry, vertices, triangles };
+  return { geometry, vertices, triangles, uniformColour: isUniformColour(geometry) };
 }
 
 /** Concatenate indexed geometries that share attribute layouts (position, normal, color). */
