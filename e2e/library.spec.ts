@@ -4,22 +4,17 @@
  * refused), tag it, move it to the trash and Undo, trash it again and restore it from the Trash section,
  * trash its image and Undo, search with no match, and empty the trash with the two-step confirm.
  */
-import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium';
+import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
 import { isBuilt, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
+import { shot } from './helpers/shot';
 
 const example = path.join(ROOT, 'resources/examples/mug');
 const packId = ['test-tiny', 'mini'].find((id) => existsSync(path.join(ROOT, 'models', id, 'manifest.json')));
 
-test.use({
-  launchOptions: {
-    executablePath: CHROMIUM_PATH,
-    // WebGL for the viewer (the run's result is shown after Generate): SwiftShader through ANGLE.
-    args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
-  },
-});
+test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
 
 let host: E2eHost | undefined;
 
@@ -32,12 +27,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await host?.stop();
 });
-
-async function shot(page: Page, info: TestInfo, name: string) {
-  const file = info.outputPath(`${name}.png`);
-  await page.screenshot({ path: file });
-  await info.attach(name, { path: file, contentType: 'image/png' });
-}
 
 test('library: rename, tags, trash with Undo, restore, search, empty the trash', async ({ page }, info) => {
   test.setTimeout(8 * 60_000);

@@ -7,12 +7,13 @@
  *
  * With the committed models/seg-mini (trained) the proposal must match the object (IoU > 0.7).
  */
-import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { isBuilt, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
+import { shot } from './helpers/shot';
 
 const example = path.join(ROOT, 'resources/examples/mug');
 const SEG_MINI = path.join(ROOT, 'models/seg-mini/manifest.json');
@@ -29,12 +30,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await host?.stop();
 });
-
-async function shot(page: Page, info: TestInfo, name: string) {
-  const file = info.outputPath(`${name}.png`);
-  await page.screenshot({ path: file });
-  await info.attach(name, { path: file, contentType: 'image/png' });
-}
 
 interface Bits { width: number; height: number; bits: Uint8Array }
 

@@ -4,23 +4,18 @@
  * a rendered mesh (canvas pixels are not blank), Compare against `off`, and Export a GLB. Real host,
  * real worker, real model pack, real WebGL (SwiftShader). Screenshots are attached as artefacts.
  */
-import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium';
+import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
 import { isBuilt, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
+import { shot } from './helpers/shot';
 
 const example = path.join(ROOT, 'resources/examples/mug');
 const packDir = ['models/test-tiny', 'models/mini'].map((p) => path.join(ROOT, p)).find((p) => existsSync(path.join(p, 'manifest.json')));
 
-test.use({
-  launchOptions: {
-    executablePath: CHROMIUM_PATH,
-    // WebGL for the viewer: SwiftShader through ANGLE (no GPU on CI). --disable-gpu would turn WebGL off.
-    args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
-  },
-});
+test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
 
 let host: E2eHost | undefined;
 
@@ -37,12 +32,6 @@ test.afterAll(async () => {
 /** Leave any text field, so single-letter shortcuts reach the window. */
 async function blur(page: Page) {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-}
-
-async function shot(page: Page, info: TestInfo, name: string) {
-  const file = info.outputPath(`${name}.png`);
-  await page.screenshot({ path: file });
-  await info.attach(name, { path: file, contentType: 'image/png' });
 }
 
 /** Fraction of pixels of a screenshot that differ clearly from the viewer's background colour. */
