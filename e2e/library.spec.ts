@@ -126,6 +126,14 @@ test('library: rename, tags, trash with Undo, restore, search, empty the trash',
   await expect(drawer.getByRole('button', { name: 'Open image image.png' })).toBeVisible();
   await expect(card).toBeVisible();
 
+  // 7b. Images are renamed in place the same way ("image.png" from every SAM 3D folder says little).
+  await drawer.getByRole('button', { name: 'Rename image image.png' }).click();
+  const imageName = drawer.getByRole('textbox', { name: 'New name for image image.png' });
+  await imageName.fill('red cup photo');
+  await imageName.press('Enter');
+  await expect(drawer.getByRole('button', { name: 'Open image red cup photo' })).toBeVisible();
+  await expect(drawer.getByRole('button', { name: 'Rename image red cup photo' })).toBeFocused();
+
   // 8. Search: a match by method, then no match says so; an empty query lists everything again.
   const search = drawer.getByRole('searchbox', { name: 'Search runs by name' });
   await search.fill('fast-sam3d');

@@ -124,6 +124,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
       <ul className="cards grid">
         {images.map((im) => (
           <ImageCard key={im.id} api={api} image={im} onOpen={() => onOpenImage(im.id)}
+            onChanged={(u) => setImages((list) => list.map((x) => (x.id === u.id ? u : x)))}
             onTrash={() => void moveToTrash('image', im.name, () => api.invoke('images.trash', { imageId: im.id }), () => api.invoke('images.restore', { imageId: im.id }))} />
         ))}
       </ul>

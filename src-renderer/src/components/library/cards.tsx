@@ -129,14 +129,34 @@ export function RunCard({ api, run: r, source, onOpen, onTrash, onChanged }: Run
   );
 }
 
-export function ImageCard({ api, image: im, onOpen, onTrash }: { api: StudioApi; image: ImageRecord; onOpen: () => void; onTrash: () => void }) {
+export function ImageCard({ api, image: im, onOpen, onTrash, onChanged }: {
+  api: StudioApi; image: ImageRecord; onOpen: () => void; onTrash: () => void;
+  /** After a rename: the updated image. */
+  onChanged: (image: ImageRecord) => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const body = (title: ReactNode) => (
+    <>
+      <Thumb api={api} kind="image" id={im.id} />
+      <span className="card-text">{title}<span className="muted">{im.width}×{im.height}</span></span>
+    </>
+  );
   return (
     <li className="lib-item">
-      <button type="button" className="card" onClick={onOpen} aria-label={`Open image ${im.name}`}>
-        <Thumb api={api} kind="image" id={im.id} />
-        <span className="card-text"><strong>{im.name}</strong><span className="muted">{im.width}×{im.height}</span></span>
-      </button>
+      {editing ? (
+        <div className="card">
+          {body(<InlineEdit initial={im.name} label={`New name for image ${im.name}`} action="Renaming the image"
+            onDone={() => { setEditing(false); requestAnimationFrame(() => renameButton.current?.focus()); }}
+            save={async (name) => onChanged(await api.invoke('images.rename', { imageId: im.id, name }))} />)}
+        </div>
+      ) : (
+        <button type="button" className="card" onClick={onOpen} aria-label={`Open image ${im.name}`}>
+          {body(<strong>{im.name}</strong>)}
+        </button>
+      )}
       <span className="card-actions">
+        <button type="button" ref={renameButton} onClick={() => setEditing(true)} aria-label={`Rename image ${im.name}`}>Rename</button>
         <button type="button" onClick={onTrash} aria-label={`Move image ${im.name} to trash`}>Trash</button>
       </span>
     </li>
