@@ -52,7 +52,7 @@ interface Timed { ms: number; cpuMs: number; ss: number; cond: number }
 export async function runSceneBenchmark(o: BenchOptions, log: (s: string) => void): Promise<SceneBenchResult> {
   const folder = await readSam3dFolder(resolve(o.scene));
   const image = await loadImageFile(folder.imagePath);
-  const masks = await Promise.all(folder.maskPaths.map(async (p, q) => ({ mask: await loadMaskFile(p), name: `object-${q}` })));
+  const masks = await Promise.all(folder.masks.map(async (m) => ({ mask: await loadMaskFile(m.path), name: `object-${m.index}` })));
   const reps = o.reps ?? (o.quick ? 1 : 3);
   const methods = o.methods ? SCENE_METHODS.filter((m) => m === 'off' || o.methods!.includes(m)) : SCENE_METHODS;
   const pack = await openPack(resolve(o.pack), { executionProvider: 'cpu' });

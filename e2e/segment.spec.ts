@@ -8,22 +8,19 @@
  * With the committed models/seg-mini (trained) the proposal must match the object (IoU > 0.7).
  */
 import { test, expect, type Page } from '@playwright/test';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { isBuilt, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
+import { requireE2eInputs, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
 import { shot } from './helpers/shot';
 
 const example = path.join(ROOT, 'resources/examples/mug');
-const SEG_MINI = path.join(ROOT, 'models/seg-mini/manifest.json');
 
 let host: E2eHost | undefined;
 
 test.beforeAll(async () => {
-  // Both are part of the repository and of `npm run test:e2e` (ensure-build): missing means broken, not skipped.
-  if (!existsSync(SEG_MINI)) throw new Error(`${SEG_MINI} is missing: the committed seg-mini pack is needed (tools/: segment.train --export).`);
-  if (!isBuilt()) throw new Error('The app is not built: run `npm run build` (npm run test:e2e does it first).');
+  requireE2eInputs(['seg-mini']);
   host = await startBuiltHost();
 });
 

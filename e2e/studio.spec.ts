@@ -9,19 +9,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
-import { isBuilt, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
+import { requireE2eInputs, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
 import { shot } from './helpers/shot';
 
 const example = path.join(ROOT, 'resources/examples/mug');
-const packDir = ['models/test-tiny', 'models/mini'].map((p) => path.join(ROOT, p)).find((p) => existsSync(path.join(p, 'manifest.json')));
 
 test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
 
 let host: E2eHost | undefined;
 
 test.beforeAll(async () => {
-  test.skip(!packDir, 'No model pack in models/ (test-tiny or mini): build one with the tools first.');
-  test.skip(!isBuilt(), 'The app is not built: run `npm run build` first.');
+  requireE2eInputs(['mini', 'test-tiny']);
   host = await startBuiltHost();
 });
 

@@ -26,6 +26,19 @@ export function isBuilt(): boolean {
   return fs.existsSync(BUILT_HOST) && fs.existsSync(BUILT_WINDOW);
 }
 
+/**
+ * Fail (not skip) when what a browser test needs is missing: the committed model packs under models/
+ * (`packs`, e.g. 'test-tiny') and the built app are part of the repository and of `npm run test:e2e`
+ * (ensure-build), so missing means broken, and a skipped test would check nothing.
+ */
+export function requireE2eInputs(packs: string[]): void {
+  for (const id of packs) {
+    const manifest = path.join(ROOT, 'models', id, 'manifest.json');
+    if (!fs.existsSync(manifest)) throw new Error(`${manifest} is missing: the committed ${id} pack is needed.`);
+  }
+  if (!isBuilt()) throw new Error('The app is not built: run `npm run build` (npm run test:e2e does it first).');
+}
+
 export async function startBuiltHost(extraArgs: string[] = []): Promise<E2eHost> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam3d-e2e-'));
   const child: ChildProcess = spawn(process.execPath, [BUILT_HOST, '--port', '0', '--data-dir', dataDir, ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,7 +2,7 @@
 import { basename, extname } from 'node:path';
 import { fileBaseName } from '../export/write-outputs';
 import { PipelineInputError } from '../pipeline/errors';
-import { isSam3dFolder, loadImageFile, loadMaskFile, maskFromAlpha, readSam3dFolder } from '../pipeline/image';
+import { isSam3dFolder, loadImageFile, loadMaskFile, maskFromAlpha, maskOfIndex, readSam3dFolder } from '../pipeline/image';
 import type { BinaryMask, DecodedImage, Sam3dFolder } from '../pipeline/image';
 import { UsageError } from './exit-codes';
 import { parseNumberFlag } from './numbers';
@@ -37,13 +37,7 @@ export async function resolveObjectInputs(o: {
       o.maskIndex === undefined ? 0 : parseNumberFlag('--mask-index', o.maskIndex, { integer: true, min: 0 });
     const folder = await readSam3dFolder(o.image, true);
     const warnings = [...folder.warnings];
-    const chosen = folder.masks.find((m) => m.index === index);
-    if (!chosen) {
-      throw new PipelineInputError(
-        'MASK_INDEX_OUT_OF_RANGE',
-        `mask index ${index} does not exist in "${o.image}" (found ${folder.masks.length} masks: ${folder.masks.map((m) => m.file).join(', ')}).`,
-      );
-    }
+    const chosen = maskOfIndex(folder, index, o.image);
     if (o.maskIndex === undefined && folder.masks.length > 1) {
       warnings.push(
         `The folder has ${folder.masks.length} masks; using ${chosen.file} (choose with --mask-index, or run "scene" for all).`,

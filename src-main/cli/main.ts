@@ -26,6 +26,7 @@ import {
   wroteLines,
   type Io,
   type RawRunOptions,
+  type RunContext,
   type Simplification,
 } from './run-command';
 
@@ -58,6 +59,19 @@ function meshSummary(m: RunReport['mesh'], simplification: Simplification | unde
 }
 
 const warningLines = (warnings: string[]): string => warnings.map((w) => `  warning: ${w}\n`).join('');
+
+/** A run's files and its report, written all or none; the paths written (report last) and the report text. */
+async function commitRun(
+  ctx: RunContext,
+  pending: PendingOutput[],
+  reportName: string,
+  report: unknown,
+): Promise<{ paths: string[]; reportJson: string }> {
+  const reportJson = JSON.stringify(report, null, 2) + '\n';
+  const all = [...pending, { path: join(ctx.outputDir, reportName), data: reportJson }];
+  await writeRunFiles(ctx.outputDir, all, ctx.signal);
+  return { paths: all.map((f) => f.path), reportJson };
+}
 
 export function buildProgram(io: Io): Command {
   const program = new Command('fastsam3d')
@@ -106,16 +120,14 @@ export function buildProgram(io: Io): Command {
         baseName: inputs.name,
         signal: ctx.signal,
       });
-      const reportFile = join(ctx.outputDir, reportName);
-      const all = [...pending, { path: reportFile, data: JSON.stringify(r, null, 2) + '\n' }];
-      await writeRunFiles(ctx.outputDir, all, ctx.signal);
-      if (ctx.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      const written = await commitRun(ctx, pending, reportName, r);
+      if (ctx.json) io.stdout.write(written.reportJson);
       else {
         io.stdout.write(
           `${inputs.name}: ${meshSummary(r.mesh, simplification)} in ${(r.objectMs / 1000).toFixed(2)} s ` +
             `(${r.method}, ${r.executionProvider}; SS ${r.schedules.ss.pattern} ${r.schedules.ss.networkPasses} passes, ` +
             `SLaT ${r.schedules.slat.pattern} ${r.schedules.slat.networkPasses} passes, S = ${r.aggregation.factor})\n` +
-            wroteLines(all.map((f) => f.path)) +
+            wroteLines(written.paths) +
             warningLines(r.warnings),
         );
       }
@@ -161,15 +173,13 @@ export function buildProgram(io: Io): Command {
         posed: ctx.posed,
         signal: ctx.signal,
       });
-      const reportFile = join(ctx.outputDir, reportName);
-      const all = [...pending, { path: reportFile, data: JSON.stringify(report, null, 2) + '\n' }];
-      await writeRunFiles(ctx.outputDir, all, ctx.signal);
-      if (ctx.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      const written = await commitRun(ctx, pending, reportName, report);
+      if (ctx.json) io.stdout.write(written.reportJson);
       else {
         io.stdout.write(
           `${inputs.name}: ${scene.objects.length} objects in ${(report.totalMs / 1000).toFixed(2)} s (${report.method}, ${report.executionProvider})\n` +
             summaries.join('') +
-            wroteLines(all.map((f) => f.path)) +
+            wroteLines(written.paths) +
             warningLines(report.warnings),
         );
       }

@@ -65,12 +65,14 @@ export async function writeNewFileSynced(open: typeof fsp.open, tmp: string, dat
   return bytes.length;
 }
 
+/** A hidden temporary name beside `file` (same folder, so the final rename stays on one file system). */
+export function tempPathBeside(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
 /** Writes `data` to `file` atomically; throws ExportWriteError with a clear message on failure. */
 export async function writeFileAtomic(file: string, data: Uint8Array | string, fs: WriteFs = realFs): Promise<number> {
-  const tmp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
+  const tmp = tempPathBeside(file);
   try {
     const n = await writeNewFileSynced(fs.open, tmp, data);
     await fs.rename(tmp, file);

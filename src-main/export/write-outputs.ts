@@ -7,12 +7,11 @@
  * so no signal handler or other callback can run in between). Any failure, or an abort through
  * `signal`, removes the temporary files and leaves the folder as it was.
  */
-import { randomBytes } from 'node:crypto';
 import { lstatSync, promises as fsp, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { throwIfAborted } from '../pipeline/errors';
 import type { CameraInfo, Layout, Mesh } from '../pipeline/types';
-import { ExportWriteError, explainWriteError, writeNewFileSynced } from './atomic-write';
+import { ExportWriteError, explainWriteError, tempPathBeside, writeNewFileSynced } from './atomic-write';
 import { glbBytes } from './glb';
 import { objTexts } from './obj';
 import { plyBytes } from './ply';
@@ -125,9 +124,8 @@ export async function renderOutputs(result: ObjectOutput, dir: string, opts: Out
 }
 
 export async function writeOutputs(result: ObjectOutput, dir: string, opts: OutputOptions): Promise<WrittenFile[]> {
-  if (opts.formats.length === 0) throw new Error('choose at least one format (glb, obj, ply)');
+  const files = await renderOutputs(result, dir, opts); // refuses an empty format list before any folder is made
   await ensureDir(dir);
-  const files = await renderOutputs(result, dir, opts);
   const bytes = await commitFiles(files, { signal: opts.signal });
   return files.map((f, i) => ({ path: f.path, format: f.format, bytes: bytes[i] }));
 }
@@ -169,8 +167,8 @@ export async function writeSceneOutputs(
   dir: string,
   opts: OutputOptions,
 ): Promise<WrittenFile[]> {
-  await ensureDir(dir);
   const files = await renderSceneOutputs(objects, camera, dir, opts);
+  await ensureDir(dir);
   const bytes = await commitFiles(files, { signal: opts.signal });
   return files.map((f, i) => ({ path: f.path, format: f.format, bytes: bytes[i] }));
 }
@@ -191,13 +189,7 @@ const liveTemps = new Set<string>();
  * once (a second Ctrl-C), so that it leaves no half-written file behind. Destinations are untouched.
  */
 export function discardPendingWritesSync(): void {
-  for (const tmp of liveTemps) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* not created yet, or already gone */
-    }
-  }
+  for (const tmp of liveTemps) removeSync(tmp); // not created yet, or already gone: nothing to do
   liveTemps.clear();
 }
 
@@ -231,10 +223,7 @@ export async function commitFiles(
   try {
     for (const f of files) {
       throwIfAborted(opts.signal);
-      const tmp = path.join(
-        path.dirname(f.path),
-        `.${path.basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-      );
+      const tmp = tempPathBeside(f.path);
       temps.push(tmp);
       liveTemps.add(tmp);
       sizes.push(await writeNewFileSynced(fs.open, tmp, f.data).catch((e: unknown) => Promise.reject(explainWriteError(e as Error, f.path))));
@@ -257,7 +246,6 @@ export async function commitFiles(
     for (const t of temps) liveTemps.delete(t);
   }
 }
-
 
 function removeSync(file: string): void {
   try {

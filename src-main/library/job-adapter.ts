@@ -54,7 +54,8 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
       const inputs = lib.jobInputs(req.imageId, req.maskIds);
       const seen = new Map<string, number>();
       const masks = inputs.masks.map(({ mask, path: maskPath }) => {
-        // Output files are matched to objects by name, so names within one job must differ.
+        // Two masks of one name in a scene: the runs (named after them) stay distinguishable. Output files
+        // are matched to objects by index and named uniquely by the worker (pipeline-runner outputNames).
         const n = (seen.get(mask.name) ?? 0) + 1;
         seen.set(mask.name, n);
         return { path: maskPath, name: n === 1 ? mask.name : `${mask.name} (${n})` };

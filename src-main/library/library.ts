@@ -113,6 +113,9 @@ const INTERRUPTED = 'Interrupted: the app stopped before this run finished. Run 
 export const PENDING_PROVIDER = 'pending';
 export const UNKNOWN_PROVIDER = 'unknown';
 
+/** SQL for a finished run's provider: the one bound as `?` when the worker named it, else the stored one, 'pending' read as unknown. */
+const PROVIDER_OR_UNKNOWN = `COALESCE(?, CASE WHEN execution_provider = '${PENDING_PROVIDER}' THEN '${UNKNOWN_PROVIDER}' ELSE execution_provider END)`;
+
 const now = (): string => new Date().toISOString();
 
 /** Shared by every Library in the process, so two instances on one folder never sweep each other's writes. */
@@ -362,19 +365,24 @@ export class Library {
   }
 
   /**
-   * An image a new run may use: it and its project are out of the trash. Throws CONFLICT saying which
-   * one is in the trash and to restore it first (its files go when the trash is emptied).
+   * The image and masks a new run uses: they exist (NOT_FOUND), the masks belong to the image
+   * (BAD_INPUT), and the image and its project are out of the trash (CONFLICT, saying which one to
+   * restore): a run of a trashed image would never be listed, and emptying the trash would take its inputs.
    */
-  private liveImageRow(id: string): ImageRow {
-    const row = this.imageRow(id);
-    if (row.deleted_at !== null) {
-      throw new LibraryError('CONFLICT', `Image "${row.name}" is in the trash; restore it before running a job on it.`);
+  private runInputRows(imageId: string, maskIds: string[]): { image: ImageRow; masks: MaskRow[] } {
+    const image = this.imageRow(imageId);
+    const masks = maskIds.map((id) => this.maskRow(id));
+    for (const m of masks) {
+      if (m.image_id !== image.id) throw new LibraryError('BAD_INPUT', `Mask "${m.name}" belongs to another image than "${image.name}".`);
     }
-    const project = this.db.prepare(`SELECT name, deleted_at FROM projects WHERE id = ?`).get(row.project_id) as { name: string; deleted_at: string | null };
+    if (image.deleted_at !== null) {
+      throw new LibraryError('CONFLICT', `Image "${image.name}" is in the trash; restore it before running a job on it.`);
+    }
+    const project = this.db.prepare(`SELECT name, deleted_at FROM projects WHERE id = ?`).get(image.project_id) as { name: string; deleted_at: string | null };
     if (project.deleted_at !== null) {
       throw new LibraryError('CONFLICT', `Project "${project.name}" is in the trash; restore it before running a job on its images.`);
     }
-    return row;
+    return { image, masks };
   }
 
   private runRow(id: string): RunRow {
@@ -655,12 +663,7 @@ export class Library {
    * the image (BAD_INPUT). The job adapter's resolveInputs calls this.
    */
   jobInputs(imageId: string, maskIds: string[]): { image: ImageRecord; imagePath: string; masks: { mask: MaskRecord; path: string }[] } {
-    const image = this.imageRow(imageId);
-    const masks = maskIds.map((id) => this.maskRow(id));
-    for (const m of masks) {
-      if (m.image_id !== image.id) throw new LibraryError('BAD_INPUT', `Mask "${m.name}" belongs to another image than "${image.name}".`);
-    }
-    this.liveImageRow(image.id);
+    const { image, masks } = this.runInputRows(imageId, maskIds);
     return {
       image: toImage(image), imagePath: this.abs(image.file),
       masks: masks.map((m) => ({ mask: toMask(m), path: this.abs(m.file) })),
@@ -675,13 +678,7 @@ export class Library {
       throw new LibraryError('BAD_INPUT', `Unknown method "${input.method}"; expected one of ${METHODS.join(', ')}.`);
     }
     if (input.maskIds.length === 0) throw new LibraryError('BAD_INPUT', 'A run needs at least one mask.');
-    const image = this.imageRow(input.imageId);
-    const masks = input.maskIds.map((m) => this.maskRow(m));
-    for (const m of masks) {
-      if (m.image_id !== image.id) throw new LibraryError('BAD_INPUT', `Mask ${m.id} ("${m.name}") belongs to another image than ${image.id}.`);
-    }
-    // A run of a trashed image or project would never be listed, and emptying the trash would take its inputs.
-    this.liveImageRow(image.id);
+    const { image, masks } = this.runInputRows(input.imageId, input.maskIds);
     if (input.baselineRunId) this.runRow(input.baselineRunId);
     const params = Object.fromEntries(Object.entries(input.params).filter(([, v]) => v !== undefined)) as Record<string, ParamValue>;
     const seed = typeof params.seed === 'number' ? params.seed : 0;
@@ -776,7 +773,7 @@ export class Library {
       this.db
         .prepare(
           `UPDATE runs SET status = 'succeeded', report_json = ?, object_ms = ?, schedule_json = ?, metrics_json = ?, quality = ?,
-             execution_provider = COALESCE(?, CASE WHEN execution_provider = '${PENDING_PROVIDER}' THEN '${UNKNOWN_PROVIDER}' ELSE execution_provider END), finished_at = ?, started_at = COALESCE(started_at, ?), error = NULL,
+             execution_provider = ${PROVIDER_OR_UNKNOWN}, finished_at = ?, started_at = COALESCE(started_at, ?), error = NULL,
              params_json = COALESCE(?, params_json)
            WHERE id = ?`,
         )
@@ -901,7 +898,7 @@ export class Library {
       this.db
         .prepare(
           `UPDATE runs SET status = ?, error = ?, finished_at = ?,
-             execution_provider = COALESCE(?, CASE WHEN execution_provider = '${PENDING_PROVIDER}' THEN '${UNKNOWN_PROVIDER}' ELSE execution_provider END)
+             execution_provider = ${PROVIDER_OR_UNKNOWN}
            WHERE id = ?`,
         )
         .run(options.cancelled ? 'cancelled' : 'failed', reason, now(), provider, runId);

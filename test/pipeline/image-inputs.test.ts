@@ -175,7 +175,7 @@ describe('masks', () => {
     writeFileSync(join(f, 'image.png'), await png(4, 4, 3, () => [0, 0, 0]));
     for (const i of [0, 1, 10]) writeFileSync(join(f, `${i}.png`), await png(4, 4, 4, () => [255, 255, 255, 0]));
     const folder = await readSam3dFolder(f);
-    expect(folder.maskPaths.map((p) => p.split('/').pop())).toEqual(['0.png', '1.png', '10.png']);
+    expect(folder.masks.map((m) => m.path.split('/').pop())).toEqual(['0.png', '1.png', '10.png']);
     expect(maskAt(folder, 10, f)).toMatch(/10\.png$/);
     await expectInputError(
       () => maskAt(folder, 2, f),

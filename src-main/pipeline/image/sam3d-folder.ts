@@ -17,9 +17,7 @@ export interface Sam3dMask {
 export interface Sam3dFolder {
   /** image.png / .jpg / .webp; '' in a bare masks folder (`requireImage` false). */
   imagePath: string;
-  /** Mask files in index order (0.png, 1.png, …). */
-  maskPaths: string[];
-  /** The same masks with their indices, ascending. */
+  /** The masks by index, ascending (0.png, 1.png, …). */
   masks: Sam3dMask[];
   /** Files named like a mask that are not PNG (skipped), one line each. */
   warnings: string[];
@@ -79,11 +77,11 @@ export async function readSam3dFolder(dir: string, requireImage = true): Promise
   if (masks.length === 0) {
     throw new PipelineInputError('NO_MASK', `the folder "${dir}" has no mask files (0.png, 1.png, …).`);
   }
-  return { imagePath: imageName ? join(dir, imageName) : '', maskPaths: masks.map((m) => m.path), masks, warnings };
+  return { imagePath: imageName ? join(dir, imageName) : '', masks, warnings };
 }
 
-/** The mask file of index `maskIndex` in a SAM 3D folder. */
-export function maskAt(folder: Sam3dFolder, maskIndex: number, dir: string): string {
+/** The mask of index `maskIndex` in a SAM 3D folder (MASK_INDEX_OUT_OF_RANGE, listing the masks there, if none). */
+export function maskOfIndex(folder: Sam3dFolder, maskIndex: number, dir: string): Sam3dMask {
   const found = folder.masks.find((m) => m.index === maskIndex);
   if (!found) {
     throw new PipelineInputError(
@@ -91,5 +89,10 @@ export function maskAt(folder: Sam3dFolder, maskIndex: number, dir: string): str
       `mask index ${maskIndex} does not exist in "${dir}" (found ${folder.masks.length} masks: ${folder.masks.map((m) => m.file).join(', ')}).`,
     );
   }
-  return found.path;
+  return found;
+}
+
+/** The mask file of index `maskIndex` in a SAM 3D folder. */
+export function maskAt(folder: Sam3dFolder, maskIndex: number, dir: string): string {
+  return maskOfIndex(folder, maskIndex, dir).path;
 }

@@ -5,7 +5,7 @@
  * its mesh; opening an image starts a new run on it. Cards and trash: ./library/.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ImageRecord, RunSummary, StudioApi } from '../../../src-shared/api';
+import type { ImageRecord, ProjectSummary, RunSummary, StudioApi } from '../../../src-shared/api';
 import { errorMessage } from '../api/errors';
 import { ImageCard, RunCard } from './library/cards';
 import { TrashSection, type TrashContents } from './library/TrashSection';
@@ -39,21 +39,34 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<Note | null>(null);
   const loads = useRef(0);
+  /** Projects and images per project, read once per refresh: a search keystroke asks for the runs only. */
+  const projectsRef = useRef<ProjectSummary[] | null>(null);
+  const imagesByProject = useRef(new Map<string, ImageRecord[]>());
+  const queryRef = useRef(query);
+  queryRef.current = query;
 
-  const load = useCallback(async () => {
+  /** `full`: the library changed (opened, a run finished, an action here), so projects, images and trash too. */
+  const load = useCallback(async (full: boolean) => {
     const seq = ++loads.current;
+    const q = queryRef.current;
     try {
-      const [r, projects, t] = await Promise.all([
-        api.invoke('runs.list', { query: query || undefined, limit: 40 }),
-        api.invoke('projects.list', {}),
-        api.invoke('trash.list', {}),
-      ]);
+      if (full || !projectsRef.current) {
+        imagesByProject.current.clear();
+        const [projects, t] = await Promise.all([api.invoke('projects.list', {}), api.invoke('trash.list', {})]);
+        projectsRef.current = projects;
+        setTrash(t);
+      }
+      const projects = projectsRef.current ?? [];
+      const r = await api.invoke('runs.list', { query: q || undefined, limit: 40 });
       // Images of the newest projects for the grid, and of every project a listed run comes from (names).
       const recent = projects.slice(0, 6).map((p) => p.id);
       const ids = [...new Set([...recent, ...r.map((x) => x.projectId)])].filter((id) => projects.some((p) => p.id === id));
-      const lists = await Promise.all(ids.map((id) => api.invoke('images.list', { projectId: id })));
-      if (seq !== loads.current) return; // a newer search answered first
-      const imageName = new Map(lists.flat().map((im) => [im.id, im.name]));
+      const cache = imagesByProject.current;
+      const missing = ids.filter((id) => !cache.has(id));
+      const lists = await Promise.all(missing.map((id) => api.invoke('images.list', { projectId: id })));
+      missing.forEach((id, i) => cache.set(id, lists[i]));
+      if (seq !== loads.current) return; // a newer load answered first
+      const imageName = new Map(ids.flatMap((id) => cache.get(id) ?? []).map((im) => [im.id, im.name]));
       const projectName = new Map(projects.map((p) => [p.id, p.name]));
       setSources(new Map(r.map((x) => {
         const im = imageName.get(x.imageId);
@@ -61,16 +74,22 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
         return [x.id, [im, pr && (!im || stem(im) !== pr) ? pr : undefined].filter(Boolean).join(' · ')];
       })));
       setRuns(r);
-      setShownQuery(query);
-      setImages(lists.filter((_, i) => recent.includes(ids[i])).flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 24));
-      setTrash(t);
+      setShownQuery(q);
+      setImages(recent.flatMap((id) => cache.get(id) ?? []).sort((x, y) => y.createdAt.localeCompare(x.createdAt)).slice(0, 24));
       setError(null);
     } catch (e) {
       if (seq === loads.current) setError(errorMessage(e, 'Loading the library'));
     }
-  }, [api, query]);
+  }, [api]);
 
-  useEffect(() => { if (open) void load(); }, [open, load, refreshKey]);
+  // Opening the drawer or a finished run reloads everything; a new search text only the runs.
+  const shownRefresh = useRef<number | null>(null);
+  useEffect(() => {
+    if (!open) { shownRefresh.current = null; return; }
+    const full = shownRefresh.current !== refreshKey;
+    shownRefresh.current = refreshKey;
+    void load(full);
+  }, [open, refreshKey, query, load]);
 
   const moveToTrash = async (kind: 'run' | 'image', name: string, trashIt: () => Promise<unknown>, restore: () => Promise<unknown>) => {
     try {
@@ -83,7 +102,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
     } catch (e) {
       setError(errorMessage(e, `Moving the ${kind} to the trash`));
     }
-    await load();
+    await load(true);
   };
 
   const undoTrash = async () => {
@@ -93,7 +112,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
     } catch (e) {
       setError(errorMessage(e, 'Undoing the move to the trash'));
     }
-    await load();
+    await load(true);
   };
 
   if (!open) return null;
@@ -124,12 +143,12 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
       <ul className="cards grid">
         {images.map((im) => (
           <ImageCard key={im.id} api={api} image={im} onOpen={() => onOpenImage(im.id)}
-            onChanged={(u) => setImages((list) => list.map((x) => (x.id === u.id ? u : x)))}
+            onChanged={() => void load(true)}
             onTrash={() => void moveToTrash('image', im.name, () => api.invoke('images.trash', { imageId: im.id }), () => api.invoke('images.restore', { imageId: im.id }))} />
         ))}
       </ul>
       <TrashSection api={api} trash={trash} note={note?.where === 'trash' ? note.text : null}
-        onChanged={async (text) => { setNote(text ? { where: 'trash', text } : null); await load(); }} />
+        onChanged={async (text) => { setNote(text ? { where: 'trash', text } : null); await load(true); }} />
     </aside>
   );
 }
