@@ -2,9 +2,12 @@
  * The Library drawer end to end, through the browser host in Debian's Chromium: generate one run on the
  * mug example with the smallest model pack, then in the drawer (Ctrl+L) rename it (and see a blank name
  * refused), tag it, move it to the trash and Undo, trash it again and restore it from the Trash section,
- * trash its image and Undo, search with no match, and empty the trash with the two-step confirm.
+ * trash its image and Undo, search with no match, and empty the trash with the two-step confirm. Then
+ * projects: the same photo opened twice is one project, projects are renamed, opened (their results and
+ * images alone) and trashed, and every card has a right-click menu (also Shift+F10 from the keyboard).
  */
 import { test, expect } from '@playwright/test';
+import fs from 'node:fs';
 import path from 'node:path';
 import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
 import { requireE2eInputs, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
@@ -162,6 +165,93 @@ test('library: rename, tags, trash with Undo, restore, search, empty the trash',
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press('Escape');
   await expect(drawer).toBeHidden();
+
+  expect(consoleErrors, 'no errors in the window console').toEqual([]);
+});
+
+test('library: the same photo twice is one project; projects and the right-click menu', async ({ page }, info) => {
+  test.setTimeout(3 * 60_000);
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  // A photo under its own name, so its project is told apart from the other test's "image".
+  const photo = path.join(info.outputDir, 'desk-chair.png');
+  fs.mkdirSync(info.outputDir, { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'resources/examples/chair/image.png'), photo);
+
+  // 1. Open the photo, then the same file again: reopened, not copied, and the status line says where it is.
+  await page.goto(host!.openUrl);
+  const input = page.getByTestId('image-input');
+  await input.setInputFiles([photo]);
+  await expect(page.getByTestId('zoom-level')).toBeVisible();
+  await input.setInputFiles([]);
+  await input.setInputFiles([photo]);
+  await expect(page.locator('.status[role="status"]')).toContainText('“desk-chair.png” is already in the library (project “desk-chair”): reopened it, no copy made.');
+  await expect(page.locator('.status[role="status"]')).not.toContainText('in the Library');   // it has no results yet
+  await shot(page, info, 'library-10-same-photo');
+
+  // 2. The drawer's Projects: one card for it, with its counts.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('Control+l');
+  const drawer = page.getByRole('complementary', { name: 'Library' });
+  await expect(drawer.getByRole('heading', { name: 'Projects' })).toBeVisible();
+  const project = drawer.getByRole('button', { name: 'Open project desk-chair' });
+  await expect(project).toHaveCount(1);
+  await expect(project).toContainText('1 image · 0 results');
+
+  // 3. Right-click: the card's actions at the pointer; Esc closes the menu only, and the focus goes back.
+  await project.click({ button: 'right' });
+  const menu = page.getByRole('menu', { name: 'Actions for project desk-chair' });
+  await expect(menu).toBeVisible();
+  await expect(menu.getByRole('menuitem')).toHaveText(['Open', 'Rename…', 'Move to trash']);
+  await expect(menu.getByRole('menuitem', { name: 'Open' })).toBeFocused();
+  await shot(page, info, 'library-11-context-menu');
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(drawer).toBeVisible();
+  await expect(project).toBeFocused();
+
+  // 4. From the keyboard (Shift+F10), Arrow down to Rename…, Enter: rename the project in place.
+  await project.press('Shift+F10');
+  await expect(menu).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitem', { name: 'Rename…' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  const field = drawer.getByRole('textbox', { name: 'New name for project desk-chair' });
+  await expect(field).toBeFocused();
+  await field.fill('Office chair shoot');
+  await field.press('Enter');
+  const renamed = drawer.getByRole('button', { name: 'Open project Office chair shoot' });
+  await expect(renamed).toBeVisible();
+
+  // 5. Opening a project shows its results and images alone; "All projects" goes back.
+  await renamed.click();
+  const filter = drawer.getByRole('status', { name: 'Shown project' });
+  await expect(filter).toContainText('Project Office chair shoot');
+  await expect(drawer.getByText('No runs in this project yet.')).toBeVisible();
+  await expect(drawer.getByRole('button', { name: /^Open image / })).toHaveCount(1);
+  await expect(drawer.getByRole('button', { name: 'Open image desk-chair.png' })).toBeVisible();
+  await expect(drawer.getByRole('heading', { name: 'Projects' })).toBeHidden();
+  await shot(page, info, 'library-12-one-project');
+
+  // 6. The image card's menu moves it to the trash (Undo brings it back).
+  await drawer.getByRole('button', { name: 'Open image desk-chair.png' }).click({ button: 'right' });
+  await page.getByRole('menu', { name: 'Actions for image desk-chair.png' }).getByRole('menuitem', { name: 'Move to trash' }).click();
+  await expect(drawer.getByRole('button', { name: 'Open image desk-chair.png' })).toBeHidden();
+  const status = drawer.locator('.lib-status');
+  await expect(status).toContainText('Moved image “desk-chair.png” to the trash.');
+  await status.getByRole('button', { name: 'Undo' }).click();
+  await expect(drawer.getByRole('button', { name: 'Open image desk-chair.png' })).toBeVisible();
+  await filter.getByRole('button', { name: 'All projects' }).click();
+  await expect(filter).toBeHidden();
+
+  // 7. A project goes to the trash from its menu, and Undo restores it.
+  await renamed.click({ button: 'right' });
+  await menu.or(page.getByRole('menu')).getByRole('menuitem', { name: 'Move to trash' }).click();
+  await expect(renamed).toBeHidden();
+  await expect(status).toContainText('Moved project “Office chair shoot” to the trash.');
+  await status.getByRole('button', { name: 'Undo' }).click();
+  await expect(renamed).toBeVisible();
 
   expect(consoleErrors, 'no errors in the window console').toEqual([]);
 });

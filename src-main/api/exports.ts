@@ -22,6 +22,7 @@ import type { Library } from '../library';
 import { NoSurfaceError } from '../pipeline/surface';
 import type { Layout } from '../pipeline/types';
 import { ApiFailure, type HandlerMap } from './index';
+import { makeDirsSync } from '../files/make-dirs';
 
 interface ReportLike {
   name?: string;
@@ -75,7 +76,7 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
       const reports: ReportLike[] = Array.isArray(report.objects) ? report.objects : [report];
       const dir = path.resolve(req.dir ?? path.join(lib.dataDir, 'exports', req.runId));
       try {
-        await fsp.mkdir(dir, { recursive: true });
+        makeDirsSync(dir);
       } catch (e) {
         throw new ApiFailure(
           'BAD_REQUEST',

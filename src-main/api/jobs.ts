@@ -17,6 +17,7 @@ import { resolveRunParams } from '../pipeline/params-resolve';
 import type { WorkerJob, WorkerOutput } from '../inference/protocol';
 import type { SettingsStore } from '../inference/settings-store';
 import type { WorkerSupervisor } from '../inference/supervisor';
+import { makeDirsSync } from '../files/make-dirs';
 
 /** What the job service needs from the library (an adapter over src-main/library implements it). */
 export interface JobLibrary {
@@ -111,7 +112,7 @@ export class JobService {
 
     const jobId = randomUUID();
     const outputDir = path.join(this.o.dataDir, 'jobs', jobId);
-    fs.mkdirSync(outputDir, { recursive: true });
+    makeDirsSync(outputDir);
     const summary: JobSummary = { jobId, status: 'queued', request: req, runIds: [], createdAt: new Date().toISOString() };
     const entry: JobEntry = { summary, runIds: [], currentRunIds: [] };
     this.jobs.set(jobId, entry);
@@ -128,7 +129,7 @@ export class JobService {
         outputDir: vi === 0 ? outputDir : path.join(outputDir, 'baseline'),
         executionProvider: this.o.settings.get().executionProvider,
       };
-      fs.mkdirSync(job.outputDir, { recursive: true });
+      makeDirsSync(job.outputDir);
       const runIds = inputs.masks.map((m, i) => lib.beginRun(req, { jobId, objectIndex: i, objectName: m.name, baseline: v.baseline, packDir: pack.dir }));
       entry.runIds.push(...runIds);
       return { job, runIds };

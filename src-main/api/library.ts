@@ -23,8 +23,8 @@ export function libraryHandlers(lib: Library): HandlerMap<LibraryMethodName> {
     'projects.export': ({ projectId, path, format }) => exportProject(lib, projectId, path, format),
     'projects.import': ({ path }) => importProject(lib, path),
 
-    'images.import': ({ projectId, name, data }) => lib.importImage({ projectId, name, data: bytes(data) }),
-    'images.importFolder': ({ projectId, path }) => lib.importSam3dFolder(path, { projectId }),
+    'images.import': ({ projectId, name, data, reuse }) => lib.importImage({ projectId, name, data: bytes(data), reuse }),
+    'images.importFolder': ({ projectId, path, reuse }) => lib.importSam3dFolder(path, { projectId, reuse }),
     'images.list': ({ projectId }) => lib.listImages(projectId),
     'images.read': ({ imageId }) => {
       const { image, data, mime } = lib.readImage(imageId);

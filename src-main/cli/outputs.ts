@@ -11,6 +11,7 @@ import { commitFiles, type ExportFormat, type PendingFile } from '../export/writ
 import { AbortError } from '../pipeline/errors';
 import { OutputError, UsageError } from './exit-codes';
 import { parseNumberFlag } from './numbers';
+import { makeDirsSync } from '../files/make-dirs';
 
 export const FORMATS: readonly ExportFormat[] = ['glb', 'obj', 'ply'];
 
@@ -64,6 +65,8 @@ function cannotWrite(dir: string, code: string, doing: 'create' | 'write into'):
       return new OutputError(`cannot ${doing} ${flag}: permission denied; choose a folder you can write to.`);
     case 'EROFS':
       return new OutputError(`cannot ${doing} ${flag}: it is on a read-only file system; choose another folder.`);
+    case 'ENOENT': // its parent exists (checked first), yet the folder cannot be made: /proc, some mounts
+      return new OutputError(`cannot ${doing} ${flag}: that file system does not take new folders there (ENOENT); choose another folder.`);
     case 'ENOSPC':
     case 'EDQUOT':
       return new OutputError(`cannot ${doing} ${flag}: the disk is full; free some space or choose another folder.`);
@@ -86,7 +89,7 @@ export interface PreparedOutputDir {
 export async function prepareOutputDir(dir: string, fileNames: readonly string[]): Promise<PreparedOutputDir> {
   let created: string | undefined;
   try {
-    created = await mkdir(dir, { recursive: true });
+    created = makeDirsSync(dir);
   } catch (e) {
     let code = errno(e);
     const hit = await nearestExisting(dir);

@@ -17,6 +17,7 @@ import { objTexts } from './obj';
 import { plyBytes } from './ply';
 import { sceneGlbBytes } from './scene';
 import { simplifyMesh } from './simplify';
+import { makeDirsSync } from '../files/make-dirs';
 
 export type ExportFormat = 'glb' | 'obj' | 'ply';
 
@@ -80,7 +81,7 @@ export function outputFileNames(baseName: string | undefined, formats: readonly 
 
 async function ensureDir(dir: string): Promise<void> {
   try {
-    await fsp.mkdir(dir, { recursive: true });
+    makeDirsSync(dir);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new ExportWriteError(

@@ -3,7 +3,6 @@
  * the worker supervisor and job service, and the dispatcher with every handler map registered. The
  * transports differ only in how requests arrive and how the worker process is launched.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { coreHandlers } from '../api/core';
 import { exportHandlers } from '../api/exports';
@@ -16,6 +15,7 @@ import { jobLibrary } from '../library/job-adapter';
 import { SettingsStore } from '../inference/settings-store';
 import { WorkerSupervisor } from '../inference/supervisor';
 import type { WorkerLauncher } from '../inference/worker-process';
+import { makeDirsSync } from '../files/make-dirs';
 
 export interface ServicesOptions {
   host: 'electron' | 'browser';
@@ -41,7 +41,7 @@ export interface Services {
 }
 
 export function createServices(o: ServicesOptions): Services {
-  fs.mkdirSync(o.dataDir, { recursive: true });
+  makeDirsSync(o.dataDir);
   const events = new EventHub();
   const settings = new SettingsStore(o.dataDir);
   // Opening the library first: a corrupt or newer database stops start-up with its clear message.

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Settings } from '../../src-shared/api/index';
+import { makeDirsSync } from '../files/make-dirs';
 
 export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', autoRerun: false };
 
@@ -37,7 +38,7 @@ export class SettingsStore {
   update(patch: Partial<Settings>): Settings {
     const next = Settings.parse({ ...this.current, ...patch });
     const tmp = `${this.file}.tmp-${process.pid}`;
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    makeDirsSync(path.dirname(this.file));
     fs.writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n');
     fs.renameSync(tmp, this.file);
     this.current = next;

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDirsSync } from '../files/make-dirs';
 
 export const TEMP_MARKER = '.partial-';
 
@@ -53,7 +54,7 @@ export function tempPathFor(target: string): string {
 
 /** Write `data` to `target` atomically and durably; the temp file is removed if anything fails. */
 export function writeFileAtomic(target: string, data: Uint8Array): StoredFile {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  makeDirsSync(path.dirname(target));
   const tmp = tempPathFor(target);
   let fd: number | undefined;
   try {
@@ -75,7 +76,7 @@ export function writeFileAtomic(target: string, data: Uint8Array): StoredFile {
 
 /** Copy `source` to `target` atomically and durably, hashing on the way (streams in 1 MiB chunks). */
 export function copyFileAtomic(source: string, target: string): StoredFile {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  makeDirsSync(path.dirname(target));
   const tmp = tempPathFor(target);
   const hash = createHash('sha256');
   let bytes = 0;

@@ -25,7 +25,7 @@ import type { Mesh } from '../pipeline/types';
 import { openDatabase } from './database';
 import { holderAlive, readLock, releaseLock, writeLock } from './lock';
 import { LibraryError, asLibraryError } from './errors';
-import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256File, writeFileAtomic } from './files';
+import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256, sha256File, writeFileAtomic } from './files';
 import { cleanName, projectNameFromFile, tidyName } from './names';
 import { readSam3dFolder } from '../pipeline/image/sam3d-folder';
 import { MAX_INPUT_PIXELS, oversizeProblem } from '../pipeline/image/decode';
@@ -36,6 +36,7 @@ import {
   PROJECT_SELECT, RUN_SELECT, toArtefact, toImage, toMask, toProject, toRunSummary,
   type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow, type RunStatus,
 } from './records';
+import { makeDirsSync } from '../files/make-dirs';
 
 export interface LibraryOpenOptions {
   /** better_sqlite3.node for another ABI (Electron passes its rebuilt binary). */
@@ -160,7 +161,7 @@ export class Library {
     const dir = path.resolve(dataDir);
     if (!options.readonly) {
       try {
-        fs.mkdirSync(path.join(dir, 'assets'), { recursive: true });
+        makeDirsSync(path.join(dir, 'assets'));
       } catch (err) {
         throw asLibraryError(err, `create the data folder ${dir} (choose a writable folder)`);
       }
@@ -498,9 +499,15 @@ export class Library {
    * after the image is created. Without `masks`, an RGBA image whose alpha is a real cut-out (SAM 3D
    * convention) yields a mask from its alpha channel.
    */
+  /**
+   * Import a photo (bytes or a file path), with mask PNGs or else the cut-out in its alpha channel, into
+   * `projectId` or a new project named after the file. With `reuse`, the same bytes already in the library
+   * (in `projectId` when given; image and project out of the trash) are not copied again: that image is
+   * returned with all its masks, plus those of `masks` it does not hold yet, and `reused` is true.
+   */
   async importImage(input: {
-    projectId?: string; name: string; data: Uint8Array | string; masks?: { name: string; png: Uint8Array }[];
-  }): Promise<{ image: ImageRecord; masks: MaskRecord[] }> {
+    projectId?: string; name: string; data: Uint8Array | string; masks?: { name: string; png: Uint8Array }[]; reuse?: boolean;
+  }): Promise<{ image: ImageRecord; masks: MaskRecord[]; reused: boolean }> {
     const name = cleanName(input.name, 'An image needs a name');
     const data = typeof input.data === 'string' ? fs.readFileSync(input.data) : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
     let meta: Metadata;
@@ -516,6 +523,10 @@ export class Library {
     const tooLarge = oversizeProblem(meta.width, meta.height, `"${name}"`);
     if (tooLarge) throw new LibraryError('BAD_INPUT', tooLarge);
     if (input.projectId) this.projectRow(input.projectId);
+    if (input.reuse) {
+      const same = this.liveImageWithBytes(sha256(data), input.projectId);
+      if (same) return { image: toImage(same), masks: await this.addNewMasks(same, input.masks ?? []), reused: true };
+    }
 
     const size = this.options.thumbnailSize ?? 256;
     let thumb: Buffer;
@@ -557,14 +568,37 @@ export class Library {
       masks.forEach((m, k) => ins.run(m.id, imageId, m.name, files[2 + k].rel, stored[2 + k].sha256, stored[2 + k].bytes, m.area, t));
       this.touchProject(projectId);
     });
-    return { image: toImage(this.imageRow(imageId)), masks: masks.map((m) => toMask(this.maskRow(m.id))) };
+    return { image: toImage(this.imageRow(imageId)), masks: masks.map((m) => toMask(this.maskRow(m.id))), reused: false };
+  }
+
+  /** The newest image holding exactly these bytes, itself and its project out of the trash. */
+  private liveImageWithBytes(hash: string, projectId?: string): ImageRow | undefined {
+    return this.db.prepare(
+      `SELECT i.* FROM images i JOIN projects p ON p.id = i.project_id
+       WHERE i.sha256 = ? AND i.deleted_at IS NULL AND p.deleted_at IS NULL AND (? IS NULL OR i.project_id = ?)
+       ORDER BY i.created_at DESC, i.rowid DESC LIMIT 1`,
+    ).get(hash, projectId ?? null, projectId ?? null) as ImageRow | undefined;
+  }
+
+  /** Save the masks `image` does not hold yet (same PNG bytes = same mask); returns all its masks. */
+  private async addNewMasks(image: ImageRow, masks: { name: string; png: Uint8Array }[]): Promise<MaskRecord[]> {
+    const held = new Set((this.db.prepare(`SELECT sha256 FROM masks WHERE image_id = ?`).all(image.id) as { sha256: string }[]).map((r) => r.sha256));
+    // All checked before any is saved, so a bad mask adds none (as on a first import).
+    for (const m of masks) await checkMask(Buffer.from(m.png), cleanName(m.name, 'A mask needs a name'), image);
+    for (const m of masks) {
+      const hash = sha256(m.png);
+      if (held.has(hash)) continue;
+      await this.saveMask({ imageId: image.id, name: m.name, png: m.png });
+      held.add(hash);
+    }
+    return this.listMasks(image.id);
   }
 
   /**
    * Import a folder in the SAM 3D Objects convention (image.png plus 0.png, 1.png, … RGBA cut-outs) as
    * one image with its masks ("object 0", "object 1", …), all or nothing.
    */
-  async importSam3dFolder(dir: string, options: { projectId?: string; name?: string } = {}): Promise<{ image: ImageRecord; masks: MaskRecord[] }> {
+  async importSam3dFolder(dir: string, options: { projectId?: string; name?: string; reuse?: boolean } = {}): Promise<{ image: ImageRecord; masks: MaskRecord[]; reused: boolean }> {
     let folder: Awaited<ReturnType<typeof readSam3dFolder>>;
     try {
       folder = await readSam3dFolder(dir);
@@ -574,7 +608,7 @@ export class Library {
     const masks = folder.masks.map((m) => ({ name: `object ${m.index}`, png: fs.readFileSync(m.path) }));
     return this.importImage({
       projectId: options.projectId, name: options.name ?? `${path.basename(path.resolve(dir))}${path.extname(folder.imagePath)}`,
-      data: fs.readFileSync(folder.imagePath), masks,
+      data: fs.readFileSync(folder.imagePath), masks, reuse: options.reuse,
     });
   }
 

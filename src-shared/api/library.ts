@@ -113,6 +113,12 @@ export const DuplicateRunRequest = z.object({
   params: AccelOverridesSchema.default({}),
 });
 
+const ImportedImage = z.object({
+  image: ImageRecord, masks: z.array(MaskRecord),
+  /** The photo was already in the library: `image` is that one, nothing was copied. */
+  reused: z.boolean(),
+});
+
 const ThumbnailRef = z.object({ kind: z.enum(['image', 'run']), id: Id });
 
 export const libraryMethods = {
@@ -129,14 +135,19 @@ export const libraryMethods = {
   },
   'projects.import': { req: z.object({ path: AbsolutePath }), res: ProjectRecord },
 
+  /**
+   * A photo into `projectId` or a new project. With `reuse`, a photo already in the library (same bytes,
+   * out of the trash; in `projectId` when given) is not copied again: that image comes back with all its
+   * saved masks and `reused: true` (opening the same photo twice reopens it).
+   */
   'images.import': {
-    req: z.object({ projectId: Id.optional(), name: Name, data: Base64 }),
-    res: z.object({ image: ImageRecord, masks: z.array(MaskRecord) }),
+    req: z.object({ projectId: Id.optional(), name: Name, data: Base64, reuse: z.boolean().default(false) }),
+    res: ImportedImage,
   },
   /** A folder in the SAM 3D convention (image.png + 0.png, 1.png, … cut-outs) as one image with its masks. */
   'images.importFolder': {
-    req: z.object({ projectId: Id.optional(), path: AbsolutePath }),
-    res: z.object({ image: ImageRecord, masks: z.array(MaskRecord) }),
+    req: z.object({ projectId: Id.optional(), path: AbsolutePath, reuse: z.boolean().default(false) }),
+    res: ImportedImage,
   },
   'images.list': { req: z.object({ projectId: Id }), res: z.array(ImageRecord) },
   'images.read': { req: z.object({ imageId: Id }), res: z.object({ image: ImageRecord, data: Base64, mime: z.string() }) },

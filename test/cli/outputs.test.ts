@@ -60,6 +60,14 @@ describe('the output folder is checked before inference (exit 2, one line)', () 
     oneLine(sceneSub.err);
   });
 
+  it.runIf(process.platform === 'linux' && existsSync('/proc/self'))('a folder the file system will not make (under /proc): exit 2 at once, not a hang', async () => {
+    // Node's recursive mkdir spins forever there; the check must answer within the test's timeout.
+    const r = await cli('infer', '--image', MUG, '--pack', NOT_A_PACK, '--output-dir', '/proc/fastsam3d-test/out');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cannot create --output-dir "\/proc\/fastsam3d-test\/out": that file system does not take new folders there \(ENOENT\)/);
+    oneLine(r.err);
+  });
+
   it('a folder that cannot be written (EACCES): named, with what to do, before inference', () => {
     const dir = tmp();
     chmodSync(dir, 0o755);

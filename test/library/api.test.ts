@@ -44,6 +44,19 @@ describe('library API handlers', () => {
     const read = await call('images.read', { imageId: image.id });
     expect(read.mime).toBe('image/png');
     expect(Buffer.from(read.data, 'base64').equals(await cutoutPng())).toBe(true);
+
+    // The window opens the same photo again with reuse: the same image and its two masks, no second project.
+    const again = await call('images.import', { name: 'cup again.png', data: (await cutoutPng()).toString('base64'), reuse: true });
+    expect(again).toMatchObject({ reused: true, image: { id: image.id } });
+    expect(again.masks.map((m: any) => m.name)).toEqual(['alpha', 'handle']);
+    expect(await call('projects.list', {})).toHaveLength(1);
+    // Without reuse (the default, as before) it is a copy.
+    expect((await call('images.import', { name: 'cup.png', data: (await cutoutPng()).toString('base64') })).reused).toBe(false);
+    // A SAM 3D folder opened twice with reuse is one image.
+    const dir = path.resolve(__dirname, '../../resources/examples/mug');
+    const a = await call('images.importFolder', { path: dir, reuse: true });
+    const b = await call('images.importFolder', { path: dir, reuse: true });
+    expect([a.reused, b.reused, b.image.id, b.masks.length]).toEqual([false, true, a.image.id, a.masks.length]);
   });
 
   it('imports a SAM 3D example folder (image.png + 0.png, 1.png, …) as one image with its masks', async () => {

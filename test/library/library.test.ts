@@ -59,6 +59,45 @@ describe('images and masks', () => {
     expect([...data.subarray(0, 4)]).toEqual([255, 255, 255, 0]); // white, transparent outside
   });
 
+  it('reopens a photo already in the library instead of copying it (reuse), with its masks', async () => {
+    const lib = openLib();
+    const data = await photoPng(64, 48);
+    const first = await lib.importImage({ name: 'chair.png', data, reuse: true });
+    expect(first.reused).toBe(false);
+    const saved = await lib.saveMask({ imageId: first.image.id, name: 'seat', png: await greyMaskPng(64, 48, 300) });
+
+    // Same bytes under another name: the same image and project back, with the saved mask; no new rows or files.
+    const again = await lib.importImage({ name: 'IMG_0042.png', data, reuse: true });
+    expect(again).toMatchObject({ reused: true, image: { id: first.image.id, name: 'chair.png' } });
+    expect(again.masks.map((m) => m.id)).toEqual([saved.id]);
+    expect(lib.listProjects()).toHaveLength(1);
+    expect(fs.readdirSync(path.join(lib.assetsDir, 'images'))).toHaveLength(1);
+
+    // Masks that come with it are added unless the image holds the same PNG already; a bad one adds none.
+    const leg = await greyMaskPng(64, 48, 100);
+    const withMasks = await lib.importImage({ name: 'chair.png', data, reuse: true, masks: [{ name: 'seat again', png: await greyMaskPng(64, 48, 300) }, { name: 'leg', png: leg }] });
+    expect(withMasks.masks.map((m) => m.name)).toEqual(['seat', 'leg']);
+    await expect(lib.importImage({ name: 'chair.png', data, reuse: true, masks: [{ name: 'arm', png: await greyMaskPng(64, 48, 50) }, { name: 'tiny', png: await greyMaskPng(8, 8, 4) }] }))
+      .rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(lib.listMasks(first.image.id)).toHaveLength(2);
+
+    // Another photo, a copy without reuse, and the same photo once its image is in the trash: new images.
+    expect((await lib.importImage({ name: 'other.png', data: await photoPng(64, 48, 7), reuse: true })).reused).toBe(false);
+    expect((await lib.importImage({ name: 'chair copy.png', data })).reused).toBe(false);
+    lib.trashImage(first.image.id);
+    const copy = lib.listProjects().find((p) => p.name === 'chair copy')!;
+    lib.trashProject(copy.id);
+    const fresh = await lib.importImage({ name: 'chair.png', data, reuse: true });
+    expect(fresh.reused).toBe(false);
+    expect(fresh.image.id).not.toBe(first.image.id);
+
+    // Into a given project: only that project's images count.
+    const other = lib.createProject('elsewhere');
+    const inOther = await lib.importImage({ projectId: other.id, name: 'chair.png', data, reuse: true });
+    expect(inOther).toMatchObject({ reused: false, image: { projectId: other.id } });
+    expect((await lib.importImage({ projectId: other.id, name: 'x.png', data, reuse: true })).image.id).toBe(inOther.image.id);
+  });
+
   it('refuses a file that is not an image, and a mask of the wrong size or empty, with the reason', async () => {
     const lib = openLib();
     await expect(lib.importImage({ name: 'notes.txt', data: Buffer.from('hello') })).rejects.toThrow(/not an image/);

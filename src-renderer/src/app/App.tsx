@@ -139,11 +139,14 @@ export function App({ api }: { api: StudioApi }) {
   const onFiles = useCallback(async (files: File[]) => {
     setLoading(true); setImageError(null);
     try {
-      const { image: img, masks } = await loadFromFiles(api, files);
+      const { image: img, masks, reusedFrom } = await loadFromFiles(api, files);
       setImage(img);
       editor.reset(masks);
       run.setResult(null);
-      run.setStatus(null); // the last status spoke of the last photo's result
+      // The last status spoke of the last photo's result; a photo already in the library says where it is.
+      run.setStatus(reusedFrom === undefined ? null
+        : `“${img.name}” is already in the library (project “${reusedFrom.name}”): reopened it${masks.length ? ` with ${masks.length === 1 ? '1 mask' : `${masks.length} masks`}` : ''}, no copy made.`
+          + (reusedFrom.runs > 0 ? ` The project's ${reusedFrom.runs === 1 ? 'result is' : `${reusedFrom.runs} results are`} in the Library (Ctrl+L).` : ''));
       setTool(masks.length ? 'pick' : 'wand');
     } catch (e) {
       setImageError(errorMessage(e, 'Opening the image'));

@@ -2,7 +2,7 @@
  * Turning what the user handed over (files, a library image, a reopened run) into the editor's image
  * and masks. DOM decoding lives here so App stays about layout and flow.
  */
-import type { StudioApi } from '../../../src-shared/api';
+import type { ProjectSummary, StudioApi } from '../../../src-shared/api';
 import { decodeImageBlob, type DecodedRgba } from '../image/decode';
 import { maskFromMaskImage, type BitMask } from '../mask/bitmask';
 import { base64ToBytes, bytesToBase64 } from '../mask/png';
@@ -25,8 +25,12 @@ async function decodeMask(blob: Blob, name: string, image: DecodedRgba): Promise
 
 const pngBlob = (b64: string) => new Blob([base64ToBytes(b64) as BlobPart], { type: 'image/png' });
 
-/** Files from the open dialog, a drop or a paste: import the photo into the library, read mask files. */
-export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ image: LoadedImage; masks: LoadedMask[] }> {
+/**
+ * Files from the open dialog, a drop or a paste: import the photo into the library, read mask files. A
+ * photo already in the library is reopened, not copied (`reusedFrom`: its project), with its saved masks
+ * unless mask files came with it.
+ */
+export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ image: LoadedImage; masks: LoadedMask[]; reusedFrom?: ProjectSummary }> {
   const { image: file, masks: maskFiles } = classifyInputFiles(files);
   if (!file) throw new Error(`None of ${files.map((f) => `“${f.name}”`).join(', ')} is an image. Open a PNG, JPEG or WebP photo.`);
   const decoded = await decodeImageBlob(file, file.name);
@@ -34,14 +38,15 @@ export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ im
   // A pasted image has no useful name; a file from a dropped/chosen folder keeps its folder
   // ("mug/image.png"), which is what tells SAM 3D example images apart in the library.
   const name = file.webkitRelativePath || file.name || 'pasted image.png';
-  const { image, masks: stored } = await api.invoke('images.import', { name, data: bytesToBase64(bytes) });
+  const { image, masks: stored, reused } = await api.invoke('images.import', { name, data: bytesToBase64(bytes), reuse: true });
   const masks: LoadedMask[] = [];
   for (const f of maskFiles) masks.push({ name: f.name.replace(/\.png$/i, ''), mask: await decodeMask(f, f.name, decoded) });
   if (masks.length === 0) {
     // Masks the library found on import (e.g. from the photo's alpha) are offered as they are.
     for (const m of stored) masks.push({ name: m.name, mask: await decodeMask(pngBlob((await api.invoke('masks.read', { maskId: m.id })).png), m.name, decoded), savedId: m.id });
   }
-  return { image: { ...decoded, id: image.id, name: image.name }, masks };
+  const reusedFrom = reused ? await api.invoke('projects.get', { projectId: image.projectId }) : undefined;
+  return { image: { ...decoded, id: image.id, name: image.name }, masks, reusedFrom };
 }
 
 /** A library image with its saved masks. */

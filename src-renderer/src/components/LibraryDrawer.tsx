@@ -1,13 +1,14 @@
 /**
- * Library drawer: recent results (with thumbnails, speed-up, source image and time) and recent images
- * across projects, with rename, tags and move-to-trash (with Undo) on the cards, and the trash below.
- * Opening a result loads its image, masks, method and exact parameters back into the editor and shows
- * its mesh; opening an image starts a new run on it. Cards and trash: ./library/.
+ * Library drawer: recent results (with thumbnails, speed-up, source image and time), recent images and
+ * the projects, with rename, tags and move-to-trash (with Undo) on the cards and on their right-click
+ * menu, and the trash below. Opening a result loads its image, masks, method and exact parameters back
+ * into the editor and shows its mesh; opening an image starts a new run on it; opening a project shows
+ * only its results and images. Cards and trash: ./library/.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ImageRecord, ProjectSummary, RunSummary, StudioApi } from '../../../src-shared/api';
 import { errorMessage } from '../api/errors';
-import { ImageCard, RunCard } from './library/cards';
+import { ImageCard, ProjectCard, RunCard } from './library/cards';
 import { TrashSection, type TrashContents } from './library/TrashSection';
 
 interface Props {
@@ -27,6 +28,8 @@ interface Props {
 interface Note { text: string; where: 'top' | 'trash'; undo?: () => Promise<void> }
 
 const stem = (name: string) => name.replace(/\.[a-z0-9]+$/i, '');
+/** Projects listed before "All N projects" is pressed. */
+const PROJECTS_SHOWN = 6;
 
 export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refreshKey }: Props) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
@@ -34,6 +37,12 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
   /** Where each listed run came from: "image.png · project" by run id. */
   const [sources, setSources] = useState<Map<string, string>>(new Map());
   const [trash, setTrash] = useState<TrashContents>({ projects: [], images: [], runs: [] });
+  const [projects, setProjects] = useState<ProjectSummary[]>([]);
+  const [allProjects, setAllProjects] = useState(false);
+  /** The project whose results and images alone are shown (null: all of them). */
+  const [projectId, setProjectId] = useState<string | null>(null);
+  const projectIdRef = useRef(projectId);
+  projectIdRef.current = projectId;
   const [query, setQuery] = useState('');
   const [shownQuery, setShownQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -57,9 +66,11 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
         setTrash(t);
       }
       const projects = projectsRef.current ?? [];
-      const r = await api.invoke('runs.list', { query: q || undefined, limit: 40 });
-      // Images of the newest projects for the grid, and of every project a listed run comes from (names).
-      const recent = projects.slice(0, 6).map((p) => p.id);
+      const only = projects.some((p) => p.id === projectIdRef.current) ? projectIdRef.current : null;
+      const r = await api.invoke('runs.list', { query: q || undefined, limit: 40, projectId: only ?? undefined });
+      // Images of the newest projects (or of the one shown) for the grid, and of every project a listed
+      // run comes from (names).
+      const recent = only ? [only] : projects.slice(0, 6).map((p) => p.id);
       const ids = [...new Set([...recent, ...r.map((x) => x.projectId)])].filter((id) => projects.some((p) => p.id === id));
       const cache = imagesByProject.current;
       const missing = ids.filter((id) => !cache.has(id));
@@ -74,6 +85,8 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
         return [x.id, [im, pr && (!im || stem(im) !== pr) ? pr : undefined].filter(Boolean).join(' · ')];
       })));
       setRuns(r);
+      setProjects(projects);
+      if (!only) setProjectId(null);   // the shown project went to the trash
       setShownQuery(q);
       setImages(recent.flatMap((id) => cache.get(id) ?? []).sort((x, y) => y.createdAt.localeCompare(x.createdAt)).slice(0, 24));
       setError(null);
@@ -85,13 +98,14 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
   // Opening the drawer or a finished run reloads everything; a new search text only the runs.
   const shownRefresh = useRef<number | null>(null);
   useEffect(() => {
-    if (!open) { shownRefresh.current = null; return; }
+    if (!open) { shownRefresh.current = null; setProjectId(null); projectIdRef.current = null; return; }
     const full = shownRefresh.current !== refreshKey;
     shownRefresh.current = refreshKey;
     void load(full);
   }, [open, refreshKey, query, load]);
+  const showProject = (id: string | null) => { setProjectId(id); projectIdRef.current = id; void load(false); };
 
-  const moveToTrash = async (kind: 'run' | 'image', name: string, trashIt: () => Promise<unknown>, restore: () => Promise<unknown>) => {
+  const moveToTrash = async (kind: 'run' | 'image' | 'project', name: string, trashIt: () => Promise<unknown>, restore: () => Promise<unknown>) => {
     try {
       await trashIt();
       setNote({
@@ -116,6 +130,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
   };
 
   if (!open) return null;
+  const shown = projects.find((p) => p.id === projectId) ?? null;
   return (
     <aside className="drawer" aria-label="Library">
       <header className="panel-head">
@@ -130,16 +145,22 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
           {note.undo && <button type="button" className="link" onClick={() => void undoTrash()}>Undo</button>}
         </p>
       )}
-      <h3>Recent results</h3>
+      {shown && (
+        <p className="lib-filter" role="status" aria-label="Shown project">
+          <span>Project <strong>{shown.name}</strong></span>
+          <button type="button" className="link" onClick={() => showProject(null)}>All projects</button>
+        </p>
+      )}
+      <h3>{shown ? 'Results' : 'Recent results'}</h3>
       <ul className="cards">
-        {runs.length === 0 && <li className="muted">{shownQuery ? `No runs match “${shownQuery}”.` : 'No runs yet.'}</li>}
+        {runs.length === 0 && <li className="muted">{shownQuery ? `No runs match “${shownQuery}”.` : shown ? 'No runs in this project yet.' : 'No runs yet.'}</li>}
         {runs.map((r) => (
           <RunCard key={r.id} api={api} run={r} source={sources.get(r.id)} onOpen={() => onOpenRun(r.id)}
             onChanged={(u) => setRuns((list) => list.map((x) => (x.id === u.id ? u : x)))}
             onTrash={() => void moveToTrash('run', r.name, () => api.invoke('runs.trash', { runId: r.id }), () => api.invoke('runs.restore', { runId: r.id }))} />
         ))}
       </ul>
-      <h3>Recent images</h3>
+      <h3>{shown ? 'Images' : 'Recent images'}</h3>
       <ul className="cards grid">
         {images.map((im) => (
           <ImageCard key={im.id} api={api} image={im} onOpen={() => onOpenImage(im.id)}
@@ -147,6 +168,23 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
             onTrash={() => void moveToTrash('image', im.name, () => api.invoke('images.trash', { imageId: im.id }), () => api.invoke('images.restore', { imageId: im.id }))} />
         ))}
       </ul>
+      {!shown && projects.length > 0 && (
+        <>
+          <h3>Projects</h3>
+          <ul className="cards">
+            {(allProjects ? projects : projects.slice(0, PROJECTS_SHOWN)).map((p) => (
+              <ProjectCard key={p.id} api={api} project={p} onOpen={() => showProject(p.id)}
+                onChanged={() => void load(true)}
+                onTrash={() => void moveToTrash('project', p.name, () => api.invoke('projects.trash', { projectId: p.id }), () => api.invoke('projects.restore', { projectId: p.id }))} />
+            ))}
+          </ul>
+          {projects.length > PROJECTS_SHOWN && (
+            <button type="button" className="link" aria-expanded={allProjects} onClick={() => setAllProjects((a) => !a)}>
+              {allProjects ? 'Fewer projects' : `All ${projects.length} projects`}
+            </button>
+          )}
+        </>
+      )}
       <TrashSection api={api} trash={trash} note={note?.where === 'trash' ? note.text : null}
         onChanged={async (text) => { setNote(text ? { where: 'trash', text } : null); await load(true); }} />
     </aside>

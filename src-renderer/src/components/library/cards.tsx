@@ -1,11 +1,13 @@
 /**
- * Cards of the Library drawer: a run card (open, rename, tags, move to trash) and an image card (open,
- * move to trash). The open button and the action buttons are siblings, so an action never opens the item.
+ * Cards of the Library drawer: runs (open, rename, tags, move to trash), images and projects (open,
+ * rename, move to trash). Each is one LibraryCard: the open button and the action buttons are siblings,
+ * so an action never opens the item, and the same actions are on its right-click menu.
  */
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import type { ImageRecord, RunSummary, StudioApi } from '../../../../src-shared/api';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
+import type { ImageRecord, ProjectSummary, RunSummary, StudioApi } from '../../../../src-shared/api';
 import { ApiErrorSchema } from '../../../../src-shared/api/common';
 import { errorMessage } from '../../api/errors';
+import { ContextMenu } from './ContextMenu';
 
 export function Thumb({ api, kind, id }: { api: StudioApi; kind: 'image' | 'run'; id: string }) {
   const [src, setSrc] = useState<string | null>(null);
@@ -65,28 +67,106 @@ function InlineEdit({ initial, label, action, save, onDone }: {
   );
 }
 
-interface RunCardProps {
+/** An edit a card offers: a button that opens an in-place field (Rename replaces the title; Tags goes below). */
+interface CardEdit {
+  /** Button text, also the menu item. */
+  button: string;
+  /** The button's accessible name, e.g. "Rename run mug". */
+  aria: string;
+  /** The field's accessible name. */
+  field: string;
+  /** What failed, for the refusal message ("Renaming the run"). */
+  action: string;
+  initial: string;
+  save: (value: string) => Promise<void>;
+  inTitle?: boolean;
+}
+
+interface LibraryCardProps {
+  /** "run", "image" or "project": in the accessible names ("Open run mug"). */
+  kind: string;
+  name: string;
+  thumb: ReactNode;
+  /** Lines under the name. */
+  details: ReactNode;
+  onOpen: () => void;
+  edits: CardEdit[];
+  onTrash: () => void;
+}
+
+function LibraryCard({ kind, name, thumb, details, onOpen, edits, onTrash }: LibraryCardProps) {
+  const [editing, setEditing] = useState<number | null>(null);
+  const [menuAt, setMenuAt] = useState<{ x: number; y: number } | null>(null);
+  const editButtons = useRef<(HTMLButtonElement | null)[]>([]);
+  const openButton = useRef<HTMLButtonElement>(null);
+  // Back to the button that opened the field, so keyboard users keep their place.
+  const done = (i: number) => { setEditing(null); requestAnimationFrame(() => editButtons.current[i]?.focus()); };
+  const closeMenu = useCallback((refocus: boolean) => {
+    setMenuAt(null);
+    if (refocus) requestAnimationFrame(() => openButton.current?.focus());
+  }, []);
+  const onContextMenu = (e: MouseEvent) => {
+    if ((e.target as HTMLElement).closest('input')) return;   // a text field keeps its own menu (paste)
+    e.preventDefault();
+    setMenuAt({ x: e.clientX, y: e.clientY });
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'ContextMenu' && !(e.key === 'F10' && e.shiftKey)) return;
+    e.preventDefault();
+    const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    setMenuAt({ x: r.left + 16, y: r.bottom - 4 });
+  };
+  const titleEdit = editing !== null && edits[editing]?.inTitle ? editing : null;
+  const belowEdit = editing !== null && !edits[editing]?.inTitle ? editing : null;
+  const field = (i: number) => {
+    const ed = edits[i];
+    return <InlineEdit initial={ed.initial} label={ed.field} action={ed.action} save={ed.save} onDone={() => done(i)} />;
+  };
+  const content = (title: ReactNode) => <>{thumb}<span className="card-text">{title}{details}</span></>;
+  return (
+    <li className="lib-item" onContextMenu={onContextMenu}>
+      {titleEdit !== null ? (
+        <div className="card">{content(field(titleEdit))}</div>
+      ) : (
+        <button type="button" ref={openButton} className="card" onClick={onOpen} onKeyDown={onKeyDown}
+          aria-label={`Open ${kind} ${name}`} aria-haspopup="menu">
+          {content(<strong>{name}</strong>)}
+        </button>
+      )}
+      <span className="card-actions">
+        {edits.map((ed, i) => (
+          <button key={ed.button} type="button" ref={(el) => { editButtons.current[i] = el; }} onClick={() => setEditing(i)} aria-label={ed.aria}>{ed.button}</button>
+        ))}
+        <button type="button" onClick={onTrash} aria-label={`Move ${kind} ${name} to trash`}>Trash</button>
+      </span>
+      {belowEdit !== null && field(belowEdit)}
+      {menuAt && (
+        <ContextMenu label={`Actions for ${kind} ${name}`} at={menuAt} onClose={closeMenu} items={[
+          { label: 'Open', run: onOpen },
+          ...edits.map((ed, i) => ({ label: `${ed.button}…`, run: () => setEditing(i) })),
+          { label: 'Move to trash', run: onTrash },
+        ]} />
+      )}
+    </li>
+  );
+}
+
+interface CardProps<T> {
   api: StudioApi;
+  onOpen: () => void;
+  onTrash: () => void;
+  /** After a rename or a tag change: the updated item. */
+  onChanged: (item: T) => void;
+}
+
+export function RunCard({ api, run: r, source, onOpen, onTrash, onChanged }: CardProps<RunSummary> & {
   run: RunSummary;
   /** Where the run came from ("image.png · project"), when the drawer knows it. */
   source?: string;
-  onOpen: () => void;
-  onTrash: () => void;
-  /** After a rename or a tag change: the updated run. */
-  onChanged: (run: RunSummary) => void;
-}
-
-export function RunCard({ api, run: r, source, onOpen, onTrash, onChanged }: RunCardProps) {
-  const [editing, setEditing] = useState<'name' | 'tags' | null>(null);
-  const renameButton = useRef<HTMLButtonElement>(null);
-  const tagsButton = useRef<HTMLButtonElement>(null);
-  // Back to the button that opened the field, so keyboard users keep their place.
-  const done = (button: typeof renameButton) => { setEditing(null); requestAnimationFrame(() => button.current?.focus()); };
-  const body = (title: ReactNode) => (
-    <>
-      <Thumb api={api} kind="run" id={r.id} />
-      <span className="card-text">
-        {title}
+}) {
+  return (
+    <LibraryCard kind="run" name={r.name} thumb={<Thumb api={api} kind="run" id={r.id} />} onOpen={onOpen} onTrash={onTrash}
+      details={<>
         <span className="muted">{source ? `${source} · ` : ''}<time dateTime={r.createdAt}>{shortTime(r.createdAt)}</time></span>
         <span className="muted">
           {r.method} · seed {r.seed} · {r.status}
@@ -97,68 +177,45 @@ export function RunCard({ api, run: r, source, onOpen, onTrash, onChanged }: Run
         {r.tags.length > 0 && (
           <span className="chips" aria-label="Tags">{r.tags.map((t) => <span key={t} className="chip">{t}</span>)}</span>
         )}
-      </span>
-    </>
-  );
-  return (
-    <li className="lib-item">
-      {editing === 'name' ? (
-        <div className="card">
-          {body(<InlineEdit initial={r.name} label={`New name for run ${r.name}`} action="Renaming the run" onDone={() => done(renameButton)}
-            save={async (name) => onChanged(await api.invoke('runs.rename', { runId: r.id, name }))} />)}
-        </div>
-      ) : (
-        <button type="button" className="card" onClick={onOpen} aria-label={`Open run ${r.name}`}>
-          {body(<strong>{r.name}</strong>)}
-        </button>
-      )}
-      <span className="card-actions">
-        <button type="button" ref={renameButton} onClick={() => setEditing('name')} aria-label={`Rename run ${r.name}`}>Rename</button>
-        <button type="button" ref={tagsButton} onClick={() => setEditing('tags')} aria-label={`Edit tags of run ${r.name}`}>Tags</button>
-        <button type="button" onClick={onTrash} aria-label={`Move run ${r.name} to trash`}>Trash</button>
-      </span>
-      {editing === 'tags' && (
-        <InlineEdit initial={r.tags.join(', ')} label={`Tags of run ${r.name}, separated by commas`} action="Saving the tags"
-          onDone={() => done(tagsButton)}
-          save={async (text) => {
+      </>}
+      edits={[
+        {
+          button: 'Rename', aria: `Rename run ${r.name}`, field: `New name for run ${r.name}`, action: 'Renaming the run', initial: r.name, inTitle: true,
+          save: async (name) => onChanged(await api.invoke('runs.rename', { runId: r.id, name })),
+        },
+        {
+          button: 'Tags', aria: `Edit tags of run ${r.name}`, field: `Tags of run ${r.name}, separated by commas`, action: 'Saving the tags', initial: r.tags.join(', '),
+          save: async (text) => {
             const tags = [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
             onChanged(await api.invoke('runs.setTags', { runId: r.id, tags }));
-          }} />
-      )}
-    </li>
+          },
+        },
+      ]} />
   );
 }
 
-export function ImageCard({ api, image: im, onOpen, onTrash, onChanged }: {
-  api: StudioApi; image: ImageRecord; onOpen: () => void; onTrash: () => void;
-  /** After a rename: the updated image. */
-  onChanged: (image: ImageRecord) => void;
-}) {
-  const [editing, setEditing] = useState(false);
-  const renameButton = useRef<HTMLButtonElement>(null);
-  const body = (title: ReactNode) => (
-    <>
-      <Thumb api={api} kind="image" id={im.id} />
-      <span className="card-text">{title}<span className="muted">{im.width}×{im.height}</span></span>
-    </>
-  );
+export function ImageCard({ api, image: im, onOpen, onTrash, onChanged }: CardProps<ImageRecord> & { image: ImageRecord }) {
   return (
-    <li className="lib-item">
-      {editing ? (
-        <div className="card">
-          {body(<InlineEdit initial={im.name} label={`New name for image ${im.name}`} action="Renaming the image"
-            onDone={() => { setEditing(false); requestAnimationFrame(() => renameButton.current?.focus()); }}
-            save={async (name) => onChanged(await api.invoke('images.rename', { imageId: im.id, name }))} />)}
-        </div>
-      ) : (
-        <button type="button" className="card" onClick={onOpen} aria-label={`Open image ${im.name}`}>
-          {body(<strong>{im.name}</strong>)}
-        </button>
-      )}
-      <span className="card-actions">
-        <button type="button" ref={renameButton} onClick={() => setEditing(true)} aria-label={`Rename image ${im.name}`}>Rename</button>
-        <button type="button" onClick={onTrash} aria-label={`Move image ${im.name} to trash`}>Trash</button>
-      </span>
-    </li>
+    <LibraryCard kind="image" name={im.name} thumb={<Thumb api={api} kind="image" id={im.id} />} onOpen={onOpen} onTrash={onTrash}
+      details={<span className="muted">{im.width}×{im.height}</span>}
+      edits={[{
+        button: 'Rename', aria: `Rename image ${im.name}`, field: `New name for image ${im.name}`, action: 'Renaming the image', initial: im.name, inTitle: true,
+        save: async (name) => onChanged(await api.invoke('images.rename', { imageId: im.id, name })),
+      }]} />
+  );
+}
+
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** A project: opening it shows only its results and images in the drawer. */
+export function ProjectCard({ api, project: p, onOpen, onTrash, onChanged }: CardProps<ProjectSummary> & { project: ProjectSummary }) {
+  return (
+    <LibraryCard kind="project" name={p.name} onOpen={onOpen} onTrash={onTrash}
+      thumb={p.cover ? <Thumb api={api} kind={p.cover.kind} id={p.cover.id} /> : <div className="thumb-missing" aria-hidden="true" />}
+      details={<span className="muted">{count(p.images, 'image')} · {count(p.runs, 'result')} · <time dateTime={p.updatedAt}>{shortTime(p.updatedAt)}</time></span>}
+      edits={[{
+        button: 'Rename', aria: `Rename project ${p.name}`, field: `New name for project ${p.name}`, action: 'Renaming the project', initial: p.name, inTitle: true,
+        save: async (name) => onChanged({ ...p, ...(await api.invoke('projects.rename', { projectId: p.id, name })) }),
+      }]} />
   );
 }
