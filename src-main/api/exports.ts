@@ -4,19 +4,21 @@
  * are read back (object GLBs carry their mask name as node name; the scene GLB carries the photo camera)
  * and its report supplies each object's layout. The foundation wires this map into the dispatcher.
  */
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ExportedFile } from '../../src-shared/api/exports';
 import {
+  commitFiles,
   ExportInputError,
   ExportWriteError,
+  outputFolderError,
   readGlb,
-  writeOutputs,
-  writeSceneGlb,
-  writeFileAtomic,
+  renderOutputs,
+  sceneGlbBytes,
   simplifyMesh,
+  uniqueOutputNames,
+  type PendingOutput,
   type ReadGlb,
-  type WrittenFile,
 } from '../export';
 import type { Library } from '../library';
 import { NoSurfaceError } from '../pipeline/surface';
@@ -51,15 +53,23 @@ function toFailure(err: unknown): unknown {
   return err;
 }
 
-function exported(files: WrittenFile[], object: string): ExportedFile[] {
-  return files.map((f) => ({
+function exported(f: PendingOutput & { object: string }, bytes: number, replaced: boolean): ExportedFile {
+  return {
     path: f.path,
-    bytes: f.bytes,
+    bytes,
     format: f.format === 'mtl' ? 'obj' : f.format === 'scene-glb' ? 'glb' : f.format,
     role: f.format === 'mtl' ? 'material' : f.format === 'scene-glb' ? 'scene' : 'object',
-    object: f.format === 'scene-glb' ? 'scene' : object,
-  }));
+    object: f.object,
+    replaced,
+  };
 }
+
+const IDENTITY: Layout = {
+  rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+  quaternion: [1, 0, 0, 0],
+  translation: [0, 0, 0],
+  scale: 1,
+};
 
 export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
   return {
@@ -78,64 +88,52 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
       try {
         makeDirsSync(dir);
       } catch (e) {
-        throw new ApiFailure(
-          'BAD_REQUEST',
-          `Cannot create the export folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Choose a folder you can write to.`,
-        );
+        throw new ApiFailure('BAD_REQUEST', outputFolderError(e, dir, 'export folder').message);
       }
       const read: ReadGlb[] = [];
       for (const a of glbs) read.push(await readGlb(new Uint8Array(await fsp.readFile(a.path))));
       const scene = read.find((r) => r.camera !== null && r.meshNodes > 0 && read.length > 1);
       const objects = read.filter((r) => r !== scene);
-      const files: ExportedFile[] = [];
+      // File names that cannot collide (two objects named alike would otherwise overwrite each other).
+      const names = uniqueOutputNames(objects.map((o, i) => o.name || `object ${i}`));
       try {
+        // Every file is rendered in memory first and committed together: all of them or none.
+        const pending: (PendingOutput & { object: string })[] = [];
         const placed: { name: string; mesh: ReadGlb['mesh']; layout: Layout }[] = [];
         for (const [i, obj] of objects.entries()) {
-          const rep = reports.find((r) => r.name === obj.name) ?? reports[i];
+          // The stored GLBs come in the order of the report's objects; the names may differ (made
+          // unique when written), so the order decides, and the name only when the counts differ.
+          const rep =
+            reports.length === objects.length ? reports[i] : (reports.find((r) => r.name === obj.name) ?? reports[i]);
           const layout = rep?.layout;
           if (req.posed && !isLayout(layout))
             throw new ApiFailure(
               'CONFLICT',
               `Run "${run.name}" has no layout for "${obj.name}", so it cannot be exported posed; export it in its object frame instead.`,
             );
-          const fallback: Layout = {
-            rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1],
-            quaternion: [1, 0, 0, 0],
-            translation: [0, 0, 0],
-            scale: 1,
-          };
-          const written = await writeOutputs(
-            { mesh: obj.mesh, layout: isLayout(layout) ? layout : fallback, report: rep },
-            dir,
-            {
-              formats: req.formats,
-              posed: req.posed,
-              targetTriangles: req.targetTriangles,
-              baseName: obj.name || `object ${i}`,
-            },
-          );
-          files.push(...exported(written, obj.name));
-          if (isLayout(layout)) placed.push({ name: obj.name, mesh: obj.mesh, layout });
+          const mesh = req.targetTriangles !== undefined ? await simplifyMesh(obj.mesh, req.targetTriangles) : obj.mesh;
+          const files = await renderOutputs({ mesh, layout: isLayout(layout) ? layout : IDENTITY, report: rep }, dir, {
+            formats: req.formats,
+            posed: req.posed,
+            baseName: names[i],
+          });
+          pending.push(...files.map((f) => ({ ...f, object: names[i] })));
+          if (isLayout(layout)) placed.push({ name: names[i], mesh, layout });
         }
         // A scene run's scene.glb: copied as stored, or rebuilt from the simplified objects.
         if (scene && req.formats.includes('glb')) {
-          const file = path.join(dir, 'scene.glb');
-          let bytes: number;
-          if (req.targetTriangles && scene.camera && placed.length === objects.length) {
-            const simplified = await Promise.all(
-              placed.map(async (p) => ({ ...p, mesh: await simplifyMesh(p.mesh, req.targetTriangles!) })),
-            );
-            bytes = await writeSceneGlb(file, simplified, scene.camera, scene.extras);
-          } else {
-            const stored = glbs[read.indexOf(scene)];
-            bytes = await writeFileAtomic(file, new Uint8Array(await fsp.readFile(stored.path)));
-          }
-          files.push({ path: file, format: 'glb', bytes, role: 'scene', object: 'scene' });
+          const data =
+            req.targetTriangles !== undefined && scene.camera && placed.length === objects.length
+              ? await sceneGlbBytes(placed, scene.camera, scene.extras)
+              : new Uint8Array(await fsp.readFile(glbs[read.indexOf(scene)].path));
+          pending.push({ path: path.join(dir, 'scene.glb'), format: 'scene-glb', data, object: 'scene' });
         }
+        const replaced = pending.map((f) => existsSync(f.path));
+        const bytes = await commitFiles(pending);
+        return { dir, files: pending.map((f, i) => exported(f, bytes[i], replaced[i])) };
       } catch (e) {
         throw toFailure(e);
       }
-      return { dir, files };
     },
   };
 }

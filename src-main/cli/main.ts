@@ -3,6 +3,7 @@
  * stdout carries results (the JSON report with --json), stderr carries progress and messages.
  * Exit codes: 0 ok, 2 bad input or usage, 3 invalid model pack, 1 internal failure (130 cancelled).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { runObject, runScene, validatePack } from '../pipeline';
@@ -60,17 +61,21 @@ function meshSummary(m: RunReport['mesh'], simplification: Simplification | unde
 
 const warningLines = (warnings: string[]): string => warnings.map((w) => `  warning: ${w}\n`).join('');
 
-/** A run's files and its report, written all or none; the paths written (report last) and the report text. */
+/**
+ * A run's files and its report, written all or none; the paths written (report last), which of them
+ * replaced a file of the same name (said in the output, not silently), and the report text.
+ */
 async function commitRun(
   ctx: RunContext,
   pending: PendingOutput[],
   reportName: string,
   report: unknown,
-): Promise<{ paths: string[]; reportJson: string }> {
+): Promise<{ paths: string[]; replaced: boolean[]; reportJson: string }> {
   const reportJson = JSON.stringify(report, null, 2) + '\n';
   const all = [...pending, { path: join(ctx.outputDir, reportName), data: reportJson }];
+  const replaced = all.map((f) => existsSync(f.path));
   await writeRunFiles(ctx.outputDir, all, ctx.signal);
-  return { paths: all.map((f) => f.path), reportJson };
+  return { paths: all.map((f) => f.path), replaced, reportJson };
 }
 
 export function buildProgram(io: Io): Command {
@@ -127,7 +132,7 @@ export function buildProgram(io: Io): Command {
           `${inputs.name}: ${meshSummary(r.mesh, simplification)} in ${(r.objectMs / 1000).toFixed(2)} s ` +
             `(${r.method}, ${r.executionProvider}; SS ${r.schedules.ss.pattern} ${r.schedules.ss.networkPasses} passes, ` +
             `SLaT ${r.schedules.slat.pattern} ${r.schedules.slat.networkPasses} passes, S = ${r.aggregation.factor})\n` +
-            wroteLines(written.paths) +
+            wroteLines(written.paths, written.replaced) +
             warningLines(r.warnings),
         );
       }
@@ -179,7 +184,7 @@ export function buildProgram(io: Io): Command {
         io.stdout.write(
           `${inputs.name}: ${scene.objects.length} objects in ${(report.totalMs / 1000).toFixed(2)} s (${report.method}, ${report.executionProvider})\n` +
             summaries.join('') +
-            wroteLines(written.paths) +
+            wroteLines(written.paths, written.replaced) +
             warningLines(report.warnings),
         );
       }

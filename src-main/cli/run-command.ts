@@ -157,4 +157,6 @@ export async function runWithPack(
 }
 
 /** The "wrote …" lines of a run's plain-text summary. */
-export const wroteLines = (files: string[]): string => files.map((f) => `  wrote ${f}\n`).join('');
+/** "wrote PATH" per file, "replaced PATH" where a file of that name was there before. */
+export const wroteLines = (files: string[], replaced: boolean[] = []): string =>
+  files.map((f, i) => `  ${replaced[i] ? 'replaced' : 'wrote'} ${f}\n`).join('');

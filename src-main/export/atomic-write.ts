@@ -43,6 +43,7 @@ export function explainWriteError(err: NodeJS.ErrnoException, file: string): Exp
     ENOTDIR: `${dir} is not a folder. Choose another output folder.`,
     EISDIR: `${file} is a folder, not a file. Remove it or choose another name or folder.`,
     EEXIST: `${file} exists and cannot be replaced. Remove it or choose another name or folder.`,
+    ENAMETOOLONG: `The name is too long for this file system: could not write ${file}. Choose a shorter name or a folder with a shorter path.`,
   };
   return new ExportWriteError(why[code] ?? `Could not write ${file}: ${err.message}`, code, file);
 }

@@ -10,11 +10,16 @@ export { photoCamera, sceneGlbBytes, writeSceneGlb, type SceneObject } from './s
 export { simplifyMesh } from './simplify';
 export { readGlb, type ReadGlb } from './read-glb';
 export {
+  commitFiles,
   fileBaseName,
+  outputFolderError,
+  renderOutputs,
+  uniqueOutputNames,
   writeOutputs,
   writeSceneOutputs,
   type ExportFormat,
   type ObjectOutput,
   type OutputOptions,
+  type PendingOutput,
   type WrittenFile,
 } from './write-outputs';

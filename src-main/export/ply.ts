@@ -30,7 +30,16 @@ export function plyBytes(mesh: Mesh, opts: MeshExportOptions = {}): Uint8Array {
   const comments = [
     `comment Fast-SAM3D Studio export, ${opts.layout ? 'camera frame (posed)' : 'object frame'}, z-up, metres`,
   ];
-  if (opts.extras) comments.push(`comment extras ${JSON.stringify(opts.extras).replace(/[\r\n]/g, ' ')}`);
+  // The header is ASCII, one element per line: anything else in the JSON (a pack or mask name in
+  // Chinese, say) becomes a \uXXXX escape, which keeps it valid JSON. Written raw, '上' (U+4E0A) would
+  // end up as the byte 0x0A, a line break in the middle of the header that no reader can parse.
+  if (opts.extras) {
+    const ascii = JSON.stringify(opts.extras).replace(
+      /[^\x20-\x7e]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    comments.push(`comment extras ${ascii}`);
+  }
   const header =
     [
       'ply',

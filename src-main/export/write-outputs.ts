@@ -60,17 +60,70 @@ export interface PendingOutput extends PendingFile {
 }
 
 /**
+ * Longest base name in UTF-8 bytes. File systems allow 255 bytes per name, and the longest name written
+ * is the temporary `.<base>.report.json.<pid>.<8 hex>.tmp` (base + 34 bytes); 80 characters of CJK would
+ * be 240 bytes (ENAMETOOLONG). 220 also leaves room for a `-N` after 70 characters (uniqueOutputNames and
+ * the worker's names).
+ */
+const MAX_BASE_BYTES = 220;
+
+/** Windows device names, which cannot be file names there whatever the extension (con.glb, aux.obj). */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
+
+/** The longest prefix of `s` of whole characters (code points) within `maxChars` and `maxBytes` UTF-8 bytes. */
+function truncateName(s: string, maxChars: number, maxBytes: number): string {
+  let out = '';
+  let chars = 0;
+  let bytes = 0;
+  for (const ch of s) {
+    const b = Buffer.byteLength(ch, 'utf8');
+    if (chars + ch.length > maxChars || bytes + b > maxBytes) break;
+    out += ch;
+    chars += ch.length;
+    bytes += b;
+  }
+  return out;
+}
+
+/**
  * A safe file base name from a mask or object name: letters, digits, `.`, `_` and `-` only (so never a
- * path: `../x` gives `x`, `a/b` gives `a_b`), no leading dot, at most 80 characters; `fallback` when
- * nothing is left.
+ * path: `../x` gives `x`, `a/b` gives `a_b`), no leading dot, at most 80 characters and 220 UTF-8 bytes
+ * (cut between characters, never inside one), not a Windows device name (`con` gives `con_`); `fallback`
+ * when nothing is left.
  */
 export function fileBaseName(name: string, fallback = 'object'): string {
-  const cleaned = name
-    .normalize('NFKC')
-    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
-    .replace(/^[._]+/, '')
-    .slice(0, 80);
-  return cleaned || fallback;
+  const cleaned = truncateName(
+    name
+      .normalize('NFKC')
+      .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+      .replace(/^[._]+/, ''),
+    80,
+    MAX_BASE_BYTES,
+  );
+  if (!cleaned) return fallback;
+  return WINDOWS_RESERVED.test(cleaned) ? cleaned.replace(/^[^.]+/, '$&_') : cleaned;
+}
+
+/**
+ * Object names whose files cannot overwrite each other: unique once cleaned into file names
+ * (case-insensitively, for macOS and Windows disks), and never "scene" (the scene's own `scene.glb`). A
+ * name keeps its spelling when its file name is free; otherwise it becomes its cleaned name with `-2`,
+ * `-3`, …. Names already unique come back unchanged.
+ */
+export function uniqueOutputNames(names: readonly string[]): string[] {
+  const taken = new Set<string>(['scene']);
+  const key = (n: string) => fileBaseName(n).toLowerCase();
+  return names.map((raw) => {
+    let name = raw.trim() || 'object';
+    if (taken.has(key(name))) {
+      const stem = truncateName(fileBaseName(name), 70, MAX_BASE_BYTES - 12);
+      let k = 2;
+      while (taken.has(key(`${stem}-${k}`))) k++;
+      name = `${stem}-${k}`;
+    }
+    taken.add(key(name));
+    return name;
+  });
 }
 
 /** The file names writeOutputs writes for `baseName` in `formats` (in that order; OBJ brings its MTL). */
@@ -79,16 +132,31 @@ export function outputFileNames(baseName: string | undefined, formats: readonly 
   return [...new Set(formats)].flatMap((f) => (f === 'obj' ? [`${base}.obj`, `${base}.mtl`] : [`${base}.${f}`]));
 }
 
+/** A folder that could not be made, as the user should read it (what is in the way, what to do). */
+export function outputFolderError(e: unknown, dir: string, what = 'output folder'): ExportWriteError {
+  const err = e as NodeJS.ErrnoException;
+  const code = err.code ?? 'EIO';
+  const why: Record<string, string> = {
+    EEXIST: `${dir} is a file, not a folder`,
+    ENOTDIR: `a file is in the way: one of the folders above ${dir} is a file`,
+    EACCES: `permission denied`,
+    EPERM: `permission denied`,
+    EROFS: `it is on a read-only filesystem`,
+    ENAMETOOLONG: `the path is too long`,
+    ENOSPC: `the disk is full`,
+  };
+  return new ExportWriteError(
+    `Cannot create the ${what} ${dir}: ${why[code] ?? err.message}. Choose another folder.`,
+    code,
+    dir,
+  );
+}
+
 async function ensureDir(dir: string): Promise<void> {
   try {
     makeDirsSync(dir);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new ExportWriteError(
-      `Cannot create the output folder ${dir} (${err.code ?? err.message}). Choose a folder you can write to.`,
-      err.code ?? 'EIO',
-      dir,
-    );
+    throw outputFolderError(e, dir);
   }
 }
 
@@ -102,7 +170,8 @@ function extrasOf(result: ObjectOutput, opts: OutputOptions): Record<string, unk
 export async function renderOutputs(result: ObjectOutput, dir: string, opts: OutputOptions): Promise<PendingOutput[]> {
   if (opts.formats.length === 0) throw new Error('choose at least one format (glb, obj, ply)');
   throwIfAborted(opts.signal);
-  const mesh = opts.targetTriangles ? await simplifyMesh(result.mesh, opts.targetTriangles) : result.mesh;
+  const mesh =
+    opts.targetTriangles !== undefined ? await simplifyMesh(result.mesh, opts.targetTriangles) : result.mesh;
   const base = path.join(dir, fileBaseName(opts.baseName ?? 'object'));
   const meshOpts = {
     name: opts.baseName ?? 'object',
@@ -139,10 +208,14 @@ export async function renderSceneOutputs(
   opts: OutputOptions,
 ): Promise<PendingOutput[]> {
   throwIfAborted(opts.signal);
+  // Two objects of one name (or one named "scene") must not write the same file: the second would
+  // silently replace the first. The scene's node names follow, so files and nodes match.
+  const names = uniqueOutputNames(objects.map((o) => o.name));
   const simplified = await Promise.all(
-    objects.map(async (o) => ({
+    objects.map(async (o, i) => ({
       ...o,
-      mesh: opts.targetTriangles ? await simplifyMesh(o.mesh, opts.targetTriangles) : o.mesh,
+      name: names[i],
+      mesh: opts.targetTriangles !== undefined ? await simplifyMesh(o.mesh, opts.targetTriangles) : o.mesh,
     })),
   );
   throwIfAborted(opts.signal);
@@ -160,7 +233,7 @@ export async function renderSceneOutputs(
 
 /**
  * A scene: `scene.glb` (all objects placed, with the photo camera) plus each object in the requested
- * formats under its mask name.
+ * formats under its mask name (made unique: see uniqueOutputNames).
  */
 export async function writeSceneOutputs(
   objects: (ObjectOutput & { name: string })[],

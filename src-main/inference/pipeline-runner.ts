@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { JobProgressEvent } from '../../src-shared/api/jobs';
 import type { AccelParams } from '../../src-shared/params';
 import type { RunReport, SceneReport } from '../../src-shared/report';
-import { fileBaseName, writeOutputs, writeSceneOutputs, type WrittenFile } from '../export/index';
+import { fileBaseName, uniqueOutputNames, writeOutputs, writeSceneOutputs, type WrittenFile } from '../export/index';
 import { loadImageFile, loadMaskFile, openPack, runObject, runScene, type Pack } from '../pipeline/index';
 import type { WorkerJob, WorkerOutput } from './protocol';
 
@@ -50,35 +50,13 @@ function requireFile(p: string, what: string): void {
   if (!fs.existsSync(p)) throw new Error(`${what} not found: ${p}. It may have been moved or deleted from the library folder.`);
 }
 
-/**
- * Mask names as the outputs' names: unique once cleaned into file names (case-insensitively, for macOS
- * and Windows disks), so "cup 1" and "cup_1" do not write the same cup_1.glb, and never "scene", the
- * composed scene's file. A name keeps its spelling when its file name is free; otherwise it gets the
- * cleaned name and a number.
- */
-export function outputNames(names: string[]): string[] {
-  const taken = new Set<string>(['scene']);
-  const key = (n: string) => fileBaseName(n).toLowerCase();
-  return names.map((raw) => {
-    let name = raw.trim() || 'object';
-    if (taken.has(key(name))) {
-      const stem = fileBaseName(name).slice(0, 70); // already clean: the number survives cleaning
-      let k = 2;
-      while (taken.has(key(`${stem}-${k}`))) k++;
-      name = `${stem}-${k}`;
-    }
-    taken.add(key(name));
-    return name;
-  });
-}
-
 export async function runWorkerJob(job: WorkerJob, o: RunnerOptions): Promise<RunnerResult> {
   requireFile(job.imagePath, 'Image file');
   for (const m of job.masks) requireFile(m.path, `Mask file "${m.name}"`);
   const pack = await packFor(job.packDir, o.provider);
   const image = await loadImageFile(job.imagePath);
   const masks = await Promise.all(job.masks.map((m) => loadMaskFile(m.path)));
-  const names = outputNames(job.masks.map((m) => m.name));
+  const names = uniqueOutputNames(job.masks.map((m) => m.name));
   const runOpts = { method: job.method, params: job.params as Partial<AccelParams>, onProgress: o.onProgress, signal: o.signal };
   // GLB files only (other formats are written on export); the object is known from the file's base name.
   const byFile = new Map(names.map((n, i) => [`${fileBaseName(n)}.glb`.toLowerCase(), i]));

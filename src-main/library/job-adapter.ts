@@ -55,7 +55,7 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
       const seen = new Map<string, number>();
       const masks = inputs.masks.map(({ mask, path: maskPath }) => {
         // Two masks of one name in a scene: the runs (named after them) stay distinguishable. Output files
-        // are matched to objects by index and named uniquely by the worker (pipeline-runner outputNames).
+        // are matched to objects by index and named uniquely by the worker (export uniqueOutputNames).
         const n = (seen.get(mask.name) ?? 0) + 1;
         seen.set(mask.name, n);
         return { path: maskPath, name: n === 1 ? mask.name : `${mask.name} (${n})` };

@@ -12,7 +12,10 @@ export const ExportRunRequest = z.object({
   posed: z.boolean().default(false),
   /** Simplify each mesh to at most this many triangles (meshoptimizer, colours kept). */
   targetTriangles: z.number().int().min(4).max(50_000_000).optional(),
-  /** Folder to write into; the library's export folder (<data>/exports/<run id>) when absent. */
+  /**
+   * Folder to write into; the library's export folder (<data>/exports/<run id>) when absent. Files of the
+   * same name already there are replaced (each one comes back with `replaced: true`).
+   */
   dir: AbsolutePath.optional(),
 });
 
@@ -25,6 +28,8 @@ export const ExportedFile = z.object({
   role: z.enum(['object', 'material', 'scene']).default('object'),
   /** The object (mask) name, or "scene". */
   object: z.string().optional(),
+  /** A file of that name was already in the folder and has been replaced by this one. */
+  replaced: z.boolean().optional(),
 });
 export type ExportedFile = z.infer<typeof ExportedFile>;
 

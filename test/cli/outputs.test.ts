@@ -130,6 +130,20 @@ describe('one cleaned base name for every file of a run, inside --output-dir', (
     expect(readdirSync(parent)).toEqual(['out']);
   });
 
+  it('a second run into the same folder says which files it replaced', async () => {
+    const dir = join(tmp(), 'out');
+    const args = ['infer', '--pack', PACK, '--image', MUG, '--output-dir', dir, '--format', 'glb'];
+    const first = await cli(...args);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/ wrote .*0\.glb/);
+    expect(first.out).not.toMatch(/replaced/);
+    const second = await cli(...args, '--format', 'glb,ply');
+    expect(second.code).toBe(0);
+    expect(second.out).toMatch(/ replaced .*0\.glb/);
+    expect(second.out).toMatch(/ replaced .*0\.report\.json/);
+    expect(second.out).toMatch(/ wrote .*0\.ply/);
+  });
+
   it('--name sub/obj writes sub_obj.* including the report', async () => {
     const { r, names } = await files(['--image', MUG, '--name', 'sub/obj']);
     expect(r.code).toBe(0);

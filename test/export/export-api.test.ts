@@ -3,7 +3,7 @@
  * stored GLB is re-exported as GLB/OBJ/PLY, posed with the report's layout, simplified; bad requests
  * and unfinished runs get clear API errors.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NodeIO } from '@gltf-transform/core';
@@ -13,6 +13,7 @@ import { exportHandlers } from '../../src-main/api/exports';
 import { cameraToGltf, glbBytes, poseMesh, readGlb, sceneGlbBytes } from '../../src-main/export';
 import { Library } from '../../src-main/library';
 import { fakeReport, greyMaskPng, photoPng, runInput } from '../library/fixtures';
+import type { Layout } from '../../src-main/pipeline/types';
 import { layout, sphere, validate, box } from './fixtures';
 
 const root = mkdtempSync(path.join(tmpdir(), 'fastsam3d-export-api-'));
@@ -34,7 +35,7 @@ async function setup() {
     if (!r.ok) throw Object.assign(new Error(r.error.message), { api: r.error });
     return r.result as {
       dir: string;
-      files: { path: string; format: string; bytes: number; role: string; object?: string }[];
+      files: { path: string; format: string; bytes: number; role: string; object?: string; replaced?: boolean }[];
     };
   };
   return { lib, image, mask, call };
@@ -143,5 +144,108 @@ describe('export.run', () => {
     expect(bad).toMatchObject({ code: 'BAD_REQUEST' });
     expect((bad as { message: string }).message).toMatch(/Cannot create the export folder/);
     expect(existsSync(path.join(blocker, 'sub'))).toBe(false);
+  });
+});
+
+/** Bounding-box centre of a GLB's first mesh (glTF axes). */
+async function glbCentre(file: string): Promise<number[]> {
+  const doc = await new NodeIO().readBinary(new Uint8Array(readFileSync(file)));
+  const pos = doc.getRoot().listMeshes()[0].listPrimitives()[0].getAttribute('POSITION')!.getArray() as Float32Array;
+  return centreOf(pos);
+}
+
+function centreOf(p: Float32Array): number[] {
+  return [0, 1, 2].map((a) => {
+    let lo = Infinity,
+      hi = -Infinity;
+    for (let i = a; i < p.length; i += 3) {
+      lo = Math.min(lo, p[i]);
+      hi = Math.max(hi, p[i]);
+    }
+    return (lo + hi) / 2;
+  });
+}
+
+const at = (z: number): Layout => ({ ...layout(), translation: [0, 0, z] });
+
+/** A finished scene-like run whose stored object GLBs carry `glbNames` and whose report objects `reportNames`. */
+async function objectsRun(
+  s: Awaited<ReturnType<typeof setup>>,
+  glbNames: string[],
+  reportNames: string[],
+  layouts: (Layout | undefined)[],
+) {
+  const run = s.lib.beginRun(runInput(s.image.id, [s.mask.id]));
+  await s.lib.finishRun(run.id, {
+    report: {
+      ...fakeReport(500),
+      objects: reportNames.map((name, i) => ({
+        ...fakeReport(250),
+        name,
+        ...(layouts[i] ? { layout: layouts[i] } : {}),
+      })),
+    },
+    artefacts: await Promise.all(
+      glbNames.map(async (name) => ({ kind: 'glb' as const, data: await glbBytes(sphere(), { name }) })),
+    ),
+  });
+  return run;
+}
+
+describe('export.run with objects named alike', () => {
+  it('poses each object with its own layout when the stored names were made unique', async () => {
+    const s = await setup();
+    // Masks "cup", "cup", "cup-2": the worker stored them as cup, cup-2, cup-2-2 (uniqueOutputNames), while the
+    // report keeps the mask names, so "cup-2" names the second object's file and the third one's report.
+    const layouts = [at(2), at(4), at(6)];
+    const run = await objectsRun(s, ['cup', 'cup-2', 'cup-2-2'], ['cup', 'cup', 'cup-2'], layouts);
+    const res = await s.call({ runId: run.id, formats: ['glb'], posed: true, dir: path.join(root, 'alike-posed') });
+    expect(res.files.map((f) => path.basename(f.path))).toEqual(['cup.glb', 'cup-2.glb', 'cup-2-2.glb']);
+    for (const [i, f] of res.files.entries()) {
+      const expected = centreOf(cameraToGltf(poseMesh(sphere(), layouts[i]).positions));
+      const got = await glbCentre(f.path);
+      for (let a = 0; a < 3; a++) expect(got[a]).toBeCloseTo(expected[a], 2);
+    }
+  });
+
+  it('writes one file per object when two stored objects have the same name', async () => {
+    const s = await setup();
+    const run = await objectsRun(s, ['cup', 'cup'], ['cup', 'cup'], [at(2), at(4)]);
+    const dir = path.join(root, 'same-name');
+    const res = await s.call({ runId: run.id, formats: ['glb', 'obj'], dir });
+    expect(res.files.map((f) => [path.basename(f.path), f.object])).toEqual([
+      ['cup.glb', 'cup'],
+      ['cup.obj', 'cup'],
+      ['cup.mtl', 'cup'],
+      ['cup-2.glb', 'cup-2'],
+      ['cup-2.obj', 'cup-2'],
+      ['cup-2.mtl', 'cup-2'],
+    ]);
+    expect(readdirSync(dir).sort()).toEqual(res.files.map((f) => path.basename(f.path)).sort());
+  });
+
+  it('says which files replaced those of an earlier export', async () => {
+    const s = await setup();
+    const run = await objectsRun(s, ['cup'], ['cup'], [at(2)]);
+    const dir = path.join(root, 'again');
+    const first = await s.call({ runId: run.id, formats: ['glb'], dir });
+    expect(first.files.map((f) => f.replaced)).toEqual([false]);
+    const second = await s.call({ runId: run.id, formats: ['glb', 'ply'], posed: true, dir });
+    expect(second.files.map((f) => [path.basename(f.path), f.replaced])).toEqual([
+      ['cup.glb', true],
+      ['cup.ply', false],
+    ]);
+  });
+
+  it('writes nothing when one object of the run cannot be exported', async () => {
+    const s = await setup();
+    const run = await objectsRun(s, ['cup', 'box'], ['cup', 'box'], [at(2), undefined]);
+    const dir = path.join(root, 'all-or-nothing');
+    const err = await s
+      .call({ runId: run.id, formats: ['glb', 'obj'], posed: true, dir })
+      .catch((e: { api: unknown }) => e.api);
+    expect(err).toMatchObject({ code: 'CONFLICT' });
+    expect((err as { message: string }).message).toMatch(/no layout for "box"/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

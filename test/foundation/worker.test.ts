@@ -11,7 +11,7 @@ import { RunReportSchema } from '../../src-shared/report';
 import type { WorkerJob } from '../../src-main/inference/protocol';
 import { WorkerSupervisor, type WorkerState } from '../../src-main/inference/supervisor';
 import { forkLauncher } from '../../src-main/inference/worker-process';
-import { outputNames } from '../../src-main/inference/pipeline-runner';
+import { uniqueOutputNames as outputNames } from '../../src-main/export';
 import { discPhoto } from './fixtures';
 import { ROOT, tempDir } from './helpers';
 
@@ -134,7 +134,7 @@ describe('inference worker', () => {
   });
 });
 
-describe('outputNames', () => {
+describe('uniqueOutputNames: the worker\'s output names', () => {
   it('keeps free names, numbers the ones whose file names collide (any case) and never takes "scene"', () => {
     expect(outputNames(['mug', 'vase'])).toEqual(['mug', 'vase']);
     expect(outputNames(['cup 1', 'cup_1', 'CUP_1', 'scene', ''])).toEqual(['cup 1', 'cup_1-2', 'CUP_1-3', 'scene-2', 'object']);

@@ -27,6 +27,15 @@ interface Props {
   onClose: () => void;
 }
 
+/** Smallest target the dialog offers (the API takes 4 and up). */
+const MIN_TARGET = 100;
+
+/** The typed target as a whole number of at least MIN_TARGET (rounded), or null when it is not a number. */
+function targetCount(text: string): number | null {
+  const n = Math.round(Number(text));
+  return text.trim() !== '' && Number.isFinite(n) ? Math.max(MIN_TARGET, n) : null;
+}
+
 /** `file` relative to `dataDir` with forward slashes, or null when it lies elsewhere. */
 function insideDataDir(file: string, dataDir: string | null): string | null {
   if (!dataDir) return null;
@@ -41,10 +50,12 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
   const [formats, setFormats] = useState<Set<Format>>(new Set(['glb']));
   const [posed, setPosed] = useState(false);
   const [simplify, setSimplify] = useState(false);
-  const [target, setTarget] = useState(() => Math.max(100, Math.round((triangles ?? 20000) / 2)));
+  // The field's text as typed: clamping on every keystroke turned the "2" of "2500" into 100.
+  const [targetText, setTargetText] = useState(() => String(Math.max(MIN_TARGET, Math.round((triangles ?? 20000) / 2))));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [files, setFiles] = useState<{ path: string; format: string; bytes: number }[]>([]);
+  const [files, setFiles] = useState<{ path: string; format: string; bytes: number; replaced?: boolean }[]>([]);
+  const [dir, setDir] = useState<string | null>(null);
 
   useEffect(() => {
     const d = dialog.current;
@@ -55,12 +66,18 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
 
   const run = async () => {
     if (formats.size === 0) { setError('Choose at least one format (GLB for Blender).'); return; }
+    const target = targetCount(targetText);
+    if (simplify && target === null) {
+      setError(`Enter a whole number of triangles, at least ${MIN_TARGET}, or untick “Simplify to”.`);
+      return;
+    }
     setBusy(true); setError(null);
     try {
       const res = await api.invoke('export.run', {
-        runId, formats: [...formats], posed, targetTriangles: simplify ? target : undefined,
+        runId, formats: [...formats], posed, targetTriangles: simplify && target !== null ? target : undefined,
       });
       setFiles(res.files);
+      setDir(res.dir ?? null);
     } catch (e) {
       setError(errorMessage(e, 'Export'));
     } finally {
@@ -87,16 +104,19 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
       <label><input type="checkbox" checked={posed} onChange={(e) => setPosed(e.target.checked)} />Posed (object placed in the photo’s camera frame)</label>
       <div className="param-line">
         <label><input type="checkbox" checked={simplify} onChange={(e) => setSimplify(e.target.checked)} />Simplify to</label>
-        <input type="number" min={100} step={100} value={target} disabled={!simplify} aria-label="Target triangles"
-          onChange={(e) => setTarget(Math.max(100, Math.round(+e.target.value || 100)))} />
+        <input type="number" min={MIN_TARGET} step={100} value={targetText} disabled={!simplify} aria-label="Target triangles"
+          onChange={(e) => setTargetText(e.target.value)}
+          onBlur={() => setTargetText(String(targetCount(targetText) ?? MIN_TARGET))} />
         <span className="muted">triangles{triangles ? ` (now ${Math.round(triangles).toLocaleString()})` : ''}</span>
       </div>
+      <p className="muted">Files go to this result’s export folder; files of the same name from an earlier export are replaced.</p>
       {error && <p className="error" role="alert">{error}</p>}
+      {dir && files.length > 0 && <p className="muted">Written to <code>{dir}</code></p>}
       {files.length > 0 && (
         <ul className="exported" aria-label="Exported files" data-testid="exported-files">
           {files.map((f) => (
             <li key={f.path} draggable onDragStart={(e) => onDragStart(e, f.path)}>
-              <code>{f.path}</code> <span className="muted">{f.format.toUpperCase()}, {(f.bytes / 1024).toFixed(1)} KiB</span>
+              <code>{f.path}</code> <span className="muted">{f.format.toUpperCase()}, {(f.bytes / 1024).toFixed(1)} KiB{f.replaced ? ', replaced the earlier file' : ''}</span>
               {shell() && <button type="button" onClick={() => shell()!.showItemInFolder(f.path)}>Show in folder</button>}
               {!shell() && insideDataDir(f.path, dataDir) && (
                 <a href={api.assetUrl(insideDataDir(f.path, dataDir)!)} download={f.path.split(/[\\/]/).pop()}>Download</a>
