@@ -147,6 +147,18 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   await shot(page, info, '05-export');
   await dialog.getByRole('button', { name: 'Close' }).click();
 
+  // 6b. This photo's results under the viewer: the first run and the compared one (the baseline shows in
+  // Compare, not here), the shown one marked; opening the first brings it back in the viewer and panel.
+  const history = page.getByRole('navigation', { name: 'Results of this photo' });
+  await expect(history.getByRole('button')).toHaveCount(2);
+  await expect(history.getByRole('button').first()).toHaveAttribute('aria-current', 'true');
+  await expect(history.getByRole('button').first()).toHaveAccessibleName(/× · F1 /);   // speed-up and quality against its baseline
+  await history.getByRole('button').nth(1).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Opened “.*” with its settings\.$/ })).toBeVisible();
+  await expect(history.getByRole('button').nth(1)).toHaveAttribute('aria-current', 'true');
+  await expect(history.getByRole('button').first()).not.toHaveAttribute('aria-current', 'true');
+  await shot(page, info, '05b-photo-results');
+
   // 7. Another photo after a result: the viewer clears (the last result belonged to the last photo)
   // and the window stays whole.
   const chair = path.join(ROOT, 'resources/examples/chair');
@@ -155,6 +167,7 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   await expect(page.getByText('Generate to see the 3D result here.')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Done:' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled();
+  await expect(history).toBeHidden();   // no results of this photo yet
   await shot(page, info, '06-next-photo');
 
   // 8. A 1024×700 window: nothing scrolls sideways and the acceleration panel is whole on screen.

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SamplerDefaults } from '../../src-shared/params';
-import { ManifestSchema } from '../pipeline/pack/manifest-schema';
+import { ManifestSchema, ROLES } from '../pipeline/pack/manifest-schema';
+import { contractProblems, manifestReadProblem } from '../pipeline/pack/validate';
 import { packSamplerDefaults } from '../pipeline/params-resolve';
 import { isSegPackFolder } from '../segment/discover';
 import { packFolders } from './pack-folders';
@@ -34,11 +35,18 @@ export function scanPacks(roots: string[]): PackEntry[] {
 }
 
 function readPack(id: string, dir: string, manifestPath: string): PackEntry {
+  const invalid = (problem: string): PackEntry => ({ id, name: id, version: '?', dir, kind: '?', valid: false, problems: [problem] });
+  let text: string;
+  try {
+    text = fs.readFileSync(manifestPath, 'utf8');
+  } catch (err) {
+    return invalid(manifestReadProblem(dir, 'manifest.json', err as NodeJS.ErrnoException));
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
-    return { id, name: id, version: '?', dir, kind: '?', valid: false, problems: [`manifest.json is not valid JSON: ${(err as Error).message}`] };
+    return invalid(`manifest.json is not valid JSON: ${(err as Error).message} — the file is damaged; copy or re-export the pack`);
   }
   const parsed = ManifestSchema.safeParse(raw);
   const r = raw as { name?: unknown; version?: unknown; source?: { kind?: unknown } };
@@ -51,10 +59,21 @@ function readPack(id: string, dir: string, manifestPath: string): PackEntry {
   if (!parsed.success) {
     return { ...base, valid: false, problems: parsed.error.issues.map((i) => `manifest.json ${i.path.join('.') || '(root)'}: ${i.message}`) };
   }
-  const problems: string[] = [];
-  const files = (parsed.data as { files?: Record<string, { path?: string }> }).files ?? {};
-  for (const [role, f] of Object.entries(files)) {
-    if (f?.path && !fs.existsSync(path.join(dir, f.path))) problems.push(`${role}: file ${f.path} is missing`);
+  // What can be checked without reading the ONNX files (the sha256 is checked when a job opens the pack,
+  // and by `fastsam3d pack validate`): the manifest's I/O against the contract, and every file present,
+  // a regular file and not empty (a cut-short copy).
+  const problems: string[] = contractProblems(parsed.data);
+  for (const role of ROLES) {
+    const file = parsed.data.files[role].path;
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(path.join(dir, file));
+    } catch {
+      problems.push(`${role}: file ${file} is missing — the pack is incomplete; copy or re-export it`);
+      continue;
+    }
+    if (!st.isFile()) problems.push(`${role}: ${file} is not a file`);
+    else if (st.size === 0) problems.push(`${role}: ${file} is empty (0 bytes) — the copy was cut short; copy or re-export the pack`);
   }
   return {
     ...base, valid: problems.length === 0, problems,

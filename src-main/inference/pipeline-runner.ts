@@ -26,24 +26,54 @@ export interface RunnerResult {
   warnings: string[];
 }
 
-const openPacks = new Map<string, Promise<Pack>>();
+const openPacks = new Map<string, { pack: Promise<Pack>; stamp: string }>();
 
-/** The open pack for a folder and provider; a pack that failed to open is not cached. */
+/**
+ * Name, size, mtime and inode of every entry of the pack folder: changes when the pack is updated,
+ * repaired or damaged on disk (a file copied over, truncated, removed), so the open pack is not reused.
+ */
+function folderStamp(dir: string): string {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).sort();
+  } catch (err) {
+    return `unreadable:${(err as NodeJS.ErrnoException).code ?? ''}`;
+  }
+  return names.map((n) => {
+    try {
+      const st = fs.statSync(path.join(dir, n));
+      return `${n}:${st.size}:${st.mtimeMs}:${st.ino}`;
+    } catch {
+      return `${n}:?`;
+    }
+  }).join('|');
+}
+
+/**
+ * The open pack for a folder and provider. A pack that failed to open is not cached, and one whose
+ * folder changed since it was opened is closed and opened again (validated against the files now there:
+ * sessions are created lazily, so an old manifest must never be paired with new files).
+ */
 function packFor(dir: string, provider: string): Promise<Pack> {
   const key = `${path.resolve(dir)}\0${provider}`;
-  let p = openPacks.get(key);
-  if (!p) {
-    p = openPack(dir, { executionProvider: provider as never });
-    p.catch(() => openPacks.delete(key));
-    openPacks.set(key, p);
+  const stamp = folderStamp(dir);
+  const cached = openPacks.get(key);
+  if (cached && cached.stamp === stamp) return cached.pack;
+  if (cached) {
+    openPacks.delete(key);
+    void cached.pack.then((p) => p.close(), () => undefined);
   }
-  return p;
+  const pack = openPack(dir, { executionProvider: provider as never });
+  const entry = { pack, stamp };
+  pack.catch(() => { if (openPacks.get(key) === entry) openPacks.delete(key); });
+  openPacks.set(key, entry);
+  return pack;
 }
 
 export async function closePacks(): Promise<void> {
   const all = [...openPacks.values()];
   openPacks.clear();
-  await Promise.allSettled(all.map(async (p) => (await p).close()));
+  await Promise.allSettled(all.map(async (e) => (await e.pack).close()));
 }
 
 function requireFile(p: string, what: string): void {

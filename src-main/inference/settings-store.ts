@@ -17,18 +17,30 @@ export class SettingsStore {
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'settings.json');
-    let loaded: Settings = { ...DEFAULT_SETTINGS };
-    if (fs.existsSync(this.file)) {
+    const { settings, problem, partial } = readSettings(this.file);
+    this.current = { ...settings };
+    if (problem) {
+      // Keep the damaged file for the user, under another name so that the next save can take its place.
+      // A copy could need space the disk no longer has; a rename needs none and also moves a folder.
+      const backup = `${this.file}.unreadable-${Date.now()}`;
+      let kept: string;
       try {
-        loaded = Settings.parse({ ...DEFAULT_SETTINGS, ...JSON.parse(fs.readFileSync(this.file, 'utf8')) });
+        fs.renameSync(this.file, backup);
+        kept = `the old file was kept as ${path.basename(backup)}`;
+        // What could be kept is saved again, so it is still there at the next start.
+        if (partial) {
+          try {
+            this.save(this.current);
+          } catch (err) {
+            kept += ` (the repaired settings could not be saved: ${(err as Error).message})`;
+          }
+        }
       } catch (err) {
-        const backup = `${this.file}.unreadable-${Date.now()}`;
-        fs.copyFileSync(this.file, backup);
-        this.loadProblem = `settings.json could not be read (${(err as Error).message}); defaults are used, the old file was kept as ${path.basename(backup)}.`;
-        console.warn(`[settings] ${this.loadProblem}`);
+        kept = `the old file could not be set aside (${(err as Error).message}), so changes may not be saved until it is removed`;
       }
+      this.loadProblem = `settings.json could not be read (${problem}); ${partial ? 'the other settings were kept' : 'defaults are used'}, ${kept}.`;
+      console.warn(`[settings] ${this.loadProblem}`);
     }
-    this.current = loaded;
   }
 
   get(): Settings {
@@ -37,11 +49,60 @@ export class SettingsStore {
 
   update(patch: Partial<Settings>): Settings {
     const next = Settings.parse({ ...this.current, ...patch });
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    makeDirsSync(path.dirname(this.file));
-    fs.writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n');
-    fs.renameSync(tmp, this.file);
+    this.save(next);
     this.current = next;
     return this.get();
   }
+
+  /** Atomic write (temp + rename). */
+  private save(next: Settings): void {
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    makeDirsSync(path.dirname(this.file));
+    try {
+      fs.writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n');
+      fs.renameSync(tmp, this.file);
+    } catch (err) {
+      // A full disk fails the write half way: leave neither a partial temp file nor a changed setting.
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+  }
+}
+
+/**
+ * The settings in `file`: defaults when it is absent; when it is damaged, what can still be used (every
+ * field that is valid on its own: a provider name from a newer version does not reset the default pack)
+ * and the problem in one line.
+ */
+function readSettings(file: string): { settings: Settings; problem?: string; partial?: boolean } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') return { settings: DEFAULT_SETTINGS };
+    return { settings: DEFAULT_SETTINGS, problem: e.message };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { settings: DEFAULT_SETTINGS, problem: `not valid JSON: ${(err as Error).message}` };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { settings: DEFAULT_SETTINGS, problem: 'not a JSON object' };
+  }
+  const whole = Settings.safeParse({ ...DEFAULT_SETTINGS, ...json });
+  if (whole.success) return { settings: whole.data };
+  const kept: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  const bad: string[] = [];
+  for (const [key, field] of Object.entries(Settings.shape)) {
+    const value = (json as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (field.safeParse(value).success) kept[key] = value;
+    else bad.push(`${key} ${JSON.stringify(value)}`);
+  }
+  const settings = Settings.safeParse(kept);
+  if (!settings.success) return { settings: DEFAULT_SETTINGS, problem: 'invalid values' };
+  return { settings: settings.data, partial: true, problem: `invalid value${bad.length === 1 ? '' : 's'}: ${bad.join(', ')}` };
 }

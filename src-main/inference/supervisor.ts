@@ -60,8 +60,10 @@ export class WorkerSupervisor {
   /** Queue a job; resolves with the worker's result, rejects with AbortError on cancel or WorkerCrashedError. */
   run(job: WorkerJob): Promise<WorkerDone> {
     if (this.closed) return Promise.reject(new Error('The inference worker is shut down.'));
-    if (this.state === 'down' && this.proc === null && this.restartsInARow >= MAX_QUICK_RESTARTS) {
-      return Promise.reject(new Error('The inference worker keeps crashing at start-up; see the log, then restart the app.'));
+    if (this.state === 'down' && this.proc === null && this.restartsInARow > MAX_QUICK_RESTARTS) {
+      // It was given up on: the user may have fixed the cause since (freed memory, repaired the install).
+      // One fresh try for this job; crashing again gives up again at once instead of looping.
+      this.restartsInARow = MAX_QUICK_RESTARTS;
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
@@ -168,10 +170,12 @@ export class WorkerSupervisor {
     const how = exit.signal ? `was killed by signal ${exit.signal}` : `exited with code ${exit.code}`;
     const p = this.running;
     this.running = null;
-    if (p) p.reject(new WorkerCrashedError(`The inference worker ${how} while running job ${p.job.jobId}; the worker was restarted.`));
     this.restartsInARow += 1;
-    if (this.restartsInARow > MAX_QUICK_RESTARTS) {
-      const reason = `The inference worker ${how} ${this.restartsInARow} times in a row; giving up.`;
+    const givingUp = this.restartsInARow > MAX_QUICK_RESTARTS;
+    const stopped = `it ended ${this.restartsInARow} times in a row, so it was not restarted; the log shows why. Fix the cause, then run the job again (the worker is started anew)`;
+    if (p) p.reject(new WorkerCrashedError(`The inference worker ${how} while running job ${p.job.jobId}; ${givingUp ? stopped : 'the worker was restarted'}.`));
+    if (givingUp) {
+      const reason = `The inference worker ${how}; ${stopped}.`;
       this.setState('down', reason);
       this.failAll(new Error(reason));
       return;

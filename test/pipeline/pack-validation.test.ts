@@ -97,7 +97,7 @@ describe('pack validation', () => {
     expect(text).toMatch(/ss\.steps/);
     writeFileSync(join(dir, 'manifest.json'), '{ not json');
     expect((await validatePack(dir)).problems[0]).toMatch(/not valid JSON/);
-    expect((await validatePack(join(dir, 'nope'))).problems[0]).toMatch(/missing or unreadable/);
+    expect((await validatePack(join(dir, 'nope'))).problems[0]).toMatch(/the folder ".*nope" does not exist/);
   });
 
   it('chooses provider candidates per platform, CPU always last', () => {

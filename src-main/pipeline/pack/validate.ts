@@ -3,7 +3,7 @@
  * dtypes against both the manifest and the contract (docs/model-pack.md). Every problem names the file.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
@@ -15,14 +15,33 @@ export interface ManifestRead {
   problems: string[];
 }
 
+/** Why `manifest.json` could not be read, in words that say what to do (shared with the pack listing). */
+export function manifestReadProblem(dir: string, file: string, err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT':
+      return existsSync(dir)
+        ? `${file}: missing or unreadable — is "${dir}" a model pack folder? (it holds manifest.json and one .onnx file per role)`
+        : `${file}: the folder "${dir}" does not exist — check the pack path`;
+    case 'ENOTDIR':
+      return `${file}: "${dir}" is a file, not a model pack folder — give the folder that holds manifest.json`;
+    case 'EISDIR':
+      return `${file}: is a folder, not a file — the pack is damaged; copy or re-export it`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${file}: permission denied — make the pack folder readable by this user`;
+    default:
+      return `${file}: cannot be read (${err.message}) — copy or re-export the pack`;
+  }
+}
+
 /** Read and schema-check `manifest.json`. */
 export async function readManifest(dir: string): Promise<ManifestRead> {
   const file = join(dir, 'manifest.json');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
-  } catch {
-    return { manifest: null, problems: [`${file}: missing or unreadable — is "${dir}" a model pack folder?`] };
+  } catch (err) {
+    return { manifest: null, problems: [manifestReadProblem(dir, file, err as NodeJS.ErrnoException)] };
   }
   let json: unknown;
   try {
@@ -50,7 +69,7 @@ export async function readManifest(dir: string): Promise<ManifestRead> {
 }
 
 /** The manifest's declared I/O of each role against the contract's names, dtypes and ranks. */
-function contractProblems(m: Manifest): string[] {
+export function contractProblems(m: Manifest): string[] {
   const problems: string[] = [];
   for (const role of ROLES) {
     const spec = m.files[role];
@@ -120,11 +139,26 @@ export async function fileProblems(dir: string, m: Manifest): Promise<string[]> 
         problems.push(`${spec.path}: not a file (role ${role})`);
         continue;
       }
+      if (st.size === 0) {
+        problems.push(`${spec.path}: empty file (0 bytes, role ${role}) — the copy or download was cut short; copy or re-export the pack`);
+        continue;
+      }
     } catch {
       problems.push(`${spec.path}: missing (role ${role}) — the pack is incomplete; copy or re-export it`);
       continue;
     }
-    const actual = await sha256File(path);
+    let actual: string;
+    try {
+      actual = await sha256File(path);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      problems.push(
+        e.code === 'EACCES' || e.code === 'EPERM'
+          ? `${spec.path}: permission denied (role ${role}) — make the pack's files readable by this user`
+          : `${spec.path}: cannot be read (role ${role}: ${e.message}) — copy or re-export the pack`,
+      );
+      continue;
+    }
     if (actual !== spec.sha256)
       problems.push(hashMismatch(spec.path, spec.sha256, actual));
   }

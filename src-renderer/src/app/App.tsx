@@ -14,6 +14,7 @@ import { RunStrip, type PackOption } from '../components/RunStrip';
 import { ComparePanel } from '../components/ComparePanel';
 import { ExportDialog } from '../components/ExportDialog';
 import { LibraryDrawer } from '../components/LibraryDrawer';
+import { PhotoRuns } from '../components/PhotoRuns';
 import { Viewer, type CompareMode } from '../viewer/Viewer';
 import { useMaskEditor } from '../state/useMaskEditor';
 import { useMaskView } from '../state/useMaskView';
@@ -273,6 +274,8 @@ export function App({ api }: { api: StudioApi }) {
         <div className="centre">
           <Viewer primary={primary} baseline={baseline} extras={extras} compareMode={compareMode} fetchBytes={fetchBytes}
             photo={image} fovDeg={DEFAULT_FOV} frameSignal={frameSignal} posedSignal={posedSignal} />
+          <PhotoRuns api={api} imageId={image?.id ?? null} refreshKey={run.finishedCount} currentRunId={current?.run.runId ?? null}
+            onOpen={(id) => void openRun(id)} />
           {result && current && (
             <ComparePanel report={current.run.report} baseline={current.baseline?.report ?? null}
               metrics={current.run.metrics} mode={compareMode} onMode={setCompareMode} note={result.note}
