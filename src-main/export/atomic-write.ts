@@ -35,6 +35,7 @@ export function explainWriteError(err: NodeJS.ErrnoException, file: string): Exp
   const code = err.code ?? 'EIO';
   const why: Record<string, string> = {
     ENOSPC: `The disk is full: could not write ${file}. Free some space or choose another folder.`,
+    EFBIG: `The file is too large for this file system or for the size limit this process runs under: could not write ${file}. Free some space, raise the limit or choose another folder.`,
     EDQUOT: `The disk quota is exhausted: could not write ${file}. Free some space or choose another folder.`,
     EACCES: `Permission denied: cannot write into ${dir}. Choose a folder you can write to.`,
     EPERM: `Permission denied: cannot write into ${dir}. Choose a folder you can write to.`,
