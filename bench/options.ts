@@ -28,6 +28,8 @@ export interface BenchOptions {
    * object × seed pairs is what a pack-to-pack comparison should rest on.
    */
   seeds: number;
+  /** Shape samples averaged per run (sampler setting ssSamples) for every method; absent: 1, SAM 3D's. */
+  ssSamples?: number;
   samples?: number;
   /**
    * The oracle study (bench/oracle.ts): ground-truth outputs replace this stage and the ones before it,

@@ -79,6 +79,8 @@ export const PARAM_SPECS = [
     help: 'Euler steps of the sparse-structure sampler.' },
   { key: 'ssCfgStrength', packDefault: true, symbol: 'SS CFG', kind: 'number', min: 0, max: 15, step: 0.5, default: 7, module: 'sampler',
     help: 'Classifier-free guidance strength of the sparse-structure stage.' },
+  { key: 'ssSamples', symbol: 'shape samples', kind: 'integer', min: 1, max: 8, step: 1, default: 1, module: 'sampler',
+    help: 'Sparse-structure samples whose occupancy is averaged (1 = SAM 3D). More agree better on the side the photo does not show, at that many times the SS sampling time.' },
   { key: 'slatSteps', packDefault: true, symbol: 'SLaT steps', kind: 'integer', min: 1, max: 100, step: 1, default: 25, module: 'sampler',
     help: 'Euler steps of the structured-latent sampler.' },
   { key: 'slatCfgStrength', packDefault: true, symbol: 'SLaT CFG', kind: 'number', min: 0, max: 15, step: 0.5, default: 1, module: 'sampler',
@@ -96,6 +98,18 @@ const SAMPLER_KEYS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.packD
 export const SamplerDefaultsSchema = z.object(
   Object.fromEntries(SAMPLER_KEYS.map((k) => [k, z.number()])),
 ).strict() as unknown as z.ZodType<SamplerDefaults>;
+
+/**
+ * The sampler settings (the 'sampler' rows: seed, shape samples, steps, CFG): what a run and its Compare
+ * baseline share, and what survives a change of preset or method. Everything else is acceleration.
+ */
+export const SAMPLER_SETTING_KEYS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.module === 'sampler').map((s) => s.key) as (keyof AccelParams)[];
+
+/** Only the sampler settings of `params` that are set. */
+export function samplerSettingsOf(params: Partial<AccelParams> | Record<string, unknown>): Partial<AccelParams> {
+  const p = params as Record<string, unknown>;
+  return Object.fromEntries(SAMPLER_SETTING_KEYS.filter((k) => p[k] !== undefined).map((k) => [k, p[k]])) as Partial<AccelParams>;
+}
 
 /** Methods the pipeline can run: the accelerated presets and the benchmark baselines. */
 export const METHODS = [
@@ -124,6 +138,8 @@ export interface AccelParams {
   slatSpatialWeight: number; slatStaleLimit: number;
   meshAggregation: boolean; meshTauLow: number; meshTauHigh: number; meshSpectralWeight2d: number; meshFixOffset: boolean;
   seed: number;
+  /** Shape samples averaged (stages/shape-consensus.ts); 1 = SAM 3D's sampler. */
+  ssSamples: number;
   /** Sampler overrides; undefined = the pack's manifest value. */
   ssSteps?: number; ssCfgStrength?: number; slatSteps?: number; slatCfgStrength?: number;
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobSubmitRequest, JobSummary } from '../../src-shared/api/jobs';
-import type { AccelParams } from '../../src-shared/params';
+import { samplerSettingsOf, type AccelParams } from '../../src-shared/params';
 import { RunReportSchema, type RunReport } from '../../src-shared/report';
 import type { EventHub, HandlerMap } from './index';
 import { ApiFailure } from './index';
@@ -54,9 +54,6 @@ interface JobEntry {
   currentRunIds: string[];
 }
 
-/** Sampler settings shared by a run and its baseline; everything else is acceleration and stays off. */
-const BASELINE_CARRIED = ['seed', 'ssSteps', 'ssCfgStrength', 'slatSteps', 'slatCfgStrength'] as const;
-
 /**
  * Overrides for the Compare baseline: acceleration fully off whatever the caller sent. Only the seed and
  * the sampler settings carry over (so both runs sample the same noise on the same schedule); module
@@ -64,11 +61,7 @@ const BASELINE_CARRIED = ['seed', 'ssSteps', 'ssCfgStrength', 'slatSteps', 'slat
  * back on and the baseline would no longer be the reference.
  */
 export function baselineParams(params: Partial<AccelParams>): Partial<AccelParams> {
-  const out: Partial<AccelParams> = {};
-  for (const key of BASELINE_CARRIED) {
-    if (params[key] !== undefined) (out as Record<string, unknown>)[key] = params[key];
-  }
-  return out;
+  return samplerSettingsOf(params);
 }
 
 /** Jobs kept in memory for jobs.list (the library keeps the permanent record). */

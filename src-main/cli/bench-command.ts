@@ -72,6 +72,7 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
     methods: typeof o.methods === 'string' ? o.methods.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
     seed,
     seeds: positiveInt('--seeds', o.seeds as string | undefined) ?? 1,
+    ssSamples: o.ssSamples === undefined ? undefined : parseNumberFlag('--ss-samples', o.ssSamples as string, { integer: true, min: 1, max: 8 }),
     samples: positiveInt('--samples', o.samples as string | undefined),
     oracle: oracleStage(o.oracle as string | undefined),
     oracleDir:
@@ -109,6 +110,7 @@ export function addBenchCommand(program: Command, io: Io): void {
     .option('--methods <list>', 'comma-separated row labels to run (off is always run: it is the reference)')
     .option('--seed <n>', 'seed of every run', '42')
     .option('--seeds <n>', 'score quality over n seeds (seed, seed+1, …; repetition r runs seed + r mod n; reps ≥ n)')
+    .option('--ss-samples <n>', 'shape samples averaged per run, for every method (sampler setting ssSamples; default 1, as SAM 3D)')
     .option('--samples <n>', 'surface samples per metric (default 20000; 5000 with --quick)')
     .option('--oracle <stage>', `oracle study: ground truth replaces the pipeline up to ${ORACLE_STAGES.join(' | ')} (bench/oracle.ts)`)
     .option('--oracle-dir <dir>', 'ground-truth stage outputs (tools: python -m fastsam3d_tools.train.oracle_inputs)', 'bench-results/oracle-inputs')

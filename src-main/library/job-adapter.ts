@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobSubmitRequest } from '../../src-shared/api/jobs';
-import { DEFAULT_PARAMS, PRESETS, resolveParams, type AccelParams, type Method } from '../../src-shared/params';
+import { DEFAULT_PARAMS, PRESETS, resolveParams, samplerSettingsOf, type AccelParams, type Method } from '../../src-shared/params';
 import type { JobLibrary } from '../api/jobs';
 import type { ArtefactKind } from '../../src-shared/api/library';
 import { PENDING_PROVIDER, type Library } from './library';
@@ -65,7 +65,7 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
 
     beginRun(req, info) {
       const method: Method = info.baseline ? 'off' : req.method;
-      const overrides = info.baseline ? { seed: req.params.seed, ssSteps: req.params.ssSteps, slatSteps: req.params.slatSteps, ssCfgStrength: req.params.ssCfgStrength, slatCfgStrength: req.params.slatCfgStrength } : req.params;
+      const overrides = info.baseline ? samplerSettingsOf(req.params) : req.params;
       const clean = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<AccelParams>;
       const pack = packIdentity(info.packDir);
       return lib.beginRun({

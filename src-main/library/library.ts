@@ -20,7 +20,7 @@ import sharp, { type Metadata } from 'sharp';
 import type { ArtefactKind, ArtefactRecord, ImageRecord, ListProjectsRequest, ListRunsRequest, MaskRecord, ProjectRecord, ProjectSummary, RunDetail, RunSummary } from '../../src-shared/api/library';
 import { ListProjectsRequest as ListProjectsSchema, ListRunsRequest as ListRunsSchema } from '../../src-shared/api/library';
 import type { JobSubmitRequest } from '../../src-shared/api/jobs';
-import { METHODS, type Method } from '../../src-shared/params';
+import { METHODS, samplerSettingsOf, type Method } from '../../src-shared/params';
 import type { Mesh } from '../pipeline/types';
 import { openDatabase } from './database';
 import { holderAlive, readLock, releaseLock, writeLock } from './lock';
@@ -1054,7 +1054,7 @@ export class Library {
     const method = changes.method ?? d.method;
     const carried = method === d.method
       ? d.params
-      : Object.fromEntries(Object.entries(d.params).filter(([k]) => ['seed', 'ssSteps', 'ssCfgStrength', 'slatSteps', 'slatCfgStrength'].includes(k)));
+      : samplerSettingsOf(d.params);
     const params = { ...carried, ...Object.fromEntries(Object.entries(changes.params ?? {}).filter(([, v]) => v !== undefined)) };
     return {
       kind: d.kind, imageId: d.imageId, maskIds: d.maskIds, packId: d.packId, method,

@@ -32,7 +32,8 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-export const RNG_STREAMS = { ss: 0, slat: 1, policy: 2, voxelCap: 3 } as const;
+/** `ssShapeSample`: shape sample j ≥ 1 (sampler setting ssSamples) draws its SS noise from stream 16 + j − 1. */
+export const RNG_STREAMS = { ss: 0, slat: 1, policy: 2, voxelCap: 3, ssShapeSample: 16 } as const;
 
 export class Rng {
   private s0: number;

@@ -1,5 +1,5 @@
 /**
- * Orchestration: condition → SS sampling → SS decode → prune → spectral aggregation → SLaT sampling →
+ * Orchestration: condition → SS sampling → SS decode (→ mean of the shape samples) → prune → spectral aggregation → SLaT sampling →
  * de-normalise → mesh_decoder → surface extraction → mesh + layout + report. One object (`runObject`) or
  * several masks of one image (`runScene`: image work and SS sampling/decoding batched, SLaT per object).
  */
@@ -20,6 +20,7 @@ import { RNG_STREAMS, rngFunction } from './rng';
 import { sampleSs, ssNoise, ssSchedule } from './sampling/ss-sampler';
 import { decodeMesh, surfaceOf } from './stages/mesh';
 import { prepareVoxels } from './stages/voxels';
+import { meanOccupancyLogits } from './stages/shape-consensus';
 import type { SsState } from './sampling/ss-sampler';
 import { sampleSlat, slatNoise, slatSchedule } from './sampling/slat-sampler';
 import type { CameraInfo, Layout, Mesh, StageOracle } from './types';
@@ -52,6 +53,14 @@ export interface ObjectResult {
 export interface SceneResult {
   objects: ObjectResult[];
   report: SceneReport;
+}
+
+/** `data` (one row per object) repeated `times` times: the batch of all shape samples. */
+function repeatBatch(data: Float32Array, times: number): Float32Array {
+  if (times === 1) return data;
+  const out = new Float32Array(data.length * times);
+  for (let j = 0; j < times; j++) out.set(data, j * data.length);
+  return out;
 }
 
 const emptyStages = (): Record<StageName, StageTiming> =>
@@ -126,10 +135,13 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
   };
   progress.emit('condition', 1);
 
-  // --- SS sampling (batched) -----------------------------------------------------------------------
+  // --- SS sampling (batched over objects × shape samples) -------------------------------------------
+  // Draw d = j·k + b is shape sample j of object b; sample 0 is SAM 3D's one draw (its noise, its layout).
   t = performance.now();
   const ssSched = ssSchedule(m, params);
-  const ssPolicies: SsStepPolicy[] = masks.map(() =>
+  const samples = params.ssSamples;
+  const draws = k * samples;
+  const ssPolicies: SsStepPolicy[] = Array.from({ length: draws }, () =>
     createSsPolicy(method, params, {
       steps: ssSched.steps,
       timeGrid: ssSched.grid,
@@ -139,19 +151,23 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       rng: rngFunction(params.seed, RNG_STREAMS.policy),
     }),
   );
+  const firstNoise = opts.noise?.ss ?? masks.map(() => ssNoise(m, params.seed));
   const ss = await sampleSs({
     pack,
     schedule: ssSched,
-    cond: { data: condSs.data, tokens: condSs.dims[1] },
-    noise: opts.noise?.ss ?? masks.map(() => ssNoise(m, params.seed)),
+    cond: { data: repeatBatch(condSs.data, samples), tokens: condSs.dims[1] },
+    noise: Array.from({ length: draws }, (_, d) => (d < k ? firstNoise[d] : ssNoise(m, params.seed, Math.floor(d / k)))),
     policies: ssPolicies,
     signal: opts.signal,
-    onStep: (e) =>
-      progress
-        .forObject(e.object)
-        .emit('ssSampling', (e.step + 1) / e.steps, { step: e.step, steps: e.steps, stepKind: e.kind }),
+    onStep: (e) => {
+      // The samples of an object step together: its first one speaks for them.
+      if (e.object < k) {
+        progress.forObject(e.object).emit('ssSampling', (e.step + 1) / e.steps, { step: e.step, steps: e.steps, stepKind: e.kind });
+      }
+    },
   });
   shared.ssSampling = { ms: performance.now() - t, networkPasses: ss.networkPasses };
+  const ssPassesOf = (b: number) => Array.from({ length: samples }, (_, j) => ss.objectPasses[j * k + b]).reduce((a, x) => a + x, 0);
 
   // --- SS decode (batched) -------------------------------------------------------------------------
   t = performance.now();
@@ -160,15 +176,16 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
   const L = m.grid.ssLatentResolution,
     C = m.grid.ssLatentChannels,
     R = m.grid.resolution;
-  const latent = new Float32Array(k * C * L * L * L);
-  ss.states.forEach((st, b) => {
-    const oracleShape = opts.oracle?.[b]?.ssShape;
+  const latent = new Float32Array(draws * C * L * L * L);
+  ss.states.forEach((st, d) => {
+    const oracleShape = d < k ? opts.oracle?.[d]?.ssShape : undefined;
     if (oracleShape) st.shape.set(oracleShape);
-    // latent[b, c, n] = x_shape[b, n, c]
+    // latent[d, c, n] = x_shape[d, n, c]
     const tokens = L * L * L;
-    for (let n = 0; n < tokens; n++) for (let c = 0; c < C; c++) latent[(b * C + c) * tokens + n] = st.shape[n * C + c];
+    for (let n = 0; n < tokens; n++) for (let c = 0; c < C; c++) latent[(d * C + c) * tokens + n] = st.shape[n * C + c];
   });
-  const logitsAll = (await pack.run('ss_decoder', { latent: { data: latent, dims: [k, C, L, L, L] } })).logits.data;
+  const decodedLogits = (await pack.run('ss_decoder', { latent: { data: latent, dims: [draws, C, L, L, L] } })).logits.data;
+  const logitsAll = meanOccupancyLogits(decodedLogits, k, samples, R * R * R);
   shared.ssDecode = { ms: performance.now() - t, networkPasses: 1 };
   progress.emit('ssDecode', 1);
 
@@ -181,7 +198,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     const stages = emptyStages();
     // Shared stages are attributed evenly to the objects that shared them.
     stages.condition = { ms: shared.condition.ms / k, networkPasses: shared.condition.networkPasses };
-    stages.ssSampling = { ms: shared.ssSampling.ms / k, networkPasses: ss.objectPasses[b] };
+    stages.ssSampling = { ms: shared.ssSampling.ms / k, networkPasses: ssPassesOf(b) };
     stages.ssDecode = { ms: shared.ssDecode.ms / k, networkPasses: 1 };
 
     // occupancy → pruning → guards → spectral aggregation
@@ -260,7 +277,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       objectMs: stages.condition.ms + stages.ssSampling.ms + stages.ssDecode.ms + (performance.now() - start),
       stages,
       schedules: {
-        ss: { ...ssSummary, networkPasses: ss.objectPasses[b] },
+        ss: { ...ssSummary, networkPasses: ssPassesOf(b) },
         slat: {
           ...slatSummary,
           networkPasses: slat.networkPasses,

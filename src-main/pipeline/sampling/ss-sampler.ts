@@ -30,9 +30,12 @@ const IO: Record<SsModality, { x: string; v: string }> = {
   translationScale: { x: 'x_translation_scale', v: 'v_translation_scale' },
 };
 
-/** Initial noise of one object, in the documented draw order. */
-export function ssNoise(m: Manifest, seed: number): SsState {
-  const rng = new Rng(seed, RNG_STREAMS.ss);
+/**
+ * Initial noise of one object, in the documented draw order. Shape sample `sample` ≥ 1 (sampler setting
+ * ssSamples) draws from its own stream, so sample 0 stays the one-sample run's noise.
+ */
+export function ssNoise(m: Manifest, seed: number, sample = 0): SsState {
+  const rng = new Rng(seed, sample === 0 ? RNG_STREAMS.ss : RNG_STREAMS.ssShapeSample + sample - 1);
   const sizes = ssSizes(m);
   const out = {} as SsState;
   for (const mod of SS_MODALITIES) out[mod] = rng.fillNormal(new Float32Array(sizes[mod]));

@@ -4,7 +4,7 @@
  * request payload for jobs.submit.
  */
 import {
-  DEFAULT_PARAMS, METHODS, PARAM_SPECS, PRESETS, resolveParams, type AccelParams, type Method, type ParamSpec,
+  DEFAULT_PARAMS, METHODS, PARAM_SPECS, PRESETS, resolveParams, samplerSettingsOf, type AccelParams, type Method, type ParamSpec,
 } from '../../../src-shared/params';
 
 export type ModuleId = ParamSpec['module'];
@@ -44,12 +44,7 @@ export function isPresetMethod(m: Method): m is (typeof PRESET_METHODS)[number] 
 export function applyMethod(current: AccelParams, method: Method): AccelParams {
   if (!isPresetMethod(method)) return current;
   const base = resolveParams(method);
-  return {
-    ...base,
-    seed: current.seed,
-    ssSteps: current.ssSteps, ssCfgStrength: current.ssCfgStrength,
-    slatSteps: current.slatSteps, slatCfgStrength: current.slatCfgStrength,
-  };
+  return { ...base, ...samplerSettingsOf(current) };
 }
 
 /** Reset: the table defaults, sampler settings back to the pack's, seed kept. */
