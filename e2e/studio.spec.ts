@@ -243,7 +243,7 @@ test('keyboard: open nothing, G explains what is missing in place', async ({ pag
   await shot(page, info, '06-keyboard-error');
 });
 
-test('sampler settings left to the pack show each pack\'s own values', async ({ page }) => {
+test('sampler settings left to the pack show each pack\'s own values', async ({ page }, info) => {
   await page.goto(host!.openUrl);
   const select = page.locator('#pack-select');
   await expect(select.locator('option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
@@ -267,6 +267,12 @@ test('sampler settings left to the pack show each pack\'s own values', async ({ 
   await expect(page.getByLabel('SS CFG (exact value)')).toHaveValue('6.5');
   await page.getByRole('button', { name: "SS CFG: use the pack's value" }).click();
   await expect(page.getByLabel('SS CFG (exact value)')).toHaveValue(String(m!.ss.cfg.strength));   // the last pack's
+  // Shape samples sit with them: SAM 3D's one sample unless the user asks for more.
+  const samples = page.getByLabel('shape samples (exact value)');
+  await expect(samples).toHaveValue('1');
+  await samples.scrollIntoViewIfNeeded();
+  await expect(page.locator('.param').filter({ hasText: 'shape samples' }).locator('.help')).toContainText('occupancy is averaged');
+  await shot(page, info, '08-sampler-group');
   await select.selectOption(before);   // the choice is saved in the host's settings; leave it as found
 });
 
