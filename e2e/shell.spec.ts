@@ -1,9 +1,13 @@
 /**
  * The app shell in Debian's Chromium through `serve`: the window loads from the host with its token,
  * talks to the API over the WebSocket, is held to the CSP, and a malformed API message sent from the
- * page gets an error reply. A screenshot of the shell is kept as an artefact.
+ * page gets an error reply. A screenshot of the shell is kept as an artefact. A damaged settings file is
+ * said in the window.
  */
 import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { isBuilt, startBuiltHost, type E2eHost } from './helpers/host';
 
 let host: E2eHost;
@@ -71,4 +75,24 @@ test('a malformed API message from the page gets an error reply', async ({ page 
   expect(replies[0]).toMatchObject({ id: null, ok: false, error: { code: 'BAD_REQUEST' } });
   expect(replies[1]).toMatchObject({ id: 7, ok: false, error: { code: 'BAD_REQUEST', issues: [{ path: 'executionProvider' }] } });
   expect(replies[2]).toMatchObject({ id: 8, ok: true, result: { host: 'browser' } });
+});
+
+test('a damaged settings file is set aside and the window says so, once, until dismissed', async ({ page }) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam3d-e2e-settings-'));
+  fs.writeFileSync(path.join(dataDir, 'settings.json'), '{"executionProvider": "cpu", "autoRerun": tru');   // cut off mid-write
+  const damaged = await startBuiltHost(['--data-dir', dataDir]);
+  try {
+    await page.goto(damaged.openUrl);
+    const banner = page.getByRole('status').filter({ hasText: 'settings.json could not be read' });
+    await expect(banner).toBeVisible();
+    await expect(banner).toContainText('defaults are used');
+    await expect(banner).toContainText('settings.json.unreadable-');   // where the old file went
+    expect(fs.readdirSync(dataDir).some((f) => f.startsWith('settings.json.unreadable-'))).toBe(true);
+    await banner.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(banner).toBeHidden();
+    await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();   // the window works
+  } finally {
+    await damaged.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });

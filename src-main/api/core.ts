@@ -20,6 +20,7 @@ export function coreHandlers(ctx: CoreContext): HandlerMap<'app.info' | 'setting
     'app.info': () => ({
       version: ctx.version, host: ctx.host, platform: `${process.platform}-${process.arch}`,
       executionProviders: ctx.executionProviders(), dataDir: ctx.dataDir,
+      startupProblems: ctx.settings.loadProblem ? [ctx.settings.loadProblem] : [],
     }),
     'settings.get': () => ctx.settings.get(),
     'settings.set': (patch) => {

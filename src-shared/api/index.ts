@@ -41,6 +41,8 @@ export const coreMethods = {
     res: z.object({
       version: z.string(), host: z.enum(['electron', 'browser']), platform: z.string(),
       executionProviders: z.array(z.string()), dataDir: z.string(),
+      /** What went wrong at start-up that the user should know (a damaged settings file set aside, …). */
+      startupProblems: z.array(z.string()),
     }),
   },
   'settings.get': { req: z.object({}), res: Settings },

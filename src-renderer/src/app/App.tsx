@@ -53,6 +53,7 @@ export function App({ api }: { api: StudioApi }) {
   const [provider, setProvider] = useState<ExecutionProvider>('auto');
   const [usableProviders, setUsableProviders] = useState<string[]>([]);
   const [dataDir, setDataDir] = useState<string | null>(null);
+  const [startupProblems, setStartupProblems] = useState<string[]>([]);
   const view = useMaskView();
   const segment = useSegment(api, image, tool === 'segment', editor);
 
@@ -64,6 +65,7 @@ export function App({ api }: { api: StudioApi }) {
         setAppInfo(`v${i.version} · ${i.host} · ${i.executionProviders.join('/') || 'cpu'}`);
         setUsableProviders(i.executionProviders);
         setDataDir(i.dataDir);
+        setStartupProblems(i.startupProblems);
       },
       () => undefined, // the packs/settings call above reports an unreachable host
     );
@@ -265,7 +267,15 @@ export function App({ api }: { api: StudioApi }) {
           </span>
         )}
       </header>
-      {fatal && <p className="error banner" role="alert">{fatal} Start the host with <code>npm run serve</code> (or the app) and reload this window.</p>}
+      <div className="banners">
+        {startupProblems.map((p) => (
+          <p key={p} className="warning banner" role="status">
+            {p}
+            <button type="button" className="link" onClick={() => setStartupProblems((list) => list.filter((x) => x !== p))}>Dismiss</button>
+          </p>
+        ))}
+        {fatal && <p className="error banner" role="alert">{fatal} Start the host with <code>npm run serve</code> (or the app) and reload this window.</p>}
+      </div>
       <main className="workspace">
         <ImagePanelWithOpen
           image={image} editor={editor} tool={tool} onTool={setTool} onFiles={onFiles}
