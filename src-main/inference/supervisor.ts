@@ -23,6 +23,8 @@ interface Pending {
   job: WorkerJob;
   resolve: (done: WorkerDone) => void;
   reject: (err: Error) => void;
+  /** The user asked to cancel it: if the worker dies before answering, the job ends as cancelled. */
+  cancelRequested?: boolean;
 }
 
 export interface SupervisorHooks {
@@ -35,6 +37,12 @@ export interface SupervisorHooks {
 /** Restarts allowed in a row without a job succeeding before the worker is declared down. */
 const MAX_QUICK_RESTARTS = 5;
 
+/**
+ * How long a started worker may take to say it is ready before it is killed and counted as a crash (a
+ * worker hung loading onnxruntime or a GPU driver would otherwise leave every job queued for ever).
+ */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
+
 export class WorkerSupervisor {
   private proc: WorkerProcess | null = null;
   private ready = false;
@@ -46,7 +54,13 @@ export class WorkerSupervisor {
   /** Provider names the current worker's onnxruntime build supports. */
   providers: string[] = [];
 
-  constructor(private readonly launch: WorkerLauncher, private readonly hooks: SupervisorHooks = {}) {}
+  private startupTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly launch: WorkerLauncher,
+    private readonly hooks: SupervisorHooks = {},
+    private readonly startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS,
+  ) {}
 
   get workerState(): WorkerState { return this.state; }
   get pid(): number | undefined { return this.proc?.pid; }
@@ -81,6 +95,7 @@ export class WorkerSupervisor {
       return true;
     }
     if (this.running?.job.jobId === jobId) {
+      this.running.cancelRequested = true;
       this.proc?.send({ type: 'cancel', jobId });
       return true;
     }
@@ -90,6 +105,7 @@ export class WorkerSupervisor {
   /** Stop the worker; running and queued jobs fail as cancelled. */
   close(): void {
     this.closed = true;
+    this.clearStartupTimer();
     const all = [...(this.running ? [this.running] : []), ...this.queue.splice(0)];
     this.running = null;
     for (const p of all) p.reject(new JobCancelledError('The app is shutting down.'));
@@ -127,6 +143,23 @@ export class WorkerSupervisor {
     this.proc = proc;
     proc.onMessage((m) => this.onMessage(proc, m));
     proc.onExit((e) => this.onExit(proc, e));
+    this.clearStartupTimer();
+    this.startupTimer = setTimeout(() => {
+      this.startupTimer = null;
+      if (proc !== this.proc || this.ready) return;
+      console.error(`[worker] no "ready" within ${Math.round(this.startupTimeoutMs / 1000)} s: killing it`);
+      this.startupHung = true;
+      proc.kill();
+    }, this.startupTimeoutMs);
+    this.startupTimer.unref?.();
+  }
+
+  /** Set when the start-up timer killed the worker, so its exit is explained as a hang, not a crash. */
+  private startupHung = false;
+
+  private clearStartupTimer(): void {
+    if (this.startupTimer) clearTimeout(this.startupTimer);
+    this.startupTimer = null;
   }
 
   private onMessage(proc: WorkerProcess, raw: unknown): void {
@@ -139,6 +172,7 @@ export class WorkerSupervisor {
     const msg = parsed.data;
     switch (msg.type) {
       case 'ready':
+        this.clearStartupTimer();
         this.ready = true;
         this.providers = msg.providers;
         this.setState(this.running ? 'busy' : 'ready');
@@ -166,14 +200,22 @@ export class WorkerSupervisor {
     if (proc !== this.proc) return;
     this.proc = null;
     this.ready = false;
+    this.clearStartupTimer();
     if (this.closed) return;
-    const how = exit.signal ? `was killed by signal ${exit.signal}` : `exited with code ${exit.code}`;
+    const hung = this.startupHung;
+    this.startupHung = false;
+    const how = hung
+      ? `did not start within ${Math.round(this.startupTimeoutMs / 1000)} s and was stopped`
+      : exit.signal ? `was killed by signal ${exit.signal}` : `exited with code ${exit.code}`;
     const p = this.running;
     this.running = null;
     this.restartsInARow += 1;
     const givingUp = this.restartsInARow > MAX_QUICK_RESTARTS;
     const stopped = `it ended ${this.restartsInARow} times in a row, so it was not restarted; the log shows why. Fix the cause, then run the job again (the worker is started anew)`;
-    if (p) p.reject(new WorkerCrashedError(`The inference worker ${how} while running job ${p.job.jobId}; ${givingUp ? stopped : 'the worker was restarted'}.`));
+    const next = givingUp ? stopped : 'the worker was restarted';
+    // A job the user cancelled ends as cancelled even when the worker died before it could answer.
+    if (p?.cancelRequested) p.reject(new JobCancelledError(`Job ${p.job.jobId} was cancelled; the inference worker ${how} while stopping it, and ${next}.`));
+    else if (p) p.reject(new WorkerCrashedError(`The inference worker ${how} while running job ${p.job.jobId}; ${next}.`));
     if (givingUp) {
       const reason = `The inference worker ${how}; ${stopped}.`;
       this.setState('down', reason);

@@ -72,6 +72,66 @@ describe('worker that keeps crashing', () => {
   });
 });
 
+/** A hand-driven fake worker: each start's behaviour is chosen by `script` (called with the start number). */
+function scriptedLauncher(script: (start: number) => { ready: boolean; onCancel?: 'exit' }): { launch: WorkerLauncher; kills: () => number } {
+  let starts = 0;
+  let kills = 0;
+  const launch: WorkerLauncher = () => {
+    starts += 1;
+    const plan = script(starts);
+    const onMessage: ((m: unknown) => void)[] = [];
+    const onExit: ((e: WorkerExit) => void)[] = [];
+    const exit = (e: WorkerExit) => setImmediate(() => onExit.forEach((l) => l(e)));
+    const proc: WorkerProcess = {
+      pid: 2000 + starts,
+      send(m) {
+        const msg = m as { type: string; job?: WorkerJob };
+        if (msg.type === 'cancel' && plan.onCancel === 'exit') exit({ code: 1, signal: null }); // dies while stopping
+        // 'run': the job runs until cancelled (never answers by itself)
+      },
+      onMessage: (l) => onMessage.push(l),
+      onExit: (l) => onExit.push(l),
+      kill: () => { kills += 1; exit({ code: null, signal: 'SIGTERM' }); },
+    };
+    if (plan.ready) setImmediate(() => onMessage.forEach((l) => l({ type: 'ready', pid: proc.pid, providers: ['cpu'] })));
+    return proc;
+  };
+  return { launch, kills: () => kills };
+}
+
+describe('worker ending at awkward moments', () => {
+  it('a job the user cancelled ends as cancelled even when the worker dies while stopping it', async () => {
+    const { launch } = scriptedLauncher(() => ({ ready: true, onCancel: 'exit' }));
+    const s = new WorkerSupervisor(launch);
+    try {
+      const running = s.run(job('slow'));
+      await expect.poll(() => s.runningJobId).toBe('slow');
+      expect(s.cancel('slow')).toBe(true);
+      const err = (await running.catch((e: unknown) => e)) as Error;
+      expect(err.name).toBe('AbortError'); // the job service records AbortError as 'cancelled'
+      expect(err.message).toMatch(/^Job slow was cancelled; the inference worker exited with code 1 while stopping it, and the worker was restarted\.$/);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('a worker that never says it is ready is stopped after the start-up timeout and started again', async () => {
+    const { launch, kills } = scriptedLauncher((start) => ({ ready: start > 1 }));
+    const states: { state: WorkerState; reason?: string }[] = [];
+    const s = new WorkerSupervisor(launch, { onState: (state, reason) => states.push({ state, reason }) }, 50);
+    try {
+      const queued = s.run(job('waiting'));
+      await expect.poll(() => kills()).toBe(1);
+      await expect.poll(() => s.runningJobId).toBe('waiting'); // the second worker came up and took the job
+      expect(states.find((x) => x.state === 'restarting')?.reason).toMatch(/did not start within 0 s and was stopped/);
+      expect(s.cancel('waiting')).toBe(true);
+      void queued.catch(() => undefined);
+    } finally {
+      s.close();
+    }
+  });
+});
+
 describe('settings file', () => {
   it('a settings.json that is a folder does not stop start-up, and settings can be saved again', () => {
     const dir = tempDir('settings-dir');
