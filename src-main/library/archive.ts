@@ -15,7 +15,7 @@ import type { ProjectRecord } from '../../src-shared/api/library';
 import { METHODS } from '../../src-shared/params';
 import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, sha256, writeFileAtomic } from './files';
-import { UNTITLED, tidyName } from './names';
+import { UNTITLED, tidyName, tidyTags } from './names';
 import type { Library } from './library';
 import { splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
 
@@ -25,6 +25,10 @@ const FORMAT = 'fastsam3d-studio-project';
 /** Refuse archives bigger than this (uncompressed) before reading them. */
 const MAX_TOTAL_BYTES = 4 * 1024 ** 3;
 const MAX_FILES = 100_000;
+
+/** Extensions an imported photo may have (as the library stores them), and each artefact kind's. */
+const IMAGE_EXT: Record<string, string> = { '.png': '.png', '.jpg': '.jpg', '.jpeg': '.jpg', '.webp': '.webp', '.tif': '.tif', '.tiff': '.tif' };
+const ARTEFACT_EXT: Record<ProjectManifest['artefacts'][number]['kind'], string> = { glb: '.glb', obj: '.obj', ply: '.ply', thumbnail: '.png' };
 
 const Sha = z.string().regex(/^[0-9a-f]{64}$/);
 const RelPath = z.string().min(1).max(512);
@@ -96,23 +100,37 @@ export function exportProject(lib: Library, projectId: string, dest: string, for
   const artefacts = (db.prepare(`SELECT a.* FROM artefacts a JOIN runs r ON r.id = a.run_id WHERE r.project_id = ? ORDER BY a.rowid`).all(projectId) as ArtefactRow[])
     .filter((a) => runIds.has(a.run_id));
 
+  const target = path.resolve(dest);
+  const forbidden = insideDataDir(lib, target);
+  if (forbidden) {
+    throw new LibraryError('BAD_INPUT', `Cannot export project "${project.name}" to ${target}: ${forbidden}. Choose a place outside it.`);
+  }
+
   const payload = new Map<string, Uint8Array>();
   const files: ProjectManifest['files'] = [];
-  const add = (rel: string, expectSha?: string): void => {
-    const data = fs.readFileSync(path.join(lib.assetsDir, rel));
+  const runName = new Map(runs.map((r) => [r.id, r.name]));
+  const add = (what: string, rel: string, expectSha?: string): void => {
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(path.join(lib.assetsDir, rel));
+    } catch (err) {
+      throw new LibraryError('IO', `Cannot export project "${project.name}": the file of ${what} (${rel}) is missing or unreadable in the library ` +
+        `(${(err as Error).message}). Put the file back, or move ${what} to the trash, and export again; nothing was written.`, undefined, { cause: err });
+    }
     const sha = sha256(data);
     if (expectSha && sha !== expectSha) {
-      throw new LibraryError('IO', `Cannot export: the library file ${rel} does not match its recorded sha256 (damaged on disk).`);
+      throw new LibraryError('IO', `Cannot export project "${project.name}": the file of ${what} (${rel}) does not match its recorded sha256 ` +
+        `(damaged on disk). Move ${what} to the trash and export again; nothing was written.`);
     }
     payload.set(rel, data);
     files.push({ path: rel, bytes: data.length, sha256: sha });
   };
   for (const i of images) {
-    add(i.file, i.sha256);
-    if (i.thumb_file) add(i.thumb_file);
+    add(`image "${i.name}"`, i.file, i.sha256);
+    if (i.thumb_file) add(`image "${i.name}"`, i.thumb_file);
   }
-  for (const m of masks) add(m.file, m.sha256);
-  for (const a of artefacts) add(a.file, a.sha256);
+  for (const m of masks) add(`mask "${m.name}"`, m.file, m.sha256);
+  for (const a of artefacts) add(`run "${runName.get(a.run_id) ?? a.run_id}"`, a.file, a.sha256);
 
   const manifest: ProjectManifest = {
     format: FORMAT, formatVersion: 1, exportedAt: new Date().toISOString(),
@@ -135,7 +153,6 @@ export function exportProject(lib: Library, projectId: string, dest: string, for
   };
   const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2));
   const total = files.reduce((s, f) => s + f.bytes, 0) + manifestBytes.length;
-  const target = path.resolve(dest);
 
   try {
     if (format === 'zip') {
@@ -167,6 +184,34 @@ export function exportProject(lib: Library, projectId: string, dest: string, for
   return { path: target, files: files.length + 1, bytes: total };
 }
 
+/** `p` with its nearest existing ancestor resolved through symlinks (the rest need not exist yet). */
+function realish(p: string): string {
+  const rest: string[] = [];
+  let cur = p;
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync.native(cur), ...rest);
+    } catch {
+      const up = path.dirname(cur);
+      if (up === cur) return p;
+      rest.unshift(path.basename(cur));
+      cur = up;
+    }
+  }
+}
+
+/**
+ * Why `target` may not receive an export, or null: the data folder holds the live database and an asset
+ * store whose unreferenced files are deleted at open, so only its `exports` folder may take an export.
+ */
+function insideDataDir(lib: Library, target: string): string | null {
+  const data = realish(lib.dataDir);
+  const t = realish(target);
+  const within = (root: string): boolean => t === root || t.startsWith(root + path.sep);
+  if (within(data) && !within(path.join(data, 'exports'))) return `that is inside the library's data folder (${data}), which the app manages`;
+  return null;
+}
+
 /** What is wrong with a destination the user chose, from the error writing to it; null when it is not that. */
 function destinationProblem(err: unknown): string | null {
   switch ((err as NodeJS.ErrnoException | null)?.code) {
@@ -182,6 +227,8 @@ function destinationProblem(err: unknown): string | null {
       return 'a file is in the way (the path or a folder above it is a file)';
     case 'ENAMETOOLONG':
       return 'the path is too long';
+    case 'ENOENT':
+      return 'files cannot be created there';
     default:
       return null;
   }
@@ -233,7 +280,7 @@ function readZip(file: string): Map<string, Uint8Array> {
     });
   } catch (err) {
     if (err instanceof LibraryError) throw err;
-    throw bad(`the zip cannot be read (${(err as Error).message})`);
+    throw bad(`the zip is damaged or incomplete (${(err as Error).message}); copy it again or export the project again`);
   }
   return new Map(Object.entries(entries));
 }
@@ -247,6 +294,10 @@ function validate(entries: Map<string, Uint8Array>): ProjectManifest {
     json = JSON.parse(new TextDecoder().decode(raw));
   } catch (err) {
     throw bad(`${PROJECT_MANIFEST} is not valid JSON (${(err as Error).message})`);
+  }
+  const version = (json as { format?: unknown; formatVersion?: unknown } | null)?.formatVersion;
+  if ((json as { format?: unknown } | null)?.format === FORMAT && typeof version === 'number' && version > 1) {
+    throw bad(`it was written by a newer version of Fast-SAM3D Studio (project format ${version}; this version reads format 1). Update the app, then import it`);
   }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {
@@ -270,15 +321,22 @@ function validate(entries: Map<string, Uint8Array>): ProjectManifest {
     if (p !== PROJECT_MANIFEST && !listed.has(p)) throw bad(`"${p}" is not listed in the manifest`);
   }
 
+  // Each file belongs to one row, as in any export: a small archive naming one file from a million rows
+  // would otherwise write it a million times.
+  const used = new Set<string>();
   const fileOf = (what: string, rel: string, sha?: string, bytes?: number): void => {
     const f = listed.get(rel);
     if (!f) throw bad(`${what} refers to "${rel}", which is not in the archive`);
+    if (used.has(rel)) throw bad(`${what} refers to "${rel}", which another row already uses`);
+    used.add(rel);
     if ((sha !== undefined && f.sha256 !== sha) || (bytes !== undefined && f.bytes !== bytes)) throw bad(`${what} does not match the file "${rel}"`);
   };
   const images = new Set<string>();
   for (const i of m.images) {
     if (images.has(i.id)) throw bad(`image id ${i.id} appears twice`);
     images.add(i.id);
+    // The asset protocol serves a file by its extension: an ".html" or ".svg" "photo" would be a page.
+    if (!IMAGE_EXT[path.extname(i.file).toLowerCase()]) throw bad(`image "${i.name}" is "${i.file}", not a PNG, JPEG, WebP or TIFF file`);
     fileOf(`image "${i.name}"`, i.file, i.sha256, i.bytes);
     if (i.thumb) fileOf(`the thumbnail of image "${i.name}"`, i.thumb);
   }
@@ -316,6 +374,8 @@ export function importProject(lib: Library, source: string): ProjectRecord {
     throw new LibraryError('NOT_FOUND', `No project archive at ${src}.`);
   }
   if (st.isSymbolicLink()) throw bad(`${src} is a symbolic link; choose the folder or zip itself`);
+  // A pipe, socket or device would block or never end when read: only a plain file or a folder.
+  if (!st.isDirectory() && !st.isFile()) throw bad(`${src} is not a file or a folder; choose the exported zip or folder`);
   const entries = st.isDirectory() ? readFolder(src) : readZip(src);
   const m = validate(entries);
 
@@ -326,7 +386,6 @@ export function importProject(lib: Library, source: string): ProjectRecord {
     if (!id) ids.set(old, (id = randomUUID()));
     return id;
   };
-  const ext = (rel: string): string => path.extname(rel).toLowerCase().replace(/[^.a-z0-9]/g, '');
   const files: { rel: string; data: Uint8Array }[] = [];
   const place = (archivePath: string, rel: string): string => {
     files.push({ rel, data: entries.get(archivePath)! });
@@ -334,11 +393,11 @@ export function importProject(lib: Library, source: string): ProjectRecord {
   };
   const projectId = randomUUID();
   const imageFiles = m.images.map((i) => ({
-    file: place(i.file, `images/${newId(i.id)}${ext(i.file)}`),
+    file: place(i.file, `images/${newId(i.id)}${IMAGE_EXT[path.extname(i.file).toLowerCase()]}`),
     thumb: i.thumb ? place(i.thumb, `thumbs/${newId(i.id)}.png`) : null,
   }));
   const maskFiles = m.masks.map((k) => place(k.file, `masks/${newId(k.id)}.png`));
-  const artefactFiles = m.artefacts.map((a) => place(a.file, `runs/${newId(a.runId)}/${newId(a.id)}${ext(a.file)}`));
+  const artefactFiles = m.artefacts.map((a) => place(a.file, `runs/${newId(a.runId)}/${newId(a.id)}${ARTEFACT_EXT[a.kind]}`));
 
   // Names as the library stores its own (well-formed, trimmed, not invisible), whatever wrote the archive.
   const nameOr = (raw: string, fallback: string): string => tidyName(raw) || fallback;
@@ -348,7 +407,7 @@ export function importProject(lib: Library, source: string): ProjectRecord {
     const t = new Date().toISOString();
     db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(projectId, projectName, m.project.createdAt, t);
     const tag = db.prepare(`INSERT OR IGNORE INTO project_tags (project_id, tag) VALUES (?, ?)`);
-    for (const x of m.project.tags) tag.run(projectId, x);
+    for (const x of tidyTags(m.project.tags)) tag.run(projectId, x);
     m.images.forEach((i, n) => {
       db.prepare(`INSERT INTO images (id, project_id, name, file, sha256, bytes, width, height, created_at, thumb_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(newId(i.id), projectId, nameOr(i.name, `image ${n + 1}`), imageFiles[n].file, i.sha256, i.bytes, i.width, i.height, i.createdAt, imageFiles[n].thumb);
@@ -373,7 +432,7 @@ export function importProject(lib: Library, source: string): ProjectRecord {
         r.startedAt, r.finishedAt, nameOr(r.name, `${r.method} run`), r.speedup, r.quality, r.metrics === null ? null : JSON.stringify(r.metrics),
         r.schedule === null ? null : JSON.stringify(r.schedule), `${r.packId}|${newId(r.imageId)}|${maskIds.join(',')}|${r.seed}`);
       maskIds.forEach((k, n) => insMask.run(id, k, n));
-      for (const x of r.tags) insTag.run(id, x);
+      for (const x of tidyTags(r.tags)) insTag.run(id, x);
     }
     // Baselines after all runs exist (the foreign key needs the target row).
     const link = db.prepare(`UPDATE runs SET baseline_run_id = ? WHERE id = ?`);

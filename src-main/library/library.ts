@@ -26,7 +26,7 @@ import { openDatabase } from './database';
 import { holderAlive, readLock, releaseLock, writeLock } from './lock';
 import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256, sha256File, writeFileAtomic } from './files';
-import { cleanName, projectNameFromFile, tidyName } from './names';
+import { cleanName, projectNameFromFile, tidyName, tidyTags } from './names';
 import { readSam3dFolder } from '../pipeline/image/sam3d-folder';
 import { MAX_INPUT_PIXELS, oversizeProblem } from '../pipeline/image/decode';
 import { renderMeshThumbnail } from './mesh-thumbnail';
@@ -124,15 +124,6 @@ const PENDING_FILES = new Set<string>();
 
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-function normaliseTags(tags: string[]): string[] {
-  const seen = new Map<string, string>();
-  for (const t of tags) {
-    const tag = tidyName(t);
-    if (tag && !seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag);
-  }
-  return [...seen.values()];
 }
 
 export class Library {
@@ -468,7 +459,7 @@ export class Library {
     this.db.transaction(() => {
       this.db.prepare(`DELETE FROM project_tags WHERE project_id = ?`).run(id);
       const ins = this.db.prepare(`INSERT INTO project_tags (project_id, tag) VALUES (?, ?)`);
-      for (const t of normaliseTags(tags)) ins.run(id, t);
+      for (const t of tidyTags(tags)) ins.run(id, t);
       this.touchProject(id);
     })();
     return this.getProjectRecord(id);
@@ -1016,7 +1007,7 @@ export class Library {
     this.db.transaction(() => {
       this.db.prepare(`DELETE FROM run_tags WHERE run_id = ?`).run(runId);
       const ins = this.db.prepare(`INSERT INTO run_tags (run_id, tag) VALUES (?, ?)`);
-      for (const t of normaliseTags(tags)) ins.run(runId, t);
+      for (const t of tidyTags(tags)) ins.run(runId, t);
     })();
     return toRunSummary(this.runRow(runId));
   }

@@ -3,6 +3,7 @@
  * surrogate becomes one U+FFFD), trimmed, and never made only of characters that show nothing.
  */
 import { LibraryError } from './errors';
+import { TAG_SEP } from './records';
 
 /** A high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -58,4 +59,18 @@ export const UNTITLED = 'Untitled';
 export function projectNameFromFile(fileName: string): string {
   const stem = tidyName(tidyName(fileName).replace(/\.[a-z0-9]+$/i, ''));
   return stem || UNTITLED;
+}
+
+/**
+ * A tag list as the library keeps it: each tidied, none empty, no case-insensitive duplicates (the first
+ * spelling wins), and without the separator the list queries join tags with (a tag holding it would
+ * come back as two).
+ */
+export function tidyTags(tags: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const t of tags) {
+    const tag = tidyName(t.split(TAG_SEP).join(' '));
+    if (tag && !seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag);
+  }
+  return [...seen.values()];
 }

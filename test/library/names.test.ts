@@ -109,6 +109,11 @@ describe('names through the library API', () => {
     expect((await call('projects.rename', { projectId: image.projectId, name: '\u200BChairs\u200B' })).name).toBe('Chairs');
     // Tags of only invisible characters are dropped like empty ones.
     expect(lib.setProjectTags(image.projectId, ['\u200B', ' wood ', '\u2060']).tags).toEqual(['wood']);
+    // A tag holding the list separator (U+001F) stays one tag, for projects and runs alike.
+    expect(lib.setProjectTags(image.projectId, ['oak\u001fpine']).tags).toEqual(['oak pine']);
+    expect(lib.getProject(image.projectId).tags).toEqual(['oak pine']);
+    expect(lib.setRunTags(run.id, ['a\u001fb', 'A B']).tags).toEqual(['a b']);
+    expect(lib.getRun(run.id).tags).toEqual(['a b']);
   });
 
   it('stores a lone surrogate as U+FFFD (not broken UTF-8), the same for every kind of name, and reads back what it returned', async () => {
