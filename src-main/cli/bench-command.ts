@@ -58,6 +58,7 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
   if (o.sweep && o.scene) throw new UsageError('--sweep and --scene are separate runs; give one of them');
   const mode = o.sweep ? 'sweep' : o.scene ? 'scene' : 'objects';
   if (o.oracle !== undefined && mode !== 'objects') throw new UsageError('--oracle runs with the object benchmark, not --sweep or --scene');
+  if (o.ssSamples !== undefined && mode !== 'objects') throw new UsageError('--ss-samples runs with the object benchmark, not --sweep or --scene');
   const seed = parseNumberFlag('--seed', o.seed, { integer: true, min: 0 });
   const opts: BenchOptions = {
     mode,

@@ -114,6 +114,12 @@ describe('fastsam3d bench', () => {
     const oracleSweep = await cli('bench', '--sweep', '--oracle', 'slat', '--pack', PACK);
     expect(oracleSweep.code).toBe(2);
     expect(oracleSweep.err).toMatch(/--oracle runs with the object benchmark/);
+    const samples = await cli('bench', '--ss-samples', '9', '--pack', PACK);
+    expect(samples.code).toBe(2);
+    expect(samples.err).toMatch(/--ss-samples must be within \[1, 8\], got 9/);
+    const samplesScene = await cli('bench', '--scene', '--ss-samples', '3', '--pack', PACK);
+    expect(samplesScene.code).toBe(2);
+    expect(samplesScene.err).toMatch(/--ss-samples runs with the object benchmark/);
     const label = await cli('bench', '--methods', 'off,fast', '--pack', PACK);
     expect(label.code).toBe(2);
     expect(label.err).toMatch(/unknown row label\(s\) "fast"; known: off, fast-sam3d/);
