@@ -20,7 +20,16 @@ const api = {
     throw new Error(`[${r.error.code}] ${r.error.message}`);
   },
   on(event: string, listener: (payload: unknown) => void): () => void {
-    const wrapped = (_e: IpcRendererEvent, name: string, payload: unknown) => { if (name === event) listener(payload); };
+    const wrapped = (_e: IpcRendererEvent, name: string, payload: unknown) => {
+      if (name !== event) return;
+      // All events share one channel: a listener that throws must not keep the ones after it (another
+      // view waiting for the same job.finished) from hearing the event.
+      try {
+        listener(payload);
+      } catch (err) {
+        console.error(`[studio] a listener of ${event} failed:`, err);
+      }
+    };
     ipcRenderer.on(IPC_EVENT, wrapped);
     return () => { ipcRenderer.removeListener(IPC_EVENT, wrapped); };
   },

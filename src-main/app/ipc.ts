@@ -6,13 +6,21 @@
 import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { IPC_EVENT, IPC_INVOKE, type IpcEnvelope } from '../../src-preload/channels';
 import type { Services } from '../host/services';
-import { APP_ORIGIN } from './protocols';
+import { isAppUrl } from './origins';
 
+/**
+ * Only the main frame of our own window, showing a page of the app. Never throws: a frame that is gone
+ * or has no URL yet (a send during a reload) is simply untrusted. The origin check is isAppUrl's
+ * (origins.ts): Node's URL gives `studio://app` the origin "null", which refused every packaged request.
+ */
 export function trustedSender(e: IpcMainInvokeEvent | IpcMainEvent, devServerUrl: string | undefined): boolean {
-  const frame = e.senderFrame;
-  if (!frame || frame !== e.sender.mainFrame) return false;
-  const origin = new URL(frame.url).origin;
-  return origin === APP_ORIGIN || (devServerUrl !== undefined && origin === new URL(devServerUrl).origin);
+  try {
+    const frame = e.senderFrame;
+    if (!frame || frame !== e.sender.mainFrame) return false;
+    return isAppUrl(frame.url, devServerUrl);
+  } catch {
+    return false;
+  }
 }
 
 export function wireIpc(services: Services, devServerUrl: string | undefined): () => void {

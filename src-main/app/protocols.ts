@@ -1,16 +1,16 @@
 /**
  * Custom protocols instead of file://: `studio://app/…` serves the built window (so it gets a real
  * origin and the CSP header), `studio-asset://data/assets/…` and `…/exports/…` serve files of the data
- * dir's asset store (GLBs, thumbnails, images) and exports. Both resolve strictly inside their root folder.
+ * dir's asset store (GLBs, thumbnails, images) and exports. What each request gets is decided in
+ * protocol-paths.ts (no Electron there, unit-tested); this file only streams the file.
  */
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { ASSET_SCHEME } from '../../src-shared/api/index';
-import { contentSecurityPolicy } from '../host/security';
-import { contentType, resolveAsset, resolveInside } from '../host/static-files';
+import { answerAppRequest, answerAssetRequest, type ProtocolAnswer } from './protocol-paths';
+import { APP_SCHEME } from './origins';
 
-export const APP_SCHEME = 'studio';
-export const APP_ORIGIN = `${APP_SCHEME}://app`;
+export { APP_ORIGIN, APP_SCHEME } from './origins';
 
 /** Must run before app 'ready'. */
 export function registerSchemes(): void {
@@ -20,22 +20,19 @@ export function registerSchemes(): void {
   ]);
 }
 
-async function serveFile(file: string | null, headers: Record<string, string>): Promise<Response> {
-  if (!file) return new Response('Not found', { status: 404 });
-  const res = await net.fetch(pathToFileURL(file).toString());
-  return new Response(res.body, { status: 200, headers: { ...headers, 'content-type': contentType(file) } });
+async function serve(answer: ProtocolAnswer, method: string): Promise<Response> {
+  if (answer.status !== 200) return new Response(answer.message, { status: answer.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  try {
+    const res = await net.fetch(pathToFileURL(answer.file).toString());
+    // A file that vanished (or became unreadable) after the check is a 404, not a failed handler.
+    if (!res.ok) return new Response('Not found', { status: 404 });
+    return new Response(method === 'HEAD' ? null : res.body, { status: 200, headers: answer.headers });
+  } catch {
+    return new Response('Not found', { status: 404 });
+  }
 }
 
 export function handleProtocols(rendererDir: string, dataDir: string): void {
-  const csp = contentSecurityPolicy();
-  protocol.handle(APP_SCHEME, (req) => {
-    const url = new URL(req.url);
-    if (url.host !== 'app') return new Response('Not found', { status: 404 });
-    return serveFile(resolveInside(rendererDir, url.pathname.replace(/^\/+/, '') || 'index.html'), { 'content-security-policy': csp, 'x-content-type-options': 'nosniff' });
-  });
-  protocol.handle(ASSET_SCHEME, (req) => {
-    const url = new URL(req.url);
-    if (url.host !== 'data') return new Response('Not found', { status: 404 });
-    return serveFile(resolveAsset(dataDir, url.pathname.replace(/^\/+/, '')), { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
-  });
+  protocol.handle(APP_SCHEME, (req) => serve(answerAppRequest(req.url, req.method, rendererDir), req.method));
+  protocol.handle(ASSET_SCHEME, (req) => serve(answerAssetRequest(req.url, req.method, dataDir, ASSET_SCHEME), req.method));
 }

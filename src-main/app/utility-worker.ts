@@ -15,12 +15,26 @@ export function utilityLauncher(entry: string): WorkerLauncher {
       exited = { code, signal: null };
       for (const l of exitListeners) l(exited);
     });
+    // A fatal V8 error in the worker is emitted as 'error' (then 'exit'). Without a listener the
+    // EventEmitter would throw it in the main process, i.e. crash the app over a worker failure that
+    // the supervisor restarts from.
+    child.on('error', (type, location) => {
+      console.error(`[worker] inference process failed: ${type}${location ? ` at ${location}` : ''}`);
+    });
     return {
       get pid() { return child.pid; },
-      send(message) { child.postMessage(message); },
+      send(message) {
+        // A message to a worker that has exited is dropped, as with fork: the supervisor restarts it.
+        if (exited) return;
+        try {
+          child.postMessage(message);
+        } catch (err) {
+          console.error('[worker] could not send to the inference process:', (err as Error).message);
+        }
+      },
       onMessage(listener) { child.on('message', listener); },
       onExit(listener) { exitListeners.push(listener); if (exited) listener(exited); },
-      kill() { child.kill(); },
+      kill() { if (!exited) child.kill(); },
     };
   };
 }

@@ -1,7 +1,13 @@
 /** The main window with the hardened defaults: isolated, sandboxed, no Node, no navigation, no popups. */
-import { BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, shell } from 'electron';
 import path from 'node:path';
-import { APP_ORIGIN } from './protocols';
+import { APP_ORIGIN, externalUrlToOpen, isAppUrl } from './origins';
+
+/** Plain https links leave for the user's browser; anything else (file:, custom schemes…) goes nowhere. */
+function openInBrowser(url: string): void {
+  const link = externalUrlToOpen(url);
+  if (link) shell.openExternal(link).catch((err) => console.warn('[window] could not open the link in the browser:', (err as Error).message));
+}
 
 export function createMainWindow(preloadPath: string, devServerUrl: string | undefined): BrowserWindow {
   const win = new BrowserWindow({
@@ -10,25 +16,47 @@ export function createMainWindow(preloadPath: string, devServerUrl: string | und
     webPreferences: {
       preload: preloadPath,
       contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false,
-      webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, spellcheck: false,
+      nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false,
+      navigateOnDragDrop: false, spellcheck: false,
     },
   });
-  const allowedOrigin = devServerUrl ? new URL(devServerUrl).origin : APP_ORIGIN;
   // Nothing may navigate the window away from the app; links to the web open in the user's browser.
   win.webContents.on('will-navigate', (e, url) => {
-    if (new URL(url).origin !== allowedOrigin) {
+    if (!isAppUrl(url, devServerUrl)) {
       e.preventDefault();
-      if (/^https:\/\//.test(url)) void shell.openExternal(url);
+      openInBrowser(url);
     }
   });
-  win.webContents.on('will-redirect', (e, url) => { if (new URL(url).origin !== allowedOrigin) e.preventDefault(); });
+  win.webContents.on('will-redirect', (e, url) => { if (!isAppUrl(url, devServerUrl)) e.preventDefault(); });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    openInBrowser(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
+  // A renderer that crashed or was killed leaves a blank window: say so and offer to reload it.
+  win.webContents.on('render-process-gone', (_e, details) => {
+    if (details.reason === 'clean-exit' || win.isDestroyed()) return;
+    console.error(`[window] the window's renderer stopped (${details.reason}, exit code ${details.exitCode}).`);
+    void dialog.showMessageBox(win, {
+      type: 'error', buttons: ['Reload', 'Quit'], defaultId: 0, cancelId: 1,
+      message: 'The Fast-SAM3D Studio window stopped working.',
+      detail: `Its renderer process ended (${details.reason}). Jobs keep running in the background; reload the window to see them.`,
+    }).then(({ response }) => {
+      if (win.isDestroyed()) return;
+      if (response === 0) win.webContents.reload();
+      else app.quit();
+    });
+  });
+  // The window stays hidden until its page is ready: if it cannot load, the app would run invisibly.
+  win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`).catch((err: Error) => {
+    // ERR_ABORTED: the load was replaced by another navigation (a reload), not a failure.
+    if (win.isDestroyed() || /ERR_ABORTED/.test(err.message)) return;
+    console.error('[window] could not load the window:', err.message);
+    dialog.showErrorBox('Fast-SAM3D Studio could not open its window',
+      `${err.message}\n\n${devServerUrl ? `Is the dev server at ${devServerUrl} running?` : 'The app files may be incomplete: reinstall the app, or run `npm run build` in a checkout.'}`);
+    win.destroy();
+  });
   return win;
 }
 
