@@ -42,12 +42,13 @@ test('the Electron window opens hardened and reaches the API over IPC', async ({
     expect(info.host).toBe('electron');
     const bad = await win.evaluate(() => (globalThis as unknown as { studio: { invokeRaw(m: string, r: unknown): Promise<unknown> } }).studio.invokeRaw('settings.set', { executionProvider: 'quantum' }));
     expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    // Navigation away from the app is blocked.
-    await win.evaluate(() => { window.location.href = 'https://example.com/'; });
+    // Navigation away from the app is blocked (http: is never opened outside either, unlike https: links,
+    // which would open the tester's browser).
+    await win.evaluate(() => { window.location.href = 'http://example.com/'; });
     await win.waitForTimeout(500);
     expect(win.url()).toMatch(/^studio:\/\/app\//);
     // Popups are denied: window.open returns null and no second window appears.
-    expect(await win.evaluate(() => window.open('https://example.com/') === null)).toBe(true);
+    expect(await win.evaluate(() => window.open('http://example.com/') === null)).toBe(true);
     expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
     const shot = testInfo.outputPath('electron.png');
     await win.screenshot({ path: shot });
