@@ -527,13 +527,9 @@ export class Library {
     } catch (err) {
       throw new LibraryError('BAD_INPUT', `"${name}" is damaged or incomplete: its header reads as a ${meta.width}×${meta.height} ${meta.format} but its pixels cannot be decoded (${(err as Error).message.split('\n')[0]}). Export or copy the photo again.`);
     }
-    const masks: { id: string; name: string; png: Buffer; area: number }[] = [];
+    const masks: PendingMask[] = [];
     if (input.masks) {
-      for (const m of input.masks) {
-        const png = Buffer.from(m.png.buffer, m.png.byteOffset, m.png.byteLength);
-        const maskName = cleanName(m.name, 'A mask needs a name');
-        masks.push({ id: randomUUID(), name: maskName, png, area: await checkMask(png, maskName, { name, width: meta.width, height: meta.height }) });
-      }
+      masks.push(...(await checkedMasks(input.masks, { name, width: meta.width, height: meta.height })));
     } else if (meta.hasAlpha) {
       const alpha = await cutoutFromAlpha(data, meta.width, meta.height);
       if (alpha) masks.push({ id: randomUUID(), name: 'alpha', ...alpha });
@@ -543,7 +539,7 @@ export class Library {
     const files = [
       { rel: `images/${imageId}.${ext}`, data },
       { rel: `thumbs/${imageId}.png`, data: thumb },
-      ...masks.map((m) => ({ rel: `masks/${m.id}.png`, data: m.png })),
+      ...masks.map((m) => ({ rel: maskFile(m), data: m.png })),
     ];
     const t = now();
     this.writeThenCommit(`import image "${name}"`, files, (stored) => {
@@ -555,8 +551,7 @@ export class Library {
       this.db
         .prepare(`INSERT INTO images (id, project_id, name, file, sha256, bytes, width, height, created_at, thumb_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(imageId, projectId, name, files[0].rel, stored[0].sha256, stored[0].bytes, meta.width, meta.height, t, files[1].rel);
-      const ins = this.db.prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-      masks.forEach((m, k) => ins.run(m.id, imageId, m.name, files[2 + k].rel, stored[2 + k].sha256, stored[2 + k].bytes, m.area, t));
+      masks.forEach((m, k) => this.insertMask(imageId, m, stored[2 + k], t));
       this.touchProject(projectId);
     });
     return { image: toImage(this.imageRow(imageId)), masks: masks.map((m) => toMask(this.maskRow(m.id))), reused: false };
@@ -571,18 +566,32 @@ export class Library {
     ).get(hash, projectId ?? null, projectId ?? null) as ImageRow | undefined;
   }
 
-  /** Save the masks `image` does not hold yet (same PNG bytes = same mask); returns all its masks. */
+  /**
+   * Save the masks `image` does not hold yet (same PNG bytes = same mask), all or none as on a first
+   * import; returns all its masks.
+   */
   private async addNewMasks(image: ImageRow, masks: { name: string; png: Uint8Array }[]): Promise<MaskRecord[]> {
     const held = new Set((this.db.prepare(`SELECT sha256 FROM masks WHERE image_id = ?`).all(image.id) as { sha256: string }[]).map((r) => r.sha256));
-    // All checked before any is saved, so a bad mask adds none (as on a first import).
-    for (const m of masks) await checkMask(Buffer.from(m.png), cleanName(m.name, 'A mask needs a name'), image);
-    for (const m of masks) {
+    const fresh = masks.filter((m) => {
       const hash = sha256(m.png);
-      if (held.has(hash)) continue;
-      await this.saveMask({ imageId: image.id, name: m.name, png: m.png });
-      held.add(hash);
+      return !held.has(hash) && held.add(hash);
+    });
+    const pending = await checkedMasks(fresh, image);
+    if (pending.length) {
+      this.writeThenCommit(`add masks to "${image.name}"`, pending.map((m) => ({ rel: maskFile(m), data: m.png })), (stored) => {
+        const t = now();
+        pending.forEach((m, k) => this.insertMask(image.id, m, stored[k], t));
+        this.touchProject(image.project_id);
+      });
     }
     return this.listMasks(image.id);
+  }
+
+  /** One mask row for a mask file `writeThenCommit` stored (inside its transaction). */
+  private insertMask(imageId: string, m: PendingMask, stored: { sha256: string; bytes: number }, createdAt: string): void {
+    this.db
+      .prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(m.id, imageId, m.name, maskFile(m), stored.sha256, stored.bytes, m.area, createdAt);
   }
 
   /**
@@ -649,19 +658,13 @@ export class Library {
    * alpha, the grey level) is above half.
    */
   async saveMask(input: { imageId: string; name: string; png: Uint8Array }): Promise<MaskRecord> {
-    const name = cleanName(input.name, 'A mask needs a name');
     const image = this.imageRow(input.imageId);
-    const png = Buffer.from(input.png.buffer, input.png.byteOffset, input.png.byteLength);
-    const area = await checkMask(png, name, image);
-    const id = randomUUID();
-    const rel = `masks/${id}.png`;
-    this.writeThenCommit(`save mask "${name}"`, [{ rel, data: png }], ([s]) => {
-      this.db
-        .prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(id, image.id, name, rel, s.sha256, s.bytes, area, now());
+    const [m] = await checkedMasks([input], image);
+    this.writeThenCommit(`save mask "${m.name}"`, [{ rel: maskFile(m), data: m.png }], ([s]) => {
+      this.insertMask(image.id, m, s, now());
       this.touchProject(image.project_id);
     });
-    return toMask(this.maskRow(id));
+    return toMask(this.maskRow(m.id));
   }
 
   listMasks(imageId: string): MaskRecord[] {
@@ -1196,6 +1199,22 @@ async function cutoutFromAlpha(data: Buffer, width: number, height: number): Pro
 }
 
 /** Validate a mask PNG against its image; returns its area. Throws BAD_INPUT saying what is wrong. */
+/** A mask checked and about to be stored: its new id, cleaned name, PNG and area. */
+interface PendingMask { id: string; name: string; png: Buffer; area: number }
+
+const maskFile = (m: { id: string }): string => `masks/${m.id}.png`;
+
+/** Check every mask against the image before any is stored (a bad one fails the whole call). */
+async function checkedMasks(masks: readonly { name: string; png: Uint8Array }[], image: { name: string; width: number; height: number }): Promise<PendingMask[]> {
+  const out: PendingMask[] = [];
+  for (const m of masks) {
+    const png = Buffer.from(m.png.buffer, m.png.byteOffset, m.png.byteLength);
+    const name = cleanName(m.name, 'A mask needs a name');
+    out.push({ id: randomUUID(), name, png, area: await checkMask(png, name, image) });
+  }
+  return out;
+}
+
 async function checkMask(png: Buffer, name: string, image: { name: string; width: number; height: number }): Promise<number> {
   if (!name) throw new LibraryError('BAD_INPUT', 'A mask needs a name.');
   let area: number;

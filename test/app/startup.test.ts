@@ -2,11 +2,13 @@
  * What the Electron app tells the user when it cannot start (a desktop app has no console to read),
  * and the question asked before quitting while jobs run or wait.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LibraryError } from '../../src-main/library/errors';
 import { quitQuestion, startupErrorMessage, unfinishedJobs } from '../../src-main/app/startup';
 
-const DIR = '/home/u/.config/Fast-SAM3D Studio';
+const DIR = path.join(os.tmpdir(), 'Fast-SAM3D Studio');
 const errno = (code: string, message = `${code}: failed`) => Object.assign(new Error(message), { code });
 
 describe('startupErrorMessage', () => {
