@@ -5,29 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Dispatcher } from '../../src-main/api/index';
-import { libraryHandlers } from '../../src-main/api/library';
-import { Library, jobLibrary } from '../../src-main/library';
+import { describe, expect, it } from 'vitest';
+import { jobLibrary } from '../../src-main/library';
 import type { JobSubmitRequest } from '../../src-shared/api/jobs';
-import { cubeGlb, cutoutPng, fakeReport, greyMaskPng, photoPng, tempDir } from './fixtures';
+import { cubeGlb, cutoutPng, fakeReport, greyMaskPng, libraryApiOpener, photoPng, tempDir } from './fixtures';
 
-const libs: Library[] = [];
-afterEach(() => {
-  for (const l of libs.splice(0)) l.close();
-});
-
-function setup() {
-  const lib = Library.open(tempDir(), { thumbnailSize: 48 });
-  libs.push(lib);
-  const d = new Dispatcher().register(libraryHandlers(lib));
-  const call = async (method: string, req: unknown) => {
-    const r = await d.dispatch(method, req);
-    if (!r.ok) throw Object.assign(new Error(r.error.message), { api: r.error });
-    return r.result as any;
-  };
-  return { lib, d, call };
-}
+const setup = libraryApiOpener(48);
 
 describe('library API handlers', () => {
   it('imports an image, saves a mask, lists and reads them back through the dispatcher', async () => {

@@ -8,6 +8,8 @@ import { afterEach } from 'vitest';
 import { resolveParams } from '../../src-shared/params';
 import type { Mesh } from '../../src-main/pipeline/types';
 import { Library, type BeginRunInput } from '../../src-main/library';
+import { Dispatcher } from '../../src-main/api/index';
+import { libraryHandlers } from '../../src-main/api/library';
 
 /**
  * `openLib(dir?)` for a test file: a real library in a temp folder (or `dir`), closed after each test.
@@ -22,6 +24,27 @@ export function libraryOpener(thumbnailSize = 32): (dir?: string) => Library {
     const lib = Library.open(dir, { appVersion: '0.1.0', thumbnailSize });
     open.push(lib);
     return lib;
+  };
+}
+
+/**
+ * `setup()` for a test file: a real library in a temp folder behind the real API dispatcher (schema
+ * validation, error mapping), closed after each test. `call` returns the result or throws the API error
+ * (as `err.api`). Call once at the top level of the file.
+ */
+export function libraryApiOpener(thumbnailSize = 32) {
+  const openLib = libraryOpener(thumbnailSize);
+  return () => {
+    const dir = tempDir();
+    const lib = openLib(dir);
+    const d = new Dispatcher().register(libraryHandlers(lib));
+    const call = async (method: string, req: unknown) => {
+      const r = await d.dispatch(method, req);
+      if (!r.ok) throw Object.assign(new Error(r.error.message), { api: r.error });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read replies loosely
+      return r.result as any;
+    };
+    return { lib, d, call, dir };
   };
 }
 

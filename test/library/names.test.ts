@@ -4,30 +4,12 @@
  */
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Dispatcher } from '../../src-main/api/index';
-import { libraryHandlers } from '../../src-main/api/library';
-import { Library, exportProject, importProject } from '../../src-main/library';
+import { describe, expect, it } from 'vitest';
+import { exportProject, importProject } from '../../src-main/library';
 import { cleanName, isBlankName, projectNameFromFile, tidyName, wellFormed } from '../../src-main/library/names';
-import { greyMaskPng, photoPng, runInput, tempDir } from './fixtures';
+import { greyMaskPng, libraryApiOpener, photoPng, runInput, tempDir } from './fixtures';
 
-const libs: Library[] = [];
-afterEach(() => {
-  for (const l of libs.splice(0)) l.close();
-});
-
-function setup() {
-  const dir = tempDir();
-  const lib = Library.open(dir, { appVersion: '0.1.0', thumbnailSize: 32 });
-  libs.push(lib);
-  const d = new Dispatcher().register(libraryHandlers(lib));
-  const call = async (method: string, req: unknown) => {
-    const r = await d.dispatch(method, req);
-    if (!r.ok) throw Object.assign(new Error(r.error.message), { api: r.error });
-    return r.result as any;
-  };
-  return { lib, call, dir };
-}
+const setup = libraryApiOpener(32);
 
 /** Zero-width space, word joiner, BOM, soft hyphen, LRM/RLM, bidi isolates, Hangul filler, braille blank, NBSP, ideographic space. */
 const INVISIBLES = ['\u200B', '\u2060', '\uFEFF', '\u00AD', '\u200E\u200F', '\u2066\u2069', '\u3164', '\u2800', '\u00A0', '\u3000', '\u200B \u200C\u200D\t'];
