@@ -5,7 +5,7 @@
  */
 import type { LibraryMethodName } from '../../src-shared/api/library';
 import type { Library } from '../library';
-import { exportProject, importProject } from '../library';
+import { exportProject, importProject, importProjectData } from '../library';
 import type { HandlerMap } from './index';
 
 const b64 = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
@@ -20,8 +20,9 @@ export function libraryHandlers(lib: Library): HandlerMap<LibraryMethodName> {
     'projects.setTags': ({ projectId, tags }) => lib.setProjectTags(projectId, tags),
     'projects.trash': ({ projectId }) => (lib.trashProject(projectId), { trashed: true as const }),
     'projects.restore': ({ projectId }) => lib.restoreProject(projectId),
-    'projects.export': ({ projectId, path, format }) => exportProject(lib, projectId, path, format),
+    'projects.export': ({ projectId, path, format, replace }) => exportProject(lib, projectId, path, format, { replace }),
     'projects.import': ({ path }) => importProject(lib, path),
+    'projects.importData': ({ name, data }) => importProjectData(lib, name, bytes(data)),
 
     'images.import': ({ projectId, name, data, reuse }) => lib.importImage({ projectId, name, data: bytes(data), reuse }),
     'images.importFolder': ({ projectId, path, reuse }) => lib.importSam3dFolder(path, { projectId, reuse }),

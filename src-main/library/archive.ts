@@ -11,12 +11,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { z } from 'zod';
-import type { ProjectRecord } from '../../src-shared/api/library';
+import type { ProjectSummary } from '../../src-shared/api/library';
 import { METHODS } from '../../src-shared/params';
+import { fileBaseName } from '../export';
+import { makeDirsSync } from '../files/make-dirs';
+import { oversizeProblem } from '../pipeline/image/decode';
 import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, sha256, writeFileAtomic } from './files';
 import { UNTITLED, tidyName, tidyTags } from './names';
 import type { Library } from './library';
+import { checkMask, photoHeader } from './media-checks';
 import { splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
 
 export const PROJECT_MANIFEST = 'manifest.json';
@@ -25,6 +29,14 @@ const FORMAT = 'fastsam3d-studio-project';
 /** Refuse archives bigger than this (uncompressed) before reading them. */
 const MAX_TOTAL_BYTES = 4 * 1024 ** 3;
 const MAX_FILES = 100_000;
+/**
+ * What a zip holds without zip64, which fflate does not write: beyond these the central directory's
+ * counts and offsets would wrap and the zip would be unreadable, so such a project goes out as a folder.
+ */
+const ZIP_MAX_ENTRIES = 65_535;
+const ZIP_MAX_BYTES = 2 ** 32 - 1;
+/** Where `projects.export` puts a project when no destination is given: `<data>/exports/projects`. */
+const DEFAULT_EXPORT_DIR = ['exports', 'projects'];
 
 /** Extensions an imported photo may have (as the library stores them), and each artefact kind's. */
 const IMAGE_EXT: Record<string, string> = { '.png': '.png', '.jpg': '.jpg', '.jpeg': '.jpg', '.webp': '.webp', '.tif': '.tif', '.tiff': '.tif' };
@@ -80,10 +92,20 @@ export function checkArchivePath(p: string): void {
 
 // ------------------------------------------------------------------------------ export -----------
 
-export interface ExportResult { path: string; files: number; bytes: number }
+export interface ExportResult {
+  path: string; files: number; bytes: number;
+  /** A zip was already at the destination and has been replaced (only with `replace`). */
+  replaced: boolean;
+}
 
-/** Write project `projectId` (without its trashed items) as a folder or a zip at `dest`. */
-export function exportProject(lib: Library, projectId: string, dest: string, format: 'folder' | 'zip' = 'zip'): ExportResult {
+/**
+ * Write project `projectId` (without its trashed items) as a folder or a zip at `dest`, or, without
+ * `dest`, under a fresh name in `<data>/exports/projects`. An existing zip at `dest` is replaced only with
+ * `replace` (the caller asked the user); a folder must be new or empty.
+ */
+export function exportProject(
+  lib: Library, projectId: string, dest: string | undefined, format: 'folder' | 'zip' = 'zip', { replace = false } = {},
+): ExportResult {
   const db = lib.db;
   const project = db.prepare(`SELECT p.*, (SELECT group_concat(tag, char(31)) FROM project_tags t WHERE t.project_id = p.id) AS tags FROM projects p WHERE id = ?`).get(projectId) as ProjectRow | undefined;
   if (!project) throw new LibraryError('NOT_FOUND', `No project with id ${projectId}.`);
@@ -100,10 +122,25 @@ export function exportProject(lib: Library, projectId: string, dest: string, for
   const artefacts = (db.prepare(`SELECT a.* FROM artefacts a JOIN runs r ON r.id = a.run_id WHERE r.project_id = ? ORDER BY a.rowid`).all(projectId) as ArtefactRow[])
     .filter((a) => runIds.has(a.run_id));
 
-  const target = path.resolve(dest);
+  const target = dest === undefined ? freshExportPath(lib, project.name, format) : path.resolve(dest);
   const forbidden = insideDataDir(lib, target);
   if (forbidden) {
     throw new LibraryError('BAD_INPUT', `Cannot export project "${project.name}" to ${target}: ${forbidden}. Choose a place outside it.`);
+  }
+
+  if (format === 'zip') {
+    // From the rows, before anything is read: a project too big for a zip is not loaded for nothing.
+    const entries = 1 + images.length + images.filter((i) => i.thumb_file).length + masks.length + artefacts.length;
+    const bytes = [...images, ...masks, ...artefacts].reduce((sum, row) => sum + row.bytes, 0);
+    if (entries > ZIP_MAX_ENTRIES || bytes > ZIP_MAX_BYTES) {
+      throw new LibraryError('BAD_INPUT', `Project "${project.name}" is too big for a zip (${entries} files, ${(bytes / 1024 ** 3).toFixed(1)} GiB; ` +
+        `a zip without zip64 holds at most ${ZIP_MAX_ENTRIES.toLocaleString('en-US')} files and 4 GiB). Export it as a folder instead; nothing was written.`);
+    }
+  }
+  let replaced = false;
+  if (format === 'zip' && !replace && fs.existsSync(target) && fs.statSync(target).isFile()) {
+    throw new LibraryError('CONFLICT', `Cannot export project "${project.name}" to ${target}: a file of that name is already there. ` +
+      'Choose another name, or confirm that it may be replaced; nothing was written.');
   }
 
   const payload = new Map<string, Uint8Array>();
@@ -159,7 +196,9 @@ export function exportProject(lib: Library, projectId: string, dest: string, for
       const zippable: Zippable = { [PROJECT_MANIFEST]: manifestBytes };
       // PNG and GLB are already compressed or binary; a light level keeps export quick.
       for (const [rel, data] of payload) zippable[rel] = [data, { level: 1 }];
-      writeFileAtomic(target, zipSync(zippable, { level: 6 }));
+      const zip = zipSync(zippable, { level: 6 });
+      replaced = fs.existsSync(target);
+      writeFileAtomic(target, zip);
     } else {
       if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
         throw new LibraryError('CONFLICT', `Cannot export into ${target}: the folder is not empty. Choose a new or empty folder.`);
@@ -181,7 +220,19 @@ export function exportProject(lib: Library, projectId: string, dest: string, for
     if (where) throw new LibraryError('BAD_INPUT', `Cannot export project "${project.name}" to ${target}: ${where}. Choose another place.`, undefined, { cause: err });
     throw asLibraryError(err, `export project "${project.name}" to ${target}`);
   }
-  return { path: target, files: files.length + 1, bytes: total };
+  return { path: target, files: files.length + 1, bytes: total, replaced };
+}
+
+/** `<data>/exports/projects/<project name>.zip` (or a folder), with `-2`, `-3` … beside earlier exports. */
+function freshExportPath(lib: Library, projectName: string, format: 'folder' | 'zip'): string {
+  const dir = path.join(lib.dataDir, ...DEFAULT_EXPORT_DIR);
+  makeDirsSync(dir);
+  const base = fileBaseName(projectName, 'project');
+  const ext = format === 'zip' ? '.zip' : '';
+  for (let k = 1; ; k++) {
+    const candidate = path.join(dir, `${k === 1 ? base : `${base}-${k}`}${ext}`);
+    if (!fs.existsSync(candidate)) return candidate;
+  }
 }
 
 /** `p` with its nearest existing ancestor resolved through symlinks (the rest need not exist yet). */
@@ -261,8 +312,14 @@ function readFolder(root: string): Map<string, Uint8Array> {
 function readZip(file: string): Map<string, Uint8Array> {
   const size = fs.statSync(file).size;
   if (size > MAX_TOTAL_BYTES) throw bad(`the zip is larger than ${MAX_TOTAL_BYTES} bytes`);
-  const bytes = fs.readFileSync(file);
-  if (bytes.length < 4 || bytes.readUInt32LE(0) !== 0x04034b50) throw bad(`${file} is not a zip file`);
+  return unzipEntries(fs.readFileSync(file), file);
+}
+
+/** The entries of a zip's bytes, checked path by path and size by size before anything is inflated. */
+function unzipEntries(bytes: Uint8Array, label: string): Map<string, Uint8Array> {
+  if (bytes.length < 4 || new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) !== 0x04034b50) {
+    throw bad(`${label} is not a zip file; choose the .zip that "Export project" wrote`);
+  }
   let declared = 0;
   let count = 0;
   let entries: Record<string, Uint8Array>;
@@ -364,8 +421,55 @@ function validate(entries: Map<string, Uint8Array>): ProjectManifest {
   return m;
 }
 
+/**
+ * The files' contents, once their bytes match the manifest: photos, thumbnails and masks are what the
+ * library would have stored itself (a renamed HTML page or a mask of another size would reach the window
+ * and the pipeline otherwise), meshes start as their format does. Returns each mask's area as measured.
+ */
+async function checkContents(m: ProjectManifest, entries: Map<string, Uint8Array>): Promise<number[]> {
+  const buffer = (rel: string): Buffer => {
+    const data = entries.get(rel)!;
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  };
+  const sizes = new Map<string, { name: string; width: number; height: number }>();
+  for (const i of m.images) {
+    const head = await photoHeader(buffer(i.file));
+    if ('problem' in head) throw bad(`the photo of image "${i.name}" (${i.file}) ${head.problem.replace(/; import .*$/, '')}`);
+    if (`.${head.ext}` !== IMAGE_EXT[path.extname(i.file).toLowerCase()]) throw bad(`the photo of image "${i.name}" (${i.file}) is a ${head.format} file under another extension`);
+    if (head.width !== i.width || head.height !== i.height) {
+      throw bad(`the photo of image "${i.name}" is ${head.width}×${head.height}, the manifest says ${i.width}×${i.height}`);
+    }
+    const tooLarge = oversizeProblem(head.width, head.height, `the photo of image "${i.name}"`);
+    if (tooLarge) throw bad(tooLarge.replace(/\.$/, ''));
+    if (i.thumb && !(await isPng(buffer(i.thumb)))) throw bad(`the thumbnail of image "${i.name}" (${i.thumb}) is not a PNG image`);
+    sizes.set(i.id, { name: i.name, width: i.width, height: i.height });
+  }
+  const areas: number[] = [];
+  for (const k of m.masks) {
+    try {
+      areas.push(await checkMask(buffer(k.file), k.name, sizes.get(k.imageId)!));
+    } catch (err) {
+      throw bad(`${(err as Error).message.replace(/ was not saved:/, ':').replace(/\.$/, '')}`);
+    }
+  }
+  for (const a of m.artefacts) {
+    const data = buffer(a.file);
+    const ok = a.kind === 'glb' ? data.subarray(0, 4).toString('latin1') === 'glTF'
+      : a.kind === 'ply' ? data.subarray(0, 4).toString('latin1') === 'ply\n' || data.subarray(0, 5).toString('latin1') === 'ply\r\n'
+        : a.kind === 'thumbnail' ? await isPng(data)
+          : !data.subarray(0, 65_536).includes(0); // OBJ is text
+    if (!ok) throw bad(`the ${a.kind} file of run ${a.runId} (${a.file}) is not a ${a.kind === 'thumbnail' ? 'PNG image' : `${a.kind.toUpperCase()} file`}`);
+  }
+  return areas;
+}
+
+async function isPng(data: Buffer): Promise<boolean> {
+  const head = await photoHeader(data);
+  return !('problem' in head) && head.format === 'png';
+}
+
 /** Import a project folder or zip (as written by exportProject) under new ids; returns the new project. */
-export function importProject(lib: Library, source: string): ProjectRecord {
+export async function importProject(lib: Library, source: string): Promise<ProjectSummary> {
   const src = path.resolve(source);
   let st: fs.Stats;
   try {
@@ -376,8 +480,18 @@ export function importProject(lib: Library, source: string): ProjectRecord {
   if (st.isSymbolicLink()) throw bad(`${src} is a symbolic link; choose the folder or zip itself`);
   // A pipe, socket or device would block or never end when read: only a plain file or a folder.
   if (!st.isDirectory() && !st.isFile()) throw bad(`${src} is not a file or a folder; choose the exported zip or folder`);
-  const entries = st.isDirectory() ? readFolder(src) : readZip(src);
+  return importEntries(lib, st.isDirectory() ? readFolder(src) : readZip(src));
+}
+
+/** Import a project zip from its bytes (the window's file picker); `name` is the file's, for messages. */
+export async function importProjectData(lib: Library, name: string, data: Uint8Array): Promise<ProjectSummary> {
+  if (data.length > MAX_TOTAL_BYTES) throw bad(`the zip is larger than ${MAX_TOTAL_BYTES} bytes`);
+  return importEntries(lib, unzipEntries(data, `"${name}"`));
+}
+
+async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Promise<ProjectSummary> {
   const m = validate(entries);
+  const maskAreas = await checkContents(m, entries);
 
   // New ids throughout, so a project can be imported next to its original (or twice).
   const ids = new Map<string, string>();
@@ -414,7 +528,7 @@ export function importProject(lib: Library, source: string): ProjectRecord {
     });
     m.masks.forEach((k, n) => {
       db.prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(newId(k.id), newId(k.imageId), nameOr(k.name, `mask ${n + 1}`), maskFiles[n], k.sha256, k.bytes, k.area, k.createdAt);
+        .run(newId(k.id), newId(k.imageId), nameOr(k.name, `mask ${n + 1}`), maskFiles[n], k.sha256, k.bytes, maskAreas[n], k.createdAt);
     });
     const insRun = db.prepare(
       `INSERT INTO runs (id, project_id, image_id, status, kind, job_id, pack_id, pack_name, pack_version, method, params_json, seed,
@@ -442,5 +556,5 @@ export function importProject(lib: Library, source: string): ProjectRecord {
         .run(newId(a.id), newId(a.runId), a.kind, artefactFiles[n], a.sha256, a.bytes, a.createdAt);
     });
   });
-  return lib.getProjectRecord(projectId);
+  return lib.getProject(projectId);
 }

@@ -9,6 +9,6 @@ export { LibraryError, type LibraryErrorCode } from './errors';
 export { LATEST_VERSION, MIGRATIONS } from './migrations';
 export { renderMeshThumbnail } from './mesh-thumbnail';
 export { rasterizeMesh } from '../pipeline/metrics/rasterise';
-export { exportProject, importProject, PROJECT_MANIFEST, type ProjectManifest } from './archive';
+export { exportProject, importProject, importProjectData, PROJECT_MANIFEST, type ProjectManifest } from './archive';
 export { jobLibrary, type LibraryJobAdapter } from './job-adapter';
 export { electronNativeBinding } from './database';

@@ -16,7 +16,7 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp, { type Metadata } from 'sharp';
+import sharp from 'sharp';
 import type { ArtefactKind, ArtefactRecord, ImageRecord, ListProjectsRequest, ListRunsRequest, MaskRecord, ProjectRecord, ProjectSummary, RunDetail, RunSummary } from '../../src-shared/api/library';
 import { ListProjectsRequest as ListProjectsSchema, ListRunsRequest as ListRunsSchema } from '../../src-shared/api/library';
 import type { JobSubmitRequest } from '../../src-shared/api/jobs';
@@ -37,6 +37,7 @@ import {
   type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow, type RunStatus,
 } from './records';
 import { makeDirsSync } from '../files/make-dirs';
+import { checkMask, photoHeader } from './media-checks';
 
 export interface LibraryOpenOptions {
   /** better_sqlite3.node for another ABI (Electron passes its rebuilt binary). */
@@ -102,7 +103,6 @@ export interface TrashEmptied {
 
 type TrashRows = { counts: Omit<TrashEmptied, 'filesRemoved' | 'kept'>; kept: TrashEmptied['kept']; files: string[] };
 
-const IMAGE_FORMATS: Record<string, string> = { png: 'png', jpeg: 'jpg', webp: 'webp', tiff: 'tif' };
 const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', tif: 'image/tiff' };
 const ARTEFACT_EXT: Record<ArtefactKind, string> = { glb: 'glb', obj: 'obj', ply: 'ply', thumbnail: 'png' };
 const INTERRUPTED = 'Interrupted: the app stopped before this run finished. Run it again.';
@@ -501,16 +501,9 @@ export class Library {
   }): Promise<{ image: ImageRecord; masks: MaskRecord[]; reused: boolean }> {
     const name = cleanName(input.name, 'An image needs a name');
     const data = typeof input.data === 'string' ? fs.readFileSync(input.data) : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
-    let meta: Metadata;
-    try {
-      meta = await sharp(data, { limitInputPixels: false }).metadata(); // header only; oversizeProblem below
-    } catch (err) {
-      throw new LibraryError('BAD_INPUT', `"${name}" is not an image that can be read (PNG, JPEG, WebP or TIFF expected): ${(err as Error).message}`);
-    }
-    const ext = meta.format ? IMAGE_FORMATS[meta.format] : undefined;
-    if (!ext || !meta.width || !meta.height) {
-      throw new LibraryError('BAD_INPUT', `"${name}" is a ${meta.format ?? 'unknown'} file; import a PNG, JPEG, WebP or TIFF photo.`);
-    }
+    const meta = await photoHeader(data);
+    if ('problem' in meta) throw new LibraryError('BAD_INPUT', `"${name}" ${meta.problem}`);
+    const { ext } = meta;
     const tooLarge = oversizeProblem(meta.width, meta.height, `"${name}"`);
     if (tooLarge) throw new LibraryError('BAD_INPUT', tooLarge);
     if (input.projectId) this.projectRow(input.projectId);
@@ -1215,30 +1208,4 @@ async function checkedMasks(masks: readonly { name: string; png: Uint8Array }[],
   return out;
 }
 
-async function checkMask(png: Buffer, name: string, image: { name: string; width: number; height: number }): Promise<number> {
-  if (!name) throw new LibraryError('BAD_INPUT', 'A mask needs a name.');
-  let area: number;
-  try {
-    const meta = await sharp(png).metadata();
-    if (meta.format !== 'png') throw new Error(`it is ${meta.format ?? 'not an image'}, a PNG is expected`);
-    if (meta.width !== image.width || meta.height !== image.height) {
-      throw new Error(`it is ${meta.width}×${meta.height} but image "${image.name}" is ${image.width}×${image.height}`);
-    }
-    area = await maskArea(png);
-  } catch (err) {
-    throw new LibraryError('BAD_INPUT', `Mask "${name}" was not saved: ${(err as Error).message}.`);
-  }
-  if (area === 0) throw new LibraryError('BAD_INPUT', `Mask "${name}" is empty: paint or select the object first.`);
-  return area;
-}
-
-/** Pixels of the object in a mask PNG: alpha above half when it has alpha, else grey level above half. */
-async function maskArea(png: Buffer): Promise<number> {
-  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-  const c = info.channels;
-  const channel = c === 4 || c === 2 ? c - 1 : 0;
-  let area = 0;
-  for (let i = channel; i < data.length; i += c) if (data[i] > 127) area++;
-  return area;
-}
 

@@ -129,11 +129,27 @@ export const libraryMethods = {
   'projects.setTags': { req: z.object({ projectId: Id, tags: z.array(Tag).max(64) }), res: ProjectRecord },
   'projects.trash': { req: z.object({ projectId: Id }), res: z.object({ trashed: z.literal(true) }) },
   'projects.restore': { req: z.object({ projectId: Id }), res: ProjectRecord },
+  /**
+   * Write a project (without its trashed items) as a zip or a folder another library can import. Without
+   * `path` it becomes `<data>/exports/projects/<project name>.zip` (`-2`, `-3` … beside an earlier one,
+   * never replacing it), which the window offers as a download or shows in its folder. An existing zip at
+   * `path` is replaced only with `replace` (a save dialog that asked); otherwise CONFLICT.
+   */
   'projects.export': {
-    req: z.object({ projectId: Id, path: AbsolutePath, format: z.enum(['folder', 'zip']).default('zip') }),
-    res: z.object({ path: z.string(), files: z.number().int(), bytes: z.number().int() }),
+    req: z.object({
+      projectId: Id, path: AbsolutePath.optional(), format: z.enum(['folder', 'zip']).default('zip'),
+      replace: z.boolean().default(false),
+    }),
+    res: z.object({
+      path: z.string(), files: z.number().int(), bytes: z.number().int(),
+      /** A file was at `path` and has been replaced (only with `replace`). */
+      replaced: z.boolean(),
+    }),
   },
-  'projects.import': { req: z.object({ path: AbsolutePath }), res: ProjectRecord },
+  /** Import a project zip or folder (as `projects.export` writes it) under new ids, as a new project. */
+  'projects.import': { req: z.object({ path: AbsolutePath }), res: ProjectSummary },
+  /** The same from the zip's bytes (the window's file picker; the browser host cannot pass a path). */
+  'projects.importData': { req: z.object({ name: Name, data: Base64 }), res: ProjectSummary },
 
   /**
    * A photo into `projectId` or a new project. With `reuse`, a photo already in the library (same bytes,

@@ -42,6 +42,15 @@ function thrown(f: () => unknown): { code?: string; message: string } {
   throw new Error('expected a throw');
 }
 
+async function rejection(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { code?: string; message: string };
+  }
+  throw new Error('expected a rejection');
+}
+
 function snapshot(lib: Library) {
   const count = (t: string) => lib.db.prepare(`SELECT count(*) FROM ${t}`).pluck().get();
   return { rows: ['projects', 'project_tags', 'images', 'masks', 'runs', 'run_masks', 'run_tags', 'artefacts'].map(count), files: listFilesRecursive(lib.assetsDir).sort() };
@@ -86,7 +95,7 @@ describe('export destinations', () => {
     expect(thrown(() => exportProject(lib, projectId, path.join(link, 'library.sqlite'), 'zip')).message).toMatch(/inside the library's data folder/);
     // The exports folder (where the browser host offers downloads) is fine.
     const ok = exportProject(lib, projectId, path.join(lib.dataDir, 'exports', 'mug.zip'), 'zip');
-    expect(importProject(open(), ok.path).name).toBe('mug');
+    expect((await importProject(open(), ok.path)).name).toBe('mug');
   });
 
   it.runIf(process.platform === 'linux')('says a place that cannot hold files (under /proc) is the problem, and leaves nothing', async () => {
@@ -119,7 +128,7 @@ describe('export destinations', () => {
     exportProject(lib, projectId, dest, 'zip');
     const manifest = JSON.parse(new TextDecoder().decode(unzipSync(fs.readFileSync(dest))['manifest.json']));
     expect([manifest.images.length, manifest.runs.length, manifest.artefacts.length]).toEqual([1, 0, 0]);
-    const copy = importProject(open(), dest);
+    const copy = await importProject(open(), dest);
     expect(copy.name).toBe('mug');
   });
 });
@@ -132,7 +141,7 @@ describe('import refusals', () => {
     await new Promise((r) => server.once('listening', r));
     try {
       const before = snapshot(target);
-      expect(thrown(() => importProject(target, sock))).toMatchObject({ code: 'BAD_ARCHIVE', message: expect.stringMatching(/is not a file or a folder; choose the exported zip or folder/) });
+      expect(await rejection(importProject(target, sock))).toMatchObject({ code: 'BAD_ARCHIVE', message: expect.stringMatching(/is not a file or a folder; choose the exported zip or folder/) });
       expect(snapshot(target)).toEqual(before);
     } finally {
       server.close();
@@ -143,7 +152,7 @@ describe('import refusals', () => {
     const { entries, manifest, target } = await exported();
     const before = snapshot(target);
     manifest.images.push(...Array.from({ length: 20 }, (_, n) => ({ ...manifest.images[0], id: `copy-${n}`, thumb: null })));
-    const err = thrown(() => importProject(target, writeZip(entries, manifest)));
+    const err = await rejection(importProject(target, writeZip(entries, manifest)));
     expect(err).toMatchObject({ code: 'BAD_ARCHIVE', message: expect.stringMatching(/which another row already uses.*The library is unchanged/) });
     expect(snapshot(target)).toEqual(before);
   });
@@ -160,13 +169,13 @@ describe('import refusals', () => {
     const page = image.file.replace(/\.png$/, '.html');
     rename(image.file, page);
     image.file = page;
-    expect(thrown(() => importProject(target, writeZip(entries, manifest)))).toMatchObject({ code: 'BAD_ARCHIVE', message: expect.stringMatching(/is ".*\.html", not a PNG, JPEG, WebP or TIFF file/) });
+    expect(await rejection(importProject(target, writeZip(entries, manifest)))).toMatchObject({ code: 'BAD_ARCHIVE', message: expect.stringMatching(/is ".*\.html", not a PNG, JPEG, WebP or TIFF file/) });
     expect(snapshot(target)).toEqual(before);
 
     rename(page, image.file = page.replace(/\.html$/, '.PNG'));
     const glb = manifest.artefacts.find((a: { kind: string }) => a.kind === 'glb');
     rename(glb.file, glb.file = glb.file.replace(/\.glb$/, '.svg'));
-    importProject(target, writeZip(entries, manifest));
+    await importProject(target, writeZip(entries, manifest));
     const exts = new Set(listFilesRecursive(target.assetsDir).map((f) => path.extname(f)));
     expect([...exts].sort()).toEqual(['.glb', '.png']);
     expect(target.verify({ hashes: true })).toEqual([]);
@@ -176,7 +185,7 @@ describe('import refusals', () => {
     const { entries, manifest, target } = await exported();
     manifest.project.tags = ['', '   ', 'kitchen', 'Kitchen', 'a\u001fb', ' wood '];
     manifest.runs[0].tags = ['x\u001fy', 'x y', ''];
-    const copy = importProject(target, writeZip(entries, manifest));
+    const copy = await importProject(target, writeZip(entries, manifest));
     expect(copy.tags).toEqual(['a b', 'kitchen', 'wood']);
     expect(target.listRuns({ projectId: copy.id }).map((r) => r.tags)).toEqual([['x y']]);
   });
@@ -185,7 +194,7 @@ describe('import refusals', () => {
     const { entries, manifest, target } = await exported();
     const before = snapshot(target);
     manifest.formatVersion = 2;
-    expect(thrown(() => importProject(target, writeZip(entries, manifest))).message).toMatch(/written by a newer version of Fast-SAM3D Studio \(project format 2.*Update the app/);
+    expect((await rejection(importProject(target, writeZip(entries, manifest)))).message).toMatch(/written by a newer version of Fast-SAM3D Studio \(project format 2.*Update the app/);
     expect(snapshot(target)).toEqual(before);
   });
 
@@ -194,7 +203,7 @@ describe('import refusals', () => {
     const before = snapshot(target);
     const zip = writeZip(entries, manifest);
     fs.truncateSync(zip, Math.floor(fs.statSync(zip).size / 2));
-    expect(thrown(() => importProject(target, zip))).toMatchObject({ code: 'BAD_ARCHIVE', message: expect.stringMatching(/damaged or incomplete.*copy it again or export the project again/) });
+    expect(await rejection(importProject(target, zip))).toMatchObject({ code: 'BAD_ARCHIVE', message: expect.stringMatching(/damaged or incomplete.*copy it again or export the project again/) });
     expect(snapshot(target)).toEqual(before);
   });
 
@@ -208,7 +217,7 @@ describe('import refusals', () => {
     }
     const file = path.join(tempDir(), 'bomb.zip');
     fs.writeFileSync(file, zip);
-    expect(thrown(() => importProject(target, file)).message).toMatch(/expands to more than/);
+    expect((await rejection(importProject(target, file))).message).toMatch(/expands to more than/);
     expect(snapshot(target)).toEqual(before);
   });
 });

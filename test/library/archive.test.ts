@@ -45,7 +45,7 @@ describe('project export and import', () => {
       expect(res.files).toBe(1 + 2 + 1 + 2 * 2); // manifest, image + its thumbnail, mask, 2 runs × (GLB + thumbnail)
       const other = Library.open(tempDir());
       libs.push(other);
-      const imported = importProject(other, dest);
+      const imported = await importProject(other, dest);
       expect(imported).toMatchObject({ name: 'mug', tags: ['kitchen'] });
       expect(imported.id).not.toBe(projectId);
       const runs = other.listRuns({ projectId: imported.id, sort: 'speedup' });
@@ -57,7 +57,7 @@ describe('project export and import', () => {
       expect(copy.artefacts.map((a) => a.sha256).sort()).toEqual(original.artefacts.map((a) => a.sha256).sort());
       expect(other.verify({ hashes: true })).toEqual([]);
       // Importing twice gives two independent projects.
-      importProject(other, dest);
+      await importProject(other, dest);
       expect(other.listProjects()).toHaveLength(2);
     });
   }
@@ -124,8 +124,8 @@ describe('import refusals leave the library unchanged', () => {
       const before = snapshot(target);
       tamper(entries, manifest);
       const zip = writeZip(entries, manifest);
-      expect(() => importProject(target, zip)).toThrow(message);
-      expect(() => importProject(target, zip)).toThrow(/The library is unchanged/);
+      await expect(importProject(target, zip)).rejects.toThrow(message);
+      await expect(importProject(target, zip)).rejects.toThrow(/The library is unchanged/);
       expect(snapshot(target)).toEqual(before);
     });
   }
@@ -138,10 +138,10 @@ describe('import refusals leave the library unchanged', () => {
       fs.writeFileSync(path.join(folder, rel), data);
     }
     const before = snapshot(target);
-    expect(importProject(target, folder).name).toBe('mug'); // the clean folder imports
+    expect((await importProject(target, folder)).name).toBe('mug'); // the clean folder imports
     const afterGood = snapshot(target);
     fs.symlinkSync('/etc/hostname', path.join(folder, 'images', 'link.png'));
-    expect(() => importProject(target, folder)).toThrow(/symbolic link/);
+    await expect(importProject(target, folder)).rejects.toThrow(/symbolic link/);
     expect(snapshot(target)).toEqual(afterGood);
     expect(afterGood).not.toEqual(before);
   });
@@ -150,7 +150,7 @@ describe('import refusals leave the library unchanged', () => {
     const { entries, manifest, target } = await exported();
     const before = snapshot(target);
     manifest.images[0].sha256 = sha256(strToU8('other'));
-    expect(() => importProject(target, writeZip(entries, manifest))).toThrow(/image "mug.png" does not match the file/);
+    await expect(importProject(target, writeZip(entries, manifest))).rejects.toThrow(/image "mug.png" does not match the file/);
     expect(snapshot(target)).toEqual(before);
   });
 });

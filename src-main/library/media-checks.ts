@@ -1,0 +1,61 @@
+/**
+ * What the library accepts as a photo or a mask, in one place: a first import, a reused photo's new
+ * masks, a saved mask and a project archive's files all pass through these checks, so a file the window
+ * cannot show or the pipeline cannot read never gets a row.
+ */
+import sharp, { type Metadata } from 'sharp';
+import { LibraryError } from './errors';
+
+/** Photo formats the library stores (sharp's format name → the stored file's extension). */
+export const IMAGE_FORMATS: Record<string, string> = { png: 'png', jpeg: 'jpg', webp: 'webp', tiff: 'tif' };
+
+/** Pixels of the object in a mask PNG: alpha above half when it has alpha, else grey level above half. */
+async function maskArea(png: Buffer): Promise<number> {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const c = info.channels;
+  const channel = c === 4 || c === 2 ? c - 1 : 0;
+  let area = 0;
+  for (let i = channel; i < data.length; i += c) if (data[i] > 127) area++;
+  return area;
+}
+
+/**
+ * Validate a mask PNG against its image (a PNG of the image's size that selects something); returns its
+ * area. Throws BAD_INPUT saying what is wrong.
+ */
+export async function checkMask(png: Buffer, name: string, image: { name: string; width: number; height: number }): Promise<number> {
+  if (!name) throw new LibraryError('BAD_INPUT', 'A mask needs a name.');
+  let area: number;
+  try {
+    const meta = await sharp(png).metadata();
+    if (meta.format !== 'png') throw new Error(`it is ${meta.format ?? 'not an image'}, a PNG is expected`);
+    if (meta.width !== image.width || meta.height !== image.height) {
+      throw new Error(`it is ${meta.width}×${meta.height} but image "${image.name}" is ${image.width}×${image.height}`);
+    }
+    area = await maskArea(png);
+  } catch (err) {
+    throw new LibraryError('BAD_INPUT', `Mask "${name}" was not saved: ${(err as Error).message}.`);
+  }
+  if (area === 0) throw new LibraryError('BAD_INPUT', `Mask "${name}" is empty: paint or select the object first.`);
+  return area;
+}
+
+/**
+ * A photo's header (not its pixels): its stored extension, sharp's format name, size and alpha, or a
+ * phrase that follows the photo's name and says why the library does not take it.
+ */
+export async function photoHeader(data: Buffer): Promise<
+  { ext: string; format: string; width: number; height: number; hasAlpha: boolean } | { problem: string }
+> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(data, { limitInputPixels: false }).metadata(); // header only; callers check the size
+  } catch (err) {
+    return { problem: `is not an image that can be read (PNG, JPEG, WebP or TIFF expected): ${(err as Error).message}` };
+  }
+  const ext = meta.format ? IMAGE_FORMATS[meta.format] : undefined;
+  if (!ext || !meta.format || !meta.width || !meta.height) {
+    return { problem: `is a ${meta.format ?? 'unknown'} file; import a PNG, JPEG, WebP or TIFF photo.` };
+  }
+  return { ext, format: meta.format, width: meta.width, height: meta.height, hasAlpha: meta.hasAlpha === true };
+}
