@@ -1,5 +1,6 @@
 /**
- * `fastsam3d` — the pipeline without a window: `infer`, `scene`, `pack validate`, `bench`.
+ * `fastsam3d` — the pipeline without a window: `infer`, `scene`, `pack validate`, `bench`, and the
+ * project library's archives (`project list | export | import`).
  * stdout carries results (the JSON report with --json), stderr carries progress and messages.
  * Exit codes: 0 ok, 2 bad input or usage, 3 invalid model pack, 1 internal failure (130 cancelled).
  */
@@ -18,6 +19,7 @@ import {
 } from '../export/write-outputs';
 import { appVersion } from './app-root';
 import { addBenchCommand } from './bench-command';
+import { addProjectCommand } from './project-command';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { resolveObjectInputs, resolveSceneInputs } from './inputs';
 import { writeRunFiles } from './outputs';
@@ -39,6 +41,7 @@ Examples:
   fastsam3d scene --image resources/examples/scene-three --posed --output-dir out/scene
   fastsam3d pack validate models/mini
   fastsam3d bench --quick
+  fastsam3d project export "desk chair"      (the app's project as a zip; project import adds one)
 
 Exit codes: 0 ok, 2 bad input or usage, 3 invalid model pack, 1 internal failure, 130 cancelled (Ctrl-C).
 `;
@@ -192,6 +195,7 @@ export function buildProgram(io: Io): Command {
   });
 
   addBenchCommand(program, io);
+  addProjectCommand(program, io);
 
   const pack = program.command('pack').description('model pack tools');
   pack

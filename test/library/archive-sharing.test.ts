@@ -82,7 +82,7 @@ describe('import from a picked file (projects.importData through the API)', () =
     const { lib: target, call } = setup();
     const before = snapshot(target);
     expect(await call('projects.importData', { name: 'mug.zip', data: zip.toString('base64') })).toMatchObject({ name: 'mug', images: 1, runs: 1 });
-    expect(snapshot(target).rows).toEqual(before.rows.map((n, i) => n + [1, 1, 1, 1, 2][i]));
+    expect(snapshot(target).rows).toEqual(before.rows.map((n, i) => (n as number) + [1, 1, 1, 1, 2][i]));
 
     const notZip = await call('projects.importData', { name: 'notes.txt', data: Buffer.from('hello').toString('base64') }).catch((e: { api: unknown }) => e.api);
     expect(notZip).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/"notes\.txt" is not a zip file; choose the \.zip that "Export project" wrote\. The library is unchanged/) });
@@ -93,7 +93,7 @@ describe('import checks the contents, not only the hashes', () => {
   /** The exported archive, with `rel`'s bytes swapped for `data` and every hash and size that names it updated. */
   async function tampered(swap: (m: Manifest, entries: Record<string, Uint8Array>) => { rel: string; data: Uint8Array }) {
     const { lib, projectId } = await project();
-    const entries = unzipSync(fs.readFileSync(exportProject(lib, projectId, undefined).path));
+    const entries: Record<string, Uint8Array> = unzipSync(fs.readFileSync(exportProject(lib, projectId, undefined).path));
     const manifest = JSON.parse(new TextDecoder().decode(entries['manifest.json'])) as Manifest;
     const { rel, data } = swap(manifest, entries);
     entries[rel] = data;
