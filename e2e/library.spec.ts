@@ -203,7 +203,7 @@ test('library: the same photo twice is one project; projects and the right-click
   await project.click({ button: 'right' });
   const menu = page.getByRole('menu', { name: 'Actions for project desk-chair' });
   await expect(menu).toBeVisible();
-  await expect(menu.getByRole('menuitem')).toHaveText(['Open', 'Rename…', 'Move to trash']);
+  await expect(menu.getByRole('menuitem')).toHaveText(['Open', 'Rename…', 'Export project…', 'Move to trash']);
   await expect(menu.getByRole('menuitem', { name: 'Open' })).toBeFocused();
   await shot(page, info, 'library-11-context-menu');
   await page.keyboard.press('Escape');

@@ -14,6 +14,7 @@ import { RunStrip, type PackOption } from '../components/RunStrip';
 import { ComparePanel } from '../components/ComparePanel';
 import { ExportDialog } from '../components/ExportDialog';
 import { LibraryDrawer } from '../components/LibraryDrawer';
+import { isProjectArchive, type HostKind } from '../components/library/projectArchive';
 import { PhotoRuns } from '../components/PhotoRuns';
 import { Viewer, type CompareMode } from '../viewer/Viewer';
 import { useMaskEditor } from '../state/useMaskEditor';
@@ -53,6 +54,9 @@ export function App({ api }: { api: StudioApi }) {
   const [provider, setProvider] = useState<ExecutionProvider>('auto');
   const [usableProviders, setUsableProviders] = useState<string[]>([]);
   const [dataDir, setDataDir] = useState<string | null>(null);
+  const [host, setHost] = useState<HostKind | null>(null);
+  /** A project zip dropped on the window, on its way to the Library drawer's import. */
+  const [droppedArchive, setDroppedArchive] = useState<File | null>(null);
   const [startupProblems, setStartupProblems] = useState<string[]>([]);
   const view = useMaskView();
   const segment = useSegment(api, image, tool === 'segment', editor);
@@ -65,6 +69,7 @@ export function App({ api }: { api: StudioApi }) {
         setAppInfo(`v${i.version} · ${i.host} · ${i.executionProviders.join('/') || 'cpu'}`);
         setUsableProviders(i.executionProviders);
         setDataDir(i.dataDir);
+        setHost(i.host);
         setStartupProblems(i.startupProblems);
       },
       () => undefined, // the packs/settings call above reports an unreachable host
@@ -140,6 +145,10 @@ export function App({ api }: { api: StudioApi }) {
   }, [values, method]);
 
   const onFiles = useCallback(async (files: File[]) => {
+    // A project archive is not a photo: the Library imports it and says there what arrived. A photo in the
+    // same drop (a dropped folder that also holds a zip) wins: that is what the image panel is for.
+    const archive = files.find(isProjectArchive);
+    if (archive && !files.some((f) => f.type.startsWith('image/'))) { setDroppedArchive(archive); setLibraryOpen(true); return; }
     setLoading(true); setImageError(null);
     try {
       const { image: img, masks, reusedFrom } = await loadFromFiles(api, files);
@@ -189,6 +198,8 @@ export function App({ api }: { api: StudioApi }) {
       run.setError(errorMessage(e, 'Opening the run'));
     }
   }, [api, openImage, packs, run]);
+
+  const takeDroppedArchive = useCallback(() => setDroppedArchive(null), []);
 
   const fetchBytes = useCallback(async (artefactId: string) => {
     const { data } = await api.invoke('artefacts.read', { artefactId });
@@ -306,6 +317,7 @@ export function App({ api }: { api: StudioApi }) {
         onCompare={() => void generate(true)} onExport={() => setExportOpen(true)}
       />
       <LibraryDrawer api={api} open={libraryOpen} onClose={() => setLibraryOpen(false)} refreshKey={run.finishedCount}
+        dataDir={dataDir} host={host} droppedArchive={droppedArchive} onDroppedArchiveTaken={takeDroppedArchive}
         onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.setResult(null); run.setStatus(null); setLibraryOpen(false); }); }} />
       {exportOpen && current && (
         <ExportDialog api={api} dataDir={dataDir} runId={current.run.runId} name={current.run.name} triangles={current.run.report.mesh.triangles} onClose={() => setExportOpen(false)} />

@@ -7,15 +7,9 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { StudioApi } from '../../../src-shared/api';
 import { errorMessage } from '../api/errors';
+import { baseName, downloadUrl, studioShell as shell } from './exportedFiles';
 
 type Format = 'glb' | 'obj' | 'ply';
-
-/** Preload calls the window uses when present (Electron only); see the report to the foundation owner. */
-interface StudioShell {
-  startDrag(path: string): void;
-  showItemInFolder(path: string): void;
-}
-const shell = (): StudioShell | undefined => (globalThis as unknown as { studioShell?: StudioShell }).studioShell;
 
 interface Props {
   api: StudioApi;
@@ -34,15 +28,6 @@ const MIN_TARGET = 100;
 function targetCount(text: string): number | null {
   const n = Math.round(Number(text));
   return text.trim() !== '' && Number.isFinite(n) ? Math.max(MIN_TARGET, n) : null;
-}
-
-/** `file` relative to `dataDir` with forward slashes, or null when it lies elsewhere. */
-function insideDataDir(file: string, dataDir: string | null): string | null {
-  if (!dataDir) return null;
-  const norm = (p: string) => p.replace(/\\/g, '/');
-  const root = norm(dataDir).replace(/\/+$/, '') + '/';
-  const f = norm(file);
-  return f.startsWith(root) ? f.slice(root.length) : null;
 }
 
 export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: Props) {
@@ -118,8 +103,8 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
             <li key={f.path} draggable onDragStart={(e) => onDragStart(e, f.path)}>
               <code>{f.path}</code> <span className="muted">{f.format.toUpperCase()}, {(f.bytes / 1024).toFixed(1)} KiB{f.replaced ? ', replaced the earlier file' : ''}</span>
               {shell() && <button type="button" onClick={() => shell()!.showItemInFolder(f.path)}>Show in folder</button>}
-              {!shell() && insideDataDir(f.path, dataDir) && (
-                <a href={api.assetUrl(insideDataDir(f.path, dataDir)!)} download={f.path.split(/[\\/]/).pop()}>Download</a>
+              {!shell() && downloadUrl(api, f.path, dataDir) && (
+                <a href={downloadUrl(api, f.path, dataDir)!} download={baseName(f.path)}>Download</a>
               )}
             </li>
           ))}

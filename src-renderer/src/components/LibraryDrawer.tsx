@@ -3,12 +3,17 @@
  * the projects, with rename, tags and move-to-trash (with Undo) on the cards and on their right-click
  * menu, and the trash below. Opening a result loads its image, masks, method and exact parameters back
  * into the editor and shows its mesh; opening an image starts a new run on it; opening a project shows
- * only its results and images. Cards and trash: ./library/.
+ * only its results and images. Projects travel as zip archives: "Import project…" in the Projects heading
+ * (or a .zip dropped on the window) and "Export project…" on a project's menu. Cards, trash and the
+ * archive pieces: ./library/.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ImageRecord, ProjectSummary, RunSummary, StudioApi } from '../../../src-shared/api';
 import { errorMessage } from '../api/errors';
 import { ImageCard, ProjectCard, RunCard } from './library/cards';
+import { ImportProjectButton } from './library/ImportProjectButton';
+import { ProjectExportDialog } from './library/ProjectExportDialog';
+import { archiveErrorText, archiveRefusal, archiveRequestName, importedText, readAsBase64, type HostKind } from './library/projectArchive';
 import { TrashSection, type TrashContents } from './library/TrashSection';
 
 interface Props {
@@ -19,6 +24,13 @@ interface Props {
   onOpenImage: (imageId: string) => void;
   /** Bumped when a run finishes, so the list refreshes. */
   refreshKey: number;
+  /** The host's data folder (app.info): an exported project zip inside it can be downloaded. */
+  dataDir: string | null;
+  /** Which host serves the window (app.info); null until known. Decides the largest archive to send. */
+  host: HostKind | null;
+  /** A project zip dropped on the window: the drawer imports it (once) and reports here. */
+  droppedArchive: File | null;
+  onDroppedArchiveTaken: () => void;
 }
 
 /**
@@ -31,7 +43,7 @@ const stem = (name: string) => name.replace(/\.[a-z0-9]+$/i, '');
 /** Projects listed before "All N projects" is pressed. */
 const PROJECTS_SHOWN = 6;
 
-export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refreshKey }: Props) {
+export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refreshKey, dataDir, host, droppedArchive, onDroppedArchiveTaken }: Props) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [images, setImages] = useState<ImageRecord[]>([]);
   /** Where each listed run came from: "image.png · project" by run id. */
@@ -47,6 +59,11 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
   const [shownQuery, setShownQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<Note | null>(null);
+  /** The archive being imported (its file name), or null. */
+  const [importing, setImporting] = useState<string | null>(null);
+  /** The project whose export dialog is open. */
+  const [exporting, setExporting] = useState<{ id: string; name: string } | null>(null);
+  const drawer = useRef<HTMLElement>(null);
   const loads = useRef(0);
   /** Projects and images per project, read once per refresh: a search keystroke asks for the runs only. */
   const projectsRef = useRef<ProjectSummary[] | null>(null);
@@ -119,6 +136,49 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
     await load(true);
   };
 
+  // Set synchronously, so a second click or drop before the first render of "Importing…" is refused too.
+  const importBusy = useRef(false);
+  const importArchive = useCallback(async (file: File) => {
+    if (importBusy.current) return;
+    const refused = archiveRefusal(file, host);
+    if (refused) { setError(refused); setNote(null); return; }
+    importBusy.current = true;
+    setImporting(file.name);
+    try {
+      const data = await readAsBase64(file);
+      const project = await api.invoke('projects.importData', { name: archiveRequestName(file.name), data });
+      setNote({ where: 'top', text: importedText(project) });
+      setError(null);
+      await load(true);
+    } catch (e) {
+      // The library is unchanged, so there is nothing to reload (a reload would also clear this message).
+      setError(archiveErrorText(e, `Importing “${file.name}”`));
+      setNote(null);
+    } finally {
+      importBusy.current = false;
+      setImporting(null);
+    }
+  }, [api, host, load]);
+
+  // A zip dropped on the window is imported here, where its result is shown; each File only once.
+  const takenArchive = useRef<File | null>(null);
+  useEffect(() => {
+    if (!open || !droppedArchive || takenArchive.current === droppedArchive) return;
+    takenArchive.current = droppedArchive;
+    onDroppedArchiveTaken();
+    void importArchive(droppedArchive);
+  }, [open, droppedArchive, onDroppedArchiveTaken, importArchive]);
+
+  /** Back to the project's card when its export dialog closes, so keyboard users keep their place. */
+  const closeExport = () => {
+    const name = exporting?.name;
+    setExporting(null);
+    requestAnimationFrame(() => {
+      const cards = drawer.current?.querySelectorAll<HTMLButtonElement>('button.card') ?? [];
+      [...cards].find((b) => b.getAttribute('aria-label') === `Open project ${name}`)?.focus();
+    });
+  };
+
   const undoTrash = async () => {
     if (!note?.undo) return;
     try {
@@ -132,7 +192,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
   if (!open) return null;
   const shown = projects.find((p) => p.id === projectId) ?? null;
   return (
-    <aside className="drawer" aria-label="Library">
+    <aside ref={drawer} className="drawer" aria-label="Library">
       <header className="panel-head">
         <h2>Library</h2>
         <input type="search" placeholder="Search runs" aria-label="Search runs by name" value={query} onChange={(e) => setQuery(e.target.value)} />
@@ -168,13 +228,17 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
             onTrash={() => void moveToTrash('image', im.name, () => api.invoke('images.trash', { imageId: im.id }), () => api.invoke('images.restore', { imageId: im.id }))} />
         ))}
       </ul>
-      {!shown && projects.length > 0 && (
+      {!shown && (
         <>
-          <h3>Projects</h3>
+          <div className="lib-section-head">
+            <h3>Projects</h3>
+            <ImportProjectButton importing={importing} onFile={(f) => void importArchive(f)} />
+          </div>
           <ul className="cards">
+            {projects.length === 0 && <li className="muted">No projects yet: open a photo, or import a project exported from another library.</li>}
             {(allProjects ? projects : projects.slice(0, PROJECTS_SHOWN)).map((p) => (
               <ProjectCard key={p.id} api={api} project={p} onOpen={() => showProject(p.id)}
-                onChanged={() => void load(true)}
+                onChanged={() => void load(true)} onExport={() => setExporting({ id: p.id, name: p.name })}
                 onTrash={() => void moveToTrash('project', p.name, () => api.invoke('projects.trash', { projectId: p.id }), () => api.invoke('projects.restore', { projectId: p.id }))} />
             ))}
           </ul>
@@ -187,6 +251,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
       )}
       <TrashSection api={api} trash={trash} note={note?.where === 'trash' ? note.text : null}
         onChanged={async (text) => { setNote(text ? { where: 'trash', text } : null); await load(true); }} />
+      {exporting && <ProjectExportDialog api={api} dataDir={dataDir} project={exporting} onClose={closeExport} />}
     </aside>
   );
 }

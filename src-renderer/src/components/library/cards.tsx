@@ -1,13 +1,13 @@
 /**
  * Cards of the Library drawer: runs (open, rename, tags, move to trash), images and projects (open,
- * rename, move to trash). Each is one LibraryCard: the open button and the action buttons are siblings,
+ * rename, move to trash; projects also export from their menu). Each is one LibraryCard: the open button and the action buttons are siblings,
  * so an action never opens the item, and the same actions are on its right-click menu.
  */
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import type { ImageRecord, ProjectSummary, RunSummary, StudioApi } from '../../../../src-shared/api';
 import { ApiErrorSchema } from '../../../../src-shared/api/common';
 import { errorMessage } from '../../api/errors';
-import { ContextMenu } from './ContextMenu';
+import { ContextMenu, type MenuItem } from './ContextMenu';
 
 export function Thumb({ api, kind, id }: { api: StudioApi; kind: 'image' | 'run'; id: string }) {
   const [src, setSrc] = useState<string | null>(null);
@@ -92,9 +92,11 @@ interface LibraryCardProps {
   onOpen: () => void;
   edits: CardEdit[];
   onTrash: () => void;
+  /** Menu-only actions (no button on the card), listed before "Move to trash". */
+  menuExtras?: MenuItem[];
 }
 
-function LibraryCard({ kind, name, thumb, details, onOpen, edits, onTrash }: LibraryCardProps) {
+function LibraryCard({ kind, name, thumb, details, onOpen, edits, onTrash, menuExtras = [] }: LibraryCardProps) {
   const [editing, setEditing] = useState<number | null>(null);
   const [menuAt, setMenuAt] = useState<{ x: number; y: number } | null>(null);
   const editButtons = useRef<(HTMLButtonElement | null)[]>([]);
@@ -144,6 +146,7 @@ function LibraryCard({ kind, name, thumb, details, onOpen, edits, onTrash }: Lib
         <ContextMenu label={`Actions for ${kind} ${name}`} at={menuAt} onClose={closeMenu} items={[
           { label: 'Open', run: onOpen },
           ...edits.map((ed, i) => ({ label: `${ed.button}…`, run: () => setEditing(i) })),
+          ...menuExtras,
           { label: 'Move to trash', run: onTrash },
         ]} />
       )}
@@ -207,10 +210,13 @@ export function ImageCard({ api, image: im, onOpen, onTrash, onChanged }: CardPr
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** A project: opening it shows only its results and images in the drawer. */
-export function ProjectCard({ api, project: p, onOpen, onTrash, onChanged }: CardProps<ProjectSummary> & { project: ProjectSummary }) {
+/** A project: opening it shows only its results and images in the drawer; its menu also exports it as a zip. */
+export function ProjectCard({ api, project: p, onOpen, onTrash, onChanged, onExport }: CardProps<ProjectSummary> & {
+  project: ProjectSummary;
+  onExport: () => void;
+}) {
   return (
-    <LibraryCard kind="project" name={p.name} onOpen={onOpen} onTrash={onTrash}
+    <LibraryCard kind="project" name={p.name} onOpen={onOpen} onTrash={onTrash} menuExtras={[{ label: 'Export project…', run: onExport }]}
       thumb={p.cover ? <Thumb api={api} kind={p.cover.kind} id={p.cover.id} /> : <div className="thumb-missing" aria-hidden="true" />}
       details={<span className="muted">{count(p.images, 'image')} · {count(p.runs, 'result')} · <time dateTime={p.updatedAt}>{shortTime(p.updatedAt)}</time></span>}
       edits={[{
