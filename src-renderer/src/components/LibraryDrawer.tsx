@@ -131,7 +131,9 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
       });
       setError(null);
     } catch (e) {
+      // Nothing moved, so nothing to reload (a reload would clear this message at once).
       setError(errorMessage(e, `Moving the ${kind} to the trash`));
+      return;
     }
     await load(true);
   };
