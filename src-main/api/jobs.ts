@@ -26,8 +26,13 @@ export interface JobLibrary {
    * CONFLICT-coded one for an image or project in the trash (restore it first).
    */
   resolveInputs(req: JobSubmitRequest): { imagePath: string; masks: { path: string; name: string }[] };
-  /** A queued run row per object; returns its id. */
-  beginRun(req: JobSubmitRequest, info: { jobId: string; objectIndex: number; objectName: string; baseline: boolean; packDir: string }): string;
+  /**
+   * A queued run row per object; returns its id. `baselineRunId`: the Compare baseline's run of the same
+   * object in this job, which the accelerated run is measured against.
+   */
+  beginRun(req: JobSubmitRequest, info: {
+    jobId: string; objectIndex: number; objectName: string; baseline: boolean; packDir: string; baselineRunId?: string;
+  }): string;
   /** May be async: the job is announced finished only after its runs are recorded. */
   finishRun(runId: string, result: { report: RunReport; executionProvider: string; files: WorkerOutput[]; outputDir: string }): void | Promise<void>;
   failRun(runId: string, reason: string, status: 'failed' | 'cancelled', executionProvider?: string): void;
@@ -115,6 +120,13 @@ export class JobService {
       { method: req.method, params: req.params as WorkerJob['params'], baseline: false },
     ];
     if (req.withBaseline && req.method !== 'off') variants.push({ method: 'off', params: baselineParams(req.params) as WorkerJob['params'], baseline: true });
+    // The baseline's rows first, so that each accelerated run is linked to this job's own baseline from
+    // the start: the accelerated variant runs and finishes first, and the library would otherwise pair it
+    // with an older baseline of the same inputs (another Compare's), and keep that pairing.
+    const begin = (v: (typeof variants)[number], baselineRunIds: string[] = []) => inputs.masks.map((m, i) =>
+      lib.beginRun(req, { jobId, objectIndex: i, objectName: m.name, baseline: v.baseline, packDir: pack.dir, baselineRunId: baselineRunIds[i] }));
+    const baselineVariant = variants.find((v) => v.baseline);
+    const baselineRunIds = baselineVariant ? begin(baselineVariant) : [];
     const workerJobs: { job: WorkerJob; runIds: string[] }[] = variants.map((v, vi) => {
       const job: WorkerJob = {
         jobId, kind: req.kind, imagePath: inputs.imagePath, masks: inputs.masks, packDir: pack.dir,
@@ -123,7 +135,7 @@ export class JobService {
         executionProvider: this.o.settings.get().executionProvider,
       };
       makeDirsSync(job.outputDir);
-      const runIds = inputs.masks.map((m, i) => lib.beginRun(req, { jobId, objectIndex: i, objectName: m.name, baseline: v.baseline, packDir: pack.dir }));
+      const runIds = v.baseline ? baselineRunIds : begin(v, baselineRunIds);
       entry.runIds.push(...runIds);
       return { job, runIds };
     });

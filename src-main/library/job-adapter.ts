@@ -72,7 +72,7 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
         imageId: req.imageId, maskIds: [req.maskIds[info.objectIndex]], kind: 'object', jobId: info.jobId,
         packId: req.packId, packName: pack.name, packVersion: pack.version, method,
         params: { ...paramsFor(method, clean) }, executionProvider: PENDING_PROVIDER, appVersion: options.appVersion,
-        name: `${info.objectName} · ${method}${info.baseline ? ' (baseline)' : ''}`, status: 'queued',
+        name: `${info.objectName} · ${method}${info.baseline ? ' (baseline)' : ''}`, status: 'queued', baselineRunId: info.baselineRunId,
       }).id;
     },
 

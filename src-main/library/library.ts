@@ -923,6 +923,14 @@ export class Library {
            WHERE id = ?`,
         )
         .run(options.cancelled ? 'cancelled' : 'failed', reason, now(), provider, runId);
+      // A Compare baseline that did not finish measures nothing: its accelerated runs fall back to the
+      // newest finished baseline of the same inputs, as a run without its own baseline does.
+      const orphans = this.db.prepare(`SELECT id FROM runs WHERE baseline_run_id = ? AND status = 'succeeded'`).pluck().all(runId) as string[];
+      for (const id of orphans) {
+        this.db.prepare(`UPDATE runs SET baseline_run_id = NULL, speedup = NULL, metrics_json = NULL, quality = NULL WHERE id = ?`).run(id);
+        this.linkBaselines(id);
+        if (this.options.autoQuality !== false) void this.measureQuality(id); // best effort, like finishRun's
+      }
     } catch (err) {
       throw asLibraryError(err, `record the failure of run "${row.name}"`);
     }

@@ -98,6 +98,29 @@ describe('jobs through the host', () => {
     expect(fs.existsSync(path.join(process.cwd(), 'relexp'))).toBe(false);
   });
 
+  it('measures a second Compare on the same inputs against its own baseline, not the first one\'s', async () => {
+    const files = await discPhoto();
+    const image = ((await api.call('images.import', { name: 'disc.png', data: b64(files.imagePath) })).result as { image: { id: string } }).image;
+    const maskId = ((await api.call('masks.save', { imageId: image.id, name: 'disc', png: b64(files.maskPath) })).result as { id: string }).id;
+    type Run = { id: string; method: string; baselineRunId: string | null; objectMs: number; speedup: number | null; quality: number | null };
+    const compare = async () => {
+      const submitted = await api.call('jobs.submit', { kind: 'object', imageId: image.id, maskIds: [maskId], packId: 'test-tiny', method: 'fast-sam3d', withBaseline: true, params: {} });
+      const jobId = (submitted.result as { jobId: string }).jobId;
+      const finished = await api.next((m) => m.event === 'job.finished' && (m.payload as { job: { jobId: string } }).job.jobId === jobId);
+      const [runId, baselineId] = (finished.payload as { job: { runIds: string[] } }).job.runIds;
+      const get = async (id: string) => (await api.call('runs.get', { runId: id })).result as Run;
+      return { run: await get(runId), baseline: await get(baselineId) };
+    };
+    const first = await compare();
+    const second = await compare();
+    for (const { run, baseline } of [first, second]) {
+      expect(baseline.method).toBe('off');
+      expect(run.baselineRunId).toBe(baseline.id);
+      expect(run.speedup).toBeCloseTo(baseline.objectMs / run.objectMs, 9);
+      expect(run.quality).toEqual(expect.any(Number)); // F1 against that baseline's mesh
+    }
+  });
+
   it('records the runs of a job as cancelled when the host is stopped in the middle of it', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-stop-'));
     const first = await startServe(['--renderer-dir', tinyRendererDir(), '--data-dir', dataDir]);

@@ -120,6 +120,22 @@ describe('execution provider of runs that did not succeed', () => {
   });
 });
 
+describe('a Compare baseline that does not finish', () => {
+  it('leaves its accelerated run measured against the newest finished baseline of the same inputs', async () => {
+    const lib = openLib();
+    const { image, mask } = await imageWithMask(lib);
+    const older = lib.beginRun(runInput(image.id, [mask.id], 'off'));
+    await lib.finishRun(older.id, { report: fakeReport(3000, 'off'), artefacts: [{ kind: 'glb', data: await cubeGlb() }] });
+    // A Compare job: its baseline row first, the accelerated run linked to it, run and finished first.
+    const own = lib.beginRun({ ...runInput(image.id, [mask.id], 'off'), status: 'queued' });
+    const fast = lib.beginRun({ ...runInput(image.id, [mask.id], 'fast-sam3d'), status: 'queued', baselineRunId: own.id });
+    await lib.finishRun(fast.id, { report: fakeReport(1000), artefacts: [{ kind: 'glb', data: await cubeGlb() }] });
+    expect(lib.getRun(fast.id)).toMatchObject({ baselineRunId: own.id, speedup: null });
+    lib.failRun(own.id, 'Cancelled.', { cancelled: true });
+    expect(lib.getRun(fast.id)).toMatchObject({ baselineRunId: older.id, speedup: 3 });
+  });
+});
+
 describe('job folders', () => {
   function jobFolder(dataDir: string, jobId: string): string {
     const dir = path.join(dataDir, 'jobs', jobId);

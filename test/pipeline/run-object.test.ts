@@ -99,6 +99,30 @@ describe('runObject', () => {
   });
 });
 
+describe('timing', () => {
+  it('opens every network before the clock starts, so the first run after opening a pack does not time their loading', async () => {
+    const fresh = await openPack(TINY_PACK);
+    try {
+      // Which comes first: the pipeline asking for each role's session, or the first network pass.
+      const log: string[] = [];
+      const watched = Object.create(fresh) as Pack;
+      Object.defineProperty(watched, 'session', { value: (role: Parameters<Pack['session']>[0]) => (log.push(`open ${role}`), fresh.session(role)) });
+      Object.defineProperty(watched, 'run', { value: (role: Parameters<Pack['run']>[0], feeds: Parameters<Pack['run']>[1]) => (log.push(`run ${role}`), fresh.run(role, feeds)) });
+      let loggedAtFirstProgress = -1;
+      await runObject(watched, syntheticInput(), {
+        method: 'off', params: { seed: 1 },
+        onProgress: () => { if (loggedAtFirstProgress < 0) loggedAtFirstProgress = log.length; },
+      });
+      const firstRun = log.findIndex((l) => l.startsWith('run '));
+      expect(log.slice(0, firstRun).sort()).toEqual(['open condition', 'open mesh_decoder', 'open slat_flow', 'open ss_decoder', 'open ss_flow']);
+      // And before the first progress event (the condition stage's start, where its clock starts).
+      expect(loggedAtFirstProgress).toBe(5);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('runScene', () => {
   it('shares the condition and SS passes; each object matches its single-object run', async () => {
     const { image, mask } = syntheticInput();
