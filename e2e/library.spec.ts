@@ -51,6 +51,7 @@ test('library: rename, tags, trash with Undo, restore, search, empty the trash',
   await page.keyboard.press('Control+l');
   const drawer = page.getByRole('complementary', { name: 'Library' });
   await expect(drawer).toBeVisible();
+  await expect(drawer).toBeFocused();   // keyboard users land in the drawer, not behind it
   const original = '0 · fast-sam3d';
   const openOriginal = drawer.getByRole('button', { name: `Open run ${original}` });
   await expect(openOriginal).toBeVisible();
@@ -99,10 +100,13 @@ test('library: rename, tags, trash with Undo, restore, search, empty the trash',
   const status = drawer.locator('.lib-status');
   await expect(status).toContainText(`Moved run “${name}” to the trash.`);
   await expect(trashToggle).toHaveText(/Trash \(1\)/);
+  // The card went with the focus on it: the focus goes to Undo, then to the restored card.
+  await expect(status.getByRole('button', { name: 'Undo' })).toBeFocused();
   await shot(page, info, 'library-05-trashed-undo');
-  await status.getByRole('button', { name: 'Undo' }).click();
+  await page.keyboard.press('Enter');
   await expect(card).toBeVisible();
   await expect(status).toContainText(`Restored run “${name}”.`);
+  await expect(card).toBeFocused();
   await expect(trashToggle).toHaveText(/Trash \(0\)/);
 
   // 6. Trash again and restore it from the Trash section (collapsed until opened).
@@ -165,6 +169,8 @@ test('library: rename, tags, trash with Undo, restore, search, empty the trash',
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press('Escape');
   await expect(drawer).toBeHidden();
+  // Opened from nowhere in particular (Ctrl+L on the page): the focus comes back to the Library button.
+  await expect(page.getByRole('button', { name: 'Library', exact: true })).toBeFocused();
 
   expect(consoleErrors, 'no errors in the window console').toEqual([]);
 });

@@ -145,7 +145,10 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   expect(fetched.status()).toBe(200);
   expect((await fetched.body()).subarray(0, 4).toString('latin1')).toBe('glTF');
   await shot(page, info, '05-export');
-  await dialog.getByRole('button', { name: 'Close' }).click();
+  // Esc closes it and gives the focus back to the button that opened it (not to the page's body).
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Export', exact: true })).toBeFocused();
 
   // 6b. This photo's results under the viewer: the first run and the compared one (the baseline shows in
   // Compare, not here), the shown one marked; opening the first brings it back in the viewer and panel.
@@ -153,6 +156,9 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   await expect(history.getByRole('button')).toHaveCount(2);
   await expect(history.getByRole('button').first()).toHaveAttribute('aria-current', 'true');
   await expect(history.getByRole('button').first()).toHaveAccessibleName(/× · F1 /);   // speed-up and quality against its baseline
+  // Which object and which pack: a scene's objects (and packs) all run "fast-sam3d".
+  await expect(history.getByRole('button').first()).toContainText('0 · fast-sam3d');
+  await expect(history.getByRole('button').first()).toHaveAccessibleName(/ · mini \d/);
   await history.getByRole('button').nth(1).click();
   await expect(page.getByRole('status').filter({ hasText: /^Opened “.*” with its settings\.$/ })).toBeVisible();
   await expect(history.getByRole('button').nth(1)).toHaveAttribute('aria-current', 'true');
@@ -166,6 +172,7 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeVisible();
   await expect(page.getByText('Generate to see the 3D result here.')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Done:' })).toHaveCount(0);
+  await expect(page.getByTestId('progress')).toHaveCount(0);   // the last photo's step strips went with its result
   await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled();
   await expect(history).toBeHidden();   // no results of this photo yet
   await shot(page, info, '06-next-photo');
@@ -266,6 +273,15 @@ test('sampler settings left to the pack show each pack\'s own values', async ({ 
   await page.getByLabel('SS CFG (exact value)').fill('6.5');
   await expect(page.getByLabel('SS CFG (exact value)')).toHaveValue('6.5');
   await page.getByRole('button', { name: "SS CFG: use the pack's value" }).click();
+  // Reset goes back to the method's own values: under `off` every module stays off (the table defaults
+  // switched them on, and the next "off" run ran accelerated).
+  await page.getByLabel('Method').selectOption('off');
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(page.getByRole('checkbox', { name: 'SS cache' })).not.toBeChecked();
+  await expect(page.locator('.method-row')).toContainText('preset values');
+  await page.getByLabel('Method').selectOption('fast-sam3d');
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(page.locator('.method-row')).toContainText('preset values');
   await expect(page.getByLabel('SS CFG (exact value)')).toHaveValue(String(m!.ss.cfg.strength));   // the last pack's
   // Shape samples sit with them: SAM 3D's one sample unless the user asks for more.
   const samples = page.getByLabel('shape samples (exact value)');
@@ -317,4 +333,57 @@ test('keyboard only: Ctrl+O, G, Esc cancels, G again, Ctrl+E and Enter export', 
   await shot(page, info, '08-keyboard-export');
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
+});
+
+test('Compare twice on the same inputs: each compares against its own baseline', async ({ page }, info) => {
+  test.setTimeout(4 * 60_000);
+  await page.goto(host!.openUrl);
+  const select = page.locator('#pack-select');
+  await expect(select.locator('option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  const before = await select.inputValue();
+  await select.selectOption('test-tiny');
+  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
+  const status = page.locator('.run-strip .status');
+  const photoRuns = page.getByRole('navigation', { name: 'Results of this photo' }).getByRole('button');
+  for (let i = 0; i < 2; i++) {
+    const listed = await photoRuns.count();
+    await page.getByRole('button', { name: 'Compare' }).click();
+    // This job finished (its runs joined the row): the status below is its own, not the last job's.
+    await expect(photoRuns).not.toHaveCount(listed, { timeout: 120_000 });
+    await expect(status).toHaveText(/^Done: /, { timeout: 60_000 });
+  }
+  // The accelerated run finishes before its baseline; linked to the first job's baseline instead of its
+  // own, the second job showed its own baseline as a second "object" of a one-object job.
+  await expect(status).toHaveText(/^Done: 1 object, /);
+  await expect(page.getByRole('combobox', { name: 'Object of the scene' })).toHaveCount(0);
+  await expect(page.getByTestId('compare-panel')).toContainText('fast-sam3d vs off');
+  await shot(page, info, '09-second-compare');
+  await select.selectOption(before);
+});
+
+test('a run still going when another photo opens is kept for the Library, not shown on that photo', async ({ page }, info) => {
+  test.setTimeout(4 * 60_000);
+  await page.goto(host!.openUrl);
+  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
+  // Slow enough (100 SS and 100 SLaT steps: several seconds) to still run when the next photo opens.
+  await page.getByLabel('SS steps (exact value)').fill('100');
+  await page.getByLabel('SLaT steps (exact value)').fill('100');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByRole('button', { name: 'Cancel' })).toBeEnabled();
+  const chair = path.join(ROOT, 'resources/examples/chair');
+  await page.getByTestId('image-input').setInputFiles([path.join(chair, 'image.png'), path.join(chair, '0.png')]);
+  const status = page.locator('.run-strip .status');
+  await expect(status).toContainText('The previous photo’s run goes on');
+  await expect(status).toHaveText('The run on the previous photo finished: its result is in the Library (Ctrl+L).', { timeout: 180_000 });
+  // The mug's mesh is not drawn over the chair, nor offered for export under it.
+  await expect(page.getByTestId('mesh-counts')).toHaveCount(0);
+  await expect(page.getByText('Generate to see the 3D result here.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Export', exact: true })).toBeDisabled();
+  await expect(page.getByTestId('progress')).toHaveCount(0);
+  await shot(page, info, '10-run-of-previous-photo');
+  await page.getByRole('button', { name: "SS steps: use the pack's value" }).click();
+  await page.getByRole('button', { name: "SLaT steps: use the pack's value" }).click();
 });

@@ -33,8 +33,8 @@ const AUTO_RERUN_MS = 700;
 
 export function App({ api }: { api: StudioApi }) {
   const editor = useMaskEditor();
-  const run = useRun(api);
   const [image, setImage] = useState<LoadedImage | null>(null);
+  const run = useRun(api, image?.id ?? null);
   const [imageError, setImageError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [tool, setTool] = useState<Tool>('pick');
@@ -76,6 +76,7 @@ export function App({ api }: { api: StudioApi }) {
     );
   }, [api]);
   const openRef = useRef<() => void>(() => undefined);
+  const libraryButton = useRef<HTMLButtonElement>(null);
 
   // Packs and settings once at start.
   useEffect(() => {
@@ -154,10 +155,12 @@ export function App({ api }: { api: StudioApi }) {
       const { image: img, masks, reusedFrom } = await loadFromFiles(api, files);
       setImage(img);
       editor.reset(masks);
-      run.setResult(null);
-      // The last status spoke of the last photo's result; a photo already in the library says where it is.
-      run.setStatus(reusedFrom === undefined ? null
-        : `“${img.name}” is already in the library (project “${reusedFrom.name}”): reopened it${masks.length ? ` with ${masks.length === 1 ? '1 mask' : `${masks.length} masks`}` : ''}, no copy made.`
+      run.clearShown();
+      // The last status spoke of the last photo's result; a photo already in the library says where it is,
+      // and a job still running says whose it is (its result goes to the library, not onto this photo).
+      const still = run.running && img.id !== image?.id ? 'The previous photo’s run goes on: its result will be in the Library. ' : '';
+      run.setStatus(reusedFrom === undefined ? (still || null)
+        : `${still}“${img.name}” is already in the library (project “${reusedFrom.name}”): reopened it${masks.length ? ` with ${masks.length === 1 ? '1 mask' : `${masks.length} masks`}` : ''}, no copy made.`
           + (reusedFrom.runs > 0 ? ` The project's ${reusedFrom.runs === 1 ? 'result is' : `${reusedFrom.runs} results are`} in the Library (Ctrl+L).` : ''));
       setTool(masks.length ? 'pick' : 'wand');
     } catch (e) {
@@ -165,7 +168,7 @@ export function App({ api }: { api: StudioApi }) {
     } finally {
       setLoading(false);
     }
-  }, [api, editor, run]);
+  }, [api, editor, image, run]);
 
   const openImage = useCallback(async (imageId: string, maskIds?: string[]) => {
     setLoading(true); setImageError(null);
@@ -191,6 +194,7 @@ export function App({ api }: { api: StudioApi }) {
       firstValues.current = true; // loading a run's values is not a change to re-run on
       if (packs.some((p) => p.id === r.packId)) setPackId(r.packId);
       const opened = await loadResult(api, [runId]);
+      run.clearShown();   // the progress strip of the last job does not describe this result
       run.setResult(opened);
       run.setStatus(`Opened “${opened.objects[0]?.run.name ?? 'the run'}” with its settings.`);
       setLibraryOpen(false);
@@ -269,7 +273,7 @@ export function App({ api }: { api: StudioApi }) {
     <div className="studio">
       <header className="topbar">
         <h1>Fast-SAM3D Studio</h1>
-        <button type="button" onClick={() => setLibraryOpen((o) => !o)} aria-expanded={libraryOpen} aria-keyshortcuts="Control+L">Library</button>
+        <button type="button" ref={libraryButton} onClick={() => setLibraryOpen((o) => !o)} aria-expanded={libraryOpen} aria-keyshortcuts="Control+L">Library</button>
         <span className="muted shortcuts" title={SHORTCUT_HELP.split(' · ').join('\n')} tabIndex={0} aria-label={`Keyboard shortcuts: ${SHORTCUT_HELP}`}>{SHORTCUT_HELP}</span>
         {appInfo && <span className="muted app-info">{appInfo}</span>}
         {worker && (
@@ -317,8 +321,8 @@ export function App({ api }: { api: StudioApi }) {
         onCompare={() => void generate(true)} onExport={() => setExportOpen(true)}
       />
       <LibraryDrawer api={api} open={libraryOpen} onClose={() => setLibraryOpen(false)} refreshKey={run.finishedCount}
-        dataDir={dataDir} host={host} droppedArchive={droppedArchive} onDroppedArchiveTaken={takeDroppedArchive}
-        onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.setResult(null); run.setStatus(null); setLibraryOpen(false); }); }} />
+        dataDir={dataDir} host={host} droppedArchive={droppedArchive} onDroppedArchiveTaken={takeDroppedArchive} fallbackFocus={libraryButton}
+        onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.clearShown(); run.setStatus(null); setLibraryOpen(false); }); }} />
       {exportOpen && current && (
         <ExportDialog api={api} dataDir={dataDir} runId={current.run.runId} name={current.run.name} triangles={current.run.report.mesh.triangles} onClose={() => setExportOpen(false)} />
       )}

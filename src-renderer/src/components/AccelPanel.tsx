@@ -99,7 +99,8 @@ export function AccelPanel({ method, values, onChange, autoRerun, onAutoRerun, p
     <section className="panel accel-panel" aria-label="Acceleration">
       <header className="panel-head">
         <h2>Acceleration</h2>
-        <button type="button" onClick={() => onChange(method, resetParams(values))}>Reset</button>
+        <button type="button" onClick={() => onChange(method, resetParams(values, method))}
+          title="Back to the method's values (the preset's, or the defaults for a baseline); the seed stays">Reset</button>
       </header>
       <div className="method-row">
         <label htmlFor="method-select">Method</label>

@@ -52,7 +52,9 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note, ob
       <div className="big-numbers">
         <div><span className="label">Time</span><span className="value">{formatMs(c.totalMs)}</span></div>
         {baseline && <div><span className="label">Baseline</span><span className="value">{formatMs(c.baselineMs)}</span></div>}
-        {c.speedup !== null && <div data-testid="speedup"><span className="label">Speed-up</span><span className="value accent">{c.speedup.toFixed(2)}×</span></div>}
+        {/* Below 1× the run was slower than its baseline: not in the "good" colour. */}
+        {c.speedup !== null && <div data-testid="speedup"><span className="label">Speed-up</span><span className={`value ${c.speedup >= 1 ? 'accent' : 'slower'}`}
+          title={c.speedup >= 1 ? undefined : 'Slower than its baseline in this run'}>{c.speedup.toFixed(2)}×</span></div>}
         <div><span className="label">Network passes</span><span className="value">{c.passes}{c.baselinePasses !== null && ` / ${c.baselinePasses}`}</span></div>
         <div><span className="label">Aggregation S</span><span className="value">{report.aggregation.factor}</span></div>
       </div>

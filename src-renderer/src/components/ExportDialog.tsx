@@ -77,7 +77,9 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
   };
 
   return (
-    <dialog ref={dialog} className="export-dialog" aria-labelledby="export-title" onClose={onClose} onCancel={onClose}>
+    // Esc closes it natively (cancel, then close): unmounting on `cancel` removed the dialog before the
+    // browser gave the focus back to the button that opened it.
+    <dialog ref={dialog} className="export-dialog" aria-labelledby="export-title" onClose={onClose}>
       <h2 id="export-title">Export</h2>
       <p className="muted">{name}</p>
       <fieldset>

@@ -7,7 +7,7 @@
  * (or a .zip dropped on the window) and "Export project…" on a project's menu. Cards, trash and the
  * archive pieces: ./library/.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { ImageRecord, ProjectSummary, RunSummary, StudioApi } from '../../../src-shared/api';
 import { errorMessage } from '../api/errors';
 import { ImageCard, ProjectCard, RunCard } from './library/cards';
@@ -31,19 +31,25 @@ interface Props {
   /** A project zip dropped on the window: the drawer imports it (once) and reports here. */
   droppedArchive: File | null;
   onDroppedArchiveTaken: () => void;
+  /** Where the focus goes when the drawer closes and nothing held it before (the Library button). */
+  fallbackFocus?: RefObject<HTMLElement | null>;
 }
 
 /**
  * The one status line: what the last action did, shown at the top of the drawer or in the trash section
  * (where the action was), with Undo after a move to the trash. A newer action replaces it.
  */
-interface Note { text: string; where: 'top' | 'trash'; undo?: () => Promise<void> }
+interface Note {
+  text: string; where: 'top' | 'trash'; undo?: () => Promise<void>;
+  /** After Undo the focus goes to this card (the accessible name of its open button). */
+  undoFocus?: string;
+}
 
 const stem = (name: string) => name.replace(/\.[a-z0-9]+$/i, '');
 /** Projects listed before "All N projects" is pressed. */
 const PROJECTS_SHOWN = 6;
 
-export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refreshKey, dataDir, host, droppedArchive, onDroppedArchiveTaken }: Props) {
+export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refreshKey, dataDir, host, droppedArchive, onDroppedArchiveTaken, fallbackFocus }: Props) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [images, setImages] = useState<ImageRecord[]>([]);
   /** Where each listed run came from: "image.png · project" by run id. */
@@ -120,6 +126,37 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
     shownRefresh.current = refreshKey;
     void load(full);
   }, [open, refreshKey, query, load]);
+  // Keyboard users land in the drawer when it opens, and back where they were when it closes: its content
+  // (a card just opened, the ✕) is gone then, and the focus went to the page's body with it.
+  useEffect(() => {
+    if (!open) return;
+    const a = document.activeElement;
+    const opener = a instanceof HTMLElement && a !== document.body ? a : null;
+    const el = drawer.current;
+    const fallback = fallbackFocus?.current;
+    el?.focus();
+    return () => {
+      const now = document.activeElement;
+      if (now && now !== document.body && !el?.contains(now)) return;
+      (opener?.isConnected ? opener : fallback)?.focus();
+    };
+  }, [open, fallbackFocus]);
+
+  /**
+   * Where the focus goes once the reloaded lists are on screen, after an action removed the focused card:
+   * a card by its open button's name, or (null) the status line's Undo; else the drawer. Set after the
+   * reload, so it renders with the new lists and the effect below finds the card.
+   */
+  const [focusAfter, setFocusAfter] = useState<{ label: string | null } | null>(null);
+  useEffect(() => {
+    if (!focusAfter) return;
+    const { label } = focusAfter;
+    const target = label === null ? drawer.current?.querySelector<HTMLElement>('.lib-status button')
+      : [...drawer.current?.querySelectorAll<HTMLElement>('button.card') ?? []].find((b) => b.getAttribute('aria-label') === label);
+    (target ?? drawer.current)?.focus();
+    setFocusAfter(null);
+  }, [focusAfter]);
+
   const showProject = (id: string | null) => { setProjectId(id); projectIdRef.current = id; void load(false); };
 
   const moveToTrash = async (kind: 'run' | 'image' | 'project', name: string, trashIt: () => Promise<unknown>, restore: () => Promise<unknown>) => {
@@ -128,6 +165,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
       setNote({
         where: 'top', text: `Moved ${kind} “${name}” to the trash.`,
         undo: async () => { await restore(); setNote({ where: 'top', text: `Restored ${kind} “${name}”.` }); },
+        undoFocus: `Open ${kind} ${name}`,
       });
       setError(null);
     } catch (e) {
@@ -136,6 +174,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
       return;
     }
     await load(true);
+    setFocusAfter({ label: null });   // the card (and the focus) went: Undo is the likely next key
   };
 
   // Set synchronously, so a second click or drop before the first render of "Importing…" is refused too.
@@ -183,18 +222,22 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
 
   const undoTrash = async () => {
     if (!note?.undo) return;
+    let restored: string | null = null;
     try {
       await note.undo();
+      restored = note.undoFocus ?? null;
     } catch (e) {
       setError(errorMessage(e, 'Undoing the move to the trash'));
     }
     await load(true);
+    // The Undo button went with the note: back to the restored card, else the drawer.
+    setFocusAfter({ label: restored ?? '' });
   };
 
   if (!open) return null;
   const shown = projects.find((p) => p.id === projectId) ?? null;
   return (
-    <aside ref={drawer} className="drawer" aria-label="Library">
+    <aside ref={drawer} className="drawer" aria-label="Library" tabIndex={-1}>
       <header className="panel-head">
         <h2>Library</h2>
         <input type="search" placeholder="Search runs" aria-label="Search runs by name" value={query} onChange={(e) => setQuery(e.target.value)} />

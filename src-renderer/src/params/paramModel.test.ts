@@ -26,11 +26,18 @@ describe('acceleration panel model', () => {
     expect(applyMethod(tuned, BASELINE_METHODS[0])).toBe(tuned);
   });
 
-  it('resets to the table defaults and reports what differs from them', () => {
+  it('resets to the method\'s own values and reports what differs from the defaults', () => {
     const tuned = { ...DEFAULT_PARAMS, seed: 9, meshTauLow: 0.2, slatSteps: 10 };
     expect([...changedKeys(tuned)].sort()).toEqual(['meshTauLow', 'seed', 'slatSteps']);
-    const r = resetParams(tuned);
-    expect([...changedKeys(r)]).toEqual(['seed']);
+    // A baseline method: the table defaults.
+    expect([...changedKeys(resetParams(tuned, BASELINE_METHODS[0]))]).toEqual(['seed']);
+    // A preset: its values, so the panel reads "preset values" and an `off` run has every module off.
+    for (const m of ['off', 'fast-sam3d', 'max'] as const) {
+      const r = resetParams(tuned, m);
+      expect(matchingPreset(r)).toBe(m);
+      expect([r.seed, r.slatSteps]).toEqual([9, undefined]);
+    }
+    expect(toOverrides('off', resetParams({ ...tuned, ssCache: true }, 'off'))).toEqual({ seed: 9 });
   });
 
   it('greys out a module’s parameters when its switch is off', () => {

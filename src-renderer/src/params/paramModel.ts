@@ -47,9 +47,13 @@ export function applyMethod(current: AccelParams, method: Method): AccelParams {
   return { ...base, ...samplerSettingsOf(current) };
 }
 
-/** Reset: the table defaults, sampler settings back to the pack's, seed kept. */
-export function resetParams(current: AccelParams): AccelParams {
-  return { ...DEFAULT_PARAMS, seed: current.seed };
+/**
+ * Reset: the chosen method's own values (a preset's, else the table defaults), sampler settings back to
+ * the pack's, seed kept. Resetting to the table defaults under `off` switched every module on, so the
+ * next "off" run ran accelerated (overrides win over the method).
+ */
+export function resetParams(current: AccelParams, method: Method): AccelParams {
+  return { ...(isPresetMethod(method) ? resolveParams(method) : DEFAULT_PARAMS), seed: current.seed };
 }
 
 /** The preset whose values the current ones equal (ignoring seed and sampler), or null when tuned. */

@@ -3,6 +3,8 @@ import { STAGE_NAMES, type RunReport } from '../../../src-shared/report';
 import { DEFAULT_PARAMS } from '../../../src-shared/params';
 import { completeProgress, initialProgress, reduceProgress, stepsFromPattern } from './progressModel';
 import { compareReports, formatMs, parseReport, readMetrics } from './compareModel';
+import type { RunDetail, StudioApi } from '../../../src-shared/api';
+import { loadResult } from '../state/useRun';
 
 const ev = (e: Partial<Parameters<typeof reduceProgress>[1]> & { stage: string }) => ({ jobId: 'j1', fraction: 0.1, ...e });
 
@@ -84,5 +86,30 @@ describe('compare', () => {
     expect(formatMs(1530)).toBe('1.53 s');
     expect(formatMs(12.4)).toBe('12 ms');
     expect(formatMs(null)).toBe('—');
+  });
+});
+
+describe('a finished job\'s result', () => {
+  const detail = (id: string, method: RunReport['method'], ms: number, maskIds: string[], baselineRunId: string | null): RunDetail => ({
+    id, projectId: 'p', imageId: 'i', maskIds, name: `${maskIds[0]} · ${method}`, kind: 'object', status: 'succeeded',
+    packId: 'mini', packName: 'mini', packVersion: '1', method, seed: 42, executionProvider: 'cpu', appVersion: '0',
+    objectMs: ms, speedup: null, quality: null, baselineRunId, schedule: null, error: null,
+    createdAt: '', startedAt: null, finishedAt: null, tags: [], trashed: false, thumbnailId: null,
+    params: {}, report: report(ms, 1, method), metrics: null, artefacts: [],
+  });
+  const apiOf = (runs: RunDetail[]) => ({
+    invoke: async (_: string, req: { runId: string }) => runs.find((r) => r.id === req.runId)!,
+  }) as unknown as StudioApi;
+
+  it('pairs each object of a Compare job with its own baseline and opens a lone run with its linked one', async () => {
+    // As the job service records a Compare: each accelerated run linked to this job's baseline of its object.
+    const runs = [
+      detail('a0', 'max', 400, ['m0'], 'b0'), detail('a1', 'max', 300, ['m1'], 'b1'),
+      detail('b0', 'off', 900, ['m0'], null), detail('b1', 'off', 800, ['m1'], null), detail('x', 'fast-sam3d', 700, ['m1'], 'b1'),
+    ];
+    const scene = await loadResult(apiOf(runs), ['a0', 'a1', 'b0', 'b1']);
+    expect(scene.objects.map((o) => [o.run.runId, o.baseline?.runId])).toEqual([['a0', 'b0'], ['a1', 'b1']]);
+    expect((await loadResult(apiOf(runs), ['x'])).objects[0].baseline?.runId).toBe('b1');
+    expect((await loadResult(apiOf(runs), ['b0'])).objects.map((o) => o.run.runId)).toEqual(['b0']);   // an off run alone
   });
 });

@@ -62,7 +62,11 @@ export async function loadResult(api: StudioApi, runIds: string[]): Promise<Resu
   return { objects, note: notes.length ? notes.join(' ') : null };
 }
 
-export function useRun(api: StudioApi) {
+/**
+ * `shownImageId`: the photo in the editor now. A job that finishes after the user moved on to another
+ * photo is kept in the library but not shown: its mesh would sit on the wrong photo, under its name.
+ */
+export function useRun(api: StudioApi, shownImageId: string | null) {
   const [jobId, setJobId] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState<ProgressState | null>(null);
@@ -73,11 +77,20 @@ export function useRun(api: StudioApi) {
   const current = useRef<string | null>(null);
   // job.finished can overtake the jobs.submit reply: keep early arrivals until the id is known.
   const early = useRef(new Map<string, JobSummary>());
+  const shownImage = useRef(shownImageId);
+  shownImage.current = shownImageId;
 
   const finish = useCallback(async (job: JobSummary) => {
     current.current = null;
     setRunning(false);
     setFinishedCount((n) => n + 1);
+    if (job.request.imageId !== shownImage.current) {
+      // Its progress strip belonged to the earlier photo too.
+      setProgress(null);
+      setStatus(job.status === 'succeeded' ? 'The run on the previous photo finished: its result is in the Library (Ctrl+L).'
+        : job.status === 'cancelled' ? null : `The run on the previous photo failed: ${job.error ?? 'no reason given'}.`);
+      return;
+    }
     if (job.status === 'succeeded') {
       setProgress((p) => (p ? completeProgress(p) : p));
       setStatus('Loading result…');
@@ -152,5 +165,15 @@ export function useRun(api: StudioApi) {
     }
   }, [api]);
 
-  return { jobId, running, progress, status, error, setError, result, setResult, submit, cancel, finishedCount, setStatus };
+  /**
+   * Another photo (or a library result) replaces what is shown: the last result, its error and, unless a
+   * job still runs, its progress strip, which spoke of that result.
+   */
+  const clearShown = useCallback(() => {
+    setResult(null);
+    setError(null);
+    if (!current.current) setProgress(null);
+  }, []);
+
+  return { jobId, running, progress, status, error, setError, result, setResult, submit, cancel, finishedCount, setStatus, clearShown };
 }
