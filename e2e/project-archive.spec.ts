@@ -54,7 +54,7 @@ test('project archives: export from the card menu, download, import, refuse a no
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press('Control+l');
   const drawer = page.getByRole('complementary', { name: 'Library' });
-  const cards = drawer.getByRole('button', { name: 'Open project mug-archive' });
+  const cards = drawer.getByRole('button', { name: /^Open project mug-archive( \(\d\))?$/ });
   await expect(cards).toHaveCount(1);
   await expect(cards).toContainText('1 image · 1 result');
 
@@ -95,14 +95,14 @@ test('project archives: export from the card menu, download, import, refuse a no
   await expect(drawer).toBeVisible();
   await expect(cards).toBeFocused();
 
-  // 4. "Import project…" with the downloaded zip: a second project of that name, with the same counts, and
-  // the status line says what arrived.
+  // 4. "Import project…" with the downloaded zip: a second project, named apart from the first ("(2)"),
+  // with the same counts, and the status line says what arrived.
   const importButton = drawer.getByRole('button', { name: 'Import project…' });
   const choosing = page.waitForEvent('filechooser');
   await importButton.click();
   await (await choosing).setFiles(zip);
   const status = drawer.locator('.lib-status');
-  await expect(status).toHaveText('Imported project “mug-archive”: 1 photo, 1 result.');
+  await expect(status).toHaveText('Imported project “mug-archive (2)”: 1 photo, 1 result.');
   await expect(cards).toHaveCount(2);
   await expect(cards.nth(0)).toContainText('1 image · 1 result');
   await expect(cards.nth(1)).toContainText('1 image · 1 result');
@@ -132,7 +132,7 @@ test('project archives: export from the card menu, download, import, refuse a no
   }, bytes.toString('base64'));
   await page.getByRole('region', { name: 'Image and masks' }).dispatchEvent('drop', { dataTransfer: dropped });
   await expect(drawer).toBeVisible();
-  await expect(status).toHaveText('Imported project “mug-archive”: 1 photo, 1 result.');
+  await expect(status).toHaveText('Imported project “mug-archive (3)”: 1 photo, 1 result.');
   await expect(cards).toHaveCount(3);
   await expect(alert).toBeHidden();
 

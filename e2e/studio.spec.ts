@@ -119,6 +119,11 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   await page.getByRole('button', { name: 'Compare' }).click();
   await expect(page.getByTestId('speedup')).toBeVisible({ timeout: 300_000 });
   await expect(page.getByTestId('compare-panel')).toContainText('fast-sam3d vs off');
+  // Quality against the baseline: F1 as a percentage with one decimal, the IoUs as fractions.
+  const quality = page.getByRole('table', { name: 'Quality against the baseline' });
+  await expect(quality.getByRole('columnheader', { name: 'F1@0.05 (%)' })).toBeVisible();
+  await expect(quality.getByRole('cell').nth(1)).toHaveText(/^\d{1,3}\.\d$/);
+  await expect(quality.getByRole('cell').nth(2)).toHaveText(/^[01]\.\d{3}$/);
   // Recorded, not asserted (wall-clock numbers vary by machine): shown in the report as an annotation.
   info.annotations.push({ type: 'speed-up (fast-sam3d vs off, as shown)', description: (await page.getByTestId('speedup').textContent()) ?? '' });
   await expect(page.getByTestId('baseline-canvas')).toBeVisible();

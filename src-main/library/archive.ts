@@ -515,7 +515,7 @@ async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Pr
 
   // Names as the library stores its own (well-formed, trimmed, not invisible), whatever wrote the archive.
   const nameOr = (raw: string, fallback: string): string => tidyName(raw) || fallback;
-  const projectName = nameOr(m.project.name, UNTITLED);
+  const projectName = lib.freshProjectName(nameOr(m.project.name, UNTITLED));
   lib.writeThenCommit(`import project "${projectName}"`, files, () => {
     const db = lib.db;
     const t = new Date().toISOString();

@@ -385,6 +385,21 @@ export class Library {
 
   // ---------------------------------------------------------------- projects -------------------------
 
+  /**
+   * A name for a project the library makes itself (from a photo's file name, from an archive): `base`, or
+   * `base (2)`, `base (3)` … when a project out of the trash already has it (case-insensitively). Every
+   * SAM 3D folder's photo is image.png, and a project imported twice keeps its name: without this the
+   * drawer fills with "image" and `fastsam3d project export image` cannot tell which. A name the user
+   * types (create, rename) is theirs and is kept as typed.
+   */
+  freshProjectName(base: string): string {
+    const taken = new Set((this.db.prepare(`SELECT lower(name) FROM projects WHERE deleted_at IS NULL`).pluck().all() as string[]));
+    if (!taken.has(base.toLowerCase())) return base;
+    let k = 2;
+    while (taken.has(`${base} (${k})`.toLowerCase())) k++;
+    return `${base} (${k})`;
+  }
+
   createProject(name: string): ProjectRecord {
     const clean = cleanName(name, 'A project needs a name');
     const id = randomUUID();
@@ -539,7 +554,7 @@ export class Library {
       let projectId = input.projectId;
       if (!projectId) {
         projectId = randomUUID();
-        this.db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(projectId, projectNameFromFile(name), t, t);
+        this.db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(projectId, this.freshProjectName(projectNameFromFile(name)), t, t);
       }
       this.db
         .prepare(`INSERT INTO images (id, project_id, name, file, sha256, bytes, width, height, created_at, thumb_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)

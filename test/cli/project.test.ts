@@ -69,7 +69,9 @@ describe('fastsam3d project', () => {
 
     const lib = Library.open(dir);
     try {
-      await lib.importImage({ name: 'desk chair.png', data: await photoPng(64, 48, 3) });
+      // The library names its own projects apart ("desk chair (2)"); a user may rename one to a taken name.
+      const { image } = await lib.importImage({ name: 'desk chair.png', data: await photoPng(64, 48, 3) });
+      lib.renameProject(image.projectId, 'desk chair');
     } finally {
       lib.close();
     }

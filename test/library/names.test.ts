@@ -49,16 +49,28 @@ describe('name rules', () => {
 });
 
 describe('names through the library API', () => {
-  it('images.import of ".png", ".PNG" or " .jpg " without a project makes a project named "Untitled"', async () => {
+  it('images.import of ".png", ".PNG" or " .jpg " without a project makes a project named "Untitled" (then "Untitled (2)" …)', async () => {
     const { call } = setup();
     const data = (await photoPng()).toString('base64');
-    for (const name of ['.png', '.PNG', ' .jpg ']) {
+    for (const [i, name] of ['.png', '.PNG', ' .jpg '].entries()) {
       const { image } = await call('images.import', { name, data });
       expect(image.name).toBe(name.trim());
-      expect((await call('projects.get', { projectId: image.projectId })).name).toBe('Untitled');
+      expect((await call('projects.get', { projectId: image.projectId })).name).toBe(i === 0 ? 'Untitled' : `Untitled (${i + 1})`);
     }
     const { image } = await call('images.import', { name: 'chair.png', data });
     expect((await call('projects.get', { projectId: image.projectId })).name).toBe('chair');
+  });
+
+  it('gives projects the library names itself a name no other project has, and keeps the names users type', async () => {
+    const { lib, call } = setup();
+    const data = (await photoPng()).toString('base64');
+    const projectOf = async (name: string) => (await call('projects.get', { projectId: (await call('images.import', { name, data })).image.projectId })).name;
+    expect([await projectOf('image.png'), await projectOf('Image.PNG'), await projectOf('image.png')]).toEqual(['image', 'Image (2)', 'image (3)']);
+    // A trashed project's name is free again; a typed name may repeat another project's.
+    const { image } = await lib.importImage({ name: 'chair.png', data: await photoPng() });
+    lib.trashProject(image.projectId);
+    expect(await projectOf('chair.png')).toBe('chair');
+    expect((await call('projects.create', { name: 'image' })).name).toBe('image');
   });
 
   it('refuses renames to invisible-only names for projects, images, masks and runs, and keeps the old name', async () => {

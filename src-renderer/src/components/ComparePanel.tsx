@@ -62,7 +62,7 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note, ob
         <table className="metrics" aria-label="Quality against the baseline">
           <thead><tr>{METRIC_LABELS.map((m) => <th key={m.key} scope="col">{m.label}</th>)}</tr></thead>
           <tbody><tr>{METRIC_LABELS.map((m) => (
-            <td key={m.key} title={`${m.better} is better`}>{q[m.key] !== undefined ? q[m.key].toFixed(m.key === 'chamfer' ? 4 : 3) : <span className="muted" title="The host did not report this metric for the run">n/a</span>}</td>
+            <td key={m.key} title={`${m.better} is better`}>{q[m.key] !== undefined ? q[m.key].toFixed(m.digits) : <span className="muted" title="The host did not report this metric for the run">n/a</span>}</td>
           ))}</tr></tbody>
         </table>
       )}

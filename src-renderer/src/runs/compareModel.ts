@@ -52,11 +52,12 @@ export function compareReports(run: RunReport, baseline: RunReport | null): Comp
 }
 
 /** Quality metrics against the baseline, by their paper names, from whatever the API provides. */
-export const METRIC_LABELS: readonly { key: string; label: string; better: 'lower' | 'higher' }[] = [
-  { key: 'chamfer', label: 'CD', better: 'lower' },
-  { key: 'f1', label: 'F1@0.05', better: 'higher' },
-  { key: 'vIoU', label: 'vIoU', better: 'higher' },
-  { key: 'iou3d', label: '3D-IoU', better: 'higher' },
+/** The quality metrics shown against a baseline; F1 is a percentage (0–100), the others fractions or lengths. */
+export const METRIC_LABELS: readonly { key: string; label: string; better: 'lower' | 'higher'; digits: number }[] = [
+  { key: 'chamfer', label: 'CD', better: 'lower', digits: 4 },
+  { key: 'f1', label: 'F1@0.05 (%)', better: 'higher', digits: 1 },
+  { key: 'vIoU', label: 'vIoU', better: 'higher', digits: 3 },
+  { key: 'iou3d', label: '3D-IoU', better: 'higher', digits: 3 },
 ];
 
 /**
