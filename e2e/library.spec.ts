@@ -10,7 +10,7 @@ import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
-import { requireE2eInputs, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
+import { ROOT, useSharedHost, watchConsoleErrors } from './helpers/host';
 import { shot } from './helpers/shot';
 
 const example = path.join(ROOT, 'resources/examples/mug');
@@ -19,25 +19,14 @@ const packId = 'test-tiny';
 
 test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
 
-let host: E2eHost | undefined;
-
-test.beforeAll(async () => {
-  requireE2eInputs([packId]);
-  host = await startBuiltHost();
-});
-
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = useSharedHost([packId]);
 
 test('library: rename, tags, trash with Undo, restore, search, empty the trash', async ({ page }, info) => {
   test.setTimeout(8 * 60_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const consoleErrors = watchConsoleErrors(page);
 
   // 1. One finished run: the mug example with its mask, the small pack, Generate.
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
   await page.locator('#pack-select').selectOption(packId);
   await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
@@ -177,16 +166,14 @@ test('library: rename, tags, trash with Undo, restore, search, empty the trash',
 
 test('library: the same photo twice is one project; projects and the right-click menu', async ({ page }, info) => {
   test.setTimeout(3 * 60_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const consoleErrors = watchConsoleErrors(page);
   // A photo under its own name, so its project is told apart from the other test's "image".
   const photo = path.join(info.outputDir, 'desk-chair.png');
   fs.mkdirSync(info.outputDir, { recursive: true });
   fs.copyFileSync(path.join(ROOT, 'resources/examples/chair/image.png'), photo);
 
   // 1. Open the photo, then the same file again: reopened, not copied, and the status line says where it is.
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   const input = page.getByTestId('image-input');
   await input.setInputFiles([photo]);
   await expect(page.getByTestId('zoom-level')).toBeVisible();

@@ -10,7 +10,7 @@ import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
-import { requireE2eInputs, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
+import { ROOT, useSharedHost, watchConsoleErrors } from './helpers/host';
 import { shot } from './helpers/shot';
 
 const example = path.join(ROOT, 'resources/examples/mug');
@@ -19,22 +19,11 @@ const packId = 'test-tiny';
 
 test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
 
-let host: E2eHost | undefined;
-
-test.beforeAll(async () => {
-  requireE2eInputs([packId]);
-  host = await startBuiltHost();
-});
-
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = useSharedHost([packId]);
 
 test('project archives: export from the card menu, download, import, refuse a non-zip, drop a zip', async ({ page }, info) => {
   test.setTimeout(6 * 60_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const consoleErrors = watchConsoleErrors(page);
   // The photo under its own name, so its project has one ("mug-archive") to look for.
   fs.mkdirSync(info.outputDir, { recursive: true });
   const photo = path.join(info.outputDir, 'mug-archive.png');
@@ -43,7 +32,7 @@ test('project archives: export from the card menu, download, import, refuse a no
   fs.copyFileSync(path.join(example, '0.png'), mask);
 
   // 1. A project with a photo, its mask and one finished result.
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
   await page.locator('#pack-select').selectOption(packId);
   await page.getByTestId('image-input').setInputFiles([photo, mask]);
@@ -67,7 +56,7 @@ test('project archives: export from the card menu, download, import, refuse a no
   const dialog = page.getByRole('dialog', { name: 'Export project' });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('status')).toHaveText(/^Wrote mug-archive\.zip: [\d.]+ (KiB|MiB), \d+ files\.$/);
-  expect(fs.existsSync(path.join(host!.dataDir, 'exports/projects/mug-archive.zip'))).toBe(true);
+  expect(fs.existsSync(path.join(host().dataDir, 'exports/projects/mug-archive.zip'))).toBe(true);
   await shot(page, info, 'archive-01-exported');
   const downloading = page.waitForEvent('download');
   await dialog.getByRole('link', { name: 'Download mug-archive.zip' }).click();

@@ -12,21 +12,12 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { requireE2eInputs, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
+import { ROOT, startBuiltHost, useSharedHost, watchConsoleErrors } from './helpers/host';
 import { shot } from './helpers/shot';
 
 const example = path.join(ROOT, 'resources/examples/mug');
 
-let host: E2eHost | undefined;
-
-test.beforeAll(async () => {
-  requireE2eInputs(['seg-mini']);
-  host = await startBuiltHost();
-});
-
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = useSharedHost(['seg-mini']);
 
 interface Bits { width: number; height: number; bits: Uint8Array }
 
@@ -69,12 +60,10 @@ function centroid(m: Bits): [number, number, number] {
 
 test('Segment tool: one click proposes the mug, Enter accepts it (undoable), Generate runs on it', async ({ page }, info) => {
   test.setTimeout(8 * 60_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const consoleErrors = watchConsoleErrors(page);
   const object = await objectMask(path.join(example, '0.png'));
 
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png')]);
   const overlay = page.getByTestId('mask-overlay');
   await expect(overlay).toBeVisible();
@@ -217,7 +206,7 @@ test('without a usable segmentation pack the tool says how to get one', async ({
 });
 
 test('zoom/pan: wheel zooms at the cursor, keys and Fit, space-drag pans; brush strokes land on the right pixels', async ({ page }, info) => {
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   // A photo no other test here ran on: the mug comes back with the mask its run saved (the same photo is
   // reopened, not copied), and the brush adds nothing where that mask is already drawn.
   await page.getByTestId('image-input').setInputFiles([path.join(ROOT, 'resources/examples/bottle/image.png')]);

@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isBuilt, startBuiltHost, type E2eHost } from './helpers/host';
+import { isBuilt, startBuiltHost, watchConsoleErrors, type E2eHost } from './helpers/host';
 
 let host: E2eHost;
 
@@ -21,9 +21,7 @@ test.afterAll(async () => {
 });
 
 test('the shell loads, connects to the API and is saved as a screenshot', async ({ page }, testInfo) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const consoleErrors = watchConsoleErrors(page);
   const replies: string[] = [];
   page.on('websocket', (ws) => ws.on('framereceived', (f) => replies.push(String(f.payload))));
 

@@ -9,23 +9,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
-import { requireE2eInputs, ROOT, startBuiltHost, type E2eHost } from './helpers/host';
+import { ROOT, useSharedHost, watchConsoleErrors } from './helpers/host';
 import { shot } from './helpers/shot';
 
 const example = path.join(ROOT, 'resources/examples/mug');
 
 test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
 
-let host: E2eHost | undefined;
-
-test.beforeAll(async () => {
-  requireE2eInputs(['mini', 'test-tiny']);
-  host = await startBuiltHost();
-});
-
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = useSharedHost(['mini', 'test-tiny']);
 
 /** Leave any text field, so single-letter shortcuts reach the window. */
 async function blur(page: Page) {
@@ -59,11 +50,9 @@ async function maskCentre(file: string): Promise<[number, number]> {
 
 test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ page }, info) => {
   test.setTimeout(10 * 60_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const consoleErrors = watchConsoleErrors(page);
 
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();
   await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
 
@@ -195,7 +184,7 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
 });
 
 test('mask tools: magic wand, lasso subtract, brush, eraser, undo/redo', async ({ page }, info) => {
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png')]);
   const overlay = page.getByTestId('mask-overlay');
   await expect(overlay).toBeVisible();
@@ -248,7 +237,7 @@ test('mask tools: magic wand, lasso subtract, brush, eraser, undo/redo', async (
 });
 
 test('keyboard: open nothing, G explains what is missing in place', async ({ page }, info) => {
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();
   await page.keyboard.press('g');
   await expect(page.getByRole('alert').filter({ hasText: 'Open an image first' })).toBeVisible();
@@ -256,7 +245,7 @@ test('keyboard: open nothing, G explains what is missing in place', async ({ pag
 });
 
 test('sampler settings left to the pack show each pack\'s own values', async ({ page }, info) => {
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   const select = page.locator('#pack-select');
   await expect(select.locator('option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
   const before = await select.inputValue();
@@ -299,7 +288,7 @@ test('sampler settings left to the pack show each pack\'s own values', async ({ 
 
 test('keyboard only: Ctrl+O, G, Esc cancels, G again, Ctrl+E and Enter export', async ({ page }, info) => {
   test.setTimeout(6 * 60_000);
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
   await blur(page);
 
@@ -342,7 +331,7 @@ test('keyboard only: Ctrl+O, G, Esc cancels, G again, Ctrl+E and Enter export', 
 
 test('Compare twice on the same inputs: each compares against its own baseline', async ({ page }, info) => {
   test.setTimeout(4 * 60_000);
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   const select = page.locator('#pack-select');
   await expect(select.locator('option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
   const before = await select.inputValue();
@@ -369,7 +358,7 @@ test('Compare twice on the same inputs: each compares against its own baseline',
 
 test('a run still going when another photo opens is kept for the Library, not shown on that photo', async ({ page }, info) => {
   test.setTimeout(4 * 60_000);
-  await page.goto(host!.openUrl);
+  await page.goto(host().openUrl);
   await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
   await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
   await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();

@@ -1,12 +1,14 @@
 /**
  * The built browser host (`out/main/serve.js`) as a real process on a free port with a temp data dir,
- * for end-to-end tests. Resolves once it printed the URL to open.
+ * for end-to-end tests (startBuiltHost resolves once it printed the URL to open; useSharedHost gives a
+ * spec file one for all its tests), and the window's console errors (watchConsoleErrors).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { test, type Page } from '@playwright/test';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUILT_HOST = path.join(ROOT, 'out/main/serve.js');
@@ -66,4 +68,31 @@ export async function startBuiltHost(extraArgs: string[] = []): Promise<E2eHost>
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One built host for every test of a spec file (call at its top level): fails first when the packs or the
+ * build are missing, stops the host after the last test. Returns the running host.
+ */
+export function useSharedHost(packs: string[]): () => E2eHost {
+  let host: E2eHost | undefined;
+  test.beforeAll(async () => {
+    requireE2eInputs(packs);
+    host = await startBuiltHost();
+  });
+  test.afterAll(async () => {
+    await host?.stop();
+  });
+  return () => {
+    if (!host) throw new Error('the shared host is not running (useSharedHost must be called at the top level of the spec)');
+    return host;
+  };
+}
+
+/** The window's console errors and uncaught exceptions from now on; a test ends by expecting none. */
+export function watchConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
 }
