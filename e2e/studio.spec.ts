@@ -84,6 +84,9 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   await shot(page, info, '02-progress');
   await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles', { timeout: 240_000 });
   await expect(page.getByRole('button', { name: 'Cancel' })).toBeDisabled();
+  // Finished: the stages fold away (the Compare panel holds the same times and patterns) and unfold on a click.
+  await expect(page.getByTestId('progress')).toBeHidden();
+  await page.getByText('Stages and steps of the last job').click();
   // fast-sam3d caches SS steps: the strip must show cached steps, not only full ones.
   await expect(ssStrip.locator('.step.cached').first()).toBeVisible();
 

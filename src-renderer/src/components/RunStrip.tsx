@@ -89,19 +89,31 @@ export function RunStrip(p: Props) {
       {pack && !pack.valid && <p className="error" role="alert">Pack “{pack.label}” is not usable: {pack.problems.join('; ')}. Pick another pack or rebuild it.</p>}
       {!p.canGenerate && p.generateHint && !p.running && <p className="muted hint">{p.generateHint}</p>}
       {p.error && <p className="error" role="alert">{p.error}</p>}
-      {p.progress && (
-        <div className="stages" data-testid="progress">
-          <Bar className="overall" value={p.progress.overall} label="Overall progress" />
-          {p.progress.stages.map((s) => (
-            <div key={s.name} className={`stage${p.progress!.current === s.name ? ' current' : ''}${s.done ? ' done' : ''}`}>
-              <span className="stage-name">{STAGE_LABELS[s.name] ?? s.name}</span>
-              <Bar value={s.fraction} label={`${STAGE_LABELS[s.name] ?? s.name} progress`} />
-              {s.steps.length > 0 && <StepStrip steps={s.steps} label={s.name} />}
-              {s.tokens && <span className="muted tokens">{s.tokens.evaluated.toLocaleString()} tokens evaluated, {s.tokens.carved.toLocaleString()} carved</span>}
-            </div>
-          ))}
-        </div>
-      )}
+      {p.progress && (p.running ? <Stages progress={p.progress} /> : (
+        // Once the job ended the same stages, times and step patterns are in the Compare panel: folded
+        // here, so the panel keeps its height on a laptop screen (1024×640: 62 px of it were left).
+        <details className="stages-done">
+          <summary>Stages and steps of the last job</summary>
+          <Stages progress={p.progress} />
+        </details>
+      ))}
     </section>
+  );
+}
+
+/** One bar per stage, with the samplers' step strips and SLaT's token counts. */
+function Stages({ progress }: { progress: ProgressState }) {
+  return (
+    <div className="stages" data-testid="progress">
+      <Bar className="overall" value={progress.overall} label="Overall progress" />
+      {progress.stages.map((s) => (
+        <div key={s.name} className={`stage${progress.current === s.name ? ' current' : ''}${s.done ? ' done' : ''}`}>
+          <span className="stage-name">{STAGE_LABELS[s.name] ?? s.name}</span>
+          <Bar value={s.fraction} label={`${STAGE_LABELS[s.name] ?? s.name} progress`} />
+          {s.steps.length > 0 && <StepStrip steps={s.steps} label={s.name} />}
+          {s.tokens && <span className="muted tokens">{s.tokens.evaluated.toLocaleString()} tokens evaluated, {s.tokens.carved.toLocaleString()} carved</span>}
+        </div>
+      ))}
+    </div>
   );
 }
