@@ -193,3 +193,17 @@ export function resolveParams(preset: keyof typeof PRESETS, overrides: Partial<A
   const merged = { ...DEFAULT_PARAMS, ...PRESETS[preset], ...overrides };
   return AccelParamsSchema.parse(merged);
 }
+
+/**
+ * The preset whose acceleration values `values` has (sampler settings, seed included, are ignored: they
+ * are the user's whatever the preset), or null when they are tuned away from every preset. One home for
+ * the window's "preset values" / "tuned" label and the library's `tuned` flag on runs.
+ */
+export function matchingPreset(values: Partial<AccelParams> | Record<string, unknown>): keyof typeof PRESETS | null {
+  const v = values as Record<string, unknown>;
+  for (const p of Object.keys(PRESETS) as (keyof typeof PRESETS)[]) {
+    const ref = resolveParams(p) as unknown as Record<string, unknown>;
+    if ((PARAM_SPECS as readonly ParamSpec[]).every((s) => s.module === 'sampler' || ref[s.key] === v[s.key])) return p;
+  }
+  return null;
+}

@@ -1,6 +1,6 @@
 /** Row shapes of the library tables and their mapping to the API records (src-shared/api/library.ts). */
 import path from 'node:path';
-import type { Method } from '../../src-shared/params';
+import { PRESETS, matchingPreset, type Method } from '../../src-shared/params';
 import type { ArtefactKind, ArtefactRecord, ImageRecord, MaskRecord, ProjectRecord, RunSummary } from '../../src-shared/api/library';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -66,11 +66,22 @@ function parseSchedule(json: string | null): RunSummary['schedule'] {
   }
 }
 
+/** A preset method whose stored acceleration values are not the preset's (baseline methods have no preset). */
+function isTuned(method: string, paramsJson: string): boolean {
+  if (!(method in PRESETS)) return false;
+  try {
+    return matchingPreset(JSON.parse(paramsJson) as Record<string, unknown>) !== method;
+  } catch {
+    return false;
+  }
+}
+
 export function toRunSummary(r: RunRow): RunSummary {
   return {
     id: r.id, projectId: r.project_id, imageId: r.image_id, maskIds: r.mask_ids ? r.mask_ids.split(',') : [],
     name: r.name, kind: r.kind, status: r.status, packId: r.pack_id, packName: r.pack_name, packVersion: r.pack_version,
     method: r.method, seed: r.seed, executionProvider: r.execution_provider, appVersion: r.app_version,
+    tuned: isTuned(r.method, r.params_json),
     objectMs: r.object_ms, speedup: r.speedup, quality: r.quality, baselineRunId: r.baseline_run_id,
     schedule: parseSchedule(r.schedule_json), error: r.error, createdAt: r.created_at, startedAt: r.started_at,
     finishedAt: r.finished_at, tags: splitTags(r.tags), trashed: r.deleted_at !== null, thumbnailId: r.thumb_id,

@@ -53,6 +53,8 @@ export const RunSummary = z.object({
   kind: z.enum(['object', 'scene']), status: JobStatusSchema,
   packId: z.string(), packName: z.string(), packVersion: z.string(),
   method: z.enum(METHODS), seed: z.number().int(), executionProvider: z.string(), appVersion: z.string(),
+  /** A preset method run with acceleration values changed from the preset's (shown as "fast-sam3d, tuned"). */
+  tuned: z.boolean(),
   objectMs: z.number().nullable(),
   /** Baseline object time ÷ this run's object time; null without a finished baseline. */
   speedup: z.number().nullable(),

@@ -73,6 +73,25 @@ describe('startRun', () => {
   });
 });
 
+describe('tuned runs', () => {
+  it('marks a preset method run whose acceleration values differ from the preset, not its seed or sampler settings', async () => {
+    const lib = openLib();
+    const { image, mask } = await imageWithMask(lib);
+    const jobs = jobLibrary(lib, { appVersion: '0.1.0' });
+    const submit = (method: JobSubmitRequest['method'], params: JobSubmitRequest['params'], baseline = false) => lib.getRun(jobs.beginRun(
+      { kind: 'object', imageId: image.id, maskIds: [mask.id], packId: 'p', method, params, withBaseline: baseline },
+      { jobId: 'j', objectIndex: 0, objectName: 'chair', baseline, packDir: tempDir() },
+    ));
+    expect(submit('fast-sam3d', {}).tuned).toBe(false);
+    expect(submit('fast-sam3d', { seed: 7, ssSamples: 3, ssSteps: 12 }).tuned).toBe(false);
+    expect(submit('fast-sam3d', { ssCacheStride: 4 }).tuned).toBe(true);
+    expect(submit('max', { ssCache: false }).tuned).toBe(true);
+    // A Compare baseline of a tuned run is plain off; a baseline method has no preset to differ from.
+    expect(submit('fast-sam3d', { ssCacheStride: 4 }, true)).toMatchObject({ method: 'off', tuned: false });
+    expect(submit('uniform-skip', { ssCacheStride: 4 }).tuned).toBe(false);
+  });
+});
+
 describe('execution provider of runs that did not succeed', () => {
   it('failRun stores the provider the worker reported, or "unknown" instead of "pending"', async () => {
     const lib = openLib();

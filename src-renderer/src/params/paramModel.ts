@@ -4,8 +4,10 @@
  * request payload for jobs.submit.
  */
 import {
-  DEFAULT_PARAMS, METHODS, PARAM_SPECS, PRESETS, resolveParams, samplerSettingsOf, type AccelParams, type Method, type ParamSpec,
+  DEFAULT_PARAMS, METHODS, PARAM_SPECS, PRESETS, matchingPreset, resolveParams, samplerSettingsOf, type AccelParams, type Method, type ParamSpec,
 } from '../../../src-shared/params';
+
+export { matchingPreset };
 
 export type ModuleId = ParamSpec['module'];
 
@@ -56,15 +58,6 @@ export function resetParams(current: AccelParams, method: Method): AccelParams {
   return { ...(isPresetMethod(method) ? resolveParams(method) : DEFAULT_PARAMS), seed: current.seed };
 }
 
-/** The preset whose values the current ones equal (ignoring seed and sampler), or null when tuned. */
-export function matchingPreset(values: AccelParams): (typeof PRESET_METHODS)[number] | null {
-  for (const p of PRESET_METHODS) {
-    const ref = resolveParams(p);
-    const same = SPECS.every((s) => s.module === 'sampler' || ref[s.key as keyof AccelParams] === values[s.key as keyof AccelParams]);
-    if (same) return p;
-  }
-  return null;
-}
 
 /** Is this parameter live, i.e. is its module switched on? Sampler settings always are. */
 export function isActive(values: AccelParams, spec: ParamSpec): boolean {

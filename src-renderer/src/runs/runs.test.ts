@@ -92,7 +92,7 @@ describe('compare', () => {
 describe('a finished job\'s result', () => {
   const detail = (id: string, method: RunReport['method'], ms: number, maskIds: string[], baselineRunId: string | null): RunDetail => ({
     id, projectId: 'p', imageId: 'i', maskIds, name: `${maskIds[0]} · ${method}`, kind: 'object', status: 'succeeded',
-    packId: 'mini', packName: 'mini', packVersion: '1', method, seed: 42, executionProvider: 'cpu', appVersion: '0',
+    packId: 'mini', packName: 'mini', packVersion: '1', method, seed: 42, executionProvider: 'cpu', appVersion: '0', tuned: false,
     objectMs: ms, speedup: null, quality: null, baselineRunId, schedule: null, error: null,
     createdAt: '', startedAt: null, finishedAt: null, tags: [], trashed: false, thumbnailId: null,
     params: {}, report: report(ms, 1, method), metrics: null, artefacts: [],

@@ -172,7 +172,7 @@ export function RunCard({ api, run: r, source, onOpen, onTrash, onChanged }: Car
       details={<>
         <span className="muted">{source ? `${source} · ` : ''}<time dateTime={r.createdAt}>{shortTime(r.createdAt)}</time></span>
         <span className="muted">
-          {r.method} · seed {r.seed} · {r.status}
+          {methodLabel(r)} · seed {r.seed} · {r.status}
           {r.objectMs !== null ? ` · ${(r.objectMs / 1000).toFixed(2)} s` : ''}
           {r.speedup !== null ? ` · ${r.speedup.toFixed(2)}×` : ''}
           {r.quality !== null ? ` · F1 ${r.quality.toFixed(1)}` : ''}
@@ -207,6 +207,9 @@ export function ImageCard({ api, image: im, onOpen, onTrash, onChanged }: CardPr
       }]} />
   );
 }
+
+/** "fast-sam3d", or "fast-sam3d, tuned" when the run changed the preset's values (two runs otherwise read alike). */
+export const methodLabel = (r: Pick<RunSummary, 'method' | 'tuned'>): string => (r.tuned ? `${r.method}, tuned` : r.method);
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
