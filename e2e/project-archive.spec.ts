@@ -21,7 +21,7 @@ test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
 
 const host = useSharedHost([packId]);
 
-test('project archives: export from the card menu, download, import, refuse a non-zip, drop a zip', async ({ page }, info) => {
+test('project archives: export from the card menu, download, import, refuse a non-zip, drop two zips', async ({ page }, info) => {
   test.setTimeout(6 * 60_000);
   const consoleErrors = watchConsoleErrors(page);
   // The photo under its own name, so its project has one ("mug-archive") to look for.
@@ -109,7 +109,8 @@ test('project archives: export from the card menu, download, import, refuse a no
   await expect(cards).toHaveCount(2);
   await shot(page, info, 'archive-03-not-a-zip');
 
-  // 6. The zip dropped on the window (the image panel) is imported the same way, into the drawer.
+  // 6. Zips dropped on the window (the image panel) are imported the same way, into the drawer: two in one
+  // drop, one after the other (none lost while the first is read).
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press('Escape');
   await expect(drawer).toBeHidden();
@@ -117,12 +118,13 @@ test('project archives: export from the card menu, download, import, refuse a no
     const dt = new DataTransfer();
     const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     dt.items.add(new File([data], 'mug-archive.zip', { type: 'application/zip' }));
+    dt.items.add(new File([data], 'mug-archive copy.zip', { type: 'application/zip' }));
     return dt;
   }, bytes.toString('base64'));
   await page.getByRole('region', { name: 'Image and masks' }).dispatchEvent('drop', { dataTransfer: dropped });
   await expect(drawer).toBeVisible();
-  await expect(status).toHaveText('Imported project “mug-archive (3)”: 1 photo, 1 result.');
-  await expect(cards).toHaveCount(3);
+  await expect(cards).toHaveCount(4);
+  await expect(status).toHaveText('Imported project “mug-archive (4)”: 1 photo, 1 result.');
   await expect(alert).toBeHidden();
 
   expect(consoleErrors, 'no errors in the window console').toEqual([]);

@@ -55,8 +55,8 @@ export function App({ api }: { api: StudioApi }) {
   const [usableProviders, setUsableProviders] = useState<string[]>([]);
   const [dataDir, setDataDir] = useState<string | null>(null);
   const [host, setHost] = useState<HostKind | null>(null);
-  /** A project zip dropped on the window, on its way to the Library drawer's import. */
-  const [droppedArchive, setDroppedArchive] = useState<File | null>(null);
+  /** Project zips dropped on the window, on their way to the Library drawer's import. */
+  const [droppedArchives, setDroppedArchives] = useState<File[]>([]);
   const [startupProblems, setStartupProblems] = useState<string[]>([]);
   const view = useMaskView();
   const segment = useSegment(api, image, tool === 'segment', editor);
@@ -148,8 +148,12 @@ export function App({ api }: { api: StudioApi }) {
   const onFiles = useCallback(async (files: File[]) => {
     // A project archive is not a photo: the Library imports it and says there what arrived. A photo in the
     // same drop (a dropped folder that also holds a zip) wins: that is what the image panel is for.
-    const archive = files.find(isProjectArchive);
-    if (archive && !files.some((f) => f.type.startsWith('image/'))) { setDroppedArchive(archive); setLibraryOpen(true); return; }
+    const archives = files.filter(isProjectArchive);
+    if (archives.length > 0 && !files.some((f) => f.type.startsWith('image/'))) {
+      setDroppedArchives((waiting) => [...waiting, ...archives]);
+      setLibraryOpen(true);
+      return;
+    }
     setLoading(true); setImageError(null);
     try {
       const { image: img, masks, reusedFrom } = await loadFromFiles(api, files);
@@ -203,7 +207,7 @@ export function App({ api }: { api: StudioApi }) {
     }
   }, [api, openImage, packs, run]);
 
-  const takeDroppedArchive = useCallback(() => setDroppedArchive(null), []);
+  const takeDroppedArchives = useCallback(() => setDroppedArchives([]), []);
 
   const fetchBytes = useCallback(async (artefactId: string) => {
     const { data } = await api.invoke('artefacts.read', { artefactId });
@@ -321,7 +325,7 @@ export function App({ api }: { api: StudioApi }) {
         onCompare={() => void generate(true)} onExport={() => setExportOpen(true)}
       />
       <LibraryDrawer api={api} open={libraryOpen} onClose={() => setLibraryOpen(false)} refreshKey={run.finishedCount}
-        dataDir={dataDir} host={host} droppedArchive={droppedArchive} onDroppedArchiveTaken={takeDroppedArchive} fallbackFocus={libraryButton}
+        dataDir={dataDir} host={host} droppedArchives={droppedArchives} onDroppedArchivesTaken={takeDroppedArchives} fallbackFocus={libraryButton}
         onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.clearShown(); run.setStatus(null); setLibraryOpen(false); }); }} />
       {exportOpen && current && (
         <ExportDialog api={api} dataDir={dataDir} runId={current.run.runId} name={current.run.name} triangles={current.run.report.mesh.triangles} onClose={() => setExportOpen(false)} />

@@ -28,9 +28,9 @@ interface Props {
   dataDir: string | null;
   /** Which host serves the window (app.info); null until known. Decides the largest archive to send. */
   host: HostKind | null;
-  /** A project zip dropped on the window: the drawer imports it (once) and reports here. */
-  droppedArchive: File | null;
-  onDroppedArchiveTaken: () => void;
+  /** Project zips dropped on the window: the drawer imports each once, in order, and reports here. */
+  droppedArchives: File[];
+  onDroppedArchivesTaken: () => void;
   /** Where the focus goes when the drawer closes and nothing held it before (the Library button). */
   fallbackFocus?: RefObject<HTMLElement | null>;
 }
@@ -49,7 +49,7 @@ const stem = (name: string) => name.replace(/\.[a-z0-9]+$/i, '');
 /** Projects listed before "All N projects" is pressed. */
 const PROJECTS_SHOWN = 6;
 
-export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refreshKey, dataDir, host, droppedArchive, onDroppedArchiveTaken, fallbackFocus }: Props) {
+export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refreshKey, dataDir, host, droppedArchives, onDroppedArchivesTaken, fallbackFocus }: Props) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [images, setImages] = useState<ImageRecord[]>([]);
   /** Where each listed run came from: "image.png · project" by run id. */
@@ -177,13 +177,10 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
     setFocusAfter({ label: null });   // the card (and the focus) went: Undo is the likely next key
   };
 
-  // Set synchronously, so a second click or drop before the first render of "Importing…" is refused too.
-  const importBusy = useRef(false);
-  const importArchive = useCallback(async (file: File) => {
-    if (importBusy.current) return;
+  /** One project zip: refused before reading when too large, else sent, and the drawer says what arrived. */
+  const importOne = useCallback(async (file: File) => {
     const refused = archiveRefusal(file, host);
     if (refused) { setError(refused); setNote(null); return; }
-    importBusy.current = true;
     setImporting(file.name);
     try {
       const data = await readAsBase64(file);
@@ -195,20 +192,37 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
       // The library is unchanged, so there is nothing to reload (a reload would also clear this message).
       setError(archiveErrorText(e, `Importing “${file.name}”`));
       setNote(null);
+    }
+  }, [api, host, load]);
+
+  // Zips picked or dropped while one is being imported wait their turn (one import at a time, none lost).
+  // The flag is set synchronously, so a second click or drop before "Importing…" renders queues too.
+  const importQueue = useRef<File[]>([]);
+  const importBusy = useRef(false);
+  const importArchive = useCallback(async (file: File) => {
+    importQueue.current.push(file);
+    if (importBusy.current) return;
+    importBusy.current = true;
+    try {
+      for (let next = importQueue.current.shift(); next; next = importQueue.current.shift()) await importOne(next);
     } finally {
       importBusy.current = false;
       setImporting(null);
     }
-  }, [api, host, load]);
+  }, [importOne]);
 
-  // A zip dropped on the window is imported here, where its result is shown; each File only once.
-  const takenArchive = useRef<File | null>(null);
+  // Zips dropped on the window are imported here, where their results are shown: in order, each File once
+  // (an effect can run twice for one list before the emptied one arrives).
+  const taken = useRef(new WeakSet<File>());
   useEffect(() => {
-    if (!open || !droppedArchive || takenArchive.current === droppedArchive) return;
-    takenArchive.current = droppedArchive;
-    onDroppedArchiveTaken();
-    void importArchive(droppedArchive);
-  }, [open, droppedArchive, onDroppedArchiveTaken, importArchive]);
+    if (!open || droppedArchives.length === 0) return;
+    onDroppedArchivesTaken();
+    for (const f of droppedArchives) {
+      if (taken.current.has(f)) continue;
+      taken.current.add(f);
+      void importArchive(f);
+    }
+  }, [open, droppedArchives, onDroppedArchivesTaken, importArchive]);
 
   /** Back to the project's card when its export dialog closes, so keyboard users keep their place. */
   const closeExport = () => {
