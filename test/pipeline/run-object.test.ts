@@ -34,6 +34,8 @@ describe('runObject', () => {
       noise: { ss: [ssNoise(pack.manifest, 3)], slat: [slatNoise(a.report.aggregation.voxelsAfter, 8, 3)] },
     });
     expect(injected.layout).toEqual(a.layout);
+    // The layout only reads the SS noise; the mesh also needs the injected SLaT noise.
+    expect(Buffer.from(injected.mesh.positions.buffer).equals(Buffer.from(a.mesh.positions.buffer))).toBe(true);
   });
 
   it('returns a complete, schema-valid report and streams progress events per step', async () => {
@@ -153,5 +155,7 @@ describe('runScene', () => {
     const t = scene.objects[1].layout.translation;
     single.layout.translation.forEach((v, q) => expect(t[q]).toBeCloseTo(v, 3));
     expect(scene.objects[1].report.aggregation.voxelsBefore).toBe(single.report.aggregation.voxelsBefore);
+    // Per-object stages (SLaT condition row, noise, policies, decoder) give the single run's mesh exactly.
+    expect(Buffer.from(scene.objects[1].mesh.positions.buffer).equals(Buffer.from(single.mesh.positions.buffer))).toBe(true);
   });
 });

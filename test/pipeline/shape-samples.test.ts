@@ -102,6 +102,7 @@ describe('ssSamples in the pipeline', () => {
       expect(scene.objects[q].report.aggregation.voxelsBefore).toBe(alone.report.aggregation.voxelsBefore);
       expect(scene.objects[q].report.stages.ssSampling.networkPasses).toBe(alone.report.stages.ssSampling.networkPasses);
       alone.layout.translation.forEach((v, i) => expect(scene.objects[q].layout.translation[i]).toBeCloseTo(v, 3));
+      expect(sameBytes(scene.objects[q].mesh.positions, alone.mesh.positions)).toBe(true);
     }
   });
 });

@@ -92,9 +92,26 @@ describe('HFER 3D (64³ binary shapes)', () => {
   });
 
   it('uses the logits themselves at occupied voxels and ignores the rest', () => {
-    const { logits } = sphereGrid(32, 16, 9);
-    const scaled = logits.map((v) => (v > 0 ? 3 * v : -5));
-    expect(hfer3d(scaled, 32, 0).hfer).toBeCloseTo(hfer3d(logits, 32, 0).hfer, 9);
+    // The ratio is scale-invariant, so scaling the binary sphere's logits cannot tell logit values from a
+    // 0/1 occupancy: give the sphere logits that vary over it (higher in the core) and compare with the
+    // same voxels at 1 (the binary construction).
+    const R = 32, c = 16, rad = 9;
+    const { logits: binary } = sphereGrid(R, c, rad);
+    const varying = binary.map((v, i) => {
+      if (v <= 0) return -5;
+      const x = Math.floor(i / (R * R)), y = Math.floor(i / R) % R, z = i % R;
+      return 1 + 4 * (1 - Math.hypot(x - c, y - c, z - c) / rad);
+    });
+    const h = hfer3d(varying, R, 0).hfer;
+    expect(Math.abs(h - hfer3d(binary, R, 0).hfer)).toBeGreaterThan(0.01);
+    // Scale-invariant in the values (up to float32 rounding of 3·v), and blind to what lies at or below
+    // the threshold (−5 here vs 0).
+    expect(hfer3d(varying.map((v) => (v > 0 ? 3 * v : 0)), R, 0).hfer).toBeCloseTo(h, 6);
+    // Voxels at or below the occupancy threshold are left out even when their logit is positive.
+    const thr = 2;
+    const above = varying.map((v) => (v > thr ? v : 0));
+    expect(hfer3d(varying, R, thr).hfer).toBeCloseTo(hfer3d(above, R, 0).hfer, 9);
+    expect(hfer3d(varying, R, thr).voxelScore.length).toBe(above.filter((v) => v > 0).length);
   });
 
   it('rejects a grid of the wrong size and a non-power-of-two resolution', () => {

@@ -106,6 +106,16 @@ describe('SS Taylor prediction', () => {
     }
   });
 
+  it('like the public code, takes no differences at full steps ≥ steps − warm-up + 1 (warm-up 5, k = 3: step 23 reuses v22)', () => {
+    const policy = taylorPolicy({ warmup: 5, stride: 3 });
+    const run = runSs(policy, ctx, linearInStep);
+    expect(policy.pattern).toBe('FFFFFccFccFccFccFccFccFcF');
+    // Full step 22 ≥ 25 − 5 + 1 keeps only f0, so cached step 23 is v22, not the extrapolated v23.
+    expect(run.used[23].shape).toEqual(linearInStep(22).shape);
+    // Full step 19 is below the bound: cached steps 20, 21 extrapolate exactly.
+    expect(run.used[21].shape[3]).toBeCloseTo(linearInStep(21).shape[3], 5);
+  });
+
   it('order 2 adds the backward second difference: v̂ = f0 + x·f1 + x²/2·f2', () => {
     const quad = (i: number) => ssVelocity(() => 0.02 * i * i);
     const policy = taylorPolicy({ order: 2 });

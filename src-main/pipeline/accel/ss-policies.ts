@@ -77,8 +77,9 @@ export class TaylorSsPolicy implements SsStepPolicy {
 
   record(i: number, v: SsVelocity): void {
     checkVelocity(i, v);
-    // The public code stops taking differences for steps ≥ steps − warmup + 1 (kept for fidelity; those
-    // steps are full in every stride schedule, so only f0 matters there).
+    // The public code stops taking differences for full steps ≥ steps − warmup + 1, kept for fidelity.
+    // It only shows when such a full step is followed by a cached one, which then reuses f0 (order 0):
+    // never for warm-up ≤ 3 at 25 steps (all presets), e.g. step 23 for warm-up 5 with k = 3.
     this.taylor.update(this.position(i), v, i < this.o.steps - this.o.warmup + 1);
   }
 
