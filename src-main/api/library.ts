@@ -6,12 +6,14 @@
 import type { LibraryMethodName } from '../../src-shared/api/library';
 import type { Library } from '../library';
 import { exportProject, importProject, importProjectData } from '../library';
+import { listExamples, openExample } from '../library/examples';
 import type { HandlerMap } from './index';
 
 const b64 = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 const bytes = (s: string): Buffer => Buffer.from(s, 'base64');
 
-export function libraryHandlers(lib: Library): HandlerMap<LibraryMethodName> {
+/** `examplesDir`: the bundled example photos (resources/examples); absent, `examples.list` is empty. */
+export function libraryHandlers(lib: Library, options: { examplesDir?: string } = {}): HandlerMap<LibraryMethodName> {
   return {
     'projects.list': (req) => lib.listProjects(req),
     'projects.create': ({ name }) => lib.createProject(name),
@@ -23,6 +25,9 @@ export function libraryHandlers(lib: Library): HandlerMap<LibraryMethodName> {
     'projects.export': ({ projectId, path, format, replace }) => exportProject(lib, projectId, path, format, { replace }),
     'projects.import': ({ path }) => importProject(lib, path),
     'projects.importData': ({ name, data }) => importProjectData(lib, name, bytes(data)),
+
+    'examples.list': async () => (await listExamples(options.examplesDir)).map(({ thumbPng, ...e }) => ({ ...e, thumb: b64(thumbPng) })),
+    'examples.open': ({ id }) => openExample(lib, options.examplesDir, id),
 
     'images.import': ({ projectId, name, data, reuse }) => lib.importImage({ projectId, name, data: bytes(data), reuse }),
     'images.importFolder': ({ projectId, path, reuse }) => lib.importSam3dFolder(path, { projectId, reuse }),

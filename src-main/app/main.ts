@@ -70,6 +70,8 @@ function start(): void {
       const electronSqlite = path.join(app.getAppPath(), '.cache/electron-native/better_sqlite3.node');
       services = createServices({
         host: 'electron', version: app.getVersion(), dataDir, bundledModelsDir: modelsDir,
+        // Packaged: resources/examples ships as the extraResource `examples` (electron-builder.json).
+        examplesDir: app.isPackaged ? path.join(process.resourcesPath, 'examples') : path.join(app.getAppPath(), 'resources', 'examples'),
         launchWorker: utilityLauncher(path.join(here, 'worker.js')),
         ...(!app.isPackaged && fs.existsSync(electronSqlite) ? { sqliteNativeBinding: electronSqlite } : {}),
       });

@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   try {
     services = createServices({
       host: 'browser', version: readAppVersion(root), dataDir,
-      bundledModelsDir: path.resolve(opts.modelsDir), launchWorker: forkLauncher(workerEntry),
+      bundledModelsDir: path.resolve(opts.modelsDir), examplesDir: path.join(root, 'resources', 'examples'),
+      launchWorker: forkLauncher(workerEntry),
     });
   } catch (err) {
     console.error(`serve: ${dataDirProblem(err as NodeJS.ErrnoException, dataDir)}`);

@@ -23,6 +23,8 @@ export interface ServicesOptions {
   dataDir: string;
   /** Bundled model packs folder (repo models/ or the packaged app's resources/models). */
   bundledModelsDir: string;
+  /** Bundled example photos (repo resources/examples or the packaged app's resources/examples). */
+  examplesDir?: string;
   launchWorker: WorkerLauncher;
   /** better-sqlite3 binary built for Electron's ABI (development under Electron); absent = the package's own. */
   sqliteNativeBinding?: string;
@@ -64,7 +66,7 @@ export function createServices(o: ServicesOptions): Services {
       executionProviders: () => (supervisor.providers.length ? supervisor.providers : ['cpu']),
     }))
     .register(jobs.handlers())
-    .register(libraryHandlers(library))
+    .register(libraryHandlers(library, { examplesDir: o.examplesDir }))
     .register(exportHandlers(library))
     .register(segment.handlers);
   return {

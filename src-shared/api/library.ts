@@ -123,6 +123,12 @@ const ImportedImage = z.object({
 
 const ThumbnailRef = z.object({ kind: z.enum(['image', 'run']), id: Id });
 
+/** An example photo that ships with the app (a SAM 3D folder): its name, mask count, size and a small PNG. */
+export const ExampleInfo = z.object({
+  id: z.string(), masks: z.number().int(), width: z.number().int(), height: z.number().int(), thumb: Base64,
+});
+export type ExampleInfo = z.infer<typeof ExampleInfo>;
+
 export const libraryMethods = {
   'projects.list': { req: ListProjectsRequest, res: z.array(ProjectSummary) },
   'projects.create': { req: z.object({ name: Name }), res: ProjectRecord },
@@ -200,6 +206,11 @@ export const libraryMethods = {
 
   'artefacts.read': { req: z.object({ artefactId: Id }), res: z.object({ artefact: ArtefactRecord, data: Base64 }) },
   'thumbnails.get': { req: ThumbnailRef, res: z.object({ png: Base64 }).nullable() },
+
+  /** The example photos bundled with the app (none when the installation has no examples folder). */
+  'examples.list': { req: z.object({}), res: z.array(ExampleInfo) },
+  /** Open an example into the library: the first time a project named after it, later the same image again. */
+  'examples.open': { req: z.object({ id: z.string().min(1).max(255) }), res: ImportedImage },
 
   'trash.list': { req: z.object({}), res: TrashContents },
   'trash.empty': {

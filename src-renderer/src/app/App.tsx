@@ -13,6 +13,7 @@ import { AccelPanel } from '../components/AccelPanel';
 import { RunStrip, type PackOption } from '../components/RunStrip';
 import { ComparePanel } from '../components/ComparePanel';
 import { ExportDialog } from '../components/ExportDialog';
+import { ExamplePicker } from '../components/ExamplePicker';
 import { LibraryDrawer } from '../components/LibraryDrawer';
 import { isProjectArchive, type HostKind } from '../components/library/projectArchive';
 import { PhotoRuns } from '../components/PhotoRuns';
@@ -189,6 +190,22 @@ export function App({ api }: { api: StudioApi }) {
     }
   }, [api, editor]);
 
+  /** A bundled example: into the library (once), then opened like a library image with its masks. */
+  const openExample = useCallback(async (id: string) => {
+    setLoading(true); setImageError(null);
+    try {
+      const { image: img, masks } = await api.invoke('examples.open', { id });
+      if (!(await openImage(img.id))) return;
+      run.clearShown();
+      setTool('pick');
+      run.setStatus(`Opened the example “${id}” with ${masks.length === 1 ? 'its mask' : `its ${masks.length} masks`}: press G to generate.`);
+    } catch (e) {
+      setImageError(errorMessage(e, `Opening the example “${id}”`));
+    } finally {
+      setLoading(false);
+    }
+  }, [api, openImage, run]);
+
   const openRun = useCallback(async (runId: string) => {
     try {
       const r = await api.invoke('runs.reopen', { runId });
@@ -299,6 +316,7 @@ export function App({ api }: { api: StudioApi }) {
         <ImagePanelWithOpen
           image={image} editor={editor} tool={tool} onTool={setTool} onFiles={onFiles}
           error={imageError} busy={loading} openRef={openRef} view={view} segment={segment}
+          emptyExtras={<ExamplePicker api={api} onOpen={(id) => void openExample(id)} busy={loading} />}
         />
         <div className="centre">
           <Viewer primary={primary} baseline={baseline} extras={extras} compareMode={compareMode} fetchBytes={fetchBytes}

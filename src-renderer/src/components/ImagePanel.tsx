@@ -2,7 +2,7 @@
  * Image + mask panel: open/drop/paste an image (with SAM 3D masks beside it), the editing tools, the
  * mask list (which masks go into the next run) and the overlay controls.
  */
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import type { DecodedRgba } from '../image/decode';
 import { hasTransparency } from '../image/decode';
 import { filesFromDrop } from '../image/dropFiles';
@@ -33,9 +33,11 @@ interface Props {
   busy: boolean;
   view: MaskView;
   segment: Segmenter;
+  /** Shown under the drop hint while no photo is open (the bundled examples). */
+  emptyExtras?: ReactNode;
 }
 
-export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy, view, segment }: Props) {
+export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy, view, segment, emptyExtras }: Props) {
   const fileInput = useRef<HTMLInputElement>(null);
   const [brushSize, setBrushSize] = useState(20);
   const [tolerance, setTolerance] = useState(32);
@@ -79,6 +81,7 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy, 
         <div className="drop-hint">
           <p>Drop a photo (or a SAM 3D example folder) here, paste one (Ctrl+V) or press <kbd>Ctrl</kbd>+<kbd>O</kbd>.</p>
           <p className="muted">Select <code>image.png</code> with its masks <code>0.png</code>, <code>1.png</code> … to load a SAM 3D example folder.</p>
+          {emptyExtras}
         </div>
       ) : (
         <>

@@ -1,0 +1,52 @@
+/**
+ * The example photos that ship with the app (resources/examples, SAM 3D folders made by the project's
+ * generator: image.png plus the masks 0.png, 1.png …), offered in an empty window so a first run needs
+ * nothing from the user. Opening one is the library's own folder import with `reuse`: the first time it
+ * becomes a project named after its folder, later times reopen that image with its masks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { readSam3dFolder } from '../pipeline/image/sam3d-folder';
+import { LibraryError } from './errors';
+import type { Library } from './library';
+
+export interface ExampleInfo {
+  /** The folder's name: what `openExample` takes, and the project's name once opened. */
+  id: string;
+  masks: number;
+  width: number;
+  height: number;
+  /** A small PNG of the photo (longest side THUMB_SIZE), for the picker. */
+  thumbPng: Buffer;
+}
+
+const THUMB_SIZE = 96;
+
+/** The example folders under `dir`, by name; none when the folder is missing (an install without them). */
+export async function listExamples(dir: string | undefined): Promise<ExampleInfo[]> {
+  if (!dir || !fs.existsSync(dir)) return [];
+  const out: ExampleInfo[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    try {
+      const folder = await readSam3dFolder(path.join(dir, e.name));
+      const photo = sharp(folder.imagePath);
+      const meta = await photo.metadata();
+      const thumbPng = await photo.resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside' }).png().toBuffer();
+      out.push({ id: e.name, masks: folder.masks.length, width: meta.width ?? 0, height: meta.height ?? 0, thumbPng });
+    } catch {
+      // Not a SAM 3D folder (or unreadable): not offered, the others still are.
+    }
+  }
+  return out;
+}
+
+/** Open example `id` into the library (reused when it is already there): the image and its masks. */
+export async function openExample(lib: Library, dir: string | undefined, id: string): ReturnType<Library['importSam3dFolder']> {
+  // Only a name from the list, never a path: `id` comes from the window.
+  const known = dir && fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => x.name) : [];
+  if (!known.includes(id)) {
+    throw new LibraryError('NOT_FOUND', `No example "${id}" ships with this installation${known.length ? ` (there are: ${known.join(', ')})` : ''}.`);
+  }
+  return lib.importSam3dFolder(path.join(dir!, id), { reuse: true });
+}
