@@ -41,7 +41,7 @@ export function ensureBuild() {
     console.error('[build] electron-vite build failed; fix the errors above and retry.');
     process.exit(r.status ?? 1);
   }
-  // The compiled CLI too: bin/fastsam3d.js prefers it over the sources, so it must not go stale.
+  // The compiled CLI too: an installed app (and FASTSAM3D_CLI_BUILD=1) runs it, so it must not go stale.
   const cli = spawnSync(process.execPath, [path.join(root, 'scripts/build-cli.mjs')], { cwd: root, stdio: 'inherit' });
   if (cli.status !== 0) process.exit(cli.status ?? 1);
 }

@@ -34,7 +34,7 @@ export const PARAM_SPECS = [
   { key: 'ssCacheStride', symbol: 'k', kind: 'integer', min: 1, max: 8, step: 1, default: 3, module: 'ss',
     help: 'Cache stride k: one full network step every k steps after warm-up (1 = never cache).' },
   { key: 'ssWarmup', symbol: 'SS warm-up', kind: 'integer', min: 1, max: 12, step: 1, default: 2, module: 'ss',
-    help: 'Steps always evaluated in full at the start of SS sampling (0 is not allowed with k ≥ 2).' },
+    help: 'Steps always evaluated in full at the start of SS sampling (at least 1: a cached step needs a full one before it).' },
   { key: 'ssOrder', symbol: 'Taylor order', kind: 'integer', min: 1, max: 2, step: 1, default: 1, module: 'ss',
     help: 'Order of the Taylor extrapolation of the velocity on cached steps.' },
   { key: 'ssMomentumBeta', symbol: 'β', kind: 'number', min: 0, max: 0.99, step: 0.01, default: 0.5, module: 'ss',

@@ -3,11 +3,11 @@
  * the shared services (same handlers as the browser host), with inference in a utilityProcess.
  */
 import { app, BrowserWindow, dialog, session } from 'electron';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeDirsSync } from '../files/make-dirs';
 import { createServices, type Services } from '../host/services';
+import { electronNativeBinding } from '../library/database';
 import { utilityLauncher } from './utility-worker';
 import { wireIpc } from './ipc';
 import { wireShellIpc } from './shell-ipc';
@@ -67,13 +67,13 @@ function start(): void {
       const modelsDir = app.isPackaged ? path.join(process.resourcesPath, 'models') : path.join(app.getAppPath(), 'models');
       // In development node_modules holds better-sqlite3 built for Node (tests need it); `npm run setup` puts
       // an Electron-ABI build beside it. Packaged apps get theirs rebuilt by electron-builder.
-      const electronSqlite = path.join(app.getAppPath(), '.cache/electron-native/better_sqlite3.node');
+      const electronSqlite = app.isPackaged ? undefined : electronNativeBinding(app.getAppPath());
       services = createServices({
         host: 'electron', version: app.getVersion(), dataDir, bundledModelsDir: modelsDir,
         // Packaged: resources/examples ships as the extraResource `examples` (electron-builder.json).
         examplesDir: app.isPackaged ? path.join(process.resourcesPath, 'examples') : path.join(app.getAppPath(), 'resources', 'examples'),
         launchWorker: utilityLauncher(path.join(here, 'worker.js')),
-        ...(!app.isPackaged && fs.existsSync(electronSqlite) ? { sqliteNativeBinding: electronSqlite } : {}),
+        ...(electronSqlite ? { sqliteNativeBinding: electronSqlite } : {}),
       });
       handleProtocols(path.join(here, '../renderer'), dataDir);
       wireIpc(services, devServerUrl);
