@@ -103,7 +103,7 @@ export function App({ api }: { api: StudioApi }) {
   }, [api, run]);
 
   const selected = editor.set.masks.filter((m) => m.selected && m.area > 0);
-  const generateHint = !image ? 'Open an image first (Ctrl+O).'
+  const generateHint = !image ? 'Open an image first (Ctrl+O), or one of the examples under Image.'
     : selected.length === 0 ? 'Pick or draw a mask and tick it (a mask needs at least one pixel).'
     : !packId ? 'No valid model pack installed: build one (see docs/model-pack.md) and restart.'
     : paramProblems(values)[0] ?? null;
