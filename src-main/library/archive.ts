@@ -449,7 +449,9 @@ async function checkContents(m: ProjectManifest, entries: Map<string, Uint8Array
     try {
       areas.push(await checkMask(buffer(k.file), k.name, sizes.get(k.imageId)!));
     } catch (err) {
-      throw bad(`${(err as Error).message.replace(/ was not saved:/, ':').replace(/\.$/, '')}`);
+      // The library's own wording is for a mask being drawn; here it is a file in the archive.
+      const why = (err as Error).message.replace(/ was not saved:/, ':').replace(/: paint or select the object first\.$/, ' (it selects nothing)');
+      throw bad(`${why.replace(/\.$/, '')} (${k.file})`);
     }
   }
   for (const a of m.artefacts) {

@@ -131,9 +131,9 @@ describe('import checks the contents, not only the hashes', () => {
 
   it('refuses a mask of another size and an empty mask', async () => {
     const other = await greyMaskPng(32, 24, 100);
-    expect((await tampered((m) => ({ rel: m.masks[0].file, data: other })))?.message).toMatch(/Mask "mug": it is 32×24 but image "mug.png" is 64×48\. The library is unchanged/);
+    expect((await tampered((m) => ({ rel: m.masks[0].file, data: other })))?.message).toMatch(/Mask "mug": it is 32×24 but image "mug.png" is 64×48 \(masks\/[0-9a-f-]+\.png\)\. The library is unchanged/);
     const empty = await greyMaskPng(64, 48, 0);
-    expect((await tampered((m) => ({ rel: m.masks[0].file, data: empty })))?.message).toMatch(/Mask "mug" is empty/);
+    expect((await tampered((m) => ({ rel: m.masks[0].file, data: empty })))?.message).toMatch(/Mask "mug" is empty \(it selects nothing\) \(masks\/[0-9a-f-]+\.png\)\. The library is unchanged/);
   });
 
   it('refuses a GLB that is not one', async () => {
