@@ -254,10 +254,9 @@ test('an empty window offers the bundled examples: one click opens a photo with 
   await expect(examples.getByRole('button', { name: 'Open example scene-three' })).toHaveAttribute('title', /^scene-three: \d+×\d+, 3 masks$/);
   await shot(page, info, '06a-examples');
   await examples.getByRole('button', { name: 'Open example scene-three' }).click();
-  await expect(page.locator('.run-strip .status')).toHaveText('Opened the example “scene-three” with its 3 masks: press G to generate.');
-  // Its masks are listed, the first going into the run (as for any photo opened with its masks).
-  await expect(page.getByRole('checkbox', { name: 'Use object 0 in the run' })).toBeChecked();
-  for (const m of ['object 1', 'object 2']) await expect(page.getByRole('checkbox', { name: `Use ${m} in the run` })).not.toBeChecked();
+  await expect(page.locator('.run-strip .status')).toHaveText('Opened the example “scene-three” with its 3 masks (a scene): press G to generate.');
+  // A scene example runs as the scene: every mask goes into the run.
+  for (const m of ['object 0', 'object 1', 'object 2']) await expect(page.getByRole('checkbox', { name: `Use ${m} in the run` })).toBeChecked();
   await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled();
   await expect(examples).toHaveCount(0);   // a photo is open: the picker is gone
 });

@@ -175,12 +175,16 @@ export function App({ api }: { api: StudioApi }) {
     }
   }, [api, editor, image, run]);
 
-  const openImage = useCallback(async (imageId: string, maskIds?: string[]) => {
+  /**
+   * A library image with its masks; with `maskIds` (a reopened result) only those, all going into the next
+   * run. `runAll` puts every mask into the next run (a scene example); otherwise only the first.
+   */
+  const openImage = useCallback(async (imageId: string, maskIds?: string[], runAll = false) => {
     setLoading(true); setImageError(null);
     try {
       const { image: img, masks } = await loadFromLibrary(api, imageId, maskIds);
       setImage(img);
-      editor.reset(masks.map((m) => ({ ...m })));
+      editor.reset(masks.map((m) => ({ ...m })), runAll || maskIds !== undefined);
       return true;
     } catch (e) {
       setImageError(errorMessage(e, 'Opening the library image'));
@@ -195,10 +199,10 @@ export function App({ api }: { api: StudioApi }) {
     setLoading(true); setImageError(null);
     try {
       const { image: img, masks } = await api.invoke('examples.open', { id });
-      if (!(await openImage(img.id))) return;
+      if (!(await openImage(img.id, undefined, true))) return;
       run.clearShown();
       setTool('pick');
-      run.setStatus(`Opened the example “${id}” with ${masks.length === 1 ? 'its mask' : `its ${masks.length} masks`}: press G to generate.`);
+      run.setStatus(`Opened the example “${id}” with ${masks.length === 1 ? 'its mask' : `its ${masks.length} masks (a scene)`}: press G to generate.`);
     } catch (e) {
       setImageError(errorMessage(e, `Opening the example “${id}”`));
     } finally {

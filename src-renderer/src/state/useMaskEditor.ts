@@ -39,9 +39,13 @@ export function useMaskEditor() {
     setHistory({ canUndo: undo.current.canUndo, canRedo: undo.current.canRedo });
   }, []);
 
-  const reset = useCallback((masks: { name: string; mask: BitMask; savedId?: string }[]) => {
+  /**
+   * A new photo's masks. `runAll`: every one goes into the next run (a reopened scene result, a scene
+   * example); otherwise only the first, the user ticks the others.
+   */
+  const reset = useCallback((masks: { name: string; mask: BitMask; savedId?: string }[], runAll = false) => {
     const next: MaskSet = {
-      masks: masks.map((m, i) => ({ key: nextKey(), name: m.name, mask: m.mask, area: maskArea(m.mask), savedId: m.savedId, selected: i === 0 })),
+      masks: masks.map((m, i) => ({ key: nextKey(), name: m.name, mask: m.mask, area: maskArea(m.mask), savedId: m.savedId, selected: runAll || i === 0 })),
       active: masks.length ? 0 : -1,
     };
     undo.current.reset(next);
