@@ -194,16 +194,25 @@ export function resolveParams(preset: keyof typeof PRESETS, overrides: Partial<A
   return AccelParamsSchema.parse(merged);
 }
 
+/** Each preset resolved once: the library asks for every run it lists (runs.list), the panel on each change. */
+let resolvedPresets: Record<keyof typeof PRESETS, AccelParams> | null = null;
+const ACCELERATION_KEYS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.module !== 'sampler').map((s) => s.key);
+
 /**
- * The preset whose acceleration values `values` has (sampler settings, seed included, are ignored: they
- * are the user's whatever the preset), or null when they are tuned away from every preset. One home for
- * the window's "preset values" / "tuned" label and the library's `tuned` flag on runs.
+ * Whether `values` has preset `preset`'s acceleration values (sampler settings, seed included, are
+ * ignored: they are the user's whatever the preset).
+ */
+export function hasPresetValues(preset: keyof typeof PRESETS, values: Partial<AccelParams> | Record<string, unknown>): boolean {
+  resolvedPresets ??= Object.fromEntries((Object.keys(PRESETS) as (keyof typeof PRESETS)[]).map((p) => [p, resolveParams(p)])) as Record<keyof typeof PRESETS, AccelParams>;
+  const ref = resolvedPresets[preset] as unknown as Record<string, unknown>;
+  const v = values as Record<string, unknown>;
+  return ACCELERATION_KEYS.every((k) => ref[k] === v[k]);
+}
+
+/**
+ * The preset whose acceleration values `values` has, or null when they are tuned away from every preset:
+ * the window's "preset values" / "tuned" label (the library's `tuned` flag asks hasPresetValues).
  */
 export function matchingPreset(values: Partial<AccelParams> | Record<string, unknown>): keyof typeof PRESETS | null {
-  const v = values as Record<string, unknown>;
-  for (const p of Object.keys(PRESETS) as (keyof typeof PRESETS)[]) {
-    const ref = resolveParams(p) as unknown as Record<string, unknown>;
-    if ((PARAM_SPECS as readonly ParamSpec[]).every((s) => s.module === 'sampler' || ref[s.key] === v[s.key])) return p;
-  }
-  return null;
+  return (Object.keys(PRESETS) as (keyof typeof PRESETS)[]).find((p) => hasPresetValues(p, values)) ?? null;
 }

@@ -7,11 +7,13 @@
  * refused every request of the packaged window, so origins of our own schemes are built here from the
  * scheme and host, the way Chromium does for the standard schemes registered in protocols.ts.
  */
+import { ASSET_SCHEME } from '../../src-shared/api/index';
+
 export const APP_SCHEME = 'studio';
 export const APP_ORIGIN = `${APP_SCHEME}://app`;
 
 /** Custom schemes registered as standard (protocols.ts): they have a real scheme://host origin in Chromium. */
-const STANDARD_CUSTOM_SCHEMES = new Set([`${APP_SCHEME}:`, 'studio-asset:']);
+const STANDARD_CUSTOM_SCHEMES = new Set([`${APP_SCHEME}:`, `${ASSET_SCHEME}:`]);
 
 /** The origin of `url` as Chromium sees it, or null for unparsable, opaque (about:, data:, file:) and empty URLs. */
 export function originOf(url: unknown): string | null {

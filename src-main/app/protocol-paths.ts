@@ -22,6 +22,9 @@ export type ProtocolAnswer =
 
 const notFound: ProtocolAnswer = { status: 404, message: 'Not found' };
 
+/** The window's CSP, the same for every request: built once, not per file served. */
+const APP_CSP = contentSecurityPolicy();
+
 /**
  * The decoded relative path of a request (no leading slash), or null when it is malformed or holds
  * anything a legitimate app or asset path never does. An empty path stays empty.
@@ -66,7 +69,7 @@ export function answerAppRequest(reqUrl: string, method: string, rendererDir: st
   if (!file) return notFound;
   return {
     status: 200, file,
-    headers: { 'content-type': contentType(file), 'content-security-policy': contentSecurityPolicy(), 'x-content-type-options': 'nosniff' },
+    headers: { 'content-type': contentType(file), 'content-security-policy': APP_CSP, 'x-content-type-options': 'nosniff' },
   };
 }
 

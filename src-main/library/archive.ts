@@ -21,7 +21,7 @@ import { TEMP_MARKER, sha256, writeFileAtomic } from './files';
 import { UNTITLED, tidyName, tidyTags } from './names';
 import type { Library } from './library';
 import { checkMask, photoHeader } from './media-checks';
-import { splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
+import { ARTEFACT_EXT, splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
 
 export const PROJECT_MANIFEST = 'manifest.json';
 const FORMAT = 'fastsam3d-studio-project';
@@ -40,7 +40,6 @@ const DEFAULT_EXPORT_DIR = ['exports', 'projects'];
 
 /** Extensions an imported photo may have (as the library stores them), and each artefact kind's. */
 const IMAGE_EXT: Record<string, string> = { '.png': '.png', '.jpg': '.jpg', '.jpeg': '.jpg', '.webp': '.webp', '.tif': '.tif', '.tiff': '.tif' };
-const ARTEFACT_EXT: Record<ProjectManifest['artefacts'][number]['kind'], string> = { glb: '.glb', obj: '.obj', ply: '.ply', thumbnail: '.png' };
 
 const Sha = z.string().regex(/^[0-9a-f]{64}$/);
 const RelPath = z.string().min(1).max(512);
@@ -513,7 +512,7 @@ async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Pr
     thumb: i.thumb ? place(i.thumb, `thumbs/${newId(i.id)}.png`) : null,
   }));
   const maskFiles = m.masks.map((k) => place(k.file, `masks/${newId(k.id)}.png`));
-  const artefactFiles = m.artefacts.map((a) => place(a.file, `runs/${newId(a.runId)}/${newId(a.id)}${ARTEFACT_EXT[a.kind]}`));
+  const artefactFiles = m.artefacts.map((a) => place(a.file, `runs/${newId(a.runId)}/${newId(a.id)}.${ARTEFACT_EXT[a.kind]}`));
 
   // Names as the library stores its own (well-formed, trimmed, not invisible), whatever wrote the archive.
   const nameOr = (raw: string, fallback: string): string => tidyName(raw) || fallback;

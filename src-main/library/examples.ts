@@ -23,17 +23,38 @@ export interface ExampleInfo {
 
 const THUMB_SIZE = 96;
 
-/** The example folders under `dir`, by name; none when the folder is missing (an install without them). */
-export async function listExamples(dir: string | undefined): Promise<ExampleInfo[]> {
+/** The folder names under `dir`, sorted; none when it is missing (an install without examples). */
+function exampleFolders(dir: string | undefined): string[] {
   if (!dir || !fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => x.name).sort((a, b) => a.localeCompare(b));
+}
+
+/**
+ * The bundled examples do not change while the app runs: each folder is read and its thumbnail drawn once
+ * per process, not every time an empty window asks.
+ */
+const listed = new Map<string, Promise<ExampleInfo[]>>();
+
+/** The example folders under `dir`, by name; none when the folder is missing (an install without them). */
+export function listExamples(dir: string | undefined): Promise<ExampleInfo[]> {
+  if (!dir) return Promise.resolve([]);
+  let list = listed.get(dir);
+  if (!list) {
+    listed.set(dir, (list = readExamples(dir)));
+    list.catch(() => listed.delete(dir)); // an unreadable folder is asked again next time
+  }
+  return list;
+}
+
+async function readExamples(dir: string): Promise<ExampleInfo[]> {
   const out: ExampleInfo[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true }).filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const name of exampleFolders(dir)) {
     try {
-      const folder = await readSam3dFolder(path.join(dir, e.name));
+      const folder = await readSam3dFolder(path.join(dir, name));
       const photo = sharp(folder.imagePath);
       const meta = await photo.metadata();
       const thumbPng = await photo.resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside' }).png().toBuffer();
-      out.push({ id: e.name, masks: folder.masks.length, width: meta.width ?? 0, height: meta.height ?? 0, thumbPng });
+      out.push({ id: name, masks: folder.masks.length, width: meta.width ?? 0, height: meta.height ?? 0, thumbPng });
     } catch {
       // Not a SAM 3D folder (or unreadable): not offered, the others still are.
     }
@@ -44,7 +65,7 @@ export async function listExamples(dir: string | undefined): Promise<ExampleInfo
 /** Open example `id` into the library (reused when it is already there): the image and its masks. */
 export async function openExample(lib: Library, dir: string | undefined, id: string): ReturnType<Library['importSam3dFolder']> {
   // Only a name from the list, never a path: `id` comes from the window.
-  const known = dir && fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => x.name) : [];
+  const known = exampleFolders(dir);
   if (!known.includes(id)) {
     throw new LibraryError('NOT_FOUND', `No example "${id}" ships with this installation${known.length ? ` (there are: ${known.join(', ')})` : ''}.`);
   }

@@ -33,7 +33,7 @@ import { renderMeshThumbnail } from './mesh-thumbnail';
 import { measureAgainstBaseline, runShape, type RunShape } from './quality';
 import { readGlb } from '../export';
 import {
-  PROJECT_SELECT, RUN_SELECT, toArtefact, toImage, toMask, toProject, toRunSummary,
+  ARTEFACT_EXT, PROJECT_SELECT, RUN_SELECT, toArtefact, toImage, toMask, toProject, toRunSummary,
   type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow, type RunStatus,
 } from './records';
 import { makeDirsSync } from '../files/make-dirs';
@@ -104,7 +104,6 @@ export interface TrashEmptied {
 type TrashRows = { counts: Omit<TrashEmptied, 'filesRemoved' | 'kept'>; kept: TrashEmptied['kept']; files: string[] };
 
 const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', tif: 'image/tiff' };
-const ARTEFACT_EXT: Record<ArtefactKind, string> = { glb: 'glb', obj: 'obj', ply: 'ply', thumbnail: 'png' };
 const INTERRUPTED = 'Interrupted: the app stopped before this run finished. Run it again.';
 
 /**

@@ -1,7 +1,10 @@
 /** Row shapes of the library tables and their mapping to the API records (src-shared/api/library.ts). */
 import path from 'node:path';
-import { PRESETS, matchingPreset, type Method } from '../../src-shared/params';
+import { PRESETS, hasPresetValues, type Method } from '../../src-shared/params';
 import type { ArtefactKind, ArtefactRecord, ImageRecord, MaskRecord, ProjectRecord, RunSummary } from '../../src-shared/api/library';
+
+/** The stored file's extension of each artefact kind (the asset protocol serves files by extension). */
+export const ARTEFACT_EXT: Record<ArtefactKind, string> = { glb: 'glb', obj: 'obj', ply: 'ply', thumbnail: 'png' };
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -70,7 +73,7 @@ function parseSchedule(json: string | null): RunSummary['schedule'] {
 function isTuned(method: string, paramsJson: string): boolean {
   if (!(method in PRESETS)) return false;
   try {
-    return matchingPreset(JSON.parse(paramsJson) as Record<string, unknown>) !== method;
+    return !hasPresetValues(method as keyof typeof PRESETS, JSON.parse(paramsJson) as Record<string, unknown>);
   } catch {
     return false;
   }

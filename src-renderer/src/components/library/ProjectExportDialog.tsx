@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Res, StudioApi } from '../../../../src-shared/api';
 import { baseName, downloadUrl, studioShell } from '../exportedFiles';
+import { count } from './count';
 import { archiveErrorText, formatBytes } from './projectArchive';
 
 type Exported = Res<'projects.export'>;
@@ -57,7 +58,7 @@ export function ProjectExportDialog({ api, dataDir, project, onClose }: Props) {
       {result && (
         <>
           <p role="status">
-            Wrote <code>{file}</code>: {formatBytes(result.bytes)}, {result.files} file{result.files === 1 ? '' : 's'}.
+            Wrote <code>{file}</code>: {formatBytes(result.bytes)}, {count(result.files, 'file')}.
           </p>
           <ul className="exported" aria-label="Exported project archive" data-testid="exported-project">
             <li>

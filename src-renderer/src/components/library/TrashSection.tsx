@@ -6,15 +6,15 @@ import { useState } from 'react';
 import type { Res, StudioApi } from '../../../../src-shared/api';
 import { errorMessage } from '../../api/errors';
 import { shortTime } from './cards';
+import { count as countOf } from './count';
 
 export type TrashContents = Res<'trash.list'>;
 type Emptied = Res<'trash.empty'>;
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function emptiedText(r: Emptied): string {
   const kept = r.kept.projects + r.kept.images + r.kept.runs;
-  return `Deleted ${plural(r.runs, 'run')}, ${plural(r.images, 'image')} and ${plural(r.projects, 'project')}.`
+  return `Deleted ${countOf(r.runs, 'run')}, ${countOf(r.images, 'image')} and ${countOf(r.projects, 'project')}.`
     + (kept > 0 ? ` ${kept} kept: a job is still using them.` : '');
 }
 

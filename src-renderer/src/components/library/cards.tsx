@@ -8,6 +8,7 @@ import type { ImageRecord, ProjectSummary, RunSummary, StudioApi } from '../../.
 import { ApiErrorSchema } from '../../../../src-shared/api/common';
 import { errorMessage } from '../../api/errors';
 import { ContextMenu, type MenuItem } from './ContextMenu';
+import { count } from './count';
 
 export function Thumb({ api, kind, id }: { api: StudioApi; kind: 'image' | 'run'; id: string }) {
   const [src, setSrc] = useState<string | null>(null);
@@ -211,7 +212,6 @@ export function ImageCard({ api, image: im, onOpen, onTrash, onChanged }: CardPr
 /** "fast-sam3d", or "fast-sam3d, tuned" when the run changed the preset's values (two runs otherwise read alike). */
 export const methodLabel = (r: Pick<RunSummary, 'method' | 'tuned'>): string => (r.tuned ? `${r.method}, tuned` : r.method);
 
-const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** A project: opening it shows only its results and images in the drawer; its menu also exports it as a zip. */
 export function ProjectCard({ api, project: p, onOpen, onTrash, onChanged, onExport }: CardProps<ProjectSummary> & {

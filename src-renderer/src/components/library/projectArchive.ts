@@ -5,6 +5,7 @@
 import type { ProjectSummary } from '../../../../src-shared/api';
 import { ApiErrorSchema } from '../../../../src-shared/api/common';
 import { errorMessage } from '../../api/errors';
+import { count } from './count';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -61,7 +62,6 @@ export function archiveRequestName(fileName: string): string {
   return name ? [...name].slice(0, MAX_NAME).join('').trim() : 'project.zip';
 }
 
-const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** What arrived: "Imported project “mug”: 2 photos, 3 results." */
 export function importedText(p: Pick<ProjectSummary, 'name' | 'images' | 'runs'>): string {
