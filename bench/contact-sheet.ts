@@ -1,5 +1,6 @@
 /**
- * `npm run sheet -- [--pack DIR] [--ids 00-mug,04-chair] [--methods off,fast-sam3d] [--out FILE.png]`
+ * `npm run sheet -- [--pack DIR] [--ids 00-mug,04-chair] [--methods off,fast-sam3d,off+fit] [--out FILE.png]`
+ * (`+fit`: that method with fit to mask, the sampler setting fitToMask)
  *
  * The picture a model card and an issue note need: one row per held-out benchmark object — the input
  * photo with its mask outline, the ground-truth mesh, then the pack's mesh for each method — so anyone
@@ -33,9 +34,11 @@ const { values: o } = parseArgs({
   },
 });
 
+const FIT = '+fit';
 const methods = o.methods.split(',').map((m) => m.trim());
-for (const m of methods)
-  if (!(METHODS as readonly string[]).includes(m)) throw new RangeError(`--methods: unknown method "${m}"; known: ${METHODS.join(', ')}`);
+const columns = methods.map((m) => ({ method: (m.endsWith(FIT) ? m.slice(0, -FIT.length) : m) as Method, fitToMask: m.endsWith(FIT) }));
+for (const { method } of columns)
+  if (!(METHODS as readonly string[]).includes(method)) throw new RangeError(`--methods: unknown method "${method}"; known: ${METHODS.join(', ')} (each may end in ${FIT})`);
 const ids = o.ids.split(',').map((s) => s.trim());
 const all = await loadBenchmarkSet(resolve(o.set));
 const items = ids.map((id) => {
@@ -66,7 +69,7 @@ const label = (text: string, width: number): Buffer =>
 
 const pack = await openPack(resolve(o.pack), { executionProvider: 'cpu' });
 const tiles: OverlayOptions[] = [];
-const headers = ['input + mask', 'ground truth', ...methods];
+const headers = ['input + mask', 'ground truth', ...columns.map((c) => `${c.method}${c.fitToMask ? ' + fit to mask' : ''}`)];
 headers.forEach((h, c) => tiles.push({ input: label(h, TILE), left: c * TILE, top: 0 }));
 try {
   for (const [r, it] of items.entries()) {
@@ -75,9 +78,9 @@ try {
     const mask = await loadMaskFile(join(it.dir, '0.png'));
     const row: Buffer[] = [await inputTile(image, mask), await renderMeshThumbnail(it.mesh, { size: TILE, ...VIEW })];
     const notes = [it.id, it.heldOutFamily ? `${it.family} (held-out family)` : it.family];
-    for (const m of methods) {
+    for (const { method, fitToMask } of columns) {
       try {
-        const res = await runObject(pack, { image, mask, name: it.id }, { method: m as Method, params: { seed: Number(o.seed) } });
+        const res = await runObject(pack, { image, mask, name: it.id }, { method, params: { seed: Number(o.seed), fitToMask } });
         row.push(await renderMeshThumbnail(res.mesh, { size: TILE, ...VIEW }));
         notes.push(`${res.mesh.indices.length / 3} triangles`);
       } catch (e) {

@@ -68,7 +68,7 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
     const run = (it: BenchmarkItem, m: BenchMethod, s = seed): Promise<ObjectResult> =>
       runObject(pack, { ...inputs.get(it.id)!, name: it.id }, {
         method: m.method,
-        params: { ...m.params, seed: s, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}) },
+        params: { ...m.params, seed: s, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}), ...(o.fitToMask ? { fitToMask: true } : {}) },
         ...(o.oracle ? { oracle: [oracles.get(it.id)] } : {}),
       });
 
@@ -127,7 +127,8 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
       loadAverage,
       pack: { name: pack.manifest.name, version: pack.manifest.version, dir: o.pack },
       executionProvider: pack.executionProvider,
-      objects: items.map((i) => i.id), reps, seed, seeds: o.seeds, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}), samples,
+      objects: items.map((i) => i.id), reps, seed, seeds: o.seeds, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}),
+      ...(o.fitToMask ? { fitToMask: true } : {}), samples,
       ...(o.oracle ? { oracle: o.oracle } : {}),
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       wallSeconds: timedSeconds,

@@ -30,6 +30,8 @@ export interface BenchOptions {
   seeds: number;
   /** Shape samples averaged per run (sampler setting ssSamples) for every method; absent: 1, SAM 3D's. */
   ssSamples?: number;
+  /** Fit to mask (sampler setting fitToMask) for every method; absent: off, SAM 3D's. */
+  fitToMask?: boolean;
   samples?: number;
   /**
    * The oracle study (bench/oracle.ts): ground-truth outputs replace this stage and the ones before it,

@@ -70,6 +70,13 @@ export const RunReportSchema = z.object({
   ),
   schedules: z.object({ ss: ScheduleSchema, slat: ScheduleSchema }),
   aggregation: AggregationReportSchema,
+  /**
+   * Fit to mask (sampler setting fitToMask), when on: the coarse shape's occupied voxels and how many lay
+   * outside the mask and were removed; `skipped` when over half did and the shape was kept whole.
+   */
+  maskFit: z
+    .object({ occupied: z.number().int().nonnegative(), removed: z.number().int().nonnegative(), skipped: z.boolean() })
+    .optional(),
   layout: LayoutReportSchema,
   mesh: z.object({
     vertices: z.number().int().nonnegative(),

@@ -59,6 +59,7 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
   const mode = o.sweep ? 'sweep' : o.scene ? 'scene' : 'objects';
   if (o.oracle !== undefined && mode !== 'objects') throw new UsageError('--oracle runs with the object benchmark, not --sweep or --scene');
   if (o.ssSamples !== undefined && mode !== 'objects') throw new UsageError('--ss-samples runs with the object benchmark, not --sweep or --scene');
+  if (o.fitToMask !== undefined && mode !== 'objects') throw new UsageError('--fit-to-mask runs with the object benchmark, not --sweep or --scene');
   const seed = parseNumberFlag('--seed', o.seed, { integer: true, min: 0 });
   const opts: BenchOptions = {
     mode,
@@ -74,6 +75,7 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
     seed,
     seeds: positiveInt('--seeds', o.seeds as string | undefined) ?? 1,
     ssSamples: o.ssSamples === undefined ? undefined : parseNumberFlag('--ss-samples', o.ssSamples as string, { integer: true, min: 1, max: 8 }),
+    fitToMask: o.fitToMask === true ? true : undefined,
     samples: positiveInt('--samples', o.samples as string | undefined),
     oracle: oracleStage(o.oracle as string | undefined),
     oracleDir:
@@ -112,6 +114,7 @@ export function addBenchCommand(program: Command, io: Io): void {
     .option('--seed <n>', 'seed of every run', '42')
     .option('--seeds <n>', 'score quality over n seeds (seed, seed+1, …; repetition r runs seed + r mod n; reps ≥ n)')
     .option('--ss-samples <n>', 'shape samples averaged per run, for every method (sampler setting ssSamples; default 1, as SAM 3D)')
+    .option('--fit-to-mask', 'remove what lies outside the mask before SLaT, for every method (sampler setting fitToMask; default off, as SAM 3D)')
     .option('--samples <n>', 'surface samples per metric (default 20000; 5000 with --quick)')
     .option('--oracle <stage>', `oracle study: ground truth replaces the pipeline up to ${ORACLE_STAGES.join(' | ')} (bench/oracle.ts)`)
     .option('--oracle-dir <dir>', 'ground-truth stage outputs (tools: python -m fastsam3d_tools.train.oracle_inputs)', 'bench-results/oracle-inputs')

@@ -134,7 +134,8 @@ export function buildProgram(io: Io): Command {
         io.stdout.write(
           `${inputs.name}: ${meshSummary(r.mesh, simplification)} in ${(r.objectMs / 1000).toFixed(2)} s ` +
             `(${r.method}, ${r.executionProvider}; SS ${r.schedules.ss.pattern} ${r.schedules.ss.networkPasses} passes, ` +
-            `SLaT ${r.schedules.slat.pattern} ${r.schedules.slat.networkPasses} passes, S = ${r.aggregation.factor})\n` +
+            `SLaT ${r.schedules.slat.pattern} ${r.schedules.slat.networkPasses} passes, S = ${r.aggregation.factor}` +
+            `${r.maskFit && !r.maskFit.skipped ? `; fit to mask removed ${r.maskFit.removed} of ${r.maskFit.occupied} voxels` : ''})\n` +
             wroteLines(written.paths, written.replaced) +
             warningLines(r.warnings),
         );

@@ -1,7 +1,8 @@
 /**
- * Orchestration: condition → SS sampling → SS decode (→ mean of the shape samples) → prune → spectral aggregation → SLaT sampling →
- * de-normalise → mesh_decoder → surface extraction → mesh + layout + report. One object (`runObject`) or
- * several masks of one image (`runScene`: image work and SS sampling/decoding batched, SLaT per object).
+ * Orchestration: condition → SS sampling → SS decode (→ mean of the shape samples) (→ fit to mask) →
+ * prune → spectral aggregation → SLaT sampling → de-normalise → mesh_decoder → surface extraction →
+ * mesh + layout + report. One object (`runObject`) or several masks of one image (`runScene`: image
+ * work and SS sampling/decoding batched, SLaT per object).
  */
 import type { AccelParams, Method } from '../../src-shared/params';
 import type { RunReport, SceneReport, StageName, StageTiming } from '../../src-shared/report';
@@ -21,6 +22,7 @@ import { sampleSs, ssNoise, ssSchedule } from './sampling/ss-sampler';
 import { decodeMesh, surfaceOf } from './stages/mesh';
 import { prepareVoxels } from './stages/voxels';
 import { meanOccupancyLogits } from './stages/shape-consensus';
+import { fitToMask, maskField } from './stages/fit-to-mask';
 import type { SsState } from './sampling/ss-sampler';
 import { sampleSlat, slatNoise, slatSchedule } from './sampling/slat-sampler';
 import type { CameraInfo, Layout, Mesh, StageOracle } from './types';
@@ -196,6 +198,8 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
 
   // --- per object ----------------------------------------------------------------------------------
   const objects: ObjectResult[] = [];
+  /** Fit to mask: one distance field of all the job's masks (another masked object may hide this one). */
+  let fieldOfMasks: ReturnType<typeof maskField> | undefined;
   for (let b = 0; b < k; b++) {
     const start = performance.now();
     const pr = progress.forObject(b);
@@ -210,7 +214,20 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     t = performance.now();
     pr.emit('aggregation', 0);
     const label = inputs[b].name ?? (k > 1 ? `object ${b}` : 'the object');
-    const logits = opts.oracle?.[b]?.occupancyLogits ?? logitsAll.subarray(b * R * R * R, (b + 1) * R * R * R);
+    let logits = opts.oracle?.[b]?.occupancyLogits ?? logitsAll.subarray(b * R * R * R, (b + 1) * R * R * R);
+    let maskFit: RunReport['maskFit'];
+    if (params.fitToMask) {
+      // Placed by the grid's own layout: the aggregation factor comes later.
+      fieldOfMasks ??= maskField(masks);
+      const fit = fitToMask(logits, R, m.ss.occupancyThreshold, decodeLayout(ss.states[b], m, 1), m.camera.fovDeg, fieldOfMasks);
+      logits = fit.logits;
+      maskFit = { occupied: fit.occupied, removed: fit.removed, skipped: fit.skipped };
+      if (fit.skipped) {
+        warnings.push(
+          `Fit to mask left the shape whole: over half of it lies outside the mask as posed, so the pose rather than the shape disagrees with the photo. Check the mask, or try another seed.`,
+        );
+      }
+    }
     const vox = prepareVoxels(logits, m, method, params, () => objectCutout(image, masks[b]), label);
     warnings.push(...vox.warnings);
     const { agg } = vox;
@@ -299,6 +316,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
         voxelsBefore: vox.voxelsBefore,
         voxelsAfter: n,
       },
+      ...(maskFit ? { maskFit } : {}),
       layout: {
         rotation: layout.rotation,
         quaternion: layout.quaternion,

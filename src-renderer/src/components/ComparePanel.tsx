@@ -57,6 +57,12 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note, ob
           title={c.speedup >= 1 ? undefined : 'Slower than its baseline in this run'}>{c.speedup.toFixed(2)}×</span></div>}
         <div><span className="label">Network passes</span><span className="value">{c.passes}{c.baselinePasses !== null && ` / ${c.baselinePasses}`}</span></div>
         <div><span className="label">Aggregation S</span><span className="value">{report.aggregation.factor}</span></div>
+        {report.maskFit && (
+          <div data-testid="mask-fit" title="Voxels of the coarse shape that lay outside the mask and were removed (fit to mask)">
+            <span className="label">Fit to mask</span>
+            <span className="value">{report.maskFit.skipped ? 'kept whole' : `−${report.maskFit.removed} of ${report.maskFit.occupied}`}</span>
+          </div>
+        )}
       </div>
       {baseline && (
         <table className="metrics" aria-label="Quality against the baseline">
