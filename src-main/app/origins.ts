@@ -29,11 +29,6 @@ export function originOf(url: unknown): string | null {
   return null;
 }
 
-/** The origin the window is loaded from: the dev server's under `electron-vite dev`, else studio://app. */
-export function windowOrigin(devServerUrl: string | undefined): string {
-  return (devServerUrl && originOf(devServerUrl)) || APP_ORIGIN;
-}
-
 /** True when `url` is a page of the app itself (studio://app, or the dev server while developing). */
 export function isAppUrl(url: unknown, devServerUrl: string | undefined): boolean {
   const origin = originOf(url);

@@ -4,7 +4,7 @@
  * be recognised, while look-alikes, the asset scheme and opaque URLs are not.
  */
 import { describe, expect, it } from 'vitest';
-import { APP_ORIGIN, externalUrlToOpen, isAppUrl, originOf, windowOrigin } from '../../src-main/app/origins';
+import { APP_ORIGIN, externalUrlToOpen, isAppUrl, originOf } from '../../src-main/app/origins';
 
 const DEV = 'http://localhost:5173';
 
@@ -48,11 +48,6 @@ describe('isAppUrl', () => {
     expect(isAppUrl('http://localhost:5174/', DEV)).toBe(false);
     expect(isAppUrl('http://127.0.0.1:5173/', DEV)).toBe(false);
     expect(isAppUrl('studio://app/index.html', DEV)).toBe(true);
-  });
-
-  it('names the origin the window loads from', () => {
-    expect(windowOrigin(undefined)).toBe(APP_ORIGIN);
-    expect(windowOrigin(`${DEV}/`)).toBe(DEV);
   });
 });
 
