@@ -25,7 +25,7 @@ test('fit to mask: a sampler checkbox, and the run says how much of the shape it
 
   const fit = page.getByRole('checkbox', { name: 'fit to mask' });
   await expect(fit).not.toBeChecked(); // off by default: SAM 3D's pipeline
-  await expect(page.getByText(/Leave it off when something you did not mask stands in front/)).toBeVisible();
+  await expect(page.getByText(/mask what stands in front of the object to keep what it hides/)).toBeVisible();
   await fit.check();
   await page.getByLabel('Method').selectOption('off');
   await expect(fit).toBeChecked(); // a sampler setting: kept across the change of preset
@@ -38,5 +38,23 @@ test('fit to mask: a sampler checkbox, and the run says how much of the shape it
   expect(Number(n), 'voxels removed').toBeGreaterThan(0);
   expect(Number(n)).toBeLessThan(Number(of) / 2);
   await shot(page, info, 'fit-to-mask-lamp');
+  expect(consoleErrors, 'no errors in the window console').toEqual([]);
+});
+
+test('fit to mask counts the masks of the photo left out of the run (the thing in front)', async ({ page }) => {
+  test.setTimeout(5 * 60_000);
+  const consoleErrors = watchConsoleErrors(page);
+  await page.goto(host().openUrl);
+  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  await page.locator('#pack-select').selectOption('mini');
+  const scene = path.join(ROOT, 'resources/examples/scene-three');
+  await page.getByTestId('image-input').setInputFiles(['image.png', '0.png', '1.png', '2.png'].map((f) => path.join(scene, f)));
+  for (const m of ['1', '2']) await page.getByRole('checkbox', { name: `Use ${m} in the run` }).uncheck();
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
+  await page.getByRole('checkbox', { name: 'fit to mask' }).check();
+  await page.getByLabel('Method').selectOption('off');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles', { timeout: 240_000 });
+  await expect(page.getByTestId('mask-fit')).toHaveAttribute('title', /; 2 masks outside the run counted as possibly in front$/);
   expect(consoleErrors, 'no errors in the window console').toEqual([]);
 });

@@ -82,7 +82,7 @@ export const PARAM_SPECS = [
   { key: 'ssSamples', symbol: 'shape samples', kind: 'integer', min: 1, max: 8, step: 1, default: 1, module: 'sampler',
     help: 'Sparse-structure samples whose occupancy is averaged (1 = SAM 3D). More agree better on the side the photo does not show, at that many times the SS sampling time.' },
   { key: 'fitToMask', symbol: 'fit to mask', kind: 'boolean', default: false, module: 'sampler',
-    help: 'Remove the parts of the coarse shape that fall outside the mask in the photo, placed by the predicted layout (not in SAM 3D). Leave it off when something you did not mask stands in front of the object: its hidden part would be cut away.' },
+    help: 'Remove the parts of the coarse shape that fall outside the masks in the photo, placed by the predicted layout (not in SAM 3D). Every mask of the photo counts, used in the run or not: mask what stands in front of the object to keep what it hides. Leave it off when something you did not mask stands in front: its hidden part would be cut away.' },
   { key: 'slatSteps', packDefault: true, symbol: 'SLaT steps', kind: 'integer', min: 1, max: 100, step: 1, default: 25, module: 'sampler',
     help: 'Euler steps of the structured-latent sampler.' },
   { key: 'slatCfgStrength', packDefault: true, symbol: 'SLaT CFG', kind: 'number', min: 0, max: 15, step: 0.5, default: 1, module: 'sampler',

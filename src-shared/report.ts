@@ -72,10 +72,16 @@ export const RunReportSchema = z.object({
   aggregation: AggregationReportSchema,
   /**
    * Fit to mask (sampler setting fitToMask), when on: the coarse shape's occupied voxels and how many lay
-   * outside the mask and were removed; `skipped` when over half did and the shape was kept whole.
+   * outside the mask and were removed; `skipped` when over half did and the shape was kept whole;
+   * `otherMasks`: masks of the photo outside the run that counted as something in front (when any).
    */
   maskFit: z
-    .object({ occupied: z.number().int().nonnegative(), removed: z.number().int().nonnegative(), skipped: z.boolean() })
+    .object({
+      occupied: z.number().int().nonnegative(),
+      removed: z.number().int().nonnegative(),
+      skipped: z.boolean(),
+      otherMasks: z.number().int().nonnegative().optional(),
+    })
     .optional(),
   layout: LayoutReportSchema,
   mesh: z.object({

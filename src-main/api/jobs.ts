@@ -23,9 +23,10 @@ import { makeDirsSync } from '../files/make-dirs';
 export interface JobLibrary {
   /**
    * Files of the request's image and masks; throws a NOT_FOUND-coded error for unknown ids and a
-   * CONFLICT-coded one for an image or project in the trash (restore it first).
+   * CONFLICT-coded one for an image or project in the trash (restore it first). With fit to mask,
+   * `otherMasks`: the files of `otherMaskIds`, the image's masks the run leaves out (the thing in front).
    */
-  resolveInputs(req: JobSubmitRequest): { imagePath: string; masks: { path: string; name: string }[] };
+  resolveInputs(req: JobSubmitRequest): { imagePath: string; masks: { path: string; name: string }[]; otherMasks?: { path: string; name: string }[] };
   /**
    * A queued run row per object; returns its id. `baselineRunId`: the Compare baseline's run of the same
    * object in this job, which the accelerated run is measured against.
@@ -129,7 +130,8 @@ export class JobService {
     const baselineRunIds = baselineVariant ? begin(baselineVariant) : [];
     const workerJobs: { job: WorkerJob; runIds: string[] }[] = variants.map((v, vi) => {
       const job: WorkerJob = {
-        jobId, kind: req.kind, imagePath: inputs.imagePath, masks: inputs.masks, packDir: pack.dir,
+        jobId, kind: req.kind, imagePath: inputs.imagePath, masks: inputs.masks,
+        ...(inputs.otherMasks?.length ? { otherMasks: inputs.otherMasks } : {}), packDir: pack.dir,
         method: v.method, params: v.params,
         outputDir: vi === 0 ? outputDir : path.join(outputDir, 'baseline'),
         executionProvider: this.o.settings.get().executionProvider,

@@ -13,6 +13,8 @@ export interface ObjectInputs {
   /** The object's name (from --name, else from the input); files are named after fileBaseName(name). */
   name: string;
   warnings: string[];
+  /** A SAM 3D folder's other masks (N.png): for fit to mask, which keeps what they may hide. */
+  otherMaskFiles: { path: string; name: string }[];
 }
 
 function stem(path: string): string {
@@ -44,7 +46,8 @@ export async function resolveObjectInputs(o: {
       );
     }
     const [image, mask] = await Promise.all([loadImageFile(folder.imagePath), loadMaskFile(chosen.path)]);
-    return { image, mask, ...objectName(o.name, `${basename(o.image)}-${index}`, warnings) };
+    const otherMaskFiles = folder.masks.filter((m) => m !== chosen).map((m) => ({ path: m.path, name: m.file }));
+    return { image, mask, otherMaskFiles, ...objectName(o.name, `${basename(o.image)}-${index}`, warnings) };
   }
   if (o.maskIndex !== undefined)
     throw new UsageError('--mask-index needs --image to be a SAM 3D folder (image.png + 0.png, 1.png, …)');
@@ -61,7 +64,7 @@ export async function resolveObjectInputs(o: {
       );
     warnings.push('Using the image alpha channel as the mask.');
   }
-  return { image, mask, ...objectName(o.name, stem(o.image), warnings) };
+  return { image, mask, otherMaskFiles: [], ...objectName(o.name, stem(o.image), warnings) };
 }
 
 /** --name, unless nothing of it is left in a file name (then the name from the input, with a warning). */

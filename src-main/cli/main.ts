@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { runObject, runScene, validatePack } from '../pipeline';
+import { loadContextMasks, runObject, runScene, validatePack } from '../pipeline';
 import { throwIfAborted } from '../pipeline/errors';
 import type { RunReport } from '../../src-shared/report';
 import {
@@ -111,10 +111,12 @@ export function buildProgram(io: Io): Command {
       reportName,
     ];
     await runWithPack(o, io, files, async (ctx) => {
+      // Fit to mask keeps what the folder's other masks may hide (the thing in front, masked too).
+      const otherMasks = ctx.runOptions.params?.fitToMask ? await loadContextMasks(inputs.otherMaskFiles, inputs.warnings) : [];
       const result = await runObject(
         ctx.pack,
         { image: inputs.image, mask: inputs.mask, name: inputs.name },
-        ctx.runOptions,
+        { ...ctx.runOptions, ...(otherMasks.length ? { otherMasks } : {}) },
       );
       ctx.endProgress();
       throwIfAborted(ctx.signal);

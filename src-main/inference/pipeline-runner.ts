@@ -9,7 +9,7 @@ import type { JobProgressEvent } from '../../src-shared/api/jobs';
 import type { AccelParams } from '../../src-shared/params';
 import type { RunReport, SceneReport } from '../../src-shared/report';
 import { fileBaseName, uniqueOutputNames, writeOutputs, writeSceneOutputs, type WrittenFile } from '../export/index';
-import { loadImageFile, loadMaskFile, openPack, runObject, runScene, type Pack } from '../pipeline/index';
+import { loadContextMasks, loadImageFile, loadMaskFile, openPack, runObject, runScene, type Pack } from '../pipeline/index';
 import type { WorkerJob, WorkerOutput } from './protocol';
 
 export interface RunnerOptions {
@@ -87,7 +87,12 @@ export async function runWorkerJob(job: WorkerJob, o: RunnerOptions): Promise<Ru
   const image = await loadImageFile(job.imagePath);
   const masks = await Promise.all(job.masks.map((m) => loadMaskFile(m.path)));
   const names = uniqueOutputNames(job.masks.map((m) => m.name));
-  const runOpts = { method: job.method, params: job.params as Partial<AccelParams>, onProgress: o.onProgress, signal: o.signal };
+  const warnings = [...pack.warnings];
+  const otherMasks = await loadContextMasks(job.otherMasks ?? [], warnings);
+  const runOpts = {
+    method: job.method, params: job.params as Partial<AccelParams>, onProgress: o.onProgress, signal: o.signal,
+    ...(otherMasks.length ? { otherMasks } : {}),
+  };
   // GLB files only (other formats are written on export); the object is known from the file's base name.
   const byFile = new Map(names.map((n, i) => [`${fileBaseName(n)}.glb`.toLowerCase(), i]));
   const outputsOf = (files: WrittenFile[]): WorkerOutput[] => files
@@ -101,10 +106,10 @@ export async function runWorkerJob(job: WorkerJob, o: RunnerOptions): Promise<Ru
   if (job.kind === 'object') {
     const r = await runObject(pack, { image, mask: masks[0], name: job.masks[0].name }, runOpts);
     const files = await writeOutputs(r, job.outputDir, { formats: ['glb'], baseName: names[0] });
-    return { executionProvider: pack.executionProvider, reports: [r.report], outputs: outputsOf(files), warnings: [...pack.warnings] };
+    return { executionProvider: pack.executionProvider, reports: [r.report], outputs: outputsOf(files), warnings };
   }
   const r = await runScene(pack, { image, masks: masks.map((mask, i) => ({ mask, name: job.masks[i].name })) }, runOpts);
   const objects = r.objects.map((obj, i) => ({ ...obj, name: names[i] }));
   const files = await writeSceneOutputs(objects, r.objects[0].camera, job.outputDir, { formats: ['glb'] });
-  return { executionProvider: pack.executionProvider, reports: r.report.objects, sceneReport: r.report, outputs: outputsOf(files), warnings: [...pack.warnings] };
+  return { executionProvider: pack.executionProvider, reports: r.report.objects, sceneReport: r.report, outputs: outputsOf(files), warnings };
 }

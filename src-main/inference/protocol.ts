@@ -12,6 +12,8 @@ export const WorkerJobSchema = z.object({
   kind: z.enum(['object', 'scene']),
   imagePath: z.string().min(1),
   masks: z.array(z.object({ path: z.string().min(1), name: z.string() })).min(1),
+  /** Masks of the image outside the run, for fit to mask (the pipeline's RunOptions.otherMasks). */
+  otherMasks: z.array(z.object({ path: z.string().min(1), name: z.string() })).optional(),
   packDir: z.string().min(1),
   method: z.enum(METHODS),
   /** Acceleration overrides as submitted (the pipeline resolves presets and pack defaults). */

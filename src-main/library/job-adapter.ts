@@ -60,7 +60,13 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
         seen.set(mask.name, n);
         return { path: maskPath, name: n === 1 ? mask.name : `${mask.name} (${n})` };
       });
-      return { imagePath: inputs.imagePath, masks };
+      // Fit to mask also keeps what the masks left out of the run may hide (the thing in front); they are
+      // checked like the run's own (they exist and belong to the image).
+      const inRun = new Set(req.maskIds);
+      const others = req.params.fitToMask ? [...new Set(req.otherMaskIds ?? [])].filter((id) => !inRun.has(id)) : [];
+      if (others.length === 0) return { imagePath: inputs.imagePath, masks };
+      const otherMasks = lib.jobInputs(req.imageId, others).masks.map(({ mask, path: maskPath }) => ({ path: maskPath, name: mask.name }));
+      return { imagePath: inputs.imagePath, masks, otherMasks };
     },
 
     beginRun(req, info) {

@@ -5,6 +5,7 @@
 export { openPack, validatePack, PACK_FORMAT, ROLES } from './pack';
 export type { Pack, OpenPackOptions, ValidationResult, Manifest, Role } from './pack';
 export {
+  loadContextMasks,
   loadImageFile,
   loadMaskFile,
   maskFromAlpha,

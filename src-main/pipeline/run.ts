@@ -42,6 +42,11 @@ export interface RunOptions {
   noise?: { ss?: SsState[]; slat?: Float32Array[] };
   /** Diagnostics (bench --oracle): ground-truth stage outputs per object that replace the pipeline's. */
   oracle?: (StageOracle | undefined)[];
+  /**
+   * Masks of the same photo that are not reconstructed in this run (something in front, masked and left
+   * out): fit to mask keeps what they may hide, as it does for the run's own masks. Unused otherwise.
+   */
+  otherMasks?: ObjectInput[];
 }
 
 export interface ObjectResult {
@@ -200,6 +205,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
   const objects: ObjectResult[] = [];
   /** Fit to mask: one distance field of all the job's masks (another masked object may hide this one). */
   let fieldOfMasks: ReturnType<typeof maskField> | undefined;
+  let otherMaskCount = 0;
   for (let b = 0; b < k; b++) {
     const start = performance.now();
     const pr = progress.forObject(b);
@@ -218,10 +224,14 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     let maskFit: RunReport['maskFit'];
     if (params.fitToMask) {
       // Placed by the grid's own layout: the aggregation factor comes later.
-      fieldOfMasks ??= maskField(masks);
+      if (!fieldOfMasks) {
+        const others = usableOtherMasks(opts.otherMasks ?? [], image, sharedWarnings);
+        otherMaskCount = others.length;
+        fieldOfMasks = maskField([...masks, ...others]);
+      }
       const fit = fitToMask(logits, R, m.ss.occupancyThreshold, decodeLayout(ss.states[b], m, 1), m.camera.fovDeg, fieldOfMasks);
       logits = fit.logits;
-      maskFit = { occupied: fit.occupied, removed: fit.removed, skipped: fit.skipped };
+      maskFit = { occupied: fit.occupied, removed: fit.removed, skipped: fit.skipped, ...(otherMaskCount ? { otherMasks: otherMaskCount } : {}) };
       if (fit.skipped) {
         warnings.push(
           `Fit to mask left the shape whole: over half of it lies outside the mask as posed, so the pose rather than the shape disagrees with the photo. Check the mask, or try another seed.`,
@@ -335,6 +345,24 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     });
   }
   return { objects, shared, warnings: [...sharedWarnings, ...pack.warnings] };
+}
+
+/**
+ * The other masks conformed to the photo. One that cannot be (another aspect ratio, all of the frame) is
+ * left out with a warning rather than failing the run: it only ever keeps voxels. An empty one adds nothing.
+ */
+function usableOtherMasks(others: ObjectInput[], image: DecodedImage, warnings: string[]): BinaryMask[] {
+  const out: BinaryMask[] = [];
+  others.forEach((o, q) => {
+    const label = o.name ? `the mask "${o.name}"` : `other mask ${q}`;
+    try {
+      out.push(conformMask(o.mask, image.width, image.height, label));
+    } catch (e) {
+      if (!(e instanceof PipelineInputError)) throw e;
+      if (e.code !== 'EMPTY_MASK') warnings.push(`Fit to mask did not count ${label} as something in front: ${e.message}`);
+    }
+  });
+  return out;
 }
 
 /** The oracle latent's rows in the order of `coords` (every voxel must have one). */

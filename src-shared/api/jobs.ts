@@ -11,6 +11,11 @@ export const JobSubmitRequest = z.object({
   imageId: Id,
   /** One mask for `object`, one or more for `scene`. */
   maskIds: z.array(Id).min(1).max(64),
+  /**
+   * Masks of the same image left out of the run: fit to mask (params.fitToMask) keeps what they may hide,
+   * as it does for the run's own masks (mask the thing in front, untick it). Ignored without fit to mask.
+   */
+  otherMaskIds: z.array(Id).max(64).optional(),
   packId: Id,
   method: z.enum(METHODS).default('fast-sam3d'),
   params: AccelOverridesSchema.default({}),

@@ -133,4 +133,28 @@ describe('job service adapter on a full disk', () => {
     jobs.failRun(runId, 'The result could not be saved: disk full', 'failed');
     expect(lib.getRun(runId).status).toBe('failed');
   });
+
+  it('with fit to mask, hands the worker the masks left out of the run (what a masked thing in front may hide)', async () => {
+    const { lib } = setup();
+    const { image } = await lib.importImage({ name: 'shelf.png', data: await photoPng() });
+    const [cup, book, lamp] = await Promise.all(['cup', 'book', 'lamp'].map(async (name, i) =>
+      lib.saveMask({ imageId: image.id, name, png: await greyMaskPng(64, 48, 100 * (i + 1)) })));
+    const { image: elsewhere } = await lib.importImage({ name: 'other.png', data: await photoPng() });
+    const stranger = await lib.saveMask({ imageId: elsewhere.id, name: 'not this photo', png: await greyMaskPng(64, 48, 50) });
+    const jobs = jobLibrary(lib, { appVersion: '0.1.0' });
+    const req = (maskIds: string[], otherMaskIds: string[], params: JobSubmitRequest['params'] = { fitToMask: true }): JobSubmitRequest =>
+      ({ kind: maskIds.length > 1 ? 'scene' : 'object', imageId: image.id, maskIds, otherMaskIds, packId: 'mini', method: 'off', params, withBaseline: false });
+
+    expect(jobs.resolveInputs(req([cup.id], [book.id, lamp.id])).otherMasks).toEqual([
+      { path: lib.maskPath(book.id), name: 'book' },
+      { path: lib.maskPath(lamp.id), name: 'lamp' },
+    ]);
+    // One of the run's own masks or a repeat is not counted twice; none left: no otherMasks.
+    expect(jobs.resolveInputs(req([cup.id, lamp.id], [lamp.id, book.id, book.id])).otherMasks).toEqual([{ path: lib.maskPath(book.id), name: 'book' }]);
+    expect(jobs.resolveInputs(req([cup.id], [cup.id])).otherMasks).toBeUndefined();
+    expect(jobs.resolveInputs(req([cup.id], [book.id], { seed: 3 })).otherMasks).toBeUndefined(); // not read without fit to mask
+    // Checked like the run's own masks.
+    expect(() => jobs.resolveInputs(req([cup.id], [stranger.id]))).toThrow(/belongs to another image/);
+    expect(() => jobs.resolveInputs(req([cup.id], ['nope']))).toThrow(/No mask with id nope/);
+  });
 });

@@ -160,6 +160,25 @@ describe('fitToMask in the pipeline (test pack)', () => {
     expect(fitted.report.aggregation.voxelsBefore).toBeLessThanOrEqual(plain.report.aggregation.voxelsBefore);
   });
 
+  it('counts the other masks it can use; an empty one adds nothing, one of another shape is left out with a warning', async () => {
+    const input = syntheticInput();
+    const { width: w, height: h } = input.mask;
+    const front = mask(w, h, (x, y) => x < 10 && y < 10);
+    const empty = mask(w, h, () => false);
+    const tall = mask(h, w, (x) => x < 5); // the photo turned: another aspect ratio
+    const r = await runObject(pack, input, {
+      method: 'off',
+      params: { seed: 5, fitToMask: true },
+      otherMasks: [{ mask: front, name: 'cup' }, { mask: empty, name: 'nothing' }, { mask: tall, name: 'turned' }],
+    });
+    expect(r.report.maskFit!.otherMasks).toBe(1);
+    const w1 = r.report.warnings.filter((x) => x.startsWith('Fit to mask did not count'));
+    expect(w1).toEqual([expect.stringMatching(/the mask "turned" is 64×96 but the image is 96×64/)]);
+    // Without fit to mask they are not even read.
+    const off = await runObject(pack, input, { method: 'off', params: { seed: 5 }, otherMasks: [{ mask: tall, name: 'turned' }] });
+    expect(off.report.maskFit).toBeUndefined();
+    expect(off.report.warnings.join(' ')).not.toMatch(/Fit to mask/);
+  });
 });
 
 /** Largest distance in pixels, beyond the allowance `allowPx(z)`, from a posed vertex to the mask. */
@@ -215,5 +234,8 @@ describe.skipIf(!existsSync(join(MINI, 'manifest.json')))('fitToMask on the mini
     const alone = await runObject(pack, input, { method: 'off', params });
     expect(alone.report.maskFit!.removed).toBeGreaterThan(0);
     expect(scene.objects[0].report.maskFit).toMatchObject({ removed: 0, skipped: false });
+    // The same mask drawn but left out of the run (the thing in front): it protects the same voxels.
+    const withOther = await runObject(pack, input, { method: 'off', params, otherMasks: [{ mask: rest, name: 'rest' }] });
+    expect(withOther.report.maskFit).toEqual({ occupied: alone.report.maskFit!.occupied, removed: 0, skipped: false, otherMasks: 1 });
   });
 });

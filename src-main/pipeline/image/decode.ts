@@ -2,6 +2,7 @@
  * Decoding photos and masks with sharp: PNG / JPEG / WebP (whatever libvips reads), EXIF orientation
  * applied, 8- and 16-bit, alpha kept. Every failure becomes a PipelineInputError naming the file.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { PipelineInputError } from '../errors';
@@ -164,6 +165,28 @@ export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
     data[p] = v > 0.5 ? 1 : 0;
   }
   return { width: raw.width, height: raw.height, data, warnings };
+}
+
+/**
+ * Masks that only give context (fit to mask's "something in front", RunOptions.otherMasks): a file that
+ * is gone is not counted, and one that cannot be decoded is left out with a line in `warnings` rather
+ * than failing the run.
+ */
+export async function loadContextMasks(
+  files: readonly { path: string; name: string }[],
+  warnings: string[],
+): Promise<{ mask: BinaryMask; name: string }[]> {
+  const out: { mask: BinaryMask; name: string }[] = [];
+  for (const f of files) {
+    if (!existsSync(f.path)) continue;
+    try {
+      out.push({ mask: await loadMaskFile(f.path), name: f.name });
+    } catch (e) {
+      if (!(e instanceof PipelineInputError)) throw e;
+      warnings.push(`Fit to mask did not count the mask "${f.name}" as something in front: ${e.message}`);
+    }
+  }
+  return out;
 }
 
 /** The mask carried by a photo's own alpha channel (alpha > 0.5), or null when it has none / is opaque. */

@@ -1,4 +1,4 @@
-export { loadImageFile, loadMaskFile, maskFromAlpha, MAX_IMAGE_SIDE } from './decode';
+export { loadContextMasks, loadImageFile, loadMaskFile, maskFromAlpha, MAX_IMAGE_SIDE } from './decode';
 export type { ImageSource } from './decode';
 export { conformMask, maskBBox } from './mask-checks';
 export { conditionInputs, objectCutout, cropWindow, fullFrameWindow } from './preprocess';

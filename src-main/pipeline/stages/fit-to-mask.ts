@@ -1,13 +1,14 @@
 /**
  * Fit to mask (sampler setting `fitToMask`, not part of SAM 3D): the coarse shape's voxels whose whole
  * footprint, placed by the object's own predicted layout and seen through the photo's camera, lies on
- * pixels outside every mask of the job are removed before SLaT. The SS flow reads the mask only through
+ * pixels outside every mask of the photo (the job's, and those left out of it: RunOptions.otherMasks)
+ * are removed before SLaT. The SS flow reads the mask only through
  * the condition encoder and may put volume where the photo shows background (a slab across a star's
  * notches, a column around a lamp's pole); a one-view visual hull takes that away.
  *
- * Why the union of the job's masks: a pixel of another masked object may hide this one, so it says
- * nothing about what lies behind it. An occluder nobody masked cannot be told from background, so the
- * setting is off by default and its help says to leave it off for a partly hidden object. Pixels
+ * Why the union of the masks: a pixel of another masked object may hide this one, so it says nothing
+ * about what lies behind it; an artist masks the thing in front and leaves it out of the run. An occluder
+ * nobody masked cannot be told from background, so the setting is off by default and its help says so. Pixels
  * outside the photo say nothing either and keep their voxels.
  */
 import type { BinaryMask } from '../image';

@@ -111,17 +111,20 @@ export function App({ api }: { api: StudioApi }) {
   const buildRequest = useCallback(async (withBaseline: boolean) => {
     if (!image || !packId) return null;
     const chosen = editor.set.masks.filter((m) => m.selected && m.area > 0);
+    // Fit to mask keeps what the photo's other masks may hide: the thing in front, masked and left out.
+    const others = values.fitToMask ? editor.set.masks.filter((m) => !m.selected && m.area > 0) : [];
     const ids: Record<string, string> = {};
-    for (const m of chosen) {
+    for (const m of [...chosen, ...others]) {
       if (m.savedId) continue;
       const rec = await api.invoke('masks.save', { imageId: image.id, name: m.name, png: bytesToBase64(encodeMaskPng(m.mask)) });
       ids[m.key] = rec.id;
     }
     if (Object.keys(ids).length) editor.markSaved(ids);
     const maskIds = chosen.map((m) => m.savedId ?? ids[m.key]);
+    const otherMaskIds = others.map((m) => m.savedId ?? ids[m.key]);
     return {
       kind: maskIds.length > 1 ? 'scene' as const : 'object' as const,
-      imageId: image.id, maskIds, packId, method, params: toOverrides(method, values), withBaseline,
+      imageId: image.id, maskIds, ...(otherMaskIds.length ? { otherMaskIds } : {}), packId, method, params: toOverrides(method, values), withBaseline,
     };
   }, [api, editor, image, packId, method, values]);
 

@@ -58,7 +58,7 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note, ob
         <div><span className="label">Network passes</span><span className="value">{c.passes}{c.baselinePasses !== null && ` / ${c.baselinePasses}`}</span></div>
         <div><span className="label">Aggregation S</span><span className="value">{report.aggregation.factor}</span></div>
         {report.maskFit && (
-          <div data-testid="mask-fit" title="Voxels of the coarse shape that lay outside the mask and were removed (fit to mask)">
+          <div data-testid="mask-fit" title={`Voxels of the coarse shape that lay outside the masks and were removed (fit to mask)${report.maskFit.otherMasks ? `; ${report.maskFit.otherMasks} mask${report.maskFit.otherMasks === 1 ? '' : 's'} outside the run counted as possibly in front` : ''}`}>
             <span className="label">Fit to mask</span>
             <span className="value">{report.maskFit.skipped ? 'kept whole' : `−${report.maskFit.removed} of ${report.maskFit.occupied}`}</span>
           </div>
