@@ -1,6 +1,7 @@
 /**
- * The held-out procedural benchmark set (resources/benchmark/<id>/: image.png, 0.png, gt.json, gt.ply),
- * written by tools/fastsam3d_tools/data. Reads the ground truth the metrics need.
+ * The held-out procedural benchmark set (resources/benchmark/<id>/: image.png, 0.png, gt.json, gt.ply,
+ * and 1.png … for the objects in front of an occluded one), written by tools/fastsam3d_tools/data. Reads
+ * the ground truth the metrics need.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ export interface BenchmarkItem {
   layout: Layout;
   bbox: [[number, number, number], [number, number, number]];
   mesh: Mesh;
+  /** Masks of what stands in front (gt.json `occluderMasks`, absent in older sets): never scored. */
+  occluderMasks: string[];
 }
 
 /** Binary little-endian PLY as the generator writes it: float x y z, uchar r g b, uchar/int face lists. */
@@ -70,6 +73,7 @@ export async function loadBenchmarkSet(root: string): Promise<BenchmarkItem[]> {
       id, dir, family: gt.family, heldOutFamily: Boolean(gt.heldOutFamily), symmetry: gt.symmetry ?? {},
       layout: gt.layout, bbox: [gt.objectBBox.min, gt.objectBBox.max],
       mesh: parsePly(await readFile(join(dir, gt.mesh?.file ?? 'gt.ply'))),
+      occluderMasks: ((gt.occluderMasks ?? []) as string[]).map((f) => join(dir, f)),
     });
   }
   if (items.length === 0) throw new Error(`no benchmark objects under ${root}`);

@@ -7,9 +7,9 @@
  * seed + (r mod n) and quality pools the object × seed pairs (means over pairs, median rotation over pairs).
  * No timing is asserted anywhere: the numbers are written out for people to read.
  */
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { loadMaskFile, loadImageFile, openPack, runObject } from '../src-main/pipeline';
-import type { ObjectResult } from '../src-main/pipeline';
+import type { BinaryMask, ObjectResult } from '../src-main/pipeline';
 import { loadBenchmarkSet, type BenchmarkItem } from './benchmark-set';
 import { quality, shapeOf, type Quality, type Shape } from './evaluate';
 import { machineInfo, machineLoad } from './machine';
@@ -65,8 +65,11 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
       for (const it of items) oracles.set(it.id, await loadStageOracle(join(resolve(o.oracleDir), it.id), o.oracle, pack.manifest));
       log(`bench: oracle study, ground truth up to "${o.oracle}" from ${o.oracleDir}`);
     }
+    const occluders = new Map<string, { mask: BinaryMask; name: string }[]>();
+    if (o.maskOccluders) for (const it of items) occluders.set(it.id, await Promise.all(it.occluderMasks.map(async (f) => ({ mask: await loadMaskFile(f), name: basename(f) }))));
     const run = (it: BenchmarkItem, m: BenchMethod, s = seed): Promise<ObjectResult> =>
       runObject(pack, { ...inputs.get(it.id)!, name: it.id }, {
+        ...(o.maskOccluders ? { otherMasks: occluders.get(it.id) } : {}),
         method: m.method,
         params: { ...m.params, seed: s, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}), ...(o.fitToMask ? { fitToMask: true } : {}) },
         ...(o.oracle ? { oracle: [oracles.get(it.id)] } : {}),
@@ -128,7 +131,7 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
       pack: { name: pack.manifest.name, version: pack.manifest.version, dir: o.pack },
       executionProvider: pack.executionProvider,
       objects: items.map((i) => i.id), reps, seed, seeds: o.seeds, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}),
-      ...(o.fitToMask ? { fitToMask: true } : {}), samples,
+      ...(o.fitToMask ? { fitToMask: true } : {}), ...(o.maskOccluders ? { maskOccluders: true } : {}), samples,
       ...(o.oracle ? { oracle: o.oracle } : {}),
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       wallSeconds: timedSeconds,

@@ -32,6 +32,8 @@ export interface BenchOptions {
   ssSamples?: number;
   /** Fit to mask (sampler setting fitToMask) for every method; absent: off, SAM 3D's. */
   fitToMask?: boolean;
+  /** With fitToMask: the objects in front are masked too (the items' occluder masks as other masks). */
+  maskOccluders?: boolean;
   samples?: number;
   /**
    * The oracle study (bench/oracle.ts): ground-truth outputs replace this stage and the ones before it,

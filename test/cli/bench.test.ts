@@ -95,6 +95,15 @@ describe('fastsam3d bench', () => {
     expect(existsSync(join(out, 'scene.md'))).toBe(true);
   });
 
+  it('--fit-to-mask [--mask-occluders]: every run fits the shape to the mask, said in the results', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fs3d-bench-'));
+    const r = await cli('bench', '--pack', PACK, '--objects', '1', '--methods', 'off', '--reps', '1', '--samples', '2000', '--fit-to-mask', '--mask-occluders', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const res = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResult;
+    expect(res).toMatchObject({ fitToMask: true, maskOccluders: true, objects: ['00-mug'] });
+    expect(readFileSync(join(out, 'tables.md'), 'utf8')).toContain('Every run fits the shape to the mask (`--fit-to-mask`; not in SAM 3D), with the objects in front masked too (`--mask-occluders`).');
+  });
+
   it('exit 2 with a message for bad options', async () => {
     const both = await cli('bench', '--sweep', '--scene', '--pack', PACK);
     expect(both.code).toBe(2);
@@ -120,6 +129,12 @@ describe('fastsam3d bench', () => {
     const samplesScene = await cli('bench', '--scene', '--ss-samples', '3', '--pack', PACK);
     expect(samplesScene.code).toBe(2);
     expect(samplesScene.err).toMatch(/--ss-samples runs with the object benchmark/);
+    const fitSweep = await cli('bench', '--sweep', '--fit-to-mask', '--pack', PACK);
+    expect(fitSweep.code).toBe(2);
+    expect(fitSweep.err).toMatch(/--fit-to-mask runs with the object benchmark/);
+    const occluders = await cli('bench', '--mask-occluders', '--pack', PACK);
+    expect(occluders.code).toBe(2);
+    expect(occluders.err).toMatch(/--mask-occluders goes with --fit-to-mask/);
     const label = await cli('bench', '--methods', 'off,fast', '--pack', PACK);
     expect(label.code).toBe(2);
     expect(label.err).toMatch(/unknown row label\(s\) "fast"; known: off, fast-sam3d/);

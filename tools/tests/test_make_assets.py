@@ -18,6 +18,11 @@ def test_heldout_writer_matches_the_committed_benchmark(tmp_path):
     ours = _items(tmp_path)
     committed = _items(REPO / "resources" / "benchmark", first=2)
     assert [(g["name"], g["seed"], g["layout"]) for g in ours] == [(g["name"], g["seed"], g["layout"]) for g in committed]
+    # 00-mug stands behind another object: the mask of what is in front is written beside its own.
+    assert [g["occluderMasks"] for g in ours] == [g["occluderMasks"] for g in committed] == [["1.png"], []]
+    for g in ours:
+        for f in ("image.png", "0.png", *g["occluderMasks"]):
+            assert (tmp_path / g["name"] / f).read_bytes() == (REPO / "resources" / "benchmark" / g["name"] / f).read_bytes()
 
 
 def test_validation_split_has_the_benchmark_layout_and_other_objects(tmp_path):

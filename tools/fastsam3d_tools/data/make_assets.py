@@ -56,6 +56,14 @@ def write_examples(out: Path, size: int = 384) -> List[Path]:
         d.mkdir(exist_ok=True)
         _save_png(_u8(rgb), d / "image.png")
         _save_png(cutout_rgba(rgb, masks[0]), d / "0.png")
+        # The occluder's visible mask, as an artist would mask the thing in front (fit to mask keeps what
+        # it hides; `npm run bench -- --fit-to-mask --mask-occluders`). Never scored.
+        occluder_masks = []
+        for j in range(len(sc.occluders)):
+            front = ids == len(sc.targets) + j
+            if front.any():
+                occluder_masks.append(f"{1 + len(occluder_masks)}.png")
+                _save_png(cutout_rgba(rgb, front), d / occluder_masks[-1])
         written.append(d)
     name, seed, fams = SCENE_EXAMPLE
     sc = _scene_of(seed, fams)
@@ -97,7 +105,7 @@ def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: 
     while len(items) < count:
         sc = make_scene(seed, split)
         seed += 1
-        rgb, masks, _ = sc.render(size)
+        rgb, masks, ids = sc.render(size)
         vis = int(masks[0].sum())
         if vis < 0.01 * size * size:     # skip objects that are almost hidden or off-frame
             continue
@@ -107,6 +115,14 @@ def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: 
         d.mkdir(exist_ok=True)
         _save_png(_u8(rgb), d / "image.png")
         _save_png(cutout_rgba(rgb, masks[0]), d / "0.png")
+        # The occluder's visible mask, as an artist would mask the thing in front (fit to mask keeps what
+        # it hides; `npm run bench -- --fit-to-mask --mask-occluders`). Never scored.
+        occluder_masks = []
+        for j in range(len(sc.occluders)):
+            front = ids == len(sc.targets) + j
+            if front.any():
+                occluder_masks.append(f"{1 + len(occluder_masks)}.png")
+                _save_png(cutout_rgba(rgb, front), d / occluder_masks[-1])
         v, f, c = gt_mesh(tgt.shape, max_triangles)
         write_ply(d / "gt.ply", v, f, c)
         bbox = tgt.shape.bbox()
@@ -118,7 +134,7 @@ def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: 
             "layout": tgt.layout.to_json(),
             "objectBBox": {"min": [float(x) for x in bbox[0]], "max": [float(x) for x in bbox[1]]},
             "mesh": {"file": "gt.ply", "vertices": int(len(v)), "triangles": int(len(f))},
-            "visiblePixels": vis, "occluded": len(sc.occluders) > 0,
+            "visiblePixels": vis, "occluded": len(sc.occluders) > 0, "occluderMasks": occluder_masks,
             "centrePixel": [float(x) for x in centre_pixel(tgt, size, sc.fov_deg)],
         }
         (d / "gt.json").write_text(json.dumps(gt, indent=1) + "\n")
