@@ -39,7 +39,8 @@ function project(p: number[], layout: Layout, fovDeg: number, w: number, h: numb
   const c = [0, 1, 2].map((j) => s * (p[0] * r[j] + p[1] * r[3 + j] + p[2] * r[6 + j]) + t[j]);
   const side = Math.max(w, h);
   const f = side / 2 / Math.tan((fovDeg * Math.PI) / 360);
-  return [side / 2 - (f * c[0]) / c[2] - (side - w) / 2, side / 2 - (f * c[1]) / c[2] - (side - h) / 2, c[2]];
+  // The photo sits in the padded square as preprocess.fullFrameWindow puts it.
+  return [side / 2 - (f * c[0]) / c[2] - Math.floor((side - w) / 2), side / 2 - (f * c[1]) / c[2] - Math.floor((side - h) / 2), c[2]];
 }
 
 describe('squaredDistanceToInside', () => {
@@ -127,6 +128,44 @@ describe('fitToMask on hand-made layouts', () => {
     expect(fit.skipped).toBe(true);
     expect(fit.removed).toBe(0);
     expect(fit.logits).toBe(full);
+  });
+
+  it('never removes a voxel any point of which shows on the mask or beyond the frame (turned, off-centre, non-square)', () => {
+    const turn = (a: number, b: number): number[] => {
+      // Rotation about z by a, then about x by b (row-major, applied as p·R).
+      const [ca, sa, cb, sb] = [Math.cos(a), Math.sin(a), Math.cos(b), Math.sin(b)];
+      const rz = [ca, sa, 0, -sa, ca, 0, 0, 0, 1];
+      const rx = [1, 0, 0, 0, cb, sb, 0, -sb, cb];
+      return [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => rz[3 * i] * rx[j] + rz[3 * i + 1] * rx[3 + j] + rz[3 * i + 2] * rx[6 + j]));
+    };
+    const cases = [
+      { w: 180, h: 320, layout: { ...layoutAt(2.2, 1.1), rotation: turn(0.7, -0.4), translation: [0.35, -0.2, 2.2] as [number, number, number] } },
+      { w: 301, h: 160, layout: { ...layoutAt(1.6, 0.9), rotation: turn(-1.9, 0.9), translation: [-0.3, 0.15, 1.6] as [number, number, number] } },
+      { w: 97, h: 97, layout: { ...layoutAt(3, 1), rotation: turn(2.5, 0.3) } },
+    ];
+    let checked = 0;
+    for (const { w, h, layout } of cases) {
+      // A disc and a bar as the masks, so the shape straddles their outlines.
+      const photo = mask(w, h, (x, y) => (x - 0.5 * w) ** 2 + (y - 0.45 * h) ** 2 < (0.2 * Math.min(w, h)) ** 2 || (y > 0.7 * h && y < 0.75 * h));
+      const fit = fitToMask(full, R, 0, layout, FOV, maskField([photo]));
+      expect(fit.skipped).toBe(false);
+      for (let idx = 0; idx < R ** 3; idx++) {
+        if (!(fit.logits[idx] < 0)) continue;
+        checked++;
+        const [i, j, k] = [Math.floor(idx / R / R), Math.floor(idx / R) % R, idx % R];
+        for (let a = 0; a <= 4; a++)
+          for (let b = 0; b <= 4; b++)
+            for (let c = 0; c <= 4; c++) {
+              const p = [(i + a / 4) / R - 0.5, (j + b / 4) / R - 0.5, (k + c / 4) / R - 0.5];
+              const [u, v] = project(p, layout, FOV, w, h);
+              const x = Math.floor(u),
+                y = Math.floor(v);
+              expect(x >= 0 && y >= 0 && x < w && y < h, `voxel ${idx} reaches beyond the frame`).toBe(true);
+              expect(photo.data[y * w + x], `voxel ${idx} shows on the mask at (${x}, ${y})`).toBe(0);
+            }
+      }
+    }
+    expect(checked).toBeGreaterThan(100); // the cases do remove voxels
   });
 
   it('keeps what another masked object may hide (the union of the masks)', () => {

@@ -125,13 +125,14 @@ export function fitToMask(
   field: MaskField,
 ): FitResult {
   const W = Math.max(field.width, field.height);
-  const padX = (W - field.width) / 2,
-    padY = (W - field.height) / 2;
+  // The photo sits in the padded square as the condition's full frame puts it (preprocess.fullFrameWindow).
+  const padX = Math.floor((W - field.width) / 2),
+    padY = Math.floor((W - field.height) / 2);
   const f = W / 2 / Math.tan((fovDeg * Math.PI) / 360);
   const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = layout.rotation;
   const s = layout.scale,
     [tx, ty, tz] = layout.translation;
-  // A voxel's footprint lies within the projection of its circumscribed sphere.
+  // A voxel's footprint lies within the projection of its circumscribed sphere, of radius `footprint`.
   const footprint = ((s / R) * Math.sqrt(3)) / 2;
   const out: number[] = [];
   let occupied = 0;
@@ -149,10 +150,18 @@ export function fitToMask(
         const cy = s * (px * r1 + py * r4 + pz * r7) + ty;
         const cz = s * (px * r2 + py * r5 + pz * r8) + tz;
         if (!(cz > footprint)) continue; // at or behind the camera: the photo says nothing
-        const col = Math.floor((W / 2 - (f * cx) / cz - padX) / field.cell);
-        const row = Math.floor((W / 2 - (f * cy) / cz - padY) / field.cell);
-        if (col < 0 || row < 0 || col >= field.cols || row >= field.rows) continue;
-        const reach = (f * footprint) / cz / field.cell;
+        const u = W / 2 - (f * cx) / cz - padX,
+          v = W / 2 - (f * cy) / cz - padY;
+        // Radius in pixels that holds the sphere's projection anywhere in the frame (off-axis it is
+        // stretched; f·r/cz alone is short there and up close).
+        const reachPx = (f * footprint * Math.hypot(cx, cy, cz)) / (cz * (cz - footprint));
+        // Partly outside the photo: what lies beyond the frame is unknown, so the voxel stays.
+        if (u - reachPx < 0 || v - reachPx < 0 || u + reachPx >= field.width || v + reachPx >= field.height) continue;
+        // Distances run between cell centres: the point and the nearest mask pixel may each lie half a
+        // cell diagonal from theirs.
+        const reach = reachPx / field.cell + Math.SQRT2;
+        const col = Math.floor(u / field.cell),
+          row = Math.floor(v / field.cell);
         if (field.distSq[row * field.cols + col] > reach * reach) out.push(idx);
       }
   if (out.length === 0) return { logits, occupied, removed: 0, skipped: false };

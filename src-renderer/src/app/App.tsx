@@ -111,8 +111,9 @@ export function App({ api }: { api: StudioApi }) {
   const buildRequest = useCallback(async (withBaseline: boolean) => {
     if (!image || !packId) return null;
     const chosen = editor.set.masks.filter((m) => m.selected && m.area > 0);
-    // Fit to mask keeps what the photo's other masks may hide: the thing in front, masked and left out.
-    const others = values.fitToMask ? editor.set.masks.filter((m) => !m.selected && m.area > 0) : [];
+    // Fit to mask keeps what the photo's other masks may hide: the thing in front, masked and left out
+    // (saved to the library like the run's own; at most the 64 a request carries).
+    const others = values.fitToMask ? editor.set.masks.filter((m) => !m.selected && m.area > 0).slice(0, 64) : [];
     const ids: Record<string, string> = {};
     for (const m of [...chosen, ...others]) {
       if (m.savedId) continue;
