@@ -201,7 +201,11 @@ export const libraryMethods = {
       params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])), seed: z.number().int(),
     }),
   },
-  /** A job request for the same inputs with changed parameters, ready for `jobs.submit`. */
+  /**
+   * A job request for the same inputs with changed parameters, ready for `jobs.submit`. The run's own
+   * mask only: runs do not record the masks fit to mask counted beside it (the other objects of its scene,
+   * the unticked masks), so add them as `otherMaskIds` to fit a partly hidden object the same way.
+   */
   'runs.duplicate': { req: DuplicateRunRequest, res: z.object({ request: JobSubmitRequest }) },
 
   'artefacts.read': { req: z.object({ artefactId: Id }), res: z.object({ artefact: ArtefactRecord, data: Base64 }) },
