@@ -56,14 +56,6 @@ def write_examples(out: Path, size: int = 384) -> List[Path]:
         d.mkdir(exist_ok=True)
         _save_png(_u8(rgb), d / "image.png")
         _save_png(cutout_rgba(rgb, masks[0]), d / "0.png")
-        # The occluder's visible mask, as an artist would mask the thing in front (fit to mask keeps what
-        # it hides; `npm run bench -- --fit-to-mask --mask-occluders`). Never scored.
-        occluder_masks = []
-        for j in range(len(sc.occluders)):
-            front = ids == len(sc.targets) + j
-            if front.any():
-                occluder_masks.append(f"{1 + len(occluder_masks)}.png")
-                _save_png(cutout_rgba(rgb, front), d / occluder_masks[-1])
         written.append(d)
     name, seed, fams = SCENE_EXAMPLE
     sc = _scene_of(seed, fams)
