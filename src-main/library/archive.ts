@@ -21,7 +21,7 @@ import { TEMP_MARKER, sha256, writeFileAtomic } from './files';
 import { UNTITLED, tidyName, tidyTags } from './names';
 import type { Library } from './library';
 import { checkMask, photoHeader } from './media-checks';
-import { ARTEFACT_EXT, splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
+import { ARTEFACT_EXT, runInputKey, splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
 
 export const PROJECT_MANIFEST = 'manifest.json';
 const FORMAT = 'fastsam3d-studio-project';
@@ -545,7 +545,7 @@ async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Pr
       insRun.run(id, projectId, newId(r.imageId), r.status, r.kind, r.packId, r.packName, r.packVersion, r.method, JSON.stringify(r.params),
         r.seed, r.executionProvider, r.appVersion, r.report === null ? null : JSON.stringify(r.report), r.error, r.objectMs, r.createdAt,
         r.startedAt, r.finishedAt, nameOr(r.name, `${r.method} run`), r.speedup, r.quality, r.metrics === null ? null : JSON.stringify(r.metrics),
-        r.schedule === null ? null : JSON.stringify(r.schedule), `${r.packId}|${newId(r.imageId)}|${maskIds.join(',')}|${r.seed}`);
+        r.schedule === null ? null : JSON.stringify(r.schedule), runInputKey(r.packId, newId(r.imageId), maskIds, r.seed, r.params));
       maskIds.forEach((k, n) => insMask.run(id, k, n));
       for (const x of tidyTags(r.tags)) insTag.run(id, x);
     }

@@ -33,7 +33,7 @@ import { renderMeshThumbnail } from './mesh-thumbnail';
 import { measureAgainstBaseline, runShape, type RunShape } from './quality';
 import { readGlb } from '../export';
 import {
-  ARTEFACT_EXT, PROJECT_SELECT, RUN_SELECT, toArtefact, toImage, toMask, toProject, toRunSummary,
+  ARTEFACT_EXT, PROJECT_SELECT, RUN_SELECT, runInputKey, toArtefact, toImage, toMask, toProject, toRunSummary,
   type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow, type RunStatus,
 } from './records';
 import { makeDirsSync } from '../files/make-dirs';
@@ -722,7 +722,7 @@ export class Library {
     const status = input.status ?? 'running';
     const kind = input.kind ?? (input.maskIds.length > 1 ? 'scene' : 'object');
     const name = tidyName(input.name ?? '') || `${masks.length === 1 ? masks[0].name : image.name} · ${input.method}`;
-    const inputKey = `${input.packId}|${image.id}|${input.maskIds.join(',')}|${seed}`;
+    const inputKey = runInputKey(input.packId, image.id, input.maskIds, seed, params);
     try {
       this.db.transaction(() => {
         this.db

@@ -8,6 +8,19 @@ export const ARTEFACT_EXT: Record<ArtefactKind, string> = { glb: 'glb', obj: 'ob
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
+/**
+ * `runs.input_key`: the runs that can serve as each other's baseline — same pack, image, masks and seed,
+ * and the same shape-changing sampler settings (shape samples, fit to mask: a run with them against a
+ * baseline without would count the setting as acceleration error). At their defaults they add nothing,
+ * so keys written before they were keyed stay valid. The pack-default settings (steps, CFG) are left
+ * out: a run stores them resolved only once it finishes, so its key could not be the same at both ends.
+ */
+export function runInputKey(packId: string, imageId: string, maskIds: readonly string[], seed: number, params: Record<string, unknown>): string {
+  const ss = typeof params.ssSamples === 'number' && params.ssSamples !== 1 ? `|ssSamples=${params.ssSamples}` : '';
+  const fit = params.fitToMask === true ? '|fitToMask' : '';
+  return `${packId}|${imageId}|${maskIds.join(',')}|${seed}${ss}${fit}`;
+}
+
 /** Separator of tags in group_concat results (unit separator: cannot appear in a trimmed tag). */
 export const TAG_SEP = '\u001f';
 

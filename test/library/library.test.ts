@@ -168,6 +168,23 @@ describe('runs', () => {
     const other = lib.beginRun(runInput(image.id, [mask.id], 'max', 7));
     await lib.finishRun(other.id, { report: fakeReport(500), artefacts: [] });
     expect(lib.getRun(other.id).baselineRunId).toBeNull();
+    // A shape-changing sampler setting is another input too: a fit-to-mask run pairs only with a
+    // fit-to-mask baseline (against a plain one the fit would count as acceleration error).
+    const withSetting = (method: 'off' | 'fast-sam3d', p: Record<string, unknown>) => {
+      const r = runInput(image.id, [mask.id], method);
+      return lib.beginRun({ ...r, params: { ...r.params, ...p } as typeof r.params });
+    };
+    const fitted = withSetting('fast-sam3d', { fitToMask: true });
+    await lib.finishRun(fitted.id, { report: fakeReport(400), artefacts: [] });
+    expect(lib.getRun(fitted.id).baselineRunId).toBeNull();
+    const fittedOff = withSetting('off', { fitToMask: true });
+    await lib.finishRun(fittedOff.id, { report: fakeReport(1200, 'off'), artefacts: [] });
+    expect(lib.getRun(fitted.id)).toMatchObject({ baselineRunId: fittedOff.id, speedup: 3 });
+    expect(lib.getRun(max.id).baselineRunId).toBe(off.id); // the plain runs keep their plain baseline
+    const threeSamples = withSetting('fast-sam3d', { ssSamples: 3 });
+    await lib.finishRun(threeSamples.id, { report: fakeReport(400), artefacts: [] });
+    expect(lib.getRun(threeSamples.id).baselineRunId).toBeNull();
+    for (const r of [fitted, fittedOff, threeSamples]) lib.trashRun(r.id); // out of the listing below
 
     const bySpeed = lib.listRuns({ sort: 'speedup' }).map((r) => r.id);
     expect(bySpeed).toEqual([max.id, fast.id, off.id, other.id]);
