@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import type { ProjectSummary } from '../../src-shared/api/library';
+import { count } from '../../src-shared/count';
 import { defaultDataDir } from '../host/paths';
 import { Library, exportProject, importProject } from '../library';
 import { LibraryError } from '../library/errors';
@@ -63,7 +64,6 @@ function describeProject(p: ProjectSummary): string {
   return `  ${p.id}  ${p.name}  (${count(p.images, 'photo')}, ${count(p.runs, 'result')}; updated ${p.updatedAt.slice(0, 16).replace('T', ' ')})`;
 }
 
-const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function megabytes(bytes: number): string {
   return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;

@@ -20,7 +20,7 @@ import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, sha256, writeFileAtomic } from './files';
 import { UNTITLED, tidyName, tidyTags } from './names';
 import type { Library } from './library';
-import { checkMask, photoHeader } from './media-checks';
+import { maskFileArea, photoHeader } from './media-checks';
 import { ARTEFACT_EXT, runInputKey, splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
 
 export const PROJECT_MANIFEST = 'manifest.json';
@@ -445,13 +445,11 @@ async function checkContents(m: ProjectManifest, entries: Map<string, Uint8Array
   }
   const areas: number[] = [];
   for (const k of m.masks) {
-    try {
-      areas.push(await checkMask(buffer(k.file), k.name, sizes.get(k.imageId)!));
-    } catch (err) {
-      // The library's own wording is for a mask being drawn; here it is a file in the archive.
-      const why = (err as Error).message.replace(/ was not saved:/, ':').replace(/: paint or select the object first\.$/, ' (it selects nothing)');
-      throw bad(`${why.replace(/\.$/, '')} (${k.file})`);
-    }
+    if (!k.name) throw bad(`A mask needs a name (${k.file})`);
+    const m = await maskFileArea(buffer(k.file), sizes.get(k.imageId)!);
+    if ('problem' in m) throw bad(`Mask "${k.name}": ${m.problem.replace(/\.$/, '')} (${k.file})`);
+    if (m.area === 0) throw bad(`Mask "${k.name}" is empty (it selects nothing) (${k.file})`);
+    areas.push(m.area);
   }
   for (const a of m.artefacts) {
     const data = buffer(a.file);

@@ -9,17 +9,14 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { readSam3dFolder } from '../pipeline/image/sam3d-folder';
 import { LibraryError } from './errors';
+import type { ExampleInfo as ExampleRecord } from '../../src-shared/api/library';
 import type { Library } from './library';
 
-export interface ExampleInfo {
-  /** The folder's name: what `openExample` takes, and the project's name once opened. */
-  id: string;
-  masks: number;
-  width: number;
-  height: number;
-  /** A small PNG of the photo (longest side THUMB_SIZE), for the picker. */
-  thumbPng: Buffer;
-}
+/**
+ * The API's example (`id`: the folder's name, what `openExample` takes and the project's name once
+ * opened) with the thumbnail as PNG bytes (longest side THUMB_SIZE) rather than base64.
+ */
+export type ExampleInfo = Omit<ExampleRecord, 'thumb'> & { thumbPng: Buffer };
 
 const THUMB_SIZE = 96;
 
@@ -64,8 +61,8 @@ async function readExamples(dir: string): Promise<ExampleInfo[]> {
 
 /** Open example `id` into the library (reused when it is already there): the image and its masks. */
 export async function openExample(lib: Library, dir: string | undefined, id: string): ReturnType<Library['importSam3dFolder']> {
-  // Only a name from the list, never a path: `id` comes from the window.
-  const known = exampleFolders(dir);
+  // Only a name from the list (the folders offered), never a path: `id` comes from the window.
+  const known = (await listExamples(dir)).map((e) => e.id);
   if (!known.includes(id)) {
     throw new LibraryError('NOT_FOUND', `No example "${id}" ships with this installation${known.length ? ` (there are: ${known.join(', ')})` : ''}.`);
   }

@@ -25,19 +25,27 @@ async function maskArea(png: Buffer): Promise<number> {
  */
 export async function checkMask(png: Buffer, name: string, image: { name: string; width: number; height: number }): Promise<number> {
   if (!name) throw new LibraryError('BAD_INPUT', 'A mask needs a name.');
-  let area: number;
+  const m = await maskFileArea(png, image);
+  if ('problem' in m) throw new LibraryError('BAD_INPUT', `Mask "${name}" was not saved: ${m.problem}.`);
+  if (m.area === 0) throw new LibraryError('BAD_INPUT', `Mask "${name}" is empty: paint or select the object first.`);
+  return m.area;
+}
+
+/**
+ * A mask PNG's object area (0 for an empty one), or a phrase ("it is …") saying why it does not fit
+ * `image`: callers word the sentence for a mask being drawn (checkMask) or a file in an archive.
+ */
+export async function maskFileArea(png: Buffer, image: { name: string; width: number; height: number }): Promise<{ area: number } | { problem: string }> {
   try {
     const meta = await sharp(png).metadata();
-    if (meta.format !== 'png') throw new Error(`it is ${meta.format ?? 'not an image'}, a PNG is expected`);
+    if (meta.format !== 'png') return { problem: `it is ${meta.format ?? 'not an image'}, a PNG is expected` };
     if (meta.width !== image.width || meta.height !== image.height) {
-      throw new Error(`it is ${meta.width}×${meta.height} but image "${image.name}" is ${image.width}×${image.height}`);
+      return { problem: `it is ${meta.width}×${meta.height} but image "${image.name}" is ${image.width}×${image.height}` };
     }
-    area = await maskArea(png);
+    return { area: await maskArea(png) };
   } catch (err) {
-    throw new LibraryError('BAD_INPUT', `Mask "${name}" was not saved: ${(err as Error).message}.`);
+    return { problem: (err as Error).message };
   }
-  if (area === 0) throw new LibraryError('BAD_INPUT', `Mask "${name}" is empty: paint or select the object first.`);
-  return area;
 }
 
 /**

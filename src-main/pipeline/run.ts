@@ -198,14 +198,15 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
   });
   const decodedLogits = (await pack.run('ss_decoder', { latent: { data: latent, dims: [draws, C, L, L, L] } })).logits.data;
   const logitsAll = meanOccupancyLogits(decodedLogits, k, samples, R * R * R);
+  // Fit to mask: one distance field of every mask of the photo (another masked object may hide this
+  // one), timed with the decode it prepares.
+  const others = params.fitToMask ? usableOtherMasks(opts.otherMasks ?? [], image, sharedWarnings) : [];
+  const fieldOfMasks = params.fitToMask ? maskField([...masks, ...others]) : null;
   shared.ssDecode = { ms: performance.now() - t, networkPasses: 1 };
   progress.emit('ssDecode', 1);
 
   // --- per object ----------------------------------------------------------------------------------
   const objects: ObjectResult[] = [];
-  /** Fit to mask: one distance field of all the job's masks (another masked object may hide this one). */
-  let fieldOfMasks: ReturnType<typeof maskField> | undefined;
-  let otherMaskCount = 0;
   for (let b = 0; b < k; b++) {
     const start = performance.now();
     const pr = progress.forObject(b);
@@ -222,16 +223,11 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     const label = inputs[b].name ?? (k > 1 ? `object ${b}` : 'the object');
     let logits = opts.oracle?.[b]?.occupancyLogits ?? logitsAll.subarray(b * R * R * R, (b + 1) * R * R * R);
     let maskFit: RunReport['maskFit'];
-    if (params.fitToMask) {
+    if (fieldOfMasks) {
       // Placed by the grid's own layout: the aggregation factor comes later.
-      if (!fieldOfMasks) {
-        const others = usableOtherMasks(opts.otherMasks ?? [], image, sharedWarnings);
-        otherMaskCount = others.length;
-        fieldOfMasks = maskField([...masks, ...others]);
-      }
       const fit = fitToMask(logits, R, m.ss.occupancyThreshold, decodeLayout(ss.states[b], m, 1), m.camera.fovDeg, fieldOfMasks);
       logits = fit.logits;
-      maskFit = { occupied: fit.occupied, removed: fit.removed, skipped: fit.skipped, ...(otherMaskCount ? { otherMasks: otherMaskCount } : {}) };
+      maskFit = { occupied: fit.occupied, removed: fit.removed, skipped: fit.skipped, ...(others.length ? { otherMasks: others.length } : {}) };
       if (fit.skipped) {
         warnings.push(
           `Fit to mask left the shape whole: over half of it lies outside the mask as posed, so the pose rather than the shape disagrees with the photo. Check the mask, or try another seed.`,

@@ -6,16 +6,19 @@ import { Id } from './common';
 export const ExecutionProviderSchema = z.enum(['auto', 'cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu']);
 export type ExecutionProvider = z.infer<typeof ExecutionProviderSchema>;
 
+/** The most masks one job request carries: in the run, and left out of it for fit to mask. */
+export const MAX_JOB_MASKS = 64;
+
 export const JobSubmitRequest = z.object({
   kind: z.enum(['object', 'scene']),
   imageId: Id,
   /** One mask for `object`, one or more for `scene`. */
-  maskIds: z.array(Id).min(1).max(64),
+  maskIds: z.array(Id).min(1).max(MAX_JOB_MASKS),
   /**
    * Masks of the same image left out of the run: fit to mask (params.fitToMask) keeps what they may hide,
    * as it does for the run's own masks (mask the thing in front, untick it). Ignored without fit to mask.
    */
-  otherMaskIds: z.array(Id).max(64).optional(),
+  otherMaskIds: z.array(Id).max(MAX_JOB_MASKS).optional(),
   packId: Id,
   method: z.enum(METHODS).default('fast-sam3d'),
   params: AccelOverridesSchema.default({}),

@@ -4,8 +4,9 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_PARAMS, type AccelParams, type Method } from '../../../src-shared/params';
+import { count } from '../../../src-shared/count';
 import type { StudioApi } from '../../../src-shared/api';
-import type { ExecutionProvider } from '../../../src-shared/api/jobs';
+import { MAX_JOB_MASKS, type ExecutionProvider } from '../../../src-shared/api/jobs';
 import { errorMessage } from '../api/errors';
 import { ImagePanel, TOOLS } from '../components/ImagePanel';
 import type { Tool } from '../components/MaskCanvas';
@@ -112,8 +113,8 @@ export function App({ api }: { api: StudioApi }) {
     if (!image || !packId) return null;
     const chosen = editor.set.masks.filter((m) => m.selected && m.area > 0);
     // Fit to mask keeps what the photo's other masks may hide: the thing in front, masked and left out
-    // (saved to the library like the run's own; at most the 64 a request carries).
-    const others = values.fitToMask ? editor.set.masks.filter((m) => !m.selected && m.area > 0).slice(0, 64) : [];
+    // (saved to the library like the run's own; at most what a request carries).
+    const others = values.fitToMask ? editor.set.masks.filter((m) => !m.selected && m.area > 0).slice(0, MAX_JOB_MASKS) : [];
     const ids: Record<string, string> = {};
     for (const m of [...chosen, ...others]) {
       if (m.savedId) continue;
@@ -169,7 +170,7 @@ export function App({ api }: { api: StudioApi }) {
       // and a job still running says whose it is (its result goes to the library, not onto this photo).
       const still = run.running && img.id !== image?.id ? 'The previous photo’s run goes on: its result will be in the Library. ' : '';
       run.setStatus(reusedFrom === undefined ? (still || null)
-        : `${still}“${img.name}” is already in the library (project “${reusedFrom.name}”): reopened it${masks.length ? ` with ${masks.length === 1 ? '1 mask' : `${masks.length} masks`}` : ''}, no copy made.`
+        : `${still}“${img.name}” is already in the library (project “${reusedFrom.name}”): reopened it${masks.length ? ` with ${count(masks.length, 'mask')}` : ''}, no copy made.`
           + (reusedFrom.runs > 0 ? ` The project's ${reusedFrom.runs === 1 ? 'result is' : `${reusedFrom.runs} results are`} in the Library (Ctrl+L).` : ''));
       setTool(masks.length ? 'pick' : 'wand');
     } catch (e) {
@@ -180,15 +181,15 @@ export function App({ api }: { api: StudioApi }) {
   }, [api, editor, image, run]);
 
   /**
-   * A library image with its masks; with `maskIds` (a reopened result) only those, all going into the next
-   * run. `runAll` puts every mask into the next run (a scene example); otherwise only the first.
+   * A library image with its masks; with `maskIds` (a reopened result, an example's masks) only those, all
+   * going into the next run; otherwise only the first.
    */
-  const openImage = useCallback(async (imageId: string, maskIds?: string[], runAll = false) => {
+  const openImage = useCallback(async (imageId: string, maskIds?: string[]) => {
     setLoading(true); setImageError(null);
     try {
       const { image: img, masks } = await loadFromLibrary(api, imageId, maskIds);
       setImage(img);
-      editor.reset(masks.map((m) => ({ ...m })), runAll || maskIds !== undefined);
+      editor.reset(masks.map((m) => ({ ...m })), maskIds !== undefined);
       return true;
     } catch (e) {
       setImageError(errorMessage(e, 'Opening the library image'));
@@ -203,7 +204,8 @@ export function App({ api }: { api: StudioApi }) {
     setLoading(true); setImageError(null);
     try {
       const { image: img, masks } = await api.invoke('examples.open', { id });
-      if (!(await openImage(img.id, undefined, true))) return;
+      // Every mask of an example goes into the run (the scene example opens as a scene).
+      if (!(await openImage(img.id, masks.map((m) => m.id)))) return;
       run.clearShown();
       setTool('pick');
       run.setStatus(`Opened the example “${id}” with ${masks.length === 1 ? 'its mask' : `its ${masks.length} masks (a scene)`}: press G to generate.`);

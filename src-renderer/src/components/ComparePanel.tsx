@@ -4,6 +4,7 @@
  * (CD, F1@0.05, vIoU, 3D-IoU) as the library reports them.
  */
 import type { RunReport } from '../../../src-shared/report';
+import { count } from '../../../src-shared/count';
 import { compareReports, formatMs, METRIC_LABELS, readMetrics } from '../runs/compareModel';
 import { STAGE_LABELS, stepsFromPattern } from '../runs/progressModel';
 import type { CompareMode } from '../viewer/Viewer';
@@ -58,7 +59,7 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note, ob
         <div><span className="label">Network passes</span><span className="value">{c.passes}{c.baselinePasses !== null && ` / ${c.baselinePasses}`}</span></div>
         <div><span className="label">Aggregation S</span><span className="value">{report.aggregation.factor}</span></div>
         {report.maskFit && (
-          <div data-testid="mask-fit" title={`Voxels of the coarse shape that lay outside the masks and were removed (fit to mask)${report.maskFit.otherMasks ? `; ${report.maskFit.otherMasks} mask${report.maskFit.otherMasks === 1 ? '' : 's'} outside the run counted as possibly in front` : ''}`}>
+          <div data-testid="mask-fit" title={`Voxels of the coarse shape that lay outside the masks and were removed (fit to mask)${report.maskFit.otherMasks ? `; ${count(report.maskFit.otherMasks, 'mask')} outside the run counted as possibly in front` : ''}`}>
             <span className="label">Fit to mask</span>
             <span className="value">{report.maskFit.skipped ? 'kept whole' : `−${report.maskFit.removed} of ${report.maskFit.occupied}`}</span>
           </div>

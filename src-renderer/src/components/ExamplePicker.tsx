@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { ExampleInfo, StudioApi } from '../../../src-shared/api';
+import { count } from '../../../src-shared/count';
 
 interface Props {
   api: StudioApi;
@@ -28,7 +29,7 @@ export function ExamplePicker({ api, onOpen, busy }: Props) {
         {examples.map((e) => (
           <li key={e.id}>
             <button type="button" disabled={busy} onClick={() => onOpen(e.id)} aria-label={`Open example ${e.id}`}
-              title={`${e.id}: ${e.width}×${e.height}, ${e.masks === 1 ? '1 mask' : `${e.masks} masks`}`}>
+              title={`${e.id}: ${e.width}×${e.height}, ${count(e.masks, 'mask')}`}>
               <img src={`data:image/png;base64,${e.thumb}`} alt="" />
               <span>{e.id}</span>
             </button>

@@ -10,7 +10,7 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { ImageRecord, ProjectSummary, RunSummary, StudioApi } from '../../../src-shared/api';
 import { errorMessage } from '../api/errors';
-import { ImageCard, ProjectCard, RunCard } from './library/cards';
+import { cardLabel, ImageCard, ProjectCard, RunCard } from './library/cards';
 import { ImportProjectButton } from './library/ImportProjectButton';
 import { ProjectExportDialog } from './library/ProjectExportDialog';
 import { archiveErrorText, archiveRefusal, archiveRequestName, importedText, readAsBase64, type HostKind } from './library/projectArchive';
@@ -165,7 +165,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
       setNote({
         where: 'top', text: `Moved ${kind} “${name}” to the trash.`,
         undo: async () => { await restore(); setNote({ where: 'top', text: `Restored ${kind} “${name}”.` }); },
-        undoFocus: `Open ${kind} ${name}`,
+        undoFocus: cardLabel(kind, name),
       });
       setError(null);
     } catch (e) {
@@ -228,9 +228,10 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
   const closeExport = () => {
     const name = exporting?.name;
     setExporting(null);
+    if (name === undefined) return;
     requestAnimationFrame(() => {
       const cards = drawer.current?.querySelectorAll<HTMLButtonElement>('button.card') ?? [];
-      [...cards].find((b) => b.getAttribute('aria-label') === `Open project ${name}`)?.focus();
+      [...cards].find((b) => b.getAttribute('aria-label') === cardLabel('project', name))?.focus();
     });
   };
 

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Res, StudioApi } from '../../../../src-shared/api';
 import { baseName, downloadUrl, studioShell } from '../exportedFiles';
-import { count } from './count';
+import { count } from '../../../../src-shared/count';
 import { archiveErrorText, formatBytes } from './projectArchive';
 
 type Exported = Res<'projects.export'>;

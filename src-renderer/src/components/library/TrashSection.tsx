@@ -6,7 +6,7 @@ import { useState } from 'react';
 import type { Res, StudioApi } from '../../../../src-shared/api';
 import { errorMessage } from '../../api/errors';
 import { shortTime } from './cards';
-import { count as countOf } from './count';
+import { count as countOf } from '../../../../src-shared/count';
 
 export type TrashContents = Res<'trash.list'>;
 type Emptied = Res<'trash.empty'>;

@@ -8,7 +8,7 @@ import type { ImageRecord, ProjectSummary, RunSummary, StudioApi } from '../../.
 import { ApiErrorSchema } from '../../../../src-shared/api/common';
 import { errorMessage } from '../../api/errors';
 import { ContextMenu, type MenuItem } from './ContextMenu';
-import { count } from './count';
+import { count } from '../../../../src-shared/count';
 
 export function Thumb({ api, kind, id }: { api: StudioApi; kind: 'image' | 'run'; id: string }) {
   const [src, setSrc] = useState<string | null>(null);
@@ -24,6 +24,9 @@ export function Thumb({ api, kind, id }: { api: StudioApi; kind: 'image' | 'run'
 }
 
 /** Local short date and time of an ISO timestamp, e.g. "3/14/25, 9:26 AM". */
+/** A card's accessible name: what focus returns to after Undo or Export, found by it. */
+export const cardLabel = (kind: string, name: string): string => `Open ${kind} ${name}`;
+
 export function shortTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
@@ -132,7 +135,7 @@ function LibraryCard({ kind, name, thumb, details, onOpen, edits, onTrash, menuE
         <div className="card">{content(field(titleEdit))}</div>
       ) : (
         <button type="button" ref={openButton} className="card" onClick={onOpen} onKeyDown={onKeyDown}
-          aria-label={`Open ${kind} ${name}`} aria-haspopup="menu">
+          aria-label={cardLabel(kind, name)} aria-haspopup="menu">
           {content(<strong>{name}</strong>)}
         </button>
       )}

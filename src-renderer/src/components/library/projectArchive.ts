@@ -5,7 +5,7 @@
 import type { ProjectSummary } from '../../../../src-shared/api';
 import { ApiErrorSchema } from '../../../../src-shared/api/common';
 import { errorMessage } from '../../api/errors';
-import { count } from './count';
+import { count } from '../../../../src-shared/count';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
