@@ -71,7 +71,7 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
       runObject(pack, { ...inputs.get(it.id)!, name: it.id }, {
         ...(o.maskOccluders ? { otherMasks: occluders.get(it.id) } : {}),
         method: m.method,
-        params: { ...m.params, seed: s, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}), ...(o.fitToMask ? { fitToMask: true } : {}) },
+        params: { ...m.params, seed: s, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}), ...(o.fitToMask ? { fitToMask: true } : {}), ...(o.colourFromPhoto ? { colourFromPhoto: true } : {}) },
         ...(o.oracle ? { oracle: [oracles.get(it.id)] } : {}),
       });
 
@@ -131,7 +131,8 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
       pack: { name: pack.manifest.name, version: pack.manifest.version, dir: o.pack },
       executionProvider: pack.executionProvider,
       objects: items.map((i) => i.id), reps, seed, seeds: o.seeds, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}),
-      ...(o.fitToMask ? { fitToMask: true } : {}), ...(o.maskOccluders ? { maskOccluders: true } : {}), samples,
+      ...(o.fitToMask ? { fitToMask: true } : {}), ...(o.maskOccluders ? { maskOccluders: true } : {}),
+      ...(o.colourFromPhoto ? { colourFromPhoto: true } : {}), samples,
       ...(o.oracle ? { oracle: o.oracle } : {}),
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       wallSeconds: timedSeconds,

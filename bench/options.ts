@@ -34,6 +34,8 @@ export interface BenchOptions {
   fitToMask?: boolean;
   /** With fitToMask: the objects in front are masked too (the items' occluder masks as other masks). */
   maskOccluders?: boolean;
+  /** Colour from photo (sampler setting colourFromPhoto) for every method; absent: off, SAM 3D's. */
+  colourFromPhoto?: boolean;
   samples?: number;
   /**
    * The oracle study (bench/oracle.ts): ground-truth outputs replace this stage and the ones before it,

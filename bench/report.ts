@@ -57,6 +57,8 @@ export interface BenchResult {
   fitToMask?: boolean;
   /** The objects in front masked too (bench --mask-occluders). */
   maskOccluders?: boolean;
+  /** Colour from photo on for every run (bench --colour-from-photo). */
+  colourFromPhoto?: boolean;
   /** The oracle stage (bench/oracle.ts) when the run replaced stages by the ground truth. */
   oracle?: string;
   samples: number;
@@ -87,7 +89,7 @@ export function renderMarkdown(r: BenchResult): string {
   const ablation = r.rows.filter((m) => m.group === 'ablation' || m.label === 'off' || m.label === 'fast-sam3d');
   const stageNames = Object.keys(r.rows[0]?.stagesMs ?? {});
   const lines = [
-    `Pack **${r.pack.name} ${r.pack.version}** (\`${r.pack.dir}\`), execution provider ${r.executionProvider}, ${r.objects.length} held-out objects × ${r.reps} repetitions, ${seedText(r)}, ${r.samples} surface samples per metric.${(r.ssSamples ?? 1) > 1 ? ` Every run averages ${r.ssSamples} shape samples (\`--ss-samples\`; SAM 3D draws one).` : ''}${r.fitToMask ? ` Every run fits the shape to the mask (\`--fit-to-mask\`; not in SAM 3D)${r.maskOccluders ? ', with the objects in front masked too (`--mask-occluders`)' : ''}.` : ''}`,
+    `Pack **${r.pack.name} ${r.pack.version}** (\`${r.pack.dir}\`), execution provider ${r.executionProvider}, ${r.objects.length} held-out objects × ${r.reps} repetitions, ${seedText(r)}, ${r.samples} surface samples per metric.${(r.ssSamples ?? 1) > 1 ? ` Every run averages ${r.ssSamples} shape samples (\`--ss-samples\`; SAM 3D draws one).` : ''}${r.fitToMask ? ` Every run fits the shape to the mask (\`--fit-to-mask\`; not in SAM 3D)${r.maskOccluders ? ', with the objects in front masked too (`--mask-occluders`)' : ''}.` : ''}${r.colourFromPhoto ? ' Every mesh is coloured from the photo (`--colour-from-photo`; not in SAM 3D).' : ''}`,
     ...(r.oracle ? ['', `**Oracle study: \`${r.oracle}\`** — ground-truth stage outputs replace the pipeline's up to that stage (bench/oracle.ts); not the pack's quality.`] : []),
     `Machine: ${r.machine}. Date: ${r.date}. Wall time ${fmt(r.wallSeconds, 0)} s, peak RSS ${fmt(r.peakRssMiB, 0)} MiB. ${loadNote(r.loadAverage)}`.trimEnd(),
     '',

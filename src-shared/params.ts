@@ -83,6 +83,8 @@ export const PARAM_SPECS = [
     help: 'Sparse-structure samples whose occupancy is averaged (1 = SAM 3D). More agree better on the side the photo does not show, at that many times the SS sampling time.' },
   { key: 'fitToMask', symbol: 'fit to mask', kind: 'boolean', default: false, module: 'sampler',
     help: 'Remove the parts of the coarse shape that fall outside the masks in the photo, placed by the predicted layout (not in SAM 3D). Every mask of the photo counts, used in the run or not: mask what stands in front of the object to keep what it hides. Leave it off when something you did not mask stands in front: its hidden part would be cut away.' },
+  { key: 'colourFromPhoto', symbol: 'colour from photo', kind: 'boolean', default: false, module: 'sampler',
+    help: 'Colour the mesh from the photo where it lands on the mask, placed by the predicted layout; the far side takes the colour in front of it (not in SAM 3D). The light of the photo comes with the colours, and a pose that is off shifts them. Use it when the model pack\'s own colours are grey or wrong.' },
   { key: 'slatSteps', packDefault: true, symbol: 'SLaT steps', kind: 'integer', min: 1, max: 100, step: 1, default: 25, module: 'sampler',
     help: 'Euler steps of the structured-latent sampler.' },
   { key: 'slatCfgStrength', packDefault: true, symbol: 'SLaT CFG', kind: 'number', min: 0, max: 15, step: 0.5, default: 1, module: 'sampler',
@@ -144,6 +146,8 @@ export interface AccelParams {
   ssSamples: number;
   /** Voxels outside the mask removed before SLaT (stages/fit-to-mask.ts); false = SAM 3D. */
   fitToMask: boolean;
+  /** Vertex colours taken from the photo (stages/photo-colour.ts); false = the decoder's, SAM 3D's. */
+  colourFromPhoto: boolean;
   /** Sampler overrides; undefined = the pack's manifest value. */
   ssSteps?: number; ssCfgStrength?: number; slatSteps?: number; slatCfgStrength?: number;
 }

@@ -83,6 +83,14 @@ export const RunReportSchema = z.object({
       otherMasks: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  /**
+   * Colour from photo (sampler setting colourFromPhoto), when on: vertices that took the photo's colour
+   * (they landed on the mask), vertices coloured from their neighbours, and whether the photo's light was
+   * taken out. 0 from the photo: the mesh missed the mask and kept the decoder's colours (with a warning).
+   */
+  photoColour: z
+    .object({ fromPhoto: z.number().int().nonnegative(), spread: z.number().int().nonnegative(), delit: z.boolean() })
+    .optional(),
   layout: LayoutReportSchema,
   mesh: z.object({
     vertices: z.number().int().nonnegative(),

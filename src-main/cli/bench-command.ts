@@ -60,6 +60,7 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
   if (o.oracle !== undefined && mode !== 'objects') throw new UsageError('--oracle runs with the object benchmark, not --sweep or --scene');
   if (o.ssSamples !== undefined && mode !== 'objects') throw new UsageError('--ss-samples runs with the object benchmark, not --sweep or --scene');
   if (o.fitToMask !== undefined && mode !== 'objects') throw new UsageError('--fit-to-mask runs with the object benchmark, not --sweep or --scene');
+  if (o.colourFromPhoto !== undefined && mode !== 'objects') throw new UsageError('--colour-from-photo runs with the object benchmark, not --sweep or --scene');
   if (o.maskOccluders && !o.fitToMask) throw new UsageError('--mask-occluders goes with --fit-to-mask (it gives fit to mask the masks of what stands in front)');
   const seed = parseNumberFlag('--seed', o.seed, { integer: true, min: 0 });
   const opts: BenchOptions = {
@@ -78,6 +79,7 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
     ssSamples: o.ssSamples === undefined ? undefined : parseNumberFlag('--ss-samples', o.ssSamples as string, { integer: true, min: 1, max: 8 }),
     fitToMask: o.fitToMask === true ? true : undefined,
     maskOccluders: o.maskOccluders === true ? true : undefined,
+    colourFromPhoto: o.colourFromPhoto === true ? true : undefined,
     samples: positiveInt('--samples', o.samples as string | undefined),
     oracle: oracleStage(o.oracle as string | undefined),
     oracleDir:
@@ -118,6 +120,7 @@ export function addBenchCommand(program: Command, io: Io): void {
     .option('--ss-samples <n>', 'shape samples averaged per run, for every method (sampler setting ssSamples; default 1, as SAM 3D)')
     .option('--fit-to-mask', 'remove what lies outside the mask before SLaT, for every method (sampler setting fitToMask; default off, as SAM 3D)')
     .option('--mask-occluders', 'with --fit-to-mask: the objects in front are masked too, as an artist would (the set\'s 1.png …)')
+    .option('--colour-from-photo', 'colour every mesh from the photo, for every method (sampler setting colourFromPhoto; default off, as SAM 3D)')
     .option('--samples <n>', 'surface samples per metric (default 20000; 5000 with --quick)')
     .option('--oracle <stage>', `oracle study: ground truth replaces the pipeline up to ${ORACLE_STAGES.join(' | ')} (bench/oracle.ts)`)
     .option('--oracle-dir <dir>', 'ground-truth stage outputs (tools: python -m fastsam3d_tools.train.oracle_inputs)', 'bench-results/oracle-inputs')

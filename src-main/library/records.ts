@@ -10,15 +10,16 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 
 /**
  * `runs.input_key`: the runs that can serve as each other's baseline — same pack, image, masks and seed,
- * and the same shape-changing sampler settings (shape samples, fit to mask: a run with them against a
- * baseline without would count the setting as acceleration error). At their defaults they add nothing,
+ * and the same output-changing sampler settings (shape samples, fit to mask, colour from photo: a run with
+ * them against a baseline without would count the setting as acceleration error). At their defaults they add nothing,
  * so keys written before they were keyed stay valid. The pack-default settings (steps, CFG) are left
  * out: a run stores them resolved only once it finishes, so its key could not be the same at both ends.
  */
 export function runInputKey(packId: string, imageId: string, maskIds: readonly string[], seed: number, params: Record<string, unknown>): string {
   const ss = typeof params.ssSamples === 'number' && params.ssSamples !== 1 ? `|ssSamples=${params.ssSamples}` : '';
   const fit = params.fitToMask === true ? '|fitToMask' : '';
-  return `${packId}|${imageId}|${maskIds.join(',')}|${seed}${ss}${fit}`;
+  const colour = params.colourFromPhoto === true ? '|colourFromPhoto' : '';
+  return `${packId}|${imageId}|${maskIds.join(',')}|${seed}${ss}${fit}${colour}`;
 }
 
 /** Separator of tags in group_concat results (unit separator: cannot appear in a trimmed tag). */

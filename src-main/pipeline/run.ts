@@ -1,7 +1,7 @@
 /**
  * Orchestration: condition → SS sampling → SS decode (→ mean of the shape samples) (→ fit to mask) →
- * prune → spectral aggregation → SLaT sampling → de-normalise → mesh_decoder → surface extraction →
- * mesh + layout + report. One object (`runObject`) or several masks of one image (`runScene`: image
+ * prune → spectral aggregation → SLaT sampling → de-normalise → mesh_decoder → surface extraction
+ * (→ colour from photo) → mesh + layout + report. One object (`runObject`) or several masks of one image (`runScene`: image
  * work and SS sampling/decoding batched, SLaT per object).
  */
 import type { AccelParams, Method } from '../../src-shared/params';
@@ -23,6 +23,7 @@ import { decodeMesh, surfaceOf } from './stages/mesh';
 import { prepareVoxels } from './stages/voxels';
 import { meanOccupancyLogits } from './stages/shape-consensus';
 import { fitToMask, maskField } from './stages/fit-to-mask';
+import { colourFromPhoto } from './stages/photo-colour';
 import type { SsState } from './sampling/ss-sampler';
 import { sampleSlat, slatNoise, slatSchedule } from './sampling/slat-sampler';
 import type { CameraInfo, Layout, Mesh, StageOracle } from './types';
@@ -289,10 +290,19 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     throwIfAborted(opts.signal);
     pr.emit('surface', 0);
     const extracted = surfaceOf(decoded, m, agg.offset);
+    const layout = decodeLayout(ss.states[b], m, agg.factorUsed);
+    let photoColour: RunReport['photoColour'];
+    if (params.colourFromPhoto) {
+      const col = colourFromPhoto(extracted, layout, m.camera.fovDeg, image, masks[b]);
+      extracted.colors = col.colors;
+      photoColour = { fromPhoto: col.fromPhoto, spread: col.spread, delit: col.delit };
+      if (col.fromPhoto === 0) {
+        warnings.push(`Colour from photo kept the model's colours: no part of ${label} as posed lands on its mask. Check the mask, or try another seed.`);
+      }
+    }
     stages.surface = { ms: performance.now() - t, networkPasses: 0 };
     pr.emit('surface', 1);
 
-    const layout = decodeLayout(ss.states[b], m, agg.factorUsed);
     const ssSummary = summariseSchedule(ss.patterns[b], ssSched.guided);
     const slatSummary = summariseSchedule(slat.pattern, slSched.guided);
     const camera = { fovDeg: m.camera.fovDeg, width: image.width, height: image.height };
@@ -323,6 +333,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
         voxelsAfter: n,
       },
       ...(maskFit ? { maskFit } : {}),
+      ...(photoColour ? { photoColour } : {}),
       layout: {
         rotation: layout.rotation,
         quaternion: layout.quaternion,

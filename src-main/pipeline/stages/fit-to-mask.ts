@@ -11,6 +11,7 @@
  * nobody masked cannot be told from background, so the setting is off by default and its help says so. Pixels
  * outside the photo say nothing either and keep their voxels.
  */
+import { photoCamera, placePoint, toPixel } from '../camera';
 import type { BinaryMask } from '../image';
 import type { Layout } from '../types';
 
@@ -124,17 +125,11 @@ export function fitToMask(
   fovDeg: number,
   field: MaskField,
 ): FitResult {
-  const W = Math.max(field.width, field.height);
-  // The photo sits in the padded square as the condition's full frame puts it (preprocess.fullFrameWindow).
-  const padX = Math.floor((W - field.width) / 2),
-    padY = Math.floor((W - field.height) / 2);
-  const f = W / 2 / Math.tan((fovDeg * Math.PI) / 360);
-  const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = layout.rotation;
-  const s = layout.scale,
-    [tx, ty, tz] = layout.translation;
+  const cam = photoCamera(fovDeg, field.width, field.height);
   // A voxel's footprint lies within the projection of its circumscribed sphere, of radius `footprint`.
-  const footprint = ((s / R) * Math.sqrt(3)) / 2;
+  const footprint = ((layout.scale / R) * Math.sqrt(3)) / 2;
   const out: number[] = [];
+  const c = [0, 0, 0];
   let occupied = 0;
   for (let i = 0; i < R; i++)
     for (let j = 0; j < R; j++)
@@ -142,19 +137,12 @@ export function fitToMask(
         const idx = (i * R + j) * R + k;
         if (!(logits[idx] > threshold)) continue;
         occupied++;
-        const px = (i + 0.5) / R - 0.5,
-          py = (j + 0.5) / R - 0.5,
-          pz = (k + 0.5) / R - 0.5;
-        // p_cam = (s·p)·R + t, row-vector form.
-        const cx = s * (px * r0 + py * r3 + pz * r6) + tx;
-        const cy = s * (px * r1 + py * r4 + pz * r7) + ty;
-        const cz = s * (px * r2 + py * r5 + pz * r8) + tz;
+        const [cx, cy, cz] = placePoint(layout, (i + 0.5) / R - 0.5, (j + 0.5) / R - 0.5, (k + 0.5) / R - 0.5, c);
         if (!(cz > footprint)) continue; // at or behind the camera: the photo says nothing
-        const u = W / 2 - (f * cx) / cz - padX,
-          v = W / 2 - (f * cy) / cz - padY;
+        const [u, v] = toPixel(cam, cx, cy, cz);
         // Radius in pixels that holds the sphere's projection anywhere in the frame (off-axis it is
         // stretched; f·r/cz alone is short there and up close).
-        const reachPx = (f * footprint * Math.hypot(cx, cy, cz)) / (cz * (cz - footprint));
+        const reachPx = (cam.focal * footprint * Math.hypot(cx, cy, cz)) / (cz * (cz - footprint));
         // Partly outside the photo: what lies beyond the frame is unknown, so the voxel stays.
         if (u - reachPx < 0 || v - reachPx < 0 || u + reachPx >= field.width || v + reachPx >= field.height) continue;
         // Distances run between cell centres: the point and the nearest mask pixel may each lie half a

@@ -64,6 +64,12 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note, ob
             <span className="value">{report.maskFit.skipped ? 'kept whole' : `−${report.maskFit.removed} of ${report.maskFit.occupied}`}</span>
           </div>
         )}
+        {report.photoColour && (
+          <div data-testid="photo-colour" title={`Vertices that took the photo's colour where they land on the mask; the rest took their neighbours'.${report.photoColour.delit ? " The photo's light was taken out." : " The photo's light stayed in (too little of the object seen to fit it)."}`}>
+            <span className="label">Colour from photo</span>
+            <span className="value">{report.photoColour.fromPhoto} of {report.photoColour.fromPhoto + report.photoColour.spread}</span>
+          </div>
+        )}
       </div>
       {baseline && (
         <table className="metrics" aria-label="Quality against the baseline">
