@@ -1,6 +1,7 @@
 /**
- * `npm run sheet -- [--pack DIR] [--ids 00-mug,04-chair] [--methods off,fast-sam3d,off+fit] [--out FILE.png]`
- * (`+fit`: that method with fit to mask, the sampler setting fitToMask)
+ * `npm run sheet -- [--pack DIR] [--ids 00-mug,04-chair] [--methods off,fast-sam3d,off+fit+colour] [--out FILE.png]`
+ * (`+fit`: that method with fit to mask, the sampler setting fitToMask; `+colour`: with colour from photo,
+ * colourFromPhoto)
  *
  * The picture a model card and an issue note need: one row per held-out benchmark object — the input
  * photo with its mask outline, the ground-truth mesh, then the pack's mesh for each method — so anyone
@@ -34,11 +35,17 @@ const { values: o } = parseArgs({
   },
 });
 
-const FIT = '+fit';
-const methods = o.methods.split(',').map((m) => m.trim());
-const columns = methods.map((m) => ({ method: (m.endsWith(FIT) ? m.slice(0, -FIT.length) : m) as Method, fitToMask: m.endsWith(FIT) }));
-for (const { method } of columns)
-  if (!(METHODS as readonly string[]).includes(method)) throw new RangeError(`--methods: unknown method "${method}"; known: ${METHODS.join(', ')} (each may end in ${FIT})`);
+/** Column suffixes: the sampler settings a column turns on, and how its header says so. */
+const SETTINGS = { fit: { key: 'fitToMask', header: 'fit to mask' }, colour: { key: 'colourFromPhoto', header: 'photo colour' } } as const;
+const columns = o.methods.split(',').map((label) => {
+  const [method, ...settings] = label.trim().split('+');
+  if (!(METHODS as readonly string[]).includes(method)) throw new RangeError(`--methods: unknown method "${method}"; known: ${METHODS.join(', ')} (each may end in +fit, +colour or both)`);
+  const on = settings.map((x) => {
+    if (!(x in SETTINGS)) throw new RangeError(`--methods: unknown setting "+${x}" in "${label}"; known: +fit (fit to mask), +colour (colour from photo)`);
+    return SETTINGS[x as keyof typeof SETTINGS];
+  });
+  return { method: method as Method, params: Object.fromEntries(on.map((x) => [x.key, true])), header: [method, ...on.map((x) => x.header)].join(' + ') };
+});
 const ids = o.ids.split(',').map((s) => s.trim());
 const all = await loadBenchmarkSet(resolve(o.set));
 const items = ids.map((id) => {
@@ -64,12 +71,13 @@ async function inputTile(img: DecodedImage, mask: BinaryMask): Promise<Buffer> {
 const label = (text: string, width: number): Buffer =>
   Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${LABEL_H}">` +
-      `<text x="${width / 2}" y="19" font-family="sans-serif" font-size="15" text-anchor="middle">${text}</text></svg>`,
+      // Long headers (a method with two settings) shrink to fit their tile.
+      `<text x="${width / 2}" y="19" font-family="sans-serif" font-size="${Math.min(15, Math.floor((width * 1.8) / text.length))}" text-anchor="middle">${text}</text></svg>`,
   );
 
 const pack = await openPack(resolve(o.pack), { executionProvider: 'cpu' });
 const tiles: OverlayOptions[] = [];
-const headers = ['input + mask', 'ground truth', ...columns.map((c) => `${c.method}${c.fitToMask ? ' + fit to mask' : ''}`)];
+const headers = ['input + mask', 'ground truth', ...columns.map((c) => c.header)];
 headers.forEach((h, c) => tiles.push({ input: label(h, TILE), left: c * TILE, top: 0 }));
 try {
   for (const [r, it] of items.entries()) {
@@ -78,9 +86,9 @@ try {
     const mask = await loadMaskFile(join(it.dir, '0.png'));
     const row: Buffer[] = [await inputTile(image, mask), await renderMeshThumbnail(it.mesh, { size: TILE, ...VIEW })];
     const notes = [it.id, it.heldOutFamily ? `${it.family} (held-out family)` : it.family];
-    for (const { method, fitToMask } of columns) {
+    for (const { method, params } of columns) {
       try {
-        const res = await runObject(pack, { image, mask, name: it.id }, { method, params: { seed: Number(o.seed), fitToMask } });
+        const res = await runObject(pack, { image, mask, name: it.id }, { method, params: { seed: Number(o.seed), ...params } });
         row.push(await renderMeshThumbnail(res.mesh, { size: TILE, ...VIEW }));
         notes.push(`${res.mesh.indices.length / 3} triangles`);
       } catch (e) {

@@ -243,7 +243,7 @@ describe('runs', () => {
     expect(same).toMatchObject({ kind: 'object', imageId: image.id, maskIds: [mask.id], packId: 'test-tiny', method: 'fast-sam3d' });
     expect(same.params).toEqual({ ...input.params, ssCacheStride: 4 });
     const other = lib.duplicateRun(run.id, { method: 'max' });
-    expect(other.params).toEqual({ seed: 1234, ssSamples: 1, fitToMask: false, ssSteps: 6, slatSteps: 6 }); // the sampler settings carry over
+    expect(other.params).toEqual({ seed: 1234, ssSamples: 1, fitToMask: false, colourFromPhoto: false, ssSteps: 6, slatSteps: 6 }); // the sampler settings carry over
   });
 
   it('keeps the fully resolved parameters of the report (pack sampler values filled in)', async () => {

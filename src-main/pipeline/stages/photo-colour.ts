@@ -5,8 +5,9 @@
  * over mask pixels only, so the background does not bleed in). A vertex on the far side lands on the
  * same pixel as the surface in front of it and takes that colour: the photo shows one side, and the
  * front's colour is the best single guess for the back (a mug, a vase, a painted box). Vertices that
- * land off the mask (a pose that is slightly off, a part the mask cut away) take the mean colour of their
- * coloured neighbours along the mesh, wave by wave; a part joined to none takes the object's mean.
+ * land off the mask (a pose that is slightly off, a part hidden behind something in front, which is not
+ * on this object's mask) take the mean colour of their coloured neighbours along the mesh, wave by wave;
+ * a part joined to none takes the object's mean.
  *
  * The photo's light is taken out (`delight`): a surface turned from the light is darker in the photo
  * than its paint, and that shade would be baked into every part the photo shows, then copied to the far
@@ -16,9 +17,8 @@
  * MAX_GAIN times brighter), so the mesh is lit once, by the viewer or Blender, not twice.
  *
  * Why: a pack whose colour path is weak (the mini pack ships neutral grey, MODEL_CARD.md) gives an
- * artist an untextured mesh; the photo has the colours. A pose error shifts them and an unmasked
- * occluder's colour is taken for the object's, so it is off by default and the decoder's colours stay
- * SAM 3D's.
+ * artist an untextured mesh; the photo has the colours. A pose error shifts them, and the far side is a
+ * guess, so it is off by default and the decoder's colours stay SAM 3D's.
  */
 import { photoCamera, placePoint, toPixel, type PhotoCamera } from '../camera';
 import type { BinaryMask, DecodedImage } from '../image';

@@ -267,7 +267,7 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
         </label>
         <button type="button" onClick={() => setLocalFrame((n) => n + 1)} aria-keyshortcuts="F">Frame object</button>
         {shading === 'color' && a.mesh?.uniformColour && (
-          <span className="muted" data-testid="uniform-colour" title="The model pack gave this mesh no colour (models/mini ships one neutral grey on purpose: see its model card). Matcap or normals show the form better.">one colour: the pack gives no colour</span>
+          <span className="muted" data-testid="uniform-colour" title="The model pack gave this mesh no colour (models/mini ships one neutral grey on purpose: see its model card). The Sampler group's “colour from photo” colours it from the photo instead; Matcap or normals show the form better.">one colour: the pack gives no colour (try colour from photo)</span>
         )}
         <Counts label={primary?.label ?? ''} mesh={a.mesh} />
         {baseline && <Counts label={baseline.label} mesh={b.mesh} />}
