@@ -41,9 +41,10 @@ const columns = o.methods.split(',').map((label) => {
   const [method, ...settings] = label.trim().split('+');
   if (!(METHODS as readonly string[]).includes(method)) throw new RangeError(`--methods: unknown method "${method}"; known: ${METHODS.join(', ')} (each may end in +fit, +colour or both)`);
   const on = settings.map((x) => {
-    if (!(x in SETTINGS)) throw new RangeError(`--methods: unknown setting "+${x}" in "${label}"; known: +fit (fit to mask), +colour (colour from photo)`);
+    if (!Object.hasOwn(SETTINGS, x)) throw new RangeError(`--methods: unknown setting "+${x}" in "${label}"; known: +fit (fit to mask), +colour (colour from photo)`);
     return SETTINGS[x as keyof typeof SETTINGS];
   });
+  if (new Set(settings).size !== settings.length) throw new RangeError(`--methods: "${label}" names a setting twice`);
   return { method: method as Method, params: Object.fromEntries(on.map((x) => [x.key, true])), header: [method, ...on.map((x) => x.header)].join(' + ') };
 });
 const ids = o.ids.split(',').map((s) => s.trim());

@@ -84,7 +84,7 @@ export const PARAM_SPECS = [
   { key: 'fitToMask', symbol: 'fit to mask', kind: 'boolean', default: false, module: 'sampler',
     help: 'Remove the parts of the coarse shape that fall outside the masks in the photo, placed by the predicted layout (not in SAM 3D). Every mask of the photo counts, used in the run or not: mask what stands in front of the object to keep what it hides. Leave it off when something you did not mask stands in front: its hidden part would be cut away.' },
   { key: 'colourFromPhoto', symbol: 'colour from photo', kind: 'boolean', default: false, module: 'sampler',
-    help: 'Colour the mesh from the photo where it lands on the mask, placed by the predicted layout, with the photo\'s light taken out; the far side takes the colour in front of it, what the photo hides its neighbours\' (not in SAM 3D). A pose that is off shifts the colours. Use it when the model pack\'s own colours are grey or wrong.' },
+    help: 'Colour the mesh from the photo where it lands on the mask, placed by the predicted layout, with the photo\'s light taken out; the far side takes the colour in front of it, and parts that land off the mask their neighbours\' (not in SAM 3D). A pose that is off shifts the colours. Use it when the model pack\'s own colours are grey or wrong.' },
   { key: 'slatSteps', packDefault: true, symbol: 'SLaT steps', kind: 'integer', min: 1, max: 100, step: 1, default: 25, module: 'sampler',
     help: 'Euler steps of the structured-latent sampler.' },
   { key: 'slatCfgStrength', packDefault: true, symbol: 'SLaT CFG', kind: 'number', min: 0, max: 15, step: 0.5, default: 1, module: 'sampler',

@@ -85,11 +85,17 @@ export const RunReportSchema = z.object({
     .optional(),
   /**
    * Colour from photo (sampler setting colourFromPhoto), when on: vertices that took the photo's colour
-   * (they landed on the mask), vertices coloured from their neighbours, and whether the photo's light was
-   * taken out. 0 from the photo: the mesh missed the mask and kept the decoder's colours (with a warning).
+   * (they landed on the mask), vertices coloured from their neighbours, whether the photo's light was
+   * taken out, and the time it took (part of the surface stage's). 0 from the photo: the mesh missed the
+   * mask and kept the decoder's colours (with a warning).
    */
   photoColour: z
-    .object({ fromPhoto: z.number().int().nonnegative(), spread: z.number().int().nonnegative(), delit: z.boolean() })
+    .object({
+      fromPhoto: z.number().int().nonnegative(),
+      spread: z.number().int().nonnegative(),
+      delit: z.boolean(),
+      ms: z.number().nonnegative(),
+    })
     .optional(),
   layout: LayoutReportSchema,
   mesh: z.object({

@@ -138,7 +138,7 @@ export function buildProgram(io: Io): Command {
             `(${r.method}, ${r.executionProvider}; SS ${r.schedules.ss.pattern} ${r.schedules.ss.networkPasses} passes, ` +
             `SLaT ${r.schedules.slat.pattern} ${r.schedules.slat.networkPasses} passes, S = ${r.aggregation.factor}` +
             `${r.maskFit && !r.maskFit.skipped ? `; fit to mask removed ${r.maskFit.removed} of ${r.maskFit.occupied} voxels` : ''}` +
-            `${r.photoColour ? `; ${r.photoColour.fromPhoto} of ${r.photoColour.fromPhoto + r.photoColour.spread} vertices coloured from the photo` : ''})\n` +
+            `${r.photoColour && r.photoColour.fromPhoto > 0 ? `; ${r.photoColour.fromPhoto} of ${r.photoColour.fromPhoto + r.photoColour.spread} vertices coloured from the photo` : ''})\n` +
             wroteLines(written.paths, written.replaced) +
             warningLines(r.warnings),
         );

@@ -5,7 +5,8 @@
  *   z forward);
  * - camera frame → glTF scene with the camera at the origin looking down −Z: diag(−1, 1, −1).
  */
-import type { Layout, Mesh } from '../pipeline/types';
+import { checkLayout } from '../pipeline/camera';
+import type { Layout } from '../pipeline/types';
 
 /** Object frame → glTF axes, applied to a V×3 array (positions or normals). */
 export function objectToGltf(v: Float32Array): Float32Array {
@@ -29,46 +30,8 @@ export function cameraToGltf(v: Float32Array): Float32Array {
   return out;
 }
 
-function checkLayout(layout: Layout): void {
-  if (layout.rotation.length !== 9 || layout.translation.length !== 3 || !(layout.scale > 0)) {
-    throw new Error(
-      `invalid layout: need a 3×3 rotation, a translation of 3 and a positive scale (got scale ${layout.scale})`,
-    );
-  }
-}
-
-/** The mesh placed in the camera frame by its layout (normals rotated, colours kept). */
-export function poseMesh(mesh: Mesh, layout: Layout): Mesh {
-  checkLayout(layout);
-  const R = layout.rotation;
-  const s = layout.scale;
-  const [tx, ty, tz] = layout.translation;
-  const p = mesh.positions;
-  const positions = new Float32Array(p.length);
-  // Row vector times R: out_j = Σ_i p_i · R[i][j].
-  for (let i = 0; i < p.length; i += 3) {
-    const x = p[i],
-      y = p[i + 1],
-      z = p[i + 2];
-    positions[i] = s * (x * R[0] + y * R[3] + z * R[6]) + tx;
-    positions[i + 1] = s * (x * R[1] + y * R[4] + z * R[7]) + ty;
-    positions[i + 2] = s * (x * R[2] + y * R[5] + z * R[8]) + tz;
-  }
-  let normals: Float32Array | undefined;
-  if (mesh.normals) {
-    const n = mesh.normals;
-    normals = new Float32Array(n.length);
-    for (let i = 0; i < n.length; i += 3) {
-      const x = n[i],
-        y = n[i + 1],
-        z = n[i + 2];
-      normals[i] = x * R[0] + y * R[3] + z * R[6];
-      normals[i + 1] = x * R[1] + y * R[4] + z * R[7];
-      normals[i + 2] = x * R[2] + y * R[5] + z * R[8];
-    }
-  }
-  return { positions, colors: mesh.colors, normals, indices: mesh.indices };
-}
+/** The mesh placed in the camera frame by its layout: one home in the pipeline (the photo's camera). */
+export { poseMesh } from '../pipeline/camera';
 
 type Mat3 = number[]; // row-major
 

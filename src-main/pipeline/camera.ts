@@ -6,7 +6,8 @@
  * [j, j+1). One home for the stages that compare the predicted object with the photo (fit to mask, colour
  * from photo).
  */
-import type { Layout } from './types';
+import { fullFrameWindow } from './image/preprocess';
+import type { Layout, Mesh } from './types';
 
 export interface PhotoCamera {
   /** Photo size in pixels. */
@@ -20,14 +21,14 @@ export interface PhotoCamera {
 }
 
 export function photoCamera(fovDeg: number, width: number, height: number): PhotoCamera {
-  const side = Math.max(width, height);
+  const frame = fullFrameWindow(width, height);
   return {
     width,
     height,
-    side,
-    focal: side / 2 / Math.tan((fovDeg * Math.PI) / 360),
-    padX: Math.floor((side - width) / 2),
-    padY: Math.floor((side - height) / 2),
+    side: frame.side,
+    focal: frame.side / 2 / Math.tan((fovDeg * Math.PI) / 360),
+    padX: -frame.left,
+    padY: -frame.top,
   };
 }
 
@@ -40,6 +41,33 @@ export function placePoint(layout: Layout, x: number, y: number, z: number, out:
   out[1] = s * (x * r[1] + y * r[4] + z * r[7]) + t[1];
   out[2] = s * (x * r[2] + y * r[5] + z * r[8]) + t[2];
   return out;
+}
+
+/** Throws on a layout no writer or projection can use. */
+export function checkLayout(layout: Layout): void {
+  if (layout.rotation.length !== 9 || layout.translation.length !== 3 || !(layout.scale > 0)) {
+    throw new Error(
+      `invalid layout: need a 3×3 rotation, a translation of 3 and a positive scale (got scale ${layout.scale})`,
+    );
+  }
+}
+
+/** The mesh placed in the camera frame by its layout (normals rotated when present, colours kept). */
+export function poseMesh(mesh: Mesh, layout: Layout): Mesh {
+  checkLayout(layout);
+  const p = mesh.positions;
+  const positions = new Float32Array(p.length);
+  const out = [0, 0, 0];
+  for (let i = 0; i < p.length; i += 3) positions.set(placePoint(layout, p[i], p[i + 1], p[i + 2], out), i);
+  let normals: Float32Array | undefined;
+  if (mesh.normals) {
+    // Rotation only: the scale is uniform and positive, so directions keep their length.
+    const turn: Layout = { ...layout, scale: 1, translation: [0, 0, 0] };
+    const n = mesh.normals;
+    normals = new Float32Array(n.length);
+    for (let i = 0; i < n.length; i += 3) normals.set(placePoint(turn, n[i], n[i + 1], n[i + 2], out), i);
+  }
+  return { positions, colors: mesh.colors, normals, indices: mesh.indices };
 }
 
 /** Camera-frame point (with z > 0) → photo pixel coordinates [u, v]. */

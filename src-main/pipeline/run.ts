@@ -293,9 +293,13 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     const layout = decodeLayout(ss.states[b], m, agg.factorUsed);
     let photoColour: RunReport['photoColour'];
     if (params.colourFromPhoto) {
-      const col = colourFromPhoto(extracted, layout, m.camera.fovDeg, image, masks[b]);
+      const t0 = performance.now();
+      // Where the aggregation's offset fix is off, the mesh lies shifted from the object in the photo: the
+      // lookup undoes the shift (the geometry stays as the preset made it).
+      const shift = agg.registration.map((d, i) => d - agg.offset[i]);
+      const col = colourFromPhoto(extracted, layout, m.camera.fovDeg, image, masks[b], { shift });
       extracted.colors = col.colors;
-      photoColour = { fromPhoto: col.fromPhoto, spread: col.spread, delit: col.delit };
+      photoColour = { fromPhoto: col.fromPhoto, spread: col.spread, delit: col.delit, ms: performance.now() - t0 };
       if (col.fromPhoto === 0) {
         warnings.push(`Colour from photo kept the model's colours: no part of ${label} as posed lands on its mask. Check the mask, or try another seed.`);
       }

@@ -95,13 +95,13 @@ describe('fastsam3d bench', () => {
     expect(existsSync(join(out, 'scene.md'))).toBe(true);
   });
 
-  it('--fit-to-mask [--mask-occluders]: every run fits the shape to the mask, said in the results', async () => {
+  it('--fit-to-mask [--mask-occluders] --colour-from-photo: every run fits the shape and takes the photo\'s colours, said in the results', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fs3d-bench-'));
-    const r = await cli('bench', '--pack', PACK, '--objects', '1', '--methods', 'off', '--reps', '1', '--samples', '2000', '--fit-to-mask', '--mask-occluders', '--out', out);
+    const r = await cli('bench', '--pack', PACK, '--objects', '1', '--methods', 'off', '--reps', '1', '--samples', '2000', '--fit-to-mask', '--mask-occluders', '--colour-from-photo', '--out', out);
     expect(r.code, r.err).toBe(0);
     const res = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResult;
-    expect(res).toMatchObject({ fitToMask: true, maskOccluders: true, objects: ['00-mug'] });
-    expect(readFileSync(join(out, 'tables.md'), 'utf8')).toContain('Every run fits the shape to the mask (`--fit-to-mask`; not in SAM 3D), with the objects in front masked too (`--mask-occluders`).');
+    expect(res).toMatchObject({ fitToMask: true, maskOccluders: true, colourFromPhoto: true, objects: ['00-mug'] });
+    expect(readFileSync(join(out, 'tables.md'), 'utf8')).toContain('Every run fits the shape to the mask (`--fit-to-mask`; not in SAM 3D), with the objects in front masked too (`--mask-occluders`). Every mesh is coloured from the photo (`--colour-from-photo`; not in SAM 3D).');
   });
 
   it('exit 2 with a message for bad options', async () => {
@@ -132,6 +132,9 @@ describe('fastsam3d bench', () => {
     const fitSweep = await cli('bench', '--sweep', '--fit-to-mask', '--pack', PACK);
     expect(fitSweep.code).toBe(2);
     expect(fitSweep.err).toMatch(/--fit-to-mask runs with the object benchmark/);
+    const colourScene = await cli('bench', '--scene', '--colour-from-photo', '--pack', PACK);
+    expect(colourScene.code).toBe(2);
+    expect(colourScene.err).toMatch(/--colour-from-photo runs with the object benchmark, not --sweep or --scene/);
     const occluders = await cli('bench', '--mask-occluders', '--pack', PACK);
     expect(occluders.code).toBe(2);
     expect(occluders.err).toMatch(/--mask-occluders goes with --fit-to-mask/);

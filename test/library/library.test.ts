@@ -184,7 +184,11 @@ describe('runs', () => {
     const threeSamples = withSetting('fast-sam3d', { ssSamples: 3 });
     await lib.finishRun(threeSamples.id, { report: fakeReport(400), artefacts: [] });
     expect(lib.getRun(threeSamples.id).baselineRunId).toBeNull();
-    for (const r of [fitted, fittedOff, threeSamples]) lib.trashRun(r.id); // out of the listing below
+    // Colour from photo changes no shape but every colour: a grey baseline would count it as colour error.
+    const coloured = withSetting('fast-sam3d', { colourFromPhoto: true });
+    await lib.finishRun(coloured.id, { report: fakeReport(400), artefacts: [] });
+    expect(lib.getRun(coloured.id).baselineRunId).toBeNull();
+    for (const r of [fitted, fittedOff, threeSamples, coloured]) lib.trashRun(r.id); // out of the listing below
 
     const bySpeed = lib.listRuns({ sort: 'speedup' }).map((r) => r.id);
     expect(bySpeed).toEqual([max.id, fast.id, off.id, other.id]);

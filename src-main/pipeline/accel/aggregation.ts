@@ -140,14 +140,14 @@ export function aggregateCoords(
     out[3 * m + 2] = key % R;
     outScores[m] = best.get(key) as number;
   }
-  let offset: [number, number, number] = [0, 0, 0];
-  if (options.fixOffset && factor !== 1 && n > 0) {
+  let registration: [number, number, number] = [0, 0, 0];
+  if (factor !== 1 && n > 0) {
     // Posed output = (s·S)·(p′ + δ)·R + t must match s·p·R + t at the bbox centre: δ = c/S − c′.
     const c = bboxCentre(coords, R);
     const cp = bboxCentre(out, R);
-    offset = [c[0] / factor - cp[0], c[1] / factor - cp[1], c[2] / factor - cp[2]];
+    registration = [c[0] / factor - cp[0], c[1] / factor - cp[1], c[2] / factor - cp[2]];
   }
-  return { coords: out, scores: outScores, factorUsed: factor, offset };
+  return { coords: out, scores: outScores, factorUsed: factor, offset: options.fixOffset ? registration : [0, 0, 0], registration };
 }
 
 /** `count` distinct entries of `items`, chosen uniformly with a partial Fisher-Yates shuffle. */

@@ -119,4 +119,9 @@ export interface AggregationResult {
   factorUsed: number;
   /** Object-frame translation to add to decoded geometry when meshFixOffset is on ([0,0,0] otherwise). */
   offset: [number, number, number];
+  /**
+   * The translation δ itself, whether or not it is applied: what puts the decoded geometry where the
+   * un-aggregated shape lies in the photo (colour from photo looks the mesh up there).
+   */
+  registration: [number, number, number];
 }

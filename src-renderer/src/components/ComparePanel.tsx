@@ -65,9 +65,11 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note, ob
           </div>
         )}
         {report.photoColour && (
-          <div data-testid="photo-colour" title={`Vertices that took the photo's colour where they land on the mask; the rest took their neighbours'.${report.photoColour.delit ? " The photo's light was taken out." : " The photo's light stayed in (too little of the object seen to fit it)."}`}>
+          <div data-testid="photo-colour" title={report.photoColour.fromPhoto === 0
+            ? "No part of the mesh as posed lands on its mask, so it kept the model's colours (see the run's warnings)."
+            : `Vertices that took the photo's colour where they land on the mask; the others took their neighbours' along the mesh.${report.photoColour.delit ? " The photo's light was taken out." : " The photo's light stayed in: too little of the object was seen, or it showed no lit side, to fit it."}`}>
             <span className="label">Colour from photo</span>
-            <span className="value">{report.photoColour.fromPhoto} of {report.photoColour.fromPhoto + report.photoColour.spread}</span>
+            <span className="value">{report.photoColour.fromPhoto === 0 ? "kept the model's" : `${report.photoColour.fromPhoto} of ${report.photoColour.fromPhoto + report.photoColour.spread}`}</span>
           </div>
         )}
       </div>
