@@ -62,6 +62,14 @@ function meshSummary(m: RunReport['mesh'], simplification: Simplification | unde
   return `${m.vertices} vertices, ${m.triangles} triangles${s}`;
 }
 
+/** What the optional sampler settings did to one object (fit to mask, colour from photo), each as "; …". */
+function settingsSummary(r: RunReport): string {
+  const fit = r.maskFit && !r.maskFit.skipped ? `; fit to mask removed ${r.maskFit.removed} of ${r.maskFit.occupied} voxels` : '';
+  const pc = r.photoColour;
+  const colour = pc && pc.fromPhoto > 0 ? `; ${pc.fromPhoto} of ${pc.fromPhoto + pc.spread} vertices coloured from the photo` : '';
+  return fit + colour;
+}
+
 const warningLines = (warnings: string[]): string => warnings.map((w) => `  warning: ${w}\n`).join('');
 
 /**
@@ -136,9 +144,7 @@ export function buildProgram(io: Io): Command {
         io.stdout.write(
           `${inputs.name}: ${meshSummary(r.mesh, simplification)} in ${(r.objectMs / 1000).toFixed(2)} s ` +
             `(${r.method}, ${r.executionProvider}; SS ${r.schedules.ss.pattern} ${r.schedules.ss.networkPasses} passes, ` +
-            `SLaT ${r.schedules.slat.pattern} ${r.schedules.slat.networkPasses} passes, S = ${r.aggregation.factor}` +
-            `${r.maskFit && !r.maskFit.skipped ? `; fit to mask removed ${r.maskFit.removed} of ${r.maskFit.occupied} voxels` : ''}` +
-            `${r.photoColour && r.photoColour.fromPhoto > 0 ? `; ${r.photoColour.fromPhoto} of ${r.photoColour.fromPhoto + r.photoColour.spread} vertices coloured from the photo` : ''})\n` +
+            `SLaT ${r.schedules.slat.pattern} ${r.schedules.slat.networkPasses} passes, S = ${r.aggregation.factor}${settingsSummary(r)})\n` +
             wroteLines(written.paths, written.replaced) +
             warningLines(r.warnings),
         );
@@ -177,7 +183,7 @@ export function buildProgram(io: Io): Command {
         const name = inputs.masks[q].name;
         report.objects[q].mesh = writtenMeshReport(mesh, simplification);
         objects.push({ ...r, mesh, name });
-        summaries.push(`  ${name}: ${meshSummary(report.objects[q].mesh, simplification)}\n`);
+        summaries.push(`  ${name}: ${meshSummary(report.objects[q].mesh, simplification)}${settingsSummary(report.objects[q])}\n`);
         throwIfAborted(ctx.signal);
       }
       const pending = await renderSceneOutputs(objects, scene.objects[0].camera, ctx.outputDir, {

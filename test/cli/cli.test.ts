@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './run-cli';
+import { readGlb } from '../../src-main/export/read-glb';
 import { PARAM_SPECS, cliFlag } from '../../src-shared/params';
 import { RunReportSchema, SceneReportSchema } from '../../src-shared/report';
 
@@ -44,6 +45,21 @@ describe('fastsam3d infer', () => {
     expect(readFileSync(join(dir, 'mug-0.glb')).subarray(0, 4).toString()).toBe('glTF');
     expect(readFileSync(join(dir, 'mug-0.ply')).subarray(0, 3).toString()).toBe('ply');
     expect(JSON.parse(readFileSync(join(dir, 'mug-0.report.json'), 'utf8')).schedules.ss.networkPasses).toBe(44);
+  });
+
+  it('--colour-from-photo on the mini pack: the summary says how many vertices took the photo\'s colour, and the GLB carries them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-'));
+    const r = await cli('infer', '--image', MUG, '--pack', join(ROOT, 'models/mini'), '--preset', 'off', '--colour-from-photo', '--output-dir', dir, '--format', 'glb');
+    expect(r.code, r.err).toBe(0);
+    const [, from, of] = /; (\d+) of (\d+) vertices coloured from the photo\)/.exec(r.out) ?? [];
+    expect(Number(from), r.out).toBeGreaterThan(Number(of) / 2);
+    const { mesh } = await readGlb(readFileSync(join(dir, 'mug-0.glb')));
+    expect(mesh.positions.length / 3).toBe(Number(of));
+    // The example mug is olive and teal: its colours are the photo's, green over red and blue (measured
+    // 0.16, 0.26, 0.17), not the pack's one grey.
+    const c = mesh.colors;
+    const mean = [0, 1, 2].map((d) => c.reduce((sum, x, i) => (i % 3 === d ? sum + x : sum), 0) / (c.length / 3));
+    expect(mean[1], `mean colour ${mean.map((x) => x.toFixed(2)).join(', ')}`).toBeGreaterThan(Math.max(mean[0], mean[2]) + 0.05);
   });
 
   it('--preset fast-sam3d with parameter flags: 17 SS passes by default, the stride flag changes the schedule', async () => {
