@@ -61,6 +61,8 @@ const ManifestSchema = z.object({
   })),
   runs: z.array(z.object({
     id: z.string(), imageId: z.string(), maskIds: z.array(z.string()).min(1), name: z.string(), kind: z.enum(['object', 'scene']),
+    // The masks fit to mask counted beside the run; absent in archives written before they were kept.
+    otherMaskIds: z.array(z.string()).optional(),
     status: z.enum(['succeeded', 'failed', 'cancelled']), packId: z.string(), packName: z.string(), packVersion: z.string(),
     method: z.enum(METHODS), params: ParamsRecord, seed: z.number().int(), executionProvider: z.string(), appVersion: z.string(),
     report: z.unknown().nullable(), metrics: z.record(z.string(), z.number()).nullable(), error: z.string().nullable(),
@@ -114,7 +116,8 @@ export function exportProject(
     .filter((m) => imageIds.has(m.image_id));
   const runs = (db.prepare(
     `SELECT r.*, (SELECT group_concat(tag, char(31)) FROM run_tags t WHERE t.run_id = r.id) AS tags,
-       (SELECT group_concat(mask_id, ',') FROM (SELECT mask_id FROM run_masks m WHERE m.run_id = r.id ORDER BY position)) AS mask_ids
+       (SELECT group_concat(mask_id, ',') FROM (SELECT mask_id FROM run_masks m WHERE m.run_id = r.id ORDER BY position)) AS mask_ids,
+       (SELECT group_concat(mask_id, ',') FROM (SELECT mask_id FROM run_other_masks m WHERE m.run_id = r.id ORDER BY position)) AS other_mask_ids
      FROM runs r WHERE project_id = ? AND deleted_at IS NULL AND status IN ('succeeded','failed','cancelled') ORDER BY rowid`,
   ).all(projectId) as RunRow[]).filter((r) => imageIds.has(r.image_id));
   const runIds = new Set(runs.map((r) => r.id));
@@ -176,6 +179,7 @@ export function exportProject(
     masks: masks.map((m) => ({ id: m.id, imageId: m.image_id, name: m.name, file: m.file, sha256: m.sha256, bytes: m.bytes, area: m.area, createdAt: m.created_at })),
     runs: runs.map((r) => ({
       id: r.id, imageId: r.image_id, maskIds: r.mask_ids ? r.mask_ids.split(',') : [], name: r.name, kind: r.kind,
+      ...(r.other_mask_ids ? { otherMaskIds: r.other_mask_ids.split(',') } : {}),
       status: r.status as 'succeeded' | 'failed' | 'cancelled', packId: r.pack_id, packName: r.pack_name, packVersion: r.pack_version,
       method: r.method, params: JSON.parse(r.params_json), seed: r.seed, executionProvider: r.execution_provider, appVersion: r.app_version,
       report: r.report_json ? JSON.parse(r.report_json) : null, metrics: r.metrics_json ? JSON.parse(r.metrics_json) : null,
@@ -408,6 +412,7 @@ function validate(entries: Map<string, Uint8Array>): ProjectManifest {
   for (const r of m.runs) {
     if (!images.has(r.imageId)) throw bad(`run "${r.name}" uses an image that is not in the archive`);
     for (const k of r.maskIds) if (maskImage.get(k) !== r.imageId) throw bad(`run "${r.name}" uses a mask that is not in the archive or belongs to another image`);
+    for (const k of r.otherMaskIds ?? []) if (maskImage.get(k) !== r.imageId) throw bad(`run "${r.name}" counts a mask beside it that is not in the archive or belongs to another image`);
     if (r.baselineRunId && !runs.has(r.baselineRunId)) throw bad(`run "${r.name}" links a baseline run that is not in the archive`);
   }
   const artefactIds = new Set<string>();
@@ -536,6 +541,7 @@ async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Pr
        VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)`,
     );
     const insMask = db.prepare(`INSERT INTO run_masks (run_id, mask_id, position) VALUES (?, ?, ?)`);
+    const insOther = db.prepare(`INSERT INTO run_other_masks (run_id, mask_id, position) VALUES (?, ?, ?)`);
     const insTag = db.prepare(`INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)`);
     for (const r of m.runs) {
       const id = newId(r.id);
@@ -545,6 +551,7 @@ async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Pr
         r.startedAt, r.finishedAt, nameOr(r.name, `${r.method} run`), r.speedup, r.quality, r.metrics === null ? null : JSON.stringify(r.metrics),
         r.schedule === null ? null : JSON.stringify(r.schedule), runInputKey(r.packId, newId(r.imageId), maskIds, r.seed, r.params));
       maskIds.forEach((k, n) => insMask.run(id, k, n));
+      [...new Set(r.otherMaskIds ?? [])].filter((k) => !r.maskIds.includes(k)).forEach((k, n) => insOther.run(id, newId(k), n));
       for (const x of tidyTags(r.tags)) insTag.run(id, x);
     }
     // Baselines after all runs exist (the foreign key needs the target row).

@@ -46,6 +46,13 @@ export interface LibraryJobAdapter extends JobLibrary {
   sweepJobFolders(activeJobIds?: Iterable<string>): string[];
 }
 
+/** The masks of a job fit to mask counts without reconstructing them (none when it is off). */
+function otherMasksOf(req: JobSubmitRequest): string[] {
+  if (!req.params.fitToMask) return [];
+  const inRun = new Set(req.maskIds);
+  return [...new Set(req.otherMaskIds ?? [])].filter((id) => !inRun.has(id));
+}
+
 export function jobLibrary(lib: Library, options: { appVersion: string; onRecordError?: (runId: string, err: unknown) => void }): LibraryJobAdapter {
   return {
     resolveInputs(req: JobSubmitRequest) {
@@ -62,8 +69,7 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
       });
       // Fit to mask also keeps what the masks left out of the run may hide (the thing in front); they are
       // checked like the run's own (they exist and belong to the image).
-      const inRun = new Set(req.maskIds);
-      const others = req.params.fitToMask ? [...new Set(req.otherMaskIds ?? [])].filter((id) => !inRun.has(id)) : [];
+      const others = otherMasksOf(req);
       if (others.length === 0) return { imagePath: inputs.imagePath, masks };
       const otherMasks = lib.jobInputs(req.imageId, others).masks.map(({ mask, path: maskPath }) => ({ path: maskPath, name: mask.name }));
       return { imagePath: inputs.imagePath, masks, otherMasks };
@@ -79,6 +85,9 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
         packId: req.packId, packName: pack.name, packVersion: pack.version, method,
         params: { ...paramsFor(method, clean) }, executionProvider: PENDING_PROVIDER, appVersion: options.appVersion,
         name: `${info.objectName} · ${method}${info.baseline ? ' (baseline)' : ''}`, status: 'queued', baselineRunId: info.baselineRunId,
+        // What fit to mask counts beside this object: the job's other objects and its other masks, so that a
+        // duplicate of this one run fits it the same way.
+        otherMaskIds: req.params.fitToMask ? [...req.maskIds.filter((_, i) => i !== info.objectIndex), ...otherMasksOf(req)] : [],
       }).id;
     },
 

@@ -19,7 +19,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { ArtefactKind, ArtefactRecord, ImageRecord, ListProjectsRequest, ListRunsRequest, MaskRecord, ProjectRecord, ProjectSummary, RunDetail, RunSummary } from '../../src-shared/api/library';
 import { ListProjectsRequest as ListProjectsSchema, ListRunsRequest as ListRunsSchema } from '../../src-shared/api/library';
-import type { JobSubmitRequest } from '../../src-shared/api/jobs';
+import { MAX_JOB_MASKS, type JobSubmitRequest } from '../../src-shared/api/jobs';
 import { METHODS, samplerSettingsOf, type Method } from '../../src-shared/params';
 import type { Mesh } from '../pipeline/types';
 import { openDatabase } from './database';
@@ -75,6 +75,11 @@ export interface BeginRunInput {
   baselineRunId?: string;
   name?: string;
   status?: 'queued' | 'running';
+  /**
+   * Masks of the same image that fit to mask counted beside the run's own (the thing in front, the other
+   * objects of its job): kept so a duplicate of the run fits to the same ones. Ignored: the run's own.
+   */
+  otherMaskIds?: string[];
 }
 
 export interface ArtefactInput {
@@ -374,6 +379,11 @@ export class Library {
       throw new LibraryError('CONFLICT', `Project "${project.name}" is in the trash; restore it before running a job on its images.`);
     }
     return { image, masks };
+  }
+
+  /** The masks fit to mask counted beside a run (BeginRunInput.otherMaskIds), in order. */
+  otherMaskIdsOf(runId: string): string[] {
+    return this.db.prepare(`SELECT mask_id FROM run_other_masks WHERE run_id = ? ORDER BY position`).pluck().all(runId) as string[];
   }
 
   private runRow(id: string): RunRow {
@@ -714,6 +724,8 @@ export class Library {
     }
     if (input.maskIds.length === 0) throw new LibraryError('BAD_INPUT', 'A run needs at least one mask.');
     const { image, masks } = this.runInputRows(input.imageId, input.maskIds);
+    const others = [...new Set(input.otherMaskIds ?? [])].filter((m) => !input.maskIds.includes(m));
+    this.runInputRows(input.imageId, others); // they exist and belong to the image, as the run's own
     if (input.baselineRunId) this.runRow(input.baselineRunId);
     const params = Object.fromEntries(Object.entries(input.params).filter(([, v]) => v !== undefined)) as Record<string, ParamValue>;
     const seed = typeof params.seed === 'number' ? params.seed : 0;
@@ -736,6 +748,8 @@ export class Library {
             t, status === 'running' ? t : null, name, input.baselineRunId ?? null, inputKey);
         const ins = this.db.prepare(`INSERT INTO run_masks (run_id, mask_id, position) VALUES (?, ?, ?)`);
         input.maskIds.forEach((m, i) => ins.run(id, m, i));
+        const insOther = this.db.prepare(`INSERT INTO run_other_masks (run_id, mask_id, position) VALUES (?, ?, ?)`);
+        others.forEach((m, i) => insOther.run(id, m, i));
         this.touchProject(image.project_id);
       })();
     } catch (err) {
@@ -1056,7 +1070,8 @@ export class Library {
   /**
    * A job request for the same image, masks and pack with changed parameters. With the same method the
    * run's exact parameters are kept and `changes` applied on top; with another method only the seed, the
-   * sampler settings and `changes` carry over, so the new method's preset is not overridden.
+   * sampler settings and `changes` carry over, so the new method's preset is not overridden. The masks fit
+   * to mask counted beside the run come along as `otherMaskIds`.
    */
   duplicateRun(runId: string, changes: { method?: Method; params?: Record<string, ParamValue | undefined> } = {}): JobSubmitRequest {
     const d = this.getRun(runId);
@@ -1065,8 +1080,9 @@ export class Library {
       ? d.params
       : samplerSettingsOf(d.params);
     const params = { ...carried, ...Object.fromEntries(Object.entries(changes.params ?? {}).filter(([, v]) => v !== undefined)) };
+    const otherMaskIds = this.otherMaskIdsOf(runId).slice(0, MAX_JOB_MASKS);
     return {
-      kind: d.kind, imageId: d.imageId, maskIds: d.maskIds, packId: d.packId, method,
+      kind: d.kind, imageId: d.imageId, maskIds: d.maskIds, ...(otherMaskIds.length ? { otherMaskIds } : {}), packId: d.packId, method,
       params: params as JobSubmitRequest['params'], withBaseline: false,
     };
   }

@@ -162,6 +162,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'the masks fit to mask counted beside a run (the thing in front, the other objects of its job)',
+    up(db) {
+      // Kept so that duplicating a run fits its object to the same masks (runs.duplicate).
+      db.exec(`
+        CREATE TABLE run_other_masks (
+          run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          mask_id TEXT NOT NULL REFERENCES masks(id) ON DELETE CASCADE,
+          position INTEGER NOT NULL,
+          PRIMARY KEY (run_id, position)
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -44,6 +44,8 @@ export interface RunRow {
   quality: number | null; metrics_json: string | null; schedule_json: string | null; input_key: string;
   /** Joined columns of the list query. */
   tags: string | null; mask_ids: string | null; thumb_id: string | null;
+  /** The masks fit to mask counted beside the run (archive export only: a subselect of its own). */
+  other_mask_ids?: string | null;
 }
 export interface ArtefactRow {
   id: string; run_id: string; kind: ArtefactKind; file: string; sha256: string; bytes: number; created_at: string;

@@ -202,9 +202,9 @@ export const libraryMethods = {
     }),
   },
   /**
-   * A job request for the same inputs with changed parameters, ready for `jobs.submit`. The run's own
-   * mask only: runs do not record the masks fit to mask counted beside it (the other objects of its scene,
-   * the unticked masks), so add them as `otherMaskIds` to fit a partly hidden object the same way.
+   * A job request for the same inputs with changed parameters, ready for `jobs.submit`: the run's own
+   * mask, and as `otherMaskIds` the masks fit to mask counted beside it (the other objects of its job, the
+   * unticked masks), so a partly hidden object is fitted the same way.
    */
   'runs.duplicate': { req: DuplicateRunRequest, res: z.object({ request: JobSubmitRequest }) },
 

@@ -62,6 +62,28 @@ describe('project export and import', () => {
     });
   }
 
+  it('keeps the masks fit to mask counted beside a run, under their new ids', async () => {
+    const lib = Library.open(tempDir(), { thumbnailSize: 32 });
+    libs.push(lib);
+    const { image } = await lib.importImage({ name: 'mug.png', data: await photoPng() });
+    const mug = await lib.saveMask({ imageId: image.id, name: 'mug', png: await greyMaskPng(64, 48, 500) });
+    const cup = await lib.saveMask({ imageId: image.id, name: 'cup in front', png: await greyMaskPng(64, 48, 300) });
+    const input = runInput(image.id, [mug.id], 'off');
+    const run = lib.beginRun({ ...input, params: { ...input.params, fitToMask: true }, otherMaskIds: [cup.id, mug.id] });
+    await lib.finishRun(run.id, { report: fakeReport(2000, 'off'), artefacts: [{ kind: 'glb', data: await cubeGlb() }], mesh: cubeMesh() });
+    expect(lib.otherMaskIdsOf(run.id)).toEqual([cup.id]); // the run's own mask is not beside it
+    const dest = path.join(tempDir(), 'mug.zip');
+    exportProject(lib, image.projectId, dest, 'zip');
+    const other = Library.open(tempDir());
+    libs.push(other);
+    const imported = await importProject(other, dest);
+    const [copy] = other.listRuns({ projectId: imported.id });
+    const copiedCup = other.listMasks(copy.imageId).find((m) => m.name === 'cup in front')!;
+    expect(copiedCup.id).not.toBe(cup.id);
+    expect(other.otherMaskIdsOf(copy.id)).toEqual([copiedCup.id]);
+    expect(other.duplicateRun(copy.id)).toMatchObject({ maskIds: copy.maskIds, otherMaskIds: [copiedCup.id] });
+  });
+
   it('refuses an existing non-empty folder as an export target', async () => {
     const { lib, projectId } = await projectWithRuns();
     const dest = tempDir();
@@ -116,6 +138,7 @@ describe('import refusals leave the library unchanged', () => {
     ['a zip entry escaping the folder', (e) => { e['../../evil.sh'] = strToU8('rm -rf'); }, /leaves the archive folder/],
     ['a row pointing at a file outside the list', (e, m) => { m.artefacts[0].file = 'runs/x/y.glb'; }, /not in the archive/],
     ['a run with a foreign mask', (e, m) => { m.runs[0].maskIds = ['nope']; }, /mask that is not in the archive/],
+    ['a run counting a foreign mask beside it', (e, m) => { m.runs[0].otherMaskIds = ['nope']; }, /counts a mask beside it that is not in the archive/],
     ['a manifest of something else', (e, m) => { m.format = 'other-app'; }, /not a Fast-SAM3D Studio project manifest/],
   ];
   for (const [what, tamper, message] of cases) {
