@@ -22,6 +22,8 @@ export interface ImportedObject {
   max: number[];
   vertices: number;
   colorAttributes: string[];
+  /** The distinct colours of the first colour attribute as Blender shows them (sRGB, 3 decimals; at most 64). */
+  colours: number[][];
   /** World-space vertex positions (meshes only). */
   positions: number[][];
   /** Camera objects: Blender's sensor-fit field of view in radians, and their world forward vector. */
@@ -41,7 +43,7 @@ def reset():
 def describe():
     out = []
     for ob in bpy.context.scene.objects:
-        item = {"name": ob.name, "type": ob.type, "min": [0,0,0], "max": [0,0,0], "vertices": 0, "colorAttributes": [], "positions": []}
+        item = {"name": ob.name, "type": ob.type, "min": [0,0,0], "max": [0,0,0], "vertices": 0, "colorAttributes": [], "colours": [], "positions": []}
         if ob.type == 'MESH':
             me = ob.data
             pts = [ob.matrix_world @ v.co for v in me.vertices]
@@ -50,6 +52,13 @@ def describe():
             item["min"] = [min(p[a] for p in pts) for a in range(3)]
             item["max"] = [max(p[a] for p in pts) for a in range(3)]
             item["colorAttributes"] = [a.name for a in getattr(me, "color_attributes", [])] + [a.name for a in me.vertex_colors if a.name not in [c.name for c in getattr(me, "color_attributes", [])]]
+            attrs = getattr(me, "color_attributes", [])
+            if len(attrs) > 0:
+                seen = set()
+                for x in attrs[0].data:
+                    seen.add(tuple(round(c, 3) for c in x.color_srgb[:3]))
+                    if len(seen) > 64: break
+                item["colours"] = sorted(list(c) for c in seen)
         if ob.type == 'CAMERA':
             item["cameraFov"] = ob.data.angle_y
             fwd = ob.matrix_world.to_3x3() @ mathutils.Vector((0, 0, -1))

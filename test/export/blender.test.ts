@@ -11,6 +11,7 @@ import { cameraToGltf, poseMesh, writeGlb, writeObj, writePly, writeSceneGlb } f
 import { blenderPath, importWithBlender, type ImportedObject } from './blender-import';
 import { box, layout, sphere } from './fixtures';
 import { bounds } from './mesh-checks';
+import type { Mesh } from '../../src-main/pipeline/types';
 
 const blender = blenderPath();
 if (!blender) {
@@ -36,9 +37,22 @@ function maxNearest(expected: Float32Array, got: number[][], stride = 1): number
 
 const meshOf = (objs: ImportedObject[] | undefined) => objs?.find((o) => o.type === 'MESH');
 
+/** sRGB colours of the −x and +x halves (sorted, as Blender's distinct colours are reported). */
+const TWO_COLOURS = [
+  [0.1, 0.3, 0.9],
+  [0.8, 0.2, 0.1],
+];
+function twoColoured(mesh: Mesh): Mesh {
+  const colors = new Float32Array(mesh.positions.length);
+  for (let v = 0; v < colors.length / 3; v++) colors.set(TWO_COLOURS[mesh.positions[3 * v] < 0 ? 0 : 1], 3 * v);
+  return { ...mesh, colors };
+}
+
 describe.skipIf(!blender)('Blender import', () => {
   it('imports GLB, OBJ and PLY with the object z-up, the right dimensions, colours and positions', async () => {
-    const mesh = box(); // 0.8 (x) × 0.4 (y) × 0.2 (z): an axis swap changes its dimensions
+    // 0.8 (x) × 0.4 (y) × 0.2 (z): an axis swap changes its dimensions; two colours (as from the photo),
+    // one for each half.
+    const mesh = twoColoured(box());
     const L = layout();
     const files = {
       glb: path.join(dir, 'box.glb'),
@@ -77,6 +91,9 @@ describe.skipIf(!blender)('Blender import', () => {
         expect(m!.max[a], `${path.basename(f)} max[${a}]`).toBeCloseTo(want.max[a], 4);
       }
       expect(m!.colorAttributes.length, `${path.basename(f)} colour attribute`).toBeGreaterThan(0);
+      // Blender shows the colours we wrote (sRGB; the GLB stores them linear, as glTF wants), to the byte.
+      expect(m!.colours.length, `${path.basename(f)} colours`).toBe(2);
+      m!.colours.forEach((c, k) => c.forEach((x, d) => expect(Math.abs(x - TWO_COLOURS[k][d]), `${path.basename(f)} colour ${k}`).toBeLessThan(0.5 / 255 + 1e-3)));
       expect(maxNearest(mesh.positions, m!.positions, 7), `${path.basename(f)} positions`).toBeLessThan(1e-4);
     }
 
