@@ -792,7 +792,12 @@ export class Library {
     }
     const report = input.report as { objectMs?: unknown; schedules?: unknown; executionProvider?: unknown; params?: unknown };
     // The report carries the fully resolved parameters (pack sampler values included): keep those.
-    const resolved = typeof report.params === 'object' && report.params !== null ? JSON.stringify(report.params) : null;
+    const resolvedParams = typeof report.params === 'object' && report.params !== null ? (report.params as Record<string, unknown>) : null;
+    const resolved = resolvedParams ? JSON.stringify(resolvedParams) : null;
+    // Keyed again with every sampler value resolved (runInputKey), so it pairs by the steps and CFG it ran.
+    const inputKey = resolvedParams
+      ? runInputKey(row.pack_id, row.image_id, row.mask_ids ? row.mask_ids.split(',') : [], row.seed, resolvedParams)
+      : null;
     const objectMs = typeof report.objectMs === 'number' && Number.isFinite(report.objectMs) ? report.objectMs : null;
     for (const a of input.artefacts) {
       if (!ARTEFACT_EXT[a.kind]) throw new LibraryError('BAD_INPUT', `Unknown artefact kind "${a.kind}"; expected glb, obj, ply or thumbnail.`);
@@ -823,12 +828,12 @@ export class Library {
         .prepare(
           `UPDATE runs SET status = 'succeeded', report_json = ?, object_ms = ?, schedule_json = ?, metrics_json = ?, quality = ?,
              execution_provider = ${PROVIDER_OR_UNKNOWN}, finished_at = ?, started_at = COALESCE(started_at, ?), error = NULL,
-             params_json = COALESCE(?, params_json)
+             params_json = COALESCE(?, params_json), input_key = COALESCE(?, input_key)
            WHERE id = ?`,
         )
         .run(JSON.stringify(input.report), objectMs, report.schedules !== undefined ? JSON.stringify(report.schedules) : null,
           input.metrics ? JSON.stringify(input.metrics) : null, quality,
-          typeof report.executionProvider === 'string' ? report.executionProvider : null, t, t, resolved, runId);
+          typeof report.executionProvider === 'string' ? report.executionProvider : null, t, t, resolved, inputKey, runId);
       this.linkBaselines(runId);
       this.touchProject(row.project_id);
     });

@@ -4,6 +4,7 @@
  * never edit a shipped one, add a new one (and a fixture for it in test/library/migrations.test.ts).
  */
 import type Database from 'better-sqlite3';
+import { runInputKey } from './records';
 
 export interface Migration {
   version: number;
@@ -175,6 +176,30 @@ export const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (run_id, position)
         );
       `);
+    },
+  },
+  {
+    version: 6,
+    description: 'input keys with the steps and CFG strengths a run used (a baseline must match them)',
+    up(db) {
+      // Every run keyed again from its stored parameters (resolved ones for a finished run), as finishRun
+      // and the archive import key them now; a run whose parameters cannot be read keeps its key.
+      const rows = db
+        .prepare(
+          `SELECT id, pack_id, image_id, seed, params_json,
+             (SELECT group_concat(mask_id, ',') FROM (SELECT mask_id FROM run_masks m WHERE m.run_id = r.id ORDER BY position)) AS mask_ids
+           FROM runs r`,
+        )
+        .all() as { id: string; pack_id: string; image_id: string; seed: number; params_json: string; mask_ids: string | null }[];
+      const update = db.prepare(`UPDATE runs SET input_key = ? WHERE id = ?`);
+      for (const r of rows) {
+        try {
+          const params = JSON.parse(r.params_json) as Record<string, unknown>;
+          update.run(runInputKey(r.pack_id, r.image_id, r.mask_ids ? r.mask_ids.split(',') : [], r.seed, params), r.id);
+        } catch {
+          // Unreadable parameters: the old key stays.
+        }
+      }
     },
   },
 ];

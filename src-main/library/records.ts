@@ -1,6 +1,6 @@
 /** Row shapes of the library tables and their mapping to the API records (src-shared/api/library.ts). */
 import path from 'node:path';
-import { PRESETS, hasPresetValues, type Method } from '../../src-shared/params';
+import { PARAM_SPECS, PRESETS, hasPresetValues, type Method, type ParamSpec } from '../../src-shared/params';
 import type { ArtefactKind, ArtefactRecord, ImageRecord, MaskRecord, ProjectRecord, RunSummary } from '../../src-shared/api/library';
 
 /** The stored file's extension of each artefact kind (the asset protocol serves files by extension). */
@@ -8,18 +8,24 @@ export const ARTEFACT_EXT: Record<ArtefactKind, string> = { glb: 'glb', obj: 'ob
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
+/** The sampler settings whose default is the pack's (steps, CFG strengths). */
+const PACK_DEFAULT_KEYS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.packDefault).map((s) => s.key);
+
 /**
  * `runs.input_key`: the runs that can serve as each other's baseline — same pack, image, masks and seed,
  * and the same output-changing sampler settings (shape samples, fit to mask, colour from photo: a run with
- * them against a baseline without would count the setting as acceleration error). At their defaults they add nothing,
- * so keys written before they were keyed stay valid. The pack-default settings (steps, CFG) are left
- * out: a run stores them resolved only once it finishes, so its key could not be the same at both ends.
+ * them against a baseline without would count the setting as acceleration error; at their defaults they
+ * add nothing), and the same steps and CFG strengths where `params` has them. A run begins with only the
+ * ones the user set and finishes with all of them resolved from its report: finishRun keys it again then,
+ * so two finished runs pair only when their steps and CFG match (SS steps 12 against a baseline of 25
+ * would count the steps as acceleration).
  */
 export function runInputKey(packId: string, imageId: string, maskIds: readonly string[], seed: number, params: Record<string, unknown>): string {
   const ss = typeof params.ssSamples === 'number' && params.ssSamples !== 1 ? `|ssSamples=${params.ssSamples}` : '';
   const fit = params.fitToMask === true ? '|fitToMask' : '';
   const colour = params.colourFromPhoto === true ? '|colourFromPhoto' : '';
-  return `${packId}|${imageId}|${maskIds.join(',')}|${seed}${ss}${fit}${colour}`;
+  const sampler = PACK_DEFAULT_KEYS.filter((k) => typeof params[k] === 'number').map((k) => `|${k}=${params[k] as number}`).join('');
+  return `${packId}|${imageId}|${maskIds.join(',')}|${seed}${ss}${fit}${colour}${sampler}`;
 }
 
 /** Separator of tags in group_concat results (unit separator: cannot appear in a trimmed tag). */

@@ -188,7 +188,18 @@ describe('runs', () => {
     const coloured = withSetting('fast-sam3d', { colourFromPhoto: true });
     await lib.finishRun(coloured.id, { report: fakeReport(400), artefacts: [] });
     expect(lib.getRun(coloured.id).baselineRunId).toBeNull();
-    for (const r of [fitted, fittedOff, threeSamples, coloured]) lib.trashRun(r.id); // out of the listing below
+    // Steps and CFG: a finished run is keyed by the values its report resolved, so 12 SS steps pair with
+    // a baseline of 12 and not with one of 25 (the steps would count as acceleration).
+    const sampler = (ssSteps: number) => ({ seed: 42, ssSteps, ssCfgStrength: 4, slatSteps: 6, slatCfgStrength: 1 });
+    const off12 = lib.beginRun(runInput(image.id, [mask.id], 'off'));
+    await lib.finishRun(off12.id, { report: fakeReport(3000, 'off', sampler(12)), artefacts: [] });
+    const fast12 = lib.beginRun(runInput(image.id, [mask.id], 'fast-sam3d'));
+    await lib.finishRun(fast12.id, { report: fakeReport(1000, 'fast-sam3d', sampler(12)), artefacts: [] });
+    expect(lib.getRun(fast12.id)).toMatchObject({ baselineRunId: off12.id, speedup: 3 });
+    const fast25 = lib.beginRun(runInput(image.id, [mask.id], 'fast-sam3d'));
+    await lib.finishRun(fast25.id, { report: fakeReport(1000, 'fast-sam3d', sampler(25)), artefacts: [] });
+    expect(lib.getRun(fast25.id).baselineRunId).toBeNull();
+    for (const r of [fitted, fittedOff, threeSamples, coloured, off12, fast12, fast25]) lib.trashRun(r.id); // out of the listing below
 
     const bySpeed = lib.listRuns({ sort: 'speedup' }).map((r) => r.id);
     expect(bySpeed).toEqual([max.id, fast.id, off.id, other.id]);

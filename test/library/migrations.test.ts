@@ -34,6 +34,12 @@ async function seedAt(dir: string, version: number): Promise<void> {
        VALUES ('run1', 'p1', 'img1', 'succeeded', 'object', 'mini', 'mini', '1.0.0', 'fast-sam3d', '{"seed":9,"ssCacheStride":3}', 9, 'cpu', '0.0.1', ?, 1234, ?, ?, ?)`,
     ).run(JSON.stringify(fakeReport(1234)), T, T, T);
     db.prepare(`INSERT INTO run_masks VALUES ('run1', 'mask1', 0)`).run();
+    // A baseline that ran 12 SS steps (its parameters stored resolved, as a finished run's are).
+    db.prepare(
+      `INSERT INTO runs (id, project_id, image_id, status, kind, pack_id, pack_name, pack_version, method, params_json, seed, execution_provider, app_version, object_ms, created_at, started_at, finished_at)
+       VALUES ('run2', 'p1', 'img1', 'succeeded', 'object', 'mini', 'mini', '1.0.0', 'off', ?, 9, 'cpu', '0.0.1', 2000, ?, ?, ?)`,
+    ).run(JSON.stringify({ seed: 9, ssSteps: 12, ssCfgStrength: 4, slatSteps: 25, slatCfgStrength: 1 }), T, T, T);
+    db.prepare(`INSERT INTO run_masks VALUES ('run2', 'mask1', 0)`).run();
     db.prepare(`INSERT INTO artefacts VALUES ('art1', 'run1', 'glb', 'runs/run1/art1.glb', ?, ?, ?)`).run(h, png.length, T);
   }
   if (version >= 2) {
@@ -84,6 +90,8 @@ describe('schema migrations', () => {
         expect(lib.verify({ hashes: true })).toEqual([]);
         // The upgraded database works for new data: a baseline finds the old run through its input key.
         expect(lib.db.prepare(`SELECT input_key FROM runs WHERE id = 'run1'`).pluck().get()).toBe('mini|img1|mask1|9');
+        // Keyed with the steps and CFG it ran (migration 6): not a baseline for runs of 25 SS steps.
+        expect(lib.db.prepare(`SELECT input_key FROM runs WHERE id = 'run2'`).pluck().get()).toBe('mini|img1|mask1|9|ssSteps=12|ssCfgStrength=4|slatSteps=25|slatCfgStrength=1');
         lib.setRunTags('run1', ['new']);
         expect(lib.listRuns({ tag: 'new' }).map((r) => r.id)).toEqual(['run1']);
       } finally {
