@@ -542,21 +542,33 @@ async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Pr
     );
     const insMask = db.prepare(`INSERT INTO run_masks (run_id, mask_id, position) VALUES (?, ?, ?)`);
     const insOther = db.prepare(`INSERT INTO run_other_masks (run_id, mask_id, position) VALUES (?, ?, ?)`);
+    const keys = new Map<string, string>();
     const insTag = db.prepare(`INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)`);
     for (const r of m.runs) {
       const id = newId(r.id);
       const maskIds = r.maskIds.map(newId);
+      // As beginRun keeps them: only with fit to mask, never the run's own, each once.
+      const others = r.params.fitToMask === true ? [...new Set(r.otherMaskIds ?? [])].filter((k) => !r.maskIds.includes(k)).map(newId) : [];
+      keys.set(id, runInputKey(r.packId, newId(r.imageId), maskIds, r.seed, r.params, others));
       insRun.run(id, projectId, newId(r.imageId), r.status, r.kind, r.packId, r.packName, r.packVersion, r.method, JSON.stringify(r.params),
         r.seed, r.executionProvider, r.appVersion, r.report === null ? null : JSON.stringify(r.report), r.error, r.objectMs, r.createdAt,
         r.startedAt, r.finishedAt, nameOr(r.name, `${r.method} run`), r.speedup, r.quality, r.metrics === null ? null : JSON.stringify(r.metrics),
-        r.schedule === null ? null : JSON.stringify(r.schedule), runInputKey(r.packId, newId(r.imageId), maskIds, r.seed, r.params));
+        r.schedule === null ? null : JSON.stringify(r.schedule), keys.get(id));
       maskIds.forEach((k, n) => insMask.run(id, k, n));
-      [...new Set(r.otherMaskIds ?? [])].filter((k) => !r.maskIds.includes(k)).forEach((k, n) => insOther.run(id, newId(k), n));
+      others.forEach((k, n) => insOther.run(id, k, n));
       for (const x of tidyTags(r.tags)) insTag.run(id, x);
     }
-    // Baselines after all runs exist (the foreign key needs the target row).
+    // Baselines after all runs exist (the foreign key needs the target row). A link between runs of other
+    // inputs (an archive written before keys held the steps and CFG, or edited) is not carried, nor what
+    // was measured against it: the run waits for a baseline of its own inputs, as a new one does.
     const link = db.prepare(`UPDATE runs SET baseline_run_id = ? WHERE id = ?`);
-    for (const r of m.runs) if (r.baselineRunId) link.run(newId(r.baselineRunId), newId(r.id));
+    const unmeasured = db.prepare(`UPDATE runs SET speedup = NULL, quality = NULL, metrics_json = NULL WHERE id = ?`);
+    for (const r of m.runs) {
+      if (!r.baselineRunId) continue;
+      const [id, base] = [newId(r.id), newId(r.baselineRunId)];
+      if (keys.get(id) === keys.get(base)) link.run(base, id);
+      else unmeasured.run(id);
+    }
     m.artefacts.forEach((a, n) => {
       db.prepare(`INSERT INTO artefacts (id, run_id, kind, file, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
         .run(newId(a.id), newId(a.runId), a.kind, artefactFiles[n], a.sha256, a.bytes, a.createdAt);

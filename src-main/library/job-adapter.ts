@@ -85,9 +85,10 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
         packId: req.packId, packName: pack.name, packVersion: pack.version, method,
         params: { ...paramsFor(method, clean) }, executionProvider: PENDING_PROVIDER, appVersion: options.appVersion,
         name: `${info.objectName} · ${method}${info.baseline ? ' (baseline)' : ''}`, status: 'queued', baselineRunId: info.baselineRunId,
-        // What fit to mask counts beside this object: the job's other objects and its other masks, so that a
-        // duplicate of this one run fits it the same way.
-        otherMaskIds: req.params.fitToMask ? [...req.maskIds.filter((_, i) => i !== info.objectIndex), ...otherMasksOf(req)] : [],
+        // What fit to mask counts beside this object: the job's other masks (the thing in front: first, so a
+        // duplicate, at most MAX_JOB_MASKS of them, keeps it), then its other objects, so that a duplicate
+        // of this one run fits it the same way.
+        otherMaskIds: req.params.fitToMask ? [...otherMasksOf(req), ...req.maskIds.filter((_, i) => i !== info.objectIndex)] : [],
       }).id;
     },
 

@@ -77,7 +77,8 @@ export interface BeginRunInput {
   status?: 'queued' | 'running';
   /**
    * Masks of the same image that fit to mask counted beside the run's own (the thing in front, the other
-   * objects of its job): kept so a duplicate of the run fits to the same ones. Ignored: the run's own.
+   * objects of its job): kept so a duplicate of the run fits to the same ones, and part of its input key.
+   * Ignored: the run's own, and all of them when the run's params do not have fitToMask.
    */
   otherMaskIds?: string[];
 }
@@ -724,8 +725,9 @@ export class Library {
     }
     if (input.maskIds.length === 0) throw new LibraryError('BAD_INPUT', 'A run needs at least one mask.');
     const { image, masks } = this.runInputRows(input.imageId, input.maskIds);
-    const others = [...new Set(input.otherMaskIds ?? [])].filter((m) => !input.maskIds.includes(m));
-    this.runInputRows(input.imageId, others); // they exist and belong to the image, as the run's own
+    // Only with fit to mask do masks beside the run count (and key it); they are checked like the run's own.
+    const others = input.params.fitToMask === true ? [...new Set(input.otherMaskIds ?? [])].filter((m) => !input.maskIds.includes(m)) : [];
+    this.runInputRows(input.imageId, others);
     if (input.baselineRunId) this.runRow(input.baselineRunId);
     const params = Object.fromEntries(Object.entries(input.params).filter(([, v]) => v !== undefined)) as Record<string, ParamValue>;
     const seed = typeof params.seed === 'number' ? params.seed : 0;
@@ -734,7 +736,7 @@ export class Library {
     const status = input.status ?? 'running';
     const kind = input.kind ?? (input.maskIds.length > 1 ? 'scene' : 'object');
     const name = tidyName(input.name ?? '') || `${masks.length === 1 ? masks[0].name : image.name} · ${input.method}`;
-    const inputKey = runInputKey(input.packId, image.id, input.maskIds, seed, params);
+    const inputKey = runInputKey(input.packId, image.id, input.maskIds, seed, params, others);
     try {
       this.db.transaction(() => {
         this.db
@@ -796,7 +798,7 @@ export class Library {
     const resolved = resolvedParams ? JSON.stringify(resolvedParams) : null;
     // Keyed again with every sampler value resolved (runInputKey), so it pairs by the steps and CFG it ran.
     const inputKey = resolvedParams
-      ? runInputKey(row.pack_id, row.image_id, row.mask_ids ? row.mask_ids.split(',') : [], row.seed, resolvedParams)
+      ? runInputKey(row.pack_id, row.image_id, row.mask_ids ? row.mask_ids.split(',') : [], row.seed, resolvedParams, this.otherMaskIdsOf(runId))
       : null;
     const objectMs = typeof report.objectMs === 'number' && Number.isFinite(report.objectMs) ? report.objectMs : null;
     for (const a of input.artefacts) {
@@ -906,7 +908,8 @@ export class Library {
   }
 
   /**
-   * Speed-up against the acceleration-off run on the same inputs (pack, image, masks, seed): an
+   * Speed-up against the acceleration-off run on the same inputs (the same input key: pack, image, masks,
+   * seed and the output-changing sampler settings, runInputKey): an
    * accelerated run is linked to the newest such baseline, and a finished baseline adopts the runs
    * waiting for one. Runs inside the finishRun transaction.
    */

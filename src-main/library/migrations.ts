@@ -4,7 +4,6 @@
  * never edit a shipped one, add a new one (and a fixture for it in test/library/migrations.test.ts).
  */
 import type Database from 'better-sqlite3';
-import { runInputKey } from './records';
 
 export interface Migration {
   version: number;
@@ -175,34 +174,60 @@ export const MIGRATIONS: readonly Migration[] = [
           position INTEGER NOT NULL,
           PRIMARY KEY (run_id, position)
         );
+        CREATE INDEX run_other_masks_mask ON run_other_masks(mask_id);
       `);
     },
   },
   {
     version: 6,
-    description: 'input keys with the steps and CFG strengths a run used (a baseline must match them)',
+    description: 'input keys with the steps and CFG strengths a run used and the masks fit to mask counted',
     up(db) {
-      // Every run keyed again from its stored parameters (resolved ones for a finished run), as finishRun
-      // and the archive import key them now; a run whose parameters cannot be read keeps its key.
       const rows = db
         .prepare(
           `SELECT id, pack_id, image_id, seed, params_json,
-             (SELECT group_concat(mask_id, ',') FROM (SELECT mask_id FROM run_masks m WHERE m.run_id = r.id ORDER BY position)) AS mask_ids
+             (SELECT group_concat(mask_id, ',') FROM (SELECT mask_id FROM run_masks m WHERE m.run_id = r.id ORDER BY position)) AS mask_ids,
+             (SELECT group_concat(mask_id, ',') FROM run_other_masks o WHERE o.run_id = r.id) AS other_ids
            FROM runs r`,
         )
-        .all() as { id: string; pack_id: string; image_id: string; seed: number; params_json: string; mask_ids: string | null }[];
+        .all() as { id: string; pack_id: string; image_id: string; seed: number; params_json: string; mask_ids: string | null; other_ids: string | null }[];
       const update = db.prepare(`UPDATE runs SET input_key = ? WHERE id = ?`);
+      const params = new Map<string, Record<string, unknown>>();
       for (const r of rows) {
         try {
-          const params = JSON.parse(r.params_json) as Record<string, unknown>;
-          update.run(runInputKey(r.pack_id, r.image_id, r.mask_ids ? r.mask_ids.split(',') : [], r.seed, params), r.id);
+          params.set(r.id, JSON.parse(r.params_json) as Record<string, unknown>);
         } catch {
-          // Unreadable parameters: the old key stays.
+          continue; // unreadable parameters: the old key stays
         }
+        update.run(keyV6(r.pack_id, r.image_id, r.mask_ids ?? '', r.seed, params.get(r.id)!, r.other_ids ? r.other_ids.split(',') : []), r.id);
+      }
+      // A link made before keys held the steps and CFG may pair runs that ran different ones: where both
+      // runs' stored values differ, the link and what was measured against it go (an off run of the
+      // same values that finishes later adopts the run again; quality is measured then).
+      const links = db.prepare(`SELECT id, baseline_run_id AS base FROM runs WHERE baseline_run_id IS NOT NULL AND method != 'off'`).all() as { id: string; base: string }[];
+      const unlink = db.prepare(`UPDATE runs SET baseline_run_id = NULL, speedup = NULL, quality = NULL, metrics_json = NULL WHERE id = ?`);
+      for (const l of links) {
+        const a = params.get(l.id),
+          b = params.get(l.base);
+        if (a && b && V6_SAMPLER_KEYS.some((k) => typeof a[k] === 'number' && typeof b[k] === 'number' && a[k] !== b[k])) unlink.run(l.id);
       }
     },
   },
 ];
+
+/** The pack-default sampler settings as of migration 6 (frozen with it: see keyV6). */
+const V6_SAMPLER_KEYS = ['ssSteps', 'ssCfgStrength', 'slatSteps', 'slatCfgStrength'];
+
+/**
+ * `runs.input_key` as migration 6 defines it; a copy of records.ts runInputKey at that version, so that this
+ * migration gives the same keys whatever the app's function becomes later (shipped migrations never change).
+ */
+function keyV6(packId: string, imageId: string, maskIds: string, seed: number, p: Record<string, unknown>, others: string[]): string {
+  const ss = typeof p.ssSamples === 'number' && p.ssSamples !== 1 ? `|ssSamples=${p.ssSamples}` : '';
+  const fit = p.fitToMask === true ? `|fitToMask${others.length ? `=${[...others].sort().join(',')}` : ''}` : '';
+  const colour = p.colourFromPhoto === true ? '|colourFromPhoto' : '';
+  const sampler = V6_SAMPLER_KEYS.filter((k) => typeof p[k] === 'number').map((k) => `|${k}=${p[k] as number}`).join('');
+  return `${packId}|${imageId}|${maskIds}|${seed}${ss}${fit}${colour}${sampler}`;
+}
 
 export const LATEST_VERSION = MIGRATIONS.length;
 

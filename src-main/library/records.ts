@@ -13,16 +13,26 @@ const PACK_DEFAULT_KEYS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.
 
 /**
  * `runs.input_key`: the runs that can serve as each other's baseline — same pack, image, masks and seed,
- * and the same output-changing sampler settings (shape samples, fit to mask, colour from photo: a run with
- * them against a baseline without would count the setting as acceleration error; at their defaults they
- * add nothing), and the same steps and CFG strengths where `params` has them. A run begins with only the
- * ones the user set and finishes with all of them resolved from its report: finishRun keys it again then,
- * so two finished runs pair only when their steps and CFG match (SS steps 12 against a baseline of 25
- * would count the steps as acceleration).
+ * and the same output-changing sampler settings (shape samples, fit to mask with the masks it counted
+ * beside the run, colour from photo: a run with them against a baseline without would count the setting as
+ * acceleration error; at their defaults they add nothing), and the same steps and CFG strengths where
+ * `params` has them. A run begins with only the ones the user set and finishes with all of them resolved
+ * from its report: finishRun keys it again then, so two finished runs pair only when their steps and CFG
+ * match (SS steps 12 against a baseline of 25 would count the steps as acceleration). A run finished
+ * without resolved values (a report without params, runs recorded before reports carried them) keeps a
+ * key without them and pairs only with runs like it. Migration 6 holds a frozen copy (keyV6): change both
+ * together, with a new migration.
  */
-export function runInputKey(packId: string, imageId: string, maskIds: readonly string[], seed: number, params: Record<string, unknown>): string {
+export function runInputKey(
+  packId: string,
+  imageId: string,
+  maskIds: readonly string[],
+  seed: number,
+  params: Record<string, unknown>,
+  otherMaskIds: readonly string[] = [],
+): string {
   const ss = typeof params.ssSamples === 'number' && params.ssSamples !== 1 ? `|ssSamples=${params.ssSamples}` : '';
-  const fit = params.fitToMask === true ? '|fitToMask' : '';
+  const fit = params.fitToMask === true ? `|fitToMask${otherMaskIds.length ? `=${[...otherMaskIds].sort().join(',')}` : ''}` : '';
   const colour = params.colourFromPhoto === true ? '|colourFromPhoto' : '';
   const sampler = PACK_DEFAULT_KEYS.filter((k) => typeof params[k] === 'number').map((k) => `|${k}=${params[k] as number}`).join('');
   return `${packId}|${imageId}|${maskIds.join(',')}|${seed}${ss}${fit}${colour}${sampler}`;

@@ -203,8 +203,10 @@ export const libraryMethods = {
   },
   /**
    * A job request for the same inputs with changed parameters, ready for `jobs.submit`: the run's own
-   * mask, and as `otherMaskIds` the masks fit to mask counted beside it (the other objects of its job, the
-   * unticked masks), so a partly hidden object is fitted the same way.
+   * mask, and as `otherMaskIds` the masks fit to mask counted beside it (the unticked masks, then the
+   * other objects of its job; at most MAX_JOB_MASKS), so a partly hidden object is fitted the same way.
+   * Runs recorded before the library kept them (schema 5), or imported from archives without them, have
+   * none: add them to refit such a run the same way.
    */
   'runs.duplicate': { req: DuplicateRunRequest, res: z.object({ request: JobSubmitRequest }) },
 

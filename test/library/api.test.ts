@@ -156,15 +156,20 @@ describe('job service adapter on a full disk', () => {
     // Checked like the run's own masks.
     expect(() => jobs.resolveInputs(req([cup.id], [stranger.id]))).toThrow(/belongs to another image/);
     expect(() => jobs.resolveInputs(req([cup.id], ['nope']))).toThrow(/No mask with id nope/);
-    // Each object's run keeps what fit to mask counted beside it (the job's other objects, then its other
-    // masks), and its duplicate asks for the same: one object refitted alone is fitted the same way.
+    // Each object's run keeps what fit to mask counted beside it (the job's other masks, then its other
+    // objects), and its duplicate asks for the same: one object refitted alone is fitted the same way.
     const packDir = tempDir(); // no manifest: the run records the folder's name as the pack
     const scene = req([cup.id, lamp.id], [book.id]);
     const cupRun = jobs.beginRun(scene, { jobId: 'j', objectIndex: 0, objectName: 'cup', baseline: false, packDir });
     const lampRun = jobs.beginRun(scene, { jobId: 'j', objectIndex: 1, objectName: 'lamp', baseline: true, packDir });
-    expect(lib.otherMaskIdsOf(cupRun)).toEqual([lamp.id, book.id]);
-    expect(lib.otherMaskIdsOf(lampRun)).toEqual([cup.id, book.id]); // the baseline fits the same way
-    expect(lib.duplicateRun(cupRun)).toMatchObject({ maskIds: [cup.id], otherMaskIds: [lamp.id, book.id] });
+    expect(lib.otherMaskIdsOf(cupRun)).toEqual([book.id, lamp.id]);
+    expect(lib.otherMaskIdsOf(lampRun)).toEqual([book.id, cup.id]); // the baseline fits the same way
+    expect(lib.duplicateRun(cupRun)).toMatchObject({ maskIds: [cup.id], otherMaskIds: [book.id, lamp.id] });
+    // Fitted beside other masks is another input than fitted alone: the two do not pair as run and baseline.
+    const alone = jobs.beginRun(req([cup.id], []), { jobId: 'a', objectIndex: 0, objectName: 'cup', baseline: false, packDir });
+    const key = (id: string) => lib.db.prepare(`SELECT input_key FROM runs WHERE id = ?`).pluck().get(id) as string;
+    expect(key(cupRun)).toMatch(/\|fitToMask=/);
+    expect(key(alone)).not.toBe(key(cupRun));
     // Without fit to mask nothing is kept.
     const plain = jobs.beginRun(req([cup.id, lamp.id], [book.id], { seed: 3 }), { jobId: 'k', objectIndex: 0, objectName: 'cup', baseline: false, packDir });
     expect(lib.otherMaskIdsOf(plain)).toEqual([]);

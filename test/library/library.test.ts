@@ -199,7 +199,19 @@ describe('runs', () => {
     const fast25 = lib.beginRun(runInput(image.id, [mask.id], 'fast-sam3d'));
     await lib.finishRun(fast25.id, { report: fakeReport(1000, 'fast-sam3d', sampler(25)), artefacts: [] });
     expect(lib.getRun(fast25.id).baselineRunId).toBeNull();
-    for (const r of [fitted, fittedOff, threeSamples, coloured, off12, fast12, fast25]) lib.trashRun(r.id); // out of the listing below
+    // A baseline that left the steps to the pack and a run that set them to the same value begin with
+    // other keys, and pair once both have finished with the values resolved.
+    const { ssSteps: _ss, slatSteps: _sl, ...packSteps } = runInput(image.id, [mask.id], 'off').params;
+    const off20 = lib.beginRun({ ...runInput(image.id, [mask.id], 'off'), params: packSteps });
+    const fastInput = runInput(image.id, [mask.id], 'fast-sam3d');
+    const fast20 = lib.beginRun({ ...fastInput, params: { ...fastInput.params, ssSteps: 20 } });
+    const key = (id: string) => lib.db.prepare(`SELECT input_key FROM runs WHERE id = ?`).pluck().get(id) as string;
+    expect(key(off20.id)).not.toBe(key(fast20.id));
+    await lib.finishRun(fast20.id, { report: fakeReport(500, 'fast-sam3d', sampler(20)), artefacts: [] });
+    await lib.finishRun(off20.id, { report: fakeReport(2000, 'off', sampler(20)), artefacts: [] });
+    expect(key(off20.id)).toBe(key(fast20.id));
+    expect(lib.getRun(fast20.id)).toMatchObject({ baselineRunId: off20.id, speedup: 4 }); // adopted when the baseline finished
+    for (const r of [fitted, fittedOff, threeSamples, coloured, off12, fast12, fast25, off20, fast20]) lib.trashRun(r.id); // out of the listing below
 
     const bySpeed = lib.listRuns({ sort: 'speedup' }).map((r) => r.id);
     expect(bySpeed).toEqual([max.id, fast.id, off.id, other.id]);

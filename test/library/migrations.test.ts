@@ -50,6 +50,27 @@ async function seedAt(dir: string, version: number): Promise<void> {
   if (version >= 3) {
     // A version-3 library wrote these itself when recording the run.
     db.prepare(`UPDATE runs SET schedule_json = ?, input_key = 'mini|img1|mask1|9' WHERE id = 'run1'`).run(JSON.stringify(fakeReport(1234).schedules));
+    // Links made when keys did not hold the steps: run3 ran 25 SS steps against run2's 12 (a wrong
+    // pairing, measured), run4 ran 12 (right); run5's parameters cannot be read (its key stays).
+    const accelerated = (id: string, params: string, key: string) =>
+      db.prepare(
+        `INSERT INTO runs (id, project_id, image_id, status, kind, pack_id, pack_name, pack_version, method, params_json, seed, execution_provider, app_version, object_ms, created_at, started_at, finished_at, baseline_run_id, speedup, quality, metrics_json, input_key)
+         VALUES (?, 'p1', 'img1', 'succeeded', 'object', 'mini', 'mini', '1.0.0', 'fast-sam3d', ?, 9, 'cpu', '0.0.1', 1000, ?, ?, ?, 'run2', 2, 90, '{"f1":90}', ?)`,
+      ).run(id, params, T, T, T, key);
+    accelerated('run3', JSON.stringify({ seed: 9, ssSteps: 25, ssCfgStrength: 4, slatSteps: 25, slatCfgStrength: 1 }), 'mini|img1|mask1|9');
+    accelerated('run4', JSON.stringify({ seed: 9, ssSteps: 12, ssCfgStrength: 4, slatSteps: 25, slatCfgStrength: 1 }), 'mini|img1|mask1|9');
+    accelerated('run5', 'not json', 'legacy key');
+    for (const id of ['run3', 'run4', 'run5']) db.prepare(`INSERT INTO run_masks VALUES (?, 'mask1', 0)`).run(id);
+  }
+  if (version >= 5) {
+    // A fit-to-mask run that counted the mask of the thing in front beside its own.
+    db.prepare(`INSERT INTO masks VALUES ('mask2', 'img1', 'cup in front', 'masks/mask1.png', ?, ?, 40, ?)`).run(sha256(await photoPng(16, 16)), (await photoPng(16, 16)).length, T);
+    db.prepare(
+      `INSERT INTO runs (id, project_id, image_id, status, kind, pack_id, pack_name, pack_version, method, params_json, seed, execution_provider, app_version, object_ms, created_at, started_at, finished_at, input_key)
+       VALUES ('run6', 'p1', 'img1', 'succeeded', 'object', 'mini', 'mini', '1.0.0', 'off', '{"seed":9,"fitToMask":true}', 9, 'cpu', '0.0.1', 1000, ?, ?, ?, 'mini|img1|mask1|9|fitToMask')`,
+    ).run(T, T, T);
+    db.prepare(`INSERT INTO run_masks VALUES ('run6', 'mask1', 0)`).run();
+    db.prepare(`INSERT INTO run_other_masks VALUES ('run6', 'mask2', 0)`).run();
   }
   db.close();
 }
@@ -88,10 +109,18 @@ describe('schema migrations', () => {
         });
         expect(run.artefacts.map((a) => a.kind)).toEqual(['glb']);
         expect(lib.verify({ hashes: true })).toEqual([]);
-        // The upgraded database works for new data: a baseline finds the old run through its input key.
-        expect(lib.db.prepare(`SELECT input_key FROM runs WHERE id = 'run1'`).pluck().get()).toBe('mini|img1|mask1|9');
-        // Keyed with the steps and CFG it ran (migration 6): not a baseline for runs of 25 SS steps.
-        expect(lib.db.prepare(`SELECT input_key FROM runs WHERE id = 'run2'`).pluck().get()).toBe('mini|img1|mask1|9|ssSteps=12|ssCfgStrength=4|slatSteps=25|slatCfgStrength=1');
+        // Input keys (migration 6): run1 stored no steps, so its key holds none (it pairs only with runs
+        // like it); run2 is keyed with the steps and CFG it ran, not a baseline for runs of 25 SS steps.
+        const key = (id: string) => lib.db.prepare(`SELECT input_key FROM runs WHERE id = ?`).pluck().get(id);
+        expect(key('run1')).toBe('mini|img1|mask1|9');
+        expect(key('run2')).toBe('mini|img1|mask1|9|ssSteps=12|ssCfgStrength=4|slatSteps=25|slatCfgStrength=1');
+        if (from >= 3) {
+          // The wrong pairing is undone with what was measured against it; the right one stays.
+          expect(lib.getRun('run3')).toMatchObject({ baselineRunId: null, speedup: null, quality: null, metrics: null });
+          expect(lib.getRun('run4')).toMatchObject({ baselineRunId: 'run2', speedup: 2, quality: 90 });
+          expect(key('run5')).toBe('legacy key');
+        }
+        if (from >= 5) expect(key('run6')).toBe('mini|img1|mask1|9|fitToMask=mask2');
         lib.setRunTags('run1', ['new']);
         expect(lib.listRuns({ tag: 'new' }).map((r) => r.id)).toEqual(['run1']);
       } finally {
