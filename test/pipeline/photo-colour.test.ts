@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBenchmarkSet } from '../../bench/benchmark-set';
-import { loadImageFile, loadMaskFile, openPack, runObject } from '../../src-main/pipeline';
+import { loadImageFile, loadMaskFile, openPack, runObject, runScene } from '../../src-main/pipeline';
 import type { BinaryMask, DecodedImage, Pack } from '../../src-main/pipeline';
 import { photoCamera, toPixel } from '../../src-main/pipeline/camera';
 import { canonicalShape, geometryMetrics } from '../../src-main/pipeline/metrics';
@@ -301,7 +301,23 @@ describe.skipIf(!existsSync(join(MINI, 'manifest.json')))('colour from photo on 
     };
     const grey = await colourError(false);
     const photoColours = await colourError(true);
-    expect(grey).toBeGreaterThan(40); // the pack's neutral grey against a coloured box
+    expect(grey).toBeGreaterThan(40); // the pack's neutral grey against a coloured ball
     expect(photoColours).toBeLessThan(grey / 2);
+  });
+
+  it('in a scene each object looks up its own mask, and a pose that misses its mask is said', async () => {
+    const dir = join(ROOT, 'resources/examples/scene-three');
+    const image = await loadImageFile(join(dir, 'image.png'));
+    const masks = await Promise.all(['0.png', '1.png', '2.png'].map(async (f) => ({ mask: await loadMaskFile(join(dir, f)), name: f })));
+    const scene = await runScene(pack, { image, masks }, { method: 'off', params: { seed: 42, colourFromPhoto: true } });
+    const share = scene.objects.map((o) => o.report.photoColour!.fromPhoto / (o.report.photoColour!.fromPhoto + o.report.photoColour!.spread));
+    // Measured: the pair of balls (0) is posed away from its mask, 14 % lands (fit to mask keeps it whole
+    // too); the mug 86 %, the box 49 % (more with fit to mask, which trims what lands off the mask).
+    expect(share[0]).toBeLessThan(0.35);
+    expect(scene.objects[0].report.warnings).toContainEqual(expect.stringMatching(/^Colour from photo: only \d+ % of 0.png as posed lands on its mask/));
+    for (const k of [1, 2]) {
+      expect(share[k]).toBeGreaterThan(0.35);
+      expect(scene.objects[k].report.warnings.join(' ')).not.toMatch(/Colour from photo/);
+    }
   });
 });
