@@ -7,6 +7,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { readGlb } from '../src-main/export/read-glb';
 import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
 import { ROOT, useSharedHost, watchConsoleErrors } from './helpers/host';
@@ -15,6 +16,14 @@ import { shot } from './helpers/shot';
 test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
 
 const host = useSharedHost(['mini']);
+
+/** Share of a screenshot's pixels that are clearly green (the ball, not the viewer's grey grid). */
+async function greenFraction(png: Buffer): Promise<number> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let green = 0;
+  for (let i = 0; i < data.length; i += 3) if (data[i + 1] > data[i] + 30 && data[i + 1] > data[i + 2] + 30) green++;
+  return green / (info.width * info.height);
+}
 const ball = path.join(ROOT, 'resources/benchmark/21-primitive');
 
 test('colour from photo: the grey mesh\'s note points to it, and the exported GLB carries the photo\'s colours', async ({ page }, info) => {
@@ -48,6 +57,18 @@ test('colour from photo: the grey mesh\'s note points to it, and the exported GL
   await expect(page.getByTestId('uniform-colour')).toHaveCount(0);
   await page.waitForTimeout(800);
   await shot(page, info, 'photo-colour-ball');
+
+  // Compare: a sampler setting, so it stays on with another preset and its off baseline is coloured too.
+  await page.getByLabel('Method').selectOption('fast-sam3d');
+  await expect(photoColour).toBeChecked();
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page.getByTestId('speedup')).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByTestId('compare-panel')).toContainText('fast-sam3d vs off');
+  await expect(page.getByTestId('baseline-canvas')).toBeVisible();
+  await page.waitForTimeout(1500);
+  const baselineGreen = greenFraction(await page.getByTestId('baseline-canvas').locator('canvas').first().screenshot());
+  expect(await baselineGreen, 'share of the baseline view drawn green').toBeGreaterThan(0.02);
+  await shot(page, info, 'photo-colour-compare');
 
   await page.getByRole('button', { name: 'Export', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Export' });
