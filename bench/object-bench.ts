@@ -67,11 +67,16 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
     }
     const occluders = new Map<string, { mask: BinaryMask; name: string }[]>();
     if (o.maskOccluders) for (const it of items) occluders.set(it.id, await Promise.all(it.occluderMasks.map(async (f) => ({ mask: await loadMaskFile(f), name: basename(f) }))));
+    // The sampler settings every method runs with (absent: SAM 3D's), also recorded in the results.
+    const settings = {
+      ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}), ...(o.fitToMask ? { fitToMask: true } : {}),
+      ...(o.colourFromPhoto ? { colourFromPhoto: true } : {}),
+    };
     const run = (it: BenchmarkItem, m: BenchMethod, s = seed): Promise<ObjectResult> =>
       runObject(pack, { ...inputs.get(it.id)!, name: it.id }, {
         ...(o.maskOccluders ? { otherMasks: occluders.get(it.id) } : {}),
         method: m.method,
-        params: { ...m.params, seed: s, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}), ...(o.fitToMask ? { fitToMask: true } : {}), ...(o.colourFromPhoto ? { colourFromPhoto: true } : {}) },
+        params: { ...m.params, seed: s, ...settings },
         ...(o.oracle ? { oracle: [oracles.get(it.id)] } : {}),
       });
 
@@ -130,9 +135,8 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
       loadAverage,
       pack: { name: pack.manifest.name, version: pack.manifest.version, dir: o.pack },
       executionProvider: pack.executionProvider,
-      objects: items.map((i) => i.id), reps, seed, seeds: o.seeds, ...(o.ssSamples ? { ssSamples: o.ssSamples } : {}),
-      ...(o.fitToMask ? { fitToMask: true } : {}), ...(o.maskOccluders ? { maskOccluders: true } : {}),
-      ...(o.colourFromPhoto ? { colourFromPhoto: true } : {}), samples,
+      objects: items.map((i) => i.id), reps, seed, seeds: o.seeds, ...settings,
+      ...(o.maskOccluders ? { maskOccluders: true } : {}), samples,
       ...(o.oracle ? { oracle: o.oracle } : {}),
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       wallSeconds: timedSeconds,

@@ -80,6 +80,15 @@ export const seedText = (r: BenchResult) =>
   (r.seeds ?? 1) > 1 ? `quality over seeds ${r.seed}–${r.seed + r.seeds! - 1} (object × seed pairs)` : `seed ${r.seed}`;
 
 /** The object benchmark's section of docs/benchmarks.md (no page title: the docs page has it). */
+/** The sampler settings every run of the benchmark used beyond SAM 3D's, as sentences (or nothing). */
+function settingsText(r: BenchResult): string {
+  const samples = (r.ssSamples ?? 1) > 1 ? ` Every run averages ${r.ssSamples} shape samples (\`--ss-samples\`; SAM 3D draws one).` : '';
+  const occluders = r.maskOccluders ? ', with the objects in front masked too (`--mask-occluders`)' : '';
+  const fit = r.fitToMask ? ` Every run fits the shape to the mask (\`--fit-to-mask\`; not in SAM 3D)${occluders}.` : '';
+  const colour = r.colourFromPhoto ? ' Every mesh is coloured from the photo (`--colour-from-photo`; not in SAM 3D).' : '';
+  return samples + fit + colour;
+}
+
 export function renderMarkdown(r: BenchResult): string {
   const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', '3D-IoU depth-aligned ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'PSNR (dB) ↑', 'SSIM ↑', 'object time (s)', 'speed-up', 'SS passes', 'SLaT passes'];
   const row = (m: MethodRow, q: QualitySummary | null) => [
@@ -89,7 +98,7 @@ export function renderMarkdown(r: BenchResult): string {
   const ablation = r.rows.filter((m) => m.group === 'ablation' || m.label === 'off' || m.label === 'fast-sam3d');
   const stageNames = Object.keys(r.rows[0]?.stagesMs ?? {});
   const lines = [
-    `Pack **${r.pack.name} ${r.pack.version}** (\`${r.pack.dir}\`), execution provider ${r.executionProvider}, ${r.objects.length} held-out objects × ${r.reps} repetitions, ${seedText(r)}, ${r.samples} surface samples per metric.${(r.ssSamples ?? 1) > 1 ? ` Every run averages ${r.ssSamples} shape samples (\`--ss-samples\`; SAM 3D draws one).` : ''}${r.fitToMask ? ` Every run fits the shape to the mask (\`--fit-to-mask\`; not in SAM 3D)${r.maskOccluders ? ', with the objects in front masked too (`--mask-occluders`)' : ''}.` : ''}${r.colourFromPhoto ? ' Every mesh is coloured from the photo (`--colour-from-photo`; not in SAM 3D).' : ''}`,
+    `Pack **${r.pack.name} ${r.pack.version}** (\`${r.pack.dir}\`), execution provider ${r.executionProvider}, ${r.objects.length} held-out objects × ${r.reps} repetitions, ${seedText(r)}, ${r.samples} surface samples per metric.${settingsText(r)}`,
     ...(r.oracle ? ['', `**Oracle study: \`${r.oracle}\`** — ground-truth stage outputs replace the pipeline's up to that stage (bench/oracle.ts); not the pack's quality.`] : []),
     `Machine: ${r.machine}. Date: ${r.date}. Wall time ${fmt(r.wallSeconds, 0)} s, peak RSS ${fmt(r.peakRssMiB, 0)} MiB. ${loadNote(r.loadAverage)}`.trimEnd(),
     '',

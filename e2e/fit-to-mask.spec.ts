@@ -6,7 +6,7 @@
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
 import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
-import { ROOT, useSharedHost, watchConsoleErrors } from './helpers/host';
+import { openPhotoWithPack, ROOT, useSharedHost, watchConsoleErrors } from './helpers/host';
 import { shot } from './helpers/shot';
 
 test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
@@ -17,10 +17,7 @@ const lamp = path.join(ROOT, 'resources/benchmark/10-lamp');
 test('fit to mask: a sampler checkbox, and the run says how much of the shape it removed', async ({ page }, info) => {
   test.setTimeout(5 * 60_000);
   const consoleErrors = watchConsoleErrors(page);
-  await page.goto(host().openUrl);
-  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
-  await page.locator('#pack-select').selectOption('mini');
-  await page.getByTestId('image-input').setInputFiles([path.join(lamp, 'image.png'), path.join(lamp, '0.png')]);
+  await openPhotoWithPack(page, host().openUrl, 'mini', [path.join(lamp, 'image.png'), path.join(lamp, '0.png')]);
   await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
 
   const fit = page.getByRole('checkbox', { name: 'fit to mask' });
@@ -44,11 +41,8 @@ test('fit to mask: a sampler checkbox, and the run says how much of the shape it
 test('fit to mask counts the masks of the photo left out of the run (the thing in front)', async ({ page }) => {
   test.setTimeout(5 * 60_000);
   const consoleErrors = watchConsoleErrors(page);
-  await page.goto(host().openUrl);
-  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
-  await page.locator('#pack-select').selectOption('mini');
   const scene = path.join(ROOT, 'resources/examples/scene-three');
-  await page.getByTestId('image-input').setInputFiles(['image.png', '0.png', '1.png', '2.png'].map((f) => path.join(scene, f)));
+  await openPhotoWithPack(page, host().openUrl, 'mini', ['image.png', '0.png', '1.png', '2.png'].map((f) => path.join(scene, f)));
   for (const m of ['1', '2']) await page.getByRole('checkbox', { name: `Use ${m} in the run` }).uncheck();
   await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
   await page.getByRole('checkbox', { name: 'fit to mask' }).check();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { readGlb } from '../src-main/export/read-glb';
 import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
-import { ROOT, useSharedHost, watchConsoleErrors } from './helpers/host';
+import { openPhotoWithPack, ROOT, useSharedHost, watchConsoleErrors } from './helpers/host';
 import { shot } from './helpers/shot';
 
 test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
@@ -29,10 +29,7 @@ const ball = path.join(ROOT, 'resources/benchmark/21-primitive');
 test('colour from photo: the grey mesh\'s note points to it, and the exported GLB carries the photo\'s colours', async ({ page }, info) => {
   test.setTimeout(5 * 60_000);
   const consoleErrors = watchConsoleErrors(page);
-  await page.goto(host().openUrl);
-  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
-  await page.locator('#pack-select').selectOption('mini');
-  await page.getByTestId('image-input').setInputFiles([path.join(ball, 'image.png'), path.join(ball, '0.png')]);
+  await openPhotoWithPack(page, host().openUrl, 'mini', [path.join(ball, 'image.png'), path.join(ball, '0.png')]);
   await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
   await page.getByLabel('Method').selectOption('off');
 

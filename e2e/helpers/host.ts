@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUILT_HOST = path.join(ROOT, 'out/main/serve.js');
@@ -87,6 +87,14 @@ export function useSharedHost(packs: string[]): () => E2eHost {
     if (!host) throw new Error('the shared host is not running (useSharedHost must be called at the top level of the spec)');
     return host;
   };
+}
+
+/** Open the window, choose `pack` once the host lists its packs, and load a photo with its mask files. */
+export async function openPhotoWithPack(page: Page, openUrl: string, pack: string, files: string[]): Promise<void> {
+  await page.goto(openUrl);
+  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  await page.locator('#pack-select').selectOption(pack);
+  await page.getByTestId('image-input').setInputFiles(files);
 }
 
 /** The window's console errors and uncaught exceptions from now on; a test ends by expecting none. */

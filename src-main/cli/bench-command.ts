@@ -58,9 +58,10 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
   if (o.sweep && o.scene) throw new UsageError('--sweep and --scene are separate runs; give one of them');
   const mode = o.sweep ? 'sweep' : o.scene ? 'scene' : 'objects';
   if (o.oracle !== undefined && mode !== 'objects') throw new UsageError('--oracle runs with the object benchmark, not --sweep or --scene');
-  if (o.ssSamples !== undefined && mode !== 'objects') throw new UsageError('--ss-samples runs with the object benchmark, not --sweep or --scene');
-  if (o.fitToMask !== undefined && mode !== 'objects') throw new UsageError('--fit-to-mask runs with the object benchmark, not --sweep or --scene');
-  if (o.colourFromPhoto !== undefined && mode !== 'objects') throw new UsageError('--colour-from-photo runs with the object benchmark, not --sweep or --scene');
+  // The sampler settings the object benchmark turns on for every run.
+  for (const [key, flag] of [['ssSamples', '--ss-samples'], ['fitToMask', '--fit-to-mask'], ['colourFromPhoto', '--colour-from-photo']]) {
+    if (o[key] !== undefined && mode !== 'objects') throw new UsageError(`${flag} runs with the object benchmark, not --sweep or --scene`);
+  }
   if (o.maskOccluders && !o.fitToMask) throw new UsageError('--mask-occluders goes with --fit-to-mask (it gives fit to mask the masks of what stands in front)');
   const seed = parseNumberFlag('--seed', o.seed, { integer: true, min: 0 });
   const opts: BenchOptions = {

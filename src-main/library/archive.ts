@@ -21,7 +21,7 @@ import { TEMP_MARKER, sha256, writeFileAtomic } from './files';
 import { UNTITLED, tidyName, tidyTags } from './names';
 import type { Library } from './library';
 import { maskFileArea, photoHeader } from './media-checks';
-import { ARTEFACT_EXT, runInputKey, splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
+import { ARTEFACT_EXT, fitContextMaskIds, runInputKey, splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
 
 export const PROJECT_MANIFEST = 'manifest.json';
 const FORMAT = 'fastsam3d-studio-project';
@@ -547,8 +547,7 @@ async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Pr
     for (const r of m.runs) {
       const id = newId(r.id);
       const maskIds = r.maskIds.map(newId);
-      // As beginRun keeps them: only with fit to mask, never the run's own, each once.
-      const others = r.params.fitToMask === true ? [...new Set(r.otherMaskIds ?? [])].filter((k) => !r.maskIds.includes(k)).map(newId) : [];
+      const others = fitContextMaskIds(r.params, r.maskIds, r.otherMaskIds).map(newId);
       keys.set(id, runInputKey(r.packId, newId(r.imageId), maskIds, r.seed, r.params, others));
       insRun.run(id, projectId, newId(r.imageId), r.status, r.kind, r.packId, r.packName, r.packVersion, r.method, JSON.stringify(r.params),
         r.seed, r.executionProvider, r.appVersion, r.report === null ? null : JSON.stringify(r.report), r.error, r.objectMs, r.createdAt,

@@ -9,6 +9,7 @@ import { DEFAULT_PARAMS, PRESETS, resolveParams, samplerSettingsOf, type AccelPa
 import type { JobLibrary } from '../api/jobs';
 import type { ArtefactKind } from '../../src-shared/api/library';
 import { PENDING_PROVIDER, type Library } from './library';
+import { fitContextMaskIds } from './records';
 
 const RESULT_KINDS = new Set<string>(['glb', 'obj', 'ply']);
 
@@ -46,13 +47,6 @@ export interface LibraryJobAdapter extends JobLibrary {
   sweepJobFolders(activeJobIds?: Iterable<string>): string[];
 }
 
-/** The masks of a job fit to mask counts without reconstructing them (none when it is off). */
-function otherMasksOf(req: JobSubmitRequest): string[] {
-  if (!req.params.fitToMask) return [];
-  const inRun = new Set(req.maskIds);
-  return [...new Set(req.otherMaskIds ?? [])].filter((id) => !inRun.has(id));
-}
-
 export function jobLibrary(lib: Library, options: { appVersion: string; onRecordError?: (runId: string, err: unknown) => void }): LibraryJobAdapter {
   return {
     resolveInputs(req: JobSubmitRequest) {
@@ -69,7 +63,7 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
       });
       // Fit to mask also keeps what the masks left out of the run may hide (the thing in front); they are
       // checked like the run's own (they exist and belong to the image).
-      const others = otherMasksOf(req);
+      const others = fitContextMaskIds(req.params, req.maskIds, req.otherMaskIds);
       if (others.length === 0) return { imagePath: inputs.imagePath, masks };
       const otherMasks = lib.jobInputs(req.imageId, others).masks.map(({ mask, path: maskPath }) => ({ path: maskPath, name: mask.name }));
       return { imagePath: inputs.imagePath, masks, otherMasks };
@@ -87,8 +81,8 @@ export function jobLibrary(lib: Library, options: { appVersion: string; onRecord
         name: `${info.objectName} · ${method}${info.baseline ? ' (baseline)' : ''}`, status: 'queued', baselineRunId: info.baselineRunId,
         // What fit to mask counts beside this object: the job's other masks (the thing in front: first, so a
         // duplicate, at most MAX_JOB_MASKS of them, keeps it), then its other objects, so that a duplicate
-        // of this one run fits it the same way.
-        otherMaskIds: req.params.fitToMask ? [...otherMasksOf(req), ...req.maskIds.filter((_, i) => i !== info.objectIndex)] : [],
+        // of this one run fits it the same way (beginRun keeps them only with fit to mask).
+        otherMaskIds: [...(req.otherMaskIds ?? []), ...req.maskIds.filter((_, i) => i !== info.objectIndex)],
       }).id;
     },
 

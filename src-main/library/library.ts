@@ -33,7 +33,7 @@ import { renderMeshThumbnail } from './mesh-thumbnail';
 import { measureAgainstBaseline, runShape, type RunShape } from './quality';
 import { readGlb } from '../export';
 import {
-  ARTEFACT_EXT, PROJECT_SELECT, RUN_SELECT, runInputKey, toArtefact, toImage, toMask, toProject, toRunSummary,
+  ARTEFACT_EXT, PROJECT_SELECT, RUN_SELECT, fitContextMaskIds, runInputKey, toArtefact, toImage, toMask, toProject, toRunSummary,
   type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow, type RunStatus,
 } from './records';
 import { makeDirsSync } from '../files/make-dirs';
@@ -726,7 +726,7 @@ export class Library {
     if (input.maskIds.length === 0) throw new LibraryError('BAD_INPUT', 'A run needs at least one mask.');
     const { image, masks } = this.runInputRows(input.imageId, input.maskIds);
     // Only with fit to mask do masks beside the run count (and key it); they are checked like the run's own.
-    const others = input.params.fitToMask === true ? [...new Set(input.otherMaskIds ?? [])].filter((m) => !input.maskIds.includes(m)) : [];
+    const others = fitContextMaskIds(input.params, input.maskIds, input.otherMaskIds);
     this.runInputRows(input.imageId, others);
     if (input.baselineRunId) this.runRow(input.baselineRunId);
     const params = Object.fromEntries(Object.entries(input.params).filter(([, v]) => v !== undefined)) as Record<string, ParamValue>;

@@ -38,6 +38,16 @@ export function runInputKey(
   return `${packId}|${imageId}|${maskIds.join(',')}|${seed}${ss}${fit}${colour}${sampler}`;
 }
 
+/**
+ * The masks fit to mask counts beside a run's own: with `fitToMask` only, each once, never one of the
+ * run's own. One rule for the job request, the run record and the archive import.
+ */
+export function fitContextMaskIds(params: Record<string, unknown>, maskIds: readonly string[], otherMaskIds: readonly string[] = []): string[] {
+  if (params.fitToMask !== true) return [];
+  const own = new Set(maskIds);
+  return [...new Set(otherMaskIds)].filter((id) => !own.has(id));
+}
+
 /** Separator of tags in group_concat results (unit separator: cannot appear in a trimmed tag). */
 export const TAG_SEP = '\u001f';
 

@@ -23,7 +23,7 @@ import { decodeMesh, surfaceOf } from './stages/mesh';
 import { prepareVoxels } from './stages/voxels';
 import { meanOccupancyLogits } from './stages/shape-consensus';
 import { fitToMask, maskField } from './stages/fit-to-mask';
-import { colourFromPhoto } from './stages/photo-colour';
+import { colourFromPhoto, photoColourWarning } from './stages/photo-colour';
 import type { SsState } from './sampling/ss-sampler';
 import { sampleSlat, slatNoise, slatSchedule } from './sampling/slat-sampler';
 import type { CameraInfo, Layout, Mesh, StageOracle } from './types';
@@ -62,12 +62,6 @@ export interface SceneResult {
   objects: ObjectResult[];
   report: SceneReport;
 }
-
-/**
- * Below this share of a mesh's vertices landing on its mask, colour from photo warns that the pose is off
- * (mini 0.7.5, seed 42: 0.51–0.98 on the 48 benchmark and validation objects, occluded ones lowest).
- */
-const MIN_PHOTO_COLOUR_SHARE = 0.35;
 
 /** `data` (one row per object) repeated `times` times: the batch of all shape samples. */
 function repeatBatch(data: Float32Array, times: number): Float32Array {
@@ -306,13 +300,8 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       const col = colourFromPhoto(extracted, layout, m.camera.fovDeg, image, masks[b], { shift });
       extracted.colors = col.colors;
       photoColour = { fromPhoto: col.fromPhoto, spread: col.spread, delit: col.delit, ms: performance.now() - t0 };
-      if (col.fromPhoto === 0) {
-        warnings.push(`Colour from photo kept the model's colours: no part of ${label} as posed lands on its mask. Check the mask, or try another seed.`);
-      } else if (col.fromPhoto < MIN_PHOTO_COLOUR_SHARE * (col.fromPhoto + col.spread)) {
-        // The far side lands on the mask too, so a well-placed mesh has most of its vertices there.
-        const pct = Math.round((100 * col.fromPhoto) / (col.fromPhoto + col.spread));
-        warnings.push(`Colour from photo: only ${pct} % of ${label} as posed lands on its mask, so most of its colours were spread from there; the pose disagrees with the photo. Check the mask, or try another seed.`);
-      }
+      const problem = photoColourWarning(col, label);
+      if (problem) warnings.push(problem);
     }
     stages.surface = { ms: performance.now() - t, networkPasses: 0 };
     pr.emit('surface', 1);

@@ -35,6 +35,12 @@ const MAX_GRID_SIDE = 512;
 const FRONT_SEARCH_CELLS = 2;
 /** A shaded colour is brightened at most this many times (the ambient floor of a real light is above 1/3). */
 const MAX_GAIN = 3;
+/**
+ * Below this share of a mesh's vertices landing on its mask the pose disagrees with the photo (the far
+ * side lands there too; mini 0.7.5, seed 42: 0.51–0.98 on the 48 benchmark and validation objects,
+ * occluded ones lowest).
+ */
+const MIN_LANDED_SHARE = 0.35;
 /** Fewer visible samples than this leave the light unfitted (and the colours as the photo has them). */
 const MIN_LIGHT_SAMPLES = 32;
 /**
@@ -310,6 +316,19 @@ function spreadColours(indices: Uint32Array, known: Uint8Array, colors: Float32A
     for (let d = 0; d < 3; d++) mean[d] += colors[3 * v + d];
   }
   for (let v = 0; v < nv; v++) if (!known[v]) for (let d = 0; d < 3; d++) colors[3 * v + d] = mean[d] / n;
+}
+
+/** What the run should say about a result of colourFromPhoto for `label` (the object), if anything. */
+export function photoColourWarning(r: PhotoColourResult, label: string): string | undefined {
+  const total = r.fromPhoto + r.spread;
+  if (r.fromPhoto === 0) {
+    return `Colour from photo kept the model's colours: no part of ${label} as posed lands on its mask. Check the mask, or try another seed.`;
+  }
+  if (r.fromPhoto < MIN_LANDED_SHARE * total) {
+    const pct = Math.round((100 * r.fromPhoto) / total);
+    return `Colour from photo: only ${pct} % of ${label} as posed lands on its mask, so most of its colours were spread from there; the pose disagrees with the photo. Check the mask, or try another seed.`;
+  }
+  return undefined;
 }
 
 /**
