@@ -7,6 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Layout, Mesh } from '../src-main/pipeline/types';
 import type { Symmetry } from '../src-main/pipeline/metrics';
+import type { LayoutPrior } from './depth-ceiling';
 
 export interface BenchmarkItem {
   id: string;
@@ -61,6 +62,23 @@ export function parsePly(buf: Buffer): Mesh {
     for (let k = 1; k + 1 < n; k++) indices.push(ids[0], ids[k], ids[k + 1]);
   }
   return { positions, colors, indices: new Uint32Array(indices) };
+}
+
+/**
+ * The generator's layout distribution from the set's index.json (`layoutPrior`), which the 3D-IoU ceiling
+ * needs (bench/depth-ceiling.ts); null for sets written before it was recorded.
+ */
+export async function loadLayoutPrior(root: string): Promise<LayoutPrior | null> {
+  let index: { layoutPrior?: { depth?: unknown; scale?: unknown } };
+  try {
+    index = JSON.parse(await readFile(join(root, 'index.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+  const range = (r: unknown): [number, number] | null =>
+    Array.isArray(r) && r.length === 2 && r.every(Number.isFinite) && r[0] > 0 && r[0] <= r[1] ? [r[0], r[1]] : null;
+  const depth = range(index.layoutPrior?.depth), scale = range(index.layoutPrior?.scale);
+  return depth && scale ? { depth, scale } : null;
 }
 
 export async function loadBenchmarkSet(root: string): Promise<BenchmarkItem[]> {

@@ -1,5 +1,6 @@
 /** Benchmark output: JSON types, Markdown tables in the paper's layout, and the speed-up-vs-F1 chart. */
 import { loadNote, type MachineLoad } from './machine';
+import type { SetDepthCeiling } from './depth-ceiling';
 import { fmt } from './stats';
 
 export interface QualitySummary {
@@ -61,6 +62,9 @@ export interface BenchResult {
   colourFromPhoto?: boolean;
   /** The oracle stage (bench/oracle.ts) when the run replaced stages by the ground truth. */
   oracle?: string;
+  /** The 3D-IoU one photo allows without depth on these objects (bench/depth-ceiling.ts); absent when the
+   * set's index.json has no layout prior (older sets). */
+  depthCeiling?: SetDepthCeiling;
   samples: number;
   peakRssMiB: number;
   wallSeconds: number;
@@ -89,6 +93,12 @@ function settingsText(r: BenchResult): string {
   return samples + fit + colour;
 }
 
+/** The sentence under the ground-truth table that says how far 3D-IoU can go without a depth cue. */
+export function depthCeilingText(c: SetDepthCeiling): string {
+  const range = (r: [number, number]) => `${r[0]}–${r[1]}`;
+  return `3D-IoU ceiling without depth: **${fmt(c.expected, 3)}** expected (${fmt(c.realised, 3)} at these objects' actual depths, ${c.perObject.length} objects) for a reconstruction exact in shape, rotation, direction and apparent size that guesses the depth as well as the generator's layout prior allows (depth ${range(c.prior.depth)}, scale ${range(c.prior.scale)}, uniform; bench/depth-ceiling.ts). The depth-aligned column removes that guess.`;
+}
+
 export function renderMarkdown(r: BenchResult): string {
   const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', '3D-IoU depth-aligned ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'PSNR (dB) ↑', 'SSIM ↑', 'object time (s)', 'speed-up', 'SS passes', 'SLaT passes'];
   const row = (m: MethodRow, q: QualitySummary | null) => [
@@ -110,6 +120,7 @@ export function renderMarkdown(r: BenchResult): string {
     '',
     table(head, main.map((m) => row(m, m.gt))),
     '',
+    ...(r.depthCeiling ? [depthCeilingText(r.depthCeiling), ''] : []),
     '## Fidelity to the un-accelerated output (same seed)',
     '',
     table(head, main.filter((m) => m.baseline).map((m) => row(m, m.baseline))),

@@ -51,7 +51,12 @@ describe('fastsam3d bench', () => {
         expect(Math.abs(q.ssim)).toBeLessThanOrEqual(1);
       }
     }
+    // The set's 3D-IoU ceiling without depth comes with every run, computed on the objects it ran
+    expect(res.depthCeiling?.perObject.map((o) => o.id)).toEqual(res.objects);
+    expect(res.depthCeiling!.expected).toBeGreaterThan(0);
+    expect(res.depthCeiling!.expected).toBeLessThanOrEqual(1);
     const md = readFileSync(join(out, 'tables.md'), 'utf8');
+    expect(md).toContain('3D-IoU ceiling without depth: **');
     expect(md).toContain('| PSNR (dB) ↑ | SSIM ↑ |');
     expect(md).toContain('## Module ablation');
     expect(r.out).toContain('## Against ground truth');

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from fastsam3d_tools.data.camera import LAYOUT_DEPTH, LAYOUT_SCALE, sample_layout
 from fastsam3d_tools.data.make_assets import REPO, write_benchmark
 
 
@@ -14,7 +15,12 @@ def _items(root: Path, first: int | None = None):
 
 
 def test_heldout_writer_matches_the_committed_benchmark(tmp_path):
-    write_benchmark(tmp_path, count=2, size=256)
+    idx = write_benchmark(tmp_path, count=2, size=256)
+    # The layout prior the 3D-IoU ceiling reads (bench/depth-ceiling.ts) is the one the scenes were drawn from.
+    committed_index = json.loads((REPO / "resources" / "benchmark" / "index.json").read_text())
+    assert idx["layoutPrior"] == committed_index["layoutPrior"]
+    assert (tuple(idx["layoutPrior"]["depth"]), tuple(idx["layoutPrior"]["scale"])) == (LAYOUT_DEPTH, LAYOUT_SCALE)
+    assert sample_layout.__defaults__[:2] == (LAYOUT_DEPTH, LAYOUT_SCALE)
     ours = _items(tmp_path)
     committed = _items(REPO / "resources" / "benchmark", first=2)
     assert [(g["name"], g["seed"], g["layout"]) for g in ours] == [(g["name"], g["seed"], g["layout"]) for g in committed]

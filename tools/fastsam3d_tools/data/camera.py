@@ -15,6 +15,11 @@ import numpy as np
 from . import sdf as S
 
 DEFAULT_FOV_DEG = 40.0
+# A target's depth (camera z) and scale, each uniform and independent (`sample_layout`). The benchmark's
+# index.json records them: one photo cannot tell an object k× larger at k× the distance, so they bound the
+# 3D-IoU a reconstruction without depth can reach (bench/depth-ceiling.ts).
+LAYOUT_DEPTH = (2.2, 3.6)
+LAYOUT_SCALE = (0.7, 1.3)
 
 
 def focal(width: int, fov_deg: float) -> float:
@@ -115,7 +120,7 @@ def sample_rotation(rng: np.random.Generator) -> np.ndarray:
     return M.T
 
 
-def sample_layout(rng: np.random.Generator, fov_deg: float, depth=(2.2, 3.6), scale=(0.7, 1.3),
+def sample_layout(rng: np.random.Generator, fov_deg: float, depth=LAYOUT_DEPTH, scale=LAYOUT_SCALE,
                   margin: float = 0.75) -> Layout:
     """An object whose centre projects inside the central `margin` of the frame."""
     z = rng.uniform(*depth)

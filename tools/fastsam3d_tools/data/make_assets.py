@@ -21,7 +21,7 @@ from typing import List
 import numpy as np
 from PIL import Image
 
-from .camera import DEFAULT_FOV_DEG, focal
+from .camera import DEFAULT_FOV_DEG, LAYOUT_DEPTH, LAYOUT_SCALE, focal
 from .families import HELD_OUT_FAMILIES, TRAIN_FAMILIES
 from .scene import centre_pixel, cutout_rgba, make_scene
 from .targets import gt_mesh, write_ply
@@ -87,6 +87,11 @@ def _scene_of(seed: int, fams) -> "object":
     return base
 
 
+# How the targets were placed (camera.sample_layout), for the 3D-IoU ceiling without depth (bench/depth-ceiling.ts).
+LAYOUT_PRIOR = {"depth": list(LAYOUT_DEPTH), "scale": list(LAYOUT_SCALE),
+                "about": "depth (camera z) and scale uniform and independent; centre uniform across the frame's central part"}
+
+
 def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: int = 6000,
                     what: str = "benchmark") -> dict:
     """Scored objects (`what` in SET_SPLITS): seeds never trained on, the held-out family over-represented."""
@@ -133,6 +138,7 @@ def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: 
         items.append({"name": name, "family": gt["family"], "heldOutFamily": gt["heldOutFamily"]})
     index = {"format": "fastsam3d-benchmark/1", "count": len(items), "trainFamilies": list(TRAIN_FAMILIES),
              "heldOutFamilies": list(HELD_OUT_FAMILIES), "items": items,
+             "layoutPrior": LAYOUT_PRIOR,
              "generator": f"tools/.venv/bin/python -m fastsam3d_tools.data.make_assets {what}"}
     (out / "index.json").write_text(json.dumps(index, indent=1) + "\n")
     return index
