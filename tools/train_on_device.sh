@@ -15,9 +15,11 @@
 #   3. stage 4, SLaT flow (train.slat_flow --sync-condition: takes stage 2's new condition trunk, so the
 #      exported condition.onnx serves both flows), SLAT_MIN min. The order matters: 2 before 4.
 #   4. optional: SS decoder fine-tune (train.ss_vae), SS_VAE_MIN min (default 0 = skipped).
-#   5. copy the checkpoints it trained (tools/checkpoints/<stage>.pt, each < 15 MB) and the logs to $OUT.
+#   5. hand the checkpoints it trained (tools/checkpoints/<stage>.pt) and their logs back through $OUT:
+#      one tar in 15 MiB parts (a returned file may not exceed 16 MiB; ss_flow.pt is 17.3 MiB), with
+#      checksums; `bash tools/device_handback.sh unpack <files_at>` puts them back in tools/.
 # Every stage resumes from tools/checkpoints/<stage>.pt (the repository's committed ones on a fresh
-# machine), so the calls chain: copy what came back into tools/checkpoints before the next call.
+# machine), so the calls chain: unpack what came back (device_handback.sh) before the next call.
 # How a lead calls it through the device `run` tool: tools/README.md, "Training on a GPU machine".
 #
 # Settings (environment variables, defaults in brackets):
@@ -131,10 +133,14 @@ if [ "$(calc "int($SS_VAE_MIN > 0)")" = 1 ]; then
 fi
 
 # ---- 5. hand back ---------------------------------------------------------------------------
+# $OUT returns files of at most 16 MiB and ss_flow.pt is larger: one tar in 15 MiB parts with checksums
+# (tools/device_handback.sh; `bash tools/device_handback.sh unpack <files_at>` puts them back here).
+handback=()
 for s in $trained; do
-  [ -f "checkpoints/$s.pt" ] && cp "checkpoints/$s.pt" "$OUT_DIR/"
-  [ -f "runs/$s.log" ] && cp "runs/$s.log" "$OUT_DIR/$s.log"
+  [ -f "checkpoints/$s.pt" ] && handback+=("checkpoints/$s.pt")
+  [ -f "runs/$s.log" ] && handback+=("runs/$s.log")
 done
+bash "$TOOLS/device_handback.sh" pack "$OUT_DIR" "${handback[@]}" || { say "hand-back failed"; status=1; }
 "$PYTHON" - $trained <<'EOF'
 import sys
 from fastsam3d_tools.train.common import CHECKPOINTS, load_checkpoint

@@ -217,7 +217,7 @@ def main(argv=None) -> None:
         names = ["shape", "rot6d", "translation", "scale", "translation_scale"]
         losses = {n: F.mse_loss(v[q], x1[n] - x0[n]) for q, n in enumerate(names)}
         loss = losses["shape"] + losses["rot6d"] + losses["translation"] + losses["scale"] + 0.1 * losses["translation_scale"]
-        out = {f"l_{n}": float(l) for n, l in losses.items()}
+        out = {f"l_{n}": float(l.detach()) for n, l in losses.items()}
         if "cond_readout" in modules:
             keep = ~drop                                   # the zero-condition rows carry no image
             shape_hat, pose_hat = readout(cond[keep])
