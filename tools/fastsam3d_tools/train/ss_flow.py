@@ -224,7 +224,7 @@ def main(argv=None) -> None:
             pose_gt = torch.cat([x1["rot6d"], x1["translation"], x1["scale"]], dim=2)[keep]
             aux = F.mse_loss(shape_hat, x1["shape"][keep]) + F.mse_loss(pose_hat, pose_gt)
             loss = loss + a.aux * aux
-            out["l_aux"] = float(aux)
+            out["l_aux"] = float(aux.detach())
         return {"loss": loss, **out}
 
     # warm-up from this run's first step: a resume whose optimiser moments could not be restored (a grown
