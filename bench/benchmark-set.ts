@@ -20,6 +20,8 @@ export interface BenchmarkItem {
   mesh: Mesh;
   /** Masks of what stands in front (gt.json `occluderMasks`, absent in older sets): never scored. */
   occluderMasks: string[];
+  /** Their layouts (gt.json `occluderLayouts`, absent in older sets): for the 3D-IoU ceiling only. */
+  occluderLayouts: Layout[];
 }
 
 /** Binary little-endian PLY as the generator writes it: float x y z, uchar r g b, uchar/int face lists. */
@@ -69,7 +71,7 @@ export function parsePly(buf: Buffer): Mesh {
  * needs (bench/depth-ceiling.ts); null for sets written before it was recorded.
  */
 export async function loadLayoutPrior(root: string): Promise<LayoutPrior | null> {
-  let index: { layoutPrior?: { depth?: unknown; scale?: unknown } };
+  let index: { layoutPrior?: { depth?: unknown; scale?: unknown; occluder?: { depthFactor?: unknown; scale?: unknown } } };
   try {
     index = JSON.parse(await readFile(join(root, 'index.json'), 'utf8'));
   } catch {
@@ -78,7 +80,10 @@ export async function loadLayoutPrior(root: string): Promise<LayoutPrior | null>
   const range = (r: unknown): [number, number] | null =>
     Array.isArray(r) && r.length === 2 && r.every(Number.isFinite) && r[0] > 0 && r[0] <= r[1] ? [r[0], r[1]] : null;
   const depth = range(index.layoutPrior?.depth), scale = range(index.layoutPrior?.scale);
-  return depth && scale ? { depth, scale } : null;
+  const occ = index.layoutPrior?.occluder;
+  const factor = range(occ?.depthFactor), occScale = range(occ?.scale);
+  if (!depth || !scale) return null;
+  return factor && occScale ? { depth, scale, occluder: { depthFactor: factor, scale: occScale } } : { depth, scale };
 }
 
 export async function loadBenchmarkSet(root: string): Promise<BenchmarkItem[]> {
@@ -92,6 +97,7 @@ export async function loadBenchmarkSet(root: string): Promise<BenchmarkItem[]> {
       layout: gt.layout, bbox: [gt.objectBBox.min, gt.objectBBox.max],
       mesh: parsePly(await readFile(join(dir, gt.mesh?.file ?? 'gt.ply'))),
       occluderMasks: ((gt.occluderMasks ?? []) as string[]).map((f) => join(dir, f)),
+      occluderLayouts: (gt.occluderLayouts ?? []) as Layout[],
     });
   }
   if (items.length === 0) throw new Error(`no benchmark objects under ${root}`);

@@ -96,7 +96,12 @@ function settingsText(r: BenchResult): string {
 /** The sentence under the ground-truth table that says how far 3D-IoU can go without a depth cue. */
 export function depthCeilingText(c: SetDepthCeiling): string {
   const range = (r: [number, number]) => `${r[0]}–${r[1]}`;
-  return `3D-IoU ceiling without depth: **${fmt(c.expected, 3)}** expected (${fmt(c.realised, 3)} at these objects' actual depths, ${c.perObject.length} objects) for a reconstruction exact in shape, rotation, direction and apparent size that guesses the depth as well as the generator's layout prior allows (depth ${range(c.prior.depth)}, scale ${range(c.prior.scale)}, uniform; bench/depth-ceiling.ts). The depth-aligned column removes that guess.`;
+  const cued = c.perObject.filter((o) => o.occluders > 0).length;
+  const occ = c.prior.occluder
+    ? `; an occluder at ${range(c.prior.occluder.depthFactor)} of the target's depth with scale ${range(c.prior.occluder.scale)}`
+    : '';
+  const front = cued > 0 ? `, reading it also from the apparent size of the object in front for the ${cued} that have one` : '';
+  return `3D-IoU ceiling without depth: **${fmt(c.expected, 3)}** expected (${fmt(c.realised, 3)} at these objects' actual depths, ${c.perObject.length} objects): a reconstruction exact in shape, rotation, direction and apparent size that guesses the depth as well as the generator's layout prior allows (depth ${range(c.prior.depth)}, scale ${range(c.prior.scale)}${occ}; all uniform)${front} (bench/depth-ceiling.ts). The depth-aligned column removes that guess.`;
 }
 
 export function renderMarkdown(r: BenchResult): string {

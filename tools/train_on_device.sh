@@ -16,8 +16,8 @@
 #      exported condition.onnx serves both flows), SLAT_MIN min. The order matters: 2 before 4.
 #   4. optional: SS decoder fine-tune (train.ss_vae), SS_VAE_MIN min (default 0 = skipped).
 #   5. hand the checkpoints it trained (tools/checkpoints/<stage>.pt) and their logs back through $OUT:
-#      one tar in 15 MiB parts (a returned file may not exceed 16 MiB; ss_flow.pt is 17.3 MiB), with
-#      checksums; `bash tools/device_handback.sh unpack <files_at>` puts them back in tools/.
+#      one tar in 15 MiB parts with checksums (a returned file may not exceed 16 MiB, and a wider config's
+#      checkpoint can); `bash tools/device_handback.sh unpack <files_at>` puts them back in tools/.
 # Every stage resumes from tools/checkpoints/<stage>.pt (the repository's committed ones on a fresh
 # machine), so the calls chain: unpack what came back (device_handback.sh) before the next call.
 # How a lead calls it through the device `run` tool: tools/README.md, "Training on a GPU machine".
@@ -133,14 +133,15 @@ if [ "$(calc "int($SS_VAE_MIN > 0)")" = 1 ]; then
 fi
 
 # ---- 5. hand back ---------------------------------------------------------------------------
-# $OUT returns files of at most 16 MiB and ss_flow.pt is larger: one tar in 15 MiB parts with checksums
-# (tools/device_handback.sh; `bash tools/device_handback.sh unpack <files_at>` puts them back here).
+# $OUT returns files of at most 16 MiB, 64 MiB in all, and leaves out the rest without a word: one tar in
+# 15 MiB parts with checksums (tools/device_handback.sh; `bash tools/device_handback.sh unpack <files_at>`
+# puts them back here, or says what went missing).
 handback=()
 for s in $trained; do
   [ -f "checkpoints/$s.pt" ] && handback+=("checkpoints/$s.pt")
   [ -f "runs/$s.log" ] && handback+=("runs/$s.log")
 done
-bash "$TOOLS/device_handback.sh" pack "$OUT_DIR" "${handback[@]}" || { say "hand-back failed"; status=1; }
+bash "$TOOLS/device_handback.sh" pack "$OUT_DIR" ${handback[@]+"${handback[@]}"} || { say "hand-back failed"; status=1; }
 "$PYTHON" - $trained <<'EOF'
 import sys
 from fastsam3d_tools.train.common import CHECKPOINTS, load_checkpoint

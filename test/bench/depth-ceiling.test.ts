@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBenchmarkSet, loadLayoutPrior } from '../../bench/benchmark-set';
-import { objectDepthCeiling, setDepthCeiling, type LayoutPrior } from '../../bench/depth-ceiling';
+import { depthPosterior, objectDepthCeiling, setDepthCeiling, type LayoutPrior } from '../../bench/depth-ceiling';
+import { Rng } from '../../src-main/pipeline/rng';
 import type { Vec3 } from '../../src-main/pipeline/metrics/box-iou';
 import type { Layout } from '../../src-main/pipeline/types';
 
@@ -53,12 +54,48 @@ describe('3D-IoU ceiling without depth', () => {
     expect(widths[1]).toBeGreaterThan(widths[2]);
   });
 
+  it('weights depths as a simulation of the generator\'s draws does, an occluder in front included', () => {
+    const prior: LayoutPrior = { depth: [2.2, 3.6], scale: [0.7, 1.3], occluder: { depthFactor: [0.55, 0.75], scale: [0.3, 0.6] } };
+    const uniform = (r: Rng, [a, b]: [number, number]) => a + (b - a) * r.uniform();
+    const cdfGap = (sample: number[], post: NonNullable<ReturnType<typeof depthPosterior>>) => {
+      sample.sort((a, b) => a - b);
+      const total = post.weights.reduce((a, w) => a + w, 0);
+      let gap = 0, acc = 0, i = 0;
+      post.zs.forEach((z, j) => {
+        acc += post.weights[j] / total;
+        while (i < sample.length && sample[i] <= z + (post.hi - post.lo) / post.zs.length / 2) i++;
+        gap = Math.max(gap, Math.abs(i / sample.length - acc));
+      });
+      return gap;
+    };
+    // Draw scenes as make_scene does; keep those whose apparent sizes fall in a narrow bin.
+    const r = new Rng(7, 1);
+    const alone: number[] = [], cued: number[] = [];
+    const [rho, rhoOcc, bin] = [0.36, 0.19, 0.004];
+    for (let n = 0; n < 3_000_000; n++) {
+      const z = uniform(r, prior.depth), s = uniform(r, prior.scale);
+      if (Math.abs(s / z - rho) > bin) continue;
+      alone.push(z);
+      const f = uniform(r, prior.occluder!.depthFactor), so = uniform(r, prior.occluder!.scale);
+      if (Math.abs(so / (f * z) - rhoOcc) < bin) cued.push(z);
+    }
+    expect(alone.length).toBeGreaterThan(5000);
+    expect(cued.length).toBeGreaterThan(1000);
+    const postAlone = depthPosterior(rho, prior)!, postCued = depthPosterior(rho, prior, [rhoOcc])!;
+    expect(cdfGap(alone, postAlone)).toBeLessThan(0.03);
+    expect(cdfGap(cued, postCued)).toBeLessThan(0.05);
+    // the occluder's cue is information: its posterior differs from the one without it
+    expect(cdfGap(cued, postAlone)).toBeGreaterThan(0.1);
+  });
+
   it('leaves out an object the prior cannot produce', () => {
     const prior: LayoutPrior = { depth: [2, 4], scale: [0.5, 1.5] };
     expect(objectDepthCeiling(onAxis(3, 9), UNIT, prior)).toBeNull(); // apparent size 3: would need depth ≤ 0.5
     const set = setDepthCeiling([{ id: 'far', layout: onAxis(3, 9), bbox: UNIT }, { id: 'ok', layout: onAxis(3, 1), bbox: UNIT }], prior)!;
     expect(set.perObject.map((o) => o.id)).toEqual(['ok']);
     expect(setDepthCeiling([{ id: 'far', layout: onAxis(3, 9), bbox: UNIT }], prior)).toBeNull();
+    // an apparent size the prior allows, at a depth it does not (depth 5 against 2–4)
+    expect(objectDepthCeiling(onAxis(5, 5 / 3), UNIT, prior)).toBeNull();
   });
 
   it('reads the prior from a set\'s index.json, and nothing from a set without one', async () => {
@@ -73,10 +110,15 @@ describe('3D-IoU ceiling without depth', () => {
   it('gives the committed benchmark set the ceiling the model card quotes', async () => {
     const root = resolve(__dirname, '../../resources/benchmark');
     const prior = await loadLayoutPrior(root);
-    expect(prior).toEqual({ depth: [2.2, 3.6], scale: [0.7, 1.3] });
-    const c = setDepthCeiling(await loadBenchmarkSet(root), prior!)!;
+    expect(prior).toEqual({ depth: [2.2, 3.6], scale: [0.7, 1.3], occluder: { depthFactor: [0.55, 0.75], scale: [0.3, 0.6] } });
+    const items = await loadBenchmarkSet(root);
+    const c = setDepthCeiling(items, prior!)!;
     expect(c.perObject).toHaveLength(24);
-    expect(c.expected.toFixed(3)).toBe('0.504');
-    expect(c.realised.toFixed(3)).toBe('0.517');
+    expect(c.perObject.filter((o) => o.occluders > 0)).toHaveLength(items.filter((i) => i.occluderMasks.length > 0).length);
+    expect(c.expected.toFixed(3)).toBe('0.531');
+    expect(c.realised.toFixed(3)).toBe('0.580');
+    // without the occluders' cue
+    const alone = setDepthCeiling(items, { depth: prior!.depth, scale: prior!.scale })!;
+    expect([alone.expected.toFixed(3), alone.realised.toFixed(3)]).toEqual(['0.504', '0.517']);
   });
 });

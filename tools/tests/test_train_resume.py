@@ -134,6 +134,17 @@ def test_checkpoint_stays_under_the_size_limit(tmp_path):
     t.run(lambda rng, i: {"loss": big(torch.ones(1, n)).sum()}, steps=1)
     assert (tmp_path / "big.pt").stat().st_size < MAX_CHECKPOINT_BYTES
     assert load_checkpoint(tmp_path / "big.pt")["optimiser"] is None
+    # the moments went beside it, and the next run on this machine resumes with them
+    assert (tmp_path / "big.optim.pt").exists()
+    moments = t.opt.state_dict()["state"][0]["exp_avg_sq"].clone()
+    again = Trainer("big", {"m": torch.nn.Linear(n, n)}, lr=1e-3, checkpoint_dir=tmp_path, log_dir=tmp_path)
+    assert torch.equal(again.opt.state_dict()["state"][0]["exp_avg_sq"], moments)
+    # moments of another step are not these weights' (a checkpoint copied in from elsewhere): fresh ones
+    st = load_checkpoint(tmp_path / "big.pt")
+    st["step"] += 5
+    torch.save(st, tmp_path / "big.pt")
+    fresh = Trainer("big", {"m": torch.nn.Linear(n, n)}, lr=1e-3, checkpoint_dir=tmp_path, log_dir=tmp_path)
+    assert fresh.opt.state_dict()["state"] == {}
 
 
 def test_analytic_ss_latent_decodes_with_the_structured_decoder():

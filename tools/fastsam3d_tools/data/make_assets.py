@@ -23,7 +23,7 @@ from PIL import Image
 
 from .camera import DEFAULT_FOV_DEG, LAYOUT_DEPTH, LAYOUT_SCALE, focal
 from .families import HELD_OUT_FAMILIES, TRAIN_FAMILIES
-from .scene import centre_pixel, cutout_rgba, make_scene
+from .scene import OCCLUDER_DEPTH_FACTOR, OCCLUDER_SCALE, centre_pixel, cutout_rgba, make_scene
 from .targets import gt_mesh, write_ply
 
 REPO = Path(__file__).resolve().parents[3]
@@ -89,7 +89,9 @@ def _scene_of(seed: int, fams) -> "object":
 
 # How the targets were placed (camera.sample_layout), for the 3D-IoU ceiling without depth (bench/depth-ceiling.ts).
 LAYOUT_PRIOR = {"depth": list(LAYOUT_DEPTH), "scale": list(LAYOUT_SCALE),
-                "about": "depth (camera z) and scale uniform and independent; centre uniform across the frame's central part"}
+                "occluder": {"depthFactor": list(OCCLUDER_DEPTH_FACTOR), "scale": list(OCCLUDER_SCALE)},
+                "about": "depth (camera z) and scale uniform and independent; centre uniform across the frame's "
+                         "central part; an occluder's scale uniform, its depth the target's times a uniform factor"}
 
 
 def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: int = 6000,
@@ -114,11 +116,12 @@ def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: 
         _save_png(cutout_rgba(rgb, masks[0]), d / "0.png")
         # The occluder's visible mask, as an artist would mask the thing in front (fit to mask keeps what
         # it hides; `npm run bench -- --fit-to-mask --mask-occluders`). Never scored.
-        occluder_masks = []
+        occluder_masks, occluder_layouts = [], []
         for j in range(len(sc.occluders)):
             front = ids == len(sc.targets) + j
             if front.any():
                 occluder_masks.append(f"{1 + len(occluder_masks)}.png")
+                occluder_layouts.append(sc.occluders[j].layout.to_json())   # its apparent size hints at depth
                 _save_png(cutout_rgba(rgb, front), d / occluder_masks[-1])
         v, f, c = gt_mesh(tgt.shape, max_triangles)
         write_ply(d / "gt.ply", v, f, c)
@@ -132,6 +135,7 @@ def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: 
             "objectBBox": {"min": [float(x) for x in bbox[0]], "max": [float(x) for x in bbox[1]]},
             "mesh": {"file": "gt.ply", "vertices": int(len(v)), "triangles": int(len(f))},
             "visiblePixels": vis, "occluded": len(sc.occluders) > 0, "occluderMasks": occluder_masks,
+            "occluderLayouts": occluder_layouts,
             "centrePixel": [float(x) for x in centre_pixel(tgt, size, sc.fov_deg)],
         }
         (d / "gt.json").write_text(json.dumps(gt, indent=1) + "\n")

@@ -36,6 +36,11 @@ class Scene:
         return rgb, masks, ids
 
 
+# An occluder's scale, and its depth as a share of the target's. Its apparent size in the photo therefore
+# says something about the target's depth, which the 3D-IoU ceiling counts (bench/depth-ceiling.ts).
+OCCLUDER_SCALE = (0.3, 0.6)
+OCCLUDER_DEPTH_FACTOR = (0.55, 0.75)
+
 # Each split draws from its own seed stream (the value is hashed into the RNG) with its own family mix:
 # the held-out family is over-represented outside training; 'validation' is the benchmark's mix in another
 # stream, for tuning decode settings without touching the benchmark's objects.
@@ -104,8 +109,8 @@ def make_scene(seed: int, split: str = "train", n_targets: int = 1, occluder_pro
         tgt = targets[0].layout
         fam = str(rng.choice(list(TRAIN_FAMILIES)))
         shape = make_object(rng, fam)
-        lay = sample_layout(rng, fov_deg, scale=(0.3, 0.6))
-        z = tgt.translation[2] * rng.uniform(0.55, 0.75)
+        lay = sample_layout(rng, fov_deg, scale=OCCLUDER_SCALE)
+        z = tgt.translation[2] * rng.uniform(*OCCLUDER_DEPTH_FACTOR)
         side = rng.normal(size=2)
         side /= np.linalg.norm(side)
         off = side * tgt.scale * rng.uniform(0.45, 0.8) * z / tgt.translation[2]

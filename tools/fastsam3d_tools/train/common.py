@@ -4,8 +4,9 @@ A stage's state lives in tools/checkpoints/<stage>.pt: model weights, optimiser,
 sampler's numpy Generator state and torch's RNG state (and the CUDA generator's when training on a GPU). `Trainer.run` trains for a wall-clock budget
 (or a step count), checkpoints every few minutes and at the end, and resumes from the file when it
 exists, so the same command continues across sessions. Files must stay under 15 MiB: when the full
-state is larger, the optimiser moments are dropped (the step counter and RNG state are kept) and a
-note is logged.
+state is larger, the optimiser moments go to an untracked `<stage>.optim.pt` beside it (the step counter
+and RNG state stay in the checkpoint), which the next run on the same machine resumes from; a fresh clone
+starts them fresh.
 
 Devices: `select_device` turns the stage scripts' `--device {cpu,cuda,auto}` (flags from
 `add_runtime_arguments`, applied by `setup_runtime`) into a torch.device and
@@ -184,6 +185,7 @@ class Trainer:
         self.log_path = Path(log_dir) / f"{stage}.log"
         self.history: list = []
         self.extra: dict = {}          # stage outputs the exporter needs (e.g. normalisation statistics)
+        self._noted_moments = False    # the log says once per run where the moments went
         saved_ema = None
         if self.path.exists():
             saved_ema = self.load()
@@ -220,14 +222,30 @@ class Trainer:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
         torch.save(self.state(True), buf)
+        moments = None
         if buf.tell() > MAX_CHECKPOINT_BYTES:
             buf = io.BytesIO()
             torch.save(self.state(False), buf)
-            self.log({"note": f"optimiser state dropped to keep the checkpoint under {MAX_CHECKPOINT_BYTES >> 20} MB"})
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_bytes(buf.getvalue())
-        os.replace(tmp, self.path)
+            # kept beside it, untracked: the next chunk on this machine resumes with them; a fresh clone
+            # (or a GPU machine) starts its moments fresh, with the warm-up
+            moments = io.BytesIO()
+            torch.save({"step": self.step, "optimiser": to_device(self.opt.state_dict(), "cpu")}, moments)
+            if not self._noted_moments:
+                self._noted_moments = True
+                self.log({"note": f"optimiser moments kept in {self.moments_path.name} (untracked), not in the "
+                                  f"checkpoint: it stays under {MAX_CHECKPOINT_BYTES >> 20} MiB"})
+        for path, data in ((self.moments_path, moments), (self.path, buf)):
+            if data is None:
+                continue
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(data.getvalue())
+            os.replace(tmp, path)
         return self.path
+
+    @property
+    def moments_path(self) -> Path:
+        """Adam moments of a checkpoint too large to hold them (git-ignored, `*.optim.pt`)."""
+        return self.path.with_name(self.path.stem + ".optim.pt")
 
     def load(self) -> Optional[dict]:
         """Restore the checkpoint; returns its EMA state (None when it has none) for __init__."""
@@ -239,10 +257,14 @@ class Trainer:
                     self.log({"note": f"step {st['step']}: module {k!r} changed shape; fresh tensors: {fresh}"})
             else:               # a module added to the stage since (e.g. a training-only head): fresh
                 self.log({"note": f"step {st['step']}: module {k!r} not in the checkpoint, starting it fresh"})
-        if st.get("optimiser") is not None:
+        optimiser = st.get("optimiser")
+        if optimiser is None and self.moments_path.exists():
+            side = load_checkpoint(self.moments_path)
+            optimiser = side["optimiser"] if side.get("step") == st["step"] else None   # stale moments: not these
+        if optimiser is not None:
             rates = [(g["lr"], g["lr_scale"]) for g in self.opt.param_groups]
             try:
-                self.opt.load_state_dict(st["optimiser"])
+                self.opt.load_state_dict(optimiser)
             except ValueError:   # the set of trained parameters changed (e.g. a module was frozen)
                 self.log({"note": f"step {st['step']}: optimiser state not reusable, starting fresh moments"})
             # torch restores the saved groups' rates with the moments: this run's --lr / lr_scales win
