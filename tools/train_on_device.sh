@@ -24,7 +24,12 @@
 #
 # Settings (environment variables, defaults in brackets):
 #   TOTAL_MIN [9.3]   budget of the whole command; stages are shortened so that it holds
-#   COUNT [4800]      training samples to render (seeds 0 … COUNT−1, shards of 100)
+#   COUNT [12000]     training samples to render, seeds FIRST … FIRST+COUNT−1 in shards of 100: as many as
+#                     RENDER_MIN allows (16 cores render 12,000–16,000 in 3 minutes at this CPU's pace per
+#                     core); a GPU call may train on hundreds of thousands of samples, and on too few renders stage 2 memorised them
+#                     (MODEL_CARD.md, 0.6.0)
+#   FIRST [64400]     first seed: 0.7.5's SS flow trained on seeds up to 64,399, and the card's gains since
+#                     0.7.2 came from renders it had not seen
 #   RENDER_MIN [3]    start no new shard after this (render again in the next call for the rest)
 #   WORKERS [nproc]   rendering processes; stage 4 builds its tables on WORKERS − 2 of them
 #   SS_MIN [4 | train: 6]     SS_BATCH [64]   SS_LR [3e-4]   SS_ARGS [] (more train.ss_flow flags)
@@ -43,7 +48,8 @@ START=$(date +%s)
 PYTHON="${PYTHON:-python3}"
 DEVICE="${DEVICE:-cuda}"
 TOTAL_MIN="${TOTAL_MIN:-9.3}"
-COUNT="${COUNT:-4800}"
+COUNT="${COUNT:-12000}"
+FIRST="${FIRST:-64400}"
 RENDER_MIN="${RENDER_MIN:-3}"
 WORKERS="${WORKERS:-$(nproc)}"
 if [ "$MODE" = train ]; then SS_DEFAULT=6; SLAT_DEFAULT=2; else SS_DEFAULT=4; SLAT_DEFAULT=1.5; fi
@@ -91,8 +97,9 @@ if [ "$MODE" = train ] && [ "$shards_have" -ge "$shards_needed" ]; then
   say "cache complete ($shards_have shards), not rendering"
 else
   [ "$MODE" = train ] && say "cache has $shards_have of $shards_needed shards (a fresh machine?): rendering first"
-  say "rendering $COUNT samples on $WORKERS workers, at most ${RENDER_MIN} min of starts"
-  "$PYTHON" -m fastsam3d_tools.train.dataset --count "$COUNT" --workers "$WORKERS" --minutes "$RENDER_MIN" \
+  say "rendering $COUNT samples (seeds from $FIRST) on $WORKERS workers, at most ${RENDER_MIN} min of starts"
+  "$PYTHON" -m fastsam3d_tools.train.dataset --first "$FIRST" --count $(( FIRST + COUNT )) --workers "$WORKERS" \
+    --minutes "$RENDER_MIN" \
     || { say "rendering failed"; status=1; }
 fi
 shards_have=$(ls data/cache/train-*.npz 2>/dev/null | grep -vc '\.tmp' || true)
