@@ -19,7 +19,7 @@
  * object's actual one). Moving a layout along its ray by k moves its box about the camera, so the 3D-IoU of
  * a guess z′ against a truth z is a function of z′/z alone, computed once per object.
  */
-import { layoutBox } from '../src-main/pipeline/metrics/layout-error';
+import { alongRay, layoutBox } from '../src-main/pipeline/metrics/layout-error';
 import { orientedBoxIoU, type Vec3 } from '../src-main/pipeline/metrics/box-iou';
 import type { Layout } from '../src-main/pipeline/types';
 
@@ -49,10 +49,6 @@ export interface ObjectDepthCeiling {
 const POSTERIOR_POINTS = 256;
 const CANDIDATES = 128;
 const RATIO_POINTS = 1025;
-
-function alongRay(l: Layout, k: number): Layout {
-  return { ...l, translation: [l.translation[0] * k, l.translation[1] * k, l.translation[2] * k], scale: l.scale * k };
-}
 
 /** Density of r = s/f for s ~ U(scale), f ~ U(factor): ∫ p_f(f) p_s(r f) f df = [f²/2] over the f that fit. */
 function ratioDensity(r: number, scale: Range, factor: Range): number {

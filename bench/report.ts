@@ -83,7 +83,6 @@ export function table(head: string[], rows: string[][]): string {
 export const seedText = (r: BenchResult) =>
   (r.seeds ?? 1) > 1 ? `quality over seeds ${r.seed}–${r.seed + r.seeds! - 1} (object × seed pairs)` : `seed ${r.seed}`;
 
-/** The object benchmark's section of docs/benchmarks.md (no page title: the docs page has it). */
 /** The sampler settings every run of the benchmark used beyond SAM 3D's, as sentences (or nothing). */
 function settingsText(r: BenchResult): string {
   const samples = (r.ssSamples ?? 1) > 1 ? ` Every run averages ${r.ssSamples} shape samples (\`--ss-samples\`; SAM 3D draws one).` : '';
@@ -104,6 +103,7 @@ export function depthCeilingText(c: SetDepthCeiling): string {
   return `3D-IoU ceiling without depth: **${fmt(c.expected, 3)}** expected (${fmt(c.realised, 3)} at these objects' actual depths, ${c.perObject.length} objects): a reconstruction exact in shape, rotation, direction and apparent size that guesses the depth as well as the generator's layout prior allows (depth ${range(c.prior.depth)}, scale ${range(c.prior.scale)}${occ}; all uniform)${front} (bench/depth-ceiling.ts). The depth-aligned column removes that guess.`;
 }
 
+/** The object benchmark's section of docs/benchmarks.md (no page title: the docs page has it). */
 export function renderMarkdown(r: BenchResult): string {
   const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', '3D-IoU depth-aligned ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'PSNR (dB) ↑', 'SSIM ↑', 'object time (s)', 'speed-up', 'SS passes', 'SLaT passes'];
   const row = (m: MethodRow, q: QualitySummary | null) => [

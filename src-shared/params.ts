@@ -97,7 +97,7 @@ export type ParamKey = (typeof PARAM_SPECS)[number]['key'];
 export type SamplerKey = Extract<(typeof PARAM_SPECS)[number], { packDefault: true }>['key'];
 /** What a pack's manifest sets them to: shown in the acceleration panel while the user has not overridden them. */
 export type SamplerDefaults = Record<SamplerKey, number>;
-const SAMPLER_KEYS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.packDefault).map((s) => s.key);
+export const SAMPLER_KEYS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.packDefault).map((s) => s.key) as SamplerKey[];
 /** Schema of SamplerDefaults (packs.list), generated from the same rows so a new pack-default setting joins it. */
 export const SamplerDefaultsSchema = z.object(
   Object.fromEntries(SAMPLER_KEYS.map((k) => [k, z.number()])),

@@ -3,6 +3,7 @@
  * mesh itself stays in its own object frame, in glTF axes), plus a perspective camera at the origin
  * looking down −Z with the photo's field of view — so the objects line up with the photo through it.
  */
+import { photoCamera as pipelinePhotoCamera } from '../pipeline/camera';
 import type { CameraInfo, Layout, Mesh } from '../pipeline/types';
 import { writeFileAtomic } from './atomic-write';
 import { layoutToGltfNode, objectToGltf } from './frames';
@@ -24,9 +25,9 @@ export function photoCamera(camera: CameraInfo): { yfov: number; aspectRatio: nu
   if (!(camera.fovDeg > 0 && camera.fovDeg < 180) || !(camera.width > 0) || !(camera.height > 0)) {
     throw new ExportInputError(`invalid camera: fovDeg ${camera.fovDeg}, size ${camera.width}×${camera.height}`);
   }
-  const side = Math.max(camera.width, camera.height);
-  const half = Math.tan(((camera.fovDeg / 2) * Math.PI) / 180);
-  return { yfov: 2 * Math.atan((camera.height / side) * half), aspectRatio: camera.width / camera.height };
+  // The pipeline's photo camera (one home of the padded-square convention): yfov spans the photo's height.
+  const { focal } = pipelinePhotoCamera(camera.fovDeg, camera.width, camera.height);
+  return { yfov: 2 * Math.atan(camera.height / 2 / focal), aspectRatio: camera.width / camera.height };
 }
 
 export async function sceneGlbBytes(

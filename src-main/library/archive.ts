@@ -450,11 +450,10 @@ async function checkContents(m: ProjectManifest, entries: Map<string, Uint8Array
   }
   const areas: number[] = [];
   for (const k of m.masks) {
-    if (!k.name) throw bad(`A mask needs a name (${k.file})`);
-    const m = await maskFileArea(buffer(k.file), sizes.get(k.imageId)!);
-    if ('problem' in m) throw bad(`Mask "${k.name}": ${m.problem.replace(/\.$/, '')} (${k.file})`);
-    if (m.area === 0) throw bad(`Mask "${k.name}" is empty (it selects nothing) (${k.file})`);
-    areas.push(m.area);
+    const checked = await maskFileArea(buffer(k.file), sizes.get(k.imageId)!);
+    if ('problem' in checked) throw bad(`Mask "${k.name}": ${checked.problem.replace(/\.$/, '')} (${k.file})`);
+    if (checked.area === 0) throw bad(`Mask "${k.name}" is empty (it selects nothing) (${k.file})`);
+    areas.push(checked.area);
   }
   for (const a of m.artefacts) {
     const data = buffer(a.file);

@@ -724,10 +724,11 @@ export class Library {
       throw new LibraryError('BAD_INPUT', `Unknown method "${input.method}"; expected one of ${METHODS.join(', ')}.`);
     }
     if (input.maskIds.length === 0) throw new LibraryError('BAD_INPUT', 'A run needs at least one mask.');
-    const { image, masks } = this.runInputRows(input.imageId, input.maskIds);
-    // Only with fit to mask do masks beside the run count (and key it); they are checked like the run's own.
+    // Only with fit to mask do masks beside the run count (and key it); they are checked like the run's own,
+    // in the same pass.
     const others = fitContextMaskIds(input.params, input.maskIds, input.otherMaskIds);
-    this.runInputRows(input.imageId, others);
+    const { image, masks: checked } = this.runInputRows(input.imageId, [...input.maskIds, ...others]);
+    const masks = checked.slice(0, input.maskIds.length);
     if (input.baselineRunId) this.runRow(input.baselineRunId);
     const params = Object.fromEntries(Object.entries(input.params).filter(([, v]) => v !== undefined)) as Record<string, ParamValue>;
     const seed = typeof params.seed === 'number' ? params.seed : 0;

@@ -1,6 +1,6 @@
 /** Row shapes of the library tables and their mapping to the API records (src-shared/api/library.ts). */
 import path from 'node:path';
-import { PARAM_SPECS, PRESETS, hasPresetValues, type Method, type ParamSpec } from '../../src-shared/params';
+import { PARAM_SPECS, PRESETS, SAMPLER_KEYS, hasPresetValues, type Method, type ParamSpec } from '../../src-shared/params';
 import type { ArtefactKind, ArtefactRecord, ImageRecord, MaskRecord, ProjectRecord, RunSummary } from '../../src-shared/api/library';
 
 /** The stored file's extension of each artefact kind (the asset protocol serves files by extension). */
@@ -8,8 +8,11 @@ export const ARTEFACT_EXT: Record<ArtefactKind, string> = { glb: 'glb', obj: 'ob
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-/** The sampler settings whose default is the pack's (steps, CFG strengths). */
-const PACK_DEFAULT_KEYS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.packDefault).map((s) => s.key);
+/**
+ * The sampler settings that change a run's output besides the seed and the pack-default steps and CFG
+ * (shape samples, fit to mask, colour from photo): every such row of PARAM_SPECS, so a new one keys runs too.
+ */
+const OUTPUT_SETTINGS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.module === 'sampler' && !s.packDefault && s.key !== 'seed');
 
 /**
  * `runs.input_key`: the runs that can serve as each other's baseline — same pack, image, masks and seed,
@@ -31,11 +34,15 @@ export function runInputKey(
   params: Record<string, unknown>,
   otherMaskIds: readonly string[] = [],
 ): string {
-  const ss = typeof params.ssSamples === 'number' && params.ssSamples !== 1 ? `|ssSamples=${params.ssSamples}` : '';
-  const fit = params.fitToMask === true ? `|fitToMask${otherMaskIds.length ? `=${[...otherMaskIds].sort().join(',')}` : ''}` : '';
-  const colour = params.colourFromPhoto === true ? '|colourFromPhoto' : '';
-  const sampler = PACK_DEFAULT_KEYS.filter((k) => typeof params[k] === 'number').map((k) => `|${k}=${params[k] as number}`).join('');
-  return `${packId}|${imageId}|${maskIds.join(',')}|${seed}${ss}${fit}${colour}${sampler}`;
+  // Each at its default adds nothing; fit to mask also names the masks it counted beside the run.
+  const settings = OUTPUT_SETTINGS.map(({ key, default: d }) => {
+    const v = params[key];
+    if (typeof v !== typeof d || v === d) return '';
+    if (v === true) return key === 'fitToMask' && otherMaskIds.length ? `|${key}=${[...otherMaskIds].sort().join(',')}` : `|${key}`;
+    return `|${key}=${String(v)}`;
+  }).join('');
+  const sampler = SAMPLER_KEYS.filter((k) => typeof params[k] === 'number').map((k) => `|${k}=${params[k] as number}`).join('');
+  return `${packId}|${imageId}|${maskIds.join(',')}|${seed}${settings}${sampler}`;
 }
 
 /**

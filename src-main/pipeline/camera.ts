@@ -58,19 +58,32 @@ export function poseMesh(mesh: Mesh, layout: Layout): Mesh {
   const p = mesh.positions;
   const positions = new Float32Array(p.length);
   const out = [0, 0, 0];
-  for (let i = 0; i < p.length; i += 3) positions.set(placePoint(layout, p[i], p[i + 1], p[i + 2], out), i);
+  // Element writes, not positions.set(out, i): a typed-array call per vertex costs ~5× on large meshes.
+  for (let i = 0; i < p.length; i += 3) {
+    placePoint(layout, p[i], p[i + 1], p[i + 2], out);
+    positions[i] = out[0];
+    positions[i + 1] = out[1];
+    positions[i + 2] = out[2];
+  }
   let normals: Float32Array | undefined;
   if (mesh.normals) {
     // Rotation only: the scale is uniform and positive, so directions keep their length.
     const turn: Layout = { ...layout, scale: 1, translation: [0, 0, 0] };
     const n = mesh.normals;
     normals = new Float32Array(n.length);
-    for (let i = 0; i < n.length; i += 3) normals.set(placePoint(turn, n[i], n[i + 1], n[i + 2], out), i);
+    for (let i = 0; i < n.length; i += 3) {
+      placePoint(turn, n[i], n[i + 1], n[i + 2], out);
+      normals[i] = out[0];
+      normals[i + 1] = out[1];
+      normals[i + 2] = out[2];
+    }
   }
   return { positions, colors: mesh.colors, normals, indices: mesh.indices };
 }
 
-/** Camera-frame point (with z > 0) → photo pixel coordinates [u, v]. */
-export function toPixel(cam: PhotoCamera, cx: number, cy: number, cz: number): [number, number] {
-  return [cam.side / 2 - (cam.focal * cx) / cz - cam.padX, cam.side / 2 - (cam.focal * cy) / cz - cam.padY];
+/** Camera-frame point (with z > 0) → photo pixel coordinates [u, v] (written to `out`, which is returned). */
+export function toPixel(cam: PhotoCamera, cx: number, cy: number, cz: number, out: number[] = [0, 0]): number[] {
+  out[0] = cam.side / 2 - (cam.focal * cx) / cz - cam.padX;
+  out[1] = cam.side / 2 - (cam.focal * cy) / cz - cam.padY;
+  return out;
 }

@@ -296,8 +296,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       const t0 = performance.now();
       // Where the aggregation's offset fix is off, the mesh lies shifted from the object in the photo: the
       // lookup undoes the shift (the geometry stays as the preset made it).
-      const shift = agg.registration.map((d, i) => d - agg.offset[i]);
-      const col = colourFromPhoto(extracted, layout, m.camera.fovDeg, image, masks[b], { shift });
+      const col = colourFromPhoto(extracted, layout, m.camera.fovDeg, image, masks[b], { shift: agg.unapplied });
       extracted.colors = col.colors;
       photoColour = { fromPhoto: col.fromPhoto, spread: col.spread, delit: col.delit, ms: performance.now() - t0 };
       const problem = photoColourWarning(col, label);

@@ -147,7 +147,11 @@ export function aggregateCoords(
     const cp = bboxCentre(out, R);
     registration = [c[0] / factor - cp[0], c[1] / factor - cp[1], c[2] / factor - cp[2]];
   }
-  return { coords: out, scores: outScores, factorUsed: factor, offset: options.fixOffset ? registration : [0, 0, 0], registration };
+  const none: [number, number, number] = [0, 0, 0];
+  return {
+    coords: out, scores: outScores, factorUsed: factor,
+    offset: options.fixOffset ? registration : none, unapplied: options.fixOffset ? none : registration,
+  };
 }
 
 /** `count` distinct entries of `items`, chosen uniformly with a partial Fisher-Yates shuffle. */

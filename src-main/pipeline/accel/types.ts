@@ -120,8 +120,9 @@ export interface AggregationResult {
   /** Object-frame translation to add to decoded geometry when meshFixOffset is on ([0,0,0] otherwise). */
   offset: [number, number, number];
   /**
-   * The translation δ itself, whether or not it is applied: what puts the decoded geometry where the
-   * un-aggregated shape lies in the photo (colour from photo looks the mesh up there).
+   * The part of the translation δ the geometry does not carry: δ when meshFixOffset is off ([0,0,0] when
+   * it is on). Adding it puts the decoded geometry where the un-aggregated shape lies in the photo
+   * (colour from photo looks the mesh up there).
    */
-  registration: [number, number, number];
+  unapplied: [number, number, number];
 }

@@ -71,6 +71,15 @@ export function layoutBox(layout: Layout, bboxMin: Vec3, bboxMax: Vec3): Oriente
   return { center, axes, half };
 }
 
+/**
+ * The same layout moved along its viewing ray by k (t·k, s·k): an object k times larger at k times the
+ * distance, which casts the same image.
+ */
+export function alongRay(layout: Layout, k: number): Layout {
+  const t = layout.translation;
+  return { ...layout, translation: [t[0] * k, t[1] * k, t[2] * k], scale: layout.scale * k };
+}
+
 export interface LayoutMetrics {
   iou3d: number;
   /**
@@ -96,10 +105,9 @@ export function layoutMetrics(
   const tn = Math.hypot(...ref.translation);
   const tp = Math.hypot(...pred.translation);
   const k = tp > 0 ? tn / tp : 1;
-  const aligned: Layout = { ...pred, translation: [0, 1, 2].map((d) => pred.translation[d] * k) as Vec3, scale: pred.scale * k };
   return {
     iou3d,
-    iou3dDepthAligned: orientedBoxIoU(layoutBox(aligned, ...predBox), layoutBox(ref, ...refBox)),
+    iou3dDepthAligned: orientedBoxIoU(layoutBox(alongRay(pred, k), ...predBox), layoutBox(ref, ...refBox)),
     rotationErrorDeg: rotationErrorDeg(pred, ref, sym),
     translationError: tn > 0 ? dt / tn : dt,
     scaleError: Math.abs(pred.scale / ref.scale - 1),

@@ -128,8 +128,9 @@ export function fitToMask(
   const cam = photoCamera(fovDeg, field.width, field.height);
   // A voxel's footprint lies within the projection of its circumscribed sphere, of radius `footprint`.
   const footprint = ((layout.scale / R) * Math.sqrt(3)) / 2;
-  const out: number[] = [];
+  const outside: number[] = []; // voxels no point of which can show on a mask
   const c = [0, 0, 0];
+  const px = [0, 0];
   let occupied = 0;
   for (let i = 0; i < R; i++)
     for (let j = 0; j < R; j++)
@@ -139,7 +140,7 @@ export function fitToMask(
         occupied++;
         const [cx, cy, cz] = placePoint(layout, (i + 0.5) / R - 0.5, (j + 0.5) / R - 0.5, (k + 0.5) / R - 0.5, c);
         if (!(cz > footprint)) continue; // at or behind the camera: the photo says nothing
-        const [u, v] = toPixel(cam, cx, cy, cz);
+        const [u, v] = toPixel(cam, cx, cy, cz, px);
         // Radius in pixels that holds the sphere's projection anywhere in the frame (off-axis it is
         // stretched; f·r/cz alone is short there and up close).
         const reachPx = (cam.focal * footprint * Math.hypot(cx, cy, cz)) / (cz * (cz - footprint));
@@ -150,11 +151,11 @@ export function fitToMask(
         const reach = reachPx / field.cell + Math.SQRT2;
         const col = Math.floor(u / field.cell),
           row = Math.floor(v / field.cell);
-        if (field.distSq[row * field.cols + col] > reach * reach) out.push(idx);
+        if (field.distSq[row * field.cols + col] > reach * reach) outside.push(idx);
       }
-  if (out.length === 0) return { logits, occupied, removed: 0, skipped: false };
-  if (out.length > MAX_REMOVED_SHARE * occupied) return { logits, occupied, removed: 0, skipped: true };
+  if (outside.length === 0) return { logits, occupied, removed: 0, skipped: false };
+  if (outside.length > MAX_REMOVED_SHARE * occupied) return { logits, occupied, removed: 0, skipped: true };
   const fitted = new Float32Array(logits);
-  for (const idx of out) fitted[idx] = REMOVED_LOGIT;
-  return { logits: fitted, occupied, removed: out.length, skipped: false };
+  for (const idx of outside) fitted[idx] = REMOVED_LOGIT;
+  return { logits: fitted, occupied, removed: outside.length, skipped: false };
 }

@@ -24,7 +24,7 @@
  * artist an untextured mesh; the photo has the colours. A pose error shifts them, and the far side is a
  * guess, so it is off by default and the decoder's colours stay SAM 3D's.
  */
-import { photoCamera, poseMesh, toPixel, type PhotoCamera } from '../camera';
+import { photoCamera, placePoint, poseMesh, toPixel, type PhotoCamera } from '../camera';
 import type { BinaryMask, DecodedImage } from '../image';
 import { computeVertexNormals } from '../surface';
 import type { Layout, Mesh } from '../types';
@@ -74,8 +74,9 @@ interface Projection {
 function project(mesh: Mesh, layout: Layout, cam: PhotoCamera, shift: readonly number[]): Projection {
   const nv = mesh.positions.length / 3;
   const normals = mesh.normals && mesh.normals.length === mesh.positions.length ? mesh.normals : computeVertexNormals(mesh.positions, mesh.indices);
-  const shifted = shift.some((d) => d !== 0) ? mesh.positions.map((x, i) => x + shift[i % 3]) : mesh.positions;
-  const posed = poseMesh({ ...mesh, positions: shifted, normals }, layout);
+  // s·(p + δ)·R + t = s·p·R + (s·δ·R + t): the shift goes into the translation, not into a copy of the mesh.
+  const placed = shift.some((d) => d !== 0) ? { ...layout, translation: placePoint(layout, shift[0], shift[1], shift[2]) as Layout['translation'] } : layout;
+  const posed = poseMesh({ ...mesh, normals }, placed);
   const out: Projection = {
     pu: new Float32Array(nv),
     pv: new Float32Array(nv),
@@ -84,12 +85,15 @@ function project(mesh: Mesh, layout: Layout, cam: PhotoCamera, shift: readonly n
     facing: new Uint8Array(nv),
   };
   const p = posed.positions,
-    n = out.normals;
+    n = out.normals,
+    px = [0, 0];
   for (let q = 0; q < nv; q++) {
     const z = p[3 * q + 2];
     out.depth[q] = z;
     if (!(z > 0)) continue;
-    [out.pu[q], out.pv[q]] = toPixel(cam, p[3 * q], p[3 * q + 1], z);
+    toPixel(cam, p[3 * q], p[3 * q + 1], z, px);
+    out.pu[q] = px[0];
+    out.pv[q] = px[1];
     // The ray from the camera (at the origin) to the vertex meets the surface from its outside.
     out.facing[q] = p[3 * q] * n[3 * q] + p[3 * q + 1] * n[3 * q + 1] + z * n[3 * q + 2] < 0 ? 1 : 0;
   }

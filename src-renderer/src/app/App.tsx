@@ -294,7 +294,7 @@ export function App({ api }: { api: StudioApi }) {
   useEffect(() => setObjectIndex(0), [result]);
   const current = result?.objects[Math.min(objectIndex, result.objects.length - 1)] ?? null;
   const primary = useMemo(() => current?.run.glbId
-    ? { key: current.run.glbId, label: current.run.report.method, layout: current.run.layout, colourFromPhoto: current.run.report.params.colourFromPhoto === true } : null, [current]);
+    ? { key: current.run.glbId, label: current.run.report.method, layout: current.run.layout, nothingFromPhoto: current.run.report.photoColour?.fromPhoto === 0 } : null, [current]);
   const baseline = useMemo(() => current?.baseline?.glbId
     ? { key: current.baseline.glbId, label: `${current.baseline.report.method} (baseline)`, layout: current.baseline.layout } : null, [current]);
   const extras = useMemo(() => (result?.objects ?? []).filter((o) => o !== current && o.run.glbId)

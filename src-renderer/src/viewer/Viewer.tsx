@@ -21,8 +21,8 @@ export interface ViewerItem {
   key: string;
   label: string;
   layout?: LayoutLike;
-  /** The run asked for colour from photo: a one-colour mesh then means nothing landed on the mask. */
-  colourFromPhoto?: boolean;
+  /** Colour from photo was on and no vertex landed on the mask (report.photoColour.fromPhoto 0): the model's colour stayed. */
+  nothingFromPhoto?: boolean;
 }
 
 interface Props {
@@ -253,6 +253,10 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
     body = <View testId="viewer-canvas" items={items} {...common} />;
   }
 
+  const uniformNote = primary?.nothingFromPhoto
+    ? { text: 'one colour: nothing landed on the mask to colour', title: "Colour from photo was on, but no part of the mesh as posed landed on its mask (see the run's warnings), so it kept the model pack's one colour." }
+    : { text: 'one colour: the pack gives no colour (try colour from photo)', title: "The model pack gave this mesh no colour (models/mini ships one neutral grey on purpose: see its model card). The Sampler group's “colour from photo” colours it from the photo instead; Matcap or normals show the form better." };
+
   return (
     <section className="panel viewer" aria-label="3D viewer">
       <div className="toolbar" role="toolbar" aria-label="Viewer">
@@ -268,11 +272,9 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
           Posed scene (camera + photo)
         </label>
         <button type="button" onClick={() => setLocalFrame((n) => n + 1)} aria-keyshortcuts="F">Frame object</button>
-        {shading === 'color' && a.mesh?.uniformColour && (primary?.colourFromPhoto ? (
-          <span className="muted" data-testid="uniform-colour" title="Colour from photo was on, but no part of the mesh as posed landed on its mask (see the run's warnings), so it kept the model pack's one colour.">one colour: nothing landed on the mask to colour</span>
-        ) : (
-          <span className="muted" data-testid="uniform-colour" title="The model pack gave this mesh no colour (models/mini ships one neutral grey on purpose: see its model card). The Sampler group's “colour from photo” colours it from the photo instead; Matcap or normals show the form better.">one colour: the pack gives no colour (try colour from photo)</span>
-        ))}
+        {shading === 'color' && a.mesh?.uniformColour && (
+          <span className="muted" data-testid="uniform-colour" title={uniformNote.title}>{uniformNote.text}</span>
+        )}
         <Counts label={primary?.label ?? ''} mesh={a.mesh} />
         {baseline && <Counts label={baseline.label} mesh={b.mesh} />}
       </div>

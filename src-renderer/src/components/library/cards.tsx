@@ -23,10 +23,10 @@ export function Thumb({ api, kind, id }: { api: StudioApi; kind: 'image' | 'run'
   return src ? <img src={src} alt="" width={72} height={72} /> : <div className="thumb-missing" aria-hidden="true" />;
 }
 
-/** Local short date and time of an ISO timestamp, e.g. "3/14/25, 9:26 AM". */
 /** A card's accessible name: what focus returns to after Undo or Export, found by it. */
 export const cardLabel = (kind: string, name: string): string => `Open ${kind} ${name}`;
 
+/** Local short date and time of an ISO timestamp, e.g. "3/14/25, 9:26 AM". */
 export function shortTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
