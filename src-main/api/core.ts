@@ -13,6 +13,8 @@ export interface CoreContext {
   packRoots: string[];
   /** Provider names usable on this machine, as reported by the worker (CPU until it has started). */
   executionProviders: () => string[];
+  /** What opening the library found and did that the user must know (Library.startupNotices). */
+  libraryNotices?: readonly string[];
 }
 
 export function coreHandlers(ctx: CoreContext): HandlerMap<'app.info' | 'settings.get' | 'settings.set' | 'packs.list'> {
@@ -20,7 +22,7 @@ export function coreHandlers(ctx: CoreContext): HandlerMap<'app.info' | 'setting
     'app.info': () => ({
       version: ctx.version, host: ctx.host, platform: `${process.platform}-${process.arch}`,
       executionProviders: ctx.executionProviders(), dataDir: ctx.dataDir,
-      startupProblems: ctx.settings.loadProblem ? [ctx.settings.loadProblem] : [],
+      startupProblems: [...(ctx.settings.loadProblem ? [ctx.settings.loadProblem] : []), ...(ctx.libraryNotices ?? [])],
     }),
     'settings.get': () => ctx.settings.get(),
     'settings.set': (patch) => {

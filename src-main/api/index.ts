@@ -47,8 +47,29 @@ export function toApiError(err: unknown): ApiError {
   if (typeof e?.code === 'string') {
     if (CODES.has(e.code)) return { code: e.code as ApiErrorCode, message };
     if (CODE_ALIASES[e.code]) return { code: CODE_ALIASES[e.code], message };
+    const io = ioProblem(e.code, message, (err as { path?: unknown }).path);
+    if (io) return io;
   }
   return { code: 'INTERNAL', message };
+}
+
+/**
+ * A file-system or SQLite failure that reached the dispatcher unwrapped, said as what it means for the
+ * user and what to do, rather than "INTERNAL: ENOSPC …". SQLite statements and the stores' atomic writes
+ * fail whole, so a failed request changed nothing.
+ */
+function ioProblem(code: string, detail: string, file: unknown): ApiError | null {
+  if (['ENOSPC', 'EFBIG', 'EDQUOT', 'SQLITE_FULL'].includes(code)) {
+    return { code: 'UNAVAILABLE', message: `The disk holding the app's data is full (${detail}). Free some space, then try again; nothing was changed.` };
+  }
+  if (['EROFS', 'EACCES', 'EPERM', 'SQLITE_READONLY'].includes(code) || code.startsWith('SQLITE_READONLY_')) {
+    return { code: 'UNAVAILABLE', message: `The app's data folder cannot be written (${detail}): it is read-only or this user may not write it. Fix its permissions or start the app with a writable data folder; nothing was changed.` };
+  }
+  if (code === 'ENOENT') {
+    const which = typeof file === 'string' ? ` (${file})` : '';
+    return { code: 'NOT_FOUND', message: `A file the app needs is missing${which}: it was deleted or moved outside the app. If it was a photo or a result in the library, import the photo again or run it again.` };
+  }
+  return null;
 }
 
 export class Dispatcher {

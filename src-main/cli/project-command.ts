@@ -3,8 +3,9 @@
  * project to another machine, hand it to a colleague, back it up from a script. The same library the app
  * and the browser host open (their data folder, or --data-dir), and the same export/import code as the
  * window's "Export project…" and "Import project…"; it can run while the app is open (SQLite in WAL mode,
- * and the library lock keeps crash recovery to the app).
+ * and the holder registry keeps crash recovery off the app's runs and files).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { ProjectSummary } from '../../src-shared/api/library';
@@ -28,11 +29,19 @@ Examples:
 
 const DATA_DIR_OPTION = ['--data-dir <dir>', 'the library folder (default: the app\'s)'] as const;
 
-/** Open the library of `dataDir` for one command and close it after, whatever happens. */
-async function withLibrary<T>(dataDir: string | undefined, f: (lib: Library) => T | Promise<T>): Promise<T> {
+/**
+ * Open the library of `dataDir` for one command and close it after, whatever happens. `existing`: a
+ * command that only reads (list, export) refuses a folder without a library rather than creating one
+ * there, so a mistyped --data-dir is said, not answered with "no projects".
+ */
+async function withLibrary<T>(dataDir: string | undefined, f: (lib: Library) => T | Promise<T>, existing = false): Promise<T> {
+  const dir = path.resolve(dataDir ?? defaultDataDir());
+  if (existing && !fs.existsSync(path.join(dir, 'library.sqlite'))) {
+    throw new UsageError(`there is no library in ${dir} (no library.sqlite): check --data-dir (the app's library is in ${defaultDataDir()})`);
+  }
   let lib: Library;
   try {
-    lib = Library.open(path.resolve(dataDir ?? defaultDataDir()));
+    lib = Library.open(dir);
   } catch (err) {
     throw new UsageError(`cannot open the library: ${(err as Error).message}`);
   }
@@ -83,7 +92,7 @@ export function addProjectCommand(program: Command, io: Io): void {
         if (o.json) io.stdout.write(JSON.stringify(projects, null, 2) + '\n');
         else if (projects.length === 0) io.stdout.write(`no projects in ${lib.dataDir}\n`);
         else io.stdout.write(projects.map(describeProject).join('\n') + '\n');
-      }),
+      }, true),
     );
 
   project
@@ -96,11 +105,18 @@ export function addProjectCommand(program: Command, io: Io): void {
     .action((ref: string, o: { out?: string; folder?: boolean; replace?: boolean; dataDir?: string }) =>
       withLibrary(o.dataDir, (lib) => {
         const p = findProject(lib, ref);
-        const res = exportProject(lib, p.id, o.out === undefined ? undefined : path.resolve(o.out), o.folder ? 'folder' : 'zip', { replace: o.replace });
+        let res: ReturnType<typeof exportProject>;
+        try {
+          res = exportProject(lib, p.id, o.out === undefined ? undefined : path.resolve(o.out), o.folder ? 'folder' : 'zip', { replace: o.replace });
+        } catch (err) {
+          // The one conflict of an export is a zip already there; here, "confirming" is a flag.
+          if (err instanceof LibraryError && err.code === 'CONFLICT' && !o.replace) throw new UsageError(`${err.message} To replace it, add --replace.`);
+          throw err;
+        }
         io.stdout.write(`${res.path}\n`);
         io.stderr.write(`exported project "${p.name}" (${count(p.images, 'photo')}, ${count(p.runs, 'result')}; ` +
           `${res.files} files, ${megabytes(res.bytes)})${res.replaced ? ', replaced the file that was there' : ''}\n`);
-      }),
+      }, true),
     );
 
   project

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { forkLauncher } from '../inference/worker-process';
+import { LibraryError } from '../library/errors';
 import { defaultDataDir, projectRootFrom, readAppVersion } from './paths';
 import { HostConfigError, startHost } from './server';
 import { createServices } from './services';
@@ -36,6 +37,7 @@ const opts = program.opts<{ port: number; host: string; dataDir: string; token?:
 
 /** What to tell the user when the library cannot be opened in `dataDir` (the library's own errors say it best). */
 function dataDirProblem(e: NodeJS.ErrnoException, dataDir: string): string {
+  if (e instanceof LibraryError) return e.message; // says what happened, where, and what to do
   switch (e.code) {
     case 'EACCES':
     case 'EPERM':

@@ -62,7 +62,7 @@ export function createServices(o: ServicesOptions): Services {
   const segment = segmentApi({ packRoots, resolveImage: imageResolver(library) });
   const dispatcher = new Dispatcher()
     .register(coreHandlers({
-      version: o.version, host: o.host, dataDir: o.dataDir, settings, packRoots,
+      version: o.version, host: o.host, dataDir: o.dataDir, settings, packRoots, libraryNotices: library.startupNotices,
       executionProviders: () => (supervisor.providers.length ? supervisor.providers : ['cpu']),
     }))
     .register(jobs.handlers())

@@ -42,15 +42,38 @@ function corrupt(dbPath: string, detail: string, cause?: unknown): LibraryError 
     'CORRUPT_DATABASE',
     `The library database ${dbPath} is damaged (${detail}). It was not changed` +
       (backup ? `; a copy was saved as ${backup}` : '') +
-      `. Restore an earlier backup, or move the file away to start a new library (the asset files in ` +
-      `${path.join(path.dirname(dbPath), 'assets')} are kept).`,
+      `. Restore an earlier backup, or move the file away to start a new library (the files in ` +
+      `${path.join(path.dirname(dbPath), 'assets')} are then moved aside, untouched, and the app says where).`,
     backup,
     { cause },
   );
 }
 
+/**
+ * Why the library cannot be written where it is (a read-only mount, a folder or database file without
+ * write permission), or null. SQLite itself would open such a file read-only without a word and fail
+ * later with "unable to open database file" or "attempt to write a readonly database".
+ */
+function unwritable(dbPath: string): string | null {
+  for (const target of [path.dirname(dbPath), dbPath]) {
+    try {
+      fs.accessSync(target, fs.constants.W_OK);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'ENOENT') continue; // no database file yet: the folder's check is the one that counts
+      const why = code === 'EROFS' ? 'it is on a read-only file system' : 'this user has no permission to write it';
+      return `${target === dbPath ? 'the library database' : 'the data folder'} ${target} cannot be written: ${why}`;
+    }
+  }
+  return null;
+}
+
 /** Open (creating if needed), verify and migrate the database at `dbPath`. */
 export function openDatabase(dbPath: string, options: OpenDatabaseOptions = {}): Database.Database {
+  if (!options.readonly) {
+    const why = unwritable(dbPath);
+    if (why) throw new LibraryError('IO', `Could not open the library: ${why}. Choose a writable data folder (--data-dir), or fix its permissions; nothing was changed.`);
+  }
   const exists = fs.existsSync(dbPath) && fs.statSync(dbPath).size > 0;
   if (exists) {
     // Check the header ourselves first: SQLite would otherwise treat some garbage as an empty database.

@@ -23,7 +23,7 @@ import { MAX_JOB_MASKS, type JobSubmitRequest } from '../../src-shared/api/jobs'
 import { METHODS, samplerSettingsOf, type Method } from '../../src-shared/params';
 import type { Mesh } from '../pipeline/types';
 import { openDatabase } from './database';
-import { holderAlive, readLock, releaseLock, writeLock } from './lock';
+import { HolderEntry, holderAlive, otherLiveHolders, selfHolder } from './lock';
 import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256, sha256File, writeFileAtomic } from './files';
 import { cleanName, projectNameFromFile, tidyName, tidyTags } from './names';
@@ -127,6 +127,26 @@ const now = (): string => new Date().toISOString();
 /** Shared by every Library in the process, so two instances on one folder never sweep each other's writes. */
 const PENDING_FILES = new Set<string>();
 
+/** The instances open in this process (their `HolderEntry.instance`): a run whose owner is not among them, here, has no one to finish it. */
+const OPEN_INSTANCES = new Set<string>();
+
+/**
+ * `runs.owner`: the Library instance that recorded a queued or running run (pid, start time, instance).
+ * A run whose owner has gone will never finish, whoever else has the library open.
+ */
+function ownerKey(entry: HolderEntry): string {
+  const self = selfHolder();
+  return `${self.pid}:${self.started ?? ''}:${entry.instance}`;
+}
+
+function ownerAlive(owner: string): boolean {
+  const [pidText, started, instance] = owner.split(':');
+  const pid = Number(pidText);
+  const self = selfHolder();
+  if (pid === self.pid && (started || null) === self.started) return OPEN_INSTANCES.has(instance ?? '');
+  return holderAlive({ pid, started: started || null });
+}
+
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
@@ -136,8 +156,9 @@ export class Library {
   readonly assetsDir: string;
   /** Files written by operations still in progress in this process (any instance): the sweep must not take them. */
   private readonly pending = PENDING_FILES;
-  private readonly lockPath: string;
-  private ownsLock = false;
+  private readonly holder: HolderEntry;
+  /** What opening found and did that the user must know (shown by the window under "startup problems"). */
+  readonly startupNotices: string[] = [];
 
   private constructor(
     readonly dataDir: string,
@@ -146,7 +167,7 @@ export class Library {
   ) {
     this.dbPath = path.join(dataDir, 'library.sqlite');
     this.assetsDir = path.join(dataDir, 'assets');
-    this.lockPath = path.join(dataDir, 'library.lock');
+    this.holder = new HolderEntry(dataDir);
   }
 
   /**
@@ -162,18 +183,30 @@ export class Library {
         throw asLibraryError(err, `create the data folder ${dir} (choose a writable folder)`);
       }
     }
-    const db = openDatabase(path.join(dir, 'library.sqlite'), options);
+    const dbPath = path.join(dir, 'library.sqlite');
+    const newDatabase = !options.readonly && !(fs.existsSync(dbPath) && fs.statSync(dbPath).size > 0);
+    const db = openDatabase(dbPath, options);
     const lib = new Library(dir, db, options);
-    if (!options.readonly) lib.recoverAfterCrash();
+    if (!options.readonly) {
+      try {
+        lib.holder.register();
+        OPEN_INSTANCES.add(lib.holder.instance);
+        if (newDatabase && otherLiveHolders(dir).length === 0) lib.setAsideUnlistedAssets();
+        lib.recoverAfterCrash();
+      } catch (err) {
+        lib.close();
+        throw asLibraryError(err, `open the library in ${dir}`);
+      }
+    }
     return lib;
   }
 
   close(): void {
-    if (this.ownsLock) {
+    if (OPEN_INSTANCES.delete(this.holder.instance)) {
       try {
-        releaseLock(this.lockPath);
+        this.holder.release();
       } catch {
-        /* lock already gone */
+        /* entry already gone */
       }
     }
     if (this.db.open) this.db.close();
@@ -182,26 +215,65 @@ export class Library {
   // ---------------------------------------------------------------- crash recovery -------------------
 
   /**
-   * When no other live process has this library open: remove temp and unreferenced files, and mark runs
-   * left queued or running by a crashed process as failed. With another live writer, leave both alone.
+   * A new (or empty) database beside an assets folder that already holds files: the database of an earlier
+   * library was lost, moved away or emptied (a zero-byte file), and those files are that library's photos,
+   * masks and results. The orphan sweep would delete every one of them, since no row of the new database
+   * refers to them; move the folder aside untouched instead, and say where it went.
+   */
+  private setAsideUnlistedAssets(): void {
+    const files = listFilesRecursive(this.assetsDir).filter((rel) => !rel.includes(TEMP_MARKER));
+    if (files.length === 0) return;
+    const aside = path.join(this.dataDir, `assets-without-database-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    fs.renameSync(this.assetsDir, aside);
+    makeDirsSync(this.assetsDir);
+    this.startupNotices.push(
+      `The library database ${this.dbPath} was missing or empty, but ${files.length} file${files.length === 1 ? '' : 's'} of an ` +
+        `earlier library (photos, masks, results) were in its assets folder. They were moved, untouched, to ${aside}, and a new, ` +
+        `empty library was started. To get the earlier library back, quit the app, put its database back as library.sqlite ` +
+        `(a library.sqlite.*.bak copy beside it, or your backup) and move that folder back to ${this.assetsDir}.`,
+    );
+    console.warn(`[library] ${this.startupNotices[this.startupNotices.length - 1]}`);
+  }
+
+  /**
+   * At open: mark the runs whose recording process has gone as failed (always), and, when no other live
+   * process has this library open, remove temp and unreferenced files and the job folders no run needs.
+   * With another live process here, its half-written files and job folders are its own: leave them.
    */
   private recoverAfterCrash(): void {
-    const holder = readLock(this.lockPath); // null: no lock, nobody else is here
-    if (holder && holder.pid !== process.pid && holderAlive(holder)) return;
-    writeLock(this.lockPath);
-    this.ownsLock = true;
-    this.db.transaction(() => {
-      this.db
-        .prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', 'running')`)
-        .run(INTERRUPTED, now());
-      // Runs that ended without the worker naming its provider (also those recorded by older builds).
-      this.db
-        .prepare(`UPDATE runs SET execution_provider = ? WHERE execution_provider = ? AND status NOT IN ('queued', 'running')`)
-        .run(UNKNOWN_PROVIDER, PENDING_PROVIDER);
-    })();
+    const alone = otherLiveHolders(this.dataDir).length === 0;
+    this.failStrandedRuns(alone);
+    // Runs that ended without the worker naming its provider (also those recorded by older builds).
+    this.db
+      .prepare(`UPDATE runs SET execution_provider = ? WHERE execution_provider = ? AND status NOT IN ('queued', 'running')`)
+      .run(UNKNOWN_PROVIDER, PENDING_PROVIDER);
+    if (!alone) return;
     this.sweepOrphans();
-    // No run is queued or running any more: every job folder is a crashed job's leftover.
+    // Only runs of live processes are still queued or running: every other job folder is a leftover.
     this.sweepJobFolders();
+  }
+
+  /**
+   * Runs left queued or running by a Library that has gone (its process crashed or was killed, or it was
+   * closed) become failed ("Interrupted: …"), so that they can be trashed and run again. Runs recorded
+   * before runs had owners count as stranded only when `ownerlessToo` (this process is the library's only
+   * one). Called at open and whenever in-progress runs matter (listing runs, trashing), so that a window
+   * beside a crashed one does not show its runs as running for good. Returns how many were marked.
+   */
+  failStrandedRuns(ownerlessToo = otherLiveHolders(this.dataDir).length === 0): number {
+    if (this.options.readonly) return 0;
+    const active = this.db.prepare(`SELECT id, owner FROM runs WHERE status IN ('queued', 'running')`).all() as { id: string; owner: string | null }[];
+    const stranded = active.filter((r) => (r.owner === null ? ownerlessToo : !ownerAlive(r.owner))).map((r) => r.id);
+    if (stranded.length === 0) return 0;
+    try {
+      this.db.transaction(() => {
+        const fail = this.db.prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status IN ('queued', 'running')`);
+        for (const id of stranded) fail.run(INTERRUPTED, now(), id);
+      })();
+    } catch (err) {
+      throw asLibraryError(err, 'mark the runs of a closed app as interrupted');
+    }
+    return stranded.length;
   }
 
   /**
@@ -492,6 +564,7 @@ export class Library {
 
   /** Runs still queued or running would be lost with their image or project: refuse until they end. */
   private refuseActiveRuns(where: string, arg: string, what: string): void {
+    this.failStrandedRuns();
     const n = this.db.prepare(`SELECT count(*) FROM runs WHERE ${where} AND status IN ('queued', 'running')`).pluck().get(arg) as number;
     if (n > 0) throw new LibraryError('CONFLICT', `${what} has ${n} run${n > 1 ? 's' : ''} still in progress; cancel ${n > 1 ? 'them' : 'it'} or wait before deleting.`);
   }
@@ -743,12 +816,12 @@ export class Library {
         this.db
           .prepare(
             `INSERT INTO runs (id, project_id, image_id, status, kind, job_id, pack_id, pack_name, pack_version, method,
-               params_json, seed, execution_provider, app_version, created_at, started_at, name, baseline_run_id, input_key)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               params_json, seed, execution_provider, app_version, created_at, started_at, name, baseline_run_id, input_key, owner)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(id, image.project_id, image.id, status, kind, input.jobId ?? null, input.packId, input.packName, input.packVersion,
             input.method, JSON.stringify(params), seed, input.executionProvider, input.appVersion ?? this.options.appVersion ?? '0.0.0',
-            t, status === 'running' ? t : null, name, input.baselineRunId ?? null, inputKey);
+            t, status === 'running' ? t : null, name, input.baselineRunId ?? null, inputKey, ownerKey(this.holder));
         const ins = this.db.prepare(`INSERT INTO run_masks (run_id, mask_id, position) VALUES (?, ?, ?)`);
         input.maskIds.forEach((m, i) => ins.run(id, m, i));
         const insOther = this.db.prepare(`INSERT INTO run_other_masks (run_id, mask_id, position) VALUES (?, ?, ?)`);
@@ -991,6 +1064,7 @@ export class Library {
   /** Runs for the results grid: filter by project, text (names and tags), tag and status; sort. */
   listRuns(request: ListRunsRequest = {}): RunSummary[] {
     const req = ListRunsSchema.parse(request);
+    this.failStrandedRuns();
     const where: string[] = req.trashed
       ? ['r.deleted_at IS NOT NULL']
       : ['r.deleted_at IS NULL', 'p.deleted_at IS NULL', 'i.deleted_at IS NULL'];
@@ -1054,6 +1128,7 @@ export class Library {
   }
 
   trashRun(runId: string): void {
+    this.failStrandedRuns();
     const row = this.runRow(runId);
     if (row.status === 'running' || row.status === 'queued') {
       throw new LibraryError('CONFLICT', `Run "${row.name}" is still ${row.status}; cancel it before deleting it.`);
@@ -1190,6 +1265,7 @@ export class Library {
   emptyTrash(): TrashEmptied {
     let emptied: TrashRows;
     try {
+      this.failStrandedRuns();
       emptied = this.emptyTrashRows();
     } catch (err) {
       throw asLibraryError(err, 'empty the trash');

@@ -1,18 +1,30 @@
 /**
- * `library.lock`: which process has the library open, so that a second one (another window, the CLI)
- * does not take the first one's queued runs for a crash's leftovers. A PID alone is not enough: after a
- * reboot, or long enough, a crashed app's PID belongs to some other process, and crash recovery would
- * wait for it forever (runs stuck "queued", not even trashable). So the lock also records the holder's
- * start time where the system tells it (Linux: /proc/<pid>/stat), and a holder counts as alive only while
- * a process with that PID and that start time runs. Elsewhere the PID check is what there is.
+ * Who has the library open. Every open Library registers itself as a file in `<dataDir>/library.holders/`
+ * (`<pid>-<instance>.json`), so that a second process (another host, the CLI, a window started while one
+ * runs) is known to every other one for as long as it is open: crash recovery must not take a live
+ * process's runs, job folders or half-written files for a crash's leftovers. One file per holder, never a
+ * shared one, so that two processes opening at once never overwrite each other's entry.
+ *
+ * A PID alone is not enough: after a reboot, or long enough, a crashed app's PID belongs to some other
+ * process, and recovery would wait for it forever (runs stuck "queued", not even trashable). So a holder
+ * also records its start time where the system tells it (Linux: /proc/<pid>/stat), and counts as alive
+ * only while a process with that PID and that start time runs. Elsewhere the PID check is what there is.
+ *
+ * Builds before the registry wrote one `library.lock` with the PID of the process that owned recovery;
+ * it is still read as a holder, so that an older build running beside this one is respected.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 
 export interface LockHolder {
   pid: number;
   /** Start time of the process in clock ticks since boot (Linux), or null where unknown. */
   started: string | null;
 }
+
+export const HOLDERS_DIR = 'library.holders';
+export const LEGACY_LOCK = 'library.lock';
 
 /** Start time of process `pid` (field 22 of /proc/<pid>/stat), or null where there is no /proc. */
 export function processStartTime(pid: number): string | null {
@@ -35,7 +47,7 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** The lock's holder; a lock written by older builds holds the PID alone. Null when there is no lock. */
+/** A holder file (or the legacy lock): the PID alone (older builds) or {pid, started}. Null when unreadable. */
 export function readLock(file: string): LockHolder | null {
   let text: string;
   try {
@@ -48,12 +60,12 @@ export function readLock(file: string): LockHolder | null {
     if (typeof j === 'number') return { pid: j, started: null };
     if (typeof j.pid === 'number') return { pid: j.pid, started: typeof j.started === 'string' ? j.started : null };
   } catch {
-    /* not JSON: unreadable lock, nobody */
+    /* not JSON: unreadable, nobody */
   }
   return null;
 }
 
-/** Is the process that wrote this lock still running? */
+/** Is the process that wrote this holder still running? */
 export function holderAlive(h: LockHolder): boolean {
   if (!(h.pid > 0) || !pidAlive(h.pid)) return false;
   if (h.started === null) return true;
@@ -61,13 +73,57 @@ export function holderAlive(h: LockHolder): boolean {
   return now === null || now === h.started;
 }
 
-/** Take the lock for this process. */
-export function writeLock(file: string): void {
-  const holder: LockHolder = { pid: process.pid, started: processStartTime(process.pid) };
-  fs.writeFileSync(file, JSON.stringify(holder));
+/** This process as a holder. */
+export function selfHolder(): LockHolder {
+  return { pid: process.pid, started: processStartTime(process.pid) };
 }
 
-/** Remove the lock if this process holds it. */
-export function releaseLock(file: string): void {
-  if (readLock(file)?.pid === process.pid) fs.rmSync(file, { force: true });
+/** One open Library's entry in the registry. */
+export class HolderEntry {
+  /** Unique per Library instance: the same process may open a folder twice (and close one of them). */
+  readonly instance = randomUUID();
+  readonly file: string;
+
+  constructor(readonly dataDir: string) {
+    this.file = path.join(dataDir, HOLDERS_DIR, `${process.pid}-${this.instance}.json`);
+  }
+
+  register(): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    fs.writeFileSync(this.file, JSON.stringify(selfHolder()));
+  }
+
+  release(): void {
+    fs.rmSync(this.file, { force: true });
+  }
+}
+
+/**
+ * The live holders of the library in `dataDir` that are other processes than this one (the legacy lock
+ * included). Entries of processes that have gone are removed on the way (best effort).
+ */
+export function otherLiveHolders(dataDir: string): LockHolder[] {
+  const live: LockHolder[] = [];
+  const consider = (file: string, removeWhenDead: boolean) => {
+    const h = readLock(file);
+    if (h && h.pid !== process.pid && holderAlive(h)) live.push(h);
+    else if (removeWhenDead && (!h || h.pid !== process.pid)) fs.rmSync(file, { force: true });
+  };
+  consider(path.join(dataDir, LEGACY_LOCK), false);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(path.join(dataDir, HOLDERS_DIR));
+  } catch {
+    /* no registry yet */
+  }
+  for (const n of names) {
+    if (n.endsWith('.json')) {
+      try {
+        consider(path.join(dataDir, HOLDERS_DIR, n), true);
+      } catch {
+        /* a file that cannot be removed stays; it was read as dead */
+      }
+    }
+  }
+  return live;
 }

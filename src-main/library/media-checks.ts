@@ -4,18 +4,21 @@
  * cannot show or the pipeline cannot read never gets a row.
  */
 import sharp, { type Metadata } from 'sharp';
+import { loadMaskFile } from '../pipeline/image/decode';
 import { LibraryError } from './errors';
 
 /** Photo formats the library stores (sharp's format name → the stored file's extension). */
 export const IMAGE_FORMATS: Record<string, string> = { png: 'png', jpeg: 'jpg', webp: 'webp', tiff: 'tif' };
 
-/** Pixels of the object in a mask PNG: alpha above half when it has alpha, else grey level above half. */
+/**
+ * Pixels of the object in a mask PNG, read by the pipeline's own rule (loadMaskFile: alpha where it is
+ * not opaque, else the grey level), so that the area the library stores is the mask a run will use and a
+ * mask the run would find empty is refused when it is saved.
+ */
 async function maskArea(png: Buffer): Promise<number> {
-  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-  const c = info.channels;
-  const channel = c === 4 || c === 2 ? c - 1 : 0;
+  const { data } = await loadMaskFile(png);
   let area = 0;
-  for (let i = channel; i < data.length; i += c) if (data[i] > 127) area++;
+  for (let p = 0; p < data.length; p++) area += data[p];
   return area;
 }
 
@@ -28,6 +31,9 @@ export async function checkMask(png: Buffer, name: string, image: { name: string
   const m = await maskFileArea(png, image);
   if ('problem' in m) throw new LibraryError('BAD_INPUT', `Mask "${name}" was not saved: ${m.problem}.`);
   if (m.area === 0) throw new LibraryError('BAD_INPUT', `Mask "${name}" is empty: paint or select the object first.`);
+  if (m.area === image.width * image.height) {
+    throw new LibraryError('BAD_INPUT', `Mask "${name}" covers the whole image: it must outline one object, not the entire frame (an inverted mask?).`);
+  }
   return m.area;
 }
 

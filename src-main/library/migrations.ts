@@ -212,6 +212,15 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 7,
+    description: 'which open library recorded a run still in progress',
+    up(db) {
+      // "pid:start:instance" of the Library that recorded it (library.ts ownerKey): a run whose owner has
+      // gone is interrupted, even while another process keeps the library open. Older rows stay NULL.
+      db.exec(`ALTER TABLE runs ADD COLUMN owner TEXT`);
+    },
+  },
 ];
 
 /** The pack-default sampler settings as of migration 6 (frozen with it: see keyV6). */

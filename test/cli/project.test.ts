@@ -52,7 +52,7 @@ describe('fastsam3d project', () => {
     fs.writeFileSync(out, 'keep me');
     const refused = await cli('project', 'export', projectId, '--out', out, '--data-dir', dir);
     expect(refused.code).toBe(2);
-    expect(refused.err).toMatch(/^fastsam3d: error: Cannot export project "Desk chair" to .*chair\.zip: a file of that name is already there\. Choose another name, or confirm that it may be replaced/);
+    expect(refused.err).toMatch(/^fastsam3d: error: Cannot export project "Desk chair" to .*chair\.zip: a file of that name is already there\. Choose another name, or confirm that it may be replaced.* To replace it, add --replace\.\n$/);
     expect(fs.readFileSync(out, 'utf8')).toBe('keep me');
     const replaced = await cli('project', 'export', projectId, '--out', out, '--replace', '--data-dir', dir);
     expect(replaced.code).toBe(0);
@@ -78,6 +78,14 @@ describe('fastsam3d project', () => {
     const ambiguous = await cli('project', 'export', 'Desk chair', '--data-dir', dir);
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.err).toMatch(/2 projects are named "Desk chair"; give one's id:\n {2}\S+ {2}desk chair .*\n {2}\S+ {2}Desk chair /);
+
+    // A mistyped --data-dir is said, not answered with an empty library made there.
+    const typo = path.join(tempDir(), 'no-library-here');
+    for (const args of [['list'], ['export', 'Desk chair']]) {
+      const r = await cli('project', ...args, '--data-dir', typo);
+      expect(r).toMatchObject({ code: 2, err: expect.stringMatching(/^fastsam3d: error: there is no library in .*no-library-here \(no library\.sqlite\): check --data-dir/) });
+    }
+    expect(fs.existsSync(typo)).toBe(false);
 
     const notes = path.join(tempDir(), 'notes.zip');
     fs.writeFileSync(notes, 'not a zip');

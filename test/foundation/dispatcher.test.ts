@@ -36,6 +36,14 @@ describe('Dispatcher', () => {
     expect(toApiError(new LibraryError('NOT_FOUND', 'No run "x".'))).toEqual({ code: 'NOT_FOUND', message: 'No run "x".' });
     expect(toApiError(new LibraryError('BAD_INPUT', 'Mask is empty.'))).toEqual({ code: 'BAD_REQUEST', message: 'Mask is empty.' });
     expect(toApiError(Object.assign(new Error('stopped'), { name: 'AbortError' }))).toEqual({ code: 'CANCELLED', message: 'stopped' });
+    // Raw file-system and SQLite failures a handler did not wrap: what they mean and what to do, not INTERNAL.
+    const raw = (code: string, message: string, extra: object = {}) => Object.assign(new Error(message), { code, ...extra });
+    expect(toApiError(raw('SQLITE_FULL', 'database or disk is full'))).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/disk .* is full \(database or disk is full\)\. Free some space.*nothing was changed/) });
+    expect(toApiError(raw('ENOSPC', 'ENOSPC: no space left on device, write'))).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/is full/) });
+    expect(toApiError(raw('EROFS', 'EROFS: read-only file system'))).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/cannot be written .*read-only/) });
+    expect(toApiError(raw('SQLITE_READONLY_DBMOVED', 'attempt to write a readonly database'))).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(toApiError(raw('ENOENT', 'ENOENT: no such file', { path: '/d/assets/images/x.png' }))).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/missing \(\/d\/assets\/images\/x\.png\).*import the photo again/) });
+    expect(toApiError(raw('EWHATEVER', 'odd'))).toEqual({ code: 'INTERNAL', message: 'odd' });
     expect(toApiError(new TypeError('boom'))).toEqual({ code: 'INTERNAL', message: 'boom' });
   });
 });

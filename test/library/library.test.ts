@@ -112,6 +112,30 @@ describe('images and masks', () => {
     expect(lib.listMasks(image.id)).toEqual([]);
     expect(lib.sweepOrphans()).toBe(0); // failed saves left no file behind
   });
+
+  it('reads a saved mask as a run does: opaque RGBA by its colours, so an all-black one is empty and a box is its box', async () => {
+    const lib = openLib();
+    const { image } = await lib.importImage({ name: 'a.png', data: await photoPng(64, 48) });
+    // Black-and-white masks saved with an opaque alpha channel (what many editors write).
+    const opaqueRgba = (box: [number, number, number, number] | null) => {
+      const px = Buffer.alloc(64 * 48 * 4);
+      for (let y = 0; y < 48; y++) for (let x = 0; x < 64; x++) {
+        const o = (y * 64 + x) * 4;
+        const on = box !== null && x >= box[0] && x < box[2] && y >= box[1] && y < box[3];
+        px.fill(on ? 255 : 0, o, o + 3);
+        px[o + 3] = 255;
+      }
+      return sharp(px, { raw: { width: 64, height: 48, channels: 4 } }).png().toBuffer();
+    };
+    await expect(lib.saveMask({ imageId: image.id, name: 'black', png: await opaqueRgba(null) })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/"black" is empty/) });
+    const box = await lib.saveMask({ imageId: image.id, name: 'box', png: await opaqueRgba([10, 5, 30, 25]) });
+    expect(box.area).toBe(20 * 20);
+    // An SAM 3D cut-out still reads by its alpha.
+    expect((await lib.saveMask({ imageId: image.id, name: 'cutout', png: await cutoutPng(64, 48, 20, 10) })).area).toBe(20 * 10);
+    // A mask of the whole frame outlines nothing: refused when saved, not when the run starts.
+    await expect(lib.saveMask({ imageId: image.id, name: 'all', png: await greyMaskPng(64, 48, 64 * 48) })).rejects.toThrow(/"all" covers the whole image/);
+    expect(lib.listMasks(image.id).map((m) => m.name).sort()).toEqual(['box', 'cutout']);
+  });
 });
 
 describe('runs', () => {

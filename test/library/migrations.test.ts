@@ -72,6 +72,23 @@ async function seedAt(dir: string, version: number): Promise<void> {
     db.prepare(`INSERT INTO run_masks VALUES ('run6', 'mask1', 0)`).run();
     db.prepare(`INSERT INTO run_other_masks VALUES ('run6', 'mask2', 0)`).run();
   }
+  if (version >= 6) {
+    // A version-6 library keyed runs with the steps and CFG they ran, and never paired run3 with run2.
+    const keys: [string, string][] = [
+      ['run2', 'mini|img1|mask1|9|ssSteps=12|ssCfgStrength=4|slatSteps=25|slatCfgStrength=1'],
+      ['run3', 'mini|img1|mask1|9|ssSteps=25|ssCfgStrength=4|slatSteps=25|slatCfgStrength=1'],
+      ['run4', 'mini|img1|mask1|9|ssSteps=12|ssCfgStrength=4|slatSteps=25|slatCfgStrength=1'],
+      ['run6', 'mini|img1|mask1|9|fitToMask=mask2'],
+    ];
+    for (const [id, key] of keys) db.prepare(`UPDATE runs SET input_key = ? WHERE id = ?`).run(key, id);
+    db.prepare(`UPDATE runs SET baseline_run_id = NULL, speedup = NULL, quality = NULL, metrics_json = NULL WHERE id = 'run3'`).run();
+    // A run the version-6 app was running when it crashed: no owner column then.
+    db.prepare(
+      `INSERT INTO runs (id, project_id, image_id, status, kind, pack_id, pack_name, pack_version, method, params_json, seed, execution_provider, app_version, created_at, started_at, input_key)
+       VALUES ('run7', 'p1', 'img1', 'running', 'object', 'mini', 'mini', '1.0.0', 'off', '{"seed":9}', 9, 'cpu', '0.0.1', ?, ?, 'mini|img1|mask1|9')`,
+    ).run(T, T);
+    db.prepare(`INSERT INTO run_masks VALUES ('run7', 'mask1', 0)`).run();
+  }
   db.close();
 }
 
@@ -121,6 +138,8 @@ describe('schema migrations', () => {
           expect(key('run5')).toBe('legacy key');
         }
         if (from >= 5) expect(key('run6')).toBe('mini|img1|mask1|9|fitToMask=mask2');
+        // Migration 7: a run left running by a crashed older build has no owner; alone, the library interrupts it.
+        if (from >= 6) expect(lib.getRun('run7')).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Interrupted/) });
         lib.setRunTags('run1', ['new']);
         expect(lib.listRuns({ tag: 'new' }).map((r) => r.id)).toEqual(['run1']);
       } finally {

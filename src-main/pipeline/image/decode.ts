@@ -52,21 +52,24 @@ interface RawDecode {
   width: number;
   height: number;
   channels: number;
-  /** 0..1 samples, interleaved. */
-  samples: Float32Array;
+  /** Interleaved samples, 0..`full`. */
+  samples: Uint8Array | Uint16Array;
+  /** The largest sample value: 255 at 8 bits, 65535 at 16. */
+  full: number;
   bitDepth: 8 | 16;
   hasAlpha: boolean;
   resized: boolean;
   originalSize: [number, number];
 }
 
-async function decodeRaw(src: ImageSource, maxSide: number | null): Promise<RawDecode> {
+/** Decode to RGB(A) at the file's bit depth, or at 8 bits with `eightBit` (masks: two levels need no more). */
+async function decodeRaw(src: ImageSource, maxSide: number | null, eightBit = false): Promise<RawDecode> {
   const buf = await readSource(src);
   try {
     const meta = await sharp(buf, { limitInputPixels: false }).metadata(); // the header only: the size check is ours
     const tooLarge = oversizeProblem(meta.width ?? 0, meta.height ?? 0, describe(src));
     if (tooLarge) throw new PipelineInputError('IMAGE_TOO_LARGE', tooLarge);
-    const is16 = meta.depth === 'ushort';
+    const is16 = meta.depth === 'ushort' && !eightBit;
     const hasAlpha = Boolean(meta.hasAlpha);
     let pipe = sharp(buf, { limitInputPixels: MAX_INPUT_PIXELS }).rotate(); // EXIF orientation
     const rotated = (meta.orientation ?? 1) >= 5;
@@ -82,18 +85,12 @@ async function decodeRaw(src: ImageSource, maxSide: number | null): Promise<RawD
     if (hasAlpha) pipe = pipe.ensureAlpha();
     const { data, info } = await pipe.raw({ depth: is16 ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
     const count = info.width * info.height * info.channels;
-    const samples = new Float32Array(count);
-    if (is16) {
-      const view = new Uint16Array(data.buffer, data.byteOffset, count);
-      for (let q = 0; q < count; q++) samples[q] = view[q] / 65535;
-    } else {
-      for (let q = 0; q < count; q++) samples[q] = data[q] / 255;
-    }
     return {
       width: info.width,
       height: info.height,
       channels: info.channels,
-      samples,
+      samples: is16 ? new Uint16Array(data.buffer, data.byteOffset, count) : new Uint8Array(data.buffer, data.byteOffset, count),
+      full: is16 ? 65535 : 255,
       bitDepth: is16 ? 16 : 8,
       hasAlpha: info.channels === 4,
       resized,
@@ -114,12 +111,13 @@ export async function loadImageFile(src: ImageSource, opts: { maxSide?: number }
   const n = raw.width * raw.height;
   const rgb = new Float32Array(n * 3);
   const alpha = raw.hasAlpha ? new Float32Array(n) : null;
+  const { samples, full } = raw;
   for (let p = 0; p < n; p++) {
     const s = p * raw.channels;
-    rgb[3 * p] = raw.samples[s];
-    rgb[3 * p + 1] = raw.samples[s + 1];
-    rgb[3 * p + 2] = raw.samples[s + 2];
-    if (alpha) alpha[p] = raw.samples[s + 3];
+    rgb[3 * p] = samples[s] / full;
+    rgb[3 * p + 1] = samples[s + 1] / full;
+    rgb[3 * p + 2] = samples[s + 2] / full;
+    if (alpha) alpha[p] = samples[s + 3] / full;
   }
   const warnings: string[] = [];
   if (raw.resized) {
@@ -131,11 +129,13 @@ export async function loadImageFile(src: ImageSource, opts: { maxSide?: number }
 }
 
 /**
- * Decode a mask file. With a non-opaque alpha channel (SAM 3D's RGBA cutouts) the mask is alpha > 0.5;
- * otherwise it is the grey level > 0.5 (white = object).
+ * Decode a mask file (at 8 bits: a 12000² mask stays 0.5 GB, not 2 GB of floats). With a non-opaque alpha
+ * channel (SAM 3D's RGBA cutouts) the mask is alpha > 0.5; otherwise it is the grey level > 0.5 (white =
+ * object). The library reads saved masks through this too, so the area it stores is what a run uses.
  */
 export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
-  const raw = await decodeRaw(src, null);
+  const raw = await decodeRaw(src, null, true);
+  const { samples, full } = raw;
   const n = raw.width * raw.height;
   const data = new Uint8Array(n);
   const warnings: string[] = [];
@@ -146,9 +146,9 @@ export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
   let binaryColours = true;
   for (let p = 0; p < n; p++) {
     const s = p * raw.channels;
-    if (raw.hasAlpha && raw.samples[s + 3] < 1) transparent++;
+    if (raw.hasAlpha && samples[s + 3] < full) transparent++;
     for (let c = 0; c < 3 && binaryColours; c++) {
-      const v = raw.samples[s + c];
+      const v = samples[s + c] / full;
       if (v > 0.02 && v < 0.98) binaryColours = false;
     }
   }
@@ -161,8 +161,8 @@ export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
   }
   for (let p = 0; p < n; p++) {
     const s = p * raw.channels;
-    const v = useAlpha ? raw.samples[s + 3] : (raw.samples[s] + raw.samples[s + 1] + raw.samples[s + 2]) / 3;
-    data[p] = v > 0.5 ? 1 : 0;
+    const v = useAlpha ? samples[s + 3] : (samples[s] + samples[s + 1] + samples[s + 2]) / 3;
+    data[p] = v > 0.5 * full ? 1 : 0;
   }
   return { width: raw.width, height: raw.height, data, warnings };
 }
