@@ -10,6 +10,8 @@ import { parseNumberFlag } from './numbers';
 export interface ObjectInputs {
   image: DecodedImage;
   mask: BinaryMask;
+  /** The mask's file, when the user named one (or the folder's N.png): messages about the mask name it. */
+  maskFile?: string;
   /** The object's name (from --name, else from the input); files are named after fileBaseName(name). */
   name: string;
   warnings: string[];
@@ -34,7 +36,7 @@ export async function resolveObjectInputs(o: {
   if (o.mask && o.maskIndex !== undefined) throw new UsageError('give either --mask or --mask-index, not both');
   if (await isSam3dFolder(o.image)) {
     if (o.mask)
-      throw new UsageError('--image is a SAM 3D folder: choose its mask with --mask-index N instead of --mask');
+      throw new UsageError(`--image ${o.image} is a folder: with --mask, pass the photo file itself; a SAM 3D folder (image.png + 0.png, 1.png, …) takes --mask-index N instead`);
     const index =
       o.maskIndex === undefined ? 0 : parseNumberFlag('--mask-index', o.maskIndex, { integer: true, min: 0 });
     const folder = await readSam3dFolder(o.image, true);
@@ -47,7 +49,7 @@ export async function resolveObjectInputs(o: {
     }
     const [image, mask] = await Promise.all([loadImageFile(folder.imagePath), loadMaskFile(chosen.path)]);
     const otherMaskFiles = folder.masks.filter((m) => m !== chosen).map((m) => ({ path: m.path, name: m.file }));
-    return { image, mask, otherMaskFiles, ...objectName(o.name, `${basename(o.image)}-${index}`, warnings) };
+    return { image, mask, maskFile: chosen.path, otherMaskFiles, ...objectName(o.name, `${basename(o.image)}-${index}`, warnings) };
   }
   if (o.maskIndex !== undefined)
     throw new UsageError('--mask-index needs --image to be a SAM 3D folder (image.png + 0.png, 1.png, …)');
@@ -64,7 +66,7 @@ export async function resolveObjectInputs(o: {
       );
     warnings.push('Using the image alpha channel as the mask.');
   }
-  return { image, mask, otherMaskFiles: [], ...objectName(o.name, stem(o.image), warnings) };
+  return { image, mask, ...(o.mask ? { maskFile: o.mask } : {}), otherMaskFiles: [], ...objectName(o.name, stem(o.image), warnings) };
 }
 
 /** --name, unless nothing of it is left in a file name (then the name from the input, with a warning). */
@@ -82,7 +84,7 @@ function objectName(
 
 export interface SceneInputs {
   image: DecodedImage;
-  masks: { mask: BinaryMask; name: string }[];
+  masks: { mask: BinaryMask; name: string; maskFile: string }[];
   name: string;
   warnings: string[];
 }
@@ -107,7 +109,7 @@ export async function resolveSceneInputs(o: {
   }
   const image = await loadImageFile(imagePath);
   const masks = await Promise.all(
-    listed.masks.map(async (m) => ({ mask: await loadMaskFile(m.path), name: `object-${m.index}` })),
+    listed.masks.map(async (m) => ({ mask: await loadMaskFile(m.path), name: `object-${m.index}`, maskFile: m.path })),
   );
   const fromInput = imagePath === o.image ? stem(o.image) : basename(o.image);
   return { image, masks, ...objectName(o.name, fromInput, listed.warnings) };

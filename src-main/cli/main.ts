@@ -123,7 +123,7 @@ export function buildProgram(io: Io): Command {
       const otherMasks = ctx.runOptions.params?.fitToMask ? await loadContextMasks(inputs.otherMaskFiles, inputs.warnings) : [];
       const result = await runObject(
         ctx.pack,
-        { image: inputs.image, mask: inputs.mask, name: inputs.name },
+        { image: inputs.image, mask: inputs.mask, name: inputs.name, ...(inputs.maskFile ? { maskFile: inputs.maskFile } : {}) },
         { ...ctx.runOptions, ...(otherMasks.length ? { otherMasks } : {}) },
       );
       ctx.endProgress();
@@ -164,10 +164,14 @@ export function buildProgram(io: Io): Command {
       masksDir: o.masksDir as string,
       name: o.name as string,
     });
-    const reportName = 'scene.report.json';
+    // scene.glb, object-N.* and scene.report.json; with --name, <name>.glb, <name>-object-N.* and
+    // <name>.report.json, so that two scenes written to one folder keep their files apart.
+    const sceneName = o.name ? fileBaseName(inputs.name) : 'scene';
+    const objectNames = inputs.masks.map((m) => (o.name ? `${sceneName}-${m.name}` : m.name));
+    const reportName = `${sceneName}.report.json`;
     const files = (formats: Parameters<typeof outputFileNames>[1]) => [
-      'scene.glb',
-      ...inputs.masks.flatMap((m) => outputFileNames(m.name, formats)),
+      `${sceneName}.glb`,
+      ...objectNames.flatMap((n) => outputFileNames(n, formats)),
       reportName,
     ];
     await runWithPack(o, io, files, async (ctx) => {
@@ -180,15 +184,20 @@ export function buildProgram(io: Io): Command {
       const summaries: string[] = [];
       for (const [q, r] of scene.objects.entries()) {
         const { mesh, simplification } = await ctx.outputMesh(r.mesh);
-        const name = inputs.masks[q].name;
+        const name = objectNames[q];
         report.objects[q].mesh = writtenMeshReport(mesh, simplification);
         objects.push({ ...r, mesh, name });
-        summaries.push(`  ${name}: ${meshSummary(report.objects[q].mesh, simplification)}${settingsSummary(report.objects[q])}\n`);
+        // Each object's own warnings (a tiny or resized mask, fit to mask, colour from photo) under its line.
+        summaries.push(
+          `  ${name}: ${meshSummary(report.objects[q].mesh, simplification)}${settingsSummary(report.objects[q])}\n` +
+            report.objects[q].warnings.map((w) => `    warning: ${w}\n`).join(''),
+        );
         throwIfAborted(ctx.signal);
       }
       const pending = await renderSceneOutputs(objects, scene.objects[0].camera, ctx.outputDir, {
         formats: ctx.formats,
         posed: ctx.posed,
+        baseName: sceneName,
         signal: ctx.signal,
       });
       const written = await commitRun(ctx, pending, reportName, report);

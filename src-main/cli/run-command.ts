@@ -4,6 +4,7 @@
  * progress, cancels on Ctrl-C and always cleans up, so each subcommand only says what it runs and what it
  * writes.
  */
+import os from 'node:os';
 import { isAbsolute } from 'node:path';
 import { Command, Option } from 'commander';
 import { ExecutionProviderSchema } from '../../src-shared/api/jobs';
@@ -117,7 +118,19 @@ export async function runWithPack(
     io.stderr.write('fastsam3d: cancelled\n');
     (io.exit ?? process.exit)(EXIT.cancelled);
   };
+  // `timeout`, `kill`, a closed terminal or a stopped container: stop at once, but as a second Ctrl-C
+  // does (temp files and the folders this run made removed), with the shell's 128 + signal number.
+  const onTerm = (signal: 'SIGTERM' | 'SIGHUP') => {
+    ac.abort();
+    bar.done();
+    discardPendingWritesSync();
+    prepared.removeIfCreatedSync();
+    io.stderr.write(`fastsam3d: stopped by ${signal}; its unfinished files were removed\n`);
+    (io.exit ?? process.exit)(128 + os.constants.signals[signal]);
+  };
+  const terminators = { SIGTERM: () => onTerm('SIGTERM'), SIGHUP: () => onTerm('SIGHUP') } as const;
   process.on('SIGINT', onInt);
+  for (const [sig, f] of Object.entries(terminators)) process.on(sig, f);
   let ok = false;
   try {
     const pack = await openPack(packDir(o), { executionProvider: o.executionProvider as ExecutionProvider });
@@ -152,6 +165,7 @@ export async function runWithPack(
   } finally {
     bar.done();
     process.off('SIGINT', onInt);
+    for (const [sig, f] of Object.entries(terminators)) process.off(sig, f);
     if (!ok) prepared.removeIfCreatedSync();
   }
 }

@@ -110,8 +110,8 @@ export function fileBaseName(name: string, fallback = 'object'): string {
  * name keeps its spelling when its file name is free; otherwise it becomes its cleaned name with `-2`,
  * `-3`, …. Names already unique come back unchanged.
  */
-export function uniqueOutputNames(names: readonly string[]): string[] {
-  const taken = new Set<string>(['scene']);
+export function uniqueOutputNames(names: readonly string[], sceneName = 'scene'): string[] {
+  const taken = new Set<string>([fileBaseName(sceneName).toLowerCase()]);
   const key = (n: string) => fileBaseName(n).toLowerCase();
   return names.map((raw) => {
     let name = raw.trim() || 'object';
@@ -200,7 +200,10 @@ export async function writeOutputs(result: ObjectOutput, dir: string, opts: Outp
   return files.map((f, i) => ({ path: f.path, format: f.format, bytes: bytes[i] }));
 }
 
-/** The files of writeSceneOutputs, rendered in memory: `scene.glb` first, then each object's files. */
+/**
+ * The files of writeSceneOutputs, rendered in memory: `<baseName>.glb` first (`scene.glb` by default),
+ * then each object's files.
+ */
 export async function renderSceneOutputs(
   objects: (ObjectOutput & { name: string })[],
   camera: CameraInfo,
@@ -210,7 +213,8 @@ export async function renderSceneOutputs(
   throwIfAborted(opts.signal);
   // Two objects of one name (or one named "scene") must not write the same file: the second would
   // silently replace the first. The scene's node names follow, so files and nodes match.
-  const names = uniqueOutputNames(objects.map((o) => o.name));
+  const sceneName = opts.baseName ?? 'scene';
+  const names = uniqueOutputNames(objects.map((o) => o.name), sceneName);
   const simplified = await Promise.all(
     objects.map(async (o, i) => ({
       ...o,
@@ -221,7 +225,7 @@ export async function renderSceneOutputs(
   throwIfAborted(opts.signal);
   const files: PendingOutput[] = [
     {
-      path: path.join(dir, 'scene.glb'),
+      path: path.join(dir, `${fileBaseName(sceneName)}.glb`),
       format: 'scene-glb',
       data: await sceneGlbBytes(simplified, camera, objects[0] ? extrasOf(objects[0], opts) : undefined),
     },

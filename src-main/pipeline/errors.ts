@@ -10,6 +10,7 @@ export type InputErrorCode =
   | 'IMAGE_TOO_LARGE'
   | 'EMPTY_MASK'
   | 'FULL_MASK'
+  | 'NOT_A_MASK'
   | 'MASK_SIZE_MISMATCH'
   | 'MASK_INDEX_OUT_OF_RANGE'
   | 'NO_MASK'

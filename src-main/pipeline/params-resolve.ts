@@ -1,5 +1,5 @@
 /** Parameters of one run: method preset + user overrides, validated, with the pack's sampler defaults. */
-import { AccelOverridesSchema, AccelParamsSchema, DEFAULT_PARAMS, PRESETS } from '../../src-shared/params';
+import { AccelOverridesSchema, AccelParamsSchema, DEFAULT_PARAMS, PARAM_SPECS, PRESETS, cliFlag } from '../../src-shared/params';
 import type { AccelParams, Method, SamplerDefaults } from '../../src-shared/params';
 import { PipelineInputError } from './errors';
 import type { Manifest } from './pack/manifest-schema';
@@ -27,15 +27,21 @@ export function resolveRunParams(method: Method, overrides: Partial<AccelParams>
   }
   const p = parsed.data;
   if (p.ssCache && p.ssCacheStride >= 2 && p.ssWarmup < 1) {
-    throw new PipelineInputError('BAD_PARAMS', 'ssWarmup must be at least 1 when ssCacheStride ≥ 2.');
+    throw new PipelineInputError('BAD_PARAMS', `${paramName('ssWarmup')} must be at least 1 when ${paramName('ssCacheStride')} is 2 or more.`);
   }
   if (p.meshTauLow > p.meshTauHigh) {
     throw new PipelineInputError(
       'BAD_PARAMS',
-      `meshTauLow (${p.meshTauLow}) must not exceed meshTauHigh (${p.meshTauHigh}).`,
+      `${paramName('meshTauLow')} = ${p.meshTauLow} must not exceed ${paramName('meshTauHigh')} = ${p.meshTauHigh}.`,
     );
   }
   return p;
+}
+
+/** A parameter as both the window and the CLI call it: "τ low (meshTauLow, --mesh-tau-low)". */
+function paramName(key: keyof AccelParams): string {
+  const spec = PARAM_SPECS.find((s) => s.key === key);
+  return `${spec ? `${spec.symbol} ` : ''}(${key}, ${cliFlag(key)})`;
 }
 
 /** The sampler settings a run uses when the user overrides none of them (a shortcut pack's own step count). */

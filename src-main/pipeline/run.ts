@@ -31,6 +31,8 @@ import type { CameraInfo, Layout, Mesh, StageOracle } from './types';
 export interface ObjectInput {
   mask: BinaryMask;
   name?: string;
+  /** The file the user gave for the mask (CLI): problems with the mask name it, not the object. */
+  maskFile?: string;
 }
 
 export interface RunOptions {
@@ -77,10 +79,11 @@ const emptyStages = (): Record<StageName, StageTiming> =>
 /** Run one object. `image` from loadImageFile, `mask` from loadMaskFile / maskFromAlpha. */
 export async function runObject(
   pack: Pack,
-  input: { image: DecodedImage; mask: BinaryMask; name?: string },
+  input: { image: DecodedImage } & ObjectInput,
   opts: RunOptions = {},
 ): Promise<ObjectResult> {
-  const { objects } = await runMany(pack, input.image, [{ mask: input.mask, name: input.name }], opts);
+  const { image, ...object } = input;
+  const { objects } = await runMany(pack, image, [object], opts);
   return objects[0];
 }
 
@@ -107,6 +110,12 @@ export async function runScene(
   };
 }
 
+/** How messages name a mask: by its file where it was read from one, else by its object's name. */
+function maskLabel(inp: ObjectInput, fallback: string): string {
+  if (inp.maskFile) return `the mask "${inp.maskFile}"`;
+  return inp.name ? `the mask "${inp.name}"` : fallback;
+}
+
 async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], opts: RunOptions) {
   const m = pack.manifest;
   const method = opts.method ?? 'fast-sam3d';
@@ -119,7 +128,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       inp.mask,
       image.width,
       image.height,
-      inp.name ? `the mask "${inp.name}"` : k > 1 ? `mask ${q}` : 'the mask',
+      maskLabel(inp, k > 1 ? `mask ${q}` : 'the mask'),
     ),
   );
   const objectWarnings = masks.map((mk) => [...mk.warnings]);
@@ -363,7 +372,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
 function usableOtherMasks(others: ObjectInput[], image: DecodedImage, warnings: string[]): BinaryMask[] {
   const out: BinaryMask[] = [];
   others.forEach((o, q) => {
-    const label = o.name ? `the mask "${o.name}"` : `other mask ${q}`;
+    const label = maskLabel(o, `other mask ${q}`);
     try {
       out.push(conformMask(o.mask, image.width, image.height, label));
     } catch (e) {

@@ -1,8 +1,9 @@
 /** The `fastsam3d` CLI end to end on the random-weight test pack and the example inputs. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { cli } from './run-cli';
 import { readGlb } from '../../src-main/export/read-glb';
@@ -145,6 +146,26 @@ describe('fastsam3d scene and pack validate', () => {
     expect(report.shared.ssSampling.networkPasses).toBe(17); // three objects, one batched pass per step
     for (const f of ['scene.glb', 'object-0.glb', 'object-1.glb', 'object-2.glb', 'scene.report.json'])
       expect(existsSync(join(dir, f))).toBe(true);
+  });
+
+  it('scene --name keeps two scenes in one folder apart, and each object\'s warnings are printed under its line', async () => {
+    // A folder of the scene's photo with its first mask and a second mask of 3 pixels (a warning of its own).
+    const input = mkdtempSync(join(tmpdir(), 'fs3d-cli-scene-in-'));
+    copyFileSync(join(SCENE, 'image.png'), join(input, 'image.png'));
+    copyFileSync(join(SCENE, '0.png'), join(input, '0.png'));
+    const { width, height } = await sharp(join(SCENE, 'image.png')).metadata();
+    const tiny = Buffer.alloc(width! * height!);
+    tiny.fill(255, (height! >> 1) * width! + (width! >> 1), (height! >> 1) * width! + (width! >> 1) + 3);
+    await sharp(tiny, { raw: { width: width!, height: height!, channels: 1 } }).png().toFile(join(input, '1.png'));
+
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-'));
+    const kitchen = await cli('scene', '--image', input, '--pack', PACK, '--output-dir', dir, '--name', 'kitchen');
+    expect(kitchen.code).toBe(0);
+    expect(kitchen.out).toMatch(/\n {2}kitchen-object-1: [^\n]*\n {4}warning: [^\n]*3 pixels/);
+    const mug = await cli('scene', '--image', MUG, '--pack', PACK, '--output-dir', dir, '--name', 'mug');
+    expect(mug.code).toBe(0);
+    expect(mug.out).not.toMatch(/replaced/);
+    expect(readdirSync(dir).sort()).toEqual(['kitchen-object-0.glb', 'kitchen-object-1.glb', 'kitchen.glb', 'kitchen.report.json', 'mug-object-0.glb', 'mug.glb', 'mug.report.json']);
   });
 
   it('pack validate: 0 for the test pack, 3 with the problems listed otherwise', async () => {

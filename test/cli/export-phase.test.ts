@@ -83,6 +83,20 @@ describe('infer: the export phase', () => {
     expect(process.listenerCount('SIGINT')).toBe(listeners); // the run's handler is gone
   });
 
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    it(`${signal} while the files are written (timeout, kill, a closed terminal): exit 128 + n at once, no temp file, no handler left`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-term-'));
+      const made = join(dir, 'new', 'nested'); // a folder this run creates: it goes too
+      hooks.onGlb = () => void process.emit(signal);
+      const listeners = process.listenerCount(signal);
+      const r = await run('infer', '--image', MUG, '--pack', PACK, '--output-dir', made, '--format', 'glb,obj,ply');
+      expect(r.exits).toEqual([signal === 'SIGTERM' ? 143 : 129]);
+      expect(r.err).toMatch(new RegExp(`fastsam3d: stopped by ${signal}; its unfinished files were removed`));
+      expect(readdirSync(dir)).toEqual([]);
+      expect(process.listenerCount(signal)).toBe(listeners);
+    });
+  }
+
   it('a write that fails midway (a folder appears where the .obj goes): exit 2, one line, no file of the run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-mid-'));
     hooks.onGlb = () => mkdirSync(join(dir, 'mug-0.obj')); // after the output check, before the files are written

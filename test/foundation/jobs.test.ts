@@ -182,7 +182,7 @@ describe('jobs through the host', () => {
     const unknownPack = await api.call('jobs.submit', { kind: 'object', imageId: 'x', maskIds: ['m'], packId: 'no-such-pack' });
     expect(unknownPack).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringContaining('test-tiny') } });
     const crossedTau = await api.call('jobs.submit', { kind: 'object', imageId: 'x', maskIds: ['m'], packId: 'test-tiny', params: { meshTauLow: 0.95, meshTauHigh: 0.05 } });
-    expect(crossedTau).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('meshTauLow (0.95) must not exceed meshTauHigh (0.05)') } });
+    expect(crossedTau).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('τ low (meshTauLow, --mesh-tau-low) = 0.95 must not exceed τ high (meshTauHigh, --mesh-tau-high) = 0.05') } });
     const twoMasks = await api.call('jobs.submit', { kind: 'object', imageId: 'x', maskIds: ['a', 'b'], packId: 'test-tiny' });
     expect(twoMasks).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('scene') } });
   });

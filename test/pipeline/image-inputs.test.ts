@@ -118,6 +118,22 @@ describe('masks', () => {
     expect(bw.warnings).toEqual([expect.stringMatching(/black-and-white mask with an alpha channel that is opaque but for 40 pixels; its white pixels are used/)]);
   });
 
+  it('refuses a photo passed as its own mask, and keeps a mask with anti-aliased edges', async () => {
+    // The project's mug photo: mostly mid-tones.
+    const photo = join(__dirname, '../../resources/examples/mug/image.png');
+    await expectInputError(loadMaskFile(photo), 'NOT_A_MASK', /does not look like a mask: \d+ % of its pixels are neither near black nor near white.*was the photo passed as the mask\?/);
+    // A 40×40 white disc on black with one grey ring of anti-aliasing: a mask.
+    const aa = await loadMaskFile(await png(40, 40, 3, (x, y) => {
+      const r = Math.hypot(x - 19.5, y - 19.5);
+      const v = r < 11 ? 255 : r < 12 ? 128 : 0;
+      return [v, v, v];
+    }));
+    expect(aa.data.reduce((a, b) => a + b, 0)).toBeGreaterThan(300);
+    // An RGBA cut-out's colours are the object's: its transparency is the mask, whatever the colours.
+    const cut = await loadMaskFile(await png(4, 4, 4, (x) => (x === 0 ? [120, 130, 140, 255] : [128, 128, 128, 0])));
+    expect(Array.from(cut.data.subarray(0, 4))).toEqual([1, 0, 0, 0]);
+  });
+
   it('refuses empty and full masks, resizes a same-aspect mask with a warning, refuses another aspect', async () => {
     await expectInputError(() => conformMask(rectMask(4, 4, 0, 0, -1, -1), 4, 4), 'EMPTY_MASK', /empty/);
     await expectInputError(() => conformMask(rectMask(4, 4, 0, 0, 3, 3), 4, 4), 'FULL_MASK', /whole image/);

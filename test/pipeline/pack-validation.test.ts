@@ -95,6 +95,26 @@ describe('pack validation', () => {
     const text = (await validatePack(dir)).problems.join('\n');
     expect(text).toMatch(/grid\.resolution/);
     expect(text).toMatch(/ss\.steps/);
+    // A segmentation pack where a reconstruction pack belongs is named as such, not "update the app".
+    expect((await validatePack(join(TINY_PACK, '../seg-mini'))).problems[0]).toMatch(/this is a segmentation pack \(fastsam3d-segpack\/1.*\), not a reconstruction pack; choose a reconstruction pack .* such as models\/mini/);
+    // Mesh decoder feature ranges that surface extraction could not use: refused here, before any sampling.
+    editManifest(dir, (m) => {
+      m.format = 'fastsam3d-pack/1';
+      m.grid.resolution = 16;
+      m.ss.steps = 25;
+    });
+    const good = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    editManifest(dir, (m) => {
+      m.decoders.mesh.layout.sdf = [0, 500];
+      m.decoders.mesh.layout.color = [8, 20];
+    });
+    const layout = (await validatePack(dir)).problems.join('\n');
+    expect(layout).toMatch(/decoders\.mesh\.layout\.sdf: \[0, 500\) has width 500; the contract asks 8/);
+    expect(layout).toMatch(/decoders\.mesh\.layout\.color: \[8, 20\) has width 12; the contract asks a multiple of 8, at least 24/);
+    editManifest(dir, (m) => {
+      m.decoders.mesh.layout = { ...good.decoders.mesh.layout, color: [16, 48] };
+    });
+    expect((await validatePack(dir)).problems.join('\n')).toMatch(/layout\.color: \[16, 48\) lies outside the \d+ feature channels/);
     writeFileSync(join(dir, 'manifest.json'), '{ not json');
     expect((await validatePack(dir)).problems[0]).toMatch(/not valid JSON/);
     expect((await validatePack(join(dir, 'nope'))).problems[0]).toMatch(/the folder ".*nope" does not exist/);

@@ -8,6 +8,9 @@ import sharp from 'sharp';
 import { PipelineInputError } from '../errors';
 import type { BinaryMask, DecodedImage } from './types';
 
+/** Share of mid-grey pixels above which an opaque file is refused as a mask (loadMaskFile). */
+export const NOT_A_MASK_SHARE = 0.25;
+
 /** Longest side above which photos are downscaled (stated as a warning). */
 export const MAX_IMAGE_SIDE = 4096;
 
@@ -144,6 +147,7 @@ export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
   // reading that alpha would select nearly the whole frame.
   let transparent = 0;
   let binaryColours = true;
+  let midTones = 0; // grey levels far from black and white: a photo's, not a mask's
   for (let p = 0; p < n; p++) {
     const s = p * raw.channels;
     if (raw.hasAlpha && samples[s + 3] < full) transparent++;
@@ -151,8 +155,20 @@ export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
       const v = samples[s + c] / full;
       if (v > 0.02 && v < 0.98) binaryColours = false;
     }
+    const grey = (samples[s] + samples[s + 1] + samples[s + 2]) / (3 * full);
+    if (grey > 0.1 && grey < 0.9) midTones++;
   }
   let useAlpha = transparent > 0;
+  // Without transparency the mask is its grey level. A file whose pixels are mostly neither near black nor
+  // near white is not a mask (anti-aliased edges are a few per cent): most likely the photo was passed as
+  // its own mask, and a threshold would make a nonsense object of it.
+  if (!useAlpha && midTones > NOT_A_MASK_SHARE * n) {
+    throw new PipelineInputError(
+      'NOT_A_MASK',
+      `${describe(src)} does not look like a mask: ${Math.round((100 * midTones) / n)} % of its pixels are neither near black nor near white. ` +
+        `A mask is white on black (or an RGBA cut-out whose transparency is the mask); was the photo passed as the mask?`,
+    );
+  }
   if (useAlpha && binaryColours && transparent < 0.05 * n) {
     useAlpha = false;
     warnings.push(

@@ -122,7 +122,37 @@ export const ManifestSchema = z
       });
     if (m.grid.resolution % m.grid.ssLatentResolution !== 0)
       ctx.addIssue({ code: 'custom', path: ['grid'], message: 'resolution must be a multiple of ssLatentResolution' });
+    // The mesh decoder's feature ranges, checked here so that a pack that would fail at surface extraction
+    // (after all the sampling) is refused when it is opened or validated.
+    const featDim = m.files.mesh_decoder.outputs?.feats?.shape?.[1];
+    for (const [name, rule] of Object.entries(MESH_LAYOUT_WIDTHS) as [keyof typeof MESH_LAYOUT_WIDTHS, MeshLayoutRule][]) {
+      const problem = meshLayoutProblem(m.decoders.mesh.layout[name], rule, typeof featDim === 'number' ? featDim : null);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['decoders', 'mesh', 'layout', name], message: problem });
+    }
   });
+
+interface MeshLayoutRule {
+  fits: (width: number) => boolean;
+  /** What the contract asks, for the message. */
+  wants: string;
+}
+
+/** Widths of the mesh decoder's feature ranges (docs/model-pack.md, FlexiCubes): one rule for the schema and the surface. */
+export const MESH_LAYOUT_WIDTHS: Record<'sdf' | 'deform' | 'weights' | 'color', MeshLayoutRule> = {
+  sdf: { fits: (w) => w === 8, wants: '8 (one SDF per cube corner)' },
+  deform: { fits: (w) => w === 24, wants: '24 (8 corners × xyz)' },
+  weights: { fits: (w) => w === 21, wants: '21 (FlexiCubes β 12, α 8, γ 1)' },
+  color: { fits: (w) => w % 8 === 0 && w >= 24, wants: 'a multiple of 8, at least 24 (8 corners × RGB…)' },
+};
+
+/** Why a feature range [a, b) breaks its rule or does not lie within `channels` (when known), or null. */
+export function meshLayoutProblem(r: readonly [number, number] | null, rule: MeshLayoutRule, channels: number | null): string | null {
+  if (!r) return null;
+  const w = r[1] - r[0];
+  if (!rule.fits(w)) return `[${r[0]}, ${r[1]}) has width ${w}; the contract asks ${rule.wants} (docs/model-pack.md)`;
+  if (r[0] < 0 || (channels !== null && r[1] > channels)) return `[${r[0]}, ${r[1]}) lies outside the ${channels ?? 'decoder\'s'} feature channels`;
+  return null;
+}
 export type Manifest = z.infer<typeof ManifestSchema>;
 
 /** The input and output names each role must declare (docs/model-pack.md, "Roles"). */

@@ -50,6 +50,16 @@ export async function readManifest(dir: string): Promise<ManifestRead> {
     return { manifest: null, problems: [`${file}: not valid JSON (${(err as Error).message})`] };
   }
   const format = (json as { format?: unknown } | null)?.format;
+  if (typeof format === 'string' && format.startsWith('fastsam3d-segpack/')) {
+    // A segmentation pack (src-main/segment) in the place of a reconstruction pack: say which is which.
+    return {
+      manifest: null,
+      problems: [
+        `${file}: this is a segmentation pack (${format}, used by Segment to propose masks), not a reconstruction pack; ` +
+          `choose a reconstruction pack (format "${PACK_FORMAT}") such as models/mini`,
+      ],
+    };
+  }
   if (format !== PACK_FORMAT) {
     return {
       manifest: null,

@@ -2,7 +2,7 @@
  * Surface extraction stage: mesh decoder features on the fine sparse grid → coloured triangle mesh in the
  * object frame (z-up, inside [-0.5, 0.5]³ up to half a voxel of deformation). Pure TypeScript.
  */
-import type { Manifest } from '../pack/manifest-schema';
+import { MESH_LAYOUT_WIDTHS, meshLayoutProblem, type Manifest } from '../pack/manifest-schema';
 import type { Mesh } from '../types';
 import { flexiCubes } from './flexicubes';
 
@@ -36,24 +36,6 @@ export class SurfaceInputError extends Error {
   override readonly name = 'SurfaceInputError';
 }
 
-function checkRange(
-  name: string,
-  r: readonly [number, number] | null,
-  width: number | ((w: number) => boolean),
-  channels: number,
-): void {
-  if (!r) return;
-  const w = r[1] - r[0];
-  const ok = typeof width === 'number' ? w === width : width(w);
-  if (!ok)
-    throw new SurfaceInputError(
-      `decoders.mesh.layout.${name} [${r[0]}, ${r[1]}) has width ${w}, which does not fit the contract (docs/model-pack.md)`,
-    );
-  if (r[0] < 0 || r[1] > channels)
-    throw new SurfaceInputError(
-      `decoders.mesh.layout.${name} [${r[0]}, ${r[1]}) lies outside the ${channels} feature channels`,
-    );
-}
 
 /**
  * FlexiCubes on the sparse fine grid (dual marching cubes when deform and weights are null).
@@ -70,10 +52,10 @@ export function extractSurface(fine: FineFeatures, mesh: MeshDecoderLayout): Mes
       `feats has ${feats.length} values, expected ${m} voxels × ${channels} channels = ${m * channels}`,
     );
   const { layout } = mesh;
-  checkRange('sdf', layout.sdf, 8, channels);
-  checkRange('deform', layout.deform, 24, channels);
-  checkRange('weights', layout.weights, 21, channels);
-  checkRange('color', layout.color, (w) => w % 8 === 0 && w >= 24, channels);
+  for (const [name, rule] of Object.entries(MESH_LAYOUT_WIDTHS) as [keyof typeof MESH_LAYOUT_WIDTHS, (typeof MESH_LAYOUT_WIDTHS)['sdf']][]) {
+    const problem = meshLayoutProblem(layout[name], rule, channels);
+    if (problem) throw new SurfaceInputError(`decoders.mesh.layout.${name} ${problem}`);
+  }
   for (let i = 0; i < coords.length; i++) {
     if (coords[i] < 0 || coords[i] >= resolution) {
       const n = Math.floor(i / 3);
