@@ -8,7 +8,8 @@
 // Steps: npm ci (install scripts of electron / onnxruntime-node are denied in package.json on purpose —
 // both download from outside the registry) → Electron binary (github.com) → onnxruntime CUDA EP
 // (api.nuget.org, Linux x64 with an NVIDIA GPU) → better-sqlite3 rebuilt for Electron's ABI into
-// `.cache/electron-native/` (plain-Node tests keep the registry build) → tools/.venv via tools/setup.sh.
+// `.cache/electron-native/` (plain-Node tests keep the registry build) → tools/.venv via tools/setup.sh →
+// the system packages npm test drives (.ci/apt-packages.txt: chromium, blender, …; --with-tools only).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -149,7 +150,43 @@ async function main() {
   else if (run('bash', ['tools/setup.sh'])) note('done', 'tools/.venv (Python)');
   else { note('FAILED', 'tools/.venv (Python)', 'tools/setup.sh failed, see above'); return finish(1); }
 
+  // 6. The system packages `npm test` drives (chromium for e2e, blender for the import checks, Python's
+  //    from tools/setup.sh), listed once in .ci/apt-packages.txt, only when asked.
+  if (withTools && !installTestPackages()) return finish(1);
+
   return finish(0);
+}
+
+/** apt-get install what .ci/apt-packages.txt lists and dpkg does not have; false only when an install failed. */
+function installTestPackages() {
+  const what = 'system packages for npm test (.ci/apt-packages.txt)';
+  const listed = fs.readFileSync(path.join(root, '.ci/apt-packages.txt'), 'utf8')
+    .split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+  if (spawnSync('sh', ['-c', 'command -v apt-get && command -v dpkg-query'], { stdio: 'ignore' }).status !== 0) {
+    note('skipped', what, `not a Debian/Ubuntu system: install ${listed.join(', ')} (or their equivalents) yourself`);
+    return true;
+  }
+  const missing = listed.filter((p) => {
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' });
+    return !(r.status === 0 && r.stdout.includes('install ok installed'));
+  });
+  if (missing.length === 0) { note('done', what, 'all present'); return true; }
+  const asRoot = process.getuid?.() === 0;
+  const sudo = !asRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+  if (!asRoot && !sudo) {
+    note('skipped', what, `missing ${missing.join(', ')}: run \`sudo apt-get install -y ${missing.join(' ')}\` (needs root)`);
+    return true;
+  }
+  const apt = (...argv) => {
+    const [cmd, ...rest] = [...(asRoot ? [] : ['sudo', '-n']), 'apt-get', ...argv];
+    return run(cmd, rest, { env: { DEBIAN_FRONTEND: 'noninteractive' } });
+  };
+  if (apt('update', '-qq') && apt('install', '-y', '-qq', '--no-install-recommends', ...missing)) {
+    note('done', what, `installed ${missing.join(', ')}`);
+    return true;
+  }
+  note('FAILED', what, `apt-get could not install ${missing.join(', ')}, see above`);
+  return false;
 }
 
 function finish(code) {

@@ -35,15 +35,16 @@ import {
 
 const HELP_FOOTER = `
 Examples:
-  fastsam3d infer --image resources/examples/mug --pack models/mini --preset fast-sam3d --format glb,obj --output-dir out
+  fastsam3d infer --image resources/examples/mug --pack models/mini --preset fast-sam3d --format glb,obj --output-dir output
   fastsam3d infer --image photo.jpg --mask mask.png --preset off --seed 7 --json > report.json
   fastsam3d infer --image photo.png --ss-cache-stride 4 --slat-carving-ratio 0.2 --no-mesh-aggregation
-  fastsam3d scene --image resources/examples/scene-three --posed --output-dir out/scene
+  fastsam3d scene --image resources/examples/scene-three --posed --output-dir output/scene
   fastsam3d pack validate models/mini
   fastsam3d bench --quick
   fastsam3d project export "desk chair"      (the app's project as a zip; project import adds one)
 
-Exit codes: 0 ok, 2 bad input or usage, 3 invalid model pack, 1 internal failure, 130 cancelled (Ctrl-C).
+Exit codes: 0 ok, 2 bad input or usage, 3 invalid model pack, 1 internal failure, 130 cancelled (Ctrl-C),
+143 / 129 stopped by SIGTERM / SIGHUP.
 `;
 
 /** A report's mesh entry for the mesh written (and how it was simplified, with --target-triangles). */

@@ -99,7 +99,7 @@ export function addProjectCommand(program: Command, io: Io): void {
     .command('export <project>')
     .description('write a project (photos, masks, results, meshes) as a zip another library can import')
     .option('--out <path>', 'the zip (or folder with --folder) to write; default <data>/exports/projects/<name>.zip')
-    .option('--folder', 'write a folder instead of a zip (for projects over 4 GiB or 65,535 files)')
+    .option('--folder', 'write a folder instead of a zip (for projects of more than 65,535 files; import takes up to 4 GiB either way)')
     .option('--replace', 'replace a zip already at --out')
     .option(...DATA_DIR_OPTION)
     .action((ref: string, o: { out?: string; folder?: boolean; replace?: boolean; dataDir?: string }) =>
