@@ -75,6 +75,26 @@ test('a malformed API message from the page gets an error reply', async ({ page 
   expect(replies[2]).toMatchObject({ id: 8, ok: true, result: { host: 'browser' } });
 });
 
+test('the window says when the host has gone, and when a restarted host no longer takes its token', async ({ page }) => {
+  const first = await startBuiltHost();
+  const port = new URL(first.openUrl).port;
+  await page.goto(first.openUrl);
+  await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();
+  await expect(page.getByTestId('connection-lost')).toHaveCount(0);
+  await first.stop();
+  await expect(page.getByTestId('connection-lost')).toBeVisible();
+  await expect(page.getByTestId('connection-lost')).toContainText('reconnects by itself');
+  // Started again on the same port, the host has a new token: reconnecting cannot work, and the window says what will.
+  const second = await startBuiltHost(['--port', port]);
+  try {
+    await expect(page.getByTestId('connection-stale')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('connection-stale')).toContainText('open the URL it printed');
+    await expect(page.getByTestId('connection-lost')).toHaveCount(0);
+  } finally {
+    await second.stop();
+  }
+});
+
 test('a damaged settings file is set aside and the window says so, once, until dismissed', async ({ page }) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam3d-e2e-settings-'));
   fs.writeFileSync(path.join(dataDir, 'settings.json'), '{"executionProvider": "cpu", "autoRerun": tru');   // cut off mid-write

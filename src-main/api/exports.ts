@@ -11,6 +11,7 @@ import {
   commitFiles,
   ExportInputError,
   ExportWriteError,
+  fileBaseName,
   outputFolderError,
   readGlb,
   renderOutputs,
@@ -96,6 +97,11 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
       const objects = read.filter((r) => r !== scene);
       // File names that cannot collide (two objects named alike would otherwise overwrite each other).
       const names = uniqueOutputNames(objects.map((o, i) => o.name || `object ${i}`));
+      // Files say whose they are and which variant: "<project>-<object>[-posed][-<N>tri]", so a download
+      // is not one more "object_0.glb" and a simplified export does not replace the full one beside it.
+      const projectName = lib.getProject(run.projectId).name;
+      const variant = [req.posed ? 'posed' : '', req.targetTriangles !== undefined ? `${req.targetTriangles}tri` : ''];
+      const fileBase = (object: string) => [object === projectName ? '' : projectName, object, ...variant].filter(Boolean).join('-');
       try {
         // Every file is rendered in memory first and committed together: all of them or none.
         const pending: (PendingOutput & { object: string })[] = [];
@@ -115,7 +121,7 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
           const files = await renderOutputs({ mesh, layout: isLayout(layout) ? layout : IDENTITY, report: rep }, dir, {
             formats: req.formats,
             posed: req.posed,
-            baseName: names[i],
+            baseName: fileBase(names[i]),
           });
           pending.push(...files.map((f) => ({ ...f, object: names[i] })));
           if (isLayout(layout)) placed.push({ name: names[i], mesh, layout });
@@ -126,7 +132,7 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
             req.targetTriangles !== undefined && scene.camera && placed.length === objects.length
               ? await sceneGlbBytes(placed, scene.camera, scene.extras)
               : new Uint8Array(await fsp.readFile(glbs[read.indexOf(scene)].path));
-          pending.push({ path: path.join(dir, 'scene.glb'), format: 'scene-glb', data, object: 'scene' });
+          pending.push({ path: path.join(dir, `${fileBaseName(fileBase('scene'))}.glb`), format: 'scene-glb', data, object: 'scene' });
         }
         const replaced = pending.map((f) => existsSync(f.path));
         const bytes = await commitFiles(pending);

@@ -228,7 +228,7 @@ export class Library {
     makeDirsSync(this.assetsDir);
     this.startupNotices.push(
       `The library database ${this.dbPath} was missing or empty, but ${files.length} file${files.length === 1 ? '' : 's'} of an ` +
-        `earlier library (photos, masks, results) were in its assets folder. They were moved, untouched, to ${aside}, and a new, ` +
+        `earlier library (photos, masks, results) ${files.length === 1 ? 'was' : 'were'} in its assets folder. They were moved, untouched, to ${aside}, and a new, ` +
         `empty library was started. To get the earlier library back, quit the app, put its database back as library.sqlite ` +
         `(a library.sqlite.*.bak copy beside it, or your backup) and move that folder back to ${this.assetsDir}.`,
     );

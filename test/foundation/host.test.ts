@@ -93,6 +93,28 @@ describe('browser host start-up failures', () => {
   });
 });
 
+describe('browser host start-up notices', () => {
+  it('a data folder whose database is gone but whose files are there: files moved aside, and the window is told', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serve-lost-db-'));
+    fs.mkdirSync(path.join(dir, 'assets', 'images'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'assets', 'images', 'earlier.png'), 'a photo of the earlier library');
+    const own = await startServe(['--renderer-dir', tinyRendererDir(), '--data-dir', dir]);
+    try {
+      const api = await openApi(`${own.url.replace('http', 'ws')}api?token=${encodeURIComponent(own.token)}`);
+      const info = await api.call('app.info', {});
+      api.ws.close();
+      const problems = (info.result as { startupProblems: string[] }).startupProblems;
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/library\.sqlite was missing or empty, but 1 file of an earlier library .* moved, untouched, to .*assets-without-database-/);
+      const aside = fs.readdirSync(dir).find((f) => f.startsWith('assets-without-database-'))!;
+      expect(fs.readFileSync(path.join(dir, aside, 'images', 'earlier.png'), 'utf8')).toBe('a photo of the earlier library');
+    } finally {
+      await own.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('WebSocket API', () => {
   it('requires the token and refuses other origins', async () => {
     expect(await upgradeStatus(`${host.url.replace('http', 'ws')}api`)).toBe(403);

@@ -63,6 +63,37 @@ describe('WsStudioClient', () => {
     bad.close();
   });
 
+  it('says when the host is gone (reconnecting) and when a restarted host refuses the old token (open the new URL)', async () => {
+    const own = await startServe(['--renderer-dir', tinyRendererDir()]);
+    const origin = own.url.replace(/\/$/, '');
+    const c = new WsStudioClient({ origin, token: own.token, WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+    const states: string[] = [];
+    c.onConnection((st) => states.push(st));
+    const offEvents = c.on('job.finished', () => {}); // a window listens for events: it keeps reconnecting
+    await c.invoke('app.info', {});
+    const waitFor = async (state: string) => {
+      for (let i = 0; i < 200 && states.at(-1) !== state; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(states.at(-1)).toBe(state);
+    };
+    await own.stop();
+    await waitFor('lost');
+    await expect(c.invoke('app.info', {})).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/Cannot reach the app host .*still running\? This window reconnects by itself/) });
+    // The host starts again on the same port with a new token: reconnecting cannot work; the window must say so.
+    const again = await startServe(['--renderer-dir', tinyRendererDir(), '--port', String(own.port)]);
+    try {
+      await waitFor('stale-token');
+      await expect(c.invoke('app.info', {})).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/was restarted and no longer accepts this window's session token: open the URL it printed/) });
+      // With the new token all is well again.
+      const fresh = new WsStudioClient({ origin, token: again.token, WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket });
+      await expect(fresh.invoke('app.info', {})).resolves.toMatchObject({ host: 'browser' });
+      fresh.close();
+    } finally {
+      offEvents();
+      c.close();
+      await again.stop();
+    }
+  });
+
   it('builds asset URLs with the token that the host accepts', async () => {
     fs.mkdirSync(path.join(host.dataDir, 'assets', 'thumbs'), { recursive: true });
     fs.writeFileSync(path.join(host.dataDir, 'assets', 'thumbs', 'a b.png'), 'png bytes');

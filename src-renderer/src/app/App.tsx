@@ -3,7 +3,7 @@
  * the right, the run strip below and the library drawer on demand. All data goes through the typed API.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { DEFAULT_PARAMS, type AccelParams, type Method } from '../../../src-shared/params';
+import { DEFAULT_PARAMS, SAMPLER_KEYS, type AccelParams, type Method } from '../../../src-shared/params';
 import { count } from '../../../src-shared/count';
 import type { StudioApi } from '../../../src-shared/api';
 import { MAX_JOB_MASKS, type ExecutionProvider } from '../../../src-shared/api/jobs';
@@ -19,6 +19,7 @@ import { LibraryDrawer } from '../components/LibraryDrawer';
 import { isProjectArchive, type HostKind } from '../components/library/projectArchive';
 import { PhotoRuns } from '../components/PhotoRuns';
 import { Viewer, type CompareMode } from '../viewer/Viewer';
+import { useConnection } from '../state/useConnection';
 import { useMaskEditor } from '../state/useMaskEditor';
 import { useMaskView } from '../state/useMaskView';
 import { useSegment } from '../segment/useSegment';
@@ -60,6 +61,16 @@ export function App({ api }: { api: StudioApi }) {
   /** Project zips dropped on the window, on their way to the Library drawer's import. */
   const [droppedArchives, setDroppedArchives] = useState<File[]>([]);
   const [startupProblems, setStartupProblems] = useState<string[]>([]);
+  const connection = useConnection(api);
+  // Renames, trash and restores happen in the Library drawer: "This photo" reads its runs again when it closes.
+  const [libraryClosings, setLibraryClosings] = useState(0);
+  useEffect(() => {
+    if (!libraryOpen) setLibraryClosings((n) => n + 1);
+  }, [libraryOpen]);
+  const { abandon } = run;
+  useEffect(() => {
+    if (connection !== 'open') abandon();
+  }, [connection, abandon]);
   const view = useMaskView();
   const segment = useSegment(api, image, tool === 'segment', editor);
 
@@ -162,7 +173,7 @@ export function App({ api }: { api: StudioApi }) {
     }
     setLoading(true); setImageError(null);
     try {
-      const { image: img, masks, reusedFrom } = await loadFromFiles(api, files);
+      const { image: img, masks, reusedFrom, skipped } = await loadFromFiles(api, files);
       setImage(img);
       editor.reset(masks);
       run.clearShown();
@@ -173,6 +184,7 @@ export function App({ api }: { api: StudioApi }) {
         : `${still}“${img.name}” is already in the library (project “${reusedFrom.name}”): reopened it${masks.length ? ` with ${count(masks.length, 'mask')}` : ''}, no copy made.`
           + (reusedFrom.runs > 0 ? ` The project's ${reusedFrom.runs === 1 ? 'result is' : `${reusedFrom.runs} results are`} in the Library (Ctrl+L).` : ''));
       setTool(masks.length ? 'pick' : 'wand');
+      if (skipped.length) setImageError(skipped.join(' '));
     } catch (e) {
       setImageError(errorMessage(e, 'Opening the image'));
     } finally {
@@ -221,7 +233,11 @@ export function App({ api }: { api: StudioApi }) {
       const r = await api.invoke('runs.reopen', { runId });
       if (!(await openImage(r.imageId, r.maskIds))) return;
       setMethod(r.method);
-      setValues({ ...DEFAULT_PARAMS, ...(r.params as Partial<AccelParams>), seed: r.seed });
+      // A run stores the sampler values it resolved; those equal to its pack's own read as "pack", not as tuned.
+      const packDefaults = packs.find((p) => p.id === r.packId)?.samplerDefaults;
+      const params = { ...(r.params as Partial<AccelParams>) };
+      for (const k of SAMPLER_KEYS) if (packDefaults && params[k] === packDefaults[k]) delete params[k];
+      setValues({ ...DEFAULT_PARAMS, ...params, seed: r.seed });
       firstValues.current = true; // loading a run's values is not a change to re-run on
       if (packs.some((p) => p.id === r.packId)) setPackId(r.packId);
       const opened = await loadResult(api, [runId]);
@@ -307,7 +323,7 @@ export function App({ api }: { api: StudioApi }) {
         <button type="button" ref={libraryButton} onClick={() => setLibraryOpen((o) => !o)} aria-expanded={libraryOpen} aria-keyshortcuts="Control+L">Library</button>
         <span className="muted shortcuts" title={SHORTCUT_HELP.split(' · ').join('\n')} tabIndex={0} aria-label={`Keyboard shortcuts: ${SHORTCUT_HELP}`}>{SHORTCUT_HELP}</span>
         {appInfo && <span className="muted app-info">{appInfo}</span>}
-        {worker && (
+        {worker && connection === 'open' && (
           <span className={`worker worker-${worker.state}`} role="status" aria-label="Inference worker" title={worker.reason ?? ''}>
             worker: {worker.state}{worker.reason ? ` (${worker.reason})` : ''}
           </span>
@@ -321,6 +337,18 @@ export function App({ api }: { api: StudioApi }) {
           </p>
         ))}
         {fatal && <p className="error banner" role="alert">{fatal} Start the host with <code>npm run serve</code> (or the app) and reload this window.</p>}
+        {connection === 'lost' && (
+          <p className="error banner" role="alert" data-testid="connection-lost">
+            Lost the connection to the app host (is <code>npm run serve</code> still running?). This window reconnects by itself
+            once it is back; a run that was going when it stopped did not finish.
+          </p>
+        )}
+        {connection === 'stale-token' && (
+          <p className="error banner" role="alert" data-testid="connection-stale">
+            The app host was restarted with a new session token, so this window can no longer talk to it: open the URL it printed
+            when it started (Open: …). Your library is kept.
+          </p>
+        )}
       </div>
       <main className="workspace">
         <ImagePanelWithOpen
@@ -331,7 +359,7 @@ export function App({ api }: { api: StudioApi }) {
         <div className="centre">
           <Viewer primary={primary} baseline={baseline} extras={extras} compareMode={compareMode} fetchBytes={fetchBytes}
             photo={image} fovDeg={DEFAULT_FOV} frameSignal={frameSignal} posedSignal={posedSignal} />
-          <PhotoRuns api={api} imageId={image?.id ?? null} refreshKey={run.finishedCount} currentRunId={current?.run.runId ?? null}
+          <PhotoRuns api={api} imageId={image?.id ?? null} refreshKey={run.finishedCount + libraryClosings} currentRunId={current?.run.runId ?? null}
             onOpen={(id) => void openRun(id)} />
           {result && current && (
             <ComparePanel report={current.run.report} baseline={current.baseline?.report ?? null}

@@ -4,7 +4,7 @@
  */
 import type { ProjectSummary, StudioApi } from '../../../src-shared/api';
 import { decodeImageBlob, type DecodedRgba } from '../image/decode';
-import { maskFromMaskImage, type BitMask } from '../mask/bitmask';
+import { maskArea, maskFromMaskImage, type BitMask } from '../mask/bitmask';
 import { base64ToBytes, bytesToBase64 } from '../mask/png';
 import { classifyInputFiles } from '../mask/pick';
 
@@ -30,7 +30,7 @@ const pngBlob = (b64: string) => new Blob([base64ToBytes(b64) as BlobPart], { ty
  * photo already in the library is reopened, not copied (`reusedFrom`: its project), with its saved masks
  * unless mask files came with it.
  */
-export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ image: LoadedImage; masks: LoadedMask[]; reusedFrom?: ProjectSummary }> {
+export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ image: LoadedImage; masks: LoadedMask[]; reusedFrom?: ProjectSummary; skipped: string[] }> {
   const { image: file, masks: maskFiles } = classifyInputFiles(files);
   if (!file) throw new Error(`None of ${files.map((f) => `“${f.name}”`).join(', ')} is an image. Open a PNG, JPEG or WebP photo.`);
   const decoded = await decodeImageBlob(file, file.name);
@@ -40,13 +40,19 @@ export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ im
   const name = file.webkitRelativePath || file.name || 'pasted image.png';
   const { image, masks: stored, reused } = await api.invoke('images.import', { name, data: bytesToBase64(bytes), reuse: true });
   const masks: LoadedMask[] = [];
-  for (const f of maskFiles) masks.push({ name: f.name.replace(/\.png$/i, ''), mask: await decodeMask(f, f.name, decoded) });
+  // A mask file that selects nothing (all black, all transparent) is left out and said, not ticked at 0 px.
+  const skipped: string[] = [];
+  for (const f of maskFiles) {
+    const mask = await decodeMask(f, f.name, decoded);
+    if (maskArea(mask) === 0) skipped.push(`Mask “${f.name}” selects nothing (no white or opaque pixels), so it was left out; use the object's mask (white on black, or an RGBA cut-out).`);
+    else masks.push({ name: f.name.replace(/\.png$/i, ''), mask });
+  }
   if (masks.length === 0) {
     // Masks the library found on import (e.g. from the photo's alpha) are offered as they are.
     for (const m of stored) masks.push({ name: m.name, mask: await decodeMask(pngBlob((await api.invoke('masks.read', { maskId: m.id })).png), m.name, decoded), savedId: m.id });
   }
   const reusedFrom = reused ? await api.invoke('projects.get', { projectId: image.projectId }) : undefined;
-  return { image: { ...decoded, id: image.id, name: image.name }, masks, reusedFrom };
+  return { image: { ...decoded, id: image.id, name: image.name }, masks, reusedFrom, skipped };
 }
 
 /** A library image with its saved masks. */

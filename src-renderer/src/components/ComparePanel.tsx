@@ -55,9 +55,9 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note, ob
         {baseline && <div><span className="label">Baseline</span><span className="value">{formatMs(c.baselineMs)}</span></div>}
         {/* Below 1× the run was slower than its baseline: not in the "good" colour. */}
         {c.speedup !== null && <div data-testid="speedup"><span className="label">Speed-up</span><span className={`value ${c.speedup >= 1 ? 'accent' : 'slower'}`}
-          title={c.speedup >= 1 ? undefined : 'Slower than its baseline in this run'}>{c.speedup.toFixed(2)}×</span></div>}
+          title={`${c.speedup >= 1 ? '' : 'Slower than its baseline in this run. '}Baseline time ÷ this run's time, each timed once on this machine: on a busy CPU one timing moves by 10–30 %, so compare network passes for the steadier measure (npm run bench repeats and interleaves runs).`}>{c.speedup.toFixed(1)}×</span></div>}
         <div><span className="label">Network passes</span><span className="value">{c.passes}{c.baselinePasses !== null && ` / ${c.baselinePasses}`}</span></div>
-        <div><span className="label">Aggregation S</span><span className="value">{report.aggregation.factor}</span></div>
+        <div title="Spectral-aware token aggregation before the mesh decoder: S = 1 keeps every voxel, S = 2 merges 2×2×2 blocks of a smooth shape (8× fewer tokens)"><span className="label">Aggregation S</span><span className="value">{report.aggregation.factor}</span></div>
         {report.maskFit && (
           <div data-testid="mask-fit" title={`Voxels of the coarse shape that lay outside the masks and were removed (fit to mask)${report.maskFit.otherMasks ? `; ${count(report.maskFit.otherMasks, 'mask')} outside the run counted as possibly in front` : ''}`}>
             <span className="label">Fit to mask</span>
@@ -96,6 +96,7 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note, ob
       <div className="schedules">
         <span>SS</span><Pattern pattern={report.schedules.ss.pattern} label="SS" />
         <span>SLaT</span><Pattern pattern={report.schedules.slat.pattern} label="SLaT" />
+        <span className="muted schedule-key">one letter per sampling step: F full network pass · c cached (reused, no pass) · C full pass on the carved (fewer) tokens</span>
       </div>
       {report.warnings.length > 0 && <ul className="warnings">{report.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>}
     </section>

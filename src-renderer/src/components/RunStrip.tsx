@@ -87,7 +87,8 @@ export function RunStrip(p: Props) {
         <span className="status" role="status" aria-live="polite">{p.status}</span>
       </div>
       {pack && !pack.valid && <p className="error" role="alert">Pack “{pack.label}” is not usable: {pack.problems.join('; ')}. Pick another pack or rebuild it.</p>}
-      {!p.canGenerate && p.generateHint && !p.running && <p className="muted hint">{p.generateHint}</p>}
+      {/* Pressing Generate anyway turns the hint into the error: one sentence, said once. */}
+      {!p.canGenerate && p.generateHint && !p.running && p.error !== p.generateHint && <p className="muted hint">{p.generateHint}</p>}
       {p.error && <p className="error" role="alert">{p.error}</p>}
       {p.progress && (p.running ? <Stages progress={p.progress} /> : (
         // Once the job ended the same stages, times and step patterns are in the Compare panel: folded

@@ -77,6 +77,8 @@ export function useRun(api: StudioApi, shownImageId: string | null) {
   const current = useRef<string | null>(null);
   // job.finished can overtake the jobs.submit reply: keep early arrivals until the id is known.
   const early = useRef(new Map<string, JobSummary>());
+  /** Jobs this window asked to cancel: any other cancellation (the host shutting down) is not the user's. */
+  const cancelAsked = useRef(new Set<string>());
   const shownImage = useRef(shownImageId);
   shownImage.current = shownImageId;
 
@@ -109,8 +111,11 @@ export function useRun(api: StudioApi, shownImageId: string | null) {
         setError(errorMessage(e, 'Loading the result'));
         setStatus(null);
       }
-    } else if (job.status === 'cancelled') {
+    } else if (job.status === 'cancelled' && cancelAsked.current.delete(job.jobId)) {
       setStatus('Cancelled.');
+    } else if (job.status === 'cancelled') {
+      setStatus(null);
+      setError(`The run stopped before it finished: ${job.error ?? 'the app host cancelled it'} Generate again when the host is running.`);
     } else {
       setStatus(null);
       setError(`Generation failed: ${job.error ?? 'no reason given'}. Check the mask covers the object and the pack is valid, then Generate again.`);
@@ -135,6 +140,7 @@ export function useRun(api: StudioApi, shownImageId: string | null) {
       // A new submission replaces the running job (auto re-run): cancel it first.
       const old = current.current;
       current.current = null;
+      cancelAsked.current.add(old);
       await api.invoke('jobs.cancel', { jobId: old }).catch(() => undefined);
     }
     setRunning(true);
@@ -158,12 +164,25 @@ export function useRun(api: StudioApi, shownImageId: string | null) {
     const id = current.current;
     if (!id) return;
     setStatus('Cancelling…');
+    cancelAsked.current.add(id);
     try {
       await api.invoke('jobs.cancel', { jobId: id });
     } catch (e) {
       setError(errorMessage(e, 'Cancel'));
     }
   }, [api]);
+
+  /**
+   * The window lost its link to the host while a job ran: its events will not come, so stop waiting for
+   * them (Generate works again once the host is back) and say what became of the run.
+   */
+  const abandon = useCallback(() => {
+    if (!current.current) return;
+    current.current = null;
+    setRunning(false);
+    setStatus(null);
+    setError('The connection to the app host was lost while the run was going. If the host is still running, the run finishes there and its result appears in the Library (Ctrl+L); otherwise Generate again once it is back.');
+  }, []);
 
   /**
    * Another photo (or a library result) replaces what is shown: the last result, its error and, unless a
@@ -175,5 +194,5 @@ export function useRun(api: StudioApi, shownImageId: string | null) {
     if (!current.current) setProgress(null);
   }, []);
 
-  return { jobId, running, progress, status, error, setError, result, setResult, submit, cancel, finishedCount, setStatus, clearShown };
+  return { jobId, running, progress, status, error, setError, result, setResult, submit, cancel, abandon, finishedCount, setStatus, clearShown };
 }

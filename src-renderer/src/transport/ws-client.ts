@@ -18,6 +18,13 @@ export interface WsClientOptions {
   WebSocketImpl?: typeof WebSocket;
 }
 
+/**
+ * What the window should say about the link to the host: `open`; `lost` (the host stopped or the network
+ * dropped: reconnecting); `stale-token` (the host answers but refuses this window's token: it was
+ * restarted with a new one, so reconnecting can never work and the user must open the new URL).
+ */
+export type ConnectionState = 'open' | 'lost' | 'stale-token';
+
 interface Pending {
   method: string;
   resolve: (v: unknown) => void;
@@ -32,6 +39,8 @@ export class WsStudioClient implements StudioApi {
   private readonly listeners = new Map<string, Set<(p: unknown) => void>>();
   private retryMs = 250;
   private closed = false;
+  private state: ConnectionState = 'open';
+  private readonly connectionListeners = new Set<(s: ConnectionState) => void>();
 
   constructor(private readonly o: WsClientOptions) {}
 
@@ -51,6 +60,31 @@ export class WsStudioClient implements StudioApi {
     // Events only flow on an open socket; subscribing alone opens it.
     void this.connect().catch(() => {});
     return () => set!.delete(listener as (p: unknown) => void);
+  }
+
+  /** Follow the connection's state (browser host only: the Electron window has no connection to lose). */
+  onConnection(listener: (s: ConnectionState) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  private setState(s: ConnectionState): void {
+    if (s === this.state) return;
+    this.state = s;
+    for (const l of this.connectionListeners) l(s);
+  }
+
+  /**
+   * A WebSocket handshake refused for a wrong token and one that found no host look the same to the
+   * page; an HTTP request with the token tells them apart (403: the host is there and has another token).
+   */
+  private async tokenRefused(): Promise<boolean> {
+    try {
+      const r = await fetch(this.assetUrl('.connection-check'), { method: 'HEAD', cache: 'no-store' });
+      return r.status === 403;
+    } catch {
+      return false; // no host at all
+    }
   }
 
   assetUrl(relativePath: string): string {
@@ -74,6 +108,7 @@ export class WsStudioClient implements StudioApi {
         this.ws = ws;
         this.opening = null;
         this.retryMs = 250;
+        this.setState('open');
         resolve(ws);
       };
       ws.onmessage = (m) => this.onMessage(String(m.data));
@@ -87,12 +122,30 @@ export class WsStudioClient implements StudioApi {
           p.reject(new ApiCallError(p.method, { code: 'UNAVAILABLE', message: 'The connection to the app host was lost; try again.' }));
           this.pending.delete(id);
         }
-        if (!wasOpen) reject(new ApiCallError('connect', { code: 'UNAVAILABLE', message: `Cannot reach the app host at ${this.o.origin} (is \`npm run serve\` running, and is the token in the URL right?).` }));
-        // Keep event listeners fed: reconnect in the background while anyone listens.
-        if (!this.closed && [...this.listeners.values()].some((s) => s.size > 0)) {
-          setTimeout(() => void this.connect().catch(() => {}), this.retryMs);
-          this.retryMs = Math.min(this.retryMs * 2, 5000);
+        if (this.closed) {
+          if (!wasOpen) reject(new ApiCallError('connect', { code: 'UNAVAILABLE', message: 'The window closed its connection to the app host.' }));
+          return;
         }
+        if (wasOpen) this.setState('lost');
+        void (async () => {
+          const stale = !wasOpen && (await this.tokenRefused());
+          if (stale) this.setState('stale-token');
+          else if (!wasOpen) this.setState('lost');
+          if (!wasOpen) {
+            reject(new ApiCallError('connect', {
+              code: 'UNAVAILABLE',
+              message: stale
+                ? `The app host at ${this.o.origin} was restarted and no longer accepts this window's session token: open the URL it printed when it started (it carries the new token). Your library is kept.`
+                : `Cannot reach the app host at ${this.o.origin}: is \`npm run serve\` still running? This window reconnects by itself once it is.`,
+            }));
+          }
+          // Keep event listeners fed: reconnect in the background while anyone listens (never with a
+          // token the host has refused: that cannot succeed).
+          if (!stale && [...this.listeners.values()].some((l) => l.size > 0)) {
+            setTimeout(() => void this.connect().catch(() => {}), this.retryMs);
+            this.retryMs = Math.min(this.retryMs * 2, 5000);
+          }
+        })();
       };
     });
     return this.opening;

@@ -249,8 +249,19 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
   } else {
     const items: { mesh: LoadedMesh; layout?: LayoutLike; overlay?: boolean }[] = [{ mesh: a.mesh, layout: shownA.layout }];
     if (posed && canPose) extraMeshes.forEach((mesh, i) => items.push({ mesh, layout: extras[i]?.layout }));
-    if (b.mesh && shownB) items.push({ mesh: b.mesh, layout: shownB.layout, overlay: true });
-    body = <View testId="viewer-canvas" items={items} {...common} />;
+    const overlaid = b.mesh && shownB;
+    if (overlaid) items.push({ mesh: b.mesh!, layout: shownB.layout, overlay: true });
+    body = (
+      <>
+        <View testId="viewer-canvas" items={items} {...common} />
+        {/* Which is which once both share one view: the solid mesh, and the baseline's cyan ghost. */}
+        {overlaid && (
+          <p className="overlay-key" data-testid="overlay-key">
+            {shownA.label} (solid) · <span className="overlay-ghost">{shownB.label} (cyan wireframe)</span>
+          </p>
+        )}
+      </>
+    );
   }
 
   const uniformNote = primary?.nothingFromPhoto
