@@ -220,3 +220,41 @@ def test_export_mini_writes_the_chosen_ss_guidance_strength(tiny_pack_dir):
     with pytest.raises(SystemExit) as refused:
         main(["--ss-cfg-strength", "-1", "--out", str(tiny_pack_dir / "never")])
     assert refused.value.code == 2 and not (tiny_pack_dir / "never").exists()
+
+
+def test_export_is_all_or_nothing_and_never_over_another_kind_of_pack(tiny_models, tmp_path):
+    """A failed export (here a NaN weight, caught by validation) leaves the target pack as it was, with no
+    staging folder behind; a successful one replaces the pack's files and keeps the rest (a model card);
+    a folder holding a segmentation pack is refused before anything is written."""
+    from fastsam3d_tools.export import export_pack
+    from fastsam3d_tools.export.manifest import write_manifest
+    from fastsam3d_tools.export.staging import PackOutputError
+
+    out = tmp_path / "pack"
+    kw = dict(version="0.0.1", source={"kind": "random"}, description="test")
+    export_pack(tiny_models, tiny(), out, **kw)
+    (out / "MODEL_CARD.md").write_text("card")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    broken = dict(tiny_models)
+    broken["slat_flow"] = build_models(tiny())["slat_flow"]
+    with torch.no_grad():
+        next(p for p in broken["slat_flow"].parameters() if p.numel() > 1).fill_(float("nan"))
+    with pytest.raises(Exception):
+        export_pack(broken, tiny(), out, **kw)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["pack"]          # no staging folder left behind
+
+    export_pack(tiny_models, tiny(), out, **{**kw, "version": "0.0.2"})
+    assert json.loads((out / "manifest.json").read_text())["version"] == "0.0.2"
+    assert (out / "MODEL_CARD.md").read_text() == "card"
+
+    seg = tmp_path / "seg"
+    seg.mkdir()
+    (seg / "manifest.json").write_text(json.dumps({"format": "fastsam3d-segpack/1"}))
+    with pytest.raises(PackOutputError, match=r"holds a 'fastsam3d-segpack/1' pack, not a 'fastsam3d-pack/1' one"):
+        export_pack(tiny_models, tiny(), seg, **kw)
+    assert [p.name for p in seg.iterdir()] == ["manifest.json"]
+
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        write_manifest({"ss": {"cfg": {"strength": float("nan")}}}, tmp_path)

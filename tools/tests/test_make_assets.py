@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from fastsam3d_tools.data.camera import DEFAULT_FOV_DEG, LAYOUT_DEPTH, LAYOUT_SCALE, sample_layout
 from fastsam3d_tools.data.make_assets import REPO, write_benchmark
@@ -66,3 +67,19 @@ def test_a_targets_depth_given_its_apparent_size_and_place_is_weighted_by_depth(
     # ∝ z fits (0.020 at this seed); flat (0.074) and ∝ z² (0.067) do not
     assert gap(cdf) < 0.045
     assert gap(lambda z: (z - lo) / (hi - lo)) > 0.06 and gap(lambda z: (z ** 3 - lo ** 3) / (hi ** 3 - lo ** 3)) > 0.06
+
+
+def test_make_assets_refuses_empty_sets_and_resizing_the_committed_benchmark(capsys):
+    """`--count 0` (or less) and a count other than the committed set's over resources/benchmark are
+    refused before anything is written; --out or --replace-committed say it is meant."""
+    from fastsam3d_tools.data.make_assets import main
+
+    index = REPO / "resources" / "benchmark" / "index.json"
+    before = index.read_bytes()
+    for argv, message in ((["validation", "--out", "/tmp/never", "--count", "0"], "at least 1 item"),
+                          (["benchmark", "--count", "2"], "committed benchmark set has 24 items and --count is 2"),
+                          (["examples", "--count", "2"], "--count is for the benchmark and validation sets")):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert message in capsys.readouterr().err
+    assert index.read_bytes() == before

@@ -13,7 +13,7 @@ import torch
 
 from fastsam3d_tools.config import ConditionConfig, get_config
 from fastsam3d_tools.modules import ConditionEncoder, common
-from fastsam3d_tools.train.common import Trainer, load_checkpoint, load_matching
+from fastsam3d_tools.train.common import CheckpointError, Trainer, load_checkpoint, load_matching
 from fastsam3d_tools.train.condition import rotation_error
 from fastsam3d_tools.train.ss_flow import batch_images, condition_table
 
@@ -30,14 +30,22 @@ def test_fused_attention_equals_the_exported_form(monkeypatch):
     assert torch.allclose(fused, plain, atol=1e-5)
 
 
-def test_resized_module_resumes_from_the_tensors_that_still_fit(tmp_path):
+def test_resized_module_is_refused_unless_asked_then_resumes_from_the_tensors_that_still_fit(tmp_path):
     small = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))
     t = Trainer("resize", {"m": small}, lr=1e-2, checkpoint_dir=tmp_path, log_dir=tmp_path, ema_decay=0.9)
     t.run(lambda rng, i: {"loss": small(torch.ones(1, 3)).sum()}, steps=2)
+    trained = (tmp_path / "resize.pt").read_bytes()
     torch.manual_seed(5)
     big = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 5))       # the head grew
     fresh_head = big[1].weight.detach().clone()
-    t2 = Trainer("resize", {"m": big}, lr=1e-2, checkpoint_dir=tmp_path, log_dir=tmp_path, ema_decay=0.9)
+    # Without asking: refused with the file, the misfit and the way out; the checkpoint is untouched.
+    with pytest.raises(CheckpointError, match=r"resize\.pt \(step 2\) does not fit the network .*m: 2 tensors would "
+                                              r"start fresh.*--config.*--allow-fresh-tensors"):
+        Trainer("resize", {"m": big}, lr=1e-2, checkpoint_dir=tmp_path, log_dir=tmp_path, ema_decay=0.9)
+    assert (tmp_path / "resize.pt").read_bytes() == trained
+    t2 = Trainer("resize", {"m": big}, lr=1e-2, checkpoint_dir=tmp_path, log_dir=tmp_path, ema_decay=0.9,
+                 allow_fresh=True)
+    assert (tmp_path / "resize.before-fresh-step2.pt").read_bytes() == trained     # copied aside first
     assert t2.step == 2
     assert torch.equal(big[0].weight, small[0].weight)                            # kept
     assert torch.equal(big[1].weight, fresh_head)                                 # left fresh

@@ -12,7 +12,7 @@ from fastsam3d_tools.data.scene import target_shape
 from fastsam3d_tools.data.targets import occupancy
 from fastsam3d_tools.modules import MeshDecoder, SsDecoder
 from fastsam3d_tools.modules.tables import mesh_tables
-from fastsam3d_tools.train.common import Trainer, load_checkpoint, load_weights, select_device, to_device
+from fastsam3d_tools.train.common import CheckpointError, Trainer, load_checkpoint, load_weights, select_device, to_device
 from fastsam3d_tools.train.slat_targets import analytic_latent, build_targets, object_coords
 from fastsam3d_tools.train.slat_vae import decode, decoder_loss
 from fastsam3d_tools.train.ss_latent import encode_occupancy, init_structured_decoder, tokens_to_latent
@@ -211,3 +211,29 @@ def test_a_resume_trains_at_its_own_rates_not_the_checkpoints(tmp_path):
     again = Trainer("toy", {"m": model}, lr=1e-3, checkpoint_dir=tmp_path, log_dir=tmp_path, lr_scales={"m.1.": 2.0})
     assert again.step == 2 and any(again.opt.state.values())          # resumed, moments restored
     assert sorted((g["lr"], g["lr_scale"]) for g in again.opt.param_groups) == [(1e-3, 1.0), (2e-3, 2.0)]
+
+
+def test_a_checkpoint_torch_cannot_read_is_named_with_what_to_do(tmp_path):
+    """Truncated, garbage, empty or foreign files: one line naming the file, not a pickle traceback, and
+    the file is left as it was."""
+    good = tmp_path / "good.pt"
+    torch.save({"models": {}, "step": 1}, good)
+    cases = {"garbage.pt": b"\x80\x04not a pickle at all", "empty.pt": b"", "cut.pt": good.read_bytes()[:40]}
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(CheckpointError, match=rf"{name} is not a readable checkpoint .*restore it"):
+            load_checkpoint(path)
+        assert path.read_bytes() == data
+    moments = tmp_path / "x.optim.pt"
+    moments.write_bytes(b"junk")
+    with pytest.raises(CheckpointError, match=r"x\.optim\.pt is not a readable checkpoint .*delete it"):
+        load_checkpoint(moments)
+    foreign = tmp_path / "foreign.pt"
+    torch.save([1, 2, 3], foreign)
+    with pytest.raises(CheckpointError, match="holds a list"):
+        load_checkpoint(foreign)
+    # A state dict saved by hand is not a training checkpoint: the trainer says so instead of KeyError.
+    torch.save(torch.nn.Linear(2, 2).state_dict(), tmp_path / "toy.pt")
+    with pytest.raises(CheckpointError, match=r"toy\.pt is not a training checkpoint of this project"):
+        Trainer("toy", {"m": torch.nn.Linear(2, 2)}, lr=1e-2, checkpoint_dir=tmp_path, log_dir=tmp_path)

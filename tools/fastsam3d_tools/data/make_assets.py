@@ -153,7 +153,21 @@ def main(argv=None) -> None:
     ap.add_argument("what", choices=["examples", *SET_SPLITS])
     ap.add_argument("--out", type=Path)
     ap.add_argument("--count", type=int, default=24)
+    ap.add_argument("--replace-committed", action="store_true",
+                    help="allow writing a set of another size over the committed benchmark set")
     a = ap.parse_args(argv)
+    if a.count < 1:
+        ap.error(f"--count {a.count}: a set needs at least 1 item")
+    if a.what == "examples" and a.count != 24:
+        ap.error("--count is for the benchmark and validation sets; examples are the fixed few in write_examples")
+    if a.what == "benchmark" and a.out is None and not a.replace_committed:
+        committed = REPO / "resources" / "benchmark" / "index.json"
+        if committed.is_file():
+            n = json.loads(committed.read_text()).get("count")
+            if isinstance(n, int) and n != a.count:
+                ap.error(f"the committed benchmark set has {n} items and --count is {a.count}: writing it would "
+                         f"shrink or grow the set every reported number is measured on. Pass --out DIR for "
+                         f"another set, or --replace-committed if that is the point")
     if a.what == "examples":
         for d in write_examples(a.out or REPO / "resources" / "examples"):
             print("wrote", d)

@@ -75,6 +75,11 @@ def build_manifest(cfg: PackConfig, pack_dir: os.PathLike, *, version: str, sour
 def write_manifest(manifest: dict, pack_dir: os.PathLike) -> Path:
     path = Path(pack_dir) / "manifest.json"
     tmp = path.with_name("manifest.json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2) + "\n")
+    try:   # NaN and Infinity are not JSON: the app could not read the manifest at all
+        text = json.dumps(manifest, indent=2, allow_nan=False)
+    except ValueError as e:
+        raise ValueError(f"manifest.json for {pack_dir} holds a NaN or infinite number ({e}); "
+                         f"check the values it was built from (e.g. --ss-cfg-strength, the SLaT statistics)") from e
+    tmp.write_text(text + "\n")
     os.replace(tmp, path)
     return path

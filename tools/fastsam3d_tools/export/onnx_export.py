@@ -15,12 +15,14 @@ import onnx
 import torch
 import torch.nn as nn
 
+from .. import PACK_FORMAT
 from ..config import PackConfig
 from ..modules import ROLES
 from .examples import example_inputs, signatures
 from .fp16 import weights_to_fp16
 from .manifest import build_manifest, write_manifest
 from .parity import check_role
+from .staging import staged_pack
 from .validate import validate_pack
 
 OPSET = 17
@@ -86,21 +88,22 @@ def export_pack(models: Dict[str, nn.Module], cfg: PackConfig, out_dir: os.PathL
                 metrics: Optional[dict] = None, verify: bool = True, parity_rtol: Optional[float] = None,
                 weights_fp16: bool = False) -> dict:
     """Export every role to `out_dir`, write manifest.json, validate the folder and (verify=True) check
-    every role against the PyTorch model at several dynamic sizes. Returns the manifest."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    every role against the PyTorch model at several dynamic sizes. Returns the manifest. All or nothing:
+    the files are written and checked in a staging folder and moved into `out_dir` only when every check
+    passed (staging.py); a folder holding another kind of pack is refused."""
     missing = [r for r in ROLES if r not in models]
     if missing:
         raise ValueError(f"export_pack needs a network for every role; missing {missing}")
-    for role in ROLES:
-        export_role(role, models[role], cfg, out / f"{role}.onnx", weights_fp16=weights_fp16)
-    manifest = build_manifest(cfg, out, version=version, source=source, description=description,
-                              license=license, metrics=metrics)
-    write_manifest(manifest, out)
-    if verify:
-        validate_pack(out, run=True)
-        if parity_rtol is None:
-            parity_rtol = 2e-2 if weights_fp16 else 1e-3
+    with staged_pack(out_dir, PACK_FORMAT) as out:
         for role in ROLES:
-            check_role(models[role], role, cfg, out / f"{role}.onnx", rtol=parity_rtol)
+            export_role(role, models[role], cfg, out / f"{role}.onnx", weights_fp16=weights_fp16)
+        manifest = build_manifest(cfg, out, version=version, source=source, description=description,
+                                  license=license, metrics=metrics)
+        write_manifest(manifest, out)
+        if verify:
+            validate_pack(out, run=True)
+            if parity_rtol is None:
+                parity_rtol = 2e-2 if weights_fp16 else 1e-3
+            for role in ROLES:
+                check_role(models[role], role, cfg, out / f"{role}.onnx", rtol=parity_rtol)
     return manifest

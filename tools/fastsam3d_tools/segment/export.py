@@ -17,6 +17,7 @@ import torch
 import torch.nn as nn
 
 from ..export.manifest import sha256_file, write_manifest
+from ..export.staging import staged_pack
 from ..export.onnx_export import trace_to_onnx
 from ..export.parity import compare_outputs
 from . import SEGPACK_FORMAT
@@ -107,14 +108,13 @@ def export_segpack(encoder: nn.Module, decoder: nn.Module, cfg: SegPackConfig, o
                    metrics: Optional[dict] = None, parity_rtol: float = 1e-3) -> dict:
     """Export both graphs, write manifest.json, validate the folder (running both graphs) and check
     ORT against PyTorch. Returns the manifest."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    export_graph("encoder", encoder, cfg, out / "encoder.onnx")
-    export_graph("decoder", decoder, cfg, out / "decoder.onnx")
-    manifest = build_segpack_manifest(cfg, out, name=name, version=version, source=source,
-                                      description=description, license=license, metrics=metrics)
-    write_manifest(manifest, out)
-    validate_segpack(out, run=True)
-    check_parity(encoder, "encoder", cfg, out / "encoder.onnx", rtol=parity_rtol, variants=(0, 1))
-    check_parity(decoder, "decoder", cfg, out / "decoder.onnx", rtol=parity_rtol)
+    with staged_pack(out_dir, SEGPACK_FORMAT) as out:   # all or nothing, never over another kind of pack
+        export_graph("encoder", encoder, cfg, out / "encoder.onnx")
+        export_graph("decoder", decoder, cfg, out / "decoder.onnx")
+        manifest = build_segpack_manifest(cfg, out, name=name, version=version, source=source,
+                                          description=description, license=license, metrics=metrics)
+        write_manifest(manifest, out)
+        validate_segpack(out, run=True)
+        check_parity(encoder, "encoder", cfg, out / "encoder.onnx", rtol=parity_rtol, variants=(0, 1))
+        check_parity(decoder, "decoder", cfg, out / "decoder.onnx", rtol=parity_rtol)
     return manifest

@@ -21,6 +21,7 @@ from __future__ import annotations
 import inspect
 import io
 import json
+import shutil
 import os
 import time
 from pathlib import Path
@@ -71,6 +72,11 @@ def add_runtime_arguments(ap) -> None:
     ap.add_argument("--procs", type=int, default=1,
                     help="data-parallel CPU processes of --threads threads each, gradients averaged every step "
                          "(effective batch procs × batch; data_parallel.py)")
+    ap.add_argument("--allow-fresh-tensors", action="store_true",
+                    help="resume although the checkpoint does not fit this network (another --config, a "
+                         "changed architecture): the tensors that do not fit start fresh. Without it such a "
+                         "resume is refused, since saving would replace the trained weights; with it the "
+                         "checkpoint is first copied to <stage>.before-fresh-step<N>.pt")
 
 
 def launch_if_parallel(main, argv, args) -> bool:
@@ -105,13 +111,33 @@ def to_device(obj: Any, device: DeviceLike) -> Any:
 _LOAD_TAKES_WEIGHTS_ONLY = "weights_only" in inspect.signature(torch.load).parameters
 
 
+class CheckpointError(SystemExit):
+    """A checkpoint that cannot be used as it is: one line naming the file and what to do (exit 2)."""
+
+    def __init__(self, message: str):
+        super().__init__(f"error: {message}")
+        self.message = message
+
+
 def load_checkpoint(path: Union[str, Path]) -> dict:
     """torch.load of one of our checkpoints, onto the CPU. weights_only=False where torch knows the
     argument (torch ≥ 2.6 defaults it to True and would refuse the numpy RNG state); older torch loads
-    full pickles anyway."""
-    if _LOAD_TAKES_WEIGHTS_ONLY:
-        return torch.load(path, map_location="cpu", weights_only=False)
-    return torch.load(path, map_location="cpu")
+    full pickles anyway. A file torch cannot read (truncated, garbage, empty) is a CheckpointError
+    naming it, not a pickle traceback."""
+    try:
+        if _LOAD_TAKES_WEIGHTS_ONLY:
+            st = torch.load(path, map_location="cpu", weights_only=False)
+        else:
+            st = torch.load(path, map_location="cpu")
+    except FileNotFoundError:
+        raise
+    except Exception as e:   # UnpicklingError, EOFError, RuntimeError (zip central directory), …
+        hint = ("delete it: the moments start fresh" if str(path).endswith(".optim.pt")
+                else "restore it (`git checkout -- <file>` for a committed one) or move it away to start the stage afresh")
+        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e}); {hint}") from e
+    if not isinstance(st, dict):
+        raise CheckpointError(f"{path} holds a {type(st).__name__}, not one of this project's checkpoints")
+    return st
 
 
 class Ema:
@@ -156,8 +182,11 @@ class Trainer:
     def __init__(self, stage: str, modules: Dict[str, torch.nn.Module], lr: float, seed: int = 0,
                  checkpoint_dir: Path = CHECKPOINTS, weight_decay: float = 0.0, log_dir: Path = RUNS,
                  ema_decay: Optional[float] = None, device: DeviceLike = "cpu",
-                 lr_scales: Optional[Dict[str, float]] = None):
+                 lr_scales: Optional[Dict[str, float]] = None, allow_fresh: bool = False):
         self.stage = stage
+        # a resume whose checkpoint does not fit the network loses trained weights at the next save:
+        # refused unless asked for (--allow-fresh-tensors, or a deliberate growth such as deeper blocks)
+        self.allow_fresh = allow_fresh
         self.device = torch.device(device)
         # on the device before the optimiser exists: its moments (restored or new) follow the parameters
         for m in modules.values():
@@ -250,6 +279,25 @@ class Trainer:
     def load(self) -> Optional[dict]:
         """Restore the checkpoint; returns its EMA state (None when it has none) for __init__."""
         st = load_checkpoint(self.path)
+        if not isinstance(st.get("models"), dict) or "step" not in st:
+            raise CheckpointError(f"{self.path} is not a training checkpoint of this project (no models/step); "
+                                  f"restore it or move it away to start stage {self.stage!r} afresh")
+        misfits = {k: mismatched(m, st["models"][k]) for k, m in self.modules.items() if k in st["models"]}
+        misfits = {k: v for k, v in misfits.items() if v[0] or v[1]}
+        if misfits and not self.allow_fresh:
+            detail = "; ".join(f"{k}: {len(fresh)} tensors would start fresh (e.g. {fresh[:3]}), {len(unused)} of the "
+                               f"checkpoint's would be dropped" for k, (fresh, unused) in misfits.items())
+            raise CheckpointError(
+                f"{self.path} (step {st['step']}) does not fit the network this run builds — {detail}. "
+                f"Check --config (and the stage: is this {self.stage!r}'s checkpoint?). Resuming would replace "
+                f"its trained weights at the first save; to grow or change the network from it on purpose, pass "
+                f"--allow-fresh-tensors (the checkpoint is copied aside first)")
+        if misfits:
+            backup = self.path.with_name(f"{self.path.stem}.before-fresh-step{st['step']}.pt")
+            if not backup.exists() and dp.rank() == 0:
+                shutil.copy2(self.path, backup)
+            self.log({"note": f"step {st['step']}: {sorted(misfits)} do not fit the checkpoint; it was copied to "
+                              f"{backup.name} before fresh tensors start"})
         for k, m in self.modules.items():
             if k in st["models"]:
                 fresh = load_matching(m, st["models"][k])
@@ -336,6 +384,15 @@ class Trainer:
                 self.save()
                 last_ckpt = time.time()
         self.save()
+
+
+def mismatched(module: torch.nn.Module, state: dict) -> tuple:
+    """(the module's tensors `state` has no fitting tensor for, `state`'s tensors the module has no place
+    for): both empty when the checkpoint fits."""
+    own = module.state_dict()
+    fresh = sorted(n for n, v in own.items() if n not in state or state[n].shape != v.shape)
+    unused = sorted(n for n, v in state.items() if n not in own or own[n].shape != v.shape)
+    return fresh, unused
 
 
 def load_matching(module: torch.nn.Module, state: dict) -> list:

@@ -81,7 +81,7 @@ def main(argv=None) -> None:
             left = load_matching(m, stage_weights(st_flow, k))
             print(f"{k}: {len(m.state_dict()) - len(left)} of {len(m.state_dict())} tensors from the SS flow "
                   "checkpoint", flush=True)
-    trainer = Trainer("condition", modules, lr=a.lr, ema_decay=a.ema, device=device)
+    trainer = Trainer("condition", modules, lr=a.lr, ema_decay=a.ema, device=device, allow_fresh=a.allow_fresh_tensors)
     trainer.extra = {k: st_flow["extra"][k] for k in ("rotation6d_mean", "rotation6d_std")}
     r6_mean = np.asarray(trainer.extra["rotation6d_mean"], np.float32)
     r6_std = np.asarray(trainer.extra["rotation6d_std"], np.float32)

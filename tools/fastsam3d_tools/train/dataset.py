@@ -200,7 +200,9 @@ def unpack_occ(packed: np.ndarray, resolution: int = 32) -> np.ndarray:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--count", type=int, default=1200, help="samples (seeds FIRST … count − 1)")
+    ap.add_argument("--count", type=int, default=1200,
+                    help="samples (seeds FIRST … count − 1), rendered in shards of 100: a count that is not a "
+                         "multiple of 100 is rounded up to the next whole shard")
     ap.add_argument("--first", type=int, default=0,
                     help="first seed (a multiple of 100): on a fresh machine with little time, render the "
                          "seeds the checkpoints have not trained on first (models/mini/MODEL_CARD.md, Data)")

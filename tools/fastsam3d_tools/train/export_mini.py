@@ -19,6 +19,7 @@ import argparse
 import dataclasses
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Optional
 
@@ -110,8 +111,10 @@ def main(argv=None) -> None:
                     help="SS classifier-free guidance strength written to the manifest (default: SAM 3D's "
                          "7; the model card's sweeps chose lower ones on the validation split)")
     a = ap.parse_args(argv)
-    if a.ss_cfg_strength is not None and a.ss_cfg_strength < 0:
-        ap.error(f"--ss-cfg-strength {a.ss_cfg_strength}: must be 0 (no guidance) or more")
+    if a.ss_cfg_strength is not None and not (math.isfinite(a.ss_cfg_strength) and a.ss_cfg_strength >= 0):
+        ap.error(f"--ss-cfg-strength {a.ss_cfg_strength}: must be a finite number, 0 (no guidance) or more")
+    if not a.version.strip():
+        ap.error("--version must not be empty (the manifest's version, e.g. 0.8.0)")
     torch.set_num_threads(2)
     cfg, models, training, digest = build_models(colour=a.colour)
     cfg = with_ss_guidance(cfg, a.ss_cfg, a.ss_cfg_strength)

@@ -85,11 +85,17 @@ def object_latents(cfg, seeds: Iterable[int], workers: int) -> Dict[int, Optiona
     return out
 
 
-def wait_for(path: Optional[Path], poll_s: float = 2.0) -> None:
+def wait_for(path: Optional[Path], poll_s: float = 2.0, deadline: Optional[float] = None) -> None:
+    """Wait until `path` exists; at `deadline` (epoch seconds) give up with an error rather than wait on."""
     if path is None:
         return
     t = time.time()
+    if not Path(path).exists():
+        print(f"waiting for {path}" + (f" (until the deadline, {max(0, deadline - t) / 60:.1f} min)" if deadline else ""), flush=True)
     while not Path(path).exists():
+        if deadline is not None and time.time() >= deadline:
+            raise SystemExit(f"error: {path} did not appear before the --deadline; stage 4 did not train "
+                             f"(did stage 2 fail or run late? see its log)")
         time.sleep(poll_s)
     print(f"{path} present after {time.time() - t:.0f}s of waiting", flush=True)
 
@@ -133,7 +139,7 @@ def main(argv=None) -> None:
     data = load_cache("train")        # this process's share of the cache under --procs
     n_objects = len(data["seed"]) if a.objects is None else min(a.objects, len(data["seed"]))
     prefilled = object_latents(cfg, data["seed"][:n_objects], a.workers) if a.workers > 0 else {}
-    wait_for(a.wait_for)
+    wait_for(a.wait_for, deadline=a.deadline)
     vae = load_weights("slat_vae", {})
     mean = np.asarray(vae["extra"]["slat_mean"], np.float32)
     std = np.asarray(vae["extra"]["slat_std"], np.float32)
@@ -143,7 +149,7 @@ def main(argv=None) -> None:
     if not (CHECKPOINTS / "slat_flow.pt").exists():
         load_weights("ss_flow", {"condition": cond_enc})   # the stage-2 trunk; proj_slat trains here
     trainer = Trainer("slat_flow", {"condition": cond_enc, "slat_flow": flow}, lr=a.lr, ema_decay=a.ema,
-                      device=device)
+                      device=device, allow_fresh=a.allow_fresh_tensors)
     if a.sync_condition:
         sync_condition_trunk(trainer, a.sync_condition)
     trainer.extra = {"slat_mean": mean.tolist(), "slat_std": std.tolist()}

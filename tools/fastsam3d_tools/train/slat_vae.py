@@ -112,7 +112,7 @@ def main(argv=None) -> None:
     cfg = pack_config(a.config)
     seeds = np.arange(a.objects)          # training-split seeds (the same objects as the cache's)
     dec = MeshDecoder(cfg)
-    trainer = Trainer("slat_vae", {"decoder": dec}, lr=a.lr, device=device)
+    trainer = Trainer("slat_vae", {"decoder": dec}, lr=a.lr, device=device, allow_fresh=a.allow_fresh_tensors)
     cache = ObjectCache(cfg)
     if "slat_std" not in trainer.extra:
         trainer.extra.update(latent_stats(cache, seeds[:16]))

@@ -151,13 +151,15 @@ def main(argv=None) -> None:
     if a.aux > 0 and not frozen:          # the readout only exists to train the encoder
         modules["cond_readout"] = readout
     grown_from = checkpoint_depth()
-    if grown_from is not None and grown_from < len(flow.blocks):   # a deeper flow than the checkpoint's
+    growing = grown_from is not None and grown_from < len(flow.blocks)
+    if growing:                                  # a deeper flow than the checkpoint's: a deliberate growth
         flow.start_blocks_as_identity(grown_from)                   # (before the Trainer loads the rest)
     lr_scales = None
     if a.blocks_lr is not None:
         first, lr = a.blocks_lr
         lr_scales = {f"ss_flow.blocks.{q}.": lr / a.lr for q in range(first, len(flow.blocks))}
-    trainer = Trainer("ss_flow", modules, lr=a.lr, ema_decay=a.ema, device=device, lr_scales=lr_scales)
+    trainer = Trainer("ss_flow", modules, lr=a.lr, ema_decay=a.ema, device=device, lr_scales=lr_scales,
+                      allow_fresh=a.allow_fresh_tensors or growing)
     first_step = trainer.step
     cond_table = None
     if a.condition_from is not None:
@@ -219,10 +221,14 @@ def main(argv=None) -> None:
         loss = losses["shape"] + losses["rot6d"] + losses["translation"] + losses["scale"] + 0.1 * losses["translation_scale"]
         out = {f"l_{n}": float(l.detach()) for n, l in losses.items()}
         if "cond_readout" in modules:
-            keep = ~drop                                   # the zero-condition rows carry no image
-            shape_hat, pose_hat = readout(cond[keep])
-            pose_gt = torch.cat([x1["rot6d"], x1["translation"], x1["scale"]], dim=2)[keep]
-            aux = F.mse_loss(shape_hat, x1["shape"][keep]) + F.mse_loss(pose_hat, pose_gt)
+            # the zero-condition rows carry no image: the mean over the kept rows only. Weighted, not
+            # indexed, so that a batch whose every row dropped its condition (small batches) gives 0 with
+            # zero gradients instead of an empty tensor the readout cannot reshape
+            keep = (~drop).float()
+            shape_hat, pose_hat = readout(cond)
+            pose_gt = torch.cat([x1["rot6d"], x1["translation"], x1["scale"]], dim=2)
+            row_err = ((shape_hat - x1["shape"]) ** 2).flatten(1).mean(1) + ((pose_hat - pose_gt) ** 2).flatten(1).mean(1)
+            aux = (row_err * keep).sum() / keep.sum().clamp(min=1)
             loss = loss + a.aux * aux
             out["l_aux"] = float(aux.detach())
         return {"loss": loss, **out}

@@ -57,7 +57,7 @@ def main(argv=None) -> None:
     fresh = not (Trainer.checkpoint_path("ss_vae")).exists()
     if fresh:
         init_structured_decoder(dec)
-    trainer = Trainer("ss_vae", {"decoder": dec}, lr=2e-4, device=device)
+    trainer = Trainer("ss_vae", {"decoder": dec}, lr=2e-4, device=device, allow_fresh=a.allow_fresh_tensors)
     probe = occ_all[-64:]
     if fresh:
         trainer.extra["iou_structured_init"] = mean_iou(dec, probe)
