@@ -271,7 +271,9 @@ export function App({ api }: { api: StudioApi }) {
   const hasResult = !!run.result;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (exportOpen && e.key !== 'Escape') return;
+      // The Export dialog is modal: its own Esc closes it, and no shortcut (Esc included: it would also cancel a
+      // running job) reaches the window behind it.
+      if (exportOpen) return;
       const t = e.target as HTMLElement | null;
       const a = actionFor({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey,
         targetTag: t?.tagName, targetType: (t as HTMLInputElement | null)?.type });

@@ -8,6 +8,11 @@ describe('keyboard shortcuts', () => {
     expect(actionFor({ key: 'Escape', targetTag: 'INPUT', targetType: 'text' })).toBe('cancel');
     expect(actionFor({ key: 'z', ctrlKey: true })).toBe('undo');
     expect(actionFor({ key: 'Z', ctrlKey: true, shiftKey: true })).toBe('redo');
+    // In a field the user types in, Ctrl+Z / Ctrl+Y undo the typing, not the mask; elsewhere (a slider) the mask.
+    expect(actionFor({ key: 'z', ctrlKey: true, targetTag: 'INPUT', targetType: 'text' })).toBeNull();
+    expect(actionFor({ key: 'y', ctrlKey: true, targetTag: 'INPUT', targetType: 'number' })).toBeNull();
+    expect(actionFor({ key: 'z', ctrlKey: true, targetTag: 'INPUT', targetType: 'range' })).toBe('undo');
+    expect(actionFor({ key: 'o', ctrlKey: true, targetTag: 'INPUT', targetType: 'text' })).toBe('open');
     expect(actionFor({ key: 'e', metaKey: true })).toBe('export');
     expect(actionFor({ key: 'w' })).toBe('tool:wand');
     expect(actionFor({ key: 's' })).toBe('tool:segment');

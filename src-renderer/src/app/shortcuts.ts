@@ -25,16 +25,17 @@ export function actionFor(e: KeyLike): Action | null {
   const mod = !!(e.ctrlKey || e.metaKey);
   const k = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   if (k === 'Escape') return 'cancel';
+  const typing = e.targetTag === 'TEXTAREA' || e.targetTag === 'SELECT' || (e.targetTag === 'INPUT' && TYPING_TYPES.has(e.targetType ?? 'text'));
   if (mod) {
-    if (k === 'z') return e.shiftKey ? 'redo' : 'undo';
-    if (k === 'y') return 'redo';
+    // In a text or number field, undo and redo are the field's (its typing), not the mask's.
+    if (k === 'z') return typing ? null : e.shiftKey ? 'redo' : 'undo';
+    if (k === 'y') return typing ? null : 'redo';
     if (k === 'o') return 'open';
     if (k === 'e') return 'export';
     if (k === 'l') return 'library';
     if (k === 'Enter') return 'generate';
     return null;
   }
-  const typing = e.targetTag === 'TEXTAREA' || e.targetTag === 'SELECT' || (e.targetTag === 'INPUT' && TYPING_TYPES.has(e.targetType ?? 'text'));
   if (typing || e.altKey) return null;
   // Enter on a button or link presses it; anywhere else it accepts the segment proposal.
   if (k === 'Enter') return e.targetTag === 'BUTTON' || e.targetTag === 'A' || e.targetTag === 'INPUT' ? null : 'accept';
