@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterEach } from 'vitest';
 import { resolveParams } from '../../src-shared/params';
 import type { Mesh } from '../../src-main/pipeline/types';
-import { Library, type BeginRunInput } from '../../src-main/library';
+import { Library, PENDING_PROVIDER, type BeginRunInput } from '../../src-main/library';
 import { Dispatcher } from '../../src-main/api/index';
 import { libraryHandlers } from '../../src-main/api/library';
 
@@ -150,3 +150,14 @@ export function scaledCube(k: number): Mesh {
   const m = cubeMesh();
   return { ...m, positions: m.positions.map((v) => v * k) };
 }
+
+/** A photo ("chair.png") with one saved mask of 300 pixels in `lib`: the inputs a run needs. */
+export async function imageWithMask(lib: Library) {
+  const { image } = await lib.importImage({ name: 'chair.png', data: await photoPng() });
+  const mask = await lib.saveMask({ imageId: image.id, name: 'chair', png: await greyMaskPng(64, 48, 300) });
+  return { image, mask };
+}
+
+/** A run as the job service records it on submission: queued, its provider not known yet. */
+export const queued = (imageId: string, maskId: string, jobId?: string) =>
+  ({ ...runInput(imageId, [maskId]), status: 'queued' as const, executionProvider: PENDING_PROVIDER, ...(jobId ? { jobId } : {}) });

@@ -8,20 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Library, PENDING_PROVIDER } from '../../src-main/library';
+import { Library } from '../../src-main/library';
 import { HOLDERS_DIR, processStartTime, readLock } from '../../src-main/library/lock';
-import { greyMaskPng, libraryOpener, photoPng, runInput, tempDir } from './fixtures';
+import { imageWithMask, libraryOpener, queued, runInput, tempDir } from './fixtures';
 
 const openLib = libraryOpener(32);
-
-async function imageWithMask(lib: Library) {
-  const { image } = await lib.importImage({ name: 'chair.png', data: await photoPng() });
-  const mask = await lib.saveMask({ imageId: image.id, name: 'chair', png: await greyMaskPng(64, 48, 300) });
-  return { image, mask };
-}
-
-const queued = (imageId: string, maskId: string, jobId?: string) =>
-  ({ ...runInput(imageId, [maskId]), status: 'queued' as const, executionProvider: PENDING_PROVIDER, ...(jobId ? { jobId } : {}) });
 
 const holderFiles = (dir: string) => (fs.existsSync(path.join(dir, HOLDERS_DIR)) ? fs.readdirSync(path.join(dir, HOLDERS_DIR)) : []);
 

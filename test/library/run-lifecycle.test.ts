@@ -6,20 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Library, PENDING_PROVIDER, UNKNOWN_PROVIDER, jobLibrary } from '../../src-main/library';
+import { UNKNOWN_PROVIDER, jobLibrary } from '../../src-main/library';
 import type { JobSubmitRequest } from '../../src-shared/api/jobs';
-import { cubeGlb, fakeReport, greyMaskPng, photoPng, runInput, libraryOpener, tempDir } from './fixtures';
+import { cubeGlb, fakeReport, imageWithMask, queued, runInput, libraryOpener, tempDir } from './fixtures';
 
 const openLib = libraryOpener(32);
-
-async function imageWithMask(lib: Library) {
-  const { image } = await lib.importImage({ name: 'chair.png', data: await photoPng() });
-  const mask = await lib.saveMask({ imageId: image.id, name: 'chair', png: await greyMaskPng(64, 48, 300) });
-  return { image, mask };
-}
-
-const queued = (imageId: string, maskId: string, jobId?: string) =>
-  ({ ...runInput(imageId, [maskId]), status: 'queued' as const, executionProvider: PENDING_PROVIDER, ...(jobId ? { jobId } : {}) });
 
 describe('startRun', () => {
   it('moves a queued run to running with startedAt, once: a second call changes nothing', async () => {
