@@ -24,10 +24,13 @@ interface Props {
 /** Smallest target the dialog offers (the API takes 4 and up). */
 const MIN_TARGET = 100;
 
-/** The typed target as a whole number of at least MIN_TARGET (rounded), or null when it is not a number. */
+/**
+ * The typed target as a whole number (rounded), or null when it is not a number or below MIN_TARGET: an
+ * empty field, letters or 0 are a mistake to say, not a silent 100-triangle export.
+ */
 function targetCount(text: string): number | null {
   const n = Math.round(Number(text));
-  return text.trim() !== '' && Number.isFinite(n) ? Math.max(MIN_TARGET, n) : null;
+  return text.trim() !== '' && Number.isFinite(n) && n >= MIN_TARGET ? n : null;
 }
 
 export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: Props) {
@@ -56,7 +59,7 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
       setError(`Enter a whole number of triangles, at least ${MIN_TARGET}, or untick “Simplify to”.`);
       return;
     }
-    setBusy(true); setError(null);
+    setBusy(true); setError(null); setFiles([]); // the last export's list does not describe this one
     try {
       const res = await api.invoke('export.run', {
         runId, formats: [...formats], posed, targetTriangles: simplify && target !== null ? target : undefined,
@@ -93,7 +96,7 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
         <label><input type="checkbox" checked={simplify} onChange={(e) => setSimplify(e.target.checked)} />Simplify to</label>
         <input type="number" min={MIN_TARGET} step={100} value={targetText} disabled={!simplify} aria-label="Target triangles"
           onChange={(e) => setTargetText(e.target.value)}
-          onBlur={() => setTargetText(String(targetCount(targetText) ?? MIN_TARGET))} />
+          onBlur={() => { const n = targetCount(targetText); if (n !== null) setTargetText(String(n)); }} />
         <span className="muted">triangles{triangles ? ` (now ${Math.round(triangles).toLocaleString()})` : ''}</span>
       </div>
       <p className="muted">Files go to this result’s export folder; files of the same name from an earlier export are replaced.</p>

@@ -79,7 +79,9 @@ export function useMaskEditor() {
   const removeMask = useCallback((index: number) => {
     const cur = undo.current.current;
     const masks = cur.masks.filter((_, i) => i !== index);
-    commit({ masks, active: Math.min(cur.active, masks.length - 1) });
+    // The mask being edited stays the one being edited: removing one above it shifts its index down.
+    const active = index < cur.active ? cur.active - 1 : cur.active;
+    commit({ masks, active: Math.min(active, masks.length - 1) });
   }, [commit]);
 
   const setActive = useCallback((index: number) => {
