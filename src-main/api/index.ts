@@ -4,6 +4,7 @@
  * into a result or an ApiError reply. A bad request never throws out of `dispatch`.
  */
 import { z } from 'zod';
+import { isDiskFull } from '../library/errors';
 import {
   ApiError, ApiErrorSchema, events, methods, type EventName, type EventPayload, type MethodName, type Res,
 } from '../../src-shared/api/index';
@@ -47,7 +48,7 @@ export function toApiError(err: unknown): ApiError {
   if (typeof e?.code === 'string') {
     if (CODES.has(e.code)) return { code: e.code as ApiErrorCode, message };
     if (CODE_ALIASES[e.code]) return { code: CODE_ALIASES[e.code], message };
-    const io = ioProblem(e.code, message, (err as { path?: unknown }).path);
+    const io = ioProblem(err, e.code, message, (err as { path?: unknown }).path);
     if (io) return io;
   }
   return { code: 'INTERNAL', message };
@@ -58,8 +59,8 @@ export function toApiError(err: unknown): ApiError {
  * user and what to do, rather than "INTERNAL: ENOSPC …". SQLite statements and the stores' atomic writes
  * fail whole, so a failed request changed nothing.
  */
-function ioProblem(code: string, detail: string, file: unknown): ApiError | null {
-  if (['ENOSPC', 'EFBIG', 'EDQUOT', 'SQLITE_FULL'].includes(code)) {
+function ioProblem(err: unknown, code: string, detail: string, file: unknown): ApiError | null {
+  if (isDiskFull(err)) {
     return { code: 'UNAVAILABLE', message: `The disk holding the app's data is full (${detail}). Free some space, then try again; nothing was changed.` };
   }
   if (['EROFS', 'EACCES', 'EPERM', 'SQLITE_READONLY'].includes(code) || code.startsWith('SQLITE_READONLY_')) {

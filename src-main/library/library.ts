@@ -191,8 +191,9 @@ export class Library {
       try {
         lib.holder.register();
         OPEN_INSTANCES.add(lib.holder.instance);
-        if (newDatabase && otherLiveHolders(dir).length === 0) lib.setAsideUnlistedAssets();
-        lib.recoverAfterCrash();
+        const alone = otherLiveHolders(dir).length === 0;
+        if (newDatabase && alone) lib.setAsideUnlistedAssets();
+        lib.recoverAfterCrash(alone);
       } catch (err) {
         lib.close();
         throw asLibraryError(err, `open the library in ${dir}`);
@@ -240,8 +241,7 @@ export class Library {
    * process has this library open, remove temp and unreferenced files and the job folders no run needs.
    * With another live process here, its half-written files and job folders are its own: leave them.
    */
-  private recoverAfterCrash(): void {
-    const alone = otherLiveHolders(this.dataDir).length === 0;
+  private recoverAfterCrash(alone: boolean): void {
     this.failStrandedRuns(alone);
     // Runs that ended without the worker naming its provider (also those recorded by older builds).
     this.db
@@ -256,14 +256,17 @@ export class Library {
   /**
    * Runs left queued or running by a Library that has gone (its process crashed or was killed, or it was
    * closed) become failed ("Interrupted: …"), so that they can be trashed and run again. Runs recorded
-   * before runs had owners count as stranded only when `ownerlessToo` (this process is the library's only
-   * one). Called at open and whenever in-progress runs matter (listing runs, trashing), so that a window
-   * beside a crashed one does not show its runs as running for good. Returns how many were marked.
+   * before runs had owners count as stranded only when `alone` (this process is the library's only one;
+   * asked of the holder registry only when such a run is there). Called at open and whenever in-progress
+   * runs matter (listing runs, trashing), so that a window beside a crashed one does not show its runs as
+   * running for good: with nothing in progress, that is one indexed query. Returns how many were marked.
    */
-  failStrandedRuns(ownerlessToo = otherLiveHolders(this.dataDir).length === 0): number {
+  failStrandedRuns(alone?: boolean): number {
     if (this.options.readonly) return 0;
     const active = this.db.prepare(`SELECT id, owner FROM runs WHERE status IN ('queued', 'running')`).all() as { id: string; owner: string | null }[];
-    const stranded = active.filter((r) => (r.owner === null ? ownerlessToo : !ownerAlive(r.owner))).map((r) => r.id);
+    if (active.length === 0) return 0;
+    const ownerlessToo = () => (alone ??= otherLiveHolders(this.dataDir).length === 0);
+    const stranded = active.filter((r) => (r.owner === null ? ownerlessToo() : !ownerAlive(r.owner))).map((r) => r.id);
     if (stranded.length === 0) return 0;
     try {
       this.db.transaction(() => {

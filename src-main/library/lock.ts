@@ -73,9 +73,11 @@ export function holderAlive(h: LockHolder): boolean {
   return now === null || now === h.started;
 }
 
-/** This process as a holder. */
+let self: LockHolder | undefined;
+
+/** This process as a holder (its start time read once: it does not change while it runs). */
 export function selfHolder(): LockHolder {
-  return { pid: process.pid, started: processStartTime(process.pid) };
+  return (self ??= { pid: process.pid, started: processStartTime(process.pid) });
 }
 
 /** One open Library's entry in the registry. */

@@ -69,17 +69,18 @@ def test_a_targets_depth_given_its_apparent_size_and_place_is_weighted_by_depth(
     assert gap(lambda z: (z - lo) / (hi - lo)) > 0.06 and gap(lambda z: (z ** 3 - lo ** 3) / (hi ** 3 - lo ** 3)) > 0.06
 
 
-def test_make_assets_refuses_empty_sets_and_resizing_the_committed_benchmark(capsys):
+def test_make_assets_refuses_empty_sets_and_resizing_the_committed_benchmark(capsys, tmp_path):
     """`--count 0` (or less) and a count other than the committed set's over resources/benchmark are
     refused before anything is written; --out or --replace-committed say it is meant."""
     from fastsam3d_tools.data.make_assets import main
 
     index = REPO / "resources" / "benchmark" / "index.json"
     before = index.read_bytes()
-    for argv, message in ((["validation", "--out", "/tmp/never", "--count", "0"], "at least 1 item"),
+    for argv, message in ((["validation", "--out", str(tmp_path / "never"), "--count", "0"], "at least 1 item"),
                           (["benchmark", "--count", "2"], "committed benchmark set has 24 items and --count is 2"),
                           (["examples", "--count", "2"], "--count is for the benchmark and validation sets")):
         with pytest.raises(SystemExit):
             main(argv)
         assert message in capsys.readouterr().err
     assert index.read_bytes() == before
+    assert not (tmp_path / "never").exists()
