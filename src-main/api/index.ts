@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isDiskFull } from '../library/errors';
 import {
-  ApiError, ApiErrorSchema, events, methods, type EventName, type EventPayload, type MethodName, type Res,
+  ApiError, ApiErrorSchema, events, isForUser, methods, type EventName, type EventPayload, type MethodName, type Res,
 } from '../../src-shared/api/index';
 
 /** Parsed request type of a method (defaults applied), as handlers receive it. */
@@ -29,6 +29,16 @@ export type DispatchResult = { ok: true; result: unknown } | { ok: false; error:
 
 function issuesOf(err: z.ZodError): NonNullable<ApiError['issues']> {
   return err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+}
+
+/**
+ * The sentence for a request the schema refused: the schema's own messages for the user when every
+ * problem has one ("A name cannot be empty: …"), else each field path with zod's message, for a caller
+ * that built the request by hand.
+ */
+function badRequestMessage(method: string, issues: NonNullable<ApiError['issues']>): string {
+  if (issues.length > 0 && issues.every((i) => isForUser(i.message))) return [...new Set(issues.map((i) => i.message))].join(' ');
+  return `Invalid request for ${method}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
 }
 
 const CODES = new Set<string>(ApiErrorSchema.shape.code.options);
@@ -98,7 +108,8 @@ export class Dispatcher {
     const spec = methods[method as MethodName];
     const parsed = spec.req.safeParse(payload ?? {});
     if (!parsed.success) {
-      return { ok: false, error: { code: 'BAD_REQUEST', message: `Invalid request for ${method}: ${issuesOf(parsed.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues: issuesOf(parsed.error) } };
+      const issues = issuesOf(parsed.error);
+      return { ok: false, error: { code: 'BAD_REQUEST', message: badRequestMessage(method, issues), issues } };
     }
     const handler = this.handlers.get(method);
     if (!handler) return { ok: false, error: { code: 'UNAVAILABLE', message: `${method} is not available in this build yet.` } };

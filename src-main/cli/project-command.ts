@@ -46,6 +46,7 @@ async function withLibrary<T>(dataDir: string | undefined, f: (lib: Library) => 
     throw new UsageError(`cannot open the library: ${(err as Error).message}`);
   }
   try {
+    await lib.uprightOldPhotos(); // sizes an earlier version recorded, before a project is listed or exported
     return await f(lib);
   } catch (err) {
     // The library's errors say what was wrong and what to do: a user's problem, one line, exit 2.

@@ -48,6 +48,11 @@ export function createServices(o: ServicesOptions): Services {
   const settings = new SettingsStore(o.dataDir);
   // Opening the library first: a corrupt or newer database stops start-up with its clear message.
   const library = Library.open(o.dataDir, o.sqliteNativeBinding ? { nativeBinding: o.sqliteNativeBinding } : {});
+  // Photos an earlier version recorded at their stored size: set upright in the background (saving a mask waits).
+  library.uprightOldPhotos().then(
+    (n) => n > 0 && console.log(`[library] ${n} EXIF-turned photo${n === 1 ? '' : 's'} recorded at their upright size, with their masks turned.`),
+    (err: unknown) => console.error('[library] setting old photos upright failed:', err),
+  );
   const packRoots = [o.bundledModelsDir, path.join(o.dataDir, 'models')];
   const supervisor = new WorkerSupervisor(o.launchWorker, {
     onProgress: (e) => events.emit('job.progress', e),

@@ -20,7 +20,8 @@ import { LibraryError, asLibraryError } from './errors';
 import { TEMP_MARKER, sha256, writeFileAtomic } from './files';
 import { UNTITLED, tidyName, tidyTags } from './names';
 import type { Library } from './library';
-import { maskFileArea, photoHeader } from './media-checks';
+import { maskFileArea, photoHeader, type MaskTarget } from './media-checks';
+import { swapsSides } from '../pipeline/image/orientation';
 import { ARTEFACT_EXT, fitContextMaskIds, runInputKey, splitTags, type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow } from './records';
 
 export const PROJECT_MANIFEST = 'manifest.json';
@@ -428,32 +429,37 @@ function validate(entries: Map<string, Uint8Array>): ProjectManifest {
 /**
  * The files' contents, once their bytes match the manifest: photos, thumbnails and masks are what the
  * library would have stored itself (a renamed HTML page or a mask of another size would reach the window
- * and the pipeline otherwise), meshes start as their format does. Returns each mask's area as measured.
+ * and the pipeline otherwise), meshes start as their format does. Returns each photo's upright size and
+ * each mask's area as measured, with the PNG to store (turned upright where it was made on a turned
+ * photo's stored pixels).
  */
-async function checkContents(m: ProjectManifest, entries: Map<string, Uint8Array>): Promise<number[]> {
+interface CheckedContents { sizes: Map<string, MaskTarget>; masks: { area: number; png: Buffer }[] }
+async function checkContents(m: ProjectManifest, entries: Map<string, Uint8Array>): Promise<CheckedContents> {
   const buffer = (rel: string): Buffer => {
     const data = entries.get(rel)!;
     return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   };
-  const sizes = new Map<string, { name: string; width: number; height: number }>();
+  const sizes = new Map<string, MaskTarget>();
   for (const i of m.images) {
     const head = await photoHeader(buffer(i.file));
     if ('problem' in head) throw bad(`the photo of image "${i.name}" (${i.file}) ${head.problem.replace(/; import .*$/, '')}`);
     if (`.${head.ext}` !== IMAGE_EXT[path.extname(i.file).toLowerCase()]) throw bad(`the photo of image "${i.name}" (${i.file}) is a ${head.format} file under another extension`);
-    if (head.width !== i.width || head.height !== i.height) {
+    // An archive of an earlier version recorded an EXIF-turned photo at its stored size: either is its size.
+    const stored = swapsSides(head.orientation) && head.width === i.height && head.height === i.width;
+    if ((head.width !== i.width || head.height !== i.height) && !stored) {
       throw bad(`the photo of image "${i.name}" is ${head.width}×${head.height}, the manifest says ${i.width}×${i.height}`);
     }
     const tooLarge = oversizeProblem(head.width, head.height, `the photo of image "${i.name}"`);
     if (tooLarge) throw bad(tooLarge.replace(/\.$/, ''));
     if (i.thumb && !(await isPng(buffer(i.thumb)))) throw bad(`the thumbnail of image "${i.name}" (${i.thumb}) is not a PNG image`);
-    sizes.set(i.id, { name: i.name, width: i.width, height: i.height });
+    sizes.set(i.id, { name: i.name, width: head.width, height: head.height, orientation: head.orientation });
   }
-  const areas: number[] = [];
+  const masks: CheckedContents['masks'] = [];
   for (const k of m.masks) {
     const checked = await maskFileArea(buffer(k.file), sizes.get(k.imageId)!);
     if ('problem' in checked) throw bad(`Mask "${k.name}": ${checked.problem.replace(/\.$/, '')} (${k.file})`);
     if (checked.area === 0) throw bad(`Mask "${k.name}" is empty (it selects nothing) (${k.file})`);
-    areas.push(checked.area);
+    masks.push(checked);
   }
   for (const a of m.artefacts) {
     const data = buffer(a.file);
@@ -463,7 +469,7 @@ async function checkContents(m: ProjectManifest, entries: Map<string, Uint8Array
           : !data.subarray(0, 65_536).includes(0); // OBJ is text
     if (!ok) throw bad(`the ${a.kind} file of run ${a.runId} (${a.file}) is not a ${a.kind === 'thumbnail' ? 'PNG image' : `${a.kind.toUpperCase()} file`}`);
   }
-  return areas;
+  return { sizes, masks };
 }
 
 async function isPng(data: Buffer): Promise<boolean> {
@@ -494,7 +500,7 @@ export async function importProjectData(lib: Library, name: string, data: Uint8A
 
 async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Promise<ProjectSummary> {
   const m = validate(entries);
-  const maskAreas = await checkContents(m, entries);
+  const checked = await checkContents(m, entries);
 
   // New ids throughout, so a project can be imported next to its original (or twice).
   const ids = new Map<string, string>();
@@ -513,7 +519,11 @@ async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Pr
     file: place(i.file, `images/${newId(i.id)}${IMAGE_EXT[path.extname(i.file).toLowerCase()]}`),
     thumb: i.thumb ? place(i.thumb, `thumbs/${newId(i.id)}.png`) : null,
   }));
-  const maskFiles = m.masks.map((k) => place(k.file, `masks/${newId(k.id)}.png`));
+  const maskFiles = m.masks.map((k, n) => {
+    const rel = `masks/${newId(k.id)}.png`;
+    files.push({ rel, data: checked.masks[n].png });
+    return rel;
+  });
   const artefactFiles = m.artefacts.map((a) => place(a.file, `runs/${newId(a.runId)}/${newId(a.id)}.${ARTEFACT_EXT[a.kind]}`));
 
   // Names as the library stores its own (well-formed, trimmed, not invisible), whatever wrote the archive.
@@ -527,11 +537,11 @@ async function importEntries(lib: Library, entries: Map<string, Uint8Array>): Pr
     for (const x of tidyTags(m.project.tags)) tag.run(projectId, x);
     m.images.forEach((i, n) => {
       db.prepare(`INSERT INTO images (id, project_id, name, file, sha256, bytes, width, height, created_at, thumb_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(newId(i.id), projectId, nameOr(i.name, `image ${n + 1}`), imageFiles[n].file, i.sha256, i.bytes, i.width, i.height, i.createdAt, imageFiles[n].thumb);
+        .run(newId(i.id), projectId, nameOr(i.name, `image ${n + 1}`), imageFiles[n].file, i.sha256, i.bytes, checked.sizes.get(i.id)!.width, checked.sizes.get(i.id)!.height, i.createdAt, imageFiles[n].thumb);
     });
     m.masks.forEach((k, n) => {
       db.prepare(`INSERT INTO masks (id, image_id, name, file, sha256, bytes, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(newId(k.id), newId(k.imageId), nameOr(k.name, `mask ${n + 1}`), maskFiles[n], k.sha256, k.bytes, maskAreas[n], k.createdAt);
+        .run(newId(k.id), newId(k.imageId), nameOr(k.name, `mask ${n + 1}`), maskFiles[n], sha256(checked.masks[n].png), checked.masks[n].png.length, checked.masks[n].area, k.createdAt);
     });
     const insRun = db.prepare(
       `INSERT INTO runs (id, project_id, image_id, status, kind, job_id, pack_id, pack_name, pack_version, method, params_json, seed,

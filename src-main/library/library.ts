@@ -37,7 +37,8 @@ import {
   type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow, type RunStatus,
 } from './records';
 import { makeDirsSync } from '../files/make-dirs';
-import { checkMask, photoHeader } from './media-checks';
+import { checkMask, fileOrientation, photoHeader, type MaskTarget } from './media-checks';
+import { uprightOldPhotos } from './upright-photos';
 
 export interface LibraryOpenOptions {
   /** better_sqlite3.node for another ABI (Electron passes its rebuilt binary). */
@@ -623,7 +624,7 @@ export class Library {
     }
     const masks: PendingMask[] = [];
     if (input.masks) {
-      masks.push(...(await checkedMasks(input.masks, { name, width: meta.width, height: meta.height })));
+      masks.push(...(await checkedMasks(input.masks, { name, width: meta.width, height: meta.height, orientation: meta.orientation })));
     } else if (meta.hasAlpha) {
       const alpha = await cutoutFromAlpha(data, meta.width, meta.height);
       if (alpha) masks.push({ id: randomUUID(), name: 'alpha', ...alpha });
@@ -666,11 +667,11 @@ export class Library {
    */
   private async addNewMasks(image: ImageRow, masks: { name: string; png: Uint8Array }[]): Promise<MaskRecord[]> {
     const held = new Set((this.db.prepare(`SELECT sha256 FROM masks WHERE image_id = ?`).all(image.id) as { sha256: string }[]).map((r) => r.sha256));
-    const fresh = masks.filter((m) => {
+    // Compared as stored: a mask on a turned photo's stored pixels is stored turned.
+    const pending = (await checkedMasks(masks, await this.maskTarget(image.id))).filter((m) => {
       const hash = sha256(m.png);
       return !held.has(hash) && held.add(hash);
     });
-    const pending = await checkedMasks(fresh, image);
     if (pending.length) {
       this.writeThenCommit(`add masks to "${image.name}"`, pending.map((m) => ({ rel: maskFile(m), data: m.png })), (stored) => {
         const t = now();
@@ -748,12 +749,33 @@ export class Library {
   }
 
   /**
-   * Store a mask PNG for an image: the same size as the image; the object is where alpha (or, without
-   * alpha, the grey level) is above half.
+   * Photos recorded at their stored size by an earlier version, set upright once (upright-photos.ts):
+   * the host starts it after open; mask saving waits for it. Returns how many were set upright.
+   */
+  uprightOldPhotos(): Promise<number> {
+    // One pass at a time: the host's start-up pass and a mask being saved would otherwise turn a mask twice.
+    if (this.options.readonly) return Promise.resolve(0);
+    this.uprighting ??= uprightOldPhotos(this).finally(() => {
+      this.uprighting = undefined;
+    });
+    return this.uprighting;
+  }
+  private uprighting: Promise<number> | undefined;
+
+  /** What a new mask of image `id` is checked against: its upright size and its file's EXIF orientation. */
+  private async maskTarget(id: string): Promise<MaskTarget> {
+    await this.uprightOldPhotos();
+    const row = this.imageRow(id);
+    return { name: row.name, width: row.width, height: row.height, orientation: await fileOrientation(this.abs(row.file)) };
+  }
+
+  /**
+   * Store a mask PNG for an image: the same size as the image (or as an EXIF-turned photo's stored pixels:
+   * then turned upright like it); the object is where alpha (or, without alpha, the grey level) is above half.
    */
   async saveMask(input: { imageId: string; name: string; png: Uint8Array }): Promise<MaskRecord> {
     const image = this.imageRow(input.imageId);
-    const [m] = await checkedMasks([input], image);
+    const [m] = await checkedMasks([input], await this.maskTarget(image.id));
     this.writeThenCommit(`save mask "${m.name}"`, [{ rel: maskFile(m), data: m.png }], ([s]) => {
       this.insertMask(image.id, m, s, now());
       this.touchProject(image.project_id);
@@ -1317,19 +1339,18 @@ async function cutoutFromAlpha(data: Buffer, width: number, height: number): Pro
   return { png, area };
 }
 
-/** Validate a mask PNG against its image; returns its area. Throws BAD_INPUT saying what is wrong. */
 /** A mask checked and about to be stored: its new id, cleaned name, PNG and area. */
 interface PendingMask { id: string; name: string; png: Buffer; area: number }
 
 const maskFile = (m: { id: string }): string => `masks/${m.id}.png`;
 
 /** Check every mask against the image before any is stored (a bad one fails the whole call). */
-async function checkedMasks(masks: readonly { name: string; png: Uint8Array }[], image: { name: string; width: number; height: number }): Promise<PendingMask[]> {
+async function checkedMasks(masks: readonly { name: string; png: Uint8Array }[], image: MaskTarget): Promise<PendingMask[]> {
   const out: PendingMask[] = [];
   for (const m of masks) {
-    const png = Buffer.from(m.png.buffer, m.png.byteOffset, m.png.byteLength);
+    const given = Buffer.from(m.png.buffer, m.png.byteOffset, m.png.byteLength);
     const name = cleanName(m.name, 'A mask needs a name');
-    out.push({ id: randomUUID(), name, png, area: await checkMask(png, name, image) });
+    out.push({ id: randomUUID(), name, ...(await checkMask(given, name, image)) });
   }
   return out;
 }

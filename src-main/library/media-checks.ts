@@ -5,7 +5,11 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { loadMaskFile } from '../pipeline/image/decode';
+import { exifOrientation, swapsSides, uprightSize, type ExifOrientation } from '../pipeline/image/orientation';
 import { LibraryError } from './errors';
+
+/** A photo as the library records it: its upright size (as shown) and the EXIF orientation of its file. */
+export interface MaskTarget { name: string; width: number; height: number; orientation?: ExifOrientation }
 
 /** Photo formats the library stores (sharp's format name → the stored file's extension). */
 export const IMAGE_FORMATS: Record<string, string> = { png: 'png', jpeg: 'jpg', webp: 'webp', tiff: 'tif' };
@@ -26,7 +30,7 @@ async function maskArea(png: Buffer): Promise<number> {
  * Validate a mask PNG against its image (a PNG of the image's size that selects something); returns its
  * area. Throws BAD_INPUT saying what is wrong.
  */
-export async function checkMask(png: Buffer, name: string, image: { name: string; width: number; height: number }): Promise<number> {
+export async function checkMask(png: Buffer, name: string, image: MaskTarget): Promise<{ area: number; png: Buffer }> {
   if (!name) throw new LibraryError('BAD_INPUT', 'A mask needs a name.');
   const m = await maskFileArea(png, image);
   if ('problem' in m) throw new LibraryError('BAD_INPUT', `Mask "${name}" was not saved: ${m.problem}.`);
@@ -34,32 +38,63 @@ export async function checkMask(png: Buffer, name: string, image: { name: string
   if (m.area === image.width * image.height) {
     throw new LibraryError('BAD_INPUT', `Mask "${name}" covers the whole image: it must outline one object, not the entire frame (an inverted mask?).`);
   }
-  return m.area;
+  return m;
 }
 
 /**
- * A mask PNG's object area (0 for an empty one), or a phrase ("it is …") saying why it does not fit
- * `image`: callers word the sentence for a mask being drawn (checkMask) or a file in an archive.
+ * A mask PNG's object area (0 for an empty one) and the PNG to store, or a phrase ("it is …") saying why
+ * it does not fit `image`: callers word the sentence for a mask being drawn (checkMask) or a file in an
+ * archive. A mask of the size of a turned photo's stored pixels (made by a tool that ignores EXIF
+ * orientation, as SAM 3D's own loader does) is turned like the photo: the library keeps masks upright.
  */
-export async function maskFileArea(png: Buffer, image: { name: string; width: number; height: number }): Promise<{ area: number } | { problem: string }> {
+export async function maskFileArea(given: Buffer, image: MaskTarget): Promise<{ area: number; png: Buffer } | { problem: string }> {
   try {
-    const meta = await sharp(png).metadata();
+    const meta = await sharp(given).metadata();
     if (meta.format !== 'png') return { problem: `it is ${meta.format ?? 'not an image'}, a PNG is expected` };
-    if (meta.width !== image.width || meta.height !== image.height) {
+    const o = image.orientation ?? 1;
+    const png = swapsSides(o) && image.width !== image.height && meta.width === image.height && meta.height === image.width
+      ? await turnPngUpright(given, o)
+      : given;
+    if (png === given && (meta.width !== image.width || meta.height !== image.height)) {
       return { problem: `it is ${meta.width}×${meta.height} but image "${image.name}" is ${image.width}×${image.height}` };
     }
-    return { area: await maskArea(png) };
+    return { area: await maskArea(png), png };
   } catch (err) {
     return { problem: (err as Error).message };
   }
 }
 
 /**
- * A photo's header (not its pixels): its stored extension, sharp's format name, size and alpha, or a
- * phrase that follows the photo's name and says why the library does not take it.
+ * A PNG turned as EXIF orientation `o` turns a photo's stored pixels for display (what sharp's `rotate()`
+ * does to the photo itself). sharp mirrors before it rotates, whatever the order of the calls: a transpose
+ * (5) is a mirror then a quarter turn anticlockwise. The PNG's own pixels and channels are kept.
+ */
+export async function turnPngUpright(png: Buffer, o: ExifOrientation): Promise<Buffer> {
+  const angle = ({ 3: 180, 5: 270, 6: 90, 7: 90, 8: 270 } as Record<number, number>)[o] ?? 0;
+  let pipe = sharp(png).rotate(angle);
+  if (o === 2 || o === 5 || o === 7) pipe = pipe.flop();
+  if (o === 4) pipe = pipe.flip();
+  return pipe.png().toBuffer();
+}
+
+/** The EXIF orientation of a stored photo file (1 when it has none, or cannot be read). */
+export async function fileOrientation(file: string): Promise<ExifOrientation> {
+  try {
+    return exifOrientation((await sharp(file, { limitInputPixels: false }).metadata()).orientation);
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * A photo's header (not its pixels): its stored extension, sharp's format name, upright size (as every
+ * viewer, the window and the pipeline show it: a phone's portrait JPEG stored as landscape pixels with
+ * EXIF orientation 6 is portrait), its orientation and its alpha; or a phrase that follows the photo's
+ * name and says why the library does not take it.
  */
 export async function photoHeader(data: Buffer): Promise<
-  { ext: string; format: string; width: number; height: number; hasAlpha: boolean } | { problem: string }
+  | { ext: string; format: string; width: number; height: number; orientation: ExifOrientation; hasAlpha: boolean }
+  | { problem: string }
 > {
   let meta: Metadata;
   try {
@@ -71,5 +106,7 @@ export async function photoHeader(data: Buffer): Promise<
   if (!ext || !meta.format || !meta.width || !meta.height) {
     return { problem: `is a ${meta.format ?? 'unknown'} file; import a PNG, JPEG, WebP or TIFF photo.` };
   }
-  return { ext, format: meta.format, width: meta.width, height: meta.height, hasAlpha: meta.hasAlpha === true };
+  const orientation = exifOrientation(meta.orientation);
+  const [width, height] = uprightSize(meta.width, meta.height, orientation);
+  return { ext, format: meta.format, width, height, orientation, hasAlpha: meta.hasAlpha === true };
 }

@@ -221,6 +221,20 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`ALTER TABLE runs ADD COLUMN owner TEXT`);
     },
   },
+  {
+    version: 8,
+    description: 'images to check for an EXIF-turned photo recorded at its stored size',
+    up(db) {
+      // Until now a photo's recorded size was its stored pixels', so a phone's portrait JPEG (landscape
+      // pixels, EXIF orientation 6) was recorded landscape while the window and the pipeline show it
+      // upright. The rows already there are looked at once, after open (upright-photos.ts); rows added
+      // later record the upright size and take the default.
+      db.exec(`
+        ALTER TABLE images ADD COLUMN orientation_checked INTEGER NOT NULL DEFAULT 1;
+        UPDATE images SET orientation_checked = 0;
+      `);
+    },
+  },
 ];
 
 /** The pack-default sampler settings as of migration 6 (frozen with it: see keyV6). */

@@ -129,6 +129,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       image.width,
       image.height,
       maskLabel(inp, k > 1 ? `mask ${q}` : 'the mask'),
+      image.orientation,
     ),
   );
   const objectWarnings = masks.map((mk) => [...mk.warnings]);
@@ -374,7 +375,7 @@ function usableOtherMasks(others: ObjectInput[], image: DecodedImage, warnings: 
   others.forEach((o, q) => {
     const label = maskLabel(o, `other mask ${q}`);
     try {
-      out.push(conformMask(o.mask, image.width, image.height, label));
+      out.push(conformMask(o.mask, image.width, image.height, label, image.orientation));
     } catch (e) {
       if (!(e instanceof PipelineInputError)) throw e;
       if (e.code !== 'EMPTY_MASK') warnings.push(`Fit to mask did not count ${label} as something in front: ${e.message}`);

@@ -14,6 +14,20 @@ export const AbsolutePath = z
     message: 'must be an absolute path (for example /home/me/exports or C:\\Users\\me\\exports)',
   });
 
+/**
+ * Messages written for the person using the app, as opposed to zod's own ("Too small: expected string
+ * to have >=1 characters"). A schema gives one with `forUser('…')`; when every problem of a request has
+ * one, the dispatcher replies with those sentences alone, without the schema's field paths.
+ */
+const USER_MESSAGES = new Set<string>();
+export function forUser(message: string): string {
+  USER_MESSAGES.add(message);
+  return message;
+}
+export function isForUser(message: string): boolean {
+  return USER_MESSAGES.has(message);
+}
+
 /** Binary payloads cross the transports as base64 strings (IPC and WebSocket alike). */
 export const Base64 = z.string().max(512 * 1024 * 1024);
 

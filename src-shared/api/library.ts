@@ -4,11 +4,20 @@
  */
 import { z } from 'zod';
 import { AccelOverridesSchema, METHODS } from '../params';
-import { AbsolutePath, Base64, Id } from './common';
+import { AbsolutePath, Base64, forUser, Id } from './common';
 import { JobStatusSchema, JobSubmitRequest } from './jobs';
 
-const Name = z.string().trim().min(1).max(255);
-const Tag = z.string().trim().min(1).max(64);
+const Name = z
+  .string()
+  .trim()
+  .min(1, forUser('A name cannot be empty: type at least one character.'))
+  .max(255, forUser('A name can be at most 255 characters long: shorten it.'));
+const Tag = z
+  .string()
+  .trim()
+  .min(1, forUser('A tag cannot be empty: type at least one character.'))
+  .max(64, forUser('A tag can be at most 64 characters long: shorten it.'));
+const Tags = z.array(Tag).max(64, forUser('An item can have at most 64 tags: remove some first.'));
 
 export const ProjectRecord = z.object({
   id: Id, name: z.string(), createdAt: z.string(), updatedAt: z.string(),
@@ -134,7 +143,7 @@ export const libraryMethods = {
   'projects.create': { req: z.object({ name: Name }), res: ProjectRecord },
   'projects.get': { req: z.object({ projectId: Id }), res: ProjectSummary },
   'projects.rename': { req: z.object({ projectId: Id, name: Name }), res: ProjectRecord },
-  'projects.setTags': { req: z.object({ projectId: Id, tags: z.array(Tag).max(64) }), res: ProjectRecord },
+  'projects.setTags': { req: z.object({ projectId: Id, tags: Tags }), res: ProjectRecord },
   'projects.trash': { req: z.object({ projectId: Id }), res: z.object({ trashed: z.literal(true) }) },
   'projects.restore': { req: z.object({ projectId: Id }), res: ProjectRecord },
   /**
@@ -189,7 +198,7 @@ export const libraryMethods = {
   'runs.list': { req: ListRunsRequest, res: z.array(RunSummary) },
   'runs.get': { req: z.object({ runId: Id }), res: RunDetail },
   'runs.rename': { req: z.object({ runId: Id, name: Name }), res: RunSummary },
-  'runs.setTags': { req: z.object({ runId: Id, tags: z.array(Tag).max(64) }), res: RunSummary },
+  'runs.setTags': { req: z.object({ runId: Id, tags: Tags }), res: RunSummary },
   'runs.trash': { req: z.object({ runId: Id }), res: z.object({ trashed: z.literal(true) }) },
   'runs.restore': { req: z.object({ runId: Id }), res: RunSummary },
   /** The run's exact inputs and parameters, to load back into the editor. */

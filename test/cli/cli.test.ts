@@ -90,6 +90,22 @@ describe('fastsam3d infer', () => {
     expect(r2.aggregation.factor).toBe(1);
   });
 
+  it('a portrait photo with EXIF orientation and a mask made on its stored pixels: the mask is turned like the photo, and said', async () => {
+    // What a phone saves (pixels stored a quarter turn off, tag 6) with a mask from a tool that ignores the
+    // tag, as SAM 3D's own PIL loader does: the mask is the stored pixels' size.
+    const input = mkdtempSync(join(tmpdir(), 'fs3d-cli-exif-'));
+    // The examples are square, where both readings fit: a landscape crop of one tells them apart.
+    const crop = { left: 0, top: 42, width: 384, height: 300 };
+    await sharp(join(MUG, 'image.png')).extract(crop).rotate(270).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(join(input, 'image.jpg'));
+    await sharp(join(MUG, '0.png')).extract(crop).rotate(270).png().toFile(join(input, '0.png'));
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-'));
+    const r = await cli('infer', '--image', input, '--pack', PACK, '--output-dir', dir, '--json');
+    expect(r.code).toBe(0);
+    const report = RunReportSchema.parse(JSON.parse(r.out));
+    expect(report.warnings.join(' ')).toMatch(/fits the photo's pixels as stored, before its EXIF orientation \(turned 90° clockwise\) turns them/);
+    expect(report.warnings.join(' ')).not.toMatch(/resized/);
+  });
+
   it('has one kebab-case flag for every parameter', async () => {
     const r = await cli('infer', '--help');
     expect(r.code).toBe(0);

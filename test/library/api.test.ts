@@ -64,7 +64,25 @@ describe('library API handlers', () => {
     const { image } = await lib.importImage({ name: 'p.png', data: await photoPng() });
     const bad = await d.dispatch('masks.save', { imageId: image.id, name: 'm', png: (await greyMaskPng(10, 10, 5)).toString('base64') });
     expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/10×10 but image "p.png" is 64×48/) } });
-    expect(await d.dispatch('projects.rename', { projectId: image.projectId, name: '  ' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    // A name the schema refuses is said in words, not as zod's "Too small: expected string to have >=1 characters".
+    expect(await d.dispatch('projects.rename', { projectId: image.projectId, name: '  ' })).toMatchObject({
+      ok: false, error: { code: 'BAD_REQUEST', message: 'A name cannot be empty: type at least one character.' },
+    });
+    expect(await d.dispatch('images.rename', { imageId: image.id, name: 'x'.repeat(256) })).toMatchObject({
+      ok: false, error: { code: 'BAD_REQUEST', message: 'A name can be at most 255 characters long: shorten it.' },
+    });
+    expect(await d.dispatch('projects.setTags', { projectId: image.projectId, tags: ['ok', ' '] })).toMatchObject({
+      ok: false, error: { code: 'BAD_REQUEST', message: 'A tag cannot be empty: type at least one character.', issues: [{ path: 'tags.1' }] },
+    });
+    // Zero-width only passes the schema's trim and is refused by the library, with its reason.
+    expect(await d.dispatch('runs.rename', { runId: 'nope', name: 'a' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await d.dispatch('projects.rename', { projectId: image.projectId, name: '\u200B' })).toMatchObject({
+      ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/only invisible characters/) },
+    });
+    // A request built by hand with a wrong type still gets the field path and zod's words.
+    expect(await d.dispatch('projects.rename', { projectId: image.projectId, name: 7 })).toMatchObject({
+      ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^Invalid request for projects\.rename: name: /) },
+    });
     const imp = await d.dispatch('projects.import', { path: path.join(tempDir(), 'missing.zip') });
     expect(imp).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });

@@ -10,7 +10,16 @@ import { describe, expect, it } from 'vitest';
 import { LATEST_VERSION, Library, MIGRATIONS } from '../../src-main/library';
 import { sha256 } from '../../src-main/library/files';
 import { migrate } from '../../src-main/library/migrations';
+import sharp from 'sharp';
 import { fakeReport, photoPng, tempDir } from './fixtures';
+
+/** A phone's portrait photo as stored: 24×16 landscape pixels with EXIF orientation 6, and a mask on those pixels. */
+async function turnedPhotoAndStoredMask(): Promise<{ jpg: Buffer; mask: Buffer }> {
+  const jpg = await sharp({ create: { width: 24, height: 16, channels: 3, background: { r: 90, g: 140, b: 200 } } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+  const px = Buffer.alloc(24 * 16);
+  for (let y = 2; y < 6; y++) for (let x = 3; x < 12; x++) px[y * 24 + x] = 255; // a bar in the top left, as stored
+  return { jpg, mask: await sharp(px, { raw: { width: 24, height: 16, channels: 1 } }).png().toBuffer() };
+}
 
 const T = '2026-01-02T03:04:05.000Z';
 
@@ -41,6 +50,12 @@ async function seedAt(dir: string, version: number): Promise<void> {
     ).run(JSON.stringify({ seed: 9, ssSteps: 12, ssCfgStrength: 4, slatSteps: 25, slatCfgStrength: 1 }), T, T, T);
     db.prepare(`INSERT INTO run_masks VALUES ('run2', 'mask1', 0)`).run();
     db.prepare(`INSERT INTO artefacts VALUES ('art1', 'run1', 'glb', 'runs/run1/art1.glb', ?, ?, ?)`).run(h, png.length, T);
+    // Before migration 8 a turned photo was recorded at its stored size, with a mask imported on its stored pixels.
+    const { jpg, mask } = await turnedPhotoAndStoredMask();
+    fs.writeFileSync(path.join(dir, 'assets/images/img9.jpg'), jpg);
+    fs.writeFileSync(path.join(dir, 'assets/masks/mask9.png'), mask);
+    db.prepare(`INSERT INTO images (id, project_id, name, file, sha256, bytes, width, height, created_at) VALUES ('img9', 'p1', 'portrait.jpg', 'images/img9.jpg', ?, ?, 24, 16, ?)`).run(sha256(jpg), jpg.length, T);
+    db.prepare(`INSERT INTO masks VALUES ('mask9', 'img9', 'bar', 'masks/mask9.png', ?, ?, 36, ?)`).run(sha256(mask), mask.length, T);
   }
   if (version >= 2) {
     db.prepare(`UPDATE runs SET name = 'Named run' WHERE id = 'run1'`).run();
@@ -140,6 +155,19 @@ describe('schema migrations', () => {
         if (from >= 5) expect(key('run6')).toBe('mini|img1|mask1|9|fitToMask=mask2');
         // Migration 7: a run left running by a crashed older build has no owner; alone, the library interrupts it.
         if (from >= 6) expect(lib.getRun('run7')).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Interrupted/) });
+        // Migration 8: the turned photo gets its upright size and its mask is turned like it; the square PNG is left.
+        expect(await lib.uprightOldPhotos()).toBe(1);
+        expect(lib.getImage('img9')).toMatchObject({ width: 16, height: 24 });
+        expect(lib.getImage('img1')).toMatchObject({ width: 16, height: 16 });
+        const [bar] = lib.listMasks('img9');
+        const turned = await sharp(lib.readMask(bar.id).png).raw().toBuffer({ resolveWithObject: true });
+        expect([turned.info.width, turned.info.height]).toEqual([16, 24]);
+        // The bar at stored x 3..11, y 2..5 is, turned 90° clockwise, at x 16-1-y = 10..13, y = x = 3..11.
+        expect(turned.data[(3 * 16 + 10) * turned.info.channels]).toBeGreaterThan(127);
+        expect(turned.data[(2 * 16 + 10) * turned.info.channels]).toBe(0);
+        expect(fs.existsSync(path.join(dir, 'assets/masks/mask9.png'))).toBe(false);
+        expect(lib.verify({ hashes: true })).toEqual([]);
+        expect(await lib.uprightOldPhotos()).toBe(0); // once
         lib.setRunTags('run1', ['new']);
         expect(lib.listRuns({ tag: 'new' }).map((r) => r.id)).toEqual(['run1']);
       } finally {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { PipelineInputError } from '../errors';
+import { exifOrientation, swapsSides, type ExifOrientation } from './orientation';
 import type { BinaryMask, DecodedImage } from './types';
 
 /** Share of mid-grey pixels above which an opaque file is refused as a mask (loadMaskFile). */
@@ -62,7 +63,10 @@ interface RawDecode {
   bitDepth: 8 | 16;
   hasAlpha: boolean;
   resized: boolean;
+  /** Upright size before any downscaling. */
   originalSize: [number, number];
+  /** The file's EXIF orientation, already applied to `samples`. */
+  orientation: ExifOrientation;
 }
 
 /** Decode to RGB(A) at the file's bit depth, or at 8 bits with `eightBit` (masks: two levels need no more). */
@@ -75,7 +79,8 @@ async function decodeRaw(src: ImageSource, maxSide: number | null, eightBit = fa
     const is16 = meta.depth === 'ushort' && !eightBit;
     const hasAlpha = Boolean(meta.hasAlpha);
     let pipe = sharp(buf, { limitInputPixels: MAX_INPUT_PIXELS }).rotate(); // EXIF orientation
-    const rotated = (meta.orientation ?? 1) >= 5;
+    const orientation = exifOrientation(meta.orientation);
+    const rotated = swapsSides(orientation);
     const w0 = rotated ? meta.height : meta.width;
     const h0 = rotated ? meta.width : meta.height;
     if (!w0 || !h0) throw new Error('no image size in the header');
@@ -98,6 +103,7 @@ async function decodeRaw(src: ImageSource, maxSide: number | null, eightBit = fa
       hasAlpha: info.channels === 4,
       resized,
       originalSize: [w0, h0],
+      orientation,
     };
   } catch (err) {
     if (err instanceof PipelineInputError) throw err;
@@ -128,7 +134,19 @@ export async function loadImageFile(src: ImageSource, opts: { maxSide?: number }
       `The image (${raw.originalSize[0]}×${raw.originalSize[1]}) was downscaled to ${raw.width}×${raw.height} (longest side limit ${opts.maxSide ?? MAX_IMAGE_SIDE} px).`,
     );
   }
-  return { width: raw.width, height: raw.height, rgb, alpha, bitDepth: raw.bitDepth, warnings };
+  const [w0, h0] = raw.originalSize;
+  // Kept so a mask made on the stored pixels (by a tool that ignores the tag) can be turned the same way.
+  const orientation =
+    raw.orientation === 1
+      ? {}
+      : {
+          orientation: {
+            exif: raw.orientation,
+            storedWidth: swapsSides(raw.orientation) ? h0 : w0,
+            storedHeight: swapsSides(raw.orientation) ? w0 : h0,
+          },
+        };
+  return { width: raw.width, height: raw.height, rgb, alpha, bitDepth: raw.bitDepth, warnings, ...orientation };
 }
 
 /**

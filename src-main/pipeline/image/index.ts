@@ -1,6 +1,8 @@
 export { loadContextMasks, loadImageFile, loadMaskFile, maskFromAlpha, MAX_IMAGE_SIDE } from './decode';
 export type { ImageSource } from './decode';
 export { conformMask, maskBBox } from './mask-checks';
+export { describeOrientation, exifOrientation, swapsSides, turnUpright, uprightSize } from './orientation';
+export type { ExifOrientation, PhotoOrientation } from './orientation';
 export { conditionInputs, objectCutout, cropWindow, fullFrameWindow } from './preprocess';
 export type { ConditionInputs } from './preprocess';
 export { readSam3dFolder, maskAt, maskOfIndex, isSam3dFolder } from './sam3d-folder';

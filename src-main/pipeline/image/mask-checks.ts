@@ -1,24 +1,58 @@
 /** Validation of an object mask against its photo: size, emptiness, coverage. */
 import { PipelineInputError } from '../errors';
+import { describeOrientation, swapsSides, turnUpright, type PhotoOrientation } from './orientation';
 import { resizeNearest } from './resize';
 import type { BinaryMask } from './types';
 
 /** Relative aspect-ratio difference under which a differently sized mask is resized instead of refused. */
 export const ASPECT_TOLERANCE = 0.01;
 
+function sameAspect(w: number, h: number, width: number, height: number): boolean {
+  const a = w / h,
+    b = width / height;
+  return Math.abs(a - b) / b <= ASPECT_TOLERANCE;
+}
+
 /**
- * Return a mask of exactly width×height: resized (nearest, with a warning) when only the size differs
- * and the aspect ratio matches within 1%; refused otherwise. Also refuses empty and full masks.
+ * A mask made on a photo's stored pixels, turned as the photo's EXIF orientation turns them (with a
+ * warning). Only a quarter turn can be told from the size: for a flip, a half turn or a square photo
+ * both readings fit, and the mask is taken as made on the photo as shown (as the window makes them).
  */
-export function conformMask(mask: BinaryMask, width: number, height: number, label = 'the mask'): BinaryMask {
+function turnedLikePhoto(mask: BinaryMask, width: number, height: number, label: string, photo?: PhotoOrientation): BinaryMask {
+  if (!photo || !swapsSides(photo.exif) || sameAspect(mask.width, mask.height, width, height)) return mask;
+  if (!sameAspect(mask.width, mask.height, photo.storedWidth, photo.storedHeight)) return mask;
+  const turned = turnUpright(mask.data, mask.width, mask.height, 1, photo.exif);
+  return {
+    width: turned.width,
+    height: turned.height,
+    data: turned.samples,
+    warnings: [
+      ...mask.warnings,
+      `${label} (${mask.width}×${mask.height}) fits the photo's pixels as stored, before its EXIF orientation (${describeOrientation(photo.exif)}) turns them for display, so it was turned the same way. It was probably made by a tool that ignores EXIF orientation; check the object's outline in the result.`,
+    ],
+  };
+}
+
+/**
+ * Return a mask of exactly width×height: turned like the photo when it was made on the photo's stored
+ * pixels (`photo`: the photo's EXIF orientation), resized (nearest, with a warning) when only the size
+ * differs and the aspect ratio matches within 1%; refused otherwise. Also refuses empty and full masks.
+ */
+export function conformMask(
+  given: BinaryMask,
+  width: number,
+  height: number,
+  label = 'the mask',
+  photo?: PhotoOrientation,
+): BinaryMask {
+  const mask = turnedLikePhoto(given, width, height, label, photo);
   let out = mask;
   if (mask.width !== width || mask.height !== height) {
-    const a = mask.width / mask.height,
-      b = width / height;
-    if (Math.abs(a - b) / b > ASPECT_TOLERANCE) {
+    if (!sameAspect(mask.width, mask.height, width, height)) {
+      const stored = photo ? ` (its pixels are stored ${photo.storedWidth}×${photo.storedHeight} and shown ${describeOrientation(photo.exif)} by its EXIF orientation)` : '';
       throw new PipelineInputError(
         'MASK_SIZE_MISMATCH',
-        `${label} is ${mask.width}×${mask.height} but the image is ${width}×${height} and the aspect ratios differ; use a mask made for this image.`,
+        `${label} is ${mask.width}×${mask.height} but the image is ${width}×${height}${stored} and the aspect ratios differ; use a mask made for this image.`,
       );
     }
     out = {

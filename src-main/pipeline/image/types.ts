@@ -1,4 +1,5 @@
 /** In-memory images and masks of the pipeline (row-major, top row first). */
+import type { PhotoOrientation } from './orientation';
 
 /** A decoded photo: RGB in 0..1 (from 8- or 16-bit sources), optional alpha in 0..1. */
 export interface DecodedImage {
@@ -12,6 +13,8 @@ export interface DecodedImage {
   bitDepth: 8 | 16;
   /** Notes for the run report (downscaling, orientation). */
   warnings: string[];
+  /** Set when the file's EXIF orientation turned its stored pixels (width/height are the upright size). */
+  orientation?: PhotoOrientation;
 }
 
 /** A binary object mask: 1 = object. */

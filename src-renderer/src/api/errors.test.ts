@@ -11,6 +11,11 @@ describe('error messages in place', () => {
     expect(errorMessage(e, 'Generate')).toBe('Generate failed: Invalid request (maskIds: must have at least 1 item).');
   });
 
+  it('does not repeat a field problem the message already says', () => {
+    const msg = 'A name cannot be empty: type at least one character.';
+    expect(errorMessage(new FakeTransportError('BAD_REQUEST', msg, [{ path: 'name', message: msg }]), 'Rename')).toBe(`Rename failed: ${msg}`);
+  });
+
   it('adds what to do for an unavailable host and reads plain errors', () => {
     expect(errorMessage({ code: 'UNAVAILABLE', message: 'worker restarting' }, 'Generate')).toMatch(/worker restarting\. Retry in a moment/);
     expect(errorMessage(new Error('disk full'), 'Export')).toBe('Export failed: disk full');

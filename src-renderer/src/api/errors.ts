@@ -8,7 +8,9 @@ export function errorMessage(err: unknown, action: string): string {
   const parsed = ApiErrorSchema.safeParse(err);
   if (parsed.success) {
     const e = parsed.data;
-    const details = e.issues?.length ? ` (${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : '';
+    // Field problems the message already says (the dispatcher puts them in it) are not said twice.
+    const unsaid = (e.issues ?? []).filter((i) => !e.message.includes(i.message));
+    const details = unsaid.length ? ` (${unsaid.map((i) => `${i.path}: ${i.message}`).join('; ')})` : '';
     const hint =
       e.code === 'UNAVAILABLE' ? ' Retry in a moment; if it persists, restart the app (or `npm run serve`).'
       : e.code === 'NOT_FOUND' ? ' It may have been deleted; reload the library.'
