@@ -39,13 +39,17 @@ def test_cache_workers_render_the_same_shard_bytes(tmp_path):
     assert (tmp_path / "two" / names[0]).stat().st_mtime_ns == before
 
 
-def test_cache_from_a_first_seed_renders_only_that_range(tmp_path, monkeypatch):
+def test_cache_from_a_first_seed_renders_only_that_range(tmp_path, monkeypatch, capsys):
     args = ["--shard-size", "1", "--cache", str(tmp_path)]
     dataset.main(args + ["--first", "2", "--count", "4"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train-000002.npz", "train-000003.npz"]
     assert list(dataset.load_cache("train", tmp_path, part=0, parts=1)["seed"]) == [2, 3]
     with pytest.raises(ValueError, match="multiple of the shard size 100 below --count 400"):
+        dataset.build_cache(400, first=150, out=tmp_path)
+    with pytest.raises(SystemExit) as refused:          # the command: one error line, exit code 2
         dataset.main(["--first", "150", "--count", "400", "--cache", str(tmp_path)])
+    assert refused.value.code == 2
+    assert "error: --first 150: must be a multiple of the shard size 100 below --count 400" in capsys.readouterr().err
     # render workers get one BLAS thread each (they fought for the cores), unless the caller chose
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.setenv("MKL_NUM_THREADS", "3")

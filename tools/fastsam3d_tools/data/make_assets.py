@@ -13,7 +13,6 @@ writes byte-identical files.
 """
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import List
@@ -21,6 +20,7 @@ from typing import List
 import numpy as np
 from PIL import Image
 
+from .. import cli
 from .camera import DEFAULT_FOV_DEG, LAYOUT_DEPTH, LAYOUT_SCALE, focal
 from .families import HELD_OUT_FAMILIES, TRAIN_FAMILIES
 from .scene import OCCLUDER_DEPTH_FACTOR, OCCLUDER_SCALE, centre_pixel, cutout_rgba, make_scene
@@ -148,13 +148,23 @@ def write_benchmark(out: Path, count: int = 24, size: int = 256, max_triangles: 
     return index
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["examples", *SET_SPLITS])
-    ap.add_argument("--out", type=Path)
-    ap.add_argument("--count", type=int, default=24)
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("what", choices=["examples", *SET_SPLITS],
+                    help="examples: the example inputs; benchmark: the scored held-out set; validation: a set "
+                         "in the benchmark's layout from its own seeds")
+    ap.add_argument("--out", type=Path, metavar="DIR",
+                    help="folder to write (written beside it first and moved in when complete; default: "
+                         "resources/examples or resources/benchmark; validation needs one)")
+    ap.add_argument("--count", type=int, default=24, help="objects in a benchmark or validation set")
     ap.add_argument("--replace-committed", action="store_true",
                     help="allow writing a set of another size over the committed benchmark set")
+    return ap
+
+
+@cli.command
+def main(argv=None) -> None:
+    ap = build_parser()
     a = ap.parse_args(argv)
     if a.count < 1:
         ap.error(f"--count {a.count}: a set needs at least 1 item")
@@ -168,13 +178,20 @@ def main(argv=None) -> None:
                 ap.error(f"the committed benchmark set has {n} items and --count is {a.count}: writing it would "
                          f"shrink or grow the set every reported number is measured on. Pass --out DIR for "
                          f"another set, or --replace-committed if that is the point")
+    if a.what == "validation" and a.out is None:
+        ap.error("validation needs --out DIR (it is not committed; the benchmark set is resources/benchmark)")
+    out = a.out or REPO / "resources" / ("examples" if a.what == "examples" else "benchmark")
+    cli.output_dir(out, "--out", beside=True)
+    # all or nothing: a failure half way (a full disk) leaves the folder as it was, never a mixed set
+    with cli.staged_folder(out, last=("index.json",)) as stage:
+        if a.what == "examples":
+            written = [out / d.name for d in write_examples(stage)]
+        else:
+            idx = write_benchmark(stage, a.count, what=a.what)
     if a.what == "examples":
-        for d in write_examples(a.out or REPO / "resources" / "examples"):
+        for d in written:
             print("wrote", d)
     else:
-        if a.what == "validation" and a.out is None:
-            ap.error("validation needs --out DIR (it is not committed; the benchmark set is resources/benchmark)")
-        idx = write_benchmark(a.out or REPO / "resources" / "benchmark", a.count, what=a.what)
         print("wrote", idx["count"], a.what, "items")
 
 

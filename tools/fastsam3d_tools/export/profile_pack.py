@@ -12,7 +12,6 @@ load; compare ratios, not absolute values, across runs.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -24,7 +23,8 @@ import numpy as np
 import onnxruntime as ort
 import torch
 
-from ..config import get_config
+from .. import cli
+from ..config import CONFIGS, get_config
 from ..modules import ROLES, build_all
 from .examples import example_inputs
 from .validate import config_from_manifest
@@ -88,26 +88,48 @@ def profile(pack: Path, cfg, threads_list=(1, 2), repeats: int = 5, radius_frac:
     return results
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build_parser():
+    ap = cli.parser(__doc__)
     g = ap.add_mutually_exclusive_group(required=True)
-    g.add_argument("--config", help="pack config name (random weights)")
-    g.add_argument("--pack", help="existing pack folder")
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--radius", type=float, default=0.3, help="sphere-shell radius as a fraction of the grid")
-    ap.add_argument("--json", help="write the results here")
+    g.add_argument("--config", choices=sorted(CONFIGS),
+                   help="profile this pack config with random weights (exported to a temporary folder)")
+    g.add_argument("--pack", type=Path, metavar="DIR", help="profile an existing pack folder (with manifest.json)")
+    ap.add_argument("--repeats", type=int, default=5, help="timed runs per pass after one warm-up")
+    ap.add_argument("--threads", default="1,2", metavar="N[,N…]",
+                    help="comma-separated ONNX Runtime intra-op thread counts, one profile each")
+    ap.add_argument("--radius", type=float, default=0.3,
+                    help="sphere-shell radius of the test object, as a fraction of the grid's side")
+    ap.add_argument("--json", type=Path, metavar="FILE", help="also write the results to this JSON file")
     ap.add_argument("--cpu-time", action="store_true",
                     help="measure 1-thread runs in process CPU time (use on a shared, loaded machine)")
     ap.add_argument("--stat", choices=sorted(STAT), default="median",
-                    help="statistic over the repeats ('min' = best of N, least sensitive to other load)")
+                    help="statistic over the repeats, in milliseconds per pass ('min' = best of N, least "
+                         "sensitive to other load)")
     ap.add_argument("--roles", help="comma-separated subset of roles to profile (default: all)")
+    return ap
+
+
+@cli.command
+def main(argv=None) -> int:
+    ap = build_parser()
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     roles = tuple(a.roles.split(",")) if a.roles else ROLES
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         ap.error(f"unknown roles {unknown}; roles are {', '.join(ROLES)}")
+    try:
+        threads = tuple(int(t) for t in a.threads.split(","))
+    except ValueError:
+        threads = ()
+    if not threads or min(threads) < 1:
+        ap.error(f"--threads {a.threads!r}: expected thread counts of 1 or more, e.g. 1,2")
+    if a.repeats < 1:
+        ap.error(f"--repeats {a.repeats}: must be 1 or more")
+    if a.json is not None:
+        cli.output_file(a.json, "--json", example="profile.json")     # before minutes of profiling
+    if a.pack:
+        cli.input_dir(a.pack, "--pack", containing=("manifest.json",), hint="give a model pack folder")
     with tempfile.TemporaryDirectory() as tmp:
         if a.pack:
             pack = Path(a.pack)
@@ -120,8 +142,8 @@ def main(argv=None) -> int:
             pack = Path(tmp)
             for role in roles:
                 export_role(role, models[role], cfg, pack / f"{role}.onnx")
-        res = profile(pack, cfg, tuple(int(t) for t in a.threads.split(",")), a.repeats, a.radius, a.cpu_time, roles, a.stat)
-    res["config"] = a.config or a.pack
+        res = profile(pack, cfg, threads, a.repeats, a.radius, a.cpu_time, roles, a.stat)
+    res["config"] = a.config or str(a.pack)
     res["stat"] = a.stat
     res["loadAverage"] = list(__import__("os").getloadavg())
     print(f"{res['config']}: N = {res['voxels']} voxels (Nc = {res['coarseVoxels']})")
@@ -129,8 +151,9 @@ def main(argv=None) -> int:
         pp = "  ".join(f"{k} {v:.1f}" for k, v in r["perPassMs"].items())
         est = "  ".join(f"{k} {v:.0f}" for k, v in r["objectEstimateMs"].items())
         print(f"  {th} thread(s), {r['clock']} clock, per pass ms: {pp}\n    per object ms: {est}")
-    if a.json:
-        Path(a.json).write_text(json.dumps(res, indent=2))
+    if a.json is not None:
+        a.json.parent.mkdir(parents=True, exist_ok=True)
+        cli.write_text_atomic(a.json, json.dumps(res, indent=2))
     return 0
 
 

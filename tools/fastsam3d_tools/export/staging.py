@@ -5,27 +5,35 @@ checks them against PyTorch there, and only then moves them into the target (the
 failure anywhere (a NaN weight, a parity miss, a full disk) leaves the target as it was: the default
 target of `train.export_mini` is the shipped `models/mini`, which the app would otherwise accept broken.
 A target that holds another kind of pack (a segmentation pack where a reconstruction pack goes, or the
-reverse) is refused before anything is written.
+reverse) is refused before anything is written, and so is a file or an unwritable folder (cli.output_dir).
+The staging itself is cli.staged_folder.
 """
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-
-class PackOutputError(ValueError):
-    """The target folder cannot take this pack; the message says why and what to do."""
+from ..cli import UsageError, output_dir, staged_folder
 
 
-def refuse_other_pack(out: Path, expected_format: str) -> None:
-    """Raise PackOutputError when `out` is a file, or a folder whose manifest.json is another kind of pack."""
+class PackOutputError(UsageError, ValueError):
+    """The target folder cannot take this pack; the message says why and what to do (a UsageError: one
+    `error:` line and exit code 2 from a command; still a ValueError for callers that catch those)."""
+
+
+def refuse_other_pack(out: Path, expected_format: str, what: str = "--out") -> None:
+    """Raise PackOutputError when `out` is a file, a folder that cannot be written, or a folder whose
+    manifest.json is another kind of pack."""
+    out = Path(out)
     if out.exists() and not out.is_dir():
-        raise PackOutputError(f"{out} is a file; the pack needs a folder (choose another --out)")
+        raise PackOutputError(f"{what} {out} is a file; the pack needs a folder (choose another {what})")
+    try:
+        output_dir(out, what, beside=True)
+    except UsageError as e:
+        raise PackOutputError(e.message) from None
     manifest = out / "manifest.json"
     if not manifest.is_file():
         return
@@ -45,12 +53,5 @@ def staged_pack(out_dir: os.PathLike, expected_format: str) -> Iterator[Path]:
     e.g. a MODEL_CARD.md). The staging folder is removed either way."""
     out = Path(out_dir)
     refuse_other_pack(out, expected_format)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    with staged_folder(out, last=("manifest.json",)) as stage:
         yield stage
-        out.mkdir(exist_ok=True)
-        for name in sorted(os.listdir(stage), key=lambda n: n == "manifest.json"):
-            os.replace(stage / name, out / name)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)

@@ -9,7 +9,6 @@ finiteness. Errors name the file and the problem.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Dict, List
 import numpy as np
 import onnx
 
-from .. import PACK_FORMAT
+from .. import PACK_FORMAT, cli
 from ..modules import ROLES
 
 ONNX_DTYPES = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.INT32: "int32",
@@ -167,11 +166,18 @@ def config_from_manifest(manifest: dict):
     return cfg
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Validate a Fast-SAM3D model pack folder")
-    ap.add_argument("pack_dir")
+def build_parser():
+    ap = cli.parser("Validate a Fast-SAM3D model pack folder (docs/model-pack.md). Exit code 0: valid; "
+                    "1: invalid (every problem listed); 2: no pack folder there.")
+    ap.add_argument("pack_dir", type=Path, help="the pack folder (holding manifest.json), e.g. ../models/mini")
     ap.add_argument("--no-run", action="store_true", help="skip running each role in ONNX Runtime")
-    a = ap.parse_args(argv)
+    return ap
+
+
+@cli.command
+def main(argv=None) -> int:
+    a = build_parser().parse_args(argv)
+    cli.input_dir(a.pack_dir, "pack folder", hint="give the folder that holds a pack's manifest.json")
     try:
         m = validate_pack(a.pack_dir, run=not a.no_run)
     except PackValidationError as e:

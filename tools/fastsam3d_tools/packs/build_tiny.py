@@ -10,16 +10,16 @@ path of every graph is exercised.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from .. import __version__
+from .. import PACK_FORMAT, __version__, cli
 from ..config import PackConfig, tiny
 from ..export import export_pack
+from ..export.staging import refuse_other_pack
 from ..modules import build_all
 
 DEFAULT_SEED = 1234
@@ -63,11 +63,18 @@ def occupied_surface_count(logits: np.ndarray, threshold: float) -> int:
     return int((occ & ~all_full).sum())
 
 
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--out", type=Path, default=REPO_ROOT / "models" / "test-tiny", metavar="DIR",
+                    help="pack folder to write (replaced all or nothing)")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed of the weights")
+    return ap
+
+
+@cli.command
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    ap.add_argument("--out", default=str(REPO_ROOT / "models" / "test-tiny"))
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    a = ap.parse_args(argv)
+    a = build_parser().parse_args(argv)
+    refuse_other_pack(a.out, PACK_FORMAT)
     torch.set_num_threads(1)
     cfg = tiny()
     models = build_models(cfg, a.seed)

@@ -8,13 +8,14 @@ dynamic number of points, box, previous mask, candidate choice) runs against a r
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import torch
 
-from .. import __version__
+from .. import __version__, cli
+from ..export.staging import refuse_other_pack
+from . import SEGPACK_FORMAT
 from .contract import SegPackConfig
 from .export import export_segpack
 from .net import build_seg_net
@@ -41,11 +42,18 @@ def build_tiny_models(seed: int = DEFAULT_SEED):
     return enc.eval(), dec.eval()
 
 
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--out", type=Path, default=REPO_ROOT / "models" / "seg-tiny", metavar="DIR",
+                    help="segmentation pack folder to write (replaced all or nothing)")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed of the weights")
+    return ap
+
+
+@cli.command
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(REPO_ROOT / "models" / "seg-tiny"))
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    a = ap.parse_args(argv)
+    a = build_parser().parse_args(argv)
+    refuse_other_pack(a.out, SEGPACK_FORMAT)
     torch.set_num_threads(1)
     enc, dec = build_tiny_models(a.seed)
     export_segpack(enc, dec, tiny_config(), a.out, name="seg-tiny", version="0.1.0",

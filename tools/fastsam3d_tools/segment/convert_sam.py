@@ -23,7 +23,6 @@ return_single_mask=False, wrapped so that
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Callable
@@ -31,6 +30,9 @@ from typing import Callable
 import torch
 import torch.nn as nn
 
+from .. import cli
+from ..export.staging import refuse_other_pack
+from . import SEGPACK_FORMAT
 from .contract import SegPackConfig
 from .export import export_segpack
 from .net import upscale_masks
@@ -44,7 +46,7 @@ def import_segment_anything():
         import segment_anything  # noqa: F401
         from segment_anything.utils.onnx import SamOnnxModel  # noqa: F401
     except ImportError as e:
-        raise SystemExit(f"segment-anything is not importable ({e}). Install it into tools/.venv with "
+        raise cli.ToolError(f"segment-anything is not importable ({e}). Install it into tools/.venv with "
                          "`tools/.venv/bin/python -m pip install -r tools/requirements-segment.txt` (it also "
                          "needs torchvision: Debian python3-torchvision, installed by tools/setup.sh)") from None
     return segment_anything
@@ -101,23 +103,22 @@ def sam_config(sam) -> SegPackConfig:
 def load_checkpoint(sam, checkpoint: Path, model_type: str = "custom"):
     """Load a SAM state dict into `sam`, with errors that say what to do."""
     checkpoint = Path(checkpoint)
-    if not checkpoint.is_file():
-        raise SystemExit(f"{checkpoint}: no such file. Download the official checkpoint (e.g. "
-                         "sam_vit_b_01ec64.pth) and pass its path with --checkpoint")
+    cli.input_file(checkpoint, "--checkpoint", hint="download the official checkpoint (e.g. "
+                   "sam_vit_b_01ec64.pth) and pass its path with --checkpoint")
     try:
         state = torch.load(checkpoint, map_location="cpu")
     except Exception as e:   # pickle / zip errors: a truncated download or not a checkpoint at all
-        raise SystemExit(f"{checkpoint}: not a readable PyTorch checkpoint ({type(e).__name__}: {e}); "
-                         "download it again") from None
+        raise cli.UsageError(f"{checkpoint}: not a readable PyTorch checkpoint ({type(e).__name__}: {e}); "
+                             "download it again") from None
     if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
         state = state["model"]
     try:
         sam.load_state_dict(state)
     except RuntimeError as e:
         first = str(e).splitlines()[0]
-        raise SystemExit(f"{checkpoint}: does not match SAM {model_type} ({first} …). Pass the --model-type "
-                         f"of the file ({', '.join(MODEL_TYPES)}); MobileSAM/EfficientSAM checkpoints need their "
-                         "own model code and are not supported by this converter") from None
+        raise cli.UsageError(f"{checkpoint}: does not match SAM {model_type} ({first} …). Pass the --model-type "
+                             f"of the file ({', '.join(MODEL_TYPES)}); MobileSAM/EfficientSAM checkpoints need "
+                             "their own model code and are not supported by this converter") from None
     return sam.eval()
 
 
@@ -137,7 +138,7 @@ def convert_checkpoint(checkpoint: Path, model_type: str, out: Path,
     sa = import_segment_anything()
     if build is None:
         if model_type not in MODEL_TYPES:
-            raise SystemExit(f"--model-type {model_type!r} is not one of {', '.join(MODEL_TYPES)}")
+            raise cli.UsageError(f"--model-type {model_type!r} is not one of {', '.join(MODEL_TYPES)}")
         build = sa.sam_model_registry[model_type]
     sam = load_checkpoint(build(), checkpoint, model_type)
     return convert(sam, out, name=Path(out).name,
@@ -145,13 +146,27 @@ def convert_checkpoint(checkpoint: Path, model_type: str, out: Path,
                           f"converted with segment-anything {getattr(sa, '__version__', '1.0')}")
 
 
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--checkpoint", required=True, type=Path, metavar="FILE",
+                    help="the official SAM checkpoint, e.g. sam_vit_b_01ec64.pth")
+    ap.add_argument("--model-type", required=True, choices=MODEL_TYPES,
+                    help="the checkpoint's architecture (vit_b for sam_vit_b_*.pth, …)")
+    ap.add_argument("--out", required=True, type=Path, metavar="DIR",
+                    help="segmentation pack folder to write (replaced all or nothing), e.g. ../models/seg-sam-vit-b")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads for the export and the parity check")
+    return ap
+
+
+@cli.command
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Convert an official SAM checkpoint into a segmentation pack")
-    ap.add_argument("--checkpoint", required=True, type=Path, help="e.g. sam_vit_b_01ec64.pth")
-    ap.add_argument("--model-type", required=True, choices=MODEL_TYPES)
-    ap.add_argument("--out", required=True, type=Path, help="pack folder to write, e.g. ../models/seg-sam-vit-b")
-    ap.add_argument("--threads", type=int, default=2)
-    a = ap.parse_args(argv)
+    a = build_parser().parse_args(argv)
+    if a.threads < 1:
+        raise cli.UsageError(f"--threads {a.threads}: must be 1 or more")
+    # the paths before the minutes of loading, tracing and checking
+    cli.input_file(a.checkpoint, "--checkpoint", hint="download the official checkpoint (e.g. "
+                   "sam_vit_b_01ec64.pth) and pass its path with --checkpoint")
+    refuse_other_pack(a.out, SEGPACK_FORMAT)
     torch.set_num_threads(a.threads)
     manifest = convert_checkpoint(a.checkpoint, a.model_type, a.out)
     size = sum(p.stat().st_size for p in a.out.iterdir() if p.is_file())

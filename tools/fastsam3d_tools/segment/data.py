@@ -9,7 +9,6 @@ held-out split: new seeds, lamp over-represented) and `lamp` (held-out split, la
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .. import cli
 from ..data.families import HELD_OUT_FAMILIES
 from ..data.scene import make_scene
 
@@ -62,9 +62,8 @@ def load_sample(name: str, index: int, size: int = 256, render_missing: bool = T
         raise FileNotFoundError(f"{path} not rendered; run python -m fastsam3d_tools.segment.data --set {name}")
     rgb, masks = render_sample(seed, split, size, fams)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.npz")
-    np.savez_compressed(tmp, rgb=rgb, masks=np.packbits(masks, axis=-1))
-    tmp.replace(path)
+    with cli.atomic_path(path, keep_suffix=True) as tmp:    # never a partial scene in the cache
+        np.savez_compressed(tmp, rgb=rgb, masks=np.packbits(masks, axis=-1))
     return rgb, masks
 
 
@@ -72,13 +71,22 @@ def load_set(name: str, count: int, size: int = 256, render_missing: bool = True
     return [load_sample(name, i, size, render_missing) for i in range(count)]
 
 
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--set", choices=sorted(SETS), required=True, help="which scenes (see above)")
+    ap.add_argument("--count", type=int, required=True, help="scenes to render (those cached already are kept)")
+    ap.add_argument("--start", type=int, default=0, help="index of the first scene within the set")
+    ap.add_argument("--size", type=int, default=256, help="image side in pixels (the pack's input size)")
+    return ap
+
+
+@cli.command
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Render and cache seg-mini data")
-    ap.add_argument("--set", choices=sorted(SETS), required=True)
-    ap.add_argument("--count", type=int, required=True)
-    ap.add_argument("--start", type=int, default=0)
-    ap.add_argument("--size", type=int, default=256)
-    a = ap.parse_args(argv)
+    a = build_parser().parse_args(argv)
+    if a.count < 0 or a.start < 0 or a.size < 16:
+        raise cli.UsageError(f"--count {a.count} / --start {a.start} / --size {a.size}: counts cannot be "
+                             "negative and images need at least 16 pixels a side")
+    cli.output_dir(CACHE / f"{a.set}-{a.size}", "the scene cache")
     t0 = time.process_time()
     objects = 0
     for i in range(a.start, a.start + a.count):

@@ -11,7 +11,6 @@ bounding box. `box_fill` is the IoU of the box itself taken as the mask (a refer
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
+from .. import cli
 from .contract import prompt_arrays, resized_size
 from .data import load_set
 from .export import session
@@ -132,12 +132,22 @@ def evaluate_pack(pack_dir: Path, heldout: int = 40, lamp: int = 20) -> Dict[str
             "examples": evaluate_images(pred, load_examples())}
 
 
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("pack_dir", type=Path, help="the segmentation pack folder (holding manifest.json)")
+    ap.add_argument("--heldout", type=int, default=40,
+                    help="held-out procedural scenes to score (rendered into the cache when missing)")
+    ap.add_argument("--lamp", type=int, default=20, help="scenes of the held-out lamp family to score")
+    return ap
+
+
+@cli.command
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="mIoU of a segmentation pack on held-out procedural scenes and examples")
-    ap.add_argument("pack_dir", type=Path)
-    ap.add_argument("--heldout", type=int, default=40)
-    ap.add_argument("--lamp", type=int, default=20)
-    a = ap.parse_args(argv)
+    a = build_parser().parse_args(argv)
+    if a.heldout < 0 or a.lamp < 0:
+        raise cli.UsageError(f"--heldout {a.heldout} / --lamp {a.lamp}: scene counts cannot be negative")
+    cli.input_dir(a.pack_dir, "pack folder", containing=("manifest.json",),
+                  hint="give a segmentation pack folder such as ../models/seg-mini")
     print(json.dumps(evaluate_pack(a.pack_dir, a.heldout, a.lamp), indent=2))
     return 0
 

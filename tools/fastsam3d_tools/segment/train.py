@@ -10,7 +10,6 @@ against each candidate's true IoU. Resumable (train/common.py Trainer → tools/
 """
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import time
@@ -21,7 +20,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .. import cli
 from ..train.common import Trainer, add_runtime_arguments, load_weights, setup_runtime, to_device
+from ..export.staging import refuse_other_pack
+from . import SEGPACK_FORMAT
 from .contract import SegPackConfig
 from .data import CACHE, load_sample
 from .net import build_seg_net
@@ -152,7 +154,8 @@ def make_step(enc, dec, cfg: SegPackConfig, cache: SceneCache, device="cpu"):
     def step(rng: np.random.Generator, _step: int):
         n = cache.count()
         if n == 0:
-            raise SystemExit("no rendered training scenes: run python -m fastsam3d_tools.segment.data --set train --count 300")
+            raise cli.UsageError("no rendered training scenes: run python -m fastsam3d_tools.segment.data --set "
+                                 "train --count 300")
         imgs, gts = [], []
         while len(imgs) < BATCH:
             img, masks = augment(cache, n, rng, cfg)
@@ -196,15 +199,26 @@ def lr_schedule(total: int):
     return f
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Train (resumably) or export seg-mini")
-    ap.add_argument("--minutes", type=float, default=None, help="wall-clock budget of this run")
-    ap.add_argument("--steps", type=int, default=None)
-    ap.add_argument("--total-steps", type=int, default=3000, help="length of the cosine learning-rate decay")
-    ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--export", type=Path, default=None, help="export the checkpoint to this pack folder and exit")
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--minutes", type=float, default=None,
+                    help="wall-clock training budget of this run, in minutes (default: none; give this or --steps)")
+    ap.add_argument("--steps", type=int, default=None, help="stop after this many optimiser steps (default: none)")
+    ap.add_argument("--total-steps", type=int, default=3000,
+                    help="length of the cosine learning-rate decay, in optimiser steps")
+    ap.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (after a 50-step warm-up)")
+    ap.add_argument("--export", type=Path, default=None, metavar="DIR",
+                    help="export the checkpoint to this pack folder (replaced all or nothing) and exit "
+                         "(default: train)")
     add_runtime_arguments(ap)
-    a = ap.parse_args(argv)
+    return ap
+
+
+@cli.command
+def main(argv=None) -> int:
+    a = build_parser().parse_args(argv)
+    if a.export is not None:             # the target before the checkpoint loads and the export runs
+        refuse_other_pack(a.export, SEGPACK_FORMAT, "--export")
     device = setup_runtime(a)
     cfg = mini_config()
     enc, dec = build_mini()

@@ -10,7 +10,6 @@ several original sizes) and checks output shapes and finiteness. Errors name the
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ import onnx
 
 from ..export.manifest import sha256_file
 from ..export.validate import _value_info, tensor_problems
+from .. import cli
 from . import SEGPACK_FORMAT
 from .contract import ROLES, SegPackConfig, example_inputs, signatures
 
@@ -155,11 +155,18 @@ def _run_graphs(pack: Path, manifest: dict, cfg: SegPackConfig) -> None:
             raise SegPackValidationError(f"decoder.onnx: {k} candidates, manifest.json says {manifest['candidates']}")
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Validate a Fast-SAM3D segmentation pack folder")
-    ap.add_argument("pack_dir")
+def build_parser():
+    ap = cli.parser("Validate a Fast-SAM3D segmentation pack folder (docs/segmentation-pack.md). Exit code 0: "
+                    "valid; 1: invalid (the problems listed); 2: no pack folder there.")
+    ap.add_argument("pack_dir", type=Path, help="the pack folder (holding manifest.json), e.g. ../models/seg-mini")
     ap.add_argument("--no-run", action="store_true", help="skip running both graphs in ONNX Runtime")
-    a = ap.parse_args(argv)
+    return ap
+
+
+@cli.command
+def main(argv=None) -> int:
+    a = build_parser().parse_args(argv)
+    cli.input_dir(a.pack_dir, "pack folder", hint="give the folder that holds a pack's manifest.json")
     try:
         m = validate_segpack(a.pack_dir, run=not a.no_run)
     except SegPackValidationError as e:

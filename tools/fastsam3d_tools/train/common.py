@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, Optional, Union
 import numpy as np
 import torch
 
+from ..cli import UsageError, atomic_path, output_dir
 from . import data_parallel as dp
 
 TOOLS = Path(__file__).resolve().parents[2]
@@ -66,9 +67,9 @@ def add_runtime_arguments(ap) -> None:
     """The training scripts' shared `--threads` and `--device` flags (read back by `setup_runtime`).
     One thread by default: on the 2-core CPU one thread per process measured 2-3x faster per step than
     two (models/mini/MODEL_CARD.md), and two stages can then train side by side (train_on_cpu.sh)."""
-    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads per process")
     ap.add_argument("--device", choices=DEVICES, default="cpu",
-                    help="where the networks train: cpu (default), cuda, or auto (cuda when available)")
+                    help="where the networks train: cpu, cuda, or auto (cuda when available)")
     ap.add_argument("--procs", type=int, default=1,
                     help="data-parallel CPU processes of --threads threads each, gradients averaged every step "
                          "(effective batch procs × batch; data_parallel.py)")
@@ -90,10 +91,19 @@ def launch_if_parallel(main, argv, args) -> bool:
     return True
 
 
-def setup_runtime(args) -> torch.device:
-    """Apply `add_runtime_arguments`' flags: set the torch threads, return the training device."""
+def setup_runtime(args, checkpoint_dir: Path = CHECKPOINTS, log_dir: Path = RUNS) -> torch.device:
+    """Apply `add_runtime_arguments`' flags: set the torch threads, return the training device. Before
+    any work: a bad --threads/--procs/--device, or a checkpoint or log folder that cannot be written, is a
+    UsageError (a run would otherwise train for its budget and fail at the first save)."""
+    if args.threads < 1 or getattr(args, "procs", 1) < 1:
+        raise UsageError(f"--threads {args.threads} / --procs {getattr(args, 'procs', 1)}: each must be 1 or more")
+    output_dir(checkpoint_dir, "the checkpoint folder")
+    output_dir(log_dir, "the training-log folder")
     setup_threads(args.threads)
-    return select_device(args.device)
+    try:
+        return select_device(args.device)
+    except (RuntimeError, ValueError) as e:
+        raise UsageError(str(e)) from None
 
 
 def to_device(obj: Any, device: DeviceLike) -> Any:
@@ -111,12 +121,8 @@ def to_device(obj: Any, device: DeviceLike) -> Any:
 _LOAD_TAKES_WEIGHTS_ONLY = "weights_only" in inspect.signature(torch.load).parameters
 
 
-class CheckpointError(SystemExit):
+class CheckpointError(UsageError):
     """A checkpoint that cannot be used as it is: one line naming the file and what to do (exit 2)."""
-
-    def __init__(self, message: str):
-        super().__init__(f"error: {message}")
-        self.message = message
 
 
 def load_checkpoint(path: Union[str, Path]) -> dict:
@@ -266,9 +272,8 @@ class Trainer:
         for path, data in ((self.moments_path, moments), (self.path, buf)):
             if data is None:
                 continue
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(data.getvalue())
-            os.replace(tmp, path)
+            with atomic_path(path) as tmp:      # a full disk leaves the previous checkpoint, no partial file
+                tmp.write_bytes(data.getvalue())
         return self.path
 
     @property

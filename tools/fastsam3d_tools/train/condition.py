@@ -24,7 +24,6 @@ name and shape still match); later runs resume from checkpoints/condition.pt.
 """
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
@@ -36,7 +35,8 @@ from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, load_checkpoin
                      setup_runtime, stage_weights, to_device)
 from .dataset import load_cache, unpack_occ
 from .evaluate import occupancy_iou, rot_from_6d
-from .sizes import pack_config
+from .. import cli
+from .sizes import add_config_argument, pack_config
 from .augment import jitter
 from .ss_aux import CondReadout
 from .ss_flow import batch_images, pose_targets
@@ -51,17 +51,24 @@ def rotation_error(r6_pred: np.ndarray, r6_gt: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip((np.trace(d, axis1=1, axis2=2) - 1) / 2, -1, 1)))
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--minutes", type=float, default=20.0)
-    ap.add_argument("--steps", type=int, default=None)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--ema", type=float, default=0.998)
-    ap.add_argument("--eval-every", type=int, default=200)
-    ap.add_argument("--config", default="mini")
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--minutes", type=float, default=20.0, help="wall-clock training budget of this run, in minutes")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="stop after this many optimiser steps instead (default: the --minutes budget decides)")
+    ap.add_argument("--batch", type=int, default=32, help="samples per optimiser step")
+    ap.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (after a 100-step warm-up)")
+    ap.add_argument("--ema", type=float, default=0.998, help="EMA decay of the weights stage 2 installs (0–1)")
+    ap.add_argument("--eval-every", type=int, default=200,
+                    help="score the readout on the validation seeds every this many steps")
+    add_config_argument(ap)
     add_runtime_arguments(ap)
-    a = ap.parse_args(argv)
+    return ap
+
+
+@cli.command
+def main(argv=None) -> None:
+    a = build_parser().parse_args(argv)
     device = setup_runtime(a)
     cfg = pack_config(a.config)
     data = load_cache("train")

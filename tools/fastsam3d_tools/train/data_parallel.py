@@ -53,7 +53,13 @@ def _entry(r: int, main: Callable, argv: List[str], procs: int, port: int) -> No
 def launch(main: Callable, argv: Optional[List[str]], procs: int) -> None:
     """Run `main(argv)` in `procs` processes joined into one process group (blocks until all end)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    mp.spawn(_entry, args=(main, argv, procs, _free_port()), nprocs=procs, join=True)
+    try:
+        mp.spawn(_entry, args=(main, argv, procs, _free_port()), nprocs=procs, join=True)
+    except mp.ProcessExitedException as e:     # a process ended on an `error:` line (printed above) or a signal
+        from ..cli import ToolError
+        code = e.exit_code if isinstance(e.exit_code, int) and e.exit_code > 0 else 1
+        raise ToolError(f"data-parallel process {e.error_index} of {procs} stopped with exit code {e.exit_code} "
+                        "(its error is printed above); the others were stopped", exit_code=code) from None
 
 
 def broadcast_parameters(modules) -> None:

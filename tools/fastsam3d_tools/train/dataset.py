@@ -30,6 +30,8 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
+from .. import cli
+from ..cli import atomic_path
 from ..data.families import FAMILIES
 from ..data.preprocess import condition_inputs
 from ..data.scene import make_scene
@@ -86,9 +88,8 @@ def build_shard(first: int, split: str, out: Path, size: int = SHARD) -> Optiona
     if not rows:
         return None
     arrays = {k: np.stack([r[k] for r in rows]) for k in rows[0]}
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-    write_npz(tmp, arrays)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:     # a full disk leaves no partial shard (a rerun renders it again)
+        write_npz(tmp, arrays)
     return path
 
 
@@ -110,15 +111,20 @@ def _one_thread_per_worker():
             os.environ.pop(var, None)
 
 
-def build_cache(count: int, split: str = "train", out: Path = CACHE, workers: int = 1,
-                minutes: Optional[float] = None, size: int = SHARD, first: int = 0) -> List[Path]:
-    """Render the shards covering seeds [first, count) that are missing, `workers` at a time; with
-    `minutes`, no shard starts after that budget. Returns the shards present for the range."""
+def check_range(count: int, split: str, first: int, size: int = SHARD) -> None:
+    """ValueError unless seeds [first, count) can be cached in shards of `size`."""
     if split == "train" and count > UNSEEN_FIRST_SEED:
         raise ValueError(f"--count {count}: training seeds from {UNSEEN_FIRST_SEED} on are kept unseen for the "
                          f"probes (dataset.UNSEEN_FIRST_SEED); cache at most {UNSEEN_FIRST_SEED}")
     if first % size or not 0 <= first < count:
         raise ValueError(f"--first {first}: must be a multiple of the shard size {size} below --count {count}")
+
+
+def build_cache(count: int, split: str = "train", out: Path = CACHE, workers: int = 1,
+                minutes: Optional[float] = None, size: int = SHARD, first: int = 0) -> List[Path]:
+    """Render the shards covering seeds [first, count) that are missing, `workers` at a time; with
+    `minutes`, no shard starts after that budget. Returns the shards present for the range."""
+    check_range(count, split, first, size)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     deadline = None if minutes is None else time.time() + minutes * 60
@@ -198,23 +204,37 @@ def unpack_occ(packed: np.ndarray, resolution: int = 32) -> np.ndarray:
     return np.unpackbits(packed, axis=-1)[..., : resolution ** 3].reshape(-1, resolution, resolution, resolution)
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser():
+    ap = cli.parser(__doc__)
     ap.add_argument("--count", type=int, default=1200,
                     help="samples (seeds FIRST … count − 1), rendered in shards of 100: a count that is not a "
                          "multiple of 100 is rounded up to the next whole shard")
     ap.add_argument("--first", type=int, default=0,
                     help="first seed (a multiple of 100): on a fresh machine with little time, render the "
                          "seeds the checkpoints have not trained on first (models/mini/MODEL_CARD.md, Data)")
-    ap.add_argument("--split", default="train")
-    ap.add_argument("--cache", "--out", dest="cache", type=Path, default=CACHE,
-                    help="cache folder (default tools/data/cache)")
-    ap.add_argument("--workers", type=int, default=1, help="shards rendered in parallel (processes)")
-    ap.add_argument("--minutes", type=float, default=None, help="start no shard after this many minutes")
+    ap.add_argument("--split", default="train", choices=("train", "heldout", "validation"),
+                    help="the generator's seed stream to render")
+    ap.add_argument("--cache", "--out", dest="cache", type=Path, default=CACHE, metavar="DIR",
+                    help="cache folder the shards are written to (created if missing; shards present are kept)")
+    ap.add_argument("--workers", type=int, default=1, help="shards rendered in parallel (processes, one core each)")
+    ap.add_argument("--minutes", type=float, default=None,
+                    help="start no shard after this many minutes of wall-clock time (default: no limit)")
     ap.add_argument("--shard-size", type=int, default=SHARD, help=argparse.SUPPRESS)   # tests
-    a = ap.parse_args(argv)
-    build_cache(a.count, a.split, a.cache, a.workers, a.minutes, a.shard_size, a.first)
+    return ap
 
+
+@cli.command
+def main(argv=None) -> None:
+    ap = build_parser()
+    a = ap.parse_args(argv)
+    if a.workers < 1 or a.shard_size < 1:
+        raise cli.UsageError(f"--workers {a.workers}: must be 1 or more")
+    try:
+        check_range(a.count, a.split, a.first, a.shard_size)
+    except ValueError as e:                 # --count / --first out of range: said before anything renders
+        raise cli.UsageError(str(e)) from None
+    cli.output_dir(a.cache, "--cache")
+    build_cache(a.count, a.split, a.cache, a.workers, a.minutes, a.shard_size, a.first)
 
 if __name__ == "__main__":
     main()

@@ -13,7 +13,6 @@ TypeScript benchmark (`npm run bench`); these are per-stage diagnostics for the 
 """
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from .. import cli
 from .sizes import pack_config
 from ..data.preprocess import condition_inputs
 from ..data.scene import target_shape
@@ -92,12 +92,21 @@ def rot_from_6d(r6: np.ndarray) -> np.ndarray:
     return np.stack([b1, b2, np.cross(b1, b2)], axis=-2)
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser():
+    ap = cli.parser(__doc__)
     ap.add_argument("--count", type=int, default=6, help="benchmark objects for the sampled SS check")
-    ap.add_argument("--out", type=Path, default=TOOLS / "runs" / "eval.json")
-    ap.add_argument("--skip-sampling", action="store_true")
-    a = ap.parse_args(argv)
+    ap.add_argument("--out", type=Path, default=TOOLS / "runs" / "eval.json", metavar="FILE",
+                    help="JSON file the scores are written to (replaced only once complete)")
+    ap.add_argument("--skip-sampling", action="store_true",
+                    help="score the decoders only, not shapes sampled by the SS flow (faster)")
+    return ap
+
+
+@cli.command
+def main(argv=None) -> None:
+    a = build_parser().parse_args(argv)
+    cli.output_file(a.out, "--out", example="eval.json")
+    cli.input_dir(BENCH, "the benchmark set", hint="write it with `python -m fastsam3d_tools.data.make_assets benchmark`")
     torch.set_num_threads(2)
     cfg = pack_config("mini")
     items = sorted(p for p in BENCH.iterdir() if p.is_dir())
@@ -170,7 +179,7 @@ def main(argv=None) -> None:
         out["ss_sampled_median"] = {k: float(np.median([r[k] for r in rows])) for k in
                                     ("occupancy_iou", "rotation_error_deg", "translation_error_rel", "scale_ratio_error")}
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(out, indent=1) + "\n")
+    cli.write_text_atomic(a.out, json.dumps(out, indent=1) + "\n")
     print(json.dumps({k: v for k, v in out.items() if k != "ss_sampled"}, indent=1))
 
 

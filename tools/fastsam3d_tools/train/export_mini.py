@@ -25,7 +25,8 @@ from typing import Optional
 
 import torch
 
-from .. import __version__
+from .. import PACK_FORMAT, __version__, cli
+from ..export.staging import refuse_other_pack
 from .sizes import pack_config
 from ..export.onnx_export import export_pack
 from ..modules import ConditionEncoder, MeshDecoder, SlatFlow, SsDecoder, SsFlow
@@ -38,7 +39,7 @@ STAGES = ("ss_vae", "ss_flow", "slat_vae", "slat_flow")
 def _load(stage: str) -> dict:
     path = CHECKPOINTS / f"{stage}.pt"
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `python -m fastsam3d_tools.train.{stage}` first")
+        raise cli.UsageError(f"{path} is missing: run `python -m fastsam3d_tools.train.{stage}` first")
     return load_checkpoint(path)
 
 
@@ -96,11 +97,14 @@ def with_ss_guidance(cfg, modalities: str = "all", strength: Optional[float] = N
     return dataclasses.replace(cfg, sampler=sampler)
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=TOOLS.parent / "models" / "mini")
-    ap.add_argument("--version", default="0.1.0")
-    ap.add_argument("--metrics", type=Path, default=None)
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--out", type=Path, default=TOOLS.parent / "models" / "mini", metavar="DIR",
+                    help="pack folder to write (replaced all or nothing; other files there, e.g. MODEL_CARD.md, "
+                         "are kept)")
+    ap.add_argument("--version", default="0.1.0", help="the manifest's version of the pack, e.g. 0.8.0")
+    ap.add_argument("--metrics", type=Path, default=None, metavar="FILE",
+                    help="JSON file of measured numbers to write into manifest.metrics (default: none)")
     ap.add_argument("--colour", choices=COLOURS, default="latent",
                     help="latent: the trained colour path; neutral: one grey for every mesh (see above)")
     ap.add_argument("--ss-cfg", choices=("all", "shape"), default="all",
@@ -108,17 +112,33 @@ def main(argv=None) -> None:
                          "or shape only (for canonical pose targets, where guiding the pose overshoots: "
                          "models/mini/MODEL_CARD.md)")
     ap.add_argument("--ss-cfg-strength", type=float, default=None,
-                    help="SS classifier-free guidance strength written to the manifest (default: SAM 3D's "
-                         "7; the model card's sweeps chose lower ones on the validation split)")
+                    help="SS classifier-free guidance strength written to the manifest, a factor ≥ 0 (default: "
+                         "SAM 3D's 7; the model card's sweeps chose lower ones on the validation split)")
+    return ap
+
+
+@cli.command
+def main(argv=None) -> None:
+    ap = build_parser()
     a = ap.parse_args(argv)
     if a.ss_cfg_strength is not None and not (math.isfinite(a.ss_cfg_strength) and a.ss_cfg_strength >= 0):
         ap.error(f"--ss-cfg-strength {a.ss_cfg_strength}: must be a finite number, 0 (no guidance) or more")
     if not a.version.strip():
         ap.error("--version must not be empty (the manifest's version, e.g. 0.8.0)")
+    # the paths before the checkpoints load and the export runs (minutes)
+    refuse_other_pack(a.out, PACK_FORMAT)
+    metrics = None
+    if a.metrics is not None:
+        cli.input_file(a.metrics, "--metrics")
+        try:
+            metrics = json.loads(a.metrics.read_text())
+        except (ValueError, UnicodeDecodeError) as e:
+            raise cli.UsageError(f"--metrics {a.metrics}: not valid JSON ({e})") from None
+        if not isinstance(metrics, dict):
+            raise cli.UsageError(f"--metrics {a.metrics}: holds a {type(metrics).__name__}, not a JSON object")
     torch.set_num_threads(2)
     cfg, models, training, digest = build_models(colour=a.colour)
     cfg = with_ss_guidance(cfg, a.ss_cfg, a.ss_cfg_strength)
-    metrics = json.loads(a.metrics.read_text()) if a.metrics else None
     manifest = export_pack(
         models, cfg, a.out, version=a.version,
         source={"kind": "trained", "tool": f"tools/fastsam3d_tools/train/export_mini.py {__version__}",

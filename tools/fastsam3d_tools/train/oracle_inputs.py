@@ -26,10 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import cli
 from ..data.scene import target_shape
 from ..data.targets import occupancy
 from .common import TOOLS
-from .sizes import pack_config
+from .sizes import add_config_argument, pack_config
 from .slat_targets import analytic_latent, object_coords
 from .ss_latent import encode_occupancy
 
@@ -63,22 +64,32 @@ def write_oracle(folder: Path, seed: int, cfg) -> dict:
     return meta
 
 
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--out", type=Path, default=TOOLS.parent / "bench-results" / "oracle-inputs", metavar="DIR",
+                    help="folder to write, one sub-folder per benchmark object (written beside it first and "
+                         "moved in when every object is done)")
+    ap.add_argument("--set", type=Path, default=BENCH, metavar="DIR",
+                    help="benchmark set to read: one folder with a gt.json per object")
+    add_config_argument(ap)
+    return ap
+
+
+@cli.command
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=TOOLS.parent / "bench-results" / "oracle-inputs")
-    ap.add_argument("--set", type=Path, default=BENCH, help="benchmark set (gt.json per object)")
-    ap.add_argument("--config", default="mini")
-    a = ap.parse_args(argv)
+    a = build_parser().parse_args(argv)
+    cli.input_dir(a.set, "--set", hint="pass a benchmark folder such as resources/benchmark")
+    cli.output_dir(a.out, "--out", beside=True)
     cfg = pack_config(a.config)
     items = sorted(p for p in a.set.iterdir() if p.is_dir() and (p / "gt.json").exists())
     if not items:
-        raise SystemExit(f"no benchmark objects (gt.json) under {a.set}")
-    for p in items:
-        gt = json.loads((p / "gt.json").read_text())
-        meta = write_oracle(a.out / p.name, int(gt["seed"]), cfg)
-        print(f"{p.name}: {meta['voxels']} surface voxels, {meta['occupied']} occupied")
+        raise cli.UsageError(f"--set {a.set}: no benchmark objects (a folder with gt.json per object) in it")
+    with cli.staged_folder(a.out) as stage:       # a failure (a full disk) leaves --out as it was
+        for p in items:
+            gt = json.loads((p / "gt.json").read_text())
+            meta = write_oracle(stage / p.name, int(gt["seed"]), cfg)
+            print(f"{p.name}: {meta['voxels']} surface voxels, {meta['occupied']} occupied")
     print(f"wrote {len(items)} objects under {a.out}")
-
 
 if __name__ == "__main__":
     main()

@@ -11,16 +11,16 @@ only decode colours that `cond_slat` carries. Needs no render cache.
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 
 import numpy as np
 import torch
 
+from .. import cli
 from ..modules import ConditionEncoder
 from .common import CHECKPOINTS, load_checkpoint, stage_weights
 from .dataset import UNSEEN_FIRST_SEED, make_sample
-from .sizes import pack_config
+from .sizes import add_config_argument, pack_config
 
 RIDGE = 10.0
 FOLDS = 4
@@ -58,11 +58,18 @@ def ridge_r2(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
     return float(np.mean(scores))
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser():
+    ap = cli.parser(__doc__)
     ap.add_argument("--samples", type=int, default=36, help="objects to render (× 6 colour variants)")
-    ap.add_argument("--config", default="mini")
-    a = ap.parse_args(argv)
+    add_config_argument(ap)
+    return ap
+
+
+@cli.command
+def main(argv=None) -> None:
+    a = build_parser().parse_args(argv)
+    if a.samples < FOLDS:
+        raise cli.UsageError(f"--samples {a.samples}: the {FOLDS}-fold probe needs at least {FOLDS} objects")
     torch.manual_seed(0)
     cfg = pack_config(a.config)
     trained = ConditionEncoder(cfg)

@@ -12,13 +12,13 @@ data, so underfitting and not generalisation is what shows):
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 
 import numpy as np
 import torch
 
+from .. import cli
 from ..modules import ConditionEncoder, SsDecoder, SsFlow
 from .common import load_weights, setup_threads
 from .dataset import load_cache, unpack_occ
@@ -32,12 +32,19 @@ def mean_iou(pred: np.ndarray, occ: np.ndarray) -> float:
     return float(np.mean([occupancy_iou(p, o) for p, o in zip(pred, occ)]))
 
 
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--count", type=int, default=16, help="training samples, spread over the cache")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads")
+    return ap
+
+
+@cli.command
 @torch.no_grad()
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--count", type=int, default=16, help="training samples, spread over the cache")
-    ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args(argv)
+    a = build_parser().parse_args(argv)
+    if a.count < 1 or a.threads < 1:
+        raise cli.UsageError(f"--count {a.count} / --threads {a.threads}: each must be 1 or more")
     setup_threads(a.threads)
     cfg = pack_config("mini")
     data = load_cache("train")

@@ -15,17 +15,18 @@ Needs no render cache.
 """
 from __future__ import annotations
 
-import argparse
 import json
+from pathlib import Path
 from typing import Dict, Iterable
 
 import numpy as np
 import torch
 
+from .. import cli
 from ..modules import ConditionEncoder, SlatFlow, SsFlow
 from .common import CHECKPOINTS, load_checkpoint, stage_weights
 from .dataset import UNSEEN_FIRST_SEED, make_sample, unpack_occ
-from .sizes import pack_config
+from .sizes import add_config_argument, pack_config
 from .slat_flow import object_latent
 from .ss_flow import batch_images, pose_targets
 from .ss_latent import encode_occupancy
@@ -111,13 +112,23 @@ def load_stage(cfg, stage: str):
     return cond_enc.eval(), flow.eval(), scorer, extra, st["step"]
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser():
+    ap = cli.parser(__doc__)
     ap.add_argument("--stage", choices=("ss", "slat"), default="ss", help="stage 2 (ss) or stage 4 (slat)")
     ap.add_argument("--samples", type=int, default=None, help="objects per group (default 48 ss, 16 slat)")
-    ap.add_argument("--config", default="mini")
-    ap.add_argument("--json", default=None, help="also write the table here")
-    a = ap.parse_args(argv)
+    add_config_argument(ap)
+    ap.add_argument("--json", type=Path, default=None, metavar="FILE",
+                    help="also write the table to this JSON file (default: print only)")
+    return ap
+
+
+@cli.command
+def main(argv=None) -> None:
+    a = build_parser().parse_args(argv)
+    if a.samples is not None and a.samples < 1:
+        raise cli.UsageError(f"--samples {a.samples}: must be 1 or more")
+    if a.json is not None:
+        cli.output_file(a.json, "--json", example="probe.json")     # before minutes of rendering
     cfg = pack_config(a.config)
     n = a.samples or (48 if a.stage == "ss" else 16)
     cond_enc, flow, scorer, extra, step = load_stage(cfg, a.stage)
@@ -132,9 +143,10 @@ def main(argv=None) -> None:
     print(f"{'':24s}" + "".join(f"{m:>12s}" for m in cols))
     for name, row in rows.items():
         print(f"{name:24s}" + "".join(f"{row[m]:12.4f}" for m in cols))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump({"stage": a.stage, "step": step, "samples": n, "rows": rows}, f, indent=1)
+    if a.json is not None:
+        a.json.parent.mkdir(parents=True, exist_ok=True)
+        cli.write_text_atomic(a.json, json.dumps({"stage": a.stage, "step": step, "samples": n, "rows": rows},
+                                                 indent=1))
 
 
 if __name__ == "__main__":

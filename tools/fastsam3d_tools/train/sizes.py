@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..config import ConditionConfig, PackConfig, SlatFlowConfig, SsFlowConfig, get_config
+from ..config import CONFIGS, ConditionConfig, PackConfig, SlatFlowConfig, SsFlowConfig, get_config
 
 
 def trained_mini() -> PackConfig:
@@ -29,6 +29,17 @@ def trained_mini() -> PackConfig:
         # the structured SLaT latent carries RGB in channels 5-7 (slat_targets.analytic_latent)
         mesh=dataclasses.replace(base.mesh, latent_rgb=5),
     )
+
+
+# what the training scripts' --config takes (choices of their parsers)
+CONFIG_NAMES = ("mini", "mini-full", *(n for n in CONFIGS if n != "mini"))
+CONFIG_HELP = ("network sizes: mini = the shipped models/mini (train/sizes.py), mini-full = the library's "
+               "mini widths (config.py), tiny / test-tiny = toy widths")
+
+
+def add_config_argument(ap) -> None:
+    """The scripts' shared `--config NAME` option."""
+    ap.add_argument("--config", default="mini", choices=CONFIG_NAMES, help=CONFIG_HELP)
 
 
 def pack_config(name: str) -> PackConfig:

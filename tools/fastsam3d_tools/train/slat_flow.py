@@ -17,7 +17,6 @@ still trains: the checkpoints are read only once FILE exists (tools/train_on_dev
 """
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -28,7 +27,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .sizes import pack_config
+from .. import cli
+from .sizes import add_config_argument, pack_config
 from ..data.scene import target_shape
 from ..modules import ConditionEncoder, SlatFlow
 from ..modules.tables import slat_tables
@@ -94,8 +94,8 @@ def wait_for(path: Optional[Path], poll_s: float = 2.0, deadline: Optional[float
         print(f"waiting for {path}" + (f" (until the deadline, {max(0, deadline - t) / 60:.1f} min)" if deadline else ""), flush=True)
     while not Path(path).exists():
         if deadline is not None and time.time() >= deadline:
-            raise SystemExit(f"error: {path} did not appear before the --deadline; stage 4 did not train "
-                             f"(did stage 2 fail or run late? see its log)")
+            raise cli.ToolError(f"{path} did not appear before the --deadline; stage 4 did not train "
+                                f"(did stage 2 fail or run late? see its log)")
         time.sleep(poll_s)
     print(f"{path} present after {time.time() - t:.0f}s of waiting", flush=True)
 
@@ -110,28 +110,37 @@ def sync_condition_trunk(trainer: Trainer, stage: str = "ss_flow") -> None:
     trainer.log({"note": f"step {trainer.step}: condition trunk synced from {stage} step {st['step']}"})
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--minutes", type=float, default=15.0)
-    ap.add_argument("--steps", type=int, default=None)
-    ap.add_argument("--config", default="mini")
-    ap.add_argument("--lr", type=float, default=3e-4)
-    ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--minutes", type=float, default=15.0, help="wall-clock training budget of this run, in minutes")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="stop after this many optimiser steps instead (default: the --minutes budget decides)")
+    add_config_argument(ap)
+    ap.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (after a 50-step warm-up)")
+    ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights (0–1)")
     ap.add_argument("--sync-condition", nargs="?", const="ss_flow", default=None, metavar="STAGE",
                     help="take the condition trunk and cond_ss projection from the current stage-2 checkpoint "
                          "(after stage 2 trained the encoder further), or from STAGE's (`condition`: the "
-                         "pretrained encoder); cond_slat keeps training here")
+                         "pretrained encoder); cond_slat keeps training here (default: no sync; the flag alone: "
+                         "ss_flow)")
     ap.add_argument("--objects", type=int, default=None,
                     help="train on the first N cached samples only, per process with --procs (each holds its own "
                          "share of the cache; default: all)")
     ap.add_argument("--workers", type=int, default=0,
                     help="build the tables of those objects in W processes before training (0: lazily, in the loop)")
-    ap.add_argument("--wait-for", type=Path, default=None,
-                    help="read the checkpoints only once this file exists (stage 2 finishing elsewhere)")
-    ap.add_argument("--deadline", type=float, default=None,
-                    help="Unix time by which the steps stop, whatever --minutes says (a time-limited job)")
+    ap.add_argument("--wait-for", type=Path, default=None, metavar="FILE",
+                    help="read the checkpoints only once this file exists (stage 2 finishing elsewhere; "
+                         "default: do not wait)")
+    ap.add_argument("--deadline", type=float, default=None, metavar="UNIX_TIME",
+                    help="Unix time in seconds by which the steps stop, whatever --minutes says (a time-limited "
+                         "job; default: none)")
     add_runtime_arguments(ap)
-    a = ap.parse_args(argv)
+    return ap
+
+
+@cli.command
+def main(argv=None) -> None:
+    a = build_parser().parse_args(argv)
     if launch_if_parallel(main, argv, a):
         return
     device = setup_runtime(a)

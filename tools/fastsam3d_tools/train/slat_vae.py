@@ -14,13 +14,13 @@ objects go into the checkpoint for the manifest (slat.mean/std). Resumes from to
 """
 from __future__ import annotations
 
-import argparse
 from typing import Dict
 
 import numpy as np
 import torch
 
-from .sizes import pack_config
+from .. import cli
+from .sizes import add_config_argument, pack_config
 from ..data.scene import target_shape
 from ..modules import MeshDecoder
 from ..modules.mesh_decoder import zero_colour_head
@@ -98,16 +98,22 @@ def latent_stats(cache: ObjectCache, seeds) -> dict:
     return {"slat_mean": z.mean(0).tolist(), "slat_std": (z.std(0) + 1e-4).tolist()}
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--minutes", type=float, default=15.0)
-    ap.add_argument("--steps", type=int, default=None)
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--minutes", type=float, default=15.0, help="wall-clock training budget of this run, in minutes")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="stop after this many optimiser steps instead (default: the --minutes budget decides)")
     ap.add_argument("--objects", type=int, default=300, help="distinct training objects to draw from")
     ap.add_argument("--crop", type=int, default=3, help="half side of the training crop in voxels (0 = whole objects)")
-    ap.add_argument("--config", default="mini")
+    add_config_argument(ap)
     ap.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (lower it for a final polish)")
     add_runtime_arguments(ap)
-    a = ap.parse_args(argv)
+    return ap
+
+
+@cli.command
+def main(argv=None) -> None:
+    a = build_parser().parse_args(argv)
     device = setup_runtime(a)
     cfg = pack_config(a.config)
     seeds = np.arange(a.objects)          # training-split seeds (the same objects as the cache's)

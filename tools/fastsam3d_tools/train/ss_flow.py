@@ -24,7 +24,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .sizes import pack_config
+from .. import cli
+from .sizes import add_config_argument, pack_config
 from ..modules import ConditionEncoder, SsFlow
 from .common import (CHECKPOINTS, Trainer, add_runtime_arguments, copy_weights, launch_if_parallel, load_checkpoint, setup_runtime,
                      stage_weights, to_device)
@@ -103,23 +104,25 @@ def checkpoint_depth(path: Path = CHECKPOINTS / "ss_flow.pt") -> Optional[int]:
     return len({n.split(".")[1] for n in names if n.startswith("blocks.")})
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--minutes", type=float, default=20.0)
-    ap.add_argument("--steps", type=int, default=None)
-    ap.add_argument("--batch", type=int, default=8)
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--minutes", type=float, default=20.0, help="wall-clock training budget of this run, in minutes")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="stop after this many optimiser steps instead (default: the --minutes budget decides)")
+    ap.add_argument("--batch", type=int, default=8, help="samples per optimiser step and process")
     ap.add_argument("--freeze-condition", action="store_true",
                     help="train the flow only (once stage 4 has started from this condition encoder)")
     ap.add_argument("--condition-from", default=None, metavar="STAGE",
                     help="start from this stage's condition encoder and readout (e.g. `condition`, the "
                          "pretrained encoder of train.condition); with --freeze-condition it stays as it is "
-                         "and its tokens are computed once")
-    ap.add_argument("--config", default="mini")
+                         "and its tokens are computed once (default: none, keep the checkpoint's)")
+    add_config_argument(ap)
     ap.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (lower it for a final polish)")
     ap.add_argument("--blocks-lr", type=blocks_rate, default=None, metavar="FIRST=LR",
                     help="train SS-flow blocks FIRST, FIRST+1, … at LR instead of --lr (e.g. `4=2e-4` after "
-                         "growing a 4-block flow to 6: the new blocks learn fast, the polished ones slowly)")
-    ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
+                         "growing a 4-block flow to 6: the new blocks learn fast, the polished ones slowly; "
+                         "default: every block at --lr)")
+    ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights (0–1)")
     ap.add_argument("--no-augment", action="store_true",
                     help="train on the renders as cached (no backdrop swap, channel permutation, jitter; augment.py)")
     ap.add_argument("--generator-rotations", action="store_true",
@@ -128,7 +131,12 @@ def main(argv=None) -> None:
     ap.add_argument("--aux", type=float, default=0.5,
                     help="weight of the condition readout loss (ss_aux.py); 0 = off")
     add_runtime_arguments(ap)
-    a = ap.parse_args(argv)
+    return ap
+
+
+@cli.command
+def main(argv=None) -> None:
+    a = build_parser().parse_args(argv)
     if launch_if_parallel(main, argv, a):
         return
     device = setup_runtime(a)

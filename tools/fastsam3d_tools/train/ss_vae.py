@@ -10,13 +10,13 @@ Resumes from tools/checkpoints/ss_vae.pt.
 """
 from __future__ import annotations
 
-import argparse
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .sizes import pack_config
+from .. import cli
+from .sizes import add_config_argument, pack_config
 from ..modules import SsDecoder
 from .common import Trainer, add_runtime_arguments, setup_runtime
 from .dataset import load_cache, unpack_occ
@@ -41,14 +41,22 @@ def mean_iou(dec: SsDecoder, occ: np.ndarray, batch: int = 16) -> float:
     return float(np.mean(vals))
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--minutes", type=float, default=0.0)
-    ap.add_argument("--steps", type=int, default=None)
-    ap.add_argument("--batch", type=int, default=2)
-    ap.add_argument("--config", default="mini")
+def build_parser():
+    ap = cli.parser(__doc__)
+    ap.add_argument("--minutes", type=float, default=0.0,
+                    help="wall-clock fine-tuning budget in minutes (0 with no --steps: only score and save "
+                         "the structured decoder)")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="stop after this many optimiser steps instead (default: the --minutes budget decides)")
+    ap.add_argument("--batch", type=int, default=2, help="occupancy grids per optimiser step")
+    add_config_argument(ap)
     add_runtime_arguments(ap)
-    a = ap.parse_args(argv)
+    return ap
+
+
+@cli.command
+def main(argv=None) -> None:
+    a = build_parser().parse_args(argv)
     device = setup_runtime(a)
     cfg = pack_config(a.config)
     dec = SsDecoder(cfg)
