@@ -42,6 +42,7 @@ export function libraryHandlers(lib: Library, options: { examplesDir?: string } 
 
     'masks.save': ({ imageId, name, png }) => lib.saveMask({ imageId, name, png: bytes(png) }),
     'masks.list': ({ imageId }) => lib.listMasks(imageId),
+    'masks.rename': ({ maskId, name }) => lib.renameMask(maskId, name),
     'masks.read': ({ maskId }) => {
       const { mask, png } = lib.readMask(maskId);
       return { mask, png: b64(png) };

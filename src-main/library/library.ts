@@ -736,6 +736,18 @@ export class Library {
     return this.getImage(id);
   }
 
+  /** A mask's new name; runs made with it keep theirs (a run is named when it is made). */
+  renameMask(id: string, name: string): MaskRecord {
+    const clean = cleanName(name, 'A mask name cannot be empty');
+    const row = this.maskRow(id);
+    const image = this.imageRow(row.image_id);
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE masks SET name = ? WHERE id = ?`).run(clean, id);
+      this.touchProject(image.project_id);
+    })();
+    return toMask(this.maskRow(id));
+  }
+
   trashImage(id: string): void {
     const row = this.imageRow(id);
     this.refuseActiveRuns('image_id = ?', id, `Image "${row.name}"`);

@@ -193,6 +193,8 @@ export const libraryMethods = {
     res: MaskRecord,
   },
   'masks.list': { req: z.object({ imageId: Id }), res: z.array(MaskRecord) },
+  /** A saved mask's new name (the window renames a mask it has saved instead of saving it again). */
+  'masks.rename': { req: z.object({ maskId: Id, name: Name }), res: MaskRecord },
   'masks.read': { req: z.object({ maskId: Id }), res: z.object({ mask: MaskRecord, png: Base64 }) },
 
   'runs.list': { req: ListRunsRequest, res: z.array(RunSummary) },

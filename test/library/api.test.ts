@@ -74,6 +74,13 @@ describe('library API handlers', () => {
     expect(await d.dispatch('projects.setTags', { projectId: image.projectId, tags: ['ok', ' '] })).toMatchObject({
       ok: false, error: { code: 'BAD_REQUEST', message: 'A tag cannot be empty: type at least one character.', issues: [{ path: 'tags.1' }] },
     });
+    // A saved mask is renamed in place (the window renames rather than saving a copy); its area stays.
+    const saved = await d.dispatch('masks.save', { imageId: image.id, name: 'm', png: (await greyMaskPng(64, 48, 50)).toString('base64') });
+    const maskId = (saved as { result: { id: string } }).result.id;
+    expect(await d.dispatch('masks.rename', { maskId, name: '  cup body ' })).toMatchObject({ ok: true, result: { id: maskId, name: 'cup body', area: 50 } });
+    expect(lib.listMasks(image.id).map((m) => m.name)).toEqual(['cup body']);
+    expect(await d.dispatch('masks.rename', { maskId, name: '' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: 'A name cannot be empty: type at least one character.' } });
+    expect(await d.dispatch('masks.rename', { maskId: 'nope', name: 'x' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'No mask with id nope.' } });
     // Zero-width only passes the schema's trim and is refused by the library, with its reason.
     expect(await d.dispatch('runs.rename', { runId: 'nope', name: 'a' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await d.dispatch('projects.rename', { projectId: image.projectId, name: '\u200B' })).toMatchObject({

@@ -20,11 +20,14 @@ import { isProjectArchive, type HostKind } from '../components/library/projectAr
 import { PhotoRuns } from '../components/PhotoRuns';
 import { Viewer, type CompareMode } from '../viewer/Viewer';
 import { useConnection } from '../state/useConnection';
+import { unsentRenames } from '../state/maskSet';
 import { useMaskEditor } from '../state/useMaskEditor';
 import { useMaskView } from '../state/useMaskView';
 import { useSegment } from '../segment/useSegment';
 import { ZOOM_STEP } from '../mask/viewport';
 import { loadResult, useRun } from '../state/useRun';
+import { useProgressAnnouncement } from '../runs/useProgressAnnouncement';
+import { focusIsLost } from '../components/focus';
 import { encodeMaskPng, bytesToBase64, base64ToBytes } from '../mask/png';
 import { applyMethod, paramProblems, toOverrides } from '../params/paramModel';
 import { actionFor, SHORTCUT_HELP } from './shortcuts';
@@ -90,6 +93,16 @@ export function App({ api }: { api: StudioApi }) {
   }, [api]);
   const openRef = useRef<() => void>(() => undefined);
   const libraryButton = useRef<HTMLButtonElement>(null);
+  const exportButton = useRef<HTMLButtonElement>(null);
+  const progressSaid = useProgressAnnouncement(run.progress, run.running);
+  /**
+   * The dialog gives the focus back to what had it when it opened; opened with Ctrl+E from nowhere (the
+   * page's body), that is nowhere again, so the Export button that reopens it takes it.
+   */
+  const closeExport = useCallback(() => {
+    setExportOpen(false);
+    requestAnimationFrame(() => { if (focusIsLost()) exportButton.current?.focus(); });
+  }, []);
 
   // Packs and settings once at start.
   useEffect(() => {
@@ -127,6 +140,11 @@ export function App({ api }: { api: StudioApi }) {
     // (saved to the library like the run's own; at most what a request carries).
     const others = values.fitToMask ? editor.set.masks.filter((m) => !m.selected && m.area > 0).slice(0, MAX_JOB_MASKS) : [];
     const ids: Record<string, string> = {};
+    // A saved mask renamed since is renamed in the library (its runs and files take the new name), not saved twice.
+    for (const m of unsentRenames([...chosen, ...others])) {
+      await api.invoke('masks.rename', { maskId: m.savedId!, name: m.name });
+      ids[m.key] = m.savedId!;
+    }
     for (const m of [...chosen, ...others]) {
       if (m.savedId) continue;
       const rec = await api.invoke('masks.save', { imageId: image.id, name: m.name, png: bytesToBase64(encodeMaskPng(m.mask)) });
@@ -380,13 +398,15 @@ export function App({ api }: { api: StudioApi }) {
         canGenerate={!generateHint} generateHint={generateHint} running={run.running} hasResult={hasResult}
         progress={run.progress} status={run.status} error={run.error}
         onGenerate={() => void generate(false)} onCancel={() => void run.cancel()}
-        onCompare={() => void generate(true)} onExport={() => setExportOpen(true)}
+        onCompare={() => void generate(true)} onExport={() => setExportOpen(true)} exportButton={exportButton}
       />
+      {/* Milestones of the running job for screen readers (a quarter at a time, not every percent). */}
+      <p className="sr-only" role="status" data-testid="progress-announcer">{progressSaid}</p>
       <LibraryDrawer api={api} open={libraryOpen} onClose={() => setLibraryOpen(false)} refreshKey={run.finishedCount}
         dataDir={dataDir} host={host} droppedArchives={droppedArchives} onDroppedArchivesTaken={takeDroppedArchives} fallbackFocus={libraryButton}
         onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.clearShown(); run.setStatus(null); setLibraryOpen(false); }); }} />
       {exportOpen && current && (
-        <ExportDialog api={api} dataDir={dataDir} runId={current.run.runId} name={current.run.name} triangles={current.run.report.mesh.triangles} onClose={() => setExportOpen(false)} />
+        <ExportDialog api={api} dataDir={dataDir} runId={current.run.runId} name={current.run.name} triangles={current.run.report.mesh.triangles} onClose={closeExport} />
       )}
     </div>
   );

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { StudioApi } from '../../../src-shared/api';
 import { errorMessage } from '../api/errors';
 import { baseName, downloadUrl, studioShell as shell } from './exportedFiles';
+import { initialTarget, MIN_TARGET, TARGET_REFUSED, targetCount } from './exportTarget';
 
 type Format = 'glb' | 'obj' | 'ply';
 
@@ -21,29 +22,19 @@ interface Props {
   onClose: () => void;
 }
 
-/** Smallest target the dialog offers (the API takes 4 and up). */
-const MIN_TARGET = 100;
-
-/**
- * The typed target as a whole number (rounded), or null when it is not a number or below MIN_TARGET: an
- * empty field, letters or 0 are a mistake to say, not a silent 100-triangle export.
- */
-function targetCount(text: string): number | null {
-  const n = Math.round(Number(text));
-  return text.trim() !== '' && Number.isFinite(n) && n >= MIN_TARGET ? n : null;
-}
-
 export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [formats, setFormats] = useState<Set<Format>>(new Set(['glb']));
   const [posed, setPosed] = useState(false);
   const [simplify, setSimplify] = useState(false);
   // The field's text as typed: clamping on every keystroke turned the "2" of "2500" into 100.
-  const [targetText, setTargetText] = useState(() => String(Math.max(MIN_TARGET, Math.round((triangles ?? 20000) / 2))));
+  const [targetText, setTargetText] = useState(() => initialTarget(triangles));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [files, setFiles] = useState<{ path: string; format: string; bytes: number; replaced?: boolean }[]>([]);
   const [dir, setDir] = useState<string | null>(null);
+  /** For screen readers (the polite status below): that the export started and what it wrote. */
+  const [announce, setAnnounce] = useState('');
 
   useEffect(() => {
     const d = dialog.current;
@@ -53,20 +44,22 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
   const toggle = (f: Format) => setFormats((s) => { const n = new Set(s); if (n.has(f)) n.delete(f); else n.add(f); return n; });
 
   const run = async () => {
+    if (busy) return;
     if (formats.size === 0) { setError('Choose at least one format (GLB for Blender).'); return; }
     const target = targetCount(targetText);
-    if (simplify && target === null) {
-      setError(`Enter a whole number of triangles, at least ${MIN_TARGET}, or untick “Simplify to”.`);
-      return;
-    }
+    if (simplify && target === null) { setError(TARGET_REFUSED); return; }
+    const names = [...formats].map((f) => f.toUpperCase()).join(', ');
     setBusy(true); setError(null); setFiles([]); // the last export's list does not describe this one
+    setAnnounce(`Exporting ${names}…`);
     try {
       const res = await api.invoke('export.run', {
         runId, formats: [...formats], posed, targetTriangles: simplify && target !== null ? target : undefined,
       });
       setFiles(res.files);
       setDir(res.dir ?? null);
+      setAnnounce(`Export finished: ${res.files.length} ${res.files.length === 1 ? 'file' : 'files'} written (${names}).`);
     } catch (e) {
+      setAnnounce(''); // the alert below says what went wrong
       setError(errorMessage(e, 'Export'));
     } finally {
       setBusy(false);
@@ -101,6 +94,8 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
       </div>
       <p className="muted">Files go to this result’s export folder; files of the same name from an earlier export are replaced.</p>
       {error && <p className="error" role="alert">{error}</p>}
+      {/* Always in the page, so the change is announced; the button's own text says the same visually. */}
+      <p className="sr-only" role="status" data-testid="export-status">{announce}</p>
       {dir && files.length > 0 && <p className="muted">Written to <code>{dir}</code></p>}
       {files.length > 0 && (
         <ul className="exported" aria-label="Exported files" data-testid="exported-files">
@@ -117,7 +112,9 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
         </ul>
       )}
       <div className="dialog-buttons">
-        <button type="button" className="primary" onClick={run} disabled={busy}>{busy ? 'Exporting…' : 'Export files'}</button>
+        {/* aria-disabled, not disabled: a disabled button drops the keyboard focus to the page's body, and
+            it would stay there once the export finished. */}
+        <button type="button" className="primary" onClick={() => void run()} aria-disabled={busy}>{busy ? 'Exporting…' : 'Export files'}</button>
         <button type="button" onClick={() => dialog.current?.close()}>Close</button>
       </div>
     </dialog>

@@ -4,13 +4,13 @@
  */
 import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import type { DecodedRgba } from '../image/decode';
-import { hasTransparency } from '../image/decode';
 import { filesFromDrop } from '../image/dropFiles';
-import { maskFromAlpha } from '../mask/bitmask';
 import type { Segmenter } from '../segment/useSegment';
-import { MASK_COLOURS, type MaskEditor } from '../state/useMaskEditor';
+import type { MaskEditor } from '../state/useMaskEditor';
 import type { MaskView } from '../state/useMaskView';
+import { useFocusHandoff } from './focus';
 import { MaskCanvas, type Tool } from './MaskCanvas';
+import { MaskList } from './MaskList';
 import { SegmentBar } from './SegmentBar';
 import { ZOOM_STEP } from '../mask/viewport';
 
@@ -43,7 +43,12 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy, 
   const [tolerance, setTolerance] = useState(32);
   const [opacity, setOpacity] = useState(0.5);
   const [dragging, setDragging] = useState(false);
-  const { set, history } = editor;
+  const { history } = editor;
+  const undoButton = useRef<HTMLButtonElement>(null);
+  const redoButton = useRef<HTMLButtonElement>(null);
+  // Undo pressed back to the start of history (or Redo to its end) disables itself: the other one is next.
+  useFocusHandoff(undoButton, !history.canUndo, () => [redoButton.current]);
+  useFocusHandoff(redoButton, !history.canRedo, () => [undoButton.current]);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -99,15 +104,15 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy, 
               </button>
             ))}
             <span className="sep" />
-            <button type="button" onClick={editor.undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">Undo</button>
-            <button type="button" onClick={editor.redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
+            <button ref={undoButton} type="button" onClick={editor.undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">Undo</button>
+            <button ref={redoButton} type="button" onClick={editor.redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
             <span className="sep" />
             <button type="button" onClick={() => view.zoomBy(1 / ZOOM_STEP)} aria-label="Zoom out" aria-keyshortcuts="-" title="Zoom out (−)">−</button>
             <output className="zoom" aria-label="Zoom" data-testid="zoom-level">{Math.round(view.view.zoom * 100)}%</output>
             <button type="button" onClick={() => view.zoomBy(ZOOM_STEP)} aria-label="Zoom in" aria-keyshortcuts="+" title="Zoom in (+)">+</button>
             <button type="button" onClick={view.fit} aria-label="Fit image to panel" aria-keyshortcuts="0" title="Fit (0)">Fit</button>
           </div>
-          {tool === 'segment' && <SegmentBar segment={segment} />}
+          {tool === 'segment' && <SegmentBar segment={segment} onDone={view.focus} />}
           <div className="toolbar sliders">
             <label>Brush size
               <input type="range" min={1} max={100} value={brushSize} onChange={(e) => setBrushSize(+e.target.value)} />
@@ -121,28 +126,7 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy, 
             </label>
           </div>
           <MaskCanvas image={image} editor={editor} tool={tool} brushSize={brushSize} tolerance={tolerance} opacity={opacity} view={view} segment={segment} />
-          <div className="mask-list" role="group" aria-label="Masks (checked ones go into the next run; several = a scene)">
-            {set.masks.map((m, i) => (
-              <div key={m.key} className={`mask-row${i === set.active ? ' active' : ''}`}>
-                <span className="swatch" style={{ background: MASK_COLOURS[i % MASK_COLOURS.length] }} />
-                <label>
-                  <input type="checkbox" checked={m.selected} onChange={() => editor.toggleSelected(i)} aria-label={`Use ${m.name} in the run`} />
-                  {m.name}
-                </label>
-                <span className="muted" data-testid={`mask-area-${i}`} data-area={m.area}>{m.area.toLocaleString()} px</span>
-                <button type="button" onClick={() => editor.setActive(i)} aria-pressed={i === set.active} aria-label={`Edit ${m.name}`}>Edit</button>
-                <button type="button" onClick={() => editor.removeMask(i)} aria-label={`Delete ${m.name}`}>✕</button>
-              </div>
-            ))}
-            <div className="mask-actions">
-              <button type="button" onClick={() => editor.addMask(image.width, image.height)} aria-keyshortcuts="N">New mask</button>
-              {hasTransparency(image.rgba) && (
-                <button type="button" onClick={() => editor.addMask(image.width, image.height, maskFromAlpha(image.rgba, image.width, image.height), 'alpha')}>
-                  Mask from image alpha
-                </button>
-              )}
-            </div>
-          </div>
+          <MaskList image={image} editor={editor} />
         </>
       )}
     </section>

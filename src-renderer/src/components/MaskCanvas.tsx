@@ -2,15 +2,17 @@
  * The image with its masks drawn over it, and the pointer tools: pick, brush, eraser, lasso, magic wand
  * and segment (click-to-segment: click = positive point, Alt/right-click = negative, drag = box). Pointer
  * positions are mapped to image pixels through the transformed layers' box, so every tool works at any
- * zoom. Wheel zooms at the cursor; space-drag or middle-drag pans. Alt inverts a tool (brush ↔ erase,
+ * zoom. Wheel zooms at the cursor; space-drag or middle-drag pans (Space while the pointer is over the
+ * canvas or the canvas has the focus, unless a field or button has it). Alt inverts a tool (brush ↔ erase,
  * lasso/wand subtract).
  */
-import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import type { DecodedRgba } from '../image/decode';
 import { magicWand } from '../mask/magicWand';
 import { rasterizePolygon, type Point } from '../mask/lasso';
 import { stampSegment } from '../mask/brush';
 import { pickMaskAt } from '../mask/pick';
+import { spaceIsFree } from '../mask/spaceKey';
 import { wheelFactor, type View } from '../mask/viewport';
 import type { Segmenter } from '../segment/useSegment';
 import { MASK_COLOURS, type MaskEditor } from '../state/useMaskEditor';
@@ -47,6 +49,7 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity,
   const pan = useRef<{ x: number; y: number; start: View } | null>(null);
   const press = useRef<{ start: Point; x: number; y: number; negative: boolean } | null>(null);
   const space = useRef(false);
+  const hover = useRef(false);
   const [dragBox, setDragBox] = useState<[Point, Point] | null>(null);
   const [panReady, setPanReady] = useState(false);
   const [cursor, setCursor] = useState<Point | null>(null);
@@ -155,7 +158,7 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity,
   const radius = () => (brushSize / 100) * Math.max(image.width, image.height) * 0.1 + 1;
 
   const onDown = (e: ReactPointerEvent<HTMLDivElement>) => {
-    e.currentTarget.focus({ preventScroll: true }); // so space (pan) and Enter (accept) reach the panel
+    e.currentTarget.focus({ preventScroll: true }); // out of a field or button, so Enter accepts and Space pans
     if (e.button === 1 || (e.button === 0 && space.current)) {
       e.preventDefault();
       e.currentTarget.setPointerCapture(e.pointerId);
@@ -235,12 +238,29 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity,
     else drawMasks();
   };
 
-  const onKey = (e: ReactKeyboardEvent, down: boolean) => {
-    if (e.key !== ' ') return;
-    e.preventDefault(); // space pans here; it must not scroll the panel or press a button
-    space.current = down;
-    setPanReady(down);
-  };
+  // Space arms panning while the pointer is over the canvas, wherever the focus is (a mouse user need not
+  // click the canvas first), unless the focused control uses Space itself (a field types it, a button is
+  // pressed by it). Listening on the window: the canvas gets no key events without the focus.
+  useEffect(() => {
+    const release = () => { space.current = false; setPanReady(false); };
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (e.key !== ' ' || e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target instanceof HTMLElement ? e.target : null;
+      const onPanel = !!t && t === panelRef.current;
+      if (!(hover.current || onPanel) || !(onPanel || spaceIsFree(t && t !== document.body ? { tagName: t.tagName, role: t.getAttribute('role'), isContentEditable: t.isContentEditable } : null))) return;
+      e.preventDefault(); // the page must not scroll
+      if (!space.current) { space.current = true; setPanReady(true); }
+    };
+    const onKeyUp = (e: KeyboardEvent) => { if (e.key === ' ' && space.current) { e.preventDefault(); release(); } };
+    window.addEventListener('keydown', onKeyDown);
+    window.addEventListener('keyup', onKeyUp);
+    window.addEventListener('blur', release);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown);
+      window.removeEventListener('keyup', onKeyUp);
+      window.removeEventListener('blur', release);
+    };
+  }, []);
 
   const showBrush = cursor && (tool === 'brush' || tool === 'eraser') && !panReady;
   const v = view.view;
@@ -257,12 +277,10 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity,
       onPointerMove={onMove}
       onPointerUp={onUp}
       onPointerCancel={onUp}
-      onPointerLeave={() => setCursor(null)}
+      onPointerEnter={() => { hover.current = true; }}
+      onPointerLeave={() => { hover.current = false; setCursor(null); }}
       onMouseDown={(e) => { if (e.button === 1) e.preventDefault(); /* no autoscroll on middle-drag */ }}
       onContextMenu={(e) => { if (tool === 'segment') e.preventDefault(); /* right-click = negative point */ }}
-      onKeyDown={(e) => onKey(e, true)}
-      onKeyUp={(e) => onKey(e, false)}
-      onBlur={() => { space.current = false; setPanReady(false); }}
     >
       <div className="mask-stage" style={{ transform: `translate(${v.x}px, ${v.y}px) scale(${v.zoom})` }}>
         <canvas ref={imageRef} className="layer" aria-hidden="true" />

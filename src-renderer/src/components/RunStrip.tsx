@@ -2,10 +2,12 @@
  * Run strip: the main buttons, the pack, one progress bar per stage and the live step strips of the two
  * samplers (F full, c cached, C full with carving — the same letters as the report's schedule pattern).
  */
+import { useRef, type RefObject } from 'react';
 import type { ProgressState, StepKind } from '../runs/progressModel';
 import { STAGE_LABELS } from '../runs/progressModel';
 import type { SamplerDefaults } from '../../../src-shared/params';
 import { ExecutionProviderSchema, type ExecutionProvider } from '../../../src-shared/api/jobs';
+import { useFocusHandoff } from './focus';
 
 export interface PackOption {
   id: string; label: string; valid: boolean; problems: string[];
@@ -32,6 +34,8 @@ interface Props {
   onCancel: () => void;
   onCompare: () => void;
   onExport: () => void;
+  /** The Export button, where the focus goes back when the Export dialog closes and nothing else had it. */
+  exportButton?: RefObject<HTMLButtonElement | null>;
 }
 
 const LETTER: Record<StepKind, string> = { full: 'F', cached: 'c', carved: 'C' };
@@ -61,6 +65,17 @@ function Bar({ value, label, className }: { value: number; label: string; classN
 
 export function RunStrip(p: Props) {
   const pack = p.packs.find((x) => x.id === p.packId);
+  const generate = useRef<HTMLButtonElement>(null);
+  const compare = useRef<HTMLButtonElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const ownExport = useRef<HTMLButtonElement>(null);
+  const exportButton = p.exportButton ?? ownExport;
+  // Generate and Compare disable themselves while the job runs, Cancel when it ends: the focus goes to the
+  // button that is next (Cancel; then Generate again, or Export), not to the page's body.
+  const generateOff = !p.canGenerate || p.running;
+  useFocusHandoff(generate, generateOff, () => [cancel.current]);
+  useFocusHandoff(compare, generateOff, () => [cancel.current]);
+  useFocusHandoff(cancel, !p.running, () => [generate.current, exportButton.current]);
   return (
     <section className="panel run-strip" aria-label="Runs">
       <div className="run-buttons">
@@ -78,12 +93,12 @@ export function RunStrip(p: Props) {
             </option>
           ))}
         </select>
-        <button type="button" className="primary" onClick={p.onGenerate} disabled={!p.canGenerate || p.running}
+        <button ref={generate} type="button" className="primary" onClick={p.onGenerate} disabled={!p.canGenerate || p.running}
           aria-keyshortcuts="G" title={p.generateHint ?? 'Generate (G)'}>Generate</button>
-        <button type="button" onClick={p.onCancel} disabled={!p.running} aria-keyshortcuts="Escape">Cancel</button>
-        <button type="button" onClick={p.onCompare} disabled={!p.canGenerate || p.running} aria-keyshortcuts="C"
+        <button ref={cancel} type="button" onClick={p.onCancel} disabled={!p.running} aria-keyshortcuts="Escape">Cancel</button>
+        <button ref={compare} type="button" onClick={p.onCompare} disabled={!p.canGenerate || p.running} aria-keyshortcuts="C"
           title="Run with the acceleration-off baseline at the same seed and compare">Compare</button>
-        <button type="button" onClick={p.onExport} disabled={!p.hasResult || p.running} aria-keyshortcuts="Control+E">Export</button>
+        <button ref={exportButton} type="button" onClick={p.onExport} disabled={!p.hasResult || p.running} aria-keyshortcuts="Control+E">Export</button>
         <span className="status" role="status" aria-live="polite">{p.status}</span>
       </div>
       {pack && !pack.valid && <p className="error" role="alert">Pack “{pack.label}” is not usable: {pack.problems.join('; ')}. Pick another pack or rebuild it.</p>}

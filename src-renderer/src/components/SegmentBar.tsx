@@ -11,7 +11,8 @@ function promptSummary({ points, box }: Pick<Segmenter, 'points' | 'box'>): stri
   return parts.length ? parts.join(' · ') : '';
 }
 
-export function SegmentBar({ segment }: { segment: Segmenter }) {
+/** `onDone`: where the keyboard focus goes after Accept or Clear (both disable themselves): the canvas. */
+export function SegmentBar({ segment, onDone }: { segment: Segmenter; onDone: () => void }) {
   const { packs, packId, proposal, status, error, busy, unavailable } = segment;
   if (unavailable) return <p className="segment-bar hint" role="note" data-testid="segment-unavailable">{unavailable}</p>;
   return (
@@ -28,13 +29,17 @@ export function SegmentBar({ segment }: { segment: Segmenter }) {
           title="Make clicks negative (or hold Alt / right-click)">
           Negative clicks
         </button>
-        <button type="button" className="primary" onClick={() => segment.accept()} disabled={!proposal || proposal.area === 0} aria-keyshortcuts="Enter">
+        <button type="button" className="primary" onClick={() => { if (segment.accept()) onDone(); }} disabled={!proposal || proposal.area === 0} aria-keyshortcuts="Enter">
           Accept
         </button>
-        <button type="button" onClick={segment.clear} disabled={!segment.hasPrompts} aria-keyshortcuts="Escape">Clear prompts</button>
-        <span className="muted" data-testid="segment-prompts">{promptSummary(segment)}</span>
-        {busy && <span className="muted" aria-hidden="true">…</span>}
+        <button type="button" onClick={() => { segment.clear(); onDone(); }} disabled={!segment.hasPrompts} aria-keyshortcuts="Escape">Clear prompts</button>
       </div>
+      {/* The prompt count and the busy mark have a line of their own, always there: in the buttons' row they
+          wrapped onto a new line at the first click and pushed the canvas down under the pointer. */}
+      <p className="muted segment-info">
+        <span data-testid="segment-prompts">{promptSummary(segment)}</span>
+        <span aria-hidden="true" className={busy ? undefined : 'idle'}>…</span>
+      </p>
       {error ? <p className="error" role="alert">{error}</p> : (
         <p className="muted segment-status" role="status" data-testid="segment-status"
           data-score={proposal?.score} data-area={proposal?.area} data-ms={proposal?.ms}>

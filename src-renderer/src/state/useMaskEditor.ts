@@ -5,22 +5,9 @@
 import { useCallback, useRef, useState } from 'react';
 import { cloneMask, combineInto, emptyMask, maskArea, type BitMask } from '../mask/bitmask';
 import { UndoStack } from '../mask/undoStack';
+import { removeMaskAt, renameMaskAt, type MaskEntry, type MaskSet } from './maskSet';
 
-export interface MaskEntry {
-  key: string;
-  name: string;
-  mask: BitMask;
-  area: number;
-  /** Library id once saved; cleared by any edit so the next run saves the new pixels. */
-  savedId?: string;
-  /** Included in the next Generate (several = a scene). */
-  selected: boolean;
-}
-
-export interface MaskSet {
-  masks: MaskEntry[];
-  active: number;
-}
+export type { MaskEntry, MaskSet } from './maskSet';
 
 /** Overlay colours, one per mask, distinct on photos. */
 export const MASK_COLOURS = ['#ff3b6b', '#2ec4ff', '#ffd23f', '#7bff5a', '#c77dff', '#ff8c42', '#00f5d4', '#f15bb5'];
@@ -45,7 +32,7 @@ export function useMaskEditor() {
    */
   const reset = useCallback((masks: { name: string; mask: BitMask; savedId?: string }[], runAll = false) => {
     const next: MaskSet = {
-      masks: masks.map((m, i) => ({ key: nextKey(), name: m.name, mask: m.mask, area: maskArea(m.mask), savedId: m.savedId, selected: runAll || i === 0 })),
+      masks: masks.map((m, i) => ({ key: nextKey(), name: m.name, mask: m.mask, area: maskArea(m.mask), savedId: m.savedId, savedName: m.savedId ? m.name : undefined, selected: runAll || i === 0 })),
       active: masks.length ? 0 : -1,
     };
     undo.current.reset(next);
@@ -65,7 +52,7 @@ export function useMaskEditor() {
     }
     const edited = cloneMask(masks[active].mask);
     combineInto(edited, stroke, mode);
-    const entry: MaskEntry = { ...masks[active], mask: edited, area: maskArea(edited), savedId: undefined };
+    const entry: MaskEntry = { ...masks[active], mask: edited, area: maskArea(edited), savedId: undefined, savedName: undefined };
     commit({ masks: masks.map((m, i) => (i === active ? entry : m)), active });
   }, [commit]);
 
@@ -78,10 +65,15 @@ export function useMaskEditor() {
 
   const removeMask = useCallback((index: number) => {
     const cur = undo.current.current;
-    const masks = cur.masks.filter((_, i) => i !== index);
-    // The mask being edited stays the one being edited: removing one above it shifts its index down.
-    const active = index < cur.active ? cur.active - 1 : cur.active;
-    commit({ masks, active: Math.min(active, masks.length - 1) });
+    const next = removeMaskAt(cur, index);
+    if (next !== cur) commit(next);
+  }, [commit]);
+
+  /** A new name (checked by checkMaskName) for the mask at `index`: an undoable edit like any other. */
+  const renameMask = useCallback((index: number, name: string) => {
+    const cur = undo.current.current;
+    const next = renameMaskAt(cur, index, name);
+    if (next !== cur) commit(next);
   }, [commit]);
 
   const setActive = useCallback((index: number) => {
@@ -100,8 +92,8 @@ export function useMaskEditor() {
 
   const markSaved = useCallback((keyToId: Record<string, string>) => {
     const cur = undo.current.current;
-    // Saving does not change pixels: patch the present snapshot, keep the history.
-    cur.masks = cur.masks.map((m) => (keyToId[m.key] ? { ...m, savedId: keyToId[m.key] } : m));
+    // Saving (or renaming the saved mask) does not change pixels: patch the present snapshot, keep the history.
+    cur.masks = cur.masks.map((m) => (keyToId[m.key] ? { ...m, savedId: keyToId[m.key], savedName: m.name } : m));
     setSet({ ...cur });
   }, []);
 
@@ -116,7 +108,7 @@ export function useMaskEditor() {
     setHistory({ canUndo: undo.current.canUndo, canRedo: undo.current.canRedo });
   }, []);
 
-  return { set, history, reset, applyStroke, addMask, removeMask, setActive, toggleSelected, markSaved, undo: doUndo, redo: doRedo };
+  return { set, history, reset, applyStroke, addMask, removeMask, renameMask, setActive, toggleSelected, markSaved, undo: doUndo, redo: doRedo };
 }
 
 export type MaskEditor = ReturnType<typeof useMaskEditor>;

@@ -36,7 +36,10 @@ export function useMaskView() {
     if (el) { const [w, h] = size(); set(clampView(current.current, w, h)); }
   }, [set]);
 
-  return { view, zoomBy, panFrom, fit, attach, get: () => current.current };
+  /** Keyboard focus to the panel (where Enter accepts and Esc clears the segment prompts). */
+  const focus = useCallback(() => panel.current?.focus({ preventScroll: true }), []);
+
+  return { view, zoomBy, panFrom, fit, attach, focus, get: () => current.current };
 }
 
 export type MaskView = ReturnType<typeof useMaskView>;
