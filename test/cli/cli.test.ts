@@ -90,9 +90,9 @@ describe('fastsam3d infer', () => {
     expect(r2.aggregation.factor).toBe(1);
   });
 
-  it('a portrait photo with EXIF orientation and a mask made on its stored pixels: the mask is turned like the photo, and said', async () => {
+  it('a photo turned by its EXIF orientation and a mask made on its stored pixels: the mask is turned like the photo, and said', async () => {
     // What a phone saves (pixels stored a quarter turn off, tag 6) with a mask from a tool that ignores the
-    // tag, as SAM 3D's own PIL loader does: the mask is the stored pixels' size.
+    // tag, as SAM 3D's own PIL loader does: the mask is the stored pixels' size (300×384; the photo shows 384×300).
     const input = mkdtempSync(join(tmpdir(), 'fs3d-cli-exif-'));
     // The examples are square, where both readings fit: a landscape crop of one tells them apart.
     const crop = { left: 0, top: 42, width: 384, height: 300 };
