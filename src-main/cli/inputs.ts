@@ -14,6 +14,8 @@ export interface ObjectInputs {
   maskFile?: string;
   /** The object's name (from --name, else from the input); files are named after fileBaseName(name). */
   name: string;
+  /** True when `name` is the user's --name (taken as it is), false when it was made from the input. */
+  named: boolean;
   warnings: string[];
   /** A SAM 3D folder's other masks (N.png): for fit to mask, which keeps what they may hide. */
   otherMaskFiles: { path: string; name: string }[];
@@ -66,19 +68,30 @@ export async function resolveObjectInputs(o: {
       );
     warnings.push('Using the image alpha channel as the mask.');
   }
-  return { image, mask, ...(o.mask ? { maskFile: o.mask } : {}), otherMaskFiles: [], ...objectName(o.name, stem(o.image), warnings) };
+  // Named after the photo and, with --mask, the mask too: two masks of one photo do not write one file.
+  const fromInput = o.mask ? `${stem(o.image)}-${stem(o.mask)}` : stem(o.image);
+  return { image, mask, ...(o.mask ? { maskFile: o.mask } : {}), otherMaskFiles: [], ...objectName(o.name, fromInput, warnings) };
 }
 
-/** --name, unless nothing of it is left in a file name (then the name from the input, with a warning). */
+/** An output file's extension at the end of --name ("mug.glb"): the files add their own. */
+const OUTPUT_EXTENSION = /\.(glb|obj|mtl|ply)$/i;
+
+/**
+ * --name (without an output extension it ends in: `mug.glb` names `mug.glb`, not `mug.glb.glb`), unless
+ * nothing of it is left in a file name (then the name from the input, with a warning).
+ */
 function objectName(
-  given: string | undefined,
+  raw: string | undefined,
   fromInput: string,
   warnings: string[],
-): { name: string; warnings: string[] } {
-  if (given === undefined || fileBaseName(given, '') !== '') return { name: given ?? fromInput, warnings };
+): { name: string; named: boolean; warnings: string[] } {
+  const given = raw?.replace(OUTPUT_EXTENSION, '');
+  if (given === undefined) return { name: fromInput, named: false, warnings };
+  if (fileBaseName(given, '') !== '') return { name: given, named: true, warnings };
   return {
     name: fromInput,
-    warnings: [...warnings, `--name "${given}" has nothing usable in a file name; using "${fromInput}".`],
+    named: false,
+    warnings: [...warnings, `--name "${raw}" has nothing usable in a file name; using "${fromInput}".`],
   };
 }
 
@@ -86,6 +99,8 @@ export interface SceneInputs {
   image: DecodedImage;
   masks: { mask: BinaryMask; name: string; maskFile: string }[];
   name: string;
+  /** True when `name` is the user's --name. */
+  named: boolean;
   warnings: string[];
 }
 

@@ -22,7 +22,7 @@ import { addBenchCommand } from './bench-command';
 import { addProjectCommand } from './project-command';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { resolveObjectInputs, resolveSceneInputs } from './inputs';
-import { writeRunFiles } from './outputs';
+import { variantSuffix, writeRunFiles } from './outputs';
 import {
   addRunOptions,
   runWithPack,
@@ -113,7 +113,9 @@ export function buildProgram(io: Io): Command {
       maskIndex: o.maskIndex as string,
       name: o.name as string,
     });
-    // One cleaned base name for every file of the run: <base>.glb|.obj|.mtl|.ply and <base>.report.json.
+    // One cleaned base name for every file of the run: <base>.glb|.obj|.mtl|.ply and <base>.report.json;
+    // a name made from the input says how the mesh was written, so a posed or simplified run keeps the full one.
+    if (!inputs.named) inputs.name += variantSuffix(o);
     const reportName = `${fileBaseName(inputs.name)}.report.json`;
     const files = (formats: Parameters<typeof outputFileNames>[1]) => [
       ...outputFileNames(inputs.name, formats),
@@ -167,8 +169,9 @@ export function buildProgram(io: Io): Command {
     });
     // scene.glb, object-N.* and scene.report.json; with --name, <name>.glb, <name>-object-N.* and
     // <name>.report.json, so that two scenes written to one folder keep their files apart.
-    const sceneName = o.name ? fileBaseName(inputs.name) : 'scene';
-    const objectNames = inputs.masks.map((m) => (o.name ? `${sceneName}-${m.name}` : m.name));
+    const suffix = variantSuffix(o);
+    const sceneName = inputs.named ? fileBaseName(inputs.name) : `scene${suffix}`;
+    const objectNames = inputs.masks.map((m) => (inputs.named ? `${sceneName}-${m.name}` : `${m.name}${suffix}`));
     const reportName = `${sceneName}.report.json`;
     const files = (formats: Parameters<typeof outputFileNames>[1]) => [
       `${sceneName}.glb`,

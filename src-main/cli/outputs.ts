@@ -32,6 +32,15 @@ export function parseTargetTriangles(v: string | undefined): number | undefined 
   return parseNumberFlag('--target-triangles', v, { integer: true, min: 4 });
 }
 
+/**
+ * What a file name made from the input ends in for a posed (`-posed`) or simplified (`-<N>tri`) run, as
+ * the window names its exports: such a run does not replace the full, object-frame files of an earlier one.
+ */
+export function variantSuffix(o: { posed?: unknown; targetTriangles?: unknown }): string {
+  const n = parseTargetTriangles(o.targetTriangles as string | undefined);
+  return `${o.posed ? '-posed' : ''}${n !== undefined ? `-${n}tri` : ''}`;
+}
+
 const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'EIO';
 
 /** The nearest existing ancestor of `path` (for "… is a file" messages). */
@@ -87,6 +96,8 @@ export interface PreparedOutputDir {
  * the folder and what to do.
  */
 export async function prepareOutputDir(dir: string, fileNames: readonly string[]): Promise<PreparedOutputDir> {
+  // An unset shell variable (`--output-dir "$OUT"`) gives "": say so rather than fail on stat('').
+  if (dir.trim() === '') throw new OutputError('--output-dir is empty; pass a folder (it is created if missing), or leave the flag out for ./output.');
   let created: string | undefined;
   try {
     created = makeDirsSync(dir);

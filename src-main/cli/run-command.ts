@@ -59,12 +59,11 @@ export function addRunOptions(cmd: Command): Command {
         .choices([...ExecutionProviderSchema.options])
         .default('cpu'),
     )
-    .option('--name <name>', 'base name of the output files (cleaned to letters, digits, . _ -)')
+    .option('--name <name>', 'base name of the output files, taken as it is (cleaned to letters, digits, . _ -); without it the name comes from the input and ends in -posed / -<N>tri for --posed / --target-triangles')
     .option('--json', 'print the run report as JSON on stdout');
   return addParamFlags(cmd);
 }
 
-/** How a mesh was simplified for --target-triangles (recorded in the report). */
 /** How the written mesh was simplified (--target-triangles): the report's `mesh.simplification`. */
 export type Simplification = NonNullable<RunReport['mesh']['simplification']>;
 
@@ -170,7 +169,6 @@ export async function runWithPack(
   }
 }
 
-/** The "wrote …" lines of a run's plain-text summary. */
 /** "wrote PATH" per file, "replaced PATH" where a file of that name was there before. */
 export const wroteLines = (files: string[], replaced: boolean[] = []): string =>
   files.map((f, i) => `  ${replaced[i] ? 'replaced' : 'wrote'} ${f}\n`).join('');

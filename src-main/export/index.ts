@@ -7,7 +7,7 @@ export { objTexts, writeObj } from './obj';
 export { plyBytes, writePly } from './ply';
 export { gaussianPlyBytes, writeGaussianPly, type GaussianCloud } from './gaussian-ply';
 export { photoCamera, sceneGlbBytes, writeSceneGlb, type SceneObject } from './scene';
-export { simplifyMesh } from './simplify';
+export { simplifyMesh, withoutCoincidentTriangles } from './simplify';
 export { readGlb, type ReadGlb } from './read-glb';
 export {
   commitFiles,

@@ -14,7 +14,7 @@ const f4 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x).toFixed(4);
 function headerComments(opts: MeshExportOptions): string {
   const lines = [
     '# Fast-SAM3D Studio export',
-    `# frame: ${opts.layout ? 'camera (posed)' : 'object (canonical)'}, y-up, metres`,
+    `# frame: ${opts.layout ? 'camera (posed: placed, scaled and turned by the layout)' : 'object (canonical: fits a unit cube; its size in the photo is the layout scale of the run report)'}, y-up`,
   ];
   if (opts.extras) lines.push(`# extras: ${JSON.stringify(opts.extras)}`);
   return lines.join('\n') + '\n';

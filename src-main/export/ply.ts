@@ -28,7 +28,7 @@ export function plyBytes(mesh: Mesh, opts: MeshExportOptions = {}): Uint8Array {
   const V = positions.length / 3;
   const F = mesh.indices.length / 3;
   const comments = [
-    `comment Fast-SAM3D Studio export, ${opts.layout ? 'camera frame (posed)' : 'object frame'}, z-up, metres`,
+    `comment Fast-SAM3D Studio export, ${opts.layout ? 'camera frame (posed: placed, scaled and turned by the layout)' : 'object frame (canonical: fits a unit cube; its size in the photo is the layout scale of the run report)'}, z-up`,
   ];
   // The header is ASCII, one element per line: anything else in the JSON (a pack or mask name in
   // Chinese, say) becomes a \uXXXX escape, which keeps it valid JSON. Written raw, '上' (U+4E0A) would

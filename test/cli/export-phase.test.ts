@@ -99,12 +99,12 @@ describe('infer: the export phase', () => {
 
   it('a write that fails midway (a folder appears where the .obj goes): exit 2, one line, no file of the run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-mid-'));
-    hooks.onGlb = () => mkdirSync(join(dir, 'mug-0.obj')); // after the output check, before the files are written
+    hooks.onGlb = () => mkdirSync(join(dir, 'mug-0-400tri.obj')); // after the output check, before the files are written
     const r = await infer(dir);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
-      /^fastsam3d: error: .*mug-0\.obj is a folder, not a file\. .*Nothing was written to ".*"\.\n$/,
+      /^fastsam3d: error: .*mug-0-400tri\.obj is a folder, not a file\. .*Nothing was written to ".*"\.\n$/,
     );
-    expect(readdirSync(dir)).toEqual(['mug-0.obj']);
+    expect(readdirSync(dir)).toEqual(['mug-0-400tri.obj']);
   });
 });

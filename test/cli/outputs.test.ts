@@ -159,6 +159,30 @@ describe('one cleaned base name for every file of a run, inside --output-dir', (
     expect(names).toEqual(['my_photo_1_.glb', 'my_photo_1_.mtl', 'my_photo_1_.obj', 'my_photo_1_.report.json']);
   });
 
+  it('a posed or simplified run, or another mask of the photo, does not replace the full mesh; --name is taken as it is', async () => {
+    const dir = join(tmp(), 'out');
+    const run = (...args: string[]) => cli('infer', '--pack', PACK, '--output-dir', dir, '--format', 'glb', ...args);
+    for (const extra of [[], ['--posed'], ['--target-triangles', '200'], ['--posed', '--target-triangles', '200']]) {
+      const r = await run('--image', MUG, ...extra);
+      expect(r.code).toBe(0);
+      expect(r.out).not.toMatch(/replaced/);
+    }
+    // A photo with one mask file, then another: named after both.
+    for (const m of ['0.png', '1.png']) expect((await run('--image', join(SCENE, 'image.png'), '--mask', join(SCENE, m))).code).toBe(0);
+    // --name is the user's: no ending added, and an output extension at its end is not doubled.
+    expect((await run('--image', MUG, '--posed', '--name', 'hero.glb')).code).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.glb')).sort()).toEqual([
+      'hero.glb', 'image-0.glb', 'image-1.glb', 'mug-0-200tri.glb', 'mug-0-posed-200tri.glb', 'mug-0-posed.glb', 'mug-0.glb',
+    ]);
+  });
+
+  it('--output-dir "" (an unset shell variable) is a usage error that says so', async () => {
+    const r = await cli('infer', '--pack', PACK, '--image', MUG, '--output-dir', '');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--output-dir is empty; pass a folder/);
+    expect(r.err).not.toMatch(/internal error|at .*\.ts:/);
+  });
+
   it('--name "" falls back to the name from the input, with a warning', async () => {
     const { r, names } = await files(['--image', MUG, '--name', '', '--json']);
     expect(r.code).toBe(0);
@@ -168,6 +192,18 @@ describe('one cleaned base name for every file of a run, inside --output-dir', (
 });
 
 describe('--target-triangles: the summary and the report say what was written', () => {
+  const coincidentFaces = async (file: string) => {
+    const doc = await new NodeIO().readBinary(new Uint8Array(readFileSync(file)));
+    const idx = doc.getRoot().listMeshes()[0].listPrimitives()[0].getIndices()!.getArray()!;
+    const seen = new Set<string>();
+    let repeats = 0;
+    for (let t = 0; t < idx.length; t += 3) {
+      const key = [idx[t], idx[t + 1], idx[t + 2]].sort((a, b) => a - b).join(',');
+      if (seen.has(key)) repeats++;
+      seen.add(key);
+    }
+    return repeats;
+  };
   const glbTriangles = async (file: string) => {
     const doc = await new NodeIO().readBinary(new Uint8Array(readFileSync(file)));
     return doc.getRoot().listMeshes()[0].listPrimitives()[0].getIndices()!.getCount() / 3;
@@ -189,9 +225,9 @@ describe('--target-triangles: the summary and the report say what was written', 
     );
     expect(r.code).toBe(0);
     const stdout = JSON.parse(r.out) as { mesh: { triangles: number; simplification: Record<string, number> } };
-    const file = JSON.parse(readFileSync(join(dir, 'mug-0.report.json'), 'utf8')) as typeof stdout;
+    const file = JSON.parse(readFileSync(join(dir, 'mug-0-500tri.report.json'), 'utf8')) as typeof stdout;
     expect(file).toEqual(stdout);
-    const inGlb = await glbTriangles(join(dir, 'mug-0.glb'));
+    const inGlb = await glbTriangles(join(dir, 'mug-0-500tri.glb'));
     expect(inGlb).toBeLessThanOrEqual(500);
     expect(stdout.mesh.triangles).toBe(inGlb);
     expect(stdout.mesh.simplification.targetTriangles).toBe(500);
@@ -199,7 +235,7 @@ describe('--target-triangles: the summary and the report say what was written', 
 
     const plain = await cli('infer', '--image', MUG, '--pack', PACK, '--output-dir', dir, '--target-triangles', '500');
     expect(plain.out).toMatch(
-      new RegExp(`^mug-0: \\d+ vertices, ${inGlb} triangles \\(simplified from \\d+ for --target-triangles 500\\)`),
+      new RegExp(`^mug-0-500tri: \\d+ vertices, ${inGlb} triangles \\(simplified from \\d+ for --target-triangles 500\\)`),
     );
   });
 
@@ -220,8 +256,11 @@ describe('--target-triangles: the summary and the report say what was written', 
     expect(r.code).toBe(0);
     const report = SceneReportSchema.parse(JSON.parse(r.out));
     for (const [q, o] of report.objects.entries()) {
-      expect(o.mesh.triangles).toBe(await glbTriangles(join(dir, `object-${q}.glb`)));
+      const file = join(dir, `object-${q}-300tri.glb`);
+      expect(o.mesh.triangles).toBe(await glbTriangles(file));
       expect(o.mesh.triangles).toBeLessThanOrEqual(300);
+      // No face twice on the same three vertices (a back-to-back fin Blender flags as non-manifold).
+      expect(await coincidentFaces(file), file).toBe(0);
     }
   });
 });

@@ -13,6 +13,7 @@ import {
   poseMesh,
   sceneGlbBytes,
   simplifyMesh,
+  withoutCoincidentTriangles,
   writeOutputs,
   writeSceneOutputs,
 } from '../../src-main/export';
@@ -85,6 +86,17 @@ describe('GLB writer', () => {
     expect((await validate(await glbBytes(small))).errors).toBe(0);
     expect(await simplifyMesh(mesh, before + 10)).toBe(mesh);
     await expect(simplifyMesh(mesh, 0)).rejects.toThrow(/at least 4/);
+  });
+});
+
+describe('coincident triangles after simplification', () => {
+  it('drops a back-to-back pair (a zero-volume fin) and keeps one of a repeated face', () => {
+    const tris = (...t: number[][]) => Uint32Array.from(t.flat());
+    // 0-1-2 and 2-1-0 (opposite windings) both go; 3-4-5 and 4-5-3 (one winding) keep one; 0-2-3 stays.
+    expect(Array.from(withoutCoincidentTriangles(tris([0, 1, 2], [3, 4, 5], [2, 1, 0], [0, 2, 3], [4, 5, 3]))))
+      .toEqual([3, 4, 5, 0, 2, 3]);
+    const clean = tris([0, 1, 2], [0, 2, 3]);
+    expect(withoutCoincidentTriangles(clean)).toBe(clean);
   });
 });
 
