@@ -13,16 +13,16 @@ export interface Quality {
 }
 
 export interface Shape {
-  /** Canonical mesh at the un-aggregated scale (positions × S: the shape the posed output implies). */
+  /** Canonical mesh at the un-aggregated scale (as the pipeline returns it: the shape the posed output implies). */
   canonical: Mesh;
-  /** The layout that places `canonical` (scale / S). */
+  /** The layout that places `canonical`. */
   layout: Layout;
   bbox: [[number, number, number], [number, number, number]];
 }
 
 /** A run's output as the metrics see it (src-main/pipeline/metrics/canonical.ts). */
-export function shapeOf(mesh: Mesh, layout: Layout, factor: number): Shape {
-  const c = canonicalShape(mesh, layout, factor);
+export function shapeOf(mesh: Mesh, layout: Layout): Shape {
+  const c = canonicalShape(mesh, layout, 1);
   return { canonical: c.mesh, layout: c.layout, bbox: c.box };
 }
 

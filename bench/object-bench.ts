@@ -123,7 +123,7 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
             slatPasses: rep.schedules.slat.networkPasses,
           });
           timings.set(key, list);
-          if (!shapes.has(`${key}|${seedOf(r)}`)) shapes.set(`${key}|${seedOf(r)}`, shapeOf(res.mesh, res.layout, rep.aggregation.factor));
+          if (!shapes.has(`${key}|${seedOf(r)}`)) shapes.set(`${key}|${seedOf(r)}`, shapeOf(res.mesh, res.layout));
         }
         log(`  rep ${r + 1}/${reps} ${it.id} done (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
       }

@@ -47,6 +47,12 @@ export const AggregationReportSchema = z.object({
   score: z.number(),
   voxelsBefore: z.number().int().nonnegative(),
   voxelsAfter: z.number().int().nonnegative(),
+  /**
+   * True: the mesh was scaled back by `factor` to the object's un-aggregated size and `layout.scale` is
+   * the predicted one. Absent in reports of earlier versions, whose mesh is 1/S the size and whose layout
+   * scale carries S (library/quality.ts reads both).
+   */
+  meshAtObjectScale: z.literal(true).optional(),
 });
 
 export const LayoutReportSchema = z.object({

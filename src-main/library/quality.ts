@@ -2,10 +2,11 @@
  * Quality of an accelerated run against its acceleration-off baseline, measured from their stored GLBs
  * and reports with the project's metrics (docs/metrics.md), the way the benchmark does (bench/evaluate.ts):
  *
- * - shape (Chamfer, F1@τ, volume IoU, colour L1) on the canonical mesh at the un-aggregated scale,
- *   `positions × S` with S = `report.aggregation.factor`. With spectral aggregation the decoded mesh is
- *   1/S the size and the layout scale carries S, so comparing the raw meshes of an S = 2 run and an
- *   S = 1 baseline would count a correct result as half its size;
+ * - shape (Chamfer, F1@τ, volume IoU, colour L1) on the canonical mesh at the un-aggregated scale. The
+ *   pipeline returns it so (`report.aggregation.meshAtObjectScale`); runs recorded by earlier versions
+ *   stored the mesh decoded on the aggregated grid, 1/S the size with the layout scale carrying S, and are
+ *   measured at `positions × S` with S = `report.aggregation.factor` (comparing raw meshes of an S = 2
+ *   run and an S = 1 baseline would count a correct result as half its size);
  * - layout (oriented-box 3D IoU, rotation, translation and scale errors) in the camera frame, the box of
  *   each run being the object-frame bounding box of its own mesh under its own report layout. The layout
  *   is paired with the canonical mesh, i.e. its scale divided by S: the posed box is exactly the raw
@@ -28,11 +29,11 @@ const METRIC_STREAM = 9;
 
 /** One run as the metrics see it. */
 export interface RunShape {
-  /** The mesh as the pipeline returned it (canonical object frame, 1/S the size under aggregation). */
+  /** The mesh as stored (canonical object frame; 1/S the size under aggregation in earlier versions' runs). */
   mesh: Mesh;
-  /** Aggregation factor S the run applied (1 = none). */
+  /** What the stored mesh is multiplied by to reach the object's size: S for earlier versions' runs, else 1. */
   factor: number;
-  /** Camera-frame placement (scale includes S); null when the report has none (then no layout metrics). */
+  /** Camera-frame placement (its scale × `factor` where the mesh needs it); null when the report has none. */
   layout: Layout | null;
 }
 
@@ -41,9 +42,11 @@ export type RunMetrics = Record<string, number>;
 
 /** The factor and layout of a stored report; absent or malformed fields fall back to S = 1 / no layout. */
 export function runShape(mesh: Mesh, report: unknown): RunShape {
-  const r = (typeof report === 'object' && report !== null ? report : {}) as { aggregation?: { factor?: unknown }; layout?: unknown };
+  const r = (typeof report === 'object' && report !== null ? report : {}) as {
+    aggregation?: { factor?: unknown; meshAtObjectScale?: unknown }; layout?: unknown;
+  };
   const f = r.aggregation?.factor;
-  const factor = typeof f === 'number' && Number.isFinite(f) && f > 0 ? f : 1;
+  const factor = r.aggregation?.meshAtObjectScale !== true && typeof f === 'number' && Number.isFinite(f) && f > 0 ? f : 1;
   const parsed = LayoutReportSchema.safeParse(r.layout);
   const layout = parsed.success && parsed.data.scale > 0 && [...parsed.data.rotation, ...parsed.data.translation].every(Number.isFinite)
     ? (parsed.data as Layout) : null;

@@ -1,6 +1,7 @@
 /**
  * Layout decoding (docs/model-pack.md, "Frames"): 6D rotation → R with rows b1, b2, b3 → quaternion;
- * uniform scale = mean(exp(x_scale)) × aggregation factor S; translation as predicted.
+ * uniform scale = mean(exp(x_scale)) (× the aggregation factor S for a mesh decoded on the aggregated grid,
+ * `decodeLayout`'s `factor`); translation as predicted.
  */
 import type { Manifest } from './pack/manifest-schema';
 import type { Layout } from './types';

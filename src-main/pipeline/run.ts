@@ -300,18 +300,24 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
     throwIfAborted(opts.signal);
     pr.emit('surface', 0);
     const extracted = surfaceOf(decoded, m, agg.offset);
-    const layout = decodeLayout(ss.states[b], m, agg.factorUsed);
+    // The aggregated grid decodes the object at 1/S of its size, placed by a layout whose scale carries S
+    // (as SAM 3D's public code does); the photo lookup below works in that frame.
+    const aggregatedLayout = decodeLayout(ss.states[b], m, agg.factorUsed);
     let photoColour: RunReport['photoColour'];
     if (params.colourFromPhoto) {
       const t0 = performance.now();
       // Where the aggregation's offset fix is off, the mesh lies shifted from the object in the photo: the
       // lookup undoes the shift (the geometry stays as the preset made it).
-      const col = colourFromPhoto(extracted, layout, m.camera.fovDeg, image, masks[b], { shift: agg.unapplied });
+      const col = colourFromPhoto(extracted, aggregatedLayout, m.camera.fovDeg, image, masks[b], { shift: agg.unapplied });
       extracted.colors = col.colors;
       photoColour = { fromPhoto: col.fromPhoto, spread: col.spread, delit: col.delit, ms: performance.now() - t0 };
       const problem = photoColourWarning(col, label);
       if (problem) warnings.push(problem);
     }
+    // The object frame does not change with the acceleration: the mesh scaled back by S, the layout's scale
+    // the predicted one. The posed mesh is the same either way (S·s·p = s·(S·p)); an exported object-frame
+    // mesh, and the window's comparison with the baseline, now show the object at the baseline's size.
+    const { mesh, layout } = atObjectScale(extracted, aggregatedLayout, agg.factorUsed);
     stages.surface = { ms: performance.now() - t, networkPasses: 0 };
     pr.emit('surface', 1);
 
@@ -343,6 +349,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
         score: vox.score,
         voxelsBefore: vox.voxelsBefore,
         voxelsAfter: n,
+        meshAtObjectScale: true,
       },
       ...(maskFit ? { maskFit } : {}),
       ...(photoColour ? { photoColour } : {}),
@@ -352,12 +359,12 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
         translation: layout.translation,
         scale: layout.scale,
       },
-      mesh: { vertices: extracted.positions.length / 3, triangles: extracted.indices.length / 3 },
+      mesh: { vertices: mesh.positions.length / 3, triangles: mesh.indices.length / 3 },
       camera: { ...camera },
       warnings: [...sharedWarnings, ...pack.warnings, ...warnings],
     };
     objects.push({
-      mesh: extracted,
+      mesh,
       layout,
       camera,
       report,
@@ -406,4 +413,11 @@ function latentOnCoords(
     out.set(oracle.latent.subarray(r * channels, (r + 1) * channels), v * channels);
   }
   return out;
+}
+
+/** A mesh decoded on a grid aggregated by `factor`, and its layout, in the un-aggregated object frame. */
+function atObjectScale(mesh: Mesh, layout: Layout, factor: number): { mesh: Mesh; layout: Layout } {
+  if (factor === 1) return { mesh, layout };
+  const positions = mesh.positions.map((v) => v * factor); // normals keep their directions
+  return { mesh: { ...mesh, positions }, layout: { ...layout, scale: layout.scale / factor } };
 }

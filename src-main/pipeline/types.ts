@@ -25,7 +25,7 @@ export interface Layout {
   /** The same rotation as a unit quaternion [w, x, y, z]. */
   quaternion: [number, number, number, number];
   translation: [number, number, number];
-  /** Uniform scale (already multiplied by the aggregation factor S). */
+  /** Uniform scale: the predicted one, for the mesh a run returns (in the un-aggregated object frame). */
   scale: number;
 }
 

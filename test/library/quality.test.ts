@@ -56,6 +56,14 @@ describe('quality against the baseline', () => {
     expect(big.metrics!.scaleError).toBeCloseTo(0.25, 6);
     expect(big.metrics!.iou3d).toBeCloseTo(0.512, 6);
     expect(big.quality).toBe(100);
+
+    // What the pipeline records now: S = 2, the mesh back at the object's size and the layout scale the
+    // predicted one (meshAtObjectScale). Equal to the baseline: measured as equal, not as twice its size.
+    const now = placement(2, { scale: 1, translation: [0, 0, 3] });
+    (now.aggregation as Record<string, unknown>).meshAtObjectScale = true;
+    const current = lib.getRun(await finish('uniform-merge', cubeMesh(), now));
+    expect(current.metrics).toMatchObject({ f1: 100, cd: 0, viou: 1, translationError: 0, scaleError: 0 });
+    expect(current.metrics!.iou3d).toBeCloseTo(1, 6);
   });
 
   it('measures the layout: exact oriented-box 3D IoU, rotation, translation and scale errors', async () => {

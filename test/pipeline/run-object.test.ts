@@ -72,15 +72,24 @@ describe('runObject', () => {
     expect(fractions.at(-1)).toBe(1);
   });
 
-  it('aggregation shrinks the voxel set and multiplies the layout scale by S', async () => {
+  it('aggregation shrinks the voxel set; the mesh comes back at the object\'s size, so the layout is the unaccelerated one', async () => {
     const input = syntheticInput();
     const off = await runObject(pack, input, { method: 'off', params: { seed: 5 } });
     const merged = await runObject(pack, input, { method: 'uniform-merge', params: { seed: 5 } });
-    expect(merged.report.aggregation.factor).toBe(2);
+    expect(merged.report.aggregation).toMatchObject({ factor: 2, meshAtObjectScale: true });
     expect(merged.report.aggregation.voxelsAfter).toBeLessThan(merged.report.aggregation.voxelsBefore);
-    // the SS stage is unaccelerated in both, so the layout differs only by the factor
-    expect(merged.layout.scale).toBeCloseTo(off.layout.scale * 2, 5);
+    // The SS stage is unaccelerated in both: the same layout, scale included (it no longer carries S).
+    expect(merged.layout.scale).toBeCloseTo(off.layout.scale, 9);
     expect(merged.layout.rotation).toEqual(off.layout.rotation);
+    // The object-frame mesh spans what the unaggregated one does (the grid was halved, the object was not).
+    const extent = (p: Float32Array) => {
+      let lo = Infinity, hi = -Infinity;
+      for (const v of p) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      return hi - lo;
+    };
+    const ratio = extent(merged.mesh.positions) / extent(off.mesh.positions);
+    expect(ratio, `extent ratio ${ratio}`).toBeGreaterThan(0.75);
+    expect(ratio).toBeLessThan(1.33);
   });
 
   it('rejects with AbortError when cancelled, and with typed errors for bad masks', async () => {
