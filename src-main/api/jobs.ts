@@ -96,6 +96,11 @@ export class JobService {
     if (req.kind === 'object' && req.maskIds.length !== 1) {
       throw new ApiFailure('BAD_REQUEST', `An object job takes exactly one mask (got ${req.maskIds.length}); use kind "scene" for several.`, [{ path: 'maskIds', message: 'exactly one mask for kind "object"' }]);
     }
+    // A scene of one mask twice would reconstruct one object twice ("object 0 (2)") as if it were two.
+    const twice = req.maskIds.find((id, i) => req.maskIds.indexOf(id) !== i);
+    if (twice) {
+      throw new ApiFailure('BAD_REQUEST', `Mask ${twice} is listed twice; a scene takes each object's mask once.`, [{ path: 'maskIds', message: 'each mask once' }]);
+    }
     const pack = scanPacks(this.o.packRoots).find((p) => p.id === req.packId);
     if (!pack) throw new ApiFailure('NOT_FOUND', `No model pack "${req.packId}". Installed: ${scanPacks(this.o.packRoots).map((p) => p.id).join(', ') || 'none'}.`);
     if (!pack.valid) throw new ApiFailure('BAD_REQUEST', `Model pack "${req.packId}" is not usable: ${pack.problems.join('; ')}`);
@@ -152,9 +157,11 @@ export class JobService {
     await Promise.allSettled([...this.active]);
   }
 
+  /** False for a job that has already ended (cancelling is idempotent); NOT_FOUND for one never submitted here. */
   cancel(jobId: string): boolean {
     const entry = this.jobs.get(jobId);
-    if (!entry || !['queued', 'running'].includes(entry.summary.status)) return false;
+    if (!entry) throw new ApiFailure('NOT_FOUND', `No job with id ${jobId} in this session (jobs.list lists them).`);
+    if (!['queued', 'running'].includes(entry.summary.status)) return false;
     return this.o.supervisor.cancel(jobId);
   }
 

@@ -94,7 +94,12 @@ export function buildProgram(io: Io): Command {
   const program = new Command('fastsam3d')
     .description('Photo + object mask → 3D asset (Fast-SAM3D accelerated SAM 3D Objects pipeline on ONNX model packs)')
     .version(appVersion(), '-V, --version', 'print the version')
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // commander's own "error: unknown option …" reads like every other error of the CLI.
+      outputError: (s, write) => write(`fastsam3d: ${s}`),
+    })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', HELP_FOOTER);

@@ -29,7 +29,11 @@ function expected(rule: NumberRule): string {
 export function parseNumberFlag(flag: string, value: unknown, rule: NumberRule = {}): number {
   const v = String(value);
   const n = Number(v);
-  if (!(rule.integer ? INTEGER : DECIMAL).test(v) || !Number.isFinite(n) || (rule.integer && !Number.isSafeInteger(n)))
+  // Well-formed but too large to hold exactly (a 20-digit integer): out of range, not misspelt.
+  const wellFormed = (rule.integer ? INTEGER : DECIMAL).test(v);
+  if (wellFormed && (!Number.isFinite(n) || (rule.integer && !Number.isSafeInteger(n))))
+    throw new UsageError(`${flag} needs ${expected(rule)}, got ${v}, which is out of range`);
+  if (!wellFormed || !Number.isFinite(n))
     throw new UsageError(
       `${flag} needs ${expected(rule)}, got "${v}" (plain decimal digits only${rule.integer ? '' : ', like 0.25'})`,
     );

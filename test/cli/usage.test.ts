@@ -30,6 +30,8 @@ describe('numeric flags: plain decimal numbers only', () => {
     ['--seed', '-0x1', /--seed needs an integer in \[0, 2147483647\], got "-0x1"/],
     ['--target-triangles', '0x200', /--target-triangles needs an integer ≥ 4, got "0x200"/],
     ['--mask-index', '', /--mask-index needs a non-negative integer, got ""/],
+    ['--ss-cache-stride', '99999999999999999999', /--ss-cache-stride needs an integer in \[1, 8\], got 99999999999999999999, which is out of range/],
+    ['--seed', '1' + '0'.repeat(400), /--seed needs an integer in \[0, 2147483647\], got 10+, which is out of range/],
   ])('%s "%s" → exit 2 naming the flag and the accepted values', async (flag, value, message) => {
     const r = await cli('infer', '--image', MUG, '--pack', PACK, '--output-dir', tmp(), flag, value);
     expect(r.code).toBe(2);
@@ -88,6 +90,15 @@ describe('commands, --version, closed stdout', () => {
     }
     expect((await cli('--help')).code).toBe(0);
     expect((await cli('help')).code).toBe(0);
+  });
+
+  it('an unknown option or a choice not allowed is one "fastsam3d: error:" line, like every other error, exit 2', async () => {
+    const bogus = await cli('infer', '--bogus');
+    expect(bogus.code).toBe(2);
+    expect(bogus.err).toMatch(/^fastsam3d: error: unknown option '--bogus'\n/);
+    const choice = await cli('infer', '--image', MUG, '--pack', PACK, '--ss-layout-mode', 'PAPER');
+    expect(choice.code).toBe(2);
+    expect(choice.err).toMatch(/^fastsam3d: error: option '--ss-layout-mode <value>' argument 'PAPER' is invalid\. Allowed choices are paper, faithful\./);
   });
 
   it("--version prints package.json's version", async () => {

@@ -91,6 +91,18 @@ describe('jobs on trashed inputs', () => {
     expect(busy.api).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/still in progress/) });
   });
 
+  it('refuses a scene listing one mask twice, and cancelling a job never submitted; an ended one is just not cancelled', async () => {
+    const { lib, call, started } = host();
+    const { image, mask } = await imageWithMask(lib);
+    const twice = await call('jobs.submit', { ...submit(image.id, [mask.id, mask.id]), kind: 'scene' }).catch((e) => e);
+    expect(twice.api).toMatchObject({ code: 'BAD_REQUEST', message: `Mask ${mask.id} is listed twice; a scene takes each object's mask once.` });
+    expect(started).toEqual([]);
+    const unknown = await call('jobs.cancel', { jobId: 'nope' }).catch((e) => e);
+    expect(unknown.api).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/^No job with id nope/) });
+    const { jobId } = await call('jobs.submit', submit(image.id, [mask.id]));
+    expect(await call('jobs.cancel', { jobId })).toEqual({ cancelled: false }); // this test's worker never cancels
+  });
+
   it('the adapter refuses masks of a trashed image, unknown ids with NOT_FOUND, and masks of another image', async () => {
     const lib = openLib();
     const jobs = jobLibrary(lib, { appVersion: '0.1.0' });

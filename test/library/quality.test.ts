@@ -19,7 +19,7 @@ async function setup() {
   const { image } = await lib.importImage({ name: 'chair.png', data: await photoPng() });
   const mask = await lib.saveMask({ imageId: image.id, name: 'chair', png: await greyMaskPng(64, 48, 300) });
   /** Record a finished run whose only artefact is the canonical GLB of `mesh`, with this report placement. */
-  const finish = async (method: 'off' | 'fast-sam3d' | 'balanced' | 'max', mesh: Mesh, extra: Record<string, unknown>, posed = false) => {
+  const finish = async (method: 'off' | 'fast-sam3d' | 'balanced' | 'max' | 'uniform-merge', mesh: Mesh, extra: Record<string, unknown>, posed = false) => {
     const run = lib.beginRun(runInput(image.id, [mask.id], method));
     const report = fakeReport(method === 'off' ? 2000 : 800, method, undefined, extra);
     await lib.finishRun(run.id, { report, artefacts: [{ kind: 'glb', data: await glbBytes(mesh, posed ? { layout: extra.layout as Layout } : {}) }] });
