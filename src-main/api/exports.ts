@@ -22,6 +22,8 @@ import {
   type ReadGlb,
 } from '../export';
 import type { Library } from '../library';
+import { runShape } from '../library/quality';
+import { canonicalShape } from '../pipeline/metrics';
 import { NoSurfaceError } from '../pipeline/surface';
 import type { Layout } from '../pipeline/types';
 import { ApiFailure, type HandlerMap } from './index';
@@ -111,13 +113,17 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
           // unique when written), so the order decides, and the name only when the counts differ.
           const rep =
             reports.length === objects.length ? reports[i] : (reports.find((r) => r.name === obj.name) ?? reports[i]);
-          const layout = rep?.layout;
+          // A run recorded before meshes came back at the object's size (no aggregation.meshAtObjectScale)
+          // stored its mesh 1/S the size with S in the layout scale: exported as a run of today would be.
+          const stored = runShape(obj.mesh, rep);
+          const current = canonicalShape(stored.mesh, isLayout(rep?.layout) ? rep.layout : null, stored.factor);
+          const layout = current.layout;
           if (req.posed && !isLayout(layout))
             throw new ApiFailure(
               'CONFLICT',
               `Run "${run.name}" has no layout for "${obj.name}", so it cannot be exported posed; export it in its object frame instead.`,
             );
-          const mesh = req.targetTriangles !== undefined ? await simplifyMesh(obj.mesh, req.targetTriangles) : obj.mesh;
+          const mesh = req.targetTriangles !== undefined ? await simplifyMesh(current.mesh, req.targetTriangles) : current.mesh;
           const files = await renderOutputs({ mesh, layout: isLayout(layout) ? layout : IDENTITY, report: rep }, dir, {
             formats: req.formats,
             posed: req.posed,

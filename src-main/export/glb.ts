@@ -2,15 +2,23 @@
 import { computeVertexNormals } from '../pipeline/surface';
 import type { Layout, Mesh } from '../pipeline/types';
 import { writeFileAtomic } from './atomic-write';
+import type { CameraInfo } from '../pipeline/types';
 import { cameraToGltf, objectToGltf, poseMesh } from './frames';
+import { sceneGlbBytes } from './scene';
 import { addMesh, documentToGlb, newDocument, normalize3, vertexColourMaterial } from './gltf-document';
 import { assertExportableMesh } from './mesh-input';
 
 export interface MeshExportOptions {
   /** Name of the glTF node / OBJ object (defaults to "object"). */
   name?: string;
-  /** Place the mesh in the camera frame with this layout (else the canonical object frame). */
+  /**
+   * Place the mesh in the camera frame with this layout (else the canonical object frame). OBJ and PLY
+   * bake it into the vertices; a GLB carries it as the node's transform, so the object's origin stays at
+   * the object (with the photo camera when `camera` is given).
+   */
   layout?: Layout | null;
+  /** The photo's camera, added to a posed GLB so the object lines up with the photo through it. */
+  camera?: CameraInfo | null;
   /** Generation parameters etc., stored in the asset extras (GLB) or as header comments (OBJ/PLY). */
   extras?: Record<string, unknown>;
 }
@@ -35,11 +43,12 @@ export function meshInGltfAxes(
 export async function glbBytes(mesh: Mesh, opts: MeshExportOptions = {}): Promise<Uint8Array> {
   assertExportableMesh(mesh, opts.name ?? 'object');
   const name = opts.name ?? 'object';
+  if (opts.layout) return sceneGlbBytes([{ name, mesh, layout: opts.layout }], opts.camera ?? null, opts.extras, name);
   const doc = newDocument({
     ...(opts.extras ?? {}),
-    frame: opts.layout ? 'camera (posed), glTF axes' : 'object (canonical), glTF axes',
+    frame: 'object (canonical), glTF axes',
   });
-  const { positions, normals } = meshInGltfAxes(mesh, opts.layout);
+  const { positions, normals } = meshInGltfAxes(mesh, null);
   const gm = addMesh(doc, name, positions, normals, mesh.colors, mesh.indices, vertexColourMaterial(doc));
   const node = doc.createNode(name).setMesh(gm);
   doc.createScene(name).addChild(node);

@@ -30,28 +30,36 @@ export function photoCamera(camera: CameraInfo): { yfov: number; aspectRatio: nu
   return { yfov: 2 * Math.atan(camera.height / 2 / focal), aspectRatio: camera.width / camera.height };
 }
 
+/**
+ * The GLB of objects placed by their layouts (node transforms over object-frame meshes), with the photo
+ * camera when `camera` is given: a scene, or one object exported posed (its origin stays at the object,
+ * where an artist turns and scales it, and the camera shows it as the photo did).
+ */
 export async function sceneGlbBytes(
   objects: SceneObject[],
-  camera: CameraInfo,
+  camera: CameraInfo | null,
   extras?: Record<string, unknown>,
+  sceneName = 'scene',
 ): Promise<Uint8Array> {
   if (objects.length === 0) throw new ExportInputError('a scene needs at least one object');
   objects.forEach((o) => assertExportableMesh(o.mesh, o.name));
   const doc = newDocument({
     ...(extras ?? {}),
-    frame: 'scene: camera at the origin looking down -Z, objects placed by their layouts',
+    frame: `${camera ? 'camera at the origin looking down -Z, ' : 'camera frame, '}object${objects.length > 1 ? 's' : ''} placed by ${objects.length > 1 ? 'their layouts' : 'its layout'} (node transform${objects.length > 1 ? 's' : ''}), glTF axes`,
   });
   const material = vertexColourMaterial(doc);
-  const scene = doc.createScene('scene');
-  const { yfov, aspectRatio } = photoCamera(camera);
-  const cam = doc
-    .createCamera('photo')
-    .setType('perspective')
-    .setYFov(yfov)
-    .setAspectRatio(aspectRatio)
-    .setZNear(0.01)
-    .setZFar(1000);
-  scene.addChild(doc.createNode('photo camera').setCamera(cam));
+  const scene = doc.createScene(sceneName);
+  if (camera) {
+    const { yfov, aspectRatio } = photoCamera(camera);
+    const cam = doc
+      .createCamera('photo')
+      .setType('perspective')
+      .setYFov(yfov)
+      .setAspectRatio(aspectRatio)
+      .setZNear(0.01)
+      .setZFar(1000);
+    scene.addChild(doc.createNode('photo camera').setCamera(cam));
+  }
   const used = new Map<string, number>();
   for (const o of objects) {
     // Node names must be unique for artists to pick them in Blender's outliner.

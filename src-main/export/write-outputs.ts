@@ -166,6 +166,14 @@ function extrasOf(result: ObjectOutput, opts: OutputOptions): Record<string, unk
   return report ? { fastsam3d: { pack: report.pack, method: report.method, params: report.params } } : undefined;
 }
 
+/** The photo camera a run report records (`camera`: field of view and photo size), or null. */
+function reportCamera(report: unknown): CameraInfo | null {
+  const c = (report as { camera?: Partial<CameraInfo> } | undefined)?.camera;
+  return c && typeof c.fovDeg === 'number' && typeof c.width === 'number' && typeof c.height === 'number'
+    ? { fovDeg: c.fovDeg, width: c.width, height: c.height }
+    : null;
+}
+
 /** The files of writeOutputs, rendered in memory (simplified when asked); nothing is written. */
 export async function renderOutputs(result: ObjectOutput, dir: string, opts: OutputOptions): Promise<PendingOutput[]> {
   if (opts.formats.length === 0) throw new Error('choose at least one format (glb, obj, ply)');
@@ -176,6 +184,7 @@ export async function renderOutputs(result: ObjectOutput, dir: string, opts: Out
   const meshOpts = {
     name: opts.baseName ?? 'object',
     layout: opts.posed ? result.layout : null,
+    camera: result.camera ?? reportCamera(result.report),
     extras: extrasOf(result, opts),
   };
   const files: PendingOutput[] = [];

@@ -14,7 +14,7 @@ import { cameraToGltf, glbBytes, poseMesh, readGlb, sceneGlbBytes } from '../../
 import { Library } from '../../src-main/library';
 import { fakeReport, greyMaskPng, photoPng, runInput } from '../library/fixtures';
 import type { Layout } from '../../src-main/pipeline/types';
-import { layout, sphere, validate, box } from './fixtures';
+import { layout, sphere, validate, box, worldPositionsOf } from './fixtures';
 
 const root = mkdtempSync(path.join(tmpdir(), 'fastsam3d-export-api-'));
 const libs: Library[] = [];
@@ -71,6 +71,28 @@ describe('export.run', () => {
     const expected = centreOf(cameraToGltf(poseMesh(mesh, L).positions));
     const got = await glbCentre(path.join(dir, 'exports-cup-posed-400tri.glb'));
     for (let a = 0; a < 3; a++) expect(got[a]).toBeCloseTo(expected[a], 2);
+  });
+
+  it('exports a run recorded before meshes came back at the object\'s size (1/S mesh, S in the layout) at that size', async () => {
+    const { lib, image, mask, call } = await setup();
+    const L = layout();
+    const half = { ...sphere(), normals: undefined };
+    half.positions = half.positions.map((v) => v / 2);
+    const run = lib.beginRun(runInput(image.id, [mask.id]));
+    const agg = { factor: 2, hfer2d: 0, hfer3d: 0, score: 0, voxelsBefore: 80, voxelsAfter: 10 }; // no meshAtObjectScale
+    await lib.finishRun(run.id, {
+      report: { ...fakeReport(500), name: 'cup', aggregation: agg, layout: { ...L, scale: L.scale * 2 } },
+      artefacts: [{ kind: 'glb', data: await glbBytes(half, { name: 'cup' }) }],
+    });
+    const extent = (p: Float32Array) => { let lo = Infinity, hi = -Infinity; for (let i = 0; i < p.length; i += 3) { lo = Math.min(lo, p[i]); hi = Math.max(hi, p[i]); } return hi - lo; };
+    const full = extent(sphere().positions);
+    const plain = await call({ runId: run.id, formats: ['glb'], dir: path.join(root, 'legacy') });
+    expect(extent(worldPositionsOf(await new NodeIO().readBinary(new Uint8Array(readFileSync(plain.files[0].path)))))).toBeCloseTo(full, 4);
+    // Posed, it lands where it always did: the layout's scale divided by the S the mesh got back.
+    const posed = await call({ runId: run.id, formats: ['glb'], posed: true, dir: path.join(root, 'legacy') });
+    const expected = centreOf(cameraToGltf(poseMesh(sphere(), L).positions));
+    const got = await glbCentre(posed.files[0].path);
+    for (let a = 0; a < 3; a++) expect(got[a]).toBeCloseTo(expected[a], 3);
   });
 
   it('writes into the library export folder by default and copies a scene GLB', async () => {
@@ -139,10 +161,9 @@ describe('export.run', () => {
 });
 
 /** Bounding-box centre of a GLB's first mesh (glTF axes). */
+/** The centre of a GLB's mesh where a viewer draws it (through its node's transform). */
 async function glbCentre(file: string): Promise<number[]> {
-  const doc = await new NodeIO().readBinary(new Uint8Array(readFileSync(file)));
-  const pos = doc.getRoot().listMeshes()[0].listPrimitives()[0].getAttribute('POSITION')!.getArray() as Float32Array;
-  return centreOf(pos);
+  return centreOf(worldPositionsOf(await new NodeIO().readBinary(new Uint8Array(readFileSync(file)))));
 }
 
 function centreOf(p: Float32Array): number[] {

@@ -3,6 +3,7 @@ import { extractSurface } from '../../src-main/pipeline/surface';
 import type { Layout, Mesh } from '../../src-main/pipeline/types';
 import { matrixToQuaternion } from '../../src-main/export/frames';
 import { DMC_LAYOUT, fieldFromSdf, sphereSdf, boxSdf } from './analytic-fields';
+import type { Document } from '@gltf-transform/core';
 import validator from 'gltf-validator';
 
 /** Sphere of radius 0.3 off-centre (so frame mistakes show) extracted at 24³. */
@@ -31,4 +32,20 @@ export async function validate(bytes: Uint8Array): Promise<{ errors: number; mes
       .filter((m) => m.severity === 0)
       .map((m) => `${m.code} ${m.pointer ?? ''}: ${m.message}`),
   };
+}
+
+/**
+ * The positions of a GLB's mesh where a viewer draws them: through its node's world transform (a posed
+ * object GLB carries its layout there, as a scene GLB does), in glTF axes.
+ */
+export function worldPositionsOf(doc: Document): Float32Array {
+  const node = doc.getRoot().listNodes().find((n) => n.getMesh())!;
+  const m = node.getWorldMatrix();
+  const local = node.getMesh()!.listPrimitives()[0].getAttribute('POSITION')!.getArray() as Float32Array;
+  const out = new Float32Array(local.length);
+  for (let i = 0; i < local.length; i += 3) {
+    const [x, y, z] = [local[i], local[i + 1], local[i + 2]];
+    for (let r = 0; r < 3; r++) out[i + r] = m[r] * x + m[4 + r] * y + m[8 + r] * z + m[12 + r]; // column-major
+  }
+  return out;
 }

@@ -18,7 +18,7 @@ import {
   writeSceneOutputs,
 } from '../../src-main/export';
 import { srgbToLinear } from '../../src-main/export/color';
-import { box, layout, sphere, validate } from './fixtures';
+import { box, layout, sphere, validate, worldPositionsOf } from './fixtures';
 import { topology } from './mesh-checks';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fastsam3d-export-'));
@@ -49,17 +49,20 @@ describe('GLB writer', () => {
     expect(asset.extras).toMatchObject({ method: 'fast-sam3d', params: { ssCacheStride: 3 } });
   });
 
-  it('writes a posed GLB: layout applied in the camera frame, then diag(−1, 1, −1)', async () => {
+  it('writes a posed GLB: the layout as the node transform (origin at the object) and the photo camera', async () => {
     const mesh = sphere();
     const L = layout();
-    const bytes = await glbBytes(mesh, { layout: L });
+    const bytes = await glbBytes(mesh, { name: 'cup', layout: L, camera: { fovDeg: 40, width: 640, height: 480 } });
     expect((await validate(bytes)).errors).toBe(0);
-    const pos = (await readGlb(bytes))
-      .getRoot()
-      .listMeshes()[0]
-      .listPrimitives()[0]
-      .getAttribute('POSITION')!
-      .getArray() as Float32Array;
+    const doc = await readGlb(bytes);
+    const nodes = doc.getRoot().listNodes();
+    expect(nodes.map((n) => n.getName())).toEqual(['photo camera', 'cup']);
+    // The mesh itself stays in the object frame (glTF axes); the node carries translation, rotation, scale.
+    const cup = nodes[1];
+    expect(cup.getTranslation().map((v) => +v.toFixed(6))).toEqual([-L.translation[0], L.translation[1], -L.translation[2]].map((v) => +v.toFixed(6)));
+    expect(cup.getScale()).toEqual([L.scale, L.scale, L.scale]);
+    // Where a viewer draws it: camera frame, then diag(−1, 1, −1).
+    const pos = worldPositionsOf(doc);
     // vertex 0 by hand: p_cam = s·p·R + t
     const p = [mesh.positions[0], mesh.positions[1], mesh.positions[2]];
     const R = L.rotation;
