@@ -15,7 +15,7 @@ import { setDepthCeiling } from './depth-ceiling';
 import { quality, shapeOf, type Quality, type Shape } from './evaluate';
 import { machineInfo, machineLoad } from './machine';
 import { BENCH_METHODS, QUICK_LABELS, sweepMethods, type BenchMethod } from './methods';
-import { resolveCounts, type BenchOptions } from './options';
+import { repsNote, resolveCounts, type BenchOptions } from './options';
 import type { BenchResult, MethodRow, QualitySummary } from './report';
 import { median, mean } from './stats';
 import { loadStageOracle } from './oracle';
@@ -60,6 +60,8 @@ export async function runObjectBenchmark(o: BenchOptions, log: (s: string) => vo
   const pack = await openPack(resolve(o.pack), { executionProvider: 'cpu' });
   try {
     log(`bench: pack ${pack.manifest.name} ${pack.manifest.version}, ${items.length} objects, ${methods.length} methods, ${reps} reps, EP ${pack.executionProvider}`);
+    const note = repsNote(o, reps);
+    if (note) log(note);
     const inputs = new Map<string, { image: Awaited<ReturnType<typeof loadImageFile>>; mask: Awaited<ReturnType<typeof loadMaskFile>> }>();
     for (const it of items) {
       inputs.set(it.id, { image: await loadImageFile(join(it.dir, 'image.png')), mask: await loadMaskFile(join(it.dir, '0.png')) });

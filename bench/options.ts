@@ -59,3 +59,12 @@ export function resolveCounts(o: BenchOptions, setSize: number): { objects: numb
     samples: o.samples ?? (o.quick ? 5000 : 20_000),
   };
 }
+
+/**
+ * What to tell the user when the repetitions asked for are fewer than the seeds: every seed needs a
+ * repetition (repetition r runs seed + r mod seeds), so --reps is raised to --seeds. Null when nothing changed.
+ */
+export function repsNote(o: Pick<BenchOptions, 'reps' | 'seed' | 'seeds'>, reps: number): string | null {
+  if (o.reps === undefined || o.reps >= reps) return null;
+  return `bench: --reps ${o.reps} raised to ${reps}: with --seeds ${o.seeds} every object runs seeds ${o.seed}–${o.seed + o.seeds - 1}, one repetition per seed (repetition r runs seed ${o.seed} + r mod ${o.seeds})`;
+}

@@ -76,6 +76,9 @@ const qualityCells = (q: QualitySummary | null) =>
     ? [fmt(q.cd, 4), fmt(q.f1, 1), fmt(q.viou, 3), fmt(q.iou3d, 3), fmt(q.iou3dDepthAligned ?? NaN, 3), fmt(q.rotationErrorDeg, 1), fmt(q.colorL1, 1), fmt(q.psnr, 1), fmt(q.ssim, 3)]
     : Array<string>(9).fill('—');
 
+/** A ratio as a table cell: "2.66×", or "—" when it was not measured (older results). */
+export const times = (x: number, digits = 2): string => (Number.isFinite(x) ? `${fmt(x, digits)}×` : '—');
+
 export function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -105,9 +108,9 @@ export function depthCeilingText(c: SetDepthCeiling): string {
 
 /** The object benchmark's section of docs/benchmarks.md (no page title: the docs page has it). */
 export function renderMarkdown(r: BenchResult): string {
-  const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', '3D-IoU depth-aligned ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'PSNR (dB) ↑', 'SSIM ↑', 'object time (s)', 'speed-up', 'SS passes', 'SLaT passes'];
+  const head = ['method', 'CD ↓', 'F1@0.05 ↑', 'vIoU ↑', '3D-IoU ↑', '3D-IoU depth-aligned ↑', 'rot. err. (°, median) ↓', 'colour L1 ↓', 'PSNR (dB) ↑', 'SSIM ↑', 'object time (s)', 'speed-up', 'CPU-time speed-up', 'SS passes', 'SLaT passes'];
   const row = (m: MethodRow, q: QualitySummary | null) => [
-    m.label, ...qualityCells(q), fmt(m.objectMs / 1000, 2), `${fmt(m.speedup, 2)}×`, fmt(m.ssPasses, 0), fmt(m.slatPasses, 1),
+    m.label, ...qualityCells(q), fmt(m.objectMs / 1000, 2), times(m.speedup), times(m.speedupCpu ?? NaN), fmt(m.ssPasses, 0), fmt(m.slatPasses, 1),
   ];
   const main = r.rows.filter((m) => m.group !== 'ablation');
   const ablation = r.rows.filter((m) => m.group === 'ablation' || m.label === 'off' || m.label === 'fast-sam3d');
@@ -119,7 +122,7 @@ export function renderMarkdown(r: BenchResult): string {
     '',
     `Command: \`${r.command}\``,
     '',
-    'Speed-up = Σ object time of `off` / Σ object time of the method, per-object medians, measured in the same process, interleaved. Metrics: docs/metrics.md (shape in the reference-normalised object frame, layout in the camera frame). "Visual" (Uni3D) is not available offline; colour L1 and rendered-view PSNR/SSIM (8 fixed views, 100 dB = identical) stand in for appearance. Scene time: section "Scene time" below (`--scene`).',
+    'Speed-up = Σ object time of `off` / Σ object time of the method, per-object medians, measured in the same process, interleaved; "CPU-time speed-up" is the same ratio of process CPU time (all threads), a check on the wall-clock one when other work shared the machine (— in results recorded before it was). Metrics: docs/metrics.md (shape in the reference-normalised object frame, layout in the camera frame). "Visual" (Uni3D) is not available offline; colour L1 and rendered-view PSNR/SSIM (8 fixed views, 100 dB = identical) stand in for appearance. Scene time: section "Scene time" below (`--scene`).',
     '',
     '## Against ground truth',
     '',

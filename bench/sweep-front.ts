@@ -8,7 +8,7 @@
 import { PRESETS } from '../src-shared/params';
 import type { AccelParams } from '../src-shared/params';
 import type { BenchResult, MethodRow } from './report';
-import { seedText, table } from './report';
+import { seedText, table, times } from './report';
 import { fmt } from './stats';
 
 /** The paper's bounds (issue 8, item 4) against ground truth, relative to `off`. */
@@ -117,7 +117,7 @@ export function recommend(points: SweepPoint[]): Recommendation {
 export function renderSweepMarkdown(r: BenchResult, points: SweepPoint[], rec: Recommendation, note: string): string {
   const front = points.filter((p) => p.onFront).sort((a, b) => b.speedup - a.speedup);
   const row = (p: SweepPoint) => [
-    p.label, `${fmt(p.speedup, 2)}×`, `${fmt(p.speedupCpu, 2)}×`, fmt(p.f1Gt, 1), fmt(p.iouGt, 3), fmt(p.f1Off, 1), fmt(p.iouOff, 3), p.withinBounds ? 'yes' : 'no',
+    p.label, times(p.speedup), times(p.speedupCpu), fmt(p.f1Gt, 1), fmt(p.iouGt, 3), fmt(p.f1Off, 1), fmt(p.iouOff, 3), p.withinBounds ? 'yes' : 'no',
   ];
   return [
     '## Sweep: Pareto front and presets',

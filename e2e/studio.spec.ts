@@ -116,8 +116,17 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   await expect(quality.getByRole('columnheader', { name: 'F1@0.05 (%)' })).toBeVisible();
   await expect(quality.getByRole('cell').nth(1)).toHaveText(/^\d{1,3}\.\d$/);
   await expect(quality.getByRole('cell').nth(2)).toHaveText(/^[01]\.\d{3}$/);
+  // The speed-up is the SS + SLaT pass ratio (deterministic: set by the two requests), with the one
+  // wall-clock timing under it, labelled as such and its caveat in the tooltip.
+  const passRatio = page.getByTestId('speedup-passes');
+  await expect(passRatio).toHaveText(/^\d+\.\d\d× passes$/);
+  expect(parseFloat((await passRatio.textContent())!)).toBeGreaterThan(1);
+  await expect(passRatio).toHaveAttribute('title', /^SS \+ SLaT network passes: \d+ for the baseline ÷ \d+ for this run\./);
+  const timed = page.getByTestId('speedup-time');
+  await expect(timed).toHaveText(/^\d+\.\d× timed once$/);
+  await expect(timed).toHaveAttribute('title', /One measurement: the baseline's .* each timed once on this machine/);
   // Recorded, not asserted (wall-clock numbers vary by machine): shown in the report as an annotation.
-  info.annotations.push({ type: 'speed-up (fast-sam3d vs off, as shown)', description: (await page.getByTestId('speedup').textContent()) ?? '' });
+  info.annotations.push({ type: 'speed-up (fast-sam3d vs off, as shown)', description: `${await passRatio.textContent()} · ${await timed.textContent()}` });
   await expect(page.getByTestId('baseline-canvas')).toBeVisible();
   await page.waitForTimeout(1500);
   expect(await coveredFraction(await page.getByTestId('baseline-canvas').locator('canvas').first().screenshot())).toBeGreaterThan(0.01);
@@ -357,13 +366,18 @@ test('Compare twice on the same inputs: each compares against its own baseline',
   await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
   const status = page.locator('.run-strip .status');
   const photoRuns = page.getByRole('navigation', { name: 'Results of this photo' }).getByRole('button');
+  const passRatios: string[] = [];
   for (let i = 0; i < 2; i++) {
     const listed = await photoRuns.count();
     await page.getByRole('button', { name: 'Compare' }).click();
     // This job finished (its runs joined the row): the status below is its own, not the last job's.
     await expect(photoRuns).not.toHaveCount(listed, { timeout: 120_000 });
     await expect(status).toHaveText(/^Done: /, { timeout: 60_000 });
+    passRatios.push((await page.getByTestId('speedup-passes').textContent()) ?? '');
   }
+  // Identical requests: the wall-clock figure may differ from one job to the next, the pass ratio may not.
+  expect(passRatios[0]).toMatch(/^\d+\.\d\d× passes$/);
+  expect(passRatios[1]).toBe(passRatios[0]);
   // The accelerated run finishes before its baseline; linked to the first job's baseline instead of its
   // own, the second job showed its own baseline as a second "object" of a one-object job.
   await expect(status).toHaveText(/^Done: 1 object, /);

@@ -24,6 +24,10 @@ held-out set), --sweep (Pareto front of speed-up vs fidelity and the recommended
 --compare A B (two object-benchmark results side by side, per-object differences and their standard
 errors; runs nothing).
 
+The inputs default to the installation's files (--pack, --set, --scene-input, --oracle-dir, and the
+--docs-file that --write-docs updates), so bench runs from any folder; --out is relative to the
+current folder (bench-results/latest there by default), and the files written are listed at the end.
+
 Examples:
   fastsam3d bench --quick
   fastsam3d bench --objects 4 --reps 2 --methods off,fast-sam3d,uniform-merge --samples 5000
@@ -43,7 +47,7 @@ function installed(...parts: string[]): string {
 }
 
 /** Where a default lives, for --help. */
-const AT_INSTALL = 'of the installation, wherever bench runs from';
+const AT_INSTALL = 'of the installation';
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
   return v === undefined ? undefined : parseNumberFlag(flag, v, { integer: true, min: 1 });

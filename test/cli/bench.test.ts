@@ -3,7 +3,7 @@
  * and the scene benchmark write well-formed results. Timings are only checked to be measured (finite,
  * positive), never compared: wall-clock is not asserted anywhere.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import type { BenchResult } from '../../bench/report';
 import type { Quality } from '../../bench/evaluate';
 import type { SceneBenchResult } from '../../bench/scene-bench';
 import { QUICK_LABELS } from '../../bench/methods';
+import { toBenchOptions } from '../../src-main/cli/bench-command';
 import { PSNR_CAP_DB } from '../../src-main/pipeline/metrics';
 
 const ROOT = resolve(__dirname, '../..');
@@ -58,6 +59,9 @@ describe('fastsam3d bench', () => {
     const md = readFileSync(join(out, 'tables.md'), 'utf8');
     expect(md).toContain('3D-IoU ceiling without depth: **');
     expect(md).toContain('| PSNR (dB) ↑ | SSIM ↑ |');
+    expect(md).toContain('| speed-up | CPU-time speed-up | SS passes |'); // the CPU-time check next to the wall-clock one
+    const offRow = md.split('\n').find((l) => l.startsWith('| off |'))!;
+    expect(offRow).toContain(`| ${res.rows[0].speedup.toFixed(2)}× | ${res.rows[0].speedupCpu!.toFixed(2)}× |`);
     expect(md).toContain('## Module ablation');
     expect(r.out).toContain('## Against ground truth');
     expect(readFileSync(join(out, 'chart.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
@@ -68,10 +72,12 @@ describe('fastsam3d bench', () => {
       const out = mkdtempSync(join(tmpdir(), 'fs3d-bench-'));
       const r = await cli('bench', '--pack', PACK, '--objects', '1', '--methods', 'off', '--samples', '2000', '--out', out, ...args);
       expect(r.code).toBe(0);
-      return { res: JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResult, md: readFileSync(join(out, 'tables.md'), 'utf8') };
+      return { res: JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResult, md: readFileSync(join(out, 'tables.md'), 'utf8'), err: r.err };
     };
     const [a, b, pooled] = [await run('--reps', '1', '--seed', '42'), await run('--reps', '1', '--seed', '43'), await run('--reps', '1', '--seeds', '2')];
-    expect(pooled.res).toMatchObject({ seed: 42, seeds: 2, reps: 2 }); // --reps 1 raised to the seed count
+    expect(pooled.res).toMatchObject({ seed: 42, seeds: 2, reps: 2 }); // --reps 1 raised to the seed count, and said so
+    expect(pooled.err).toContain('bench: --reps 1 raised to 2: with --seeds 2 every object runs seeds 42–43, one repetition per seed');
+    expect(a.err).not.toContain('raised');
     expect(pooled.md).toContain('quality over seeds 42–43 (object × seed pairs)');
     const [qa, qb, qp] = [a, b, pooled].map((x) => x.res.rows[0].gt);
     expect(qa.f1).not.toBe(qb.f1); // the two seeds give different shapes, so the check below has teeth
@@ -149,5 +155,41 @@ describe('fastsam3d bench', () => {
     const set = await cli('bench', '--set', join(ROOT, 'nope'), '--pack', PACK);
     expect(set.code).toBe(2);
     expect(set.err).toMatch(/--set ".*nope" is not a folder; pass the held-out benchmark set/);
+    // The seed is a sampler setting: the range and message of `fastsam3d infer --seed`, before any work.
+    const seed = await cli('bench', '--seed', '2147483648', '--pack', PACK);
+    expect(seed.code).toBe(2);
+    expect(seed.err).toMatch(/--seed must be within \[0, 2147483647\], got 2147483648/);
+    expect(seed.err).not.toMatch(/invalid parameters/);
+    const lastSeed = await cli('bench', '--seed', '2147483647', '--seeds', '2', '--pack', PACK);
+    expect(lastSeed.code).toBe(2);
+    expect(lastSeed.err).toMatch(/--seed 2147483647 with --seeds 2 would run seed 2147483648; seeds go up to 2147483647/);
+    const quickFull = await cli('bench', '--quick', '--full', '--pack', PACK);
+    expect(quickFull.code).toBe(2);
+    expect(quickFull.err).toMatch(/--quick \(2 objects\) and --full \(every object\) contradict each other/);
+    const seedsScene = await cli('bench', '--scene', '--seeds', '2', '--pack', PACK);
+    expect(seedsScene.code).toBe(2);
+    expect(seedsScene.err).toMatch(/--seeds runs with the object benchmark or --sweep, not --scene/);
+  });
+
+  it('runs from any folder: the set and docs default to the installation\'s, the results go under the current folder', async () => {
+    const here = mkdtempSync(join(tmpdir(), 'fs3d-bench-cwd-'));
+    const before = process.cwd();
+    process.chdir(here);
+    try {
+      const r = await cli('bench', '--pack', PACK, '--objects', '1', '--methods', 'off', '--reps', '1', '--samples', '500');
+      expect(r.err).not.toMatch(/error/);
+      expect(r.code).toBe(0);
+      const json = join(realpathSync(here), 'bench-results', 'latest', 'bench.json');
+      expect(r.err).toContain(`bench: wrote ${json}\n`);
+      expect((JSON.parse(readFileSync(json, 'utf8')) as BenchResult).objects).toEqual(['00-mug']);
+      // The other defaults that name files resolve against the installation too (checked without running).
+      const o = toBenchOptions({ scene: true }, []);
+      expect(resolve(o.scene)).toBe(join(ROOT, 'resources/examples/scene-three'));
+      expect(resolve(o.docsFile)).toBe(join(ROOT, 'docs/benchmarks.md'));
+      expect(resolve(o.oracleDir)).toBe(join(ROOT, 'bench-results/oracle-inputs'));
+      expect(resolve(toBenchOptions({}, []).set)).toBe(join(ROOT, 'resources/benchmark'));
+    } finally {
+      process.chdir(before);
+    }
   });
 });

@@ -14,11 +14,20 @@ export interface StageRow {
 }
 
 export interface Comparison {
+  /** Wall-clock: the baseline's object time ÷ this run's, each timed once (null without a baseline). */
   speedup: number | null;
   totalMs: number;
   baselineMs: number | null;
   passes: number;
   baselinePasses: number | null;
+  /** Network passes of the two samplers (SS + SLaT), where the accelerations act: this run's and the baseline's. */
+  samplerPasses: number;
+  baselineSamplerPasses: number | null;
+  /**
+   * Baseline SS + SLaT passes ÷ this run's: fixed by the request (method, parameters, seed), so identical
+   * requests give the same ratio on any machine, unlike `speedup`. Null without a baseline or passes.
+   */
+  passRatio: number | null;
   rows: StageRow[];
 }
 
@@ -31,6 +40,11 @@ export function parseReport(raw: unknown): { report: RunReport } | { error: stri
 
 export function totalPasses(r: RunReport): number {
   return STAGE_NAMES.reduce((n, s) => n + r.stages[s].networkPasses, 0);
+}
+
+/** SS + SLaT network passes: the samplers' share of the work, the part the accelerations cut. */
+export function samplerPasses(r: RunReport): number {
+  return r.stages.ssSampling.networkPasses + r.stages.slatSampling.networkPasses;
 }
 
 export function compareReports(run: RunReport, baseline: RunReport | null): Comparison {
@@ -47,8 +61,49 @@ export function compareReports(run: RunReport, baseline: RunReport | null): Comp
     baselineMs: baseline?.objectMs ?? null,
     passes: totalPasses(run),
     baselinePasses: baseline ? totalPasses(baseline) : null,
+    samplerPasses: samplerPasses(run),
+    baselineSamplerPasses: baseline ? samplerPasses(baseline) : null,
+    passRatio: baseline && samplerPasses(run) > 0 ? samplerPasses(baseline) / samplerPasses(run) : null,
     rows,
   };
+}
+
+/** One speed-up figure of the Compare panel: the ratio, what it counts, its tooltip, and its colour. */
+export interface SpeedupFigure {
+  key: 'passes' | 'time';
+  /** "2.56×". */
+  value: string;
+  /** What the ratio is of, shown after it: "passes" or "timed once". */
+  unit: string;
+  title: string;
+  /** 'accent' at or above 1×, 'slower' below. */
+  tone: 'accent' | 'slower';
+}
+
+/**
+ * The speed-up against the baseline as the panel shows it: the SS + SLaT network-pass ratio first (fixed by
+ * the request), then the wall-clock ratio, labelled as the single measurement it is. Empty without a baseline.
+ */
+export function speedupFigures(c: Comparison): SpeedupFigure[] {
+  const out: SpeedupFigure[] = [];
+  const tone = (x: number) => (x >= 1 ? 'accent' : 'slower');
+  if (c.passRatio !== null) {
+    out.push({
+      key: 'passes', value: `${c.passRatio.toFixed(2)}×`, unit: 'passes', tone: tone(c.passRatio),
+      title: `SS + SLaT network passes: ${c.baselineSamplerPasses} for the baseline ÷ ${c.samplerPasses} for this run. `
+        + 'Set by the method, parameters and seed, so the same request gives the same ratio on any machine; '
+        + 'the time saved follows it, less the stages no acceleration shortens (conditioning, decoding, the mesh).',
+    });
+  }
+  if (c.speedup !== null) {
+    out.push({
+      key: 'time', value: `${c.speedup.toFixed(1)}×`, unit: 'timed once', tone: tone(c.speedup),
+      title: `${c.speedup >= 1 ? '' : 'Slower than its baseline in this run. '}One measurement: the baseline's ${formatMs(c.baselineMs)} ÷ this run's ${formatMs(c.totalMs)}, each timed once on this machine. `
+        + 'A single timing moves by 10–30 % or more (a cold start, other work on the CPU), so identical requests can show quite different figures; '
+        + 'the pass ratio is the steady measure, and npm run bench repeats and interleaves runs.',
+    });
+  }
+  return out;
 }
 
 /** Quality metrics against the baseline, by their paper names, from whatever the API provides. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STAGE_NAMES, type RunReport } from '../../../src-shared/report';
 import { DEFAULT_PARAMS } from '../../../src-shared/params';
 import { completeProgress, initialProgress, reduceProgress, stepsFromPattern } from './progressModel';
-import { compareReports, formatMs, parseReport, readMetrics } from './compareModel';
+import { compareReports, formatMs, parseReport, readMetrics, speedupFigures } from './compareModel';
 import type { RunDetail, StudioApi } from '../../../src-shared/api';
 import { loadResult } from '../state/useRun';
 
@@ -71,6 +71,30 @@ describe('compare', () => {
     expect(c.baselinePasses).toBe(35);
     expect(c.rows.map((r) => r.stage)).toEqual([...STAGE_NAMES]);
     expect(compareReports(report(500, 2, 'max'), null).speedup).toBeNull();
+  });
+
+  it('shows the SS + SLaT pass ratio beside the wall-clock speed-up, which it labels as one timing', () => {
+    const run = report(850, 2, 'fast-sam3d');
+    run.stages.ssSampling.networkPasses = 17;
+    run.stages.slatSampling.networkPasses = 15;
+    const base = report(1530, 5, 'off');
+    base.stages.ssSampling.networkPasses = 44;
+    base.stages.slatSampling.networkPasses = 38;
+    const c = compareReports(run, base);
+    expect([c.samplerPasses, c.baselineSamplerPasses]).toEqual([32, 82]); // the other stages' passes do not count
+    expect(c.passRatio).toBeCloseTo(82 / 32, 12);
+    const [passes, time] = speedupFigures(c);
+    expect(passes).toMatchObject({ key: 'passes', value: '2.56×', unit: 'passes', tone: 'accent' });
+    expect(passes.title).toMatch(/^SS \+ SLaT network passes: 82 for the baseline ÷ 32 for this run\. .*the same ratio on any machine/);
+    expect(time).toMatchObject({ key: 'time', value: '1.8×', unit: 'timed once', tone: 'accent' });
+    expect(time.title).toMatch(/^One measurement: the baseline's 1\.53 s ÷ this run's 850 ms, each timed once on this machine\./);
+    // The pass ratio does not depend on the timings: a slower second timing of the same request changes only the other figure.
+    const again = speedupFigures(compareReports({ ...run, objectMs: 2000 }, base));
+    expect(again[0]).toEqual(passes);
+    expect(again[1]).toMatchObject({ value: '0.8×', tone: 'slower' });
+    expect(again[1].title).toMatch(/^Slower than its baseline in this run\. One measurement/);
+    // No baseline: nothing to show.
+    expect(speedupFigures(compareReports(run, null))).toEqual([]);
   });
 
   it('validates reports and names the bad field', () => {
