@@ -37,7 +37,7 @@ import {
   type ArtefactRow, type ImageRow, type MaskRow, type ProjectRow, type RunRow, type RunStatus,
 } from './records';
 import { makeDirsSync } from '../files/make-dirs';
-import { checkMask, fileOrientation, photoHeader, type MaskTarget } from './media-checks';
+import { checkMask, fileOrientation, maskPixelKey, photoHeader, type MaskTarget } from './media-checks';
 import { uprightOldPhotos } from './upright-photos';
 
 export interface LibraryOpenOptions {
@@ -482,8 +482,8 @@ export class Library {
     const taken = new Set((this.db.prepare(`SELECT lower(name) FROM projects WHERE deleted_at IS NULL`).pluck().all() as string[]));
     if (!taken.has(base.toLowerCase())) return base;
     let k = 2;
-    while (taken.has(`${base} (${k})`.toLowerCase())) k++;
-    return `${base} (${k})`;
+    while (taken.has(withSuffix(base, ` (${k})`).toLowerCase())) k++;
+    return withSuffix(base, ` (${k})`);
   }
 
   createProject(name: string): ProjectRecord {
@@ -662,16 +662,43 @@ export class Library {
   }
 
   /**
-   * Save the masks `image` does not hold yet (same PNG bytes = same mask), all or none as on a first
-   * import; returns all its masks.
+   * Save the masks `image` does not hold yet (the same pixels are the same mask, whatever the file's
+   * bytes), all or none as on a first import; returns all its masks.
    */
   private async addNewMasks(image: ImageRow, masks: { name: string; png: Uint8Array }[]): Promise<MaskRecord[]> {
-    const held = new Set((this.db.prepare(`SELECT sha256 FROM masks WHERE image_id = ?`).all(image.id) as { sha256: string }[]).map((r) => r.sha256));
-    // Compared as stored: a mask on a turned photo's stored pixels is stored turned.
-    const pending = (await checkedMasks(masks, await this.maskTarget(image.id))).filter((m) => {
+    const heldRows = this.db.prepare(`SELECT file, sha256, area FROM masks WHERE image_id = ?`).all(image.id) as { file: string; sha256: string; area: number }[];
+    const held = new Set(heldRows.map((r) => r.sha256));
+    // Compared as stored: a mask on a turned photo's stored pixels is stored turned. The same mask in other
+    // bytes (the SAM 3D folder's cut-out of a mask the window saved from that file) is the same mask too:
+    // compared by its pixels, or an example opened again would come back with its mask twice. A held mask
+    // is decoded only when a new one of its area comes.
+    const heldKeys = new Map<string, string>();
+    const heldKey = async (file: string): Promise<string> => {
+      let k = heldKeys.get(file);
+      if (k === undefined) {
+        try {
+          k = await maskPixelKey(fs.readFileSync(this.abs(file)));
+        } catch {
+          k = ''; // a missing or damaged file is the integrity check's to report; it matches nothing
+        }
+        heldKeys.set(file, k);
+      }
+      return k;
+    };
+    const newKeys = new Set<string>();
+    const pending: PendingMask[] = [];
+    for (const m of await checkedMasks(masks, await this.maskTarget(image.id))) {
       const hash = sha256(m.png);
-      return !held.has(hash) && held.add(hash);
-    });
+      if (held.has(hash)) continue;
+      const pixels = await maskPixelKey(m.png);
+      if (newKeys.has(pixels)) continue;
+      let same = false;
+      for (const r of heldRows) if (r.area === m.area && (await heldKey(r.file)) === pixels) same = true;
+      if (same) continue;
+      held.add(hash);
+      newKeys.add(pixels);
+      pending.push(m);
+    }
     if (pending.length) {
       this.writeThenCommit(`add masks to "${image.name}"`, pending.map((m) => ({ rel: maskFile(m), data: m.png })), (stored) => {
         const t = now();
@@ -1270,11 +1297,12 @@ export class Library {
         )
         .pluck()
         .all() as string[];
-      const trashed = (table: string, set: string): { gone: number; kept: number } =>
-        this.db
-          .prepare(`SELECT count(*) FILTER (WHERE id IN (SELECT id FROM ${set})) AS gone, count(*) FILTER (WHERE id NOT IN (SELECT id FROM ${set})) AS kept
-                    FROM ${table} WHERE deleted_at IS NOT NULL`)
-          .get() as { gone: number; kept: number };
+      // Gone: every row deleted, the images and runs that go with a project (or an image) included, as
+      // the user is told "Deleted 2 runs, 2 images and 1 project". Kept: trashed rows left for runs in progress.
+      const trashed = (table: string, set: string): { gone: number; kept: number } => ({
+        gone: this.db.prepare(`SELECT count(*) FROM ${set}`).pluck().get() as number,
+        kept: this.db.prepare(`SELECT count(*) FROM ${table} WHERE deleted_at IS NOT NULL AND id NOT IN (SELECT id FROM ${set})`).pluck().get() as number,
+      });
       const [p, i, r] = [trashed('projects', 'trash_projects'), trashed('images', 'trash_images'), trashed('runs', 'trash_runs')];
       // Children first; the cascades remove masks, run_masks, artefacts and tags.
       this.db.exec(`
@@ -1349,6 +1377,16 @@ async function cutoutFromAlpha(data: Buffer, width: number, height: number): Pro
   }
   const png = await sharp(px, { raw: { width, height, channels: 4 } }).png().toBuffer();
   return { png, area };
+}
+
+/**
+ * `base` + `suffix` within the API's 255-character limit on names (src-shared/api/library.ts), `base`
+ * shortened between characters as needed, so "… (2)" can still be renamed and exported by its name.
+ */
+function withSuffix(base: string, suffix: string): string {
+  const chars = Array.from(base);
+  while (chars.join('').length + suffix.length > 255) chars.pop();
+  return chars.join('').trimEnd() + suffix;
 }
 
 /** A mask checked and about to be stored: its new id, cleaned name, PNG and area. */

@@ -3,6 +3,7 @@
  * masks, a saved mask and a project archive's files all pass through these checks, so a file the window
  * cannot show or the pipeline cannot read never gets a row.
  */
+import { createHash } from 'node:crypto';
 import sharp, { type Metadata } from 'sharp';
 import { loadMaskFile } from '../pipeline/image/decode';
 import { exifOrientation, swapsSides, uprightSize, type ExifOrientation } from '../pipeline/image/orientation';
@@ -24,6 +25,12 @@ async function maskArea(png: Buffer): Promise<number> {
   let area = 0;
   for (let p = 0; p < data.length; p++) area += data[p];
   return area;
+}
+
+/** What a mask selects, as a key: the same for two files of one mask in other bytes (a cut-out and a black-and-white PNG). */
+export async function maskPixelKey(png: Buffer): Promise<string> {
+  const { width, height, data } = await loadMaskFile(png);
+  return `${width}x${height}:${createHash('sha256').update(data).digest('hex')}`;
 }
 
 /**

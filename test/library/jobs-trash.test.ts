@@ -68,7 +68,8 @@ describe('jobs on trashed inputs', () => {
 
     // Emptying the trash now removes the project with its files; nothing of a job refers to them.
     const files = [lib.imagePath(image.id), lib.maskPath(mask.id)];
-    expect(await call('trash.empty', {})).toMatchObject({ projects: 1, images: 0, runs: 0 });
+    // The counts say everything that went: the project's image with it.
+    expect(await call('trash.empty', {})).toMatchObject({ projects: 1, images: 1, runs: 0 });
     expect(files.some((f) => fs.existsSync(f))).toBe(false);
   });
 
@@ -162,7 +163,8 @@ describe('emptying the trash with runs in progress', () => {
     lib.failRun(runA.id, 'Cancelled', { cancelled: true });
     lib.failRun(runB.id, 'out of memory');
     lib.failRun(runC.id, 'out of memory');
-    expect(lib.emptyTrash()).toMatchObject({ projects: 1, images: 1, runs: 1, kept: { projects: 0, images: 0, runs: 0 } });
+    // Project a with its image and run, image b with its run, and run C.
+    expect(lib.emptyTrash()).toMatchObject({ projects: 1, images: 2, runs: 3, kept: { projects: 0, images: 0, runs: 0 } });
     expect(inUse.some((f) => fs.existsSync(f))).toBe(false);
     expect(() => lib.getRun(runA.id)).toThrow(/No run/);
     expect(lib.listTrash()).toEqual({ projects: [], images: [], runs: [] });

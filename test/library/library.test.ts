@@ -80,6 +80,14 @@ describe('images and masks', () => {
     await expect(lib.importImage({ name: 'chair.png', data, reuse: true, masks: [{ name: 'arm', png: await greyMaskPng(64, 48, 50) }, { name: 'tiny', png: await greyMaskPng(8, 8, 4) }] }))
       .rejects.toMatchObject({ code: 'BAD_INPUT' });
     expect(lib.listMasks(first.image.id)).toHaveLength(2);
+    // The same mask in other bytes (the window saved a cut-out's mask as black and white, then the SAM 3D
+    // folder's cut-out comes with the photo again) is the mask the image holds, not a second one.
+    const px = Buffer.alloc(64 * 48 * 4, 0);
+    for (let p = 0; p < 100; p++) px.fill(255, 4 * p, 4 * p + 4); // the 'leg' pixels as an RGBA cut-out
+    const cutout = await sharp(px, { raw: { width: 64, height: 48, channels: 4 } }).png().toBuffer();
+    expect(sha256(cutout)).not.toBe(sha256(leg));
+    const sameLeg = await lib.importImage({ name: 'chair.png', data, reuse: true, masks: [{ name: 'object 0', png: cutout }] });
+    expect(sameLeg.masks.map((m) => m.name)).toEqual(['seat', 'leg']);
 
     // Another photo, a copy without reuse, and the same photo once its image is in the trash: new images.
     expect((await lib.importImage({ name: 'other.png', data: await photoPng(64, 48, 7), reuse: true })).reused).toBe(false);

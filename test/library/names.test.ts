@@ -71,6 +71,14 @@ describe('names through the library API', () => {
     lib.trashProject(image.projectId);
     expect(await projectOf('chair.png')).toBe('chair');
     expect((await call('projects.create', { name: 'image' })).name).toBe('image');
+    // A long name with its number still fits the 255 characters a rename or an export takes.
+    const long = `${'é'.repeat(200)}${'😀'.repeat(30)}`; // 260 UTF-16 code units
+    await projectOf(`${long.slice(0, 250)}.png`);
+    const second = await projectOf(`${long.slice(0, 250)}.png`);
+    expect(second.endsWith(' (2)')).toBe(true);
+    expect(second.length).toBeLessThanOrEqual(255);
+    expect(second.isWellFormed()).toBe(true);
+    expect((await call('projects.rename', { projectId: (await call('projects.list', {})).find((p: { name: string }) => p.name === second).id, name: second })).name).toBe(second);
   });
 
   it('refuses renames to invisible-only names for projects, images, masks and runs, and keeps the old name', async () => {
