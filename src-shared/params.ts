@@ -38,7 +38,7 @@ export const PARAM_SPECS = [
   { key: 'ssOrder', symbol: 'Taylor order', kind: 'integer', min: 1, max: 2, step: 1, default: 1, module: 'ss',
     help: 'Order of the Taylor extrapolation of the velocity on cached steps.' },
   { key: 'ssMomentumBeta', symbol: 'β', kind: 'number', min: 0, max: 0.99, step: 0.01, default: 0.5, module: 'ss',
-    help: 'Layout momentum β: blend of the extrapolated and the last full velocity for layout tokens (paper mode).' },
+    help: 'Layout momentum β: blend of the extrapolated and the last full velocity for layout tokens (layout mode "paper" only).' },
   { key: 'ssLayoutMode', symbol: 'layout mode', kind: 'enum', options: ['paper', 'faithful'], default: 'paper', module: 'ss',
     help: '"paper": momentum-anchored layout tokens; "faithful": same extrapolation as shape, as the public code does.' },
   { key: 'ssDiffInT', symbol: 'Δt differences', kind: 'boolean', default: false, module: 'ss',
@@ -196,6 +196,117 @@ export function cliFlag(key: string): string {
   return '--' + key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
 }
 
+/** The method a run uses when none is given (CLI --preset, API, window). */
+export const DEFAULT_METHOD: Method = 'fast-sam3d';
+
+type PresetName = keyof typeof PRESETS;
+export function isPreset(method: Method): method is PresetName {
+  return method in PRESETS;
+}
+
+const SPEC_OF = new Map((PARAM_SPECS as readonly ParamSpec[]).map((s) => [s.key, s]));
+
+/** A parameter as both the window and the CLI call it: "τ low (meshTauLow, --mesh-tau-low)". */
+export function paramLabel(key: keyof AccelParams): string {
+  const spec = SPEC_OF.get(key);
+  return `${spec ? `${spec.symbol} ` : ''}(${key}, ${cliFlag(key)})`;
+}
+
+/** A given value in both spellings: "k (ssCacheStride: 2, --ss-cache-stride 2)", "SS cache (ssCache: false, --no-ss-cache)". */
+export function paramValueLabel(key: keyof AccelParams, value: unknown): string {
+  const spec = SPEC_OF.get(key);
+  const flag = cliFlag(key);
+  const cli = typeof value === 'boolean' ? (value ? flag : `--no-${flag.slice(2)}`) : `${flag} ${String(value)}`;
+  return `${spec ? `${spec.symbol} ` : ''}(${key}: ${typeof value === 'string' ? `'${value}'` : String(value)}, ${cli})`;
+}
+
+/** What each baseline does and the only acceleration parameters it reads (docs/accelerations.md, "Methods"). */
+const BASELINES: Record<Exclude<Method, PresetName>, { does: string; reads: readonly (keyof AccelParams)[] }> = {
+  'uniform-skip': { does: 'reuses the last evaluated velocity on a stride schedule in both stages, without carving or aggregation', reads: ['ssCacheStride', 'ssWarmup'] },
+  taylorseer: { does: 'extrapolates the velocity (Taylor) on a stride schedule in both stages, without carving or aggregation', reads: ['ssCacheStride', 'ssWarmup', 'ssOrder'] },
+  easycache: { does: 'reuses residuals in both stages, without carving or aggregation', reads: ['slatThresh', 'slatWarmup'] },
+  'random-drop': { does: 'carves random SLaT tokens on every step, without caching or aggregation', reads: ['slatCarvingRatio'] },
+  'uniform-merge': { does: 'aggregates the voxels by a fixed S = 2, without caching or carving', reads: ['meshFixOffset'] },
+};
+
+const SS_CACHE_KEYS: readonly (keyof AccelParams)[] = ['ssCacheStride', 'ssWarmup', 'ssOrder', 'ssMomentumBeta', 'ssLayoutMode', 'ssDiffInT', 'ssFullAtCfgSwitch'];
+const SLAT_KEYS: readonly (keyof AccelParams)[] = ['slatThresh', 'slatWarmup', 'slatCarvingRatio', 'slatSpatialWeight', 'slatStaleLimit'];
+const MESH_KEYS: readonly (keyof AccelParams)[] = ['meshTauLow', 'meshTauHigh', 'meshSpectralWeight2d'];
+
+const strideOne = 'k (ssCacheStride) = 1 evaluates every step in full; set --ss-cache-stride (ssCacheStride) to 2 or more';
+const noSlatCaching = 'τ cache (slatThresh) = 0 turns SLaT step caching off; set --slat-thresh (slatThresh) above 0';
+
+/**
+ * Why `method`, run with the resolved values `p`, does not read parameter `key` (and what to do instead), or
+ * null when it reads it. Sampler settings are read by every method. Mirrors the pipeline's policies
+ * (src-main/pipeline/accel/policies.ts; test/pipeline/params-read.test.ts checks that changing a parameter
+ * reported as unread changes nothing).
+ */
+export function unreadReason(method: Method, p: AccelParams, key: keyof AccelParams): string | null {
+  const spec = SPEC_OF.get(key);
+  if (!spec || spec.module === 'sampler') return null;
+  if (!isPreset(method)) {
+    const b = BASELINES[method];
+    if (!b.reads.includes(key)) {
+      return `the ${method} baseline ${b.does}, and reads only ${b.reads.map((k) => paramLabel(k)).join(' and ')}; ` +
+        `to choose or tune the modules, use a preset (--preset ${DEFAULT_METHOD}, or --preset off plus module switches such as --ss-cache)`;
+    }
+    if ((key === 'ssWarmup' || key === 'ssOrder') && p.ssCacheStride === 1) return strideOne;
+    if (key === 'slatWarmup' && p.slatThresh === 0) return noSlatCaching;
+    return null;
+  }
+  const inOff = method === 'off' ? ' in the off preset' : '';
+  const orPreset = method === 'off' ? `, or use --preset ${DEFAULT_METHOD}` : '';
+  if (SS_CACHE_KEYS.includes(key)) {
+    if (!p.ssCache) return `SS step caching (ssCache) is off${inOff}; turn it on with --ss-cache (ssCache: true)${orPreset}`;
+    if (key !== 'ssCacheStride' && p.ssCacheStride === 1) return strideOne;
+    if (key === 'ssMomentumBeta' && p.ssLayoutMode !== 'paper') {
+      const byPreset = PRESETS[method].ssLayoutMode === p.ssLayoutMode ? ` (the ${method} preset's)` : '';
+      return `β acts only in layout mode paper, and the layout mode is ${p.ssLayoutMode}${byPreset}; add --ss-layout-mode paper (ssLayoutMode: 'paper')`;
+    }
+    return null;
+  }
+  if (SLAT_KEYS.includes(key)) {
+    if (!p.slatCarving) return `SLaT carving and caching (slatCarving) is off${inOff}; turn it on with --slat-carving (slatCarving: true)${orPreset}`;
+    if (key === 'slatWarmup' && p.slatThresh === 0) return noSlatCaching;
+    if ((key === 'slatSpatialWeight' || key === 'slatStaleLimit') && p.slatCarvingRatio === 0) {
+      return 'carving ratio (slatCarvingRatio) = 0 turns token carving off; set --slat-carving-ratio (slatCarvingRatio) above 0';
+    }
+    return null;
+  }
+  if (MESH_KEYS.includes(key) && !p.meshAggregation) {
+    return `spectral aggregation (meshAggregation) is off${inOff}; turn it on with --mesh-aggregation (meshAggregation: true)${orPreset}`;
+  }
+  // The module switches are always read by a preset, and so is meshFixOffset: it also places the grid halved
+  // over the pack's voxel cap, with aggregation off.
+  return null;
+}
+
+/** The parameters `method` reads with the resolved values `p`: every sampler setting and the acceleration ones it uses. */
+export function paramsReadBy(method: Method, p: AccelParams): (keyof AccelParams)[] {
+  return (PARAM_SPECS as readonly ParamSpec[]).map((s) => s.key as keyof AccelParams).filter((k) => unreadReason(method, p, k) === null);
+}
+
+/**
+ * One warning per reason for the parameters the user gave (`overrides`, as sent: CLI flags, API payload)
+ * that `method` does not read with the resolved values `p`. Each names the value as given, in both the API's
+ * and the CLI's spelling, and what to do for it to act.
+ */
+export function ignoredParamWarnings(method: Method, p: AccelParams, overrides: Partial<AccelParams>): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const spec of PARAM_SPECS as readonly ParamSpec[]) {
+    const key = spec.key as keyof AccelParams;
+    const v = overrides[key];
+    if (v === undefined) continue;
+    const reason = unreadReason(method, p, key);
+    if (reason === null) continue;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), paramValueLabel(key, v)]);
+  }
+  return [...byReason].map(([reason, labels]) =>
+    `${labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]} were` : `${labels[0]} was`} ignored: ${reason}.`,
+  );
+}
+
 /** Resolve a preset plus user overrides into a complete, validated parameter object. */
 export function resolveParams(preset: keyof typeof PRESETS, overrides: Partial<AccelParams> = {}): AccelParams {
   const merged = { ...DEFAULT_PARAMS, ...PRESETS[preset], ...overrides };
@@ -212,9 +323,12 @@ const ACCELERATION_KEYS = (PARAM_SPECS as readonly ParamSpec[]).filter((s) => s.
  */
 export function hasPresetValues(preset: keyof typeof PRESETS, values: Partial<AccelParams> | Record<string, unknown>): boolean {
   resolvedPresets ??= Object.fromEntries((Object.keys(PRESETS) as (keyof typeof PRESETS)[]).map((p) => [p, resolveParams(p)])) as Record<keyof typeof PRESETS, AccelParams>;
-  const ref = resolvedPresets[preset] as unknown as Record<string, unknown>;
+  const ref = resolvedPresets[preset];
   const v = values as Record<string, unknown>;
-  return ACCELERATION_KEYS.every((k) => ref[k] === v[k]);
+  // Only what the preset reads: a value it ignores (β in faithful layout mode, k with SS caching off) changes
+  // nothing, and a run's report records only what was read (reportedParams). Equal read values imply the
+  // same read set, hence the same computation.
+  return ACCELERATION_KEYS.every((k) => unreadReason(preset, ref, k as keyof AccelParams) !== null || (ref as unknown as Record<string, unknown>)[k] === v[k]);
 }
 
 /**

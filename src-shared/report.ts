@@ -39,9 +39,26 @@ export const ScheduleSchema = z.object({
 });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
+/**
+ * What set the aggregation factor S: 'spectral' (chosen from the HFER score, method with aggregation on),
+ * 'voxelGuard' (the voxel-count guards decided S whatever the spectra, which were not measured), 'fixed'
+ * (the uniform-merge baseline's S = 2), 'voxelCap' (the pack's voxel cap halved the grid), 'off' (the
+ * method does not aggregate: S = 1).
+ */
+export const AGGREGATION_DECIDED_BY = ['spectral', 'voxelGuard', 'fixed', 'voxelCap', 'off'] as const;
+export type AggregationDecidedBy = (typeof AGGREGATION_DECIDED_BY)[number];
+
 export const AggregationReportSchema = z.object({
+  /** Whether the method aggregates (meshAggregation of a preset; uniform-merge). Absent in earlier reports. */
+  enabled: z.boolean().optional(),
+  /** What set `factor` (AGGREGATION_DECIDED_BY). Absent in earlier reports. */
+  decidedBy: z.enum(AGGREGATION_DECIDED_BY).optional(),
   /** Aggregation factor S actually applied (1 = none). */
   factor: z.number().positive(),
+  /**
+   * HFER_2D, HFER_3D and score = w·HFER_2D + (1 − w)·HFER_3D that S was chosen from: all 0 unless
+   * `decidedBy` is 'spectral' (earlier reports could carry an HFER_3D measured for carving alone).
+   */
   hfer2d: z.number(),
   hfer3d: z.number(),
   score: z.number(),
@@ -67,7 +84,11 @@ export const RunReportSchema = z.object({
   /** The provider the sessions actually ran on (after any CPU fallback). */
   executionProvider: z.string(),
   method: z.enum(METHODS),
-  /** Fully resolved parameters (preset + overrides + pack defaults for sampler settings). */
+  /**
+   * The parameters the run used, resolved (preset + overrides + pack defaults for sampler settings): every
+   * sampler setting and the acceleration parameters the method read with these values. One it did not read
+   * is absent (src-shared/params.ts paramsReadBy); if it was given, `warnings` says it was ignored.
+   */
   params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
   name: z.string().optional(),
   objectMs: z.number().nonnegative(),

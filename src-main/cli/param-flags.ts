@@ -5,7 +5,7 @@
  */
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { PARAM_SPECS, cliFlag } from '../../src-shared/params';
+import { DEFAULT_METHOD, PARAM_SPECS, PRESETS, cliFlag, isPreset, resolveParams, unreadReason } from '../../src-shared/params';
 import type { AccelParams, ParamSpec } from '../../src-shared/params';
 import { parseNumberFlag } from './numbers';
 
@@ -16,10 +16,38 @@ function attr(spec: ParamSpec): string {
     .replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/**
+ * The default a run gets without the flag: the default preset's value, then the values of the presets
+ * that set another, then the table default where the default preset's differs from it (off and the
+ * baselines start from the table). Sampler settings: no preset sets them.
+ */
+export function defaultText(spec: ParamSpec): string {
+  if (spec.packDefault) return 'pack default';
+  const key = spec.key as keyof AccelParams;
+  const table = spec.default;
+  const presets = (Object.keys(PRESETS) as (keyof typeof PRESETS)[]).sort((a, b) => Number(b === DEFAULT_METHOD) - Number(a === DEFAULT_METHOD));
+  const valueIn = (p: keyof typeof PRESETS) => resolveParams(p)[key];
+  const dv = isPreset(DEFAULT_METHOD) ? valueIn(DEFAULT_METHOD) : table;
+  const groups = new Map<unknown, string[]>();
+  for (const p of presets) groups.set(valueIn(p), [...(groups.get(valueIn(p)) ?? []), p]);
+  let text: string;
+  if (dv === table) {
+    const others = [...groups].filter(([v]) => v !== table).map(([v, ps]) => `${String(v)} with --preset ${ps.join(', ')}`);
+    text = `default ${String(table)}${others.map((o) => `; ${o}`).join('')}`;
+  } else {
+    const same = groups.get(dv) ?? [];
+    const others = [...groups].filter(([v]) => v !== dv && v !== table).map(([v, ps]) => `; ${String(v)} with --preset ${ps.join(', ')}`);
+    const tableUsers = [...(groups.get(table) ?? []), 'the baselines'];
+    text = `default ${String(dv)}, as the preset${same.length > 1 ? 's' : ''} ${same.join(', ')} set${same.length > 1 ? '' : 's'} it${others.join('')}; ${String(table)} with ${tableUsers.join(' and ')}`;
+  }
+  // Say so where the default preset does not read the parameter at all (β in faithful layout mode).
+  const unread = isPreset(DEFAULT_METHOD) ? unreadReason(DEFAULT_METHOD, resolveParams(DEFAULT_METHOD), key) : null;
+  return unread ? `${text}; no effect with the default preset ${DEFAULT_METHOD}: ${unread}` : text;
+}
+
 function describe(spec: ParamSpec): string {
   const range = spec.kind === 'number' || spec.kind === 'integer' ? ` [${spec.min}..${spec.max}]` : '';
-  const def = spec.packDefault ? 'pack default' : `default ${String(spec.default)} unless the preset sets it`;
-  return `${spec.symbol}: ${spec.help}${range} (${def})`;
+  return `${spec.symbol}: ${spec.help}${range} (${defaultText(spec)})`;
 }
 
 export function addParamFlags(cmd: Command): Command {

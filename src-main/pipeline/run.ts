@@ -13,7 +13,7 @@ import { PipelineInputError, throwIfAborted } from './errors';
 import { conditionInputs, conformMask, objectCutout } from './image';
 import type { BinaryMask, DecodedImage } from './image';
 import { ROLES, type Pack } from './pack';
-import { resolveRunParams, reportedParams } from './params-resolve';
+import { reportedParams, resolveRun, scheduleWarnings } from './params-resolve';
 import { ProgressReporter } from './progress';
 import type { ProgressCallback } from './progress';
 import { decodeLayout } from './layout';
@@ -119,10 +119,12 @@ function maskLabel(inp: ObjectInput, fallback: string): string {
 async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], opts: RunOptions) {
   const m = pack.manifest;
   const method = opts.method ?? 'fast-sam3d';
-  const params = resolveRunParams(method, opts.params);
+  const { params, warnings: paramWarnings } = resolveRun(method, opts.params);
   const k = inputs.length;
   const progress = new ProgressReporter(opts.onProgress, 0, k);
-  const sharedWarnings = [...image.warnings];
+  // Parameters given that the method ignores, and schedules whose caching never acts (below): every
+  // object's report carries them, as the scene's does.
+  const sharedWarnings = [...image.warnings, ...paramWarnings];
   const masks = inputs.map((inp, q) =>
     conformMask(
       inp.mask,
@@ -162,6 +164,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
   // Draw d = j·k + b is shape sample j of object b; sample 0 is SAM 3D's one draw (its noise, its layout).
   t = performance.now();
   const ssSched = ssSchedule(m, params);
+  sharedWarnings.push(...scheduleWarnings(method, params, ssSched.steps, slatSchedule(m, params).steps));
   const samples = params.ssSamples;
   const draws = k * samples;
   const ssPolicies: SsStepPolicy[] = Array.from({ length: draws }, () =>
@@ -328,7 +331,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       pack: { name: m.name, version: m.version },
       executionProvider: pack.executionProvider,
       method,
-      params: reportedParams(params, m),
+      params: reportedParams(method, params, m),
       ...(inputs[b].name ? { name: inputs[b].name } : {}),
       objectMs: stages.condition.ms + stages.ssSampling.ms + stages.ssDecode.ms + (performance.now() - start),
       stages,
@@ -343,6 +346,8 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
         },
       },
       aggregation: {
+        enabled: vox.enabled,
+        decidedBy: vox.decidedBy,
         factor: agg.factorUsed,
         hfer2d: vox.hfer2d,
         hfer3d: vox.hfer3d,

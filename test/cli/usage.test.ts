@@ -52,6 +52,8 @@ describe('numeric flags: plain decimal numbers only', () => {
       '.2',
       '--ss-momentum-beta',
       '0.25',
+      '--ss-layout-mode',
+      'paper', // β acts only there (the default preset's layout mode is faithful)
       '--ss-cache-stride',
       '+3',
       '--seed',
@@ -60,6 +62,36 @@ describe('numeric flags: plain decimal numbers only', () => {
     expect(r.code).toBe(0);
     const report = RunReportSchema.parse(JSON.parse(r.out));
     expect(report.params).toMatchObject({ slatCarvingRatio: 0.2, ssMomentumBeta: 0.25, ssCacheStride: 3, seed: 7 });
+    expect(report.warnings).toEqual([]);
+  });
+});
+
+describe('flags a method ignores', () => {
+  it('are printed as warnings naming the flag and what to do, and left out of the report', async () => {
+    const r = await cli('infer', '--image', MUG, '--pack', PACK, '--output-dir', tmp(), '--preset', 'off', '--ss-cache-stride', '2', '--ss-steps', '3', '--slat-steps', '3');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      '  warning: k (ssCacheStride: 2, --ss-cache-stride 2) was ignored: SS step caching (ssCache) is off in the off preset; turn it on with --ss-cache (ssCache: true), or use --preset fast-sam3d.\n',
+    );
+    const beta = await cli('infer', '--image', MUG, '--pack', PACK, '--output-dir', tmp(), '--json', '--ss-momentum-beta', '0', '--ss-steps', '5', '--ss-warmup', '12', '--slat-steps', '4');
+    expect(beta.code).toBe(0);
+    const report = RunReportSchema.parse(JSON.parse(beta.out));
+    expect(report.params).not.toHaveProperty('ssMomentumBeta');
+    expect(report.schedules.ss.pattern).toBe('FFFFF');
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/^β \(ssMomentumBeta: 0, --ss-momentum-beta 0\) was ignored: .*add --ss-layout-mode paper/),
+      expect.stringMatching(/^SS warm-up \(ssWarmup, --ss-warmup\) = 12 covers all 5 SS steps/),
+    ]);
+  });
+
+  it("--help gives the default preset's values, says where a preset sets another, and that β does nothing by default", async () => {
+    const r = await cli('infer', '--help');
+    const help = r.out.replace(/\s+/g, ' ');
+    expect(help).toContain('(default faithful, as the presets fast-sam3d, balanced, max set it; paper with off and the baselines)');
+    expect(help).toContain('(default false, as the presets fast-sam3d, balanced, max set it; true with off and the baselines)');
+    expect(help).toMatch(/--ss-momentum-beta <x> .*\(default 0\.5; no effect with the default preset fast-sam3d: β acts only in layout mode paper/);
+    expect(help).toMatch(/--seed <n> .*\(default 42\)/);
+    expect(help).not.toContain('unless the preset sets it');
   });
 });
 

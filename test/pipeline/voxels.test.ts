@@ -58,6 +58,23 @@ describe('prepareVoxels', () => {
     expect(v.agg.factorUsed).toBe(2);
     expect(v.agg.coords.length / 3).toBeLessThan(v.voxelsBefore);
     expect(v.agg.scores.length).toBe(v.agg.coords.length / 3);
+    expect(v).toMatchObject({ enabled: true, decidedBy: 'fixed', hfer2d: 0, hfer3d: 0, score: 0 });
+  });
+
+  it('what set S is said, and the spectra are reported only where S came from them', () => {
+    const fast = prepareVoxels(ballLogits(6), manifest, 'fast-sam3d', resolveRunParams('fast-sam3d'), cutout, 'ball');
+    expect(fast).toMatchObject({ enabled: true, decidedBy: 'spectral' });
+    expect(fast.score).toBeGreaterThan(0);
+    // Aggregation off, carving on: HFER-3D is measured for the carving scores, but it set no factor.
+    const noAgg = prepareVoxels(ballLogits(6), manifest, 'fast-sam3d', resolveRunParams('fast-sam3d', { meshAggregation: false }), cutout, 'ball');
+    expect(noAgg.agg.scores.some((x) => x > 0)).toBe(true);
+    expect(noAgg).toMatchObject({ enabled: false, decidedBy: 'off', hfer2d: 0, hfer3d: 0, score: 0 });
+    expect(noAgg.agg.factorUsed).toBe(1);
+    const off = prepareVoxels(ballLogits(6), manifest, 'off', resolveRunParams('off'), cutout, 'ball');
+    expect(off).toMatchObject({ enabled: false, decidedBy: 'off', hfer2d: 0, hfer3d: 0, score: 0 });
+    // Few voxels: the guard sets S = 1 without the spectra.
+    const guarded = prepareVoxels(ballLogits(1), manifest, 'fast-sam3d', resolveRunParams('fast-sam3d'), cutout, 'dot');
+    expect(guarded).toMatchObject({ enabled: true, decidedBy: 'voxelGuard', hfer2d: 0, score: 0 });
   });
 
   it('fast-sam3d: HFER-driven factor with both spectra measured', () => {
@@ -74,6 +91,7 @@ describe('prepareVoxels', () => {
     expect(v.warnings.join()).toMatch(/exceed the pack's limit of 50; the voxel grid was halved \(S = 2\)/);
     expect(v.warnings.join()).toMatch(/a random subset was kept/);
     expect(v.agg.factorUsed).toBe(2);
+    expect(v).toMatchObject({ enabled: false, decidedBy: 'voxelCap' });
     // a cap the halved grid fits under: halved, no random subset
     const halved = prepareVoxels(
       ballLogits(6),

@@ -3,6 +3,7 @@
  * voxel guards, and spectral-aware aggregation (whose per-voxel scores also feed token carving).
  */
 import type { AccelParams, Method } from '../../../src-shared/params';
+import type { AggregationDecidedBy } from '../../../src-shared/report';
 import {
   aggregateCoords,
   aggregationFor,
@@ -23,6 +24,11 @@ export interface VoxelSet {
   /** Aggregated coordinates (lexicographic) and their spectral scores. */
   agg: AggregationResult;
   voxelsBefore: number;
+  /** Whether the method aggregates (RunReport.aggregation.enabled). */
+  enabled: boolean;
+  /** What set the factor (RunReport.aggregation.decidedBy). */
+  decidedBy: AggregationDecidedBy;
+  /** The spectral ratios and score the factor was chosen from; 0 when it was not (decidedBy ≠ 'spectral'). */
   hfer2d: number;
   hfer3d: number;
   score: number;
@@ -69,10 +75,12 @@ export function prepareVoxels(
   let factor = decision.enabled
     ? (decision.fixedFactor ?? chooseAggregationFactor(h2, h3v, voxelsBefore, R, decision))
     : 1;
+  let decidedBy: AggregationDecidedBy = !decision.enabled ? 'off' : decision.fixedFactor ? 'fixed' : needRatios ? 'spectral' : 'voxelGuard';
   // Over the pack's cap, halve the grid first (scale × 2), as SAM 3D's downsample_sparse_structure does:
   // a random subset alone would leave holes in the surface.
   if (voxelsBefore > m.ss.maxVoxels && factor < 2) {
     factor = 2;
+    decidedBy = 'voxelCap';
     warnings.push(
       `${voxelsBefore} voxels exceed the pack's limit of ${m.ss.maxVoxels}; the voxel grid was halved (S = 2).`,
     );
@@ -88,9 +96,12 @@ export function prepareVoxels(
   return {
     agg,
     voxelsBefore,
-    hfer2d: h2,
-    hfer3d: h3v,
-    score: aggregationScore(h2, h3v, params.meshSpectralWeight2d),
+    enabled: decision.enabled,
+    decidedBy,
+    // The HFER-3D that carving alone measured is no aggregation score: reported only where S came from it.
+    hfer2d: decidedBy === 'spectral' ? h2 : 0,
+    hfer3d: decidedBy === 'spectral' ? h3v : 0,
+    score: decidedBy === 'spectral' ? aggregationScore(h2, h3v, params.meshSpectralWeight2d) : 0,
     warnings,
   };
 }
