@@ -248,3 +248,82 @@ test('library: the same photo twice is one project; projects and the right-click
 
   expect(consoleErrors, 'no errors in the window console').toEqual([]);
 });
+
+test('library: long names stay inside their cards, tags in natural order, one full stop, Export takes a new name', async ({ page }, info) => {
+  test.setTimeout(6 * 60_000);
+  const consoleErrors = watchConsoleErrors(page);
+  // A photo (with its mask) under a long unbroken name: its run card's source line repeats it.
+  const stem = `table_${'x'.repeat(140)}`;
+  const folder = path.join(info.outputDir, 'long');
+  fs.mkdirSync(folder, { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'resources/examples/table/image.png'), path.join(folder, `${stem}.png`));
+  fs.copyFileSync(path.join(ROOT, 'resources/examples/table/0.png'), path.join(folder, '0.png'));
+
+  await page.goto(host().openUrl);
+  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  await page.locator('#pack-select').selectOption(packId);
+  await page.getByTestId('image-input').setInputFiles([path.join(folder, `${stem}.png`), path.join(folder, '0.png')]);
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles', { timeout: 240_000 });
+
+  await page.getByRole('button', { name: 'Library', exact: true }).click();
+  const drawer = page.getByRole('complementary', { name: 'Library' });
+  const item = drawer.locator('.lib-item').filter({ has: page.getByRole('button', { name: /^Open run / }) }).filter({ hasText: stem.slice(0, 40) }).first();
+  await expect(item).toBeVisible();
+  const runName = (await item.getByRole('button', { name: /^Open run / }).getAttribute('aria-label'))!.slice('Open run '.length);
+
+  // Every line of the card ends inside the card, left of its buttons and of the drawer's edge.
+  const overflow = () => item.evaluate((li) => {
+    const card = li.querySelector('.card')!.getBoundingClientRect();
+    const actions = li.querySelector('.card-actions')!.getBoundingClientRect();
+    const drawerBox = li.closest('.drawer')!.getBoundingClientRect();
+    const lines = [...li.querySelectorAll('.card-text > *')].map((el) => {
+      // The text's own extent (a clipped line is as wide as its box; its text may be wider, hidden).
+      const r = el.getBoundingClientRect();
+      return { text: (el.textContent ?? '').slice(0, 30), right: r.right, clipped: el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'hidden' };
+    });
+    return {
+      cardInside: card.right <= actions.left + 0.5 && actions.right <= drawerBox.right + 0.5,
+      out: lines.filter((l) => l.right > card.right + 0.5 || l.clipped).map((l) => l.text),
+    };
+  });
+  expect(await overflow()).toEqual({ cardInside: true, out: [] });
+  // The shortened source line carries its full text in a title.
+  await expect(item.locator('.card-text > .line')).toHaveAttribute('title', new RegExp(`^${stem}\\.png`));
+  await shot(page, info, 'library-20-long-names');
+
+  // Tags in natural order: t1, t2, t10 (not t1, t10, t2).
+  await drawer.getByRole('button', { name: `Edit tags of run ${runName}` }).click();
+  const tags = drawer.getByRole('textbox', { name: `Tags of run ${runName}, separated by commas` });
+  await tags.fill('t10, t2, t1');
+  await tags.press('Enter');
+  await expect(tags).toBeHidden();
+  await expect(item.locator('.chip')).toHaveText(['t1', 't2', 't10']);
+  // A refused tag: the API's sentence, ended once.
+  await drawer.getByRole('button', { name: `Edit tags of run ${runName}` }).click();
+  await expect(tags).toHaveValue('t1, t2, t10');
+  await tags.fill('x'.repeat(65));
+  await tags.press('Enter');
+  const alert = drawer.getByRole('alert');
+  await expect(alert).toContainText('Saving the tags failed');
+  expect(await alert.textContent()).toMatch(/[^.]\.$/);
+  await tags.press('Escape');
+
+  // Renamed in the Library: the Export dialog (Ctrl+E) takes the new name.
+  await drawer.getByRole('button', { name: `Rename run ${runName}` }).click();
+  const nameField = drawer.getByRole('textbox', { name: `New name for run ${runName}` });
+  await nameField.fill('Long table, renamed');
+  await nameField.press('Enter');
+  await expect(drawer.getByRole('button', { name: 'Open run Long table, renamed' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(drawer).toBeHidden();
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('Control+e');
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.locator('p.muted').first()).toHaveText('Long table, renamed');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  expect(consoleErrors, 'no errors in the window console').toEqual([]);
+});

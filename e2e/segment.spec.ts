@@ -294,3 +294,96 @@ test('zoom/pan: wheel zooms at the cursor, keys and Fit, space-drag pans; brush 
   await expect.poll(zoom).toBe(1);
   await shot(page, info, '17-zoom-fit');
 });
+
+test('Segment: Ctrl+Z takes back prompt clicks before masks; names never repeat; Enter accepts after a click on Negative; a new photo keeps the tool', async ({ page }, info) => {
+  test.setTimeout(4 * 60_000);
+  const consoleErrors = watchConsoleErrors(page);
+  // A photo no other test here segments, opened without its mask: the wand is the tool for it.
+  const vase = path.join(ROOT, 'resources/examples/vase');
+  const object = await objectMask(path.join(vase, '0.png'));
+  await page.goto(host().openUrl);
+  await page.getByTestId('image-input').setInputFiles([path.join(vase, 'image.png')]);
+  const overlay = page.getByTestId('mask-overlay');
+  await expect(overlay).toBeVisible();
+  await page.keyboard.press('s');
+  const status = page.getByTestId('segment-status');
+  await expect(status).toContainText(/Encoded in \d+ ms/, { timeout: 60_000 });
+  const box = (await overlay.boundingBox())!;
+  const at = (x: number, y: number) => ({ x: ((x + 0.5) / object.width) * box.width, y: ((y + 0.5) / object.height) * box.height });
+  const area = async () => Number(await status.getAttribute('data-area'));
+  const points = page.locator('.prompts .point');
+  const names = () => page.getByRole('list', { name: /^Masks/ }).getByRole('checkbox').evaluateAll(
+    (els) => els.map((e) => (e.getAttribute('aria-label') ?? '').replace(/^Use (.*) in the run$/, '$1')));
+
+  // Accept "segment 1".
+  await overlay.click({ position: at(...object.inside) });
+  await expect.poll(area, { timeout: 30_000 }).toBeGreaterThan(0);
+  await page.keyboard.press('Enter');
+  await expect.poll(names).toEqual(['segment 1']);
+
+  // Two clicks; Ctrl+Z takes back the last click (its proposal is the one-click one again), not the mask.
+  await overlay.click({ position: at(...object.inside) });
+  await expect.poll(area, { timeout: 30_000 }).toBeGreaterThan(0);
+  const oneClick = await area();
+  await overlay.click({ position: at(4, 4), modifiers: ['Alt'] });
+  await expect(points).toHaveCount(2);
+  await expect(page.getByTestId('segment-prompts')).toHaveText('1 include · 1 exclude');
+  await page.keyboard.press('Control+z');
+  await expect(points).toHaveCount(1);
+  await expect(page.locator('.prompts .point.positive')).toHaveCount(1);
+  await expect.poll(area).toBe(oneClick);
+  expect(await names(), 'the accepted mask stays').toEqual(['segment 1']);
+  // Ctrl+Shift+Z (and Ctrl+Y) restore the click taken back.
+  await page.keyboard.press('Control+Shift+z');
+  await expect(page.locator('.prompts .point.negative')).toHaveCount(1);
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+y');
+  await expect(points).toHaveCount(2);
+  // Back to no prompts: only then does Ctrl+Z undo the accepted mask (and Ctrl+Shift+Z redo it).
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+z');
+  await expect(points).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Accept' })).toBeDisabled();
+  expect(await names()).toEqual(['segment 1']);
+  await page.keyboard.press('Control+z');
+  await expect.poll(names).toEqual([]);
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(names).toEqual(['segment 1']);
+  // The toolbar's Undo does the same as Ctrl+Z.
+  await overlay.click({ position: at(...object.inside) });
+  await expect(points).toHaveCount(1);
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(points).toHaveCount(0);
+  expect(await names()).toEqual(['segment 1']);
+  await shot(page, info, '15-segment-undo-prompts');
+
+  // Names: "segment 2", delete "segment 1", the next is "segment 3" (not a second "segment 2").
+  await overlay.click({ position: at(...object.inside) });
+  await expect.poll(area, { timeout: 30_000 }).toBeGreaterThan(0);
+  await page.keyboard.press('Enter');
+  await expect.poll(names).toEqual(['segment 1', 'segment 2']);
+  await page.getByRole('button', { name: 'Delete segment 1' }).click();
+  await expect.poll(names).toEqual(['segment 2']);
+
+  // A mouse click on the Negative toggle leaves Enter to the proposal: Enter accepts, the toggle stays on.
+  await overlay.click({ position: at(...object.inside) });
+  await expect.poll(area, { timeout: 30_000 }).toBeGreaterThan(0);
+  const negative = page.getByRole('button', { name: 'Negative clicks' });
+  await negative.click();
+  await expect(negative).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('Enter');
+  await expect.poll(names).toEqual(['segment 2', 'segment 3']);
+  await expect(negative).toHaveAttribute('aria-pressed', 'true');
+  // From the keyboard the toggle keeps the focus (Enter or Space on it toggles it).
+  await negative.focus();
+  await page.keyboard.press('Enter');
+  await expect(negative).toHaveAttribute('aria-pressed', 'false');
+  await expect(negative).toBeFocused();
+
+  // Another photo while segmenting: still the Segment tool.
+  await page.getByTestId('image-input').setInputFiles([path.join(ROOT, 'resources/examples/table/image.png')]);
+  await expect(overlay).toHaveAttribute('aria-label', /; tool: segment$/);
+  await expect(page.getByRole('button', { name: 'Segment', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(status).toContainText(/Encoded in \d+ ms/, { timeout: 60_000 });
+  expect(consoleErrors, 'no errors in the window console').toEqual([]);
+});

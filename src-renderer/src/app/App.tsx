@@ -23,7 +23,7 @@ import { useConnection } from '../state/useConnection';
 import { unsentRenames } from '../state/maskSet';
 import { useMaskEditor } from '../state/useMaskEditor';
 import { useMaskView } from '../state/useMaskView';
-import { useSegment } from '../segment/useSegment';
+import { redoStep, undoStep, useSegment } from '../segment/useSegment';
 import { ZOOM_STEP } from '../mask/viewport';
 import { loadResult, useRun } from '../state/useRun';
 import { useProgressAnnouncement } from '../runs/useProgressAnnouncement';
@@ -201,7 +201,8 @@ export function App({ api }: { api: StudioApi }) {
       run.setStatus(reusedFrom === undefined ? (still || null)
         : `${still}“${img.name}” is already in the library (project “${reusedFrom.name}”): reopened it${masks.length ? ` with ${count(masks.length, 'mask')}` : ''}, no copy made.`
           + (reusedFrom.runs > 0 ? ` The project's ${reusedFrom.runs === 1 ? 'result is' : `${reusedFrom.runs} results are`} in the Library (Ctrl+L).` : ''));
-      setTool(masks.length ? 'pick' : 'wand');
+      // Someone segmenting goes on segmenting the new photo; otherwise pick among its masks, or draw one.
+      setTool((t) => (t === 'segment' ? t : masks.length ? 'pick' : 'wand'));
       if (skipped.length) setImageError(skipped.join(' '));
     } catch (e) {
       setImageError(errorMessage(e, 'Opening the image'));
@@ -311,8 +312,8 @@ export function App({ api }: { api: StudioApi }) {
       else if (a === 'export') { if (hasResult) setExportOpen(true); }
       else if (a === 'open') openRef.current();
       else if (a === 'library') setLibraryOpen((o) => !o);
-      else if (a === 'undo') editor.undo();
-      else if (a === 'redo') editor.redo();
+      else if (a === 'undo') undoStep(tool === 'segment', segment, editor);
+      else if (a === 'redo') redoStep(tool === 'segment', segment, editor);
       else if (a === 'newMask') { if (image) editor.addMask(image.width, image.height); }
       else if (a === 'frame') setFrameSignal((n) => n + 1);
       else if (a === 'posed') setPosedSignal((n) => n + 1);
@@ -326,6 +327,23 @@ export function App({ api }: { api: StudioApi }) {
   }, [editor, exportOpen, generate, hasResult, image, libraryOpen, run, segment, tool, view]);
 
   const result = run.result;
+  // Runs renamed in the Library drawer: their names as the library has them now, read when it closes, so
+  // the Export dialog, Compare and the viewer's labels do not keep the old ones.
+  const [runNames, setRunNames] = useState<Record<string, string>>({});
+  const resultRef = useRef(result);
+  resultRef.current = result;
+  useEffect(() => {
+    const ids = resultRef.current?.objects.map((o) => o.run.runId) ?? [];
+    if (ids.length === 0) return;
+    let live = true;
+    void Promise.all(ids.map((runId) => api.invoke('runs.get', { runId }).then((d) => [runId, d.name] as const, () => null))).then((pairs) => {
+      if (!live) return;
+      const known = pairs.filter((p): p is readonly [string, string] => p !== null);
+      setRunNames((names) => (known.every(([id, n]) => names[id] === n) ? names : { ...names, ...Object.fromEntries(known) }));
+    });
+    return () => { live = false; };
+  }, [api, libraryClosings]);
+  const nameOf = useCallback((v: { runId: string; name: string }) => runNames[v.runId] ?? v.name, [runNames]);
   const [objectIndex, setObjectIndex] = useState(0);
   useEffect(() => setObjectIndex(0), [result]);
   const current = result?.objects[Math.min(objectIndex, result.objects.length - 1)] ?? null;
@@ -334,7 +352,7 @@ export function App({ api }: { api: StudioApi }) {
   const baseline = useMemo(() => current?.baseline?.glbId
     ? { key: current.baseline.glbId, label: `${current.baseline.report.method} (baseline)`, layout: current.baseline.layout } : null, [current]);
   const extras = useMemo(() => (result?.objects ?? []).filter((o) => o !== current && o.run.glbId)
-    .map((o) => ({ key: o.run.glbId!, label: o.run.name, layout: o.run.layout })), [result, current]);
+    .map((o) => ({ key: o.run.glbId!, label: nameOf(o.run), layout: o.run.layout })), [result, current, nameOf]);
 
   return (
     <div className="studio">
@@ -384,7 +402,7 @@ export function App({ api }: { api: StudioApi }) {
           {result && current && (
             <ComparePanel report={current.run.report} baseline={current.baseline?.report ?? null}
               metrics={current.run.metrics} mode={compareMode} onMode={setCompareMode} note={result.note}
-              objects={result.objects.map((o) => o.run.name)} objectIndex={objectIndex} onObject={setObjectIndex} />
+              objects={result.objects.map((o) => nameOf(o.run))} objectIndex={objectIndex} onObject={setObjectIndex} />
           )}
         </div>
         <AccelPanel method={method} values={values} autoRerun={autoRerun} onAutoRerun={(on) => { setAutoRerun(on); persist({ autoRerun: on }); }}
@@ -406,7 +424,7 @@ export function App({ api }: { api: StudioApi }) {
         dataDir={dataDir} host={host} droppedArchives={droppedArchives} onDroppedArchivesTaken={takeDroppedArchives} fallbackFocus={libraryButton}
         onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.clearShown(); run.setStatus(null); setLibraryOpen(false); }); }} />
       {exportOpen && current && (
-        <ExportDialog api={api} dataDir={dataDir} runId={current.run.runId} name={current.run.name} triangles={current.run.report.mesh.triangles} onClose={closeExport} />
+        <ExportDialog api={api} dataDir={dataDir} runId={current.run.runId} name={nameOf(current.run)} triangles={current.run.report.mesh.triangles} onClose={closeExport} />
       )}
     </div>
   );

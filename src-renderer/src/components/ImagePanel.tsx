@@ -5,7 +5,7 @@
 import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import type { DecodedRgba } from '../image/decode';
 import { filesFromDrop } from '../image/dropFiles';
-import type { Segmenter } from '../segment/useSegment';
+import { redoStep, undoStep, type Segmenter } from '../segment/useSegment';
 import type { MaskEditor } from '../state/useMaskEditor';
 import type { MaskView } from '../state/useMaskView';
 import { useFocusHandoff } from './focus';
@@ -44,11 +44,15 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy, 
   const [opacity, setOpacity] = useState(0.5);
   const [dragging, setDragging] = useState(false);
   const { history } = editor;
+  // In the Segment tool, Undo / Redo take back (and redo) prompt clicks first, as Ctrl+Z does.
+  const segmenting = tool === 'segment';
+  const canUndo = history.canUndo || (segmenting && segment.hasPrompts);
+  const canRedo = history.canRedo || (segmenting && segment.canRedoPrompt);
   const undoButton = useRef<HTMLButtonElement>(null);
   const redoButton = useRef<HTMLButtonElement>(null);
   // Undo pressed back to the start of history (or Redo to its end) disables itself: the other one is next.
-  useFocusHandoff(undoButton, !history.canUndo, () => [redoButton.current]);
-  useFocusHandoff(redoButton, !history.canRedo, () => [undoButton.current]);
+  useFocusHandoff(undoButton, !canUndo, () => [redoButton.current]);
+  useFocusHandoff(redoButton, !canRedo, () => [undoButton.current]);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -104,8 +108,8 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy, 
               </button>
             ))}
             <span className="sep" />
-            <button ref={undoButton} type="button" onClick={editor.undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">Undo</button>
-            <button ref={redoButton} type="button" onClick={editor.redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
+            <button ref={undoButton} type="button" onClick={() => undoStep(segmenting, segment, editor)} disabled={!canUndo} aria-keyshortcuts="Control+Z">Undo</button>
+            <button ref={redoButton} type="button" onClick={() => redoStep(segmenting, segment, editor)} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
             <span className="sep" />
             <button type="button" onClick={() => view.zoomBy(1 / ZOOM_STEP)} aria-label="Zoom out" aria-keyshortcuts="-" title="Zoom out (−)">−</button>
             <output className="zoom" aria-label="Zoom" data-testid="zoom-level">{Math.round(view.view.zoom * 100)}%</output>
@@ -114,13 +118,16 @@ export function ImagePanel({ image, editor, tool, onTool, onFiles, error, busy, 
           </div>
           {tool === 'segment' && <SegmentBar segment={segment} onDone={view.focus} />}
           <div className="toolbar sliders">
-            <label>Brush size
-              <input type="range" min={1} max={100} value={brushSize} onChange={(e) => setBrushSize(+e.target.value)} />
-            </label>
-            <label>Wand tolerance
-              <input type="range" min={0} max={200} value={tolerance} onChange={(e) => setTolerance(+e.target.value)} />
-              <output>{tolerance}</output>
-            </label>
+            {/* The Segment tool has no brush and no wand: their sliders give the photo their rows. */}
+            {!segmenting && <>
+              <label>Brush size
+                <input type="range" min={1} max={100} value={brushSize} onChange={(e) => setBrushSize(+e.target.value)} />
+              </label>
+              <label>Wand tolerance
+                <input type="range" min={0} max={200} value={tolerance} onChange={(e) => setTolerance(+e.target.value)} />
+                <output>{tolerance}</output>
+              </label>
+            </>}
             <label>Overlay opacity
               <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(+e.target.value)} />
             </label>

@@ -268,7 +268,9 @@ export function MaskCanvas({ image, editor, tool, brushSize, tolerance, opacity,
     <div
       ref={setPanel}
       className={`mask-canvas tool-${tool}${panReady ? ' pan-ready' : ''}`}
-      style={{ aspectRatio: `${image.width} / ${image.height}` }}
+      // The photo's own proportions at any size: as wide as the panel unless that would make it taller than
+      // --mask-max-h, then narrower (a max-height alone capped the height and kept the width: squashed).
+      style={{ aspectRatio: `${image.width} / ${image.height}`, width: `min(100%, calc(var(--mask-max-h) * ${image.width} / ${image.height}))` }}
       tabIndex={0}
       aria-label={`Mask editor, zoom ${Math.round(v.zoom * 100)}%. Wheel zooms, space-drag or middle-drag pans.`}
       data-testid="mask-panel"

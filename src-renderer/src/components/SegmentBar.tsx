@@ -17,22 +17,25 @@ export function SegmentBar({ segment, onDone }: { segment: Segmenter; onDone: ()
   if (unavailable) return <p className="segment-bar hint" role="note" data-testid="segment-unavailable">{unavailable}</p>;
   return (
     <div className="segment-bar" role="group" aria-label="Segment tool">
+      {/* One compact row (two when there is a pack to choose), so the photo keeps the room at 1024×640. */}
       <div className="toolbar">
         {packs && packs.filter((p) => p.valid).length > 1 && (
-          <label>Segmentation pack{' '}
-            <select value={packId ?? ''} onChange={(e) => segment.setPackId(e.target.value)}>
-              {packs.filter((p) => p.valid).map((p) => <option key={p.id} value={p.id}>{p.name} {p.version}</option>)}
-            </select>
-          </label>
+          <select value={packId ?? ''} onChange={(e) => segment.setPackId(e.target.value)} aria-label="Segmentation pack" title="Segmentation pack">
+            {packs.filter((p) => p.valid).map((p) => <option key={p.id} value={p.id}>{p.name} {p.version}</option>)}
+          </select>
         )}
-        <button type="button" aria-pressed={segment.negative} onClick={() => segment.setNegative(!segment.negative)}
+        {/* A mouse click hands the focus to the canvas (e.detail counts clicks; 0 from the keyboard), so
+            Enter accepts the proposal next instead of pressing the toggle again. */}
+        <button type="button" aria-pressed={segment.negative} aria-label="Negative clicks"
+          onClick={(e) => { segment.setNegative(!segment.negative); if (e.detail > 0) onDone(); }}
           title="Make clicks negative (or hold Alt / right-click)">
-          Negative clicks
+          Negative
         </button>
         <button type="button" className="primary" onClick={() => { if (segment.accept()) onDone(); }} disabled={!proposal || proposal.area === 0} aria-keyshortcuts="Enter">
           Accept
         </button>
-        <button type="button" onClick={() => { segment.clear(); onDone(); }} disabled={!segment.hasPrompts} aria-keyshortcuts="Escape">Clear prompts</button>
+        <button type="button" onClick={() => { segment.clear(); onDone(); }} disabled={!segment.hasPrompts} aria-keyshortcuts="Escape"
+          aria-label="Clear prompts" title="Clear prompts (Esc)">Clear</button>
       </div>
       {/* The prompt count and the busy mark have a line of their own, always there: in the buttons' row they
           wrapped onto a new line at the first click and pushed the canvas down under the pointer. */}

@@ -2,7 +2,9 @@
  * Click-to-segment state of the window: the segmentation packs, the current image's one-time encoding,
  * the prompts (positive/negative clicks, a box) and the proposal the host returns for them. Every prompt
  * change asks for a new proposal, refined by the previous one (SAM's mask_input); replies that arrive
- * after a newer prompt are dropped. Accepting adds the proposal as a mask (an undoable edit).
+ * after a newer prompt are dropped. Accepting adds the proposal as a mask (an undoable edit). The prompts
+ * have their own undo/redo (segment/prompts.ts): `undoPrompt` takes back the last click or box and shows
+ * the proposal those prompts had (asked again when it was never received).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SegBox, SegPackInfo, SegPoint, StudioApi } from '../../../src-shared/api';
@@ -11,6 +13,10 @@ import { ApiErrorSchema } from '../../../src-shared/api/common';
 import { errorMessage } from '../api/errors';
 import type { BitMask } from '../mask/bitmask';
 import type { MaskEditor } from '../state/useMaskEditor';
+import {
+  EMPTY_HISTORY, hasPrompts as anyPrompts, nextSegmentName, promptKey, pushPrompts, redoPrompts, undoPrompts,
+  type PromptHistory, type Prompts,
+} from './prompts';
 
 export interface Proposal { id: string; mask: BitMask; area: number; score: number; ms: number }
 
@@ -23,8 +29,11 @@ export const NO_PACK_HINT =
 export function useSegment(api: StudioApi, image: SegmentImage | null, active: boolean, editor: MaskEditor) {
   const [packs, setPacks] = useState<SegPackInfo[] | null>(null);
   const [packId, setPackId] = useState<string | null>(null);
-  const [points, setPoints] = useState<SegPoint[]>([]);
-  const [box, setBox] = useState<SegBox | null>(null);
+  const [history, setHistoryState] = useState<PromptHistory>(EMPTY_HISTORY);
+  // The latest history for key presses that come faster than renders (two Ctrl+Z in a row take back two).
+  const historyRef = useRef<PromptHistory>(EMPTY_HISTORY);
+  const setHistory = useCallback((next: PromptHistory) => { historyRef.current = next; setHistoryState(next); }, []);
+  const { points, box } = history.present;
   const [proposal, setProposal] = useState<Proposal | null>(null);
   const [encoded, setEncoded] = useState<string | null>(null); // "<imageId>|<packId>" once encoded
   const [busy, setBusy] = useState(false);
@@ -33,6 +42,8 @@ export function useSegment(api: StudioApi, image: SegmentImage | null, active: b
   const [negative, setNegative] = useState(false);
   const seq = useRef(0);
   const lastProposal = useRef<string | null>(null);
+  /** Proposals (and their status lines) by prompt set, so undo and redo show them again without asking. */
+  const seen = useRef(new Map<string, { proposal: Proposal; status: string }>());
 
   useEffect(() => {
     let live = true;
@@ -47,8 +58,9 @@ export function useSegment(api: StudioApi, image: SegmentImage | null, active: b
   const clear = useCallback(() => {
     seq.current++;
     lastProposal.current = null;
-    setPoints([]); setBox(null); setProposal(null); setBusy(false); setError(null);
-  }, []);
+    seen.current.clear();
+    setHistory(EMPTY_HISTORY); setProposal(null); setBusy(false); setError(null);
+  }, [setHistory]);
 
   // A new image or pack starts over.
   useEffect(() => { clear(); setStatus(null); }, [image?.id, packId, clear]);
@@ -68,13 +80,13 @@ export function useSegment(api: StudioApi, image: SegmentImage | null, active: b
     return () => { live = false; };
   }, [active, api, encoded, image, key, packId]);
 
-  const predict = useCallback(async (nextPoints: SegPoint[], nextBox: SegBox | null) => {
+  const predict = useCallback(async (nextPoints: readonly SegPoint[], nextBox: SegBox | null) => {
     if (!image || !packId) return;
     if (nextPoints.length === 0 && !nextBox) { setProposal(null); lastProposal.current = null; return; }
     const mine = ++seq.current;
     setBusy(true); setError(null);
     const ask = (previous: string | null) => api.invoke('segment.predict', {
-      imageId: image.id, packId, points: nextPoints, ...(nextBox ? { box: nextBox } : {}),
+      imageId: image.id, packId, points: [...nextPoints], ...(nextBox ? { box: nextBox } : {}),
       ...(previous ? { previous } : {}), size: { width: image.width, height: image.height },
     });
     try {
@@ -90,8 +102,11 @@ export function useSegment(api: StudioApi, image: SegmentImage | null, active: b
       if (mine !== seq.current) return;
       lastProposal.current = r.proposalId;
       setEncoded(`${image.id}|${packId}`);
-      setProposal({ id: r.proposalId, mask: { width: r.mask.width, height: r.mask.height, data: decodeMaskRle(r.mask) }, area: r.area, score: r.score, ms: r.ms });
-      setStatus(`${r.encodeMs > 0 ? `Encoded in ${Math.round(r.encodeMs)} ms; ` : ''}proposal in ${Math.round(r.ms)} ms · score ${r.score.toFixed(2)} · ${r.area.toLocaleString()} px. Enter accepts, Esc clears.`);
+      const next: Proposal = { id: r.proposalId, mask: { width: r.mask.width, height: r.mask.height, data: decodeMaskRle(r.mask) }, area: r.area, score: r.score, ms: r.ms };
+      const said = `${r.encodeMs > 0 ? `Encoded in ${Math.round(r.encodeMs)} ms; ` : ''}proposal in ${Math.round(r.ms)} ms · score ${r.score.toFixed(2)} · ${r.area.toLocaleString()} px. Enter accepts, Esc clears.`;
+      seen.current.set(promptKey({ points: nextPoints, box: nextBox }), { proposal: next, status: said });
+      setProposal(next);
+      setStatus(said);
     } catch (e) {
       if (mine === seq.current) setError(errorMessage(e, 'Segmenting'));
     } finally {
@@ -100,30 +115,75 @@ export function useSegment(api: StudioApi, image: SegmentImage | null, active: b
   }, [api, image, packId]);
 
   const addPoint = useCallback((p: SegPoint) => {
-    const next = [...points, { ...p, positive: p.positive && !negative }];
-    setPoints(next);
-    void predict(next, box);
-  }, [box, negative, points, predict]);
+    const h = historyRef.current;
+    const next = { points: [...h.present.points, { ...p, positive: p.positive && !negative }], box: h.present.box };
+    setHistory(pushPrompts(h, next));
+    void predict(next.points, next.box);
+  }, [negative, predict, setHistory]);
 
   const setPromptBox = useCallback((b: SegBox) => {
-    setBox(b);
-    void predict(points, b);
-  }, [points, predict]);
+    const h = historyRef.current;
+    setHistory(pushPrompts(h, { points: h.present.points, box: b }));
+    void predict(h.present.points, b);
+  }, [predict, setHistory]);
+
+  /** Show the prompts `to` (after undo or redo): their proposal as it was, or asked for again. */
+  const restore = useCallback((to: PromptHistory) => {
+    setHistory(to);
+    const p: Prompts = to.present;
+    const known = seen.current.get(promptKey(p));
+    if (known) {
+      seq.current++; // a reply still on its way is for the prompts just left
+      lastProposal.current = known.proposal.id;
+      setProposal(known.proposal); setStatus(known.status); setBusy(false); setError(null);
+    } else if (!anyPrompts(p)) {
+      seq.current++;
+      lastProposal.current = null;
+      setProposal(null); setStatus(null); setBusy(false); setError(null);
+    } else {
+      // Never received (a newer click overtook it): asked afresh, not refined by a mask of other prompts.
+      lastProposal.current = null;
+      void predict(p.points, p.box);
+    }
+  }, [predict, setHistory]);
+
+  /** Ctrl+Z in the tool: takes back the last click or box; false when there are no prompts. */
+  const undoPrompt = useCallback((): boolean => {
+    const to = undoPrompts(historyRef.current);
+    if (!to) return false;
+    restore(to);
+    return true;
+  }, [restore]);
+
+  /** Ctrl+Shift+Z / Ctrl+Y: the last click or box taken back, again; false when none was. */
+  const redoPrompt = useCallback((): boolean => {
+    const to = redoPrompts(historyRef.current);
+    if (!to) return false;
+    restore(to);
+    return true;
+  }, [restore]);
+
+  /** The mask history is being undone: a click taken back earlier is no longer the next thing to redo. */
+  const forgetPromptRedo = useCallback(() => {
+    const h = historyRef.current;
+    if (h.future.length) setHistory({ ...h, future: [] });
+  }, [setHistory]);
 
   const accept = useCallback((): boolean => {
     if (!proposal || !image || proposal.area === 0) return false;
-    const n = editor.set.masks.filter((m) => m.name.startsWith('segment')).length;
-    editor.addMask(image.width, image.height, proposal.mask, `segment ${n + 1}`);
+    const name = nextSegmentName(editor.set.masks.map((m) => m.name));
+    editor.addMask(image.width, image.height, proposal.mask, name);
     clear();
-    setStatus(`Added “segment ${n + 1}” (${proposal.area.toLocaleString()} px). Click to segment another object.`);
+    setStatus(`Added “${name}” (${proposal.area.toLocaleString()} px). Click to segment another object.`);
     return true;
   }, [clear, editor, image, proposal]);
 
-  const hasPrompts = points.length > 0 || box !== null;
+  const hasPrompts = anyPrompts(history.present);
   const pack = packs?.find((p) => p.id === packId) ?? null;
   return {
     packs, pack, packId, setPackId, points, box, proposal, busy, status, error, negative, setNegative,
-    addPoint, setBox: setPromptBox, accept, clear, hasPrompts,
+    addPoint, setBox: setPromptBox, accept, clear, hasPrompts, undoPrompt, redoPrompt, forgetPromptRedo,
+    canRedoPrompt: history.future.length > 0,
     /** Why the tool cannot be used right now, or null. */
     unavailable: packs === null || pack ? null
       : packs.length === 0 ? NO_PACK_HINT
@@ -132,3 +192,21 @@ export function useSegment(api: StudioApi, image: SegmentImage | null, active: b
 }
 
 export type Segmenter = ReturnType<typeof useSegment>;
+
+type Undoable = Pick<Segmenter, 'undoPrompt' | 'redoPrompt' | 'forgetPromptRedo'>;
+
+/**
+ * Ctrl+Z and the Undo button: in the Segment tool with prompts on the canvas, the last click or box;
+ * otherwise the last mask edit (a click taken back before is then no longer redone first).
+ */
+export function undoStep(segmenting: boolean, segment: Undoable, editor: Pick<MaskEditor, 'undo'>): void {
+  if (segmenting && segment.undoPrompt()) return;
+  segment.forgetPromptRedo();
+  editor.undo();
+}
+
+/** Ctrl+Shift+Z / Ctrl+Y and the Redo button: a click or box taken back, else the next mask edit. */
+export function redoStep(segmenting: boolean, segment: Undoable, editor: Pick<MaskEditor, 'redo'>): void {
+  if (segmenting && segment.redoPrompt()) return;
+  editor.redo();
+}

@@ -58,7 +58,8 @@ export function ProjectExportDialog({ api, dataDir, project, onClose }: Props) {
       {result && (
         <>
           <p role="status">
-            Wrote <code>{file}</code>: {formatBytes(result.bytes)}, {count(result.files, 'file')}.
+            {/* projects.export counts the bytes put into the zip, not the zip's own (smaller) size. */}
+            Wrote <code>{file}</code>: {count(result.files, 'file')}, {formatBytes(result.bytes)} before compression.
           </p>
           <ul className="exported" aria-label="Exported project archive" data-testid="exported-project">
             <li>

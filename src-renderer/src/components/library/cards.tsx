@@ -5,8 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import type { ImageRecord, ProjectSummary, RunSummary, StudioApi } from '../../../../src-shared/api';
-import { ApiErrorSchema } from '../../../../src-shared/api/common';
-import { errorMessage } from '../../api/errors';
+import { refusal, sortTags } from './cardText';
 import { ContextMenu, type MenuItem } from './ContextMenu';
 import { count } from '../../../../src-shared/count';
 
@@ -32,12 +31,6 @@ export function shortTime(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 }
 
-/** Why the API refused an edit, said once: the refused field's problem, else the usual error sentence. */
-function refusal(err: unknown, action: string): string {
-  const e = ApiErrorSchema.safeParse(err);
-  if (e.success && e.data.issues?.length) return `${action} failed: ${e.data.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`;
-  return errorMessage(err, action);
-}
 
 /**
  * A text field that edits in place: Enter saves, Esc cancels (without closing the drawer). When `save`
@@ -136,7 +129,7 @@ function LibraryCard({ kind, name, thumb, details, onOpen, edits, onTrash, menuE
       ) : (
         <button type="button" ref={openButton} className="card" onClick={onOpen} onKeyDown={onKeyDown}
           aria-label={cardLabel(kind, name)} aria-haspopup="menu">
-          {content(<strong>{name}</strong>)}
+          {content(<strong title={name}>{name}</strong>)}
         </button>
       )}
       <span className="card-actions">
@@ -174,7 +167,10 @@ export function RunCard({ api, run: r, source, onOpen, onTrash, onChanged }: Car
   return (
     <LibraryCard kind="run" name={r.name} thumb={<Thumb api={api} kind="run" id={r.id} />} onOpen={onOpen} onTrash={onTrash}
       details={<>
-        <span className="muted">{source ? `${source} · ` : ''}<time dateTime={r.createdAt}>{shortTime(r.createdAt)}</time></span>
+        {/* One line, ellipsized: a long unbroken photo or project name ran under the buttons. */}
+        <span className="muted line" title={`${source ? `${source} · ` : ''}${shortTime(r.createdAt)}`}>
+          {source ? `${source} · ` : ''}<time dateTime={r.createdAt}>{shortTime(r.createdAt)}</time>
+        </span>
         <span className="muted">
           {methodLabel(r)} · seed {r.seed} · {r.status}
           {r.objectMs !== null ? ` · ${(r.objectMs / 1000).toFixed(2)} s` : ''}
@@ -182,7 +178,7 @@ export function RunCard({ api, run: r, source, onOpen, onTrash, onChanged }: Car
           {r.quality !== null ? ` · F1 ${r.quality.toFixed(1)}` : ''}
         </span>
         {r.tags.length > 0 && (
-          <span className="chips" aria-label="Tags">{r.tags.map((t) => <span key={t} className="chip">{t}</span>)}</span>
+          <span className="chips" aria-label="Tags">{sortTags(r.tags).map((t) => <span key={t} className="chip" title={t}>{t}</span>)}</span>
         )}
       </>}
       edits={[
@@ -191,7 +187,7 @@ export function RunCard({ api, run: r, source, onOpen, onTrash, onChanged }: Car
           save: async (name) => onChanged(await api.invoke('runs.rename', { runId: r.id, name })),
         },
         {
-          button: 'Tags', aria: `Edit tags of run ${r.name}`, field: `Tags of run ${r.name}, separated by commas`, action: 'Saving the tags', initial: r.tags.join(', '),
+          button: 'Tags', aria: `Edit tags of run ${r.name}`, field: `Tags of run ${r.name}, separated by commas`, action: 'Saving the tags', initial: sortTags(r.tags).join(', '),
           save: async (text) => {
             const tags = [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
             onChanged(await api.invoke('runs.setTags', { runId: r.id, tags }));
