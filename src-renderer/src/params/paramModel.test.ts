@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AccelOverridesSchema, AccelParamsSchema, DEFAULT_PARAMS, PARAM_SPECS, resolveParams, type ParamSpec } from '../../../src-shared/params';
+import { AccelOverridesSchema, AccelParamsSchema, DEFAULT_PARAMS, PARAM_SPECS, ignoredParamWarnings, resolveParams, type ParamSpec } from '../../../src-shared/params';
 import {
   applyMethod, BASELINE_METHODS, changedKeys, coerceValue, isActive, matchingPreset, MODULES, paramProblems, randomSeed,
   resetParams, specsOf, switchSpec, toOverrides,
@@ -66,6 +66,12 @@ describe('acceleration panel model', () => {
     // The pipeline's resolution (preset + overrides) gives back exactly the values on screen.
     expect(resolveParams('fast-sam3d', o)).toEqual(AccelParamsSchema.parse(tuned));
     expect(toOverrides('taylorseer', { ...DEFAULT_PARAMS, ssOrder: 2 })).toEqual({ seed: 42, ssOrder: 2 });
+    // A baseline chosen after the preset: the panel still holds fast-sam3d's layout mode and offset fix,
+    // which easycache does not read; they are not sent, so its run has no "ignored" warnings.
+    const after = toOverrides('easycache', fast);
+    expect(after).toEqual({ seed: 5 });
+    expect(ignoredParamWarnings('easycache', { ...DEFAULT_PARAMS, ...after }, after)).toEqual([]);
+    expect(ignoredParamWarnings('easycache', fast, fast).length).toBeGreaterThan(0);
   });
 
   it('flags τ low above τ high before submitting', () => {

@@ -4,7 +4,7 @@
  * request payload for jobs.submit.
  */
 import {
-  DEFAULT_PARAMS, METHODS, PARAM_SPECS, PRESETS, matchingPreset, resolveParams, samplerSettingsOf, type AccelParams, type Method, type ParamSpec,
+  DEFAULT_PARAMS, METHODS, PARAM_SPECS, PRESETS, matchingPreset, paramsReadBy, resolveParams, samplerSettingsOf, type AccelParams, type Method, type ParamSpec,
 } from '../../../src-shared/params';
 
 export { matchingPreset };
@@ -101,8 +101,11 @@ export function randomSeed(random: () => number = Math.random): number {
 export function toOverrides(method: Method, values: AccelParams): Partial<AccelParams> {
   const base: AccelParams = isPresetMethod(method) ? resolveParams(method) : DEFAULT_PARAMS;
   const out: Record<string, unknown> = { seed: values.seed };
+  // Only what the method reads with these values: a baseline chosen after a preset keeps the preset's
+  // values in the panel (layout mode faithful, …), and sent they would come back as "ignored" warnings.
+  const read = new Set<string>(paramsReadBy(method, values));
   for (const [k, v] of Object.entries(values)) {
-    if (v !== undefined && v !== base[k as keyof AccelParams]) out[k] = v;
+    if (v !== undefined && v !== base[k as keyof AccelParams] && read.has(k)) out[k] = v;
   }
   return out as Partial<AccelParams>;
 }
