@@ -8,7 +8,9 @@
  */
 import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
 import { ROOT, useSharedHost, watchConsoleErrors } from './helpers/host';
 import { shot } from './helpers/shot';
@@ -326,4 +328,41 @@ test('library: long names stay inside their cards, tags in natural order, one fu
   await dialog.getByRole('button', { name: 'Close' }).click();
 
   expect(consoleErrors, 'no errors in the window console').toEqual([]);
+});
+
+test('library: a photo deleted for good while open (its trash emptied) is added back by Generate, with its masks', async ({ page }) => {
+  test.setTimeout(5 * 60_000);
+  const consoleErrors = watchConsoleErrors(page);
+  // A photo of its own (other bytes than the other tests' mug), with the mug's mask.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs3d-gone-'));
+  const photo = path.join(dir, 'gone-mug.png');
+  await sharp(path.join(example, 'image.png')).modulate({ brightness: 1.05 }).png().toFile(photo);
+  await page.goto(host().openUrl);
+  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  await page.locator('#pack-select').selectOption(packId);
+  await page.getByTestId('image-input').setInputFiles([photo, path.join(example, '0.png')]);
+  const generate = page.getByRole('button', { name: 'Generate' });
+  await generate.click();
+  await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles', { timeout: 240_000 });
+
+  // Its project to the trash, and the trash emptied, while the photo stays open in the editor.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('Control+l');
+  const drawer = page.getByRole('complementary', { name: 'Library' });
+  await drawer.getByRole('button', { name: 'Open image gone-mug.png' }).click({ button: 'right' });
+  await page.getByRole('menu', { name: 'Actions for image gone-mug.png' }).getByRole('menuitem', { name: 'Move to trash' }).click();
+  await drawer.getByRole('button', { name: /Trash \(\d+\)/ }).click();
+  await drawer.getByRole('button', { name: 'Empty trash' }).click();
+  await drawer.getByRole('button', { name: 'Really empty the trash' }).click();
+  await expect(drawer.locator('.trash').getByRole('status')).toContainText('Deleted');
+  await page.keyboard.press('Escape');
+  await expect(drawer).toBeHidden();
+
+  // Generate still works: the photo and its mask go back into the library, and it says so.
+  await generate.click();
+  await expect(page.getByText(/had been deleted from the library while it was open here/)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles', { timeout: 240_000 });
+  await page.keyboard.press('Control+l');
+  await expect(drawer.getByRole('button', { name: 'Open image gone-mug.png' })).toBeVisible();
+  expect(consoleErrors).toEqual([]);
 });

@@ -31,7 +31,7 @@ import { focusIsLost } from '../components/focus';
 import { encodeMaskPng, bytesToBase64, base64ToBytes } from '../mask/png';
 import { applyMethod, paramProblems, toOverrides } from '../params/paramModel';
 import { actionFor, SHORTCUT_HELP } from './shortcuts';
-import { loadFromFiles, loadFromLibrary, type LoadedImage } from './loadInputs';
+import { heldMaskIds, loadFromFiles, loadFromLibrary, reimportPhoto, type LoadedImage } from './loadInputs';
 
 /** Field of view of the photo's camera when the pack does not say (docs/model-pack.md example value). */
 const DEFAULT_FOV = 40;
@@ -135,27 +135,38 @@ export function App({ api }: { api: StudioApi }) {
 
   const buildRequest = useCallback(async (withBaseline: boolean) => {
     if (!image || !packId) return null;
+    // What the library still holds: a photo whose project's trash was emptied while it was open here is
+    // added back from the editor, and masks it no longer holds are saved again, so the work here runs.
+    let img = image;
+    let held = await heldMaskIds(api, img.id);
+    if (held === null) {
+      img = await reimportPhoto(api, img);
+      setImage(img);
+      held = new Set();
+      setImageError(`“${img.name}” had been deleted from the library while it was open here (its trash was emptied), so it was added back from the editor, as a PNG, with its masks.`);
+    }
+    const inLibrary = (m: { savedId?: string }) => (m.savedId !== undefined && held.has(m.savedId) ? m.savedId : undefined);
     const chosen = editor.set.masks.filter((m) => m.selected && m.area > 0);
     // Fit to mask keeps what the photo's other masks may hide: the thing in front, masked and left out
     // (saved to the library like the run's own; at most what a request carries).
     const others = values.fitToMask ? editor.set.masks.filter((m) => !m.selected && m.area > 0).slice(0, MAX_JOB_MASKS) : [];
     const ids: Record<string, string> = {};
     // A saved mask renamed since is renamed in the library (its runs and files take the new name), not saved twice.
-    for (const m of unsentRenames([...chosen, ...others])) {
+    for (const m of unsentRenames([...chosen, ...others]).filter(inLibrary)) {
       await api.invoke('masks.rename', { maskId: m.savedId!, name: m.name });
       ids[m.key] = m.savedId!;
     }
     for (const m of [...chosen, ...others]) {
-      if (m.savedId) continue;
-      const rec = await api.invoke('masks.save', { imageId: image.id, name: m.name, png: bytesToBase64(encodeMaskPng(m.mask)) });
+      if (inLibrary(m)) continue;
+      const rec = await api.invoke('masks.save', { imageId: img.id, name: m.name, png: bytesToBase64(encodeMaskPng(m.mask)) });
       ids[m.key] = rec.id;
     }
     if (Object.keys(ids).length) editor.markSaved(ids);
-    const maskIds = chosen.map((m) => m.savedId ?? ids[m.key]);
-    const otherMaskIds = others.map((m) => m.savedId ?? ids[m.key]);
+    const maskIds = chosen.map((m) => ids[m.key] ?? m.savedId!);
+    const otherMaskIds = others.map((m) => ids[m.key] ?? m.savedId!);
     return {
       kind: maskIds.length > 1 ? 'scene' as const : 'object' as const,
-      imageId: image.id, maskIds, ...(otherMaskIds.length ? { otherMaskIds } : {}), packId, method, params: toOverrides(method, values), withBaseline,
+      imageId: img.id, maskIds, ...(otherMaskIds.length ? { otherMaskIds } : {}), packId, method, params: toOverrides(method, values), withBaseline,
     };
   }, [api, editor, image, packId, method, values]);
 

@@ -68,3 +68,34 @@ export async function loadFromLibrary(api: StudioApi, imageId: string, onlyMaskI
   }
   return { image: { ...decoded, id: image.id, name: image.name }, masks };
 }
+
+/**
+ * The ids of the masks the library holds for image `id`, or null once the image is gone for good (its
+ * project's trash was emptied while the photo was open here): masks.list answers NOT_FOUND then.
+ */
+export async function heldMaskIds(api: StudioApi, imageId: string): Promise<Set<string> | null> {
+  try {
+    return new Set((await api.invoke('masks.list', { imageId })).map((m) => m.id));
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'NOT_FOUND') return null;
+    throw e;
+  }
+}
+
+/**
+ * The editor's photo added to the library again from its pixels (a PNG: the file it came from may be
+ * gone too), under its name, so the work in the editor can still run. Its masks are saved by the run.
+ */
+export async function reimportPhoto(api: StudioApi, image: LoadedImage): Promise<LoadedImage> {
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('This browser cannot create a 2D canvas to add the photo back to the library.');
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(image.rgba), image.width, image.height), 0, 0);
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+  if (!blob) throw new Error('The photo could not be encoded to add it back to the library.');
+  const data = bytesToBase64(new Uint8Array(await blob.arrayBuffer()));
+  const { image: rec } = await api.invoke('images.import', { name: image.name, data, reuse: true });
+  return { ...image, id: rec.id, name: rec.name };
+}
