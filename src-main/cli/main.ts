@@ -199,7 +199,9 @@ export function buildProgram(io: Io): Command {
         // Each object's own warnings (a tiny or resized mask, fit to mask, colour from photo) under its line.
         summaries.push(
           `  ${name}: ${meshSummary(report.objects[q].mesh, simplification)}${settingsSummary(report.objects[q])}\n` +
-            report.objects[q].warnings.map((w) => `    warning: ${w}\n`).join(''),
+            // The scene's own warnings (the photo, ignored parameters) are in every object's report and are
+            // printed once, at the end; under the object only what is its own.
+            report.objects[q].warnings.filter((w) => !report.warnings.includes(w)).map((w) => `    warning: ${w}\n`).join(''),
         );
         throwIfAborted(ctx.signal);
       }

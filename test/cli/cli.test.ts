@@ -182,6 +182,10 @@ describe('fastsam3d scene and pack validate', () => {
     expect(mug.code).toBe(0);
     expect(mug.out).not.toMatch(/replaced/);
     expect(readdirSync(dir).sort()).toEqual(['kitchen-object-0.glb', 'kitchen-object-1.glb', 'kitchen.glb', 'kitchen.report.json', 'mug-object-0.glb', 'mug.glb', 'mug.report.json']);
+    // A warning of the whole scene (here a flag the preset does not read) is printed once, not under every object.
+    const once = await cli('scene', '--image', SCENE, '--pack', PACK, '--output-dir', mkdtempSync(join(tmpdir(), 'fs3d-cli-')), '--preset', 'off', '--ss-cache-stride', '2');
+    expect(once.code).toBe(0);
+    expect(once.out.match(/--ss-cache-stride 2\) was ignored/g)).toHaveLength(1);
   });
 
   it('pack validate: 0 for the test pack, 3 with the problems listed otherwise', async () => {
