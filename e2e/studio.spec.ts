@@ -161,7 +161,7 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   const history = page.getByRole('navigation', { name: 'Results of this photo' });
   await expect(history.getByRole('button')).toHaveCount(2);
   await expect(history.getByRole('button').first()).toHaveAttribute('aria-current', 'true');
-  await expect(history.getByRole('button').first()).toHaveAccessibleName(/× · F1 /);   // speed-up and quality against its baseline
+  await expect(history.getByRole('button').first()).toHaveAccessibleName(/× faster than its baseline \(timed once\) · F1 /);   // speed-up and quality against its baseline
   // Which object and which pack: a scene's objects (and packs) all run "fast-sam3d".
   await expect(history.getByRole('button').first()).toContainText('0 · fast-sam3d');
   await expect(history.getByRole('button').first()).toHaveAccessibleName(/ · mini \d/);

@@ -174,7 +174,8 @@ export function RunCard({ api, run: r, source, onOpen, onTrash, onChanged }: Car
         <span className="muted">
           {methodLabel(r)} · seed {r.seed} · {r.status}
           {r.objectMs !== null ? ` · ${(r.objectMs / 1000).toFixed(2)} s` : ''}
-          {r.speedup !== null ? ` · ${r.speedup.toFixed(2)}×` : ''}
+          {/* One wall-clock pair: Compare shows the pass ratio, the same on any machine. */}
+          {r.speedup !== null ? ` · ${r.speedup.toFixed(2)}× timed once` : ''}
           {r.quality !== null ? ` · F1 ${r.quality.toFixed(1)}` : ''}
         </span>
         {r.tags.length > 0 && (
