@@ -358,6 +358,14 @@ test('library: a photo deleted for good while open (its trash emptied) is added 
   await page.keyboard.press('Escape');
   await expect(drawer).toBeHidden();
 
+  // The result on screen went with it: Export says so and what to do.
+  await page.keyboard.press('Control+e');
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.getByRole('button', { name: 'Export files' }).click();
+  await expect(dialog.getByRole('alert')).toHaveText('Export failed: this result was deleted from the library (its trash was emptied). Generate it again, then export.');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
   // Generate still works: the photo and its mask go back into the library, and it says so.
   await generate.click();
   await expect(page.getByText(/had been deleted from the library while it was open here/)).toBeVisible({ timeout: 60_000 });

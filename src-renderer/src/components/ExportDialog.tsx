@@ -60,7 +60,10 @@ export function ExportDialog({ api, dataDir, runId, name, triangles, onClose }: 
       setAnnounce(`Export finished: ${res.files.length} ${res.files.length === 1 ? 'file' : 'files'} written (${names}).`);
     } catch (e) {
       setAnnounce(''); // the alert below says what went wrong
-      setError(errorMessage(e, 'Export'));
+      // The result shown here left the library (its trash was emptied): the mesh on screen has no files to
+      // export any more, but the photo and masks still run.
+      const gone = (e as { code?: unknown }).code === 'NOT_FOUND';
+      setError(gone ? 'Export failed: this result was deleted from the library (its trash was emptied). Generate it again, then export.' : errorMessage(e, 'Export'));
     } finally {
       setBusy(false);
     }
