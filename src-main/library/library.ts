@@ -1384,8 +1384,9 @@ async function cutoutFromAlpha(data: Buffer, width: number, height: number): Pro
  * shortened between characters as needed, so "… (2)" can still be renamed and exported by its name.
  */
 function withSuffix(base: string, suffix: string): string {
-  const chars = Array.from(base);
-  while (chars.join('').length + suffix.length > 255) chars.pop();
+  const chars = Array.from(base); // whole characters: a surrogate pair is never cut in two
+  let length = base.length + suffix.length; // in UTF-16 units, as the API's limit counts
+  while (length > 255) length -= chars.pop()!.length;
   return chars.join('').trimEnd() + suffix;
 }
 

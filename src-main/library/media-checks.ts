@@ -3,11 +3,11 @@
  * masks, a saved mask and a project archive's files all pass through these checks, so a file the window
  * cannot show or the pipeline cannot read never gets a row.
  */
-import { createHash } from 'node:crypto';
 import sharp, { type Metadata } from 'sharp';
 import { loadMaskFile } from '../pipeline/image/decode';
 import { exifOrientation, swapsSides, uprightSize, type ExifOrientation } from '../pipeline/image/orientation';
 import { LibraryError } from './errors';
+import { sha256 } from './files';
 
 /** A photo as the library records it: its upright size (as shown) and the EXIF orientation of its file. */
 export interface MaskTarget { name: string; width: number; height: number; orientation?: ExifOrientation }
@@ -30,7 +30,7 @@ async function maskArea(png: Buffer): Promise<number> {
 /** What a mask selects, as a key: the same for two files of one mask in other bytes (a cut-out and a black-and-white PNG). */
 export async function maskPixelKey(png: Buffer): Promise<string> {
   const { width, height, data } = await loadMaskFile(png);
-  return `${width}x${height}:${createHash('sha256').update(data).digest('hex')}`;
+  return `${width}x${height}:${sha256(data)}`;
 }
 
 /**

@@ -4,7 +4,7 @@
  * `decodeLayout`'s `factor`); translation as predicted.
  */
 import type { Manifest } from './pack/manifest-schema';
-import type { Layout } from './types';
+import type { Layout, Mesh } from './types';
 
 function normalize(v: number[]): number[] {
   const n = Math.hypot(v[0], v[1], v[2]);
@@ -75,4 +75,16 @@ export function decodeLayout(
     translation: [state.translation[0], state.translation[1], state.translation[2]],
     scale: s * factor,
   };
+}
+
+/**
+ * A mesh decoded on a grid aggregated by `factor` (1/S the object's size), and the layout that places it
+ * (scale × S), in the un-aggregated object frame: positions × S, scale / S, the same posed object. Normals
+ * keep their directions under a uniform scale. The pipeline returns its meshes so; the metrics bring runs
+ * recorded before that to it.
+ */
+export function atObjectScale<L extends Layout | null>(mesh: Mesh, layout: L, factor: number): { mesh: Mesh; layout: L } {
+  if (factor === 1) return { mesh, layout };
+  const placed = (layout && { ...layout, scale: layout.scale / factor }) as L;
+  return { mesh: { ...mesh, positions: mesh.positions.map((v) => v * factor) }, layout: placed };
 }

@@ -16,7 +16,7 @@ import { ROLES, type Pack } from './pack';
 import { reportedParams, resolveRun, scheduleWarnings } from './params-resolve';
 import { ProgressReporter } from './progress';
 import type { ProgressCallback } from './progress';
-import { decodeLayout } from './layout';
+import { atObjectScale, decodeLayout } from './layout';
 import { RNG_STREAMS, rngFunction } from './rng';
 import { sampleSs, ssNoise, ssSchedule } from './sampling/ss-sampler';
 import { decodeMesh, surfaceOf } from './stages/mesh';
@@ -418,11 +418,4 @@ function latentOnCoords(
     out.set(oracle.latent.subarray(r * channels, (r + 1) * channels), v * channels);
   }
   return out;
-}
-
-/** A mesh decoded on a grid aggregated by `factor`, and its layout, in the un-aggregated object frame. */
-function atObjectScale(mesh: Mesh, layout: Layout, factor: number): { mesh: Mesh; layout: Layout } {
-  if (factor === 1) return { mesh, layout };
-  const positions = mesh.positions.map((v) => v * factor); // normals keep their directions
-  return { mesh: { ...mesh, positions }, layout: { ...layout, scale: layout.scale / factor } };
 }

@@ -6,6 +6,7 @@
  */
 import type { Vec3 } from './box-iou';
 import { boundingBox } from './surface-sample';
+import { atObjectScale } from '../layout';
 import type { Layout, Mesh } from '../types';
 
 export interface CanonicalShape<L extends Layout | null = Layout> {
@@ -16,8 +17,7 @@ export interface CanonicalShape<L extends Layout | null = Layout> {
 }
 
 export function canonicalShape<L extends Layout | null>(mesh: Mesh, layout: L, factor: number): CanonicalShape<L> {
-  const scaled = factor === 1 ? mesh : { ...mesh, positions: mesh.positions.map((v) => v * factor), normals: undefined };
-  const b = boundingBox(scaled.positions);
-  const placed = (layout && { ...layout, scale: layout.scale / factor }) as L;
-  return { mesh: scaled, layout: placed, box: [b.min, b.max] };
+  const scaled = atObjectScale(mesh, layout, factor);
+  const b = boundingBox(scaled.mesh.positions);
+  return { mesh: scaled.mesh, layout: scaled.layout, box: [b.min, b.max] };
 }

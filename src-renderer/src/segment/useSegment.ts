@@ -147,21 +147,17 @@ export function useSegment(api: StudioApi, image: SegmentImage | null, active: b
     }
   }, [predict, setHistory]);
 
+  /** One step through the prompt history (`step`: undoPrompts or redoPrompts); false when there is none. */
+  const stepPrompts = useCallback((step: typeof undoPrompts): boolean => {
+    const to = step(historyRef.current);
+    if (!to) return false;
+    restore(to);
+    return true;
+  }, [restore]);
   /** Ctrl+Z in the tool: takes back the last click or box; false when there are no prompts. */
-  const undoPrompt = useCallback((): boolean => {
-    const to = undoPrompts(historyRef.current);
-    if (!to) return false;
-    restore(to);
-    return true;
-  }, [restore]);
-
+  const undoPrompt = useCallback(() => stepPrompts(undoPrompts), [stepPrompts]);
   /** Ctrl+Shift+Z / Ctrl+Y: the last click or box taken back, again; false when none was. */
-  const redoPrompt = useCallback((): boolean => {
-    const to = redoPrompts(historyRef.current);
-    if (!to) return false;
-    restore(to);
-    return true;
-  }, [restore]);
+  const redoPrompt = useCallback(() => stepPrompts(redoPrompts), [stepPrompts]);
 
   /** The mask history is being undone: a click taken back earlier is no longer the next thing to redo. */
   const forgetPromptRedo = useCallback(() => {
