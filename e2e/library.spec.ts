@@ -89,7 +89,8 @@ test('library: rename, tags, trash with Undo, restore, search, empty the trash',
   await drawer.getByRole('button', { name: `Move run ${name} to trash` }).click();
   await expect(card).toBeHidden();
   const status = drawer.locator('.lib-status');
-  await expect(status).toContainText(`Moved run “${name}” to the trash.`);
+  // It is the result on screen, and the note says what that means.
+  await expect(status).toContainText(`Moved run “${name}” to the trash. It is the result on screen: it can still be exported until the trash is emptied.`);
   await expect(trashToggle).toHaveText(/Trash \(1\)/);
   // The card went with the focus on it: the focus goes to Undo, then to the restored card.
   await expect(status.getByRole('button', { name: 'Undo' })).toBeFocused();
@@ -351,6 +352,8 @@ test('library: a photo deleted for good while open (its trash emptied) is added 
   const drawer = page.getByRole('complementary', { name: 'Library' });
   await drawer.getByRole('button', { name: 'Open image gone-mug.png' }).click({ button: 'right' });
   await page.getByRole('menu', { name: 'Actions for image gone-mug.png' }).getByRole('menuitem', { name: 'Move to trash' }).click();
+  // It says that this is the photo on screen, and what trashing it means for the work there.
+  await expect(drawer.locator('.lib-status')).toContainText('Moved image “gone-mug.png” to the trash. It is the photo open in the editor: restore it (Undo)');
   await drawer.getByRole('button', { name: /Trash \(\d+\)/ }).click();
   await drawer.getByRole('button', { name: 'Empty trash' }).click();
   await drawer.getByRole('button', { name: 'Really empty the trash' }).click();

@@ -357,6 +357,7 @@ export function App({ api }: { api: StudioApi }) {
   const nameOf = useCallback((v: { runId: string; name: string }) => runNames[v.runId] ?? v.name, [runNames]);
   const [objectIndex, setObjectIndex] = useState(0);
   useEffect(() => setObjectIndex(0), [result]);
+  const openInEditor = useMemo(() => ({ imageId: image?.id ?? null, runIds: result?.objects.map((o) => o.run.runId) ?? [] }), [image, result]);
   const current = result?.objects[Math.min(objectIndex, result.objects.length - 1)] ?? null;
   const primary = useMemo(() => current?.run.glbId
     ? { key: current.run.glbId, label: current.run.report.method, layout: current.run.layout, nothingFromPhoto: current.run.report.photoColour?.fromPhoto === 0 } : null, [current]);
@@ -433,6 +434,7 @@ export function App({ api }: { api: StudioApi }) {
       <p className="sr-only" role="status" data-testid="progress-announcer">{progressSaid}</p>
       <LibraryDrawer api={api} open={libraryOpen} onClose={() => setLibraryOpen(false)} refreshKey={run.finishedCount}
         dataDir={dataDir} host={host} droppedArchives={droppedArchives} onDroppedArchivesTaken={takeDroppedArchives} fallbackFocus={libraryButton}
+        openInEditor={openInEditor}
         onOpenRun={(id) => void openRun(id)} onOpenImage={(id) => { void openImage(id).then(() => { run.clearShown(); run.setStatus(null); setLibraryOpen(false); }); }} />
       {exportOpen && current && (
         <ExportDialog api={api} dataDir={dataDir} runId={current.run.runId} name={nameOf(current.run)} triangles={current.run.report.mesh.triangles} onClose={closeExport} />

@@ -33,6 +33,8 @@ interface Props {
   onDroppedArchivesTaken: () => void;
   /** Where the focus goes when the drawer closes and nothing held it before (the Library button). */
   fallbackFocus?: RefObject<HTMLElement | null>;
+  /** What the editor shows: moving it to the trash says what that means for the work on screen. */
+  openInEditor: { imageId: string | null; runIds: string[] };
 }
 
 /**
@@ -49,7 +51,7 @@ const stem = (name: string) => name.replace(/\.[a-z0-9]+$/i, '');
 /** Projects listed before "All N projects" is pressed. */
 const PROJECTS_SHOWN = 6;
 
-export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refreshKey, dataDir, host, droppedArchives, onDroppedArchivesTaken, fallbackFocus }: Props) {
+export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refreshKey, dataDir, host, droppedArchives, onDroppedArchivesTaken, fallbackFocus, openInEditor }: Props) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [images, setImages] = useState<ImageRecord[]>([]);
   /** Where each listed run came from: "image.png · project" by run id. */
@@ -159,11 +161,28 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
 
   const showProject = (id: string | null) => { setProjectId(id); projectIdRef.current = id; void load(false); };
 
-  const moveToTrash = async (kind: 'run' | 'image' | 'project', name: string, trashIt: () => Promise<unknown>, restore: () => Promise<unknown>) => {
+  /**
+   * What trashing this item means for the editor, said with the move: the photo open there can no longer
+   * be generated from or have masks saved until it is restored; a result on screen stays exportable
+   * until the trash is emptied. Empty when the item is not on screen.
+   */
+  const onScreenNote = async (kind: 'run' | 'image' | 'project', id: string): Promise<string> => {
+    const { imageId, runIds } = openInEditor;
+    if (kind === 'run') return runIds.includes(id) ? ' It is the result on screen: it can still be exported until the trash is emptied.' : '';
+    if (!imageId) return '';
+    const holdsPhoto = kind === 'image' ? id === imageId
+      : (imagesByProject.current.get(id) ?? await api.invoke('images.list', { projectId: id })).some((im) => im.id === imageId);
+    if (!holdsPhoto) return '';
+    const what = kind === 'image' ? 'It is the photo open in the editor' : 'It holds the photo open in the editor';
+    return ` ${what}: restore it (Undo) to generate from that photo or save its masks again.`;
+  };
+
+  const moveToTrash = async (kind: 'run' | 'image' | 'project', id: string, name: string, trashIt: () => Promise<unknown>, restore: () => Promise<unknown>) => {
     try {
+      const onScreen = await onScreenNote(kind, id);
       await trashIt();
       setNote({
-        where: 'top', text: `Moved ${kind} “${name}” to the trash.`,
+        where: 'top', text: `Moved ${kind} “${name}” to the trash.${onScreen}`,
         undo: async () => { await restore(); setNote({ where: 'top', text: `Restored ${kind} “${name}”.` }); },
         undoFocus: cardLabel(kind, name),
       });
@@ -277,7 +296,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
         {runs.map((r) => (
           <RunCard key={r.id} api={api} run={r} source={sources.get(r.id)} onOpen={() => onOpenRun(r.id)}
             onChanged={(u) => setRuns((list) => list.map((x) => (x.id === u.id ? u : x)))}
-            onTrash={() => void moveToTrash('run', r.name, () => api.invoke('runs.trash', { runId: r.id }), () => api.invoke('runs.restore', { runId: r.id }))} />
+            onTrash={() => void moveToTrash('run', r.id, r.name, () => api.invoke('runs.trash', { runId: r.id }), () => api.invoke('runs.restore', { runId: r.id }))} />
         ))}
       </ul>
       <h3>{shown ? 'Images' : 'Recent images'}</h3>
@@ -285,7 +304,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
         {images.map((im) => (
           <ImageCard key={im.id} api={api} image={im} onOpen={() => onOpenImage(im.id)}
             onChanged={() => void load(true)}
-            onTrash={() => void moveToTrash('image', im.name, () => api.invoke('images.trash', { imageId: im.id }), () => api.invoke('images.restore', { imageId: im.id }))} />
+            onTrash={() => void moveToTrash('image', im.id, im.name, () => api.invoke('images.trash', { imageId: im.id }), () => api.invoke('images.restore', { imageId: im.id }))} />
         ))}
       </ul>
       {!shown && (
@@ -299,7 +318,7 @@ export function LibraryDrawer({ api, open, onClose, onOpenRun, onOpenImage, refr
             {(allProjects ? projects : projects.slice(0, PROJECTS_SHOWN)).map((p) => (
               <ProjectCard key={p.id} api={api} project={p} onOpen={() => showProject(p.id)}
                 onChanged={() => void load(true)} onExport={() => setExporting({ id: p.id, name: p.name })}
-                onTrash={() => void moveToTrash('project', p.name, () => api.invoke('projects.trash', { projectId: p.id }), () => api.invoke('projects.restore', { projectId: p.id }))} />
+                onTrash={() => void moveToTrash('project', p.id, p.name, () => api.invoke('projects.trash', { projectId: p.id }), () => api.invoke('projects.restore', { projectId: p.id }))} />
             ))}
           </ul>
           {projects.length > PROJECTS_SHOWN && (
