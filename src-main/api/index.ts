@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isDiskFull } from '../library/errors';
 import {
-  ApiError, ApiErrorSchema, events, isForUser, methods, type EventName, type EventPayload, type MethodName, type Res,
+  AbsolutePath, ApiError, ApiErrorSchema, events, isForUser, methods, type EventName, type EventPayload, type MethodName, type Res,
 } from '../../src-shared/api/index';
 
 /** Parsed request type of a method (defaults applied), as handlers receive it. */
@@ -83,6 +83,21 @@ function ioProblem(err: unknown, code: string, detail: string, file: unknown): A
   return null;
 }
 
+/**
+ * The request fields of `method` that name a file or folder on the machine running the app (the schema's
+ * AbsolutePath): export targets and folders or zips to read. Read from the schemas, so a new such field is
+ * covered without a list to keep.
+ */
+export function hostPathFields(method: MethodName): string[] {
+  const req = methods[method].req as z.ZodTypeAny;
+  if (!(req instanceof z.ZodObject)) return [];
+  return Object.entries(req.shape as Record<string, z.ZodTypeAny>).filter(([, field]) => {
+    let f: unknown = field;
+    while (f instanceof z.ZodOptional || f instanceof z.ZodDefault) f = f.unwrap();
+    return f === AbsolutePath;
+  }).map(([key]) => key);
+}
+
 export class Dispatcher {
   private readonly handlers = new Map<string, (req: unknown) => unknown>();
 
@@ -98,6 +113,33 @@ export class Dispatcher {
 
   has(method: string): boolean {
     return this.handlers.has(method);
+  }
+
+  /**
+   * A request from a window (Electron IPC, the browser host's WebSocket): as `dispatch`, but a field that
+   * names a path on this machine is refused. The window never sends one (it exports into the library's
+   * exports folder and imports files by their bytes), so such a request comes from a page that is not
+   * ours or has gone wrong, and must not choose where the app writes or what it reads: the token of a
+   * browser host reached over the LAN is not a licence to overwrite the host's files. In-process callers
+   * (the CLI, tests) call `dispatch`.
+   */
+  async dispatchFromWindow(method: unknown, payload: unknown): Promise<DispatchResult> {
+    if (typeof method === 'string' && Object.prototype.hasOwnProperty.call(methods, method) && payload && typeof payload === 'object') {
+      const fields = hostPathFields(method as MethodName).filter((k) => (payload as Record<string, unknown>)[k] !== undefined);
+      if (fields.length) {
+        return {
+          ok: false,
+          error: {
+            code: 'BAD_REQUEST',
+            message: `${method}: a window cannot choose a file or folder on the machine running the app (${fields.join(', ')}). ` +
+              'Exports from the window go to the library\'s exports folder, and files are imported by sending their bytes; ' +
+              'for other folders use the fastsam3d command line on that machine.',
+            issues: fields.map((k) => ({ path: k, message: 'not accepted from a window' })),
+          },
+        };
+      }
+    }
+    return this.dispatch(method, payload);
   }
 
   /** Validate, run and validate the result of one request. Never throws. */

@@ -1,6 +1,7 @@
 /**
  * The Electron transport of the typed API: one ipcMain handler that checks the sender (only our own
- * window's main frame, loaded from our own origin) and hands the request to the shared dispatcher;
+ * window's main frame, loaded from our own origin) and hands the request to the shared dispatcher (as a
+ * window's request: no paths on this machine);
  * events are pushed to every window.
  */
 import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
@@ -28,7 +29,7 @@ export function wireIpc(services: Services, devServerUrl: string | undefined): (
     if (!trustedSender(e, devServerUrl)) {
       return { ok: false, error: { code: 'BAD_REQUEST', message: 'Request from an untrusted frame was refused.' } };
     }
-    return services.dispatcher.dispatch(method, request);
+    return services.dispatcher.dispatchFromWindow(method, request);
   });
   const unsubscribe = services.events.subscribe((event, payload) => {
     for (const w of BrowserWindow.getAllWindows()) {

@@ -121,7 +121,7 @@ export async function startHost(o: HostOptions): Promise<RunningHost> {
           error: { code: 'BAD_REQUEST', message: 'A request must be {"id": string|number, "method": string, "payload": object}.', issues: req.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })) },
         });
       }
-      const r = await services.dispatcher.dispatch(req.data.method, req.data.payload);
+      const r = await services.dispatcher.dispatchFromWindow(req.data.method, req.data.payload);
       reply(r.ok ? { id: req.data.id, ok: true, result: r.result } : { id: req.data.id, ok: false, error: r.error });
     });
   }

@@ -3,7 +3,8 @@
  * reply validation after, and the mapping of thrown errors (API, library, abort, unknown) to ApiError.
  */
 import { describe, expect, it } from 'vitest';
-import { ApiFailure, Dispatcher, EventHub, toApiError } from '../../src-main/api/index';
+import { ApiFailure, Dispatcher, EventHub, hostPathFields, toApiError } from '../../src-main/api/index';
+import { methods, type MethodName } from '../../src-shared/api/index';
 import { LibraryError } from '../../src-main/library/errors';
 
 describe('Dispatcher', () => {
@@ -11,6 +12,23 @@ describe('Dispatcher', () => {
     expect(() => new Dispatcher().register({ 'no.such': () => ({}) } as never)).toThrow(/unknown API method "no.such"/);
     const d = new Dispatcher().register({ 'settings.get': () => ({ executionProvider: 'auto', autoRerun: false }) });
     expect(() => d.register({ 'settings.get': () => ({ executionProvider: 'auto', autoRerun: false }) })).toThrow(/two handlers/);
+  });
+
+  it('finds every request field that names a path on the host, and refuses them from a window only', async () => {
+    const all = (Object.keys(methods) as MethodName[]).flatMap((m) => hostPathFields(m).map((f) => `${m}.${f}`));
+    expect(all.sort()).toEqual(['export.run.dir', 'images.importFolder.path', 'projects.export.path', 'projects.import.path']);
+    const seen: unknown[] = [];
+    const d = new Dispatcher().register({ 'export.run': (req) => { seen.push(req); return { files: [] }; } });
+    const dir = process.platform === 'win32' ? 'C:\\elsewhere' : '/elsewhere';
+    const refused = await d.dispatchFromWindow('export.run', { runId: 'r', formats: ['glb'], dir });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', issues: [{ path: 'dir', message: 'not accepted from a window' }] } });
+    expect(seen).toEqual([]);
+    // Without a path the window's request goes through; in-process callers may name one.
+    expect(await d.dispatchFromWindow('export.run', { runId: 'r', formats: ['glb'] })).toEqual({ ok: true, result: { files: [] } });
+    expect(await d.dispatch('export.run', { runId: 'r', formats: ['glb'], dir })).toEqual({ ok: true, result: { files: [] } });
+    expect(seen).toHaveLength(2);
+    // Anything else a window sends is checked as before.
+    expect(await d.dispatchFromWindow('no.such', {})).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
 
   it('validates the request before the handler runs and applies schema defaults', async () => {

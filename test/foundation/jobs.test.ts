@@ -92,10 +92,24 @@ describe('jobs through the host', () => {
     expect(out.files.map((f) => f.format).sort()).toEqual(['glb', 'obj', 'obj']);
     for (const f of out.files) expect(fs.existsSync(f.path)).toBe(true);
 
-    // A relative folder would land wherever the host was started: refused, nothing written there.
+    // A page cannot choose where on the host's disk the app writes or what it reads: a folder in the
+    // request is refused, absolute or relative, and nothing is written there.
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'fs3d-elsewhere-'));
+    const absolute = await api.call('export.run', { runId, formats: ['glb'], dir: elsewhere });
+    expect(absolute).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('a window cannot choose a file or folder'), issues: [{ path: 'dir' }] } });
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
     const relative = await api.call('export.run', { runId, formats: ['glb'], dir: 'relexp' });
-    expect(relative).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', issues: [{ path: 'dir', message: expect.stringContaining('must be an absolute path') }] } });
+    expect(relative).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', issues: [{ path: 'dir' }] } });
     expect(fs.existsSync(path.join(process.cwd(), 'relexp'))).toBe(false);
+    const zip = path.join(elsewhere, 'overwritten.zip');
+    fs.writeFileSync(zip, 'keep me');
+    const project = (await api.call('runs.get', { runId })).result as { projectId: string };
+    const overwrite = await api.call('projects.export', { projectId: project.projectId, path: zip, replace: true });
+    expect(overwrite).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', issues: [{ path: 'path' }] } });
+    expect(fs.readFileSync(zip, 'utf8')).toBe('keep me');
+    for (const [method, payload] of [['projects.import', { path: zip }], ['images.importFolder', { path: elsewhere }]] as const) {
+      expect(await api.call(method, payload), method).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', issues: [{ path: 'path' }] } });
+    }
   });
 
   it('measures a second Compare on the same inputs against its own baseline, not the first one\'s', async () => {
