@@ -17,7 +17,9 @@ import { quitQuestion, startupErrorMessage } from './startup';
 import { createMainWindow, preloadPathFrom } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+// electron-vite's dev server, in development only: an installed app never loads another origin, whatever
+// the environment says (the window's IPC trusts the page it loads).
+const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
 /** How long quitting waits for the worker's jobs to be recorded as cancelled before it exits anyway. */
 const CLOSE_TIMEOUT_MS = 15_000;
 

@@ -1,5 +1,5 @@
 /** The main window with the hardened defaults: isolated, sandboxed, no Node, no navigation, no popups. */
-import { app, BrowserWindow, dialog, shell } from 'electron';
+import { app, BrowserWindow, dialog, screen, shell } from 'electron';
 import path from 'node:path';
 import { APP_ORIGIN, externalUrlToOpen, isAppUrl } from './origins';
 
@@ -9,9 +9,20 @@ function openInBrowser(url: string): void {
   if (link) shell.openExternal(link).catch((err) => console.warn('[window] could not open the link in the browser:', (err as Error).message));
 }
 
+/**
+ * 1440×900 where the screen has room, else its work area: a 1920×1080 laptop at 150 % scaling leaves
+ * about 1280×672 above the taskbar. The layout works down to 800×600 (e2e/layout.spec.ts checks smaller).
+ */
+export function windowSize(workArea: { width: number; height: number }): { width: number; height: number; minWidth: number; minHeight: number } {
+  return {
+    width: Math.min(1440, workArea.width), height: Math.min(900, workArea.height),
+    minWidth: Math.min(800, workArea.width), minHeight: Math.min(600, workArea.height),
+  };
+}
+
 export function createMainWindow(preloadPath: string, devServerUrl: string | undefined): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1440, height: 900, minWidth: 1280, minHeight: 720, show: false, title: 'Fast-SAM3D Studio',
+    ...windowSize(screen.getPrimaryDisplay().workAreaSize), show: false, title: 'Fast-SAM3D Studio',
     backgroundColor: '#17181b',
     webPreferences: {
       preload: preloadPath,

@@ -17,6 +17,8 @@ const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/c
   validateConfiguration(config: Record<string, unknown>, logger: unknown): Promise<void>;
 };
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+// The glob matcher electron-builder itself uses for `files` and `filter` patterns.
+const { minimatch } = require('minimatch') as { minimatch: (path: string, pattern: string, options?: { dot?: boolean }) => boolean };
 
 const config = JSON.parse(fs.readFileSync(path.join(ROOT, 'electron-builder.json'), 'utf8'));
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -33,10 +35,11 @@ describe('electron-builder configuration', () => {
     await expect(validateConfiguration({ ...loaded, asarUnpak: ['x'] }, new DebugLogger(false))).rejects.toThrow(/asarUnpak/);
   });
 
-  it('builds AppImage and deb on Linux, NSIS on Windows, dmg on macOS', () => {
+  it('builds AppImage and deb on Linux, NSIS on Windows, dmg on macOS (Apple silicon only)', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.win.target).toEqual(['nsis']);
-    expect(config.mac.target).toEqual(['dmg']);
+    // onnxruntime-node ships no Intel macOS binary: an x64 dmg would install an app that cannot infer.
+    expect(config.mac.target).toEqual([{ target: 'dmg', arch: ['arm64'] }]);
     expect(pkg.scripts.dist).toBe('node scripts/dist.mjs');
     expect(fs.readFileSync(path.join(ROOT, 'scripts/dist.mjs'), 'utf8')).toContain("'--config', 'electron-builder.json'");
     expect(pkg.productName).toBe(config.productName);
@@ -63,9 +66,39 @@ describe('electron-builder configuration', () => {
     expect(unpacked('node_modules/onnxruntime-node/dist/index.js')).toBe(true);
   });
 
-  it('ships the model packs as extra resources where the app looks for them', () => {
+  it("ships each installer its own platform's onnxruntime binaries, and no other's", () => {
+    const bin = 'node_modules/onnxruntime-node/bin/napi-v6';
+    const shipped = (platform: 'linux' | 'win' | 'mac', rel: string) =>
+      [...config.files, ...(config[platform].files ?? [])].filter((p: string) => p.startsWith('!')).every((p: string) => !minimatch(rel, p.slice(1)));
+    const targets = [['linux', 'linux', 'x64'], ['win', 'win32', 'x64'], ['mac', 'darwin', 'arm64']] as const;
+    for (const [platform, os, arch] of targets) {
+      const binding = `${bin}/${os}/${arch}/onnxruntime_binding.node`;
+      expect(fs.existsSync(path.join(ROOT, binding)), binding).toBe(true);
+      expect(shipped(platform, binding), `${platform} ships ${binding}`).toBe(true);
+      for (const [, other] of targets.filter(([p]) => p !== platform)) {
+        for (const a of fs.readdirSync(path.join(ROOT, bin, other))) {
+          expect(shipped(platform, `${bin}/${other}/${a}/onnxruntime_binding.node`), `${platform} leaves out ${other}/${a}`).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('hardens the shipped binary: no ELECTRON_RUN_AS_NODE, NODE_OPTIONS or --inspect, the app only from its asar', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true,
+    });
+    // The worker is a utilityProcess, which does not need ELECTRON_RUN_AS_NODE.
+    expect(fs.readFileSync(path.join(ROOT, 'src-main/app/utility-worker.ts'), 'utf8')).toContain('utilityProcess.fork');
+    expect(fs.readFileSync(path.join(ROOT, 'src-main/app/main.ts'), 'utf8')).toContain('app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL');
+  });
+
+  it('ships the model packs as extra resources where the app looks for them, with their model cards, without the random test packs', () => {
     const models = config.extraResources.find((r: { from: string }) => r.from === 'models');
     expect(models).toMatchObject({ to: 'models' });
+    const kept = (rel: string) => (models.filter as string[]).every((p) => (p.startsWith('!') ? !minimatch(rel, p.slice(1)) : true))
+      && (models.filter as string[]).some((p) => !p.startsWith('!') && minimatch(rel, p));
+    for (const f of ['mini/manifest.json', 'mini/MODEL_CARD.md', 'mini/ss_flow.onnx', 'seg-mini/MODEL_CARD.md']) expect(kept(f), f).toBe(true);
+    for (const f of ['test-tiny/manifest.json', 'seg-tiny/encoder.onnx']) expect(kept(f), f).toBe(false);
     expect(fs.readFileSync(path.join(ROOT, 'src-main/app/main.ts'), 'utf8')).toContain("path.join(process.resourcesPath, 'models')");
     expect(fs.existsSync(path.join(ROOT, 'models/test-tiny/manifest.json'))).toBe(true);
   });
