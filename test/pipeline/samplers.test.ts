@@ -218,6 +218,7 @@ describe('SLaT sampler', () => {
     expect(plain.networkPasses).toBe(38);
     expect(off.networkPasses).toBe(38);
     expect(Buffer.from(off.x.buffer).equals(Buffer.from(plain.x.buffer))).toBe(true);
+    const live = { evaluated: 0, carved: 0 };
     const fast = await sampleSlat({
       pack,
       schedule: sched,
@@ -225,7 +226,10 @@ describe('SLaT sampler', () => {
       coords,
       noise,
       policy: createSlatPolicy('fast-sam3d', resolveRunParams('fast-sam3d'), ctx),
+      onStep: (e) => { live.evaluated += e.evaluated; live.carved += e.carved; },
     });
+    // The per-step counts the window adds up end on the report's totals (guided steps count twice).
+    expect(live).toEqual({ evaluated: fast.tokensEvaluated, carved: fast.tokensCarved });
     expect(fast.networkPasses).toBeLessThan(38);
     expect(fast.pattern.startsWith('FF')).toBe(true);
     expect(fast.pattern).toMatch(/C/);

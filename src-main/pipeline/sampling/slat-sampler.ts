@@ -36,6 +36,11 @@ export interface SlatStepEvent {
   step: number;
   steps: number;
   kind: 'full' | 'cached' | 'carved';
+  /**
+   * Token rows this step sent to the network, over its passes (a guided step counts twice), and tokens it
+   * carved out: the report's units (Schedule.tokensEvaluated / tokensCarved), so the window's running
+   * counts end on the report's totals.
+   */
   evaluated: number;
   carved: number;
 }
@@ -126,8 +131,9 @@ export async function sampleSlat(o: SlatSampleOptions): Promise<SlatSampleResult
         for (let e = 0; e < vSub.length; e++) vSub[e] = (1 + strength) * vSub[e] - strength * vu[e];
       }
       v = o.policy ? o.policy.complete(i, x, vSub, keep) : vSub;
-      evaluated = tables.coords.length / 3;
-      carved = n - evaluated;
+      const rows = tables.coords.length / 3;
+      evaluated = rows * (guided[i] ? 2 : 1);
+      carved = n - rows;
       kind = carved > 0 ? 'carved' : 'full';
       tokensCarved += carved;
     }

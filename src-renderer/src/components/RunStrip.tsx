@@ -127,7 +127,11 @@ function Stages({ progress }: { progress: ProgressState }) {
           <span className="stage-name">{STAGE_LABELS[s.name] ?? s.name}</span>
           <Bar value={s.fraction} label={`${STAGE_LABELS[s.name] ?? s.name} progress`} />
           {s.steps.length > 0 && <StepStrip steps={s.steps} label={s.name} />}
-          {s.tokens && <span className="muted tokens">{s.tokens.evaluated.toLocaleString()} tokens evaluated, {s.tokens.carved.toLocaleString()} carved</span>}
+          {s.tokens && (
+            <span className="muted tokens" title="Evaluated: token rows sent to the network, summed over its passes (a guided step runs twice). Carved: tokens left out of full steps, summed over steps.">
+              {s.tokens.evaluated.toLocaleString()} tokens evaluated, {s.tokens.carved.toLocaleString()} carved
+            </span>
+          )}
         </div>
       ))}
     </div>
