@@ -251,6 +251,8 @@ test('mask tools: magic wand, lasso subtract, brush, eraser, undo/redo', async (
 test('keyboard: open nothing, G explains what is missing in place', async ({ page }, info) => {
   await page.goto(host().openUrl);
   await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();
+  // The worker started long before this window opened: its state still shows (app.info, not only events).
+  await expect(page.getByRole('status', { name: 'Inference worker' })).toHaveText(/^worker: (ready|busy)/, { timeout: 30_000 });
   await page.keyboard.press('g');
   await expect(page.getByRole('alert').filter({ hasText: 'Open an image first' })).toBeVisible();
   await shot(page, info, '06-keyboard-error');

@@ -3,6 +3,7 @@ import type { HandlerMap } from './index';
 import { ApiFailure } from './index';
 import { scanPacks } from '../inference/packs';
 import type { SettingsStore } from '../inference/settings-store';
+import type { WorkerStatus } from '../../src-shared/api/index';
 
 export interface CoreContext {
   version: string;
@@ -13,6 +14,8 @@ export interface CoreContext {
   packRoots: string[];
   /** Provider names usable on this machine, as reported by the worker (CPU until it has started). */
   executionProviders: () => string[];
+  /** The worker's state now (and why, after a crash). */
+  workerStatus: () => WorkerStatus;
   /** What opening the library found and did that the user must know (Library.startupNotices). */
   libraryNotices?: readonly string[];
 }
@@ -23,6 +26,7 @@ export function coreHandlers(ctx: CoreContext): HandlerMap<'app.info' | 'setting
       version: ctx.version, host: ctx.host, platform: `${process.platform}-${process.arch}`,
       executionProviders: ctx.executionProviders(), dataDir: ctx.dataDir,
       startupProblems: [...(ctx.settings.loadProblem ? [ctx.settings.loadProblem] : []), ...(ctx.libraryNotices ?? [])],
+      worker: ctx.workerStatus(),
     }),
     'settings.get': () => ctx.settings.get(),
     'settings.set': (patch) => {

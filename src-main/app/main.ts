@@ -74,7 +74,7 @@ function start(): void {
         host: 'electron', version: app.getVersion(), dataDir, bundledModelsDir: modelsDir,
         // Packaged: resources/examples ships as the extraResource `examples` (electron-builder.json).
         examplesDir: app.isPackaged ? path.join(process.resourcesPath, 'examples') : path.join(app.getAppPath(), 'resources', 'examples'),
-        launchWorker: utilityLauncher(path.join(here, 'worker.js')),
+        launchWorker: utilityLauncher(path.join(here, 'worker.js'), path.join(app.getPath('logs'), 'inference-worker.log')),
         ...(electronSqlite ? { sqliteNativeBinding: electronSqlite } : {}),
       });
       handleProtocols(path.join(here, '../renderer'), dataDir);

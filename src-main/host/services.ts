@@ -69,6 +69,7 @@ export function createServices(o: ServicesOptions): Services {
     .register(coreHandlers({
       version: o.version, host: o.host, dataDir: o.dataDir, settings, packRoots, libraryNotices: library.startupNotices,
       executionProviders: () => (supervisor.providers.length ? supervisor.providers : ['cpu']),
+      workerStatus: () => supervisor.status,
     }))
     .register(jobs.handlers())
     .register(libraryHandlers(library, { examplesDir: o.examplesDir }))

@@ -51,6 +51,7 @@ export class WorkerSupervisor {
   private restartsInARow = 0;
   private closed = false;
   private state: WorkerState = 'down';
+  private reason: string | undefined;
   /** Provider names the current worker's onnxruntime build supports. */
   providers: string[] = [];
 
@@ -63,6 +64,8 @@ export class WorkerSupervisor {
   ) {}
 
   get workerState(): WorkerState { return this.state; }
+  /** The state with the reason it was last given (a crash, a restart), for a window that opens late. */
+  get status(): { state: WorkerState; reason?: string } { return { state: this.state, ...(this.reason ? { reason: this.reason } : {}) }; }
   get pid(): number | undefined { return this.proc?.pid; }
   get runningJobId(): string | undefined { return this.running?.job.jobId; }
   get queuedJobIds(): string[] { return this.queue.map((p) => p.job.jobId); }
@@ -126,6 +129,7 @@ export class WorkerSupervisor {
 
   private setState(state: WorkerState, reason?: string): void {
     this.state = state;
+    this.reason = reason;
     this.hooks.onState?.(state, reason);
   }
 
@@ -211,13 +215,16 @@ export class WorkerSupervisor {
     this.running = null;
     this.restartsInARow += 1;
     const givingUp = this.restartsInARow > MAX_QUICK_RESTARTS;
-    const stopped = `it ended ${this.restartsInARow} times in a row, so it was not restarted; the log shows why. Fix the cause, then run the job again (the worker is started anew)`;
+    // What it printed last says why (a native library that would not load, an out-of-memory abort): quoted,
+    // since an installed app has no console to read it in.
+    const said = exit.lastOutput ? `\nIts last output:\n${exit.lastOutput}` : '';
+    const stopped = `it ended ${this.restartsInARow} times in a row, so it was not restarted. Fix the cause${said ? ' (its last output, below, says what went wrong)' : ''}, then run the job again (the worker is started anew)`;
     const next = givingUp ? stopped : 'the worker was restarted';
     // A job the user cancelled ends as cancelled even when the worker died before it could answer.
     if (p?.cancelRequested) p.reject(new JobCancelledError(`Job ${p.job.jobId} was cancelled; the inference worker ${how} while stopping it, and ${next}.`));
-    else if (p) p.reject(new WorkerCrashedError(`The inference worker ${how} while running job ${p.job.jobId}; ${next}.`));
+    else if (p) p.reject(new WorkerCrashedError(`The inference worker ${how} while running job ${p.job.jobId}; ${next}.${said}`));
     if (givingUp) {
-      const reason = `The inference worker ${how}; ${stopped}.`;
+      const reason = `The inference worker ${how}; ${stopped}.${said}`;
       this.setState('down', reason);
       this.failAll(new Error(reason));
       return;

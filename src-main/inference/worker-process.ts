@@ -3,10 +3,33 @@
  * browser host and in tests, Electron's `utilityProcess` under Electron (src-main/app/utility-worker.ts).
  */
 import { fork } from 'node:child_process';
+import { OutputTail } from './worker-output';
+
+/**
+ * The exit, reported once the worker's stderr has been read to its end (its last words, a native
+ * loader's error, arrive after the exit event), or after a short wait for a stream something else holds.
+ */
+export function exitAfterOutput(stderr: NodeJS.ReadableStream | null | undefined, tail: OutputTail, report: (e: WorkerExit) => void) {
+  return (code: number | null, signal: string | null) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      const lastOutput = tail.text();
+      report({ code, signal, ...(lastOutput ? { lastOutput } : {}) });
+    };
+    if (!stderr || (stderr as NodeJS.ReadableStream & { readableEnded?: boolean }).readableEnded) return finish();
+    stderr.once('end', finish);
+    stderr.once('close', finish);
+    setTimeout(finish, 500).unref();
+  };
+}
 
 export interface WorkerExit {
   code: number | null;
   signal: string | null;
+  /** The last lines the worker printed on stderr (OutputTail), for the crash message; absent when none. */
+  lastOutput?: string;
 }
 
 export interface WorkerProcess {
@@ -30,16 +53,21 @@ export function forkLauncher(entry: string, options: { env?: NodeJS.ProcessEnv; 
     const child = fork(entry, [], {
       execArgv,
       env: { ...process.env, ...options.env, FASTSAM3D_WORKER: '1' },
-      // stdout/stderr go to the parent's so worker logs and native crashes are visible.
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // stdout goes to the parent's; stderr too, and its last lines are kept for the crash message.
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'advanced',
+    });
+    const tail = new OutputTail();
+    child.stderr?.on('data', (d: Buffer) => {
+      process.stderr.write(d);
+      tail.push(d);
     });
     const exitListeners: ((e: WorkerExit) => void)[] = [];
     let exited: WorkerExit | null = null;
-    child.on('exit', (code, signal) => {
-      exited = { code, signal };
-      for (const l of exitListeners) l(exited);
-    });
+    child.on('exit', exitAfterOutput(child.stderr, tail, (e) => {
+      exited = e;
+      for (const l of exitListeners) l(e);
+    }));
     // A failed spawn emits 'error' and maybe no 'exit'; report it as an exit so the supervisor restarts.
     child.on('error', (err) => {
       if (exited) return;

@@ -28,6 +28,9 @@ export const PackInfo = z.object({
   samplerDefaults: SamplerDefaultsSchema.optional(),
 });
 
+export const WorkerStatus = z.object({ state: z.enum(['starting', 'ready', 'busy', 'restarting', 'down']), reason: z.string().optional() });
+export type WorkerStatus = z.infer<typeof WorkerStatus>;
+
 export const Settings = z.object({
   executionProvider: ExecutionProviderSchema,
   defaultPackId: z.string().optional(),
@@ -43,6 +46,11 @@ export const coreMethods = {
       executionProviders: z.array(z.string()), dataDir: z.string(),
       /** What went wrong at start-up that the user should know (a damaged settings file set aside, …). */
       startupProblems: z.array(z.string()),
+      /**
+       * The worker's state now: `worker.status` events only say what changes, and a window that opens
+       * (or reloads) after the worker started or went down would otherwise not know.
+       */
+      worker: WorkerStatus,
     }),
   },
   'settings.get': { req: z.object({}), res: Settings },
@@ -61,7 +69,7 @@ export type Res<M extends MethodName> = z.output<(typeof methods)[M]['res']>;
 export const events = {
   'job.progress': JobProgressEvent,
   'job.finished': JobFinishedEvent,
-  'worker.status': z.object({ state: z.enum(['starting', 'ready', 'busy', 'restarting', 'down']), reason: z.string().optional() }),
+  'worker.status': WorkerStatus,
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;

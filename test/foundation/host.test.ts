@@ -128,6 +128,8 @@ describe('WebSocket API', () => {
     const info = await api.call('app.info', {});
     expect(info.ok).toBe(true);
     expect(info.result).toMatchObject({ host: 'browser', dataDir: host.dataDir });
+    // The worker's state now, for a window that opens after its start-up events went by.
+    expect(['starting', 'ready', 'busy']).toContain((info.result as { worker: { state: string } }).worker.state);
     const set = await api.call('settings.set', { executionProvider: 'cpu', autoRerun: true });
     expect(set).toMatchObject({ ok: true, result: { executionProvider: 'cpu', autoRerun: true } });
     // Persisted in the data dir.

@@ -77,20 +77,30 @@ export function App({ api }: { api: StudioApi }) {
   const view = useMaskView();
   const segment = useSegment(api, image, tool === 'segment', editor);
 
-  // Worker health (restarts after a crash show here) and where the app runs.
-  useEffect(() => api.on('worker.status', (w) => setWorker(w)), [api]);
+  // Worker health (restarts after a crash show here) and where the app runs. app.info says the worker's
+  // state when the window opens (its events only say what changes), and is asked again each time a
+  // worker is ready: the providers it can use (CUDA, DirectML) are known only then.
+  const [infoAsked, setInfoAsked] = useState(0);
+  useEffect(() => api.on('worker.status', (w) => {
+    setWorker(w);
+    if (w.state === 'ready') setInfoAsked((n) => n + 1);
+  }), [api]);
   useEffect(() => {
+    let stale = false;
     api.invoke('app.info', {}).then(
       (i) => {
+        if (stale) return;
         setAppInfo(`v${i.version} · ${i.host} · ${i.executionProviders.join('/') || 'cpu'}`);
         setUsableProviders(i.executionProviders);
         setDataDir(i.dataDir);
         setHost(i.host);
         setStartupProblems(i.startupProblems);
+        setWorker(i.worker);
       },
       () => undefined, // the packs/settings call above reports an unreachable host
     );
-  }, [api]);
+    return () => { stale = true; };
+  }, [api, infoAsked]);
   const openRef = useRef<() => void>(() => undefined);
   const libraryButton = useRef<HTMLButtonElement>(null);
   const exportButton = useRef<HTMLButtonElement>(null);
@@ -375,11 +385,14 @@ export function App({ api }: { api: StudioApi }) {
         {appInfo && <span className="muted app-info">{appInfo}</span>}
         {worker && connection === 'open' && (
           <span className={`worker worker-${worker.state}`} role="status" aria-label="Inference worker" title={worker.reason ?? ''}>
-            worker: {worker.state}{worker.reason ? ` (${worker.reason})` : ''}
+            worker: {worker.state}{worker.reason && worker.state !== 'down' ? ` (${worker.reason.split('\n')[0]})` : ''}
           </span>
         )}
       </header>
       <div className="banners">
+        {worker?.state === 'down' && worker.reason && connection === 'open' && (
+          <p className="error banner worker-down-reason" role="alert">{worker.reason}</p>
+        )}
         {startupProblems.map((p) => (
           <p key={p} className="warning banner" role="status">
             {p}
