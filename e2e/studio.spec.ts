@@ -119,7 +119,7 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   // The speed-up is the SS + SLaT pass ratio (deterministic: set by the two requests), with the one
   // wall-clock timing under it, labelled as such and its caveat in the tooltip.
   const passRatio = page.getByTestId('speedup-passes');
-  await expect(passRatio).toHaveText(/^\d+\.\d\d× passes$/);
+  await expect(passRatio).toHaveText(/^\d+\.\d\d× sampler passes$/);
   expect(parseFloat((await passRatio.textContent())!)).toBeGreaterThan(1);
   await expect(passRatio).toHaveAttribute('title', /^SS \+ SLaT network passes: \d+ for the baseline ÷ \d+ for this run\./);
   const timed = page.getByTestId('speedup-time');
@@ -128,6 +128,11 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   // Recorded, not asserted (wall-clock numbers vary by machine): shown in the report as an annotation.
   info.annotations.push({ type: 'speed-up (fast-sam3d vs off, as shown)', description: `${await passRatio.textContent()} · ${await timed.textContent()}` });
   await expect(page.getByTestId('baseline-canvas')).toBeVisible();
+  // The step strips run across the panel, not one letter per line.
+  for (const stage of ['SS', 'SLaT']) {
+    const strip = (await page.getByTestId('compare-panel').getByRole('img', { name: new RegExp(`^${stage} schedule `) }).boundingBox())!;
+    expect(strip.width, `${stage} schedule strip wider than tall`).toBeGreaterThan(strip.height * 4);
+  }
   await page.waitForTimeout(1500);
   expect(await coveredFraction(await page.getByTestId('baseline-canvas').locator('canvas').first().screenshot())).toBeGreaterThan(0.01);
   await shot(page, info, '04-compare');
@@ -161,7 +166,7 @@ test('load, mask, Generate fast-sam3d, Compare with off, Export GLB', async ({ p
   const history = page.getByRole('navigation', { name: 'Results of this photo' });
   await expect(history.getByRole('button')).toHaveCount(2);
   await expect(history.getByRole('button').first()).toHaveAttribute('aria-current', 'true');
-  await expect(history.getByRole('button').first()).toHaveAccessibleName(/× faster than its baseline \(timed once\) · F1 /);   // speed-up and quality against its baseline
+  await expect(history.getByRole('button').first()).toHaveAccessibleName(/× (faster|slower) than its baseline \(timed once\) · F1 /);   // speed-up and quality against its baseline
   // Which object and which pack: a scene's objects (and packs) all run "fast-sam3d".
   await expect(history.getByRole('button').first()).toContainText('0 · fast-sam3d');
   await expect(history.getByRole('button').first()).toHaveAccessibleName(/ · mini \d/);
@@ -378,7 +383,7 @@ test('Compare twice on the same inputs: each compares against its own baseline',
     passRatios.push((await page.getByTestId('speedup-passes').textContent()) ?? '');
   }
   // Identical requests: the wall-clock figure may differ from one job to the next, the pass ratio may not.
-  expect(passRatios[0]).toMatch(/^\d+\.\d\d× passes$/);
+  expect(passRatios[0]).toMatch(/^\d+\.\d\d× sampler passes$/);
   expect(passRatios[1]).toBe(passRatios[0]);
   // The accelerated run finishes before its baseline; linked to the first job's baseline instead of its
   // own, the second job showed its own baseline as a second "object" of a one-object job.

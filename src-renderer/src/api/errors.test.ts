@@ -17,7 +17,10 @@ describe('error messages in place', () => {
   });
 
   it('adds what to do for an unavailable host and reads plain errors', () => {
-    expect(errorMessage({ code: 'UNAVAILABLE', message: 'worker restarting' }, 'Generate')).toMatch(/worker restarting\. Retry in a moment/);
+    expect(errorMessage({ code: 'UNAVAILABLE', message: 'worker busy' }, 'Generate')).toMatch(/worker busy\. Retry in a moment/);
+    // A message with its own instruction keeps it alone (a restarted host: open the URL it printed).
+    const stale = "The app host was restarted and no longer accepts this window's session token: open the URL it printed when it started. Your library is kept.";
+    expect(errorMessage({ code: 'UNAVAILABLE', message: stale }, 'Saving the masks')).toBe(`Saving the masks failed: ${stale}`);
     expect(errorMessage(new Error('disk full'), 'Export')).toBe('Export failed: disk full');
     expect(errorMessage('boom', 'Export')).toBe('Export failed: boom');
   });

@@ -11,8 +11,11 @@ export function errorMessage(err: unknown, action: string): string {
     // Field problems the message already says (the dispatcher puts them in it) are not said twice.
     const unsaid = (e.issues ?? []).filter((i) => !e.message.includes(i.message));
     const details = unsaid.length ? ` (${unsaid.map((i) => `${i.path}: ${i.message}`).join('; ')})` : '';
+    // A message that already says what to do (open the new URL, try again) is not given a second,
+    // different instruction.
+    const saysWhatToDo = /\b(open|retry|try again|restart)\b/i.test(e.message);
     const hint =
-      e.code === 'UNAVAILABLE' ? ' Retry in a moment; if it persists, restart the app (or `npm run serve`).'
+      e.code === 'UNAVAILABLE' ? (saysWhatToDo ? '' : ' Retry in a moment; if it persists, restart the app (or `npm run serve`).')
       : e.code === 'NOT_FOUND' ? ' It may have been deleted; reload the library.'
       : e.code === 'CANCELLED' ? ''
       : '';

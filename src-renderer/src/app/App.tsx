@@ -79,13 +79,16 @@ export function App({ api }: { api: StudioApi }) {
 
   // Worker health (restarts after a crash show here) and where the app runs. app.info says the worker's
   // state when the window opens (its events only say what changes), and is asked again each time a
-  // worker is ready: the providers it can use (CUDA, DirectML) are known only then.
+  // worker is ready (the providers it can use, CUDA or DirectML, are known only then) and when the
+  // connection to a restarted host comes back (its worker's events went by while the window was away).
   const [infoAsked, setInfoAsked] = useState(0);
+  const online = connection === 'open';
   useEffect(() => api.on('worker.status', (w) => {
     setWorker(w);
     if (w.state === 'ready') setInfoAsked((n) => n + 1);
   }), [api]);
   useEffect(() => {
+    if (!online) return;
     let stale = false;
     api.invoke('app.info', {}).then(
       (i) => {
@@ -100,7 +103,7 @@ export function App({ api }: { api: StudioApi }) {
       () => undefined, // the packs/settings call above reports an unreachable host
     );
     return () => { stale = true; };
-  }, [api, infoAsked]);
+  }, [api, infoAsked, online]);
   const openRef = useRef<() => void>(() => undefined);
   const libraryButton = useRef<HTMLButtonElement>(null);
   const exportButton = useRef<HTMLButtonElement>(null);

@@ -68,7 +68,7 @@ export function ComparePanel({ report, baseline, metrics, mode, onMode, note, ob
             ))}
           </div>
         )}
-        <div><span className="label">Network passes</span><span className="value">{c.passes}{c.baselinePasses !== null && ` / ${c.baselinePasses}`}</span></div>
+        <div title="Every network pass of the run, condition and decoders included; the speed-up above counts the two samplers' (SS + SLaT), where the accelerations act"><span className="label">Network passes, all stages</span><span className="value">{c.passes}{c.baselinePasses !== null && ` / ${c.baselinePasses}`}</span></div>
         <div title="Spectral-aware token aggregation before the mesh decoder: S = 1 keeps every voxel, S = 2 merges 2×2×2 blocks of a smooth shape (8× fewer tokens)"><span className="label">Aggregation S</span><span className="value">{report.aggregation.factor}</span></div>
         {report.maskFit && (
           <div data-testid="mask-fit" title={`Voxels of the coarse shape that lay outside the masks and were removed (fit to mask)${report.maskFit.otherMasks ? `; ${count(report.maskFit.otherMasks, 'mask')} outside the run counted as possibly in front` : ''}`}>

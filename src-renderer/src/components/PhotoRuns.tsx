@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { RunSummary, StudioApi } from '../../../src-shared/api';
 import { Thumb } from './library/cards';
+import { speedupWords } from '../runs/compareModel';
 
 /** Runs listed; older ones are in the Library. */
 const SHOWN = 12;
@@ -25,7 +26,7 @@ function runLabel(r: RunSummary): string {
   return [
     r.name, r.tuned ? 'tuned values' : null, `${r.packName} ${r.packVersion}`, `seed ${r.seed}`,
     r.objectMs !== null ? `${(r.objectMs / 1000).toFixed(2)} s` : null,
-    r.speedup !== null ? `${r.speedup.toFixed(2)}× faster than its baseline (timed once)` : null,
+    r.speedup !== null ? speedupWords(r.speedup) : null,
     r.quality !== null ? `F1 ${r.quality.toFixed(1)}` : null,
   ].filter(Boolean).join(' · ');
 }

@@ -89,7 +89,7 @@ export function speedupFigures(c: Comparison): SpeedupFigure[] {
   const tone = (x: number) => (x >= 1 ? 'accent' : 'slower');
   if (c.passRatio !== null) {
     out.push({
-      key: 'passes', value: `${c.passRatio.toFixed(2)}×`, unit: 'passes', tone: tone(c.passRatio),
+      key: 'passes', value: `${c.passRatio.toFixed(2)}×`, unit: 'sampler passes', tone: tone(c.passRatio),
       title: `SS + SLaT network passes: ${c.baselineSamplerPasses} for the baseline ÷ ${c.samplerPasses} for this run. `
         + 'Set by the method, parameters and seed, so the same request gives the same ratio on any machine; '
         + 'the time saved follows it, less the stages no acceleration shortens (conditioning, decoding, the mesh).',
@@ -139,4 +139,11 @@ export function readMetrics(raw: unknown): Record<string, number> {
 export function formatMs(ms: number | null): string {
   if (ms === null) return '—';
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}
+
+/** A timed ratio in words: below 1× the run was slower than its baseline, and says so. */
+export function speedupWords(speedup: number): string {
+  return speedup >= 1
+    ? `${speedup.toFixed(2)}× faster than its baseline (timed once)`
+    : `${(1 / speedup).toFixed(2)}× slower than its baseline (timed once)`;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STAGE_NAMES, type RunReport } from '../../../src-shared/report';
 import { DEFAULT_PARAMS } from '../../../src-shared/params';
 import { completeProgress, initialProgress, reduceProgress, stepsFromPattern } from './progressModel';
-import { compareReports, formatMs, parseReport, readMetrics, speedupFigures } from './compareModel';
+import { compareReports, formatMs, parseReport, readMetrics, speedupFigures, speedupWords } from './compareModel';
 import type { RunDetail, StudioApi } from '../../../src-shared/api';
 import { loadResult } from '../state/useRun';
 
@@ -83,8 +83,10 @@ describe('compare', () => {
     const c = compareReports(run, base);
     expect([c.samplerPasses, c.baselineSamplerPasses]).toEqual([32, 82]); // the other stages' passes do not count
     expect(c.passRatio).toBeCloseTo(82 / 32, 12);
+    expect(speedupWords(2.5)).toBe('2.50× faster than its baseline (timed once)');
+    expect(speedupWords(0.8)).toBe('1.25× slower than its baseline (timed once)');
     const [passes, time] = speedupFigures(c);
-    expect(passes).toMatchObject({ key: 'passes', value: '2.56×', unit: 'passes', tone: 'accent' });
+    expect(passes).toMatchObject({ key: 'passes', value: '2.56×', unit: 'sampler passes', tone: 'accent' });
     expect(passes.title).toMatch(/^SS \+ SLaT network passes: 82 for the baseline ÷ 32 for this run\. .*the same ratio on any machine/);
     expect(time).toMatchObject({ key: 'time', value: '1.8×', unit: 'timed once', tone: 'accent' });
     expect(time.title).toMatch(/^One measurement: the baseline's 1\.53 s ÷ this run's 850 ms, each timed once on this machine\./);
