@@ -258,6 +258,10 @@ test('keyboard: open nothing, G explains what is missing in place', async ({ pag
   await expect(page.getByRole('heading', { name: 'Fast-SAM3D Studio' })).toBeVisible();
   // The worker started long before this window opened: its state still shows (app.info, not only events).
   await expect(page.getByRole('status', { name: 'Inference worker' })).toHaveText(/^worker: (ready|busy)/, { timeout: 30_000 });
+  // A value the chosen preset sets differently from the table's default is said in the help.
+  await expect(page.getByLabel('Method')).toHaveValue('fast-sam3d');
+  await expect(page.getByLabel('layout mode', { exact: true })).toHaveAccessibleDescription(/default paper; the fast-sam3d preset uses faithful\.$/);
+  await expect(page.getByLabel('k', { exact: true }).first()).toHaveAccessibleDescription(/default 3\.$/);
   await page.keyboard.press('g');
   await expect(page.getByRole('alert').filter({ hasText: 'Open an image first' })).toBeVisible();
   await shot(page, info, '06-keyboard-error');

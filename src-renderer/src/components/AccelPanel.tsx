@@ -20,8 +20,11 @@ interface Props {
   packDefaults?: SamplerDefaults;
 }
 
-function ParamControl({ spec, value, packValue, active, changed, onValue }: {
-  spec: ParamSpec; value: unknown; packValue?: number; active: boolean; changed: boolean; onValue: (v: unknown) => void;
+function ParamControl({ spec, value, packValue, methodValue, active, changed, onValue }: {
+  spec: ParamSpec; value: unknown; packValue?: number;
+  /** What the chosen preset sets where it differs from the table's default ("fast-sam3d preset: faithful"). */
+  methodValue?: { method: Method; value: unknown };
+  active: boolean; changed: boolean; onValue: (v: unknown) => void;
 }) {
   const id = useId();
   const helpId = `${id}-help`;
@@ -29,7 +32,7 @@ function ParamControl({ spec, value, packValue, active, changed, onValue }: {
   const def = spec.packDefault ? `the pack's${packValue !== undefined ? ` (${packValue})` : ''}` : String(spec.default);
   const help = (
     <p id={helpId} className="help">
-      {spec.help} <span className="muted">{range && `Range ${range}, `}default {def}.</span>
+      {spec.help} <span className="muted">{range && `Range ${range}, `}default {def}{methodValue && `; the ${methodValue.method} preset uses ${String(methodValue.value)}`}.</span>
     </p>
   );
   if (spec.kind === 'boolean') {
@@ -90,6 +93,10 @@ function ParamControl({ spec, value, packValue, active, changed, onValue }: {
 export function AccelPanel({ method, values, onChange, autoRerun, onAutoRerun, packDefaults }: Props) {
   const changed = changedKeys(values);
   const preset = matchingPreset(values);
+  // The help's "default" is the table's; where the chosen preset sets another value, the help says so too.
+  const methodValues = resetParams(values, method);
+  const presetDiffers = (s: ParamSpec) => isPresetMethod(method) && !s.packDefault && s.key !== 'seed'
+    && methodValues[s.key as keyof AccelParams] !== s.default;
   const setValue = (key: string, v: unknown) => {
     const next = { ...values, [key]: v } as AccelParams;
     // Tuning a preset's value leaves the method as is; the panel shows "tuned" until it matches a preset again.
@@ -135,7 +142,9 @@ export function AccelPanel({ method, values, onChange, autoRerun, onAutoRerun, p
             {sw && <p id={`sw-${m.id}`} className="help">{sw.help}</p>}
             {specsOf(m.id).map((s) => (
               <ParamControl key={s.key} spec={s} value={values[s.key as keyof AccelParams]}
-                packValue={s.packDefault ? packDefaults?.[s.key as SamplerKey] : undefined} active={isActive(values, s)}
+                packValue={s.packDefault ? packDefaults?.[s.key as SamplerKey] : undefined}
+                methodValue={presetDiffers(s) ? { method, value: methodValues[s.key as keyof AccelParams] } : undefined}
+                active={isActive(values, s)}
                 changed={changed.has(s.key)} onValue={(v) => setValue(s.key, v)} />
             ))}
           </fieldset>
