@@ -12,6 +12,7 @@ import { scanPacks } from '../../src-main/inference/packs';
 import { closePacks, runWorkerJob } from '../../src-main/inference/pipeline-runner';
 import type { WorkerJob } from '../../src-main/inference/protocol';
 import { validatePack } from '../../src-main/pipeline/pack';
+import { cli } from '../cli/run-cli';
 import { discPhoto } from './fixtures';
 import { ROOT, tempDir } from './helpers';
 
@@ -38,6 +39,26 @@ describe('broken packs, as the CLI reports them', () => {
     expect(v.stdout + v.stderr).toMatch(/ss_flow\.onnx: permission denied \(role ss_flow\) — make the pack's files readable/);
     expect(v.stderr).not.toMatch(/internal error/);
     expect(v.status).toBe(3);
+  });
+
+  it('a manifest whose constants contradict its ONNX files: validate and infer exit 3 naming file and field, not a late internal error', async () => {
+    const dir = packCopy(tempDir('constants'));
+    const file = path.join(dir, 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    Object.assign(m.condition, { imageSize: 128, dim: 64 });
+    Object.assign(m.grid, { ssLatentChannels: 16, resolution: 32 });
+    Object.assign(m.slat, { channels: 16, mean: new Array(16).fill(0), std: new Array(16).fill(1) });
+    m.decoders.mesh.subdivisions = 3;
+    fs.writeFileSync(file, JSON.stringify(m));
+    const v = await cli('pack', 'validate', dir);
+    expect(v.code).toBe(3);
+    expect(v.out).toMatch(/INVALID/);
+    expect(v.out).toContain('condition.onnx: input "image" is declared 64×64 (files.condition.inputs.image.shape) but manifest condition.imageSize is 128');
+    expect(v.out).toContain('mesh_decoder.onnx: the manifest declares neighbour maps for 2 subdivision levels (nbr_l1, nbr_l2) but manifest decoders.mesh.subdivisions is 3');
+    const r = await cli('infer', '--image', path.join(ROOT, 'resources/examples/mug'), '--pack', dir, '--output-dir', tempDir('constants-out'));
+    expect(r.err).not.toMatch(/internal error|\n\s+at /);
+    expect(r.err).toMatch(/The model pack ".*" is invalid:[\s\S]*ss_decoder\.onnx: output "logits" is declared 16×16×16 .* but manifest grid\.resolution is 32/);
+    expect(r.code).toBe(3);
   });
 
   it('says what is wrong with the folder itself: absent, a file, manifest a folder, an empty ONNX file', async () => {

@@ -97,6 +97,53 @@ def test_validator_names_file_and_problem(tiny_pack_dir, tmp_path):
         validate_pack(pack)
 
 
+def _edited_copy(tiny_pack_dir, tmp_path, edit):
+    pack = tmp_path / "pack"
+    shutil.copytree(tiny_pack_dir, pack)
+    m = json.loads((pack / "manifest.json").read_text())
+    edit(pack, m)
+    (pack / "manifest.json").write_text(json.dumps(m))
+    return pack
+
+
+def test_validator_cut_short_onnx_is_one_line(tiny_pack_dir, tmp_path, capsys):
+    """A truncated .onnx whose manifest sha256 was updated to match: a problem line, not a protobuf traceback."""
+    from fastsam3d_tools.export.manifest import sha256_file
+    from fastsam3d_tools.export.validate import main
+
+    def cut(pack, m):
+        f = pack / "slat_flow.onnx"
+        f.write_bytes(f.read_bytes()[:5000])
+        m["files"]["slat_flow"]["sha256"] = sha256_file(f)
+
+    pack = _edited_copy(tiny_pack_dir, tmp_path, cut)
+    with pytest.raises(PackValidationError, match=r"slat_flow\.onnx: not a readable ONNX model \(DecodeError"):
+        validate_pack(pack)
+    assert main([str(pack)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "slat_flow.onnx: not a readable ONNX model" in err
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m["condition"].update(imageSize=128),
+     r"condition\.onnx: ONNX Runtime refused example inputs sized by the manifest's constants \(InvalidArgument: "
+     r"Got invalid dimensions for input: \w+ .*index: 2 Got: 128 Expected: 64.*\); fed image 2×3×128×128"),
+    (lambda m: m["condition"].update(dim=64), r"ss_flow\.onnx: ONNX Runtime refused example inputs .*cond 1×\d+×64"),
+    (lambda m: m["decoders"]["mesh"].update(subdivisions=3),
+     r"mesh_decoder\.onnx: output feats has \d+ rows for \d+ voxels but manifest decoders\.mesh\.subdivisions is 3"),
+])
+def test_validator_manifest_graph_mismatch_is_one_line(tiny_pack_dir, tmp_path, capsys, edit, message):
+    """Constants that contradict the graphs: ONNX Runtime's InvalidArgument becomes a line naming the file."""
+    from fastsam3d_tools.export.validate import main
+
+    pack = _edited_copy(tiny_pack_dir, tmp_path, lambda _, m: edit(m))
+    with pytest.raises(PackValidationError, match=message):
+        validate_pack(pack, run=True)
+    assert main([str(pack)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def _random_export_matches(role, cfg, seed, tmp_path, variants):
     """Export `role` at `cfg` with random weights (zero-initialised tensors drawn too, so every path
     carries signal) and return the largest relative ONNX-vs-PyTorch difference."""

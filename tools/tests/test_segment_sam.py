@@ -4,6 +4,7 @@ Runtime with segment-anything's own PyTorch path (prompt encoder + mask decoder 
 This proves the path a user with an official checkpoint takes; official weights are never run here."""
 from __future__ import annotations
 
+import re
 from functools import partial
 
 import numpy as np
@@ -25,14 +26,15 @@ from fastsam3d_tools.segment.export import session  # noqa: E402
 from fastsam3d_tools.segment.validate import validate_segpack  # noqa: E402
 
 
-def tiny_sam() -> Sam:
+def tiny_sam(depth: int = 2, embed_dim: int = 32) -> Sam:
     """SAM's architecture (windowed + global ViT attention with relative positions, two-way transformer,
-    4 mask tokens) at toy width and a 256² input: E = 16, M = 64."""
+    4 mask tokens) at toy width and a 256² input: E = 16, M = 64. Another `depth` and `embed_dim` make
+    "another SAM size" (as ViT-B/L/H differ) for the checkpoint-mismatch messages."""
     torch.manual_seed(0)
     img, patch, dim = 256, 16, 32
     e = img // patch
     sam = Sam(
-        image_encoder=ImageEncoderViT(depth=2, embed_dim=32, img_size=img, mlp_ratio=2.0, num_heads=2,
+        image_encoder=ImageEncoderViT(depth=depth, embed_dim=embed_dim, img_size=img, mlp_ratio=2.0, num_heads=2,
                                       norm_layer=partial(torch.nn.LayerNorm, eps=1e-6), patch_size=patch,
                                       qkv_bias=True, use_rel_pos=True, global_attn_indexes=[1], window_size=7,
                                       out_chans=dim),
@@ -126,3 +128,40 @@ def test_bad_checkpoints_say_what_to_do(tmp_path):
     torch.save(state, tmp_path / "other.pth")
     with pytest.raises(SystemExit, match="does not match SAM tiny"):
         convert_checkpoint(tmp_path / "other.pth", "tiny", tmp_path / "out", build=tiny_sam)
+
+
+def _refusal(tmp_path, state) -> str:
+    torch.save(state, tmp_path / "ckpt.pth")
+    with pytest.raises(SystemExit) as e:
+        convert_checkpoint(tmp_path / "ckpt.pth", "tiny", tmp_path / "out", build=tiny_sam)
+    assert not (tmp_path / "out").exists()
+    return str(e.value)
+
+
+def test_checkpoint_mismatch_names_keys_and_advises_model_type_only_for_another_size(tmp_path):
+    """PyTorch's Missing / Unexpected / size-mismatch lists are summarised (first three of each, with
+    counts); the --model-type advice is given only when the keys look like another SAM size."""
+    state = tiny_sam().state_dict()
+    state.pop("mask_decoder.iou_token.weight")
+    msg = _refusal(tmp_path, state)
+    assert "does not match SAM tiny: Missing key(s) (1): mask_decoder.iou_token.weight." in msg
+    assert "--model-type" not in msg and "download the official checkpoint again" in msg
+
+    state = tiny_sam().state_dict()
+    state["mask_decoder.iou_token.weight"] = torch.zeros(2, 32)
+    state["neck.extra.weight"] = torch.zeros(3)
+    msg = _refusal(tmp_path, state)
+    assert "Unexpected key(s) (1): neck.extra.weight" in msg
+    assert "size mismatch (1): mask_decoder.iou_token.weight is 2×32 in the file, 1×32 in the model" in msg
+    assert "--model-type" not in msg
+
+    # Another size: deeper (extra encoder blocks) and wider (most encoder tensors change shape).
+    msg = _refusal(tmp_path, tiny_sam(depth=4, embed_dim=48).state_dict())
+    assert "Missing key(s)" not in msg
+    assert re.search(r"Unexpected key\(s\) \((\d+)\): image_encoder\.blocks\.2\.[\w.]+, image_encoder\.blocks\.2\.[\w.]+, "
+                     r"image_encoder\.blocks\.2\.[\w.]+, … \(\d+ more\)", msg), msg
+    assert re.search(r"size mismatch \((\d+)\): image_encoder\.\S+ is \S+ in the file, \S+ in the model", msg), msg
+    assert "looks like another SAM size: pass the --model-type of the file (vit_b, vit_l, vit_h" in msg
+    # Only shallower: whole blocks missing, nothing else different.
+    assert "--model-type" in _refusal(tmp_path, {k: v for k, v in tiny_sam().state_dict().items()
+                                                 if not k.startswith("image_encoder.blocks.1.")})

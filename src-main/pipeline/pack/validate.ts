@@ -1,14 +1,16 @@
 /**
- * Pack validation: schema, files, sha256, and the ONNX sessions' real input/output names, ranks and
- * dtypes against both the manifest and the contract (docs/model-pack.md). Every problem names the file.
+ * Pack validation: schema, files, sha256, and the ONNX sessions' real input/output names, ranks, dtypes
+ * and fixed sizes against both the manifest (its file declarations and its constants: image size, grid
+ * resolution, latent widths, subdivisions …) and the contract (docs/model-pack.md). Every problem names the
+ * file and, for a size, the manifest field it contradicts.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { ManifestSchema, PACK_FORMAT, ROLE_IO, ROLES } from './manifest-schema';
-import type { Manifest, Role } from './manifest-schema';
+import { ManifestSchema, PACK_FORMAT, ROLE_DIMS, ROLE_IO, ROLES, SUBDIVISION_INPUT } from './manifest-schema';
+import type { DimRule, Manifest, Role } from './manifest-schema';
 
 export interface ManifestRead {
   manifest: Manifest | null;
@@ -101,6 +103,137 @@ export function contractProblems(m: Manifest): string[] {
       for (const name of Object.keys(have))
         if (!want[name])
           problems.push(`${spec.path}: manifest ${side} declare "${name}", which role ${role} does not have`);
+    }
+    const declared = (side: 'inputs' | 'outputs') =>
+      Object.fromEntries(Object.entries(spec[side]).map(([name, t]) => [name, t.shape]));
+    problems.push(...dimensionProblems(role, m, { inputs: declared('inputs'), outputs: declared('outputs') }, 'manifest'));
+  }
+  return problems;
+}
+
+export type Dims = readonly (number | string)[];
+/** A role's input and output shapes by name: as the ONNX graph has them, or as the manifest declares the file. */
+export interface RoleShapes {
+  inputs: Record<string, Dims>;
+  outputs: Record<string, Dims>;
+}
+
+/**
+ * The role's fixed axes against the manifest's constants and the contract's sizes (ROLE_DIMS), and the
+ * mesh decoder's neighbour-map inputs against `decoders.mesh.subdivisions`. `source` says whose shapes
+ * these are: the ONNX graph's, or the manifest's declaration of the file (`files.<role>`), checked when
+ * the manifest is read so that a run is refused before any network runs. Dynamic axes (names, -1) are
+ * not checked here; `outputProblems` checks what a run actually returns.
+ */
+export function dimensionProblems(role: Role, m: Manifest, shapes: RoleShapes, source: 'graph' | 'manifest'): string[] {
+  const file = m.files[role].path;
+  const problems: string[] = [];
+  const fixed = (d: number | string | undefined): d is number => typeof d === 'number' && d > 0;
+  for (const side of ['inputs', 'outputs'] as const) {
+    for (const [name, rules] of Object.entries(ROLE_DIMS[role][side])) {
+      const dims = shapes[side][name];
+      if (!dims || dims.length !== rules.length) continue; // missing names and wrong ranks are reported elsewhere
+      // Axes that share a constant are reported together ("is 64×64"); fixed contract sizes one by one.
+      const groups = new Map<DimRule | string, number[]>();
+      rules.forEach((rule, axis) => {
+        if (rule === null) return;
+        const key = typeof rule === 'number' ? `axis ${axis}` : rule;
+        groups.set(key, [...(groups.get(key) ?? []), axis]);
+      });
+      for (const [key, axes] of groups) {
+        const rule = typeof key === 'string' ? (rules[axes[0]] as number) : key;
+        const want = typeof rule === 'number' ? rule : rule.value(m);
+        if (!axes.some((a) => fixed(dims[a]) && dims[a] !== want)) continue;
+        const size = axes.map((a) => String(dims[a])).join('×');
+        const is = `${axes.length > 1 ? '' : `axis ${axes[0]} `}is ${source === 'manifest' ? 'declared ' : ''}${size}`;
+        const where = source === 'manifest' ? ` (files.${role}.${side}.${name}.shape)` : '';
+        const but =
+          typeof rule === 'number'
+            ? `the contract says ${rule}`
+            : `manifest ${rule.field} is ${rule.show ? rule.show(m) : want}`;
+        problems.push(`${file}: ${side.slice(0, -1)} "${name}" ${is}${where} but ${but}`);
+      }
+    }
+  }
+  if (role === 'mesh_decoder') {
+    const levels = Object.keys(shapes.inputs).filter((n) => SUBDIVISION_INPUT.test(n)).sort();
+    const s = m.decoders.mesh.subdivisions;
+    if (levels.length !== s)
+      problems.push(
+        `${file}: ${source === 'graph' ? 'the ONNX graph takes' : 'the manifest declares'} neighbour maps for ` +
+          `${levels.length} subdivision level${levels.length === 1 ? '' : 's'} (${levels.join(', ') || 'none'}) ` +
+          `but manifest decoders.mesh.subdivisions is ${s}`,
+      );
+  }
+  return problems;
+}
+
+/**
+ * What a run of `role` returned against what the manifest's constants make it, given the sizes it was
+ * fed: the sizes a graph may leave dynamic (the occupancy grid's resolution, the rows per voxel that the
+ * subdivisions make, the feature widths). Used after every run and by validatePack's probe runs.
+ */
+export function outputProblems(
+  role: Role,
+  m: Manifest,
+  feeds: Record<string, readonly number[]>,
+  outs: Record<string, readonly number[]>,
+): string[] {
+  const file = m.files[role].path;
+  const problems: string[] = [];
+  const shown = (d: readonly number[]) => d.join('×');
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+  switch (role) {
+    case 'condition': {
+      for (const name of ['cond_ss', 'cond_slat']) {
+        const got = outs[name];
+        if (got && got.at(-1) !== m.condition.dim)
+          problems.push(`${file}: output "${name}" came out ${shown(got)} but manifest condition.dim is ${m.condition.dim}`);
+      }
+      break;
+    }
+    case 'ss_flow':
+    case 'slat_flow': {
+      const pairs =
+        role === 'slat_flow'
+          ? [['x', 'v']]
+          : ['shape', 'rot6d', 'translation', 'scale', 'translation_scale'].map((k) => [`x_${k}`, `v_${k}`]);
+      for (const [x, v] of pairs) {
+        const fed = feeds[x],
+          got = outs[v];
+        if (fed && got && !same(fed, got))
+          problems.push(`${file}: output "${v}" came out ${shown(got)} for input "${x}" ${shown(fed)}; the contract says the same shape`);
+      }
+      break;
+    }
+    case 'ss_decoder': {
+      const latent = feeds.latent,
+        got = outs.logits;
+      if (!latent || !got) break;
+      const r = m.grid.resolution;
+      const want = [latent[0], 1, r, r, r];
+      if (!same(got, want))
+        problems.push(
+          `${file}: output "logits" came out ${shown(got)} for a ${shown(latent)} latent but manifest grid.resolution is ${r} (${shown(want)})`,
+        );
+      break;
+    }
+    case 'mesh_decoder': {
+      const n = feeds.slat?.[0],
+        got = outs.feats;
+      if (n === undefined || !got) break;
+      const s = m.decoders.mesh.subdivisions;
+      const rows = n * 8 ** s;
+      if (got[0] !== rows)
+        problems.push(
+          `${file}: output "feats" has ${got[0]} rows for ${n} voxel${n === 1 ? '' : 's'} but manifest decoders.mesh.subdivisions is ${s} ` +
+            `(${rows} rows: 8^${s} per voxel)`,
+        );
+      const layout = m.decoders.mesh.layout;
+      const needs = Math.max(...[layout.sdf, layout.deform, layout.weights, layout.color].map((r) => r?.[1] ?? 0));
+      if (got.length !== 2 || got[1] < needs)
+        problems.push(`${file}: output "feats" came out ${shown(got)} but manifest decoders.mesh.layout needs ${needs} channels`);
+      break;
     }
   }
   return problems;
@@ -225,5 +358,10 @@ export function sessionProblems(role: Role, m: Manifest, session: ort.InferenceS
   };
   check('inputs', session.inputNames, session.inputMetadata);
   check('outputs', session.outputNames, session.outputMetadata);
+  const shapes = (meta: readonly ort.InferenceSession.ValueMetadata[]): Record<string, Dims> =>
+    Object.fromEntries(meta.filter((md) => md.isTensor).map((md) => [md.name, md.isTensor ? md.shape : []]));
+  problems.push(
+    ...dimensionProblems(role, m, { inputs: shapes(session.inputMetadata), outputs: shapes(session.outputMetadata) }, 'graph'),
+  );
   return problems;
 }

@@ -10,6 +10,7 @@ finiteness. Errors name the file and the problem.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Dict, List
@@ -102,6 +103,10 @@ def validate_pack(pack_dir, run: bool = False) -> dict:
         if not entry:
             problems.append(f"manifest.json: files.{role} missing")
             continue
+        lacking = [k for k in ("path", "sha256", "inputs", "outputs") if not isinstance(entry, dict) or k not in entry]
+        if lacking:
+            problems.append(f"manifest.json: files.{role} lacks {', '.join(lacking)}")
+            continue
         fpath = pack / entry["path"]
         if not fpath.is_file():
             problems.append(f"{fpath}: file missing")
@@ -111,7 +116,12 @@ def validate_pack(pack_dir, run: bool = False) -> dict:
             problems.append(f"{fpath}: sha256 {digest} does not match the manifest ({entry.get('sha256')}) — "
                             "re-export the pack or rewrite the manifest")
             continue
-        model = onnx.load(str(fpath))
+        try:
+            model = onnx.load(str(fpath))
+        except Exception as e:   # protobuf DecodeError and friends: a cut-short or foreign file
+            problems.append(f"{fpath}: not a readable ONNX model ({_one_line(e)}) — the file is damaged or cut "
+                            "short; copy or re-export the pack")
+            continue
         opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
         if opset < 17:
             problems.append(f"{fpath}: opset {opset} < 17")
@@ -124,6 +134,14 @@ def validate_pack(pack_dir, run: bool = False) -> dict:
     return manifest
 
 
+def _one_line(e: BaseException) -> str:
+    """An exception as one line: ONNX Runtime's multi-line messages joined, its generic advice dropped."""
+    text = str(e).replace("Please fix either the inputs/outputs or the model.", "")
+    text = "; ".join(part.strip() for part in text.splitlines() if part.strip())
+    text = re.sub(r"\[ONNXRuntimeError\] : \d+ : [A-Z_]+ : ", "", text)
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
 def _resolve(shape, sizes: Dict[str, int]) -> List[int]:
     return [d if isinstance(d, int) else sizes.get(d, -1) for d in shape]
 
@@ -133,14 +151,28 @@ def _run_roles(pack: Path, manifest: dict) -> None:
 
     from .examples import example_inputs
 
-    cfg = config_from_manifest(manifest)
+    try:
+        cfg = config_from_manifest(manifest)
+    except (KeyError, TypeError, ValueError) as e:
+        raise PackValidationError(f"manifest.json: cannot size example inputs from it ({_one_line(e)})") from None
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     for role in ROLES:
         entry = manifest["files"][role]
-        sess = ort.InferenceSession(str(pack / entry["path"]), opts, providers=["CPUExecutionProvider"])
+        fname = entry["path"]
+        try:
+            sess = ort.InferenceSession(str(pack / fname), opts, providers=["CPUExecutionProvider"])
+        except Exception as e:   # onnxruntime raises its own Fail/InvalidGraph/… classes
+            raise PackValidationError(f"{fname}: ONNX Runtime cannot load it ({_one_line(e)})") from None
         feeds = example_inputs(role, cfg)
-        outs = sess.run(None, feeds)
+        try:
+            outs = sess.run(None, feeds)
+        except Exception as e:   # InvalidArgument: the graph does not take the sizes the manifest's constants give
+            sizes = ", ".join(f"{k} {'×'.join(map(str, v.shape))}" for k, v in feeds.items())
+            raise PackValidationError(
+                f"{fname}: ONNX Runtime refused example inputs sized by the manifest's constants ({_one_line(e)}); "
+                f"fed {sizes} — the manifest (condition.imageSize, condition.dim, grid.*, slat.channels …) does "
+                "not match the graph") from None
         n = len(feeds["coords"]) if "coords" in feeds else 0
         sizes = {"K": feeds["image"].shape[0] // 2 if "image" in feeds else 0, "N": n, "64N": 64 * n,
                  "B": next(iter(feeds.values())).shape[0]}
@@ -150,6 +182,12 @@ def _run_roles(pack: Path, manifest: dict) -> None:
                 raise PackValidationError(f"{role}.onnx: output {name} has shape {list(arr.shape)}, expected {decl['shape']}")
             if not np.all(np.isfinite(arr)):
                 raise PackValidationError(f"{role}.onnx: output {name} contains NaN/Inf on example inputs")
+        if role == "mesh_decoder":
+            s = (manifest.get("decoders") or {}).get("mesh", {}).get("subdivisions")
+            if isinstance(s, int) and outs[0].shape[0] != n * 8 ** s:
+                raise PackValidationError(
+                    f"{fname}: output feats has {outs[0].shape[0]} rows for {n} voxels but manifest "
+                    f"decoders.mesh.subdivisions is {s} ({n * 8 ** s} rows: 8^{s} per voxel)")
 
 
 def config_from_manifest(manifest: dict):

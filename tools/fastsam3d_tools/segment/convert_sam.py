@@ -23,6 +23,7 @@ return_single_mask=False, wrapped so that
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Callable
@@ -112,14 +113,71 @@ def load_checkpoint(sam, checkpoint: Path, model_type: str = "custom"):
                              "download it again") from None
     if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
         state = state["model"]
+    if not isinstance(state, dict):
+        raise cli.UsageError(f"{checkpoint}: holds a {type(state).__name__}, not a SAM state dict; give the official "
+                             "checkpoint file (e.g. sam_vit_b_01ec64.pth)")
+    mismatch = state_dict_mismatch(sam.state_dict(), state)
+    if mismatch:
+        raise cli.UsageError(f"{checkpoint}: does not match SAM {model_type}: {mismatch_summary(mismatch)}. "
+                             + mismatch_advice(mismatch)) from None
     try:
         sam.load_state_dict(state)
-    except RuntimeError as e:
-        first = str(e).splitlines()[0]
-        raise cli.UsageError(f"{checkpoint}: does not match SAM {model_type} ({first} …). Pass the --model-type "
-                             f"of the file ({', '.join(MODEL_TYPES)}); MobileSAM/EfficientSAM checkpoints need "
-                             "their own model code and are not supported by this converter") from None
+    except RuntimeError as e:   # what the comparison above cannot see (a value that is not a tensor, …)
+        detail = "; ".join(line.strip() for line in str(e).splitlines()[1:4] if line.strip()) or str(e)
+        raise cli.UsageError(f"{checkpoint}: does not match SAM {model_type} ({detail}); download the official "
+                             "checkpoint again") from None
     return sam.eval()
+
+
+def state_dict_mismatch(model: dict, state: dict) -> dict:
+    """How a checkpoint's state dict differs from the model's: missing and unexpected keys, and the keys
+    whose tensor shapes differ as (key, checkpoint shape, model shape). Empty when they fit."""
+    missing = [k for k in model if k not in state]
+    unexpected = [k for k in state if k not in model]
+    shapes = [(k, tuple(getattr(state[k], "shape", ())), tuple(model[k].shape)) for k in model
+              if k in state and tuple(getattr(state[k], "shape", ())) != tuple(model[k].shape)]
+    out = {"missing": missing, "unexpected": unexpected, "size": shapes, "total": len(model)}
+    return out if missing or unexpected or shapes else {}
+
+
+def _first(items, n=3) -> str:
+    return ", ".join(items[:n]) + (f", … ({len(items) - n} more)" if len(items) > n else "")
+
+
+def mismatch_summary(m: dict) -> str:
+    """PyTorch's three kinds of load_state_dict problems, first three of each with counts."""
+    dims = lambda s: "×".join(map(str, s)) or "scalar"   # noqa: E731
+    parts = []
+    if m["missing"]:
+        parts.append(f"Missing key(s) ({len(m['missing'])}): {_first(m['missing'])}")
+    if m["unexpected"]:
+        parts.append(f"Unexpected key(s) ({len(m['unexpected'])}): {_first(m['unexpected'])}")
+    if m["size"]:
+        parts.append(f"size mismatch ({len(m['size'])}): "
+                     + _first([f"{k} is {dims(got)} in the file, {dims(want)} in the model" for k, got, want in m["size"]]))
+    return "; ".join(parts)
+
+
+_BLOCK = re.compile(r"^image_encoder\.blocks\.(\d+)\.")
+
+
+def looks_like_other_size(m: dict) -> bool:
+    """Whether the differences are those of another SAM size (ViT-B/L/H differ in depth and width): the
+    only missing/unexpected keys are whole image-encoder blocks, or many tensors differ in shape (the
+    width). One wrong-shaped or missing tensor is a damaged or modified file, not another size."""
+    extra = m["missing"] + m["unexpected"]
+    depth = bool(extra) and all(_BLOCK.match(k) for k in extra)
+    width = len(m["size"]) >= max(3, m["total"] // 10)
+    return depth or (width and not extra)
+
+
+def mismatch_advice(m: dict) -> str:
+    if looks_like_other_size(m):
+        return (f"It looks like another SAM size: pass the --model-type of the file ({', '.join(MODEL_TYPES)}; "
+                "vit_b for sam_vit_b_*.pth, …)")
+    return ("The file is not an unmodified official SAM checkpoint (damaged, fine-tuned with other layers, or "
+            "from another model — MobileSAM/EfficientSAM checkpoints need their own model code and are not "
+            "supported by this converter); download the official checkpoint again")
 
 
 def convert(sam, out: Path, *, name: str, source: str, version: str = "1.0.0", parity_rtol: float = 1e-3) -> dict:
