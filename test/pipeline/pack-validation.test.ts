@@ -224,6 +224,20 @@ describe('pack validation', () => {
     await expect(openPack(dir)).rejects.toBeInstanceOf(PackError);
   });
 
+  it('refuses a standard deviation of 0 (the pipeline divides by it or scales by it)', async () => {
+    const dir = copyTinyPack();
+    editManifest(dir, (m) => {
+      m.condition.imageStd[1] = 0;
+      m.ss.rotation6dStd[0] = -1;
+      m.slat.std[2] = 0;
+    });
+    const text = (await validatePack(dir)).problems.join('\n');
+    for (const field of ['condition.imageStd.1', 'ss.rotation6dStd.0', 'slat.std.2']) {
+      expect(text).toContain(field);
+    }
+    expect(text).toMatch(/a standard deviation must be > 0/);
+  });
+
   it('refuses fields this format does not have (typos, newer formats), naming them; metrics and source stay free-form', async () => {
     const dir = copyTinyPack();
     editManifest(dir, (m) => {

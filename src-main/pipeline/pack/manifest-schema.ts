@@ -71,6 +71,8 @@ const Range = z
   .tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])
   .refine((r) => r[1] > r[0], 'range [a, b) needs b > a');
 const Vec = (n: number) => z.array(z.number()).length(n);
+/** A standard deviation: the pipeline divides by it or scales by it, so 0 (or less) would give NaN or collapse every value. */
+const Std = z.number().positive('a standard deviation must be > 0');
 
 /** Step counts within the range the run's own setting accepts (src-shared/params.ts), so the pack's default is one a user could choose. */
 function Steps(key: 'ssSteps' | 'slatSteps') {
@@ -136,7 +138,7 @@ export const ManifestSchema = z
       usesPointmap: z.boolean(),
       cropBoxFactor: z.number().positive(),
       imageMean: Vec(3),
-      imageStd: Vec(3),
+      imageStd: z.array(Std).length(3),
     }),
     ss: strict({
       steps: Steps('ssSteps'),
@@ -158,7 +160,7 @@ export const ManifestSchema = z
       maxVoxels: z.number().int().positive(),
       minVoxels: z.number().int().nonnegative(),
       rotation6dMean: Vec(6),
-      rotation6dStd: Vec(6),
+      rotation6dStd: z.array(Std).length(6),
     }),
     slat: strict({
       steps: Steps('slatSteps'),
@@ -166,7 +168,7 @@ export const ManifestSchema = z
       cfg: strict({ strength: z.number().nonnegative(), interval: CfgInterval }),
       channels: z.number().int().positive(),
       mean: z.array(z.number()),
-      std: z.array(z.number()),
+      std: z.array(Std),
       coarseFactor: z.literal(2),
     }),
     decoders: strict({
