@@ -15,7 +15,8 @@ import { UsageError } from './exit-codes';
 import { parseNumberFlag } from './numbers';
 import { paramOverrides } from './param-flags';
 import { PARAM_SPECS, type ParamSpec } from '../../src-shared/params';
-import type { Io } from './run-command';
+import { EMPTY_PACK_HINT, type Io } from './run-command';
+import { pathFlag } from './inputs';
 
 const HELP = `
 Modes (one at a time): the object benchmark (default: every method and the module ablation on the
@@ -97,7 +98,7 @@ export function toBenchOptions(o: Record<string, string | boolean | undefined>, 
     quick: Boolean(o.quick),
     full: Boolean(o.full),
     // The installation's pack unless --pack is given; relative to the current folder, as recorded in the results.
-    pack: typeof o.pack === 'string' ? o.pack : relative(process.cwd(), DEFAULT_PACK) || '.',
+    pack: pathFlag('--pack', o.pack, EMPTY_PACK_HINT) ?? (relative(process.cwd(), DEFAULT_PACK) || '.'),
     set: mode === 'scene' ? set : folder('--set', set, 'the held-out benchmark set (resources/benchmark in a source checkout)'),
     scene: mode === 'scene' ? folder('--scene-input', scene, 'a SAM 3D folder (image.png + 0.png, 1.png, …)') : scene,
     objects: positiveInt('--objects', o.objects as string | undefined),

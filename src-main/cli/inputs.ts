@@ -2,7 +2,7 @@
 import { basename, extname } from 'node:path';
 import { fileBaseName } from '../export/write-outputs';
 import { PipelineInputError } from '../pipeline/errors';
-import { isSam3dFolder, loadImageFile, loadMaskFile, maskFromAlpha, maskOfIndex, readSam3dFolder } from '../pipeline/image';
+import { conformMask, isSam3dFolder, loadImageFile, loadMaskFile, maskFromAlpha, maskOfIndex, readSam3dFolder } from '../pipeline/image';
 import type { BinaryMask, DecodedImage, Sam3dFolder } from '../pipeline/image';
 import { UsageError } from './exit-codes';
 import { parseNumberFlag } from './numbers';
@@ -25,6 +25,21 @@ function stem(path: string): string {
   return basename(path, extname(path));
 }
 
+/**
+ * A path flag's value, refused when it is given but empty: an unset shell variable (`--mask "$MASK"`)
+ * gives "", which would otherwise read as "flag left out" and run with something the user did not ask for.
+ * `instead`: what to pass, or what leaving the flag out does.
+ */
+export function pathFlag(flag: string, value: unknown, instead: string): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (value.trim() === '') throw new UsageError(`${flag} is empty (an unset shell variable?); ${instead}.`);
+  return value;
+}
+
+/** The mask conformed to the photo before the pack is opened, with the photo's size as the user has it. */
+function fitted(mask: BinaryMask, image: DecodedImage, label: string): BinaryMask {
+  return conformMask(mask, image.width, image.height, label, image.orientation, image.givenSize);
+}
 
 /** `infer`: a photo + mask file, a photo with alpha, or a SAM 3D folder (+ --mask-index, default 0). */
 export async function resolveObjectInputs(o: {
@@ -33,8 +48,10 @@ export async function resolveObjectInputs(o: {
   maskIndex?: string;
   name?: string;
 }): Promise<ObjectInputs> {
+  pathFlag('--image', o.image, 'pass a photo, or a SAM 3D folder with image.png + 0.png, 1.png, …');
   if (!o.image)
     throw new UsageError('--image is required (a photo, or a SAM 3D folder with image.png + 0.png, 1.png, …)');
+  pathFlag('--mask', o.mask, "pass a mask file (white = object on black), or leave the flag out to use the photo's transparency");
   if (o.mask && o.maskIndex !== undefined) throw new UsageError('give either --mask or --mask-index, not both');
   if (await isSam3dFolder(o.image)) {
     if (o.mask)
@@ -49,7 +66,8 @@ export async function resolveObjectInputs(o: {
         `The folder has ${folder.masks.length} masks; using ${chosen.file} (choose with --mask-index, or run "scene" for all).`,
       );
     }
-    const [image, mask] = await Promise.all([loadImageFile(folder.imagePath), loadMaskFile(chosen.path)]);
+    const [image, read] = await Promise.all([loadImageFile(folder.imagePath), loadMaskFile(chosen.path)]);
+    const mask = fitted(read, image, `the mask "${chosen.path}"`);
     const otherMaskFiles = folder.masks.filter((m) => m !== chosen).map((m) => ({ path: m.path, name: m.file }));
     return { image, mask, maskFile: chosen.path, otherMaskFiles, ...objectName(o.name, `${basename(o.image)}-${index}`, warnings) };
   }
@@ -58,7 +76,8 @@ export async function resolveObjectInputs(o: {
   const warnings: string[] = [];
   const image = await loadImageFile(o.image);
   let mask: BinaryMask | null;
-  if (o.mask) mask = await loadMaskFile(o.mask);
+  // Labelled as the run labels them (pipeline/run.ts maskLabel): its own check then adds no second warning.
+  if (o.mask) mask = fitted(await loadMaskFile(o.mask), image, `the mask "${o.mask}"`);
   else {
     mask = maskFromAlpha(image);
     if (!mask)
@@ -66,7 +85,7 @@ export async function resolveObjectInputs(o: {
         'NO_MASK',
         `"${o.image}" has no transparency to use as the mask; pass --mask FILE (white = object) or an RGBA cutout.`,
       );
-    warnings.push('Using the image alpha channel as the mask.');
+    warnings.push('Using the image alpha channel as the mask.'); // of the photo's size: the run checks the rest
   }
   // Named after the photo and, with --mask, the mask too: two masks of one photo do not write one file.
   const fromInput = o.mask ? `${stem(o.image)}-${stem(o.mask)}` : stem(o.image);
@@ -110,13 +129,15 @@ export async function resolveSceneInputs(o: {
   masksDir?: string;
   name?: string;
 }): Promise<SceneInputs> {
+  pathFlag('--image', o.image, 'pass a photo with --masks-dir, or a SAM 3D folder');
   if (!o.image) throw new UsageError('--image is required (a photo with --masks-dir, or a SAM 3D folder)');
+  pathFlag('--masks-dir', o.masksDir, 'pass a folder with 0.png, 1.png, … (one mask per object), or leave the flag out with a SAM 3D folder as --image');
   let imagePath = o.image;
   let listed: Sam3dFolder;
   if (await isSam3dFolder(o.image)) {
     const folder = await readSam3dFolder(o.image, true);
     imagePath = folder.imagePath;
-    listed = o.masksDir ? await readSam3dFolder(o.masksDir, false) : folder;
+    listed = o.masksDir !== undefined ? await readSam3dFolder(o.masksDir, false) : folder;
   } else {
     if (!o.masksDir)
       throw new UsageError('scene needs --masks-dir D (a folder with 0.png, 1.png, …) or a SAM 3D folder as --image');
@@ -124,7 +145,11 @@ export async function resolveSceneInputs(o: {
   }
   const image = await loadImageFile(imagePath);
   const masks = await Promise.all(
-    listed.masks.map(async (m) => ({ mask: await loadMaskFile(m.path), name: `object-${m.index}`, maskFile: m.path })),
+    listed.masks.map(async (m) => ({
+      mask: fitted(await loadMaskFile(m.path), image, `the mask "${m.path}"`),
+      name: `object-${m.index}`,
+      maskFile: m.path,
+    })),
   );
   const fromInput = imagePath === o.image ? stem(o.image) : basename(o.image);
   return { image, masks, ...objectName(o.name, fromInput, listed.warnings) };

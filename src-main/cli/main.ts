@@ -56,18 +56,28 @@ function writtenMeshReport(
   return simplification ? { ...entry, simplification } : entry;
 }
 
+/** Whether --target-triangles left the mesh as it was (already under the target). */
+const notSimplified = (s: Simplification): boolean => s.fromTriangles <= s.targetTriangles;
+
 function meshSummary(m: RunReport['mesh'], simplification: Simplification | undefined): string {
-  const s = simplification
-    ? ` (simplified from ${simplification.fromTriangles} for --target-triangles ${simplification.targetTriangles})`
-    : '';
+  // The file name ends in -<N>tri whatever happens (it is chosen before the run): the summary says what did.
+  const s = !simplification
+    ? ''
+    : notSimplified(simplification)
+      ? ` (already under --target-triangles ${simplification.targetTriangles}; not simplified)`
+      : ` (simplified from ${simplification.fromTriangles} for --target-triangles ${simplification.targetTriangles})`;
   return `${m.vertices} vertices, ${m.triangles} triangles${s}`;
 }
 
-/** What the optional sampler settings did to one object (fit to mask, colour from photo), each as "; …". */
-function settingsSummary(r: RunReport): string {
+/**
+ * What the optional sampler settings did to one object (fit to mask, colour from photo), each as "; …".
+ * Colour from photo counts the reconstructed mesh's vertices: with a simplified mesh written, it says so.
+ */
+function settingsSummary(r: RunReport, simplification?: Simplification): string {
   const fit = r.maskFit && !r.maskFit.skipped ? `; fit to mask removed ${r.maskFit.removed} of ${r.maskFit.occupied} voxels` : '';
   const pc = r.photoColour;
-  const colour = pc && pc.fromPhoto > 0 ? `; ${pc.fromPhoto} of ${pc.fromPhoto + pc.spread} vertices coloured from the photo` : '';
+  const before = simplification && !notSimplified(simplification) ? ' (before simplification)' : '';
+  const colour = pc && pc.fromPhoto > 0 ? `; ${pc.fromPhoto} of ${pc.fromPhoto + pc.spread} vertices${before} coloured from the photo` : '';
   return fit + colour;
 }
 
@@ -152,7 +162,7 @@ export function buildProgram(io: Io): Command {
         io.stdout.write(
           `${inputs.name}: ${meshSummary(r.mesh, simplification)} in ${(r.objectMs / 1000).toFixed(2)} s ` +
             `(${r.method}, ${r.executionProvider}; SS ${r.schedules.ss.pattern} ${r.schedules.ss.networkPasses} passes, ` +
-            `SLaT ${r.schedules.slat.pattern} ${r.schedules.slat.networkPasses} passes, S = ${r.aggregation.factor}${settingsSummary(r)})\n` +
+            `SLaT ${r.schedules.slat.pattern} ${r.schedules.slat.networkPasses} passes, S = ${r.aggregation.factor}${settingsSummary(r, simplification)})\n` +
             wroteLines(written.paths, written.replaced) +
             warningLines(r.warnings),
         );
@@ -198,7 +208,7 @@ export function buildProgram(io: Io): Command {
         objects.push({ ...r, mesh, name });
         // Each object's own warnings (a tiny or resized mask, fit to mask, colour from photo) under its line.
         summaries.push(
-          `  ${name}: ${meshSummary(report.objects[q].mesh, simplification)}${settingsSummary(report.objects[q])}\n` +
+          `  ${name}: ${meshSummary(report.objects[q].mesh, simplification)}${settingsSummary(report.objects[q], simplification)}\n` +
             // The scene's own warnings (the photo, ignored parameters) are in every object's report and are
             // printed once, at the end; under the object only what is its own.
             report.objects[q].warnings.filter((w) => !report.warnings.includes(w)).map((w) => `    warning: ${w}\n`).join(''),

@@ -3,7 +3,7 @@
  * run, and writing a run's files (meshes and report) all or nothing through the export module.
  */
 import { randomBytes } from 'node:crypto';
-import { rmdirSync } from 'node:fs';
+import { rmSync, rmdirSync } from 'node:fs';
 import { lstat, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ExportWriteError } from '../export/atomic-write';
@@ -93,9 +93,14 @@ export interface PreparedOutputDir {
 /**
  * Before any inference: create `dir` (with its parents), prove it writable with a probe file (written and
  * removed), and check that none of `fileNames` is a folder there. Every failure is an OutputError naming
- * the folder and what to do.
+ * the folder and what to do. `onExit` (signals.ts): where to register the synchronous removal of the probe
+ * and the folders made, for a signal that ends the process while this awaits.
  */
-export async function prepareOutputDir(dir: string, fileNames: readonly string[]): Promise<PreparedOutputDir> {
+export async function prepareOutputDir(
+  dir: string,
+  fileNames: readonly string[],
+  onExit?: (cleanup: () => void) => void,
+): Promise<PreparedOutputDir> {
   // An unset shell variable (`--output-dir "$OUT"`) gives "": say so rather than fail on stat('').
   if (dir.trim() === '') throw new OutputError('--output-dir is empty; pass a folder (it is created if missing), or leave the flag out for ./output.');
   let created: string | undefined;
@@ -127,10 +132,15 @@ export async function prepareOutputDir(dir: string, fileNames: readonly string[]
       }
     },
   };
+  let probe: string | undefined;
+  onExit?.(() => {
+    if (probe) rmSync(probe, { force: true });
+    prepared.removeIfCreatedSync();
+  });
   try {
     if (!(await stat(dir)).isDirectory())
       throw new OutputError(`--output-dir "${dir}" is not a folder; pass a folder (it is created if missing).`);
-    const probe = join(dir, `.fastsam3d-write-test-${process.pid}-${randomBytes(4).toString('hex')}`);
+    probe = join(dir, `.fastsam3d-write-test-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
       await writeFile(probe, 'fastsam3d', { flag: 'wx' });
     } catch (e) {

@@ -12,9 +12,11 @@ import type { ProjectSummary } from '../../src-shared/api/library';
 import { count } from '../../src-shared/count';
 import { defaultDataDir } from '../host/paths';
 import { Library, exportProject, importProject } from '../library';
+import { removeTemp, type ExportResult } from '../library/archive';
 import { LibraryError } from '../library/errors';
 import { UsageError } from './exit-codes';
 import type { Io } from './run-command';
+import { trapSignals } from './signals';
 
 const HELP = `
 <project> is a project's id or its name (not case-sensitive; an ambiguous name lists the matches).
@@ -104,15 +106,23 @@ export function addProjectCommand(program: Command, io: Io): void {
     .option('--replace', 'replace a zip already at --out')
     .option(...DATA_DIR_OPTION)
     .action((ref: string, o: { out?: string; folder?: boolean; replace?: boolean; dataDir?: string }) =>
-      withLibrary(o.dataDir, (lib) => {
+      withLibrary(o.dataDir, async (lib) => {
         const p = findProject(lib, ref);
-        let res: ReturnType<typeof exportProject>;
+        // Ctrl-C cancels (exit 130, nothing written); a second one, SIGTERM or SIGHUP removes the temp at once.
+        const trap = trapSignals(io);
+        let res: ExportResult;
         try {
-          res = exportProject(lib, p.id, o.out === undefined ? undefined : path.resolve(o.out), o.folder ? 'folder' : 'zip', { replace: o.replace });
+          res = await exportProject(lib, p.id, o.out === undefined ? undefined : path.resolve(o.out), o.folder ? 'folder' : 'zip', {
+            replace: o.replace,
+            signal: trap.signal,
+            onTemp: (tmp) => trap.onExit(() => removeTemp(tmp)),
+          });
         } catch (err) {
-          // The one conflict of an export is a zip already there; here, "confirming" is a flag.
-          if (err instanceof LibraryError && err.code === 'CONFLICT' && !o.replace) throw new UsageError(`${err.message} To replace it, add --replace.`);
+          // A zip already there may be replaced, and here "confirming" is a flag; a folder must be new or empty.
+          if (err instanceof LibraryError && err.code === 'CONFLICT' && !o.replace && !o.folder) throw new UsageError(`${err.message} To replace it, add --replace.`);
           throw err;
+        } finally {
+          trap.dispose();
         }
         io.stdout.write(`${res.path}\n`);
         io.stderr.write(`exported project "${p.name}" (${count(p.images, 'photo')}, ${count(p.runs, 'result')}; ` +

@@ -4,7 +4,6 @@
  * progress, cancels on Ctrl-C and always cleans up, so each subcommand only says what it runs and what it
  * writes.
  */
-import os from 'node:os';
 import { isAbsolute } from 'node:path';
 import { Command, Option } from 'commander';
 import { ExecutionProviderSchema } from '../../src-shared/api/jobs';
@@ -18,8 +17,10 @@ import type { Mesh } from '../pipeline/types';
 import { simplifyMesh } from '../export/simplify';
 import { discardPendingWritesSync, type ExportFormat } from '../export/write-outputs';
 import { DEFAULT_PACK } from './app-root';
-import { EXIT } from './exit-codes';
-import { parseFormats, parseTargetTriangles, prepareOutputDir } from './outputs';
+import { pathFlag } from './inputs';
+import { parseFormats, parseTargetTriangles, prepareOutputDir, type PreparedOutputDir } from './outputs';
+import { trapSignals } from './signals';
+import { throwIfAborted } from '../pipeline/errors';
 import { addParamFlags, paramOverrides } from './param-flags';
 import { progressBar } from './progress-bar';
 
@@ -33,9 +34,12 @@ export interface Io {
 /** commander's parsed options of a run subcommand (strings and booleans, validated by runWithPack). */
 export type RawRunOptions = Record<string, string | boolean | undefined>;
 
+/** The hint of an empty --pack: what to pass instead. */
+export const EMPTY_PACK_HINT = "pass a model pack folder, or leave the flag out for the installation's models/mini";
+
 /** --pack as given (relative to the current folder), else the installation's models/mini. */
 export function packDir(o: RawRunOptions): string {
-  return typeof o.pack === 'string' ? o.pack : DEFAULT_PACK;
+  return pathFlag('--pack', o.pack, EMPTY_PACK_HINT) ?? DEFAULT_PACK;
 }
 
 export const PACK_HELP = `model pack folder (manifest.json + *.onnx) (default: models/mini of the installation${
@@ -88,8 +92,8 @@ export interface RunContext {
 /**
  * Parse the shared options, check the output folder (`outputFiles`: the file names the run will write
  * there, for the given formats), open the pack, run `fn`, and close everything whatever happens.
- * Ctrl-C aborts the run (exit 130, nothing written); a second Ctrl-C removes any temporary file and
- * exits at once.
+ * Ctrl-C aborts the run (exit 130, nothing written); a second Ctrl-C, SIGTERM or SIGHUP removes any
+ * temporary file and the folders this run made, and exits at once (signals.ts).
  */
 export async function runWithPack(
   o: RawRunOptions,
@@ -100,44 +104,23 @@ export async function runWithPack(
   const formats = parseFormats(o.format as string);
   const targetTriangles = parseTargetTriangles(o.targetTriangles as string | undefined);
   const params = paramOverrides(o);
+  const pack = packDir(o);
   const outputDir = o.outputDir as string;
-  const prepared = await prepareOutputDir(outputDir, outputFiles(formats));
   const bar = progressBar(io.stderr);
-  const ac = new AbortController();
-  let interrupts = 0;
-  const onInt = () => {
-    if (++interrupts === 1) {
-      ac.abort();
-      bar.done();
-      io.stderr.write('fastsam3d: cancelling… (press Ctrl-C again to quit at once)\n');
-      return;
-    }
-    discardPendingWritesSync();
-    prepared.removeIfCreatedSync();
-    io.stderr.write('fastsam3d: cancelled\n');
-    (io.exit ?? process.exit)(EXIT.cancelled);
-  };
-  // `timeout`, `kill`, a closed terminal or a stopped container: stop at once, but as a second Ctrl-C
-  // does (temp files and the folders this run made removed), with the shell's 128 + signal number.
-  const onTerm = (signal: 'SIGTERM' | 'SIGHUP') => {
-    ac.abort();
-    bar.done();
-    discardPendingWritesSync();
-    prepared.removeIfCreatedSync();
-    io.stderr.write(`fastsam3d: stopped by ${signal}; its unfinished files were removed\n`);
-    (io.exit ?? process.exit)(128 + os.constants.signals[signal]);
-  };
-  const terminators = { SIGTERM: () => onTerm('SIGTERM'), SIGHUP: () => onTerm('SIGHUP') } as const;
-  process.on('SIGINT', onInt);
-  for (const [sig, f] of Object.entries(terminators)) process.on(sig, f);
+  // Before the output folder is made and probed: a signal while it is checked removes the probe and the folder.
+  const trap = trapSignals(io, bar.done);
+  let prepared: PreparedOutputDir | undefined;
   let ok = false;
   try {
-    const pack = await openPack(packDir(o), { executionProvider: o.executionProvider as ExecutionProvider });
+    prepared = await prepareOutputDir(outputDir, outputFiles(formats), trap.onExit);
+    trap.onExit(discardPendingWritesSync); // runs before the folders' removal (last registered first)
+    throwIfAborted(trap.signal); // Ctrl-C while the folder was checked: the pack is not opened for nothing
+    const opened = await openPack(pack, { executionProvider: o.executionProvider as ExecutionProvider });
     try {
       await fn({
-        pack,
-        runOptions: { method: o.preset as Method, params, onProgress: bar.update, signal: ac.signal },
-        signal: ac.signal,
+        pack: opened,
+        runOptions: { method: o.preset as Method, params, onProgress: bar.update, signal: trap.signal },
+        signal: trap.signal,
         outputDir,
         formats,
         targetTriangles,
@@ -159,13 +142,12 @@ export async function runWithPack(
       });
       ok = true;
     } finally {
-      await pack.close();
+      await opened.close();
     }
   } finally {
     bar.done();
-    process.off('SIGINT', onInt);
-    for (const [sig, f] of Object.entries(terminators)) process.off(sig, f);
-    if (!ok) prepared.removeIfCreatedSync();
+    trap.dispose();
+    if (!ok) prepared?.removeIfCreatedSync();
   }
 }
 

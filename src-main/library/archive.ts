@@ -6,8 +6,9 @@
  * files and rows inside the archive. Everything is checked before the library is touched; then files and
  * rows go in through the same write-then-commit path as any other write, under new ids.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { z } from 'zod';
@@ -15,9 +16,10 @@ import type { ProjectSummary } from '../../src-shared/api/library';
 import { METHODS } from '../../src-shared/params';
 import { fileBaseName } from '../export';
 import { makeDirsSync } from '../files/make-dirs';
+import { AbortError, throwIfAborted } from '../pipeline/errors';
 import { oversizeProblem } from '../pipeline/image/decode';
 import { LibraryError, asLibraryError } from './errors';
-import { TEMP_MARKER, sha256, writeFileAtomic } from './files';
+import { TEMP_MARKER, sha256 } from './files';
 import { UNTITLED, tidyName, tidyTags } from './names';
 import type { Library } from './library';
 import { maskFileArea, photoHeader, type MaskTarget } from './media-checks';
@@ -100,14 +102,23 @@ export interface ExportResult {
   replaced: boolean;
 }
 
+export interface ExportOptions {
+  /** Replace a zip already at the destination (the caller asked the user). */
+  replace?: boolean;
+  /** Cancels the export (the CLI's Ctrl-C): its temp file or folder is removed and AbortError thrown. */
+  signal?: AbortSignal;
+  /** The temp file or folder the export writes before renaming it into place: for removal at an exit at once. */
+  onTemp?: (tmp: string) => void;
+}
+
 /**
  * Write project `projectId` (without its trashed items) as a folder or a zip at `dest`, or, without
  * `dest`, under a fresh name in `<data>/exports/projects`. An existing zip at `dest` is replaced only with
- * `replace` (the caller asked the user); a folder must be new or empty.
+ * `replace`; a folder must be new or empty.
  */
-export function exportProject(
-  lib: Library, projectId: string, dest: string | undefined, format: 'folder' | 'zip' = 'zip', { replace = false } = {},
-): ExportResult {
+export async function exportProject(
+  lib: Library, projectId: string, dest: string | undefined, format: 'folder' | 'zip' = 'zip', { replace = false, signal, onTemp }: ExportOptions = {},
+): Promise<ExportResult> {
   const db = lib.db;
   const project = db.prepare(`SELECT p.*, (SELECT group_concat(tag, char(31)) FROM project_tags t WHERE t.project_id = p.id) AS tags FROM projects p WHERE id = ?`).get(projectId) as ProjectRow | undefined;
   if (!project) throw new LibraryError('NOT_FOUND', `No project with id ${projectId}.`);
@@ -195,36 +206,90 @@ export function exportProject(
   const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2));
   const total = files.reduce((s, f) => s + f.bytes, 0) + manifestBytes.length;
 
+  // Built beside the target under a temp name, then renamed: an export stopped midway leaves nothing under
+  // the chosen name. The writes are awaited so that a Ctrl-C is heard between them (`signal`); the temp is
+  // then removed. A temp left by a killed export (SIGKILL, power loss) goes at a later export to the place.
+  removeStaleTemps(target);
+  const tmp = `${target}${TEMP_MARKER}${randomBytes(6).toString('hex')}`;
   try {
+    if (format === 'folder' && fs.existsSync(target) && fs.readdirSync(target).length > 0) {
+      throw new LibraryError('CONFLICT', `Cannot export into ${target}: the folder is not empty. Choose a new or empty folder.`);
+    }
+    onTemp?.(tmp);
     if (format === 'zip') {
       const zippable: Zippable = { [PROJECT_MANIFEST]: manifestBytes };
       // PNG and GLB are already compressed or binary; a light level keeps export quick.
       for (const [rel, data] of payload) zippable[rel] = [data, { level: 1 }];
       const zip = zipSync(zippable, { level: 6 });
+      await writeDurably(tmp, zip);
+      throwIfAborted(signal);
       replaced = fs.existsSync(target);
-      writeFileAtomic(target, zip);
+      fs.renameSync(tmp, target);
     } else {
-      if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
-        throw new LibraryError('CONFLICT', `Cannot export into ${target}: the folder is not empty. Choose a new or empty folder.`);
+      for (const [rel, data] of payload) {
+        throwIfAborted(signal);
+        await writeDurably(path.join(tmp, rel), data);
       }
-      // Build next to the target, then rename: a crash leaves no half-written export under the chosen name.
-      const tmp = `${target}${TEMP_MARKER}${randomUUID().slice(0, 8)}`;
-      try {
-        for (const [rel, data] of payload) writeFileAtomic(path.join(tmp, rel), data);
-        writeFileAtomic(path.join(tmp, PROJECT_MANIFEST), manifestBytes);
-        if (fs.existsSync(target)) fs.rmdirSync(target);
-        fs.renameSync(tmp, target);
-      } catch (err) {
-        fs.rmSync(tmp, { recursive: true, force: true });
-        throw err;
-      }
+      await writeDurably(path.join(tmp, PROJECT_MANIFEST), manifestBytes);
+      throwIfAborted(signal);
+      if (fs.existsSync(target)) fs.rmdirSync(target);
+      fs.renameSync(tmp, target);
     }
   } catch (err) {
+    removeTemp(tmp);
+    if (err instanceof AbortError) throw err;
     const where = destinationProblem(err);
     if (where) throw new LibraryError('BAD_INPUT', `Cannot export project "${project.name}" to ${target}: ${where}. Choose another place.`, undefined, { cause: err });
     throw asLibraryError(err, `export project "${project.name}" to ${target}`);
   }
   return { path: target, files: files.length + 1, bytes: total, replaced };
+}
+
+/** Write `data` to a new file `file` (and its folders), flushed to disk. */
+async function writeDurably(file: string, data: Uint8Array): Promise<void> {
+  makeDirsSync(path.dirname(file));
+  const fh = await fsp.open(file, 'wx');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Remove an export's temp file or folder; one that could not be made (a file in the way) is no error. */
+export function removeTemp(tmp: string): void {
+  try {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  } catch {
+    /* nothing of it is there */
+  }
+}
+
+/** How old a temp export beside a target must be to be taken for a killed export's, not one under way. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/**
+ * Remove the temp files and folders that exports to `target` left when their process was killed: only
+ * names this code makes (`<target>.partial-` + 8 or 12 hex digits) and only ones not touched for an hour.
+ */
+function removeStaleTemps(target: string): void {
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ours = new RegExp(`^${escape(path.basename(target) + TEMP_MARKER)}([0-9a-f]{8}|[0-9a-f]{12})$`);
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(target));
+  } catch {
+    return; // the folder is made at the write, or its error said there
+  }
+  for (const name of names.filter((n) => ours.test(n))) {
+    const stale = path.join(path.dirname(target), name);
+    try {
+      if (Date.now() - fs.lstatSync(stale).mtimeMs > STALE_TEMP_MS) fs.rmSync(stale, { recursive: true, force: true });
+    } catch {
+      /* gone meanwhile, or not ours to remove: the export goes on */
+    }
+  }
 }
 
 /** `<data>/exports/projects/<project name>.zip` (or a folder), with `-2`, `-3` … beside earlier exports. */

@@ -132,6 +132,7 @@ async function runMany(pack: Pack, image: DecodedImage, inputs: ObjectInput[], o
       image.height,
       maskLabel(inp, k > 1 ? `mask ${q}` : 'the mask'),
       image.orientation,
+      image.givenSize,
     ),
   );
   const objectWarnings = masks.map((mk) => [...mk.warnings]);
@@ -387,7 +388,7 @@ function usableOtherMasks(others: ObjectInput[], image: DecodedImage, warnings: 
   others.forEach((o, q) => {
     const label = maskLabel(o, `other mask ${q}`);
     try {
-      out.push(conformMask(o.mask, image.width, image.height, label, image.orientation));
+      out.push(conformMask(o.mask, image.width, image.height, label, image.orientation, image.givenSize));
     } catch (e) {
       if (!(e instanceof PipelineInputError)) throw e;
       if (e.code !== 'EMPTY_MASK') warnings.push(`Fit to mask did not count ${label} as something in front: ${e.message}`);

@@ -144,6 +144,55 @@ describe('fastsam3d infer', () => {
     expect((await cli('infer', '--image', MUG, '--pack', PACK, '--format', 'fbx')).err).toMatch(/unknown format "fbx"/);
   });
 
+  it('an empty path flag (an unset shell variable) is a usage error that says so, not a flag left out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-'));
+    for (const [args, message] of [
+      [['infer', '--image', join(MUG, 'image.png'), '--mask', ''], /^fastsam3d: error: --mask is empty \(an unset shell variable\?\); pass a mask file \(white = object on black\), or leave the flag out to use the photo's transparency\.\n$/],
+      [['infer', '--image', MUG, '--pack', ''], /^fastsam3d: error: --pack is empty \(an unset shell variable\?\); pass a model pack folder, or leave the flag out for the installation's models\/mini\.\n$/],
+      [['scene', '--image', join(MUG, 'image.png'), '--masks-dir', ''], /^fastsam3d: error: --masks-dir is empty \(an unset shell variable\?\); pass a folder with 0\.png, 1\.png, … \(one mask per object\), or leave the flag out with a SAM 3D folder as --image\.\n$/],
+      // With a SAM 3D folder, "" would have read the folder's own masks: still refused.
+      [['scene', '--image', SCENE, '--masks-dir', ''], /--masks-dir is empty/],
+      [['infer', '--image', ''], /^fastsam3d: error: --image is empty \(an unset shell variable\?\)/],
+    ] as const) {
+      const r = await cli(...args, '--output-dir', dir);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toMatch(message);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a 0/1 mask (numpy, SAM) is read as object = 1 and said; a very wide photo\'s own-size mask runs after the photo is downscaled', async () => {
+    const input = mkdtempSync(join(tmpdir(), 'fs3d-cli-masks-'));
+    const mask01 = join(input, 'mask01.png');
+    const alpha = await sharp(join(MUG, '0.png')).extractChannel('alpha').raw().toBuffer({ resolveWithObject: true });
+    const zeroOne = alpha.data.map((v) => (v > 127 ? 1 : 0));
+    await sharp(zeroOne, { raw: { width: alpha.info.width, height: alpha.info.height, channels: 1 } }).png().toFile(mask01);
+    expect((await sharp(mask01).stats()).channels[0].max).toBe(1);
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-'));
+    const r = await cli('infer', '--image', join(MUG, 'image.png'), '--mask', mask01, '--pack', PACK, '--output-dir', dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/warning: ".*mask01\.png" has only two levels, 0 and 1 \(of 255\); the pixels of level 1 were read as the object/);
+
+    // 9000×100 is downscaled to 4096×46 (45.5 rounded), 1.07 % off its aspect ratio: its own mask still fits.
+    const pano = join(input, 'pano.png'),
+      panoMask = join(input, 'pano_mask.png');
+    await sharp({ create: { width: 9000, height: 100, channels: 3, background: { r: 90, g: 120, b: 60 } } }).png().toFile(pano);
+    const m = Buffer.alloc(9000 * 100);
+    for (let y = 10; y < 90; y++) m.fill(255, y * 9000 + 4000, y * 9000 + 5000);
+    await sharp(m, { raw: { width: 9000, height: 100, channels: 1 } }).png().toFile(panoMask);
+    const wide = await cli('infer', '--image', pano, '--mask', panoMask, '--pack', PACK, '--output-dir', dir, '--json');
+    expect(wide.code, wide.err).toBe(0);
+    const warnings = RunReportSchema.parse(JSON.parse(wide.out)).warnings.join('\n');
+    expect(warnings).toMatch(/The image \(9000×100\) was downscaled to 4096×46/);
+    expect(warnings).not.toMatch(/resized/);
+    // A mask of another shape is refused with the photo's size, not the downscaled one.
+    const square = join(input, 'square.png');
+    await sharp(join(MUG, '0.png')).png().toFile(square);
+    const refused = await cli('infer', '--image', pano, '--mask', square, '--pack', PACK, '--output-dir', dir);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/is 384×384 but the image is 9000×100 and the aspect ratios differ/);
+  });
+
   it('exit 3 for an invalid pack', async () => {
     const r = await cli('infer', '--image', MUG, '--pack', join(ROOT, 'resources'));
     expect(r.code).toBe(3);

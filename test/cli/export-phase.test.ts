@@ -4,14 +4,24 @@
  * The GLB encoder is wrapped so the test acts at a known point of the export: after the inference, while
  * the files are being rendered, before any is renamed into place.
  */
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src-main/cli/main';
 
-const hooks = vi.hoisted(() => ({ onGlb: null as null | (() => void) }));
+const hooks = vi.hoisted(() => ({ onGlb: null as null | (() => void), onProbe: null as null | ((file: string) => void) }));
+
+// The output folder's write probe: a signal sent once it is on disk.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const orig = await importOriginal<typeof import('node:fs/promises')>();
+  const writeFile = async (...args: Parameters<typeof orig.writeFile>) => {
+    await orig.writeFile(...args);
+    if (typeof args[0] === 'string' && args[0].includes('.fastsam3d-write-test-')) hooks.onProbe?.(args[0]);
+  };
+  return { ...orig, default: { ...orig, writeFile }, writeFile };
+});
 
 vi.mock('../../src-main/export/glb', async (importOriginal) => {
   const orig = await importOriginal<typeof import('../../src-main/export/glb')>();
@@ -30,6 +40,7 @@ const MUG = join(ROOT, 'resources/examples/mug');
 
 afterEach(() => {
   hooks.onGlb = null;
+  hooks.onProbe = null;
 });
 
 /** run-cli's cli(), with the "exit at once" of a second Ctrl-C recorded instead of ending the test process. */
@@ -106,5 +117,27 @@ describe('infer: the export phase', () => {
       /^fastsam3d: error: .*mug-0-400tri\.obj is a folder, not a file\. .*Nothing was written to ".*"\.\n$/,
     );
     expect(readdirSync(dir)).toEqual(['mug-0-400tri.obj']);
+  });
+
+  it('SIGTERM while the output folder is checked removes the probe file and the folder the run made, at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-probe-'));
+    let probeLeft: boolean | undefined;
+    hooks.onProbe = (probe) => {
+      process.emit('SIGTERM');
+      probeLeft = existsSync(probe); // what an exit at once would leave
+    };
+    const r = await run('infer', '--image', MUG, '--pack', PACK, '--output-dir', join(dir, 'new'));
+    expect(r.exits).toEqual([143]);
+    expect(probeLeft).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('Ctrl-C while the output folder is checked: exit 130 before the pack is opened, nothing left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs3d-cli-probe-'));
+    hooks.onProbe = () => void process.emit('SIGINT');
+    // Not a pack: opening it would be exit 3.
+    const r = await run('infer', '--image', MUG, '--pack', join(ROOT, 'resources'), '--output-dir', join(dir, 'new'));
+    expect(r).toMatchObject({ code: 130, exits: [] });
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

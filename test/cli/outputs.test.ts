@@ -263,4 +263,17 @@ describe('--target-triangles: the summary and the report say what was written', 
       expect(await coincidentFaces(file), file).toBe(0);
     }
   });
+
+  it('a target above the mesh: "not simplified", not "simplified from"; colour from photo says it counts the mesh before simplification', async () => {
+    const dir = tmp();
+    const above = await cli('infer', '--image', MUG, '--pack', PACK, '--output-dir', dir, '--target-triangles', '10000000');
+    expect(above.code).toBe(0);
+    // The name is chosen before the run, so it keeps its -<N>tri; the summary says what happened.
+    expect(above.out).toMatch(/^mug-0-10000000tri: \d+ vertices, \d+ triangles \(already under --target-triangles 10000000; not simplified\)/);
+    // The mini pack: the test pack's mesh does not land on the mask, so nothing would be coloured.
+    const mini = join(ROOT, 'models/mini');
+    const coloured = await cli('infer', '--image', MUG, '--pack', mini, '--output-dir', dir, '--target-triangles', '300', '--colour-from-photo');
+    expect(coloured.code).toBe(0);
+    expect(coloured.out).toMatch(/simplified from \d+ for --target-triangles 300\) .*; \d+ of \d+ vertices \(before simplification\) coloured from the photo\)/);
+  });
 });

@@ -1,10 +1,40 @@
 /** `fastsam3d project list | export | import` on real libraries in temp folders. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src-main/cli/main';
 import { Library } from '../../src-main/library';
 import { cubeGlb, cubeMesh, fakeReport, greyMaskPng, photoPng, runInput, tempDir } from '../library/fixtures';
 import { cli } from './run-cli';
+
+/** Called while the export builds its zip (before it writes): where the signal tests send theirs. */
+const hooks = vi.hoisted(() => ({ onZip: null as null | (() => void) }));
+vi.mock('fflate', async (importOriginal) => {
+  const orig = await importOriginal<typeof import('fflate')>();
+  return {
+    ...orig,
+    zipSync: (...args: Parameters<typeof orig.zipSync>) => {
+      hooks.onZip?.();
+      return orig.zipSync(...args);
+    },
+  };
+});
+afterEach(() => {
+  hooks.onZip = null;
+});
+
+/** cli(), with the "exit at once" of SIGTERM or a second Ctrl-C recorded instead of ending the test process. */
+async function cliExits(...args: string[]): Promise<{ code: number; err: string; exits: number[] }> {
+  const stdout = new PassThrough(),
+    stderr = new PassThrough() as unknown as NodeJS.WriteStream;
+  let err = '';
+  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
+  stdout.resume();
+  const exits: number[] = [];
+  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr, exit: (c) => void exits.push(c) });
+  return { code, err, exits };
+}
 
 /** A library folder holding project "Desk chair" (one photo, one mask, one finished run), closed again. */
 async function libraryWithProject(): Promise<{ dir: string; projectId: string }> {
@@ -91,5 +121,43 @@ describe('fastsam3d project', () => {
     fs.writeFileSync(notes, 'not a zip');
     const bad = await cli('project', 'import', notes, '--data-dir', dir);
     expect(bad).toMatchObject({ code: 2, err: expect.stringMatching(/is not a zip file; choose the \.zip that "Export project" wrote\. The library is unchanged\.\n$/) });
+  });
+
+  it('Ctrl-C during an export cancels it: exit 130, nothing written, not even in the exports folder', async () => {
+    const { dir } = await libraryWithProject();
+    const out = tempDir();
+    const listeners = process.listenerCount('SIGINT');
+    for (const args of [['--out', path.join(out, 'chair.zip')], []]) {
+      hooks.onZip = () => void process.emit('SIGINT');
+      const r = await cliExits('project', 'export', 'Desk chair', ...args, '--data-dir', dir);
+      expect(r).toMatchObject({ code: 130, exits: [] });
+      expect(r.err).toMatch(/cancelling… \(press Ctrl-C again to quit at once\)\n.*cancelled; nothing was written\n$/s);
+    }
+    expect(fs.readdirSync(out)).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'exports', 'projects'))).toEqual([]);
+    expect(process.listenerCount('SIGINT')).toBe(listeners); // the export's handler is gone
+  });
+
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    it(`${signal} during an export exits at once with 128 + n and leaves no temp file`, async () => {
+      const { dir } = await libraryWithProject();
+      const out = tempDir();
+      hooks.onZip = () => void process.emit(signal);
+      const listeners = process.listenerCount(signal);
+      const r = await cliExits('project', 'export', 'Desk chair', '--out', path.join(out, 'chair.zip'), '--data-dir', dir);
+      expect(r.exits).toEqual([signal === 'SIGTERM' ? 143 : 129]);
+      expect(r.err).toMatch(new RegExp(`fastsam3d: stopped by ${signal}; its unfinished files were removed`));
+      expect(fs.readdirSync(out)).toEqual([]);
+      expect(process.listenerCount(signal)).toBe(listeners);
+    });
+  }
+
+  it('suggests --replace for a zip already there, not for a folder that is not empty (it does not apply)', async () => {
+    const { dir } = await libraryWithProject();
+    const folder = tempDir();
+    fs.writeFileSync(path.join(folder, 'keep.txt'), 'mine');
+    const r = await cli('project', 'export', 'Desk chair', '--out', folder, '--folder', '--data-dir', dir);
+    expect(r).toMatchObject({ code: 2, err: expect.stringMatching(/the folder is not empty\. Choose a new or empty folder\.\n$/) });
+    expect(r.err).not.toMatch(/--replace/);
   });
 });

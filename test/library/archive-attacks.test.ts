@@ -33,15 +33,6 @@ async function project() {
   return { lib, projectId: image.projectId, imageId: image.id, maskId: mask.id, runId: run.id };
 }
 
-function thrown(f: () => unknown): { code?: string; message: string } {
-  try {
-    f();
-  } catch (err) {
-    return err as { code?: string; message: string };
-  }
-  throw new Error('expected a throw');
-}
-
 async function rejection(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
   try {
     await p;
@@ -60,7 +51,7 @@ function snapshot(lib: Library) {
 async function exported() {
   const { lib, projectId } = await project();
   const zip = path.join(tempDir(), 'p.zip');
-  exportProject(lib, projectId, zip, 'zip');
+  await exportProject(lib, projectId, zip, 'zip');
   const entries = unzipSync(fs.readFileSync(zip));
   const manifest = JSON.parse(new TextDecoder().decode(entries['manifest.json']));
   const target = open();
@@ -83,7 +74,7 @@ describe('export destinations', () => {
       [path.join(lib.assetsDir, 'images', 'p.zip'), 'zip'],
       [path.join(lib.dataDir, 'project-copy'), 'folder'],
     ] as const) {
-      const err = thrown(() => exportProject(lib, projectId, dest, format));
+      const err = await rejection(exportProject(lib, projectId, dest, format));
       expect(err).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/inside the library's data folder.*Choose a place outside it/) });
       expect(fs.existsSync(dest) && dest !== lib.dbPath).toBe(false);
     }
@@ -92,9 +83,9 @@ describe('export destinations', () => {
     // A symlink to the data folder is the data folder.
     const link = path.join(tempDir(), 'data-link');
     fs.symlinkSync(lib.dataDir, link);
-    expect(thrown(() => exportProject(lib, projectId, path.join(link, 'library.sqlite'), 'zip')).message).toMatch(/inside the library's data folder/);
+    expect((await rejection(exportProject(lib, projectId, path.join(link, 'library.sqlite'), 'zip'))).message).toMatch(/inside the library's data folder/);
     // The exports folder (where the browser host offers downloads) is fine.
-    const ok = exportProject(lib, projectId, path.join(lib.dataDir, 'exports', 'mug.zip'), 'zip');
+    const ok = await exportProject(lib, projectId, path.join(lib.dataDir, 'exports', 'mug.zip'), 'zip');
     expect((await importProject(open(), ok.path)).name).toBe('mug');
   });
 
@@ -102,7 +93,7 @@ describe('export destinations', () => {
     const { lib, projectId } = await project();
     for (const format of ['zip', 'folder'] as const) {
       const dest = `/proc/self/fs3d-export-${format}`;
-      expect(thrown(() => exportProject(lib, projectId, dest, format))).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/files cannot be created there\. Choose another place/) });
+      expect(await rejection(exportProject(lib, projectId, dest, format))).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/files cannot be created there\. Choose another place/) });
     }
   });
 
@@ -112,7 +103,7 @@ describe('export destinations', () => {
     fs.rmSync(glb.path);
     const dir = tempDir();
     for (const format of ['zip', 'folder'] as const) {
-      const err = thrown(() => exportProject(lib, projectId, path.join(dir, `out-${format}`), format));
+      const err = await rejection(exportProject(lib, projectId, path.join(dir, `out-${format}`), format));
       expect(err).toMatchObject({ code: 'IO', message: expect.stringMatching(/the file of run "mug · off" .* is missing .*Put the file back, or move run "mug · off" to the trash/) });
     }
     expect(fs.readdirSync(dir)).toEqual([]);
@@ -125,7 +116,7 @@ describe('export destinations', () => {
     lib.trashRun(runId);
     lib.startRun(lib.beginRun(runInput(imageId, [maskId], 'fast-sam3d')).id);
     const dest = path.join(tempDir(), 'p.zip');
-    exportProject(lib, projectId, dest, 'zip');
+    await exportProject(lib, projectId, dest, 'zip');
     const manifest = JSON.parse(new TextDecoder().decode(unzipSync(fs.readFileSync(dest))['manifest.json']));
     expect([manifest.images.length, manifest.runs.length, manifest.artefacts.length]).toEqual([1, 0, 0]);
     const copy = await importProject(open(), dest);

@@ -42,8 +42,8 @@ describe('export for sharing', () => {
   it('writes to <data>/exports/projects/<name>.zip without a destination, never over an earlier export', async () => {
     const { lib, projectId } = await project();
     lib.renameProject(projectId, 'Kitchen mug: final?');
-    const first = exportProject(lib, projectId, undefined);
-    const second = exportProject(lib, projectId, undefined);
+    const first = await exportProject(lib, projectId, undefined);
+    const second = await exportProject(lib, projectId, undefined);
     const dir = path.join(lib.dataDir, 'exports', 'projects');
     expect([first.path, second.path]).toEqual([path.join(dir, 'Kitchen_mug_final_.zip'), path.join(dir, 'Kitchen_mug_final_-2.zip')]);
     expect([first.replaced, second.replaced]).toEqual([false, false]);
@@ -56,11 +56,11 @@ describe('export for sharing', () => {
     const { lib, projectId } = await project();
     const dest = path.join(tempDir(), 'mug.zip');
     fs.writeFileSync(dest, 'an earlier file');
-    expect(() => exportProject(lib, projectId, dest, 'zip')).toThrow(expect.objectContaining({
+    await expect(exportProject(lib, projectId, dest, 'zip')).rejects.toThrow(expect.objectContaining({
       code: 'CONFLICT', message: expect.stringMatching(/a file of that name is already there\. Choose another name, or confirm that it may be replaced; nothing was written/),
     }));
     expect(fs.readFileSync(dest, 'utf8')).toBe('an earlier file');
-    const res = exportProject(lib, projectId, dest, 'zip', { replace: true });
+    const res = await exportProject(lib, projectId, dest, 'zip', { replace: true });
     expect(res.replaced).toBe(true);
     expect(fs.readFileSync(dest).subarray(0, 2).toString()).toBe('PK');
   });
@@ -69,16 +69,16 @@ describe('export for sharing', () => {
     const { lib, projectId } = await project();
     lib.db.prepare(`UPDATE artefacts SET bytes = ?`).run(5 * 1024 ** 3);
     const dest = path.join(tempDir(), 'big.zip');
-    expect(() => exportProject(lib, projectId, dest, 'zip')).toThrow(/is too big for a zip \(6 files, 10\.0 GiB; .*\)\. Export it as a folder instead; nothing was written/);
+    await expect(exportProject(lib, projectId, dest, 'zip')).rejects.toThrow(/is too big for a zip \(6 files, 10\.0 GiB; .*\)\. Export it as a folder instead; nothing was written/);
     expect(fs.existsSync(dest)).toBe(false);
-    expect(exportProject(lib, projectId, path.join(tempDir(), 'big-folder'), 'folder').files).toBe(6);
+    expect((await exportProject(lib, projectId, path.join(tempDir(), 'big-folder'), 'folder')).files).toBe(6);
   });
 });
 
 describe('import from a picked file (projects.importData through the API)', () => {
   it('imports a zip from its bytes and answers with the new project and its counts', async () => {
     const { lib, projectId } = await project();
-    const zip = fs.readFileSync(exportProject(lib, projectId, undefined).path);
+    const zip = fs.readFileSync((await exportProject(lib, projectId, undefined)).path);
     const { lib: target, call } = setup();
     const before = snapshot(target);
     expect(await call('projects.importData', { name: 'mug.zip', data: zip.toString('base64') })).toMatchObject({ name: 'mug', images: 1, runs: 1 });
@@ -93,7 +93,7 @@ describe('import checks the contents, not only the hashes', () => {
   /** The exported archive, with `rel`'s bytes swapped for `data` and every hash and size that names it updated. */
   async function tampered(swap: (m: Manifest, entries: Record<string, Uint8Array>) => { rel: string; data: Uint8Array }) {
     const { lib, projectId } = await project();
-    const entries: Record<string, Uint8Array> = unzipSync(fs.readFileSync(exportProject(lib, projectId, undefined).path));
+    const entries: Record<string, Uint8Array> = unzipSync(fs.readFileSync((await exportProject(lib, projectId, undefined)).path));
     const manifest = JSON.parse(new TextDecoder().decode(entries['manifest.json'])) as Manifest;
     const { rel, data } = swap(manifest, entries);
     entries[rel] = data;

@@ -41,7 +41,7 @@ describe('project export and import', () => {
     it(`round-trips a project through a ${format} into another library`, async () => {
       const { lib, projectId, fast } = await projectWithRuns();
       const dest = path.join(tempDir(), format === 'zip' ? 'mug.zip' : 'mug-project');
-      const res = exportProject(lib, projectId, dest, format);
+      const res = await exportProject(lib, projectId, dest, format);
       expect(res.files).toBe(1 + 2 + 1 + 2 * 2); // manifest, image + its thumbnail, mask, 2 runs × (GLB + thumbnail)
       const other = Library.open(tempDir());
       libs.push(other);
@@ -73,7 +73,7 @@ describe('project export and import', () => {
     await lib.finishRun(run.id, { report: fakeReport(2000, 'off'), artefacts: [{ kind: 'glb', data: await cubeGlb() }], mesh: cubeMesh() });
     expect(lib.otherMaskIdsOf(run.id)).toEqual([cup.id]); // the run's own mask is not beside it
     const dest = path.join(tempDir(), 'mug.zip');
-    exportProject(lib, image.projectId, dest, 'zip');
+    await exportProject(lib, image.projectId, dest, 'zip');
     const other = Library.open(tempDir());
     libs.push(other);
     const imported = await importProject(other, dest);
@@ -87,7 +87,7 @@ describe('project export and import', () => {
     const { lib, projectId } = await projectWithRuns();
     const dest = tempDir();
     fs.writeFileSync(path.join(dest, 'keep.txt'), 'mine');
-    expect(() => exportProject(lib, projectId, dest, 'folder')).toThrow(/not empty/);
+    await expect(exportProject(lib, projectId, dest, 'folder')).rejects.toThrow(/not empty/);
     expect(fs.readdirSync(dest)).toEqual(['keep.txt']);
   });
 
@@ -101,10 +101,44 @@ describe('project export and import', () => {
       [path.join(dest, 'a-file', 'project.zip'), /a file is in the way/],
     ] as const) {
       let err: unknown;
-      try { exportProject(lib, projectId, target, 'zip'); } catch (e) { err = e; }
+      try { await exportProject(lib, projectId, target, 'zip'); } catch (e) { err = e; }
       expect(err).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(why) });
     }
     expect(fs.readdirSync(path.join(dest, 'taken.zip'))).toEqual([]);
+  });
+
+  for (const format of ['zip', 'folder'] as const) {
+    it(`a ${format} export cancelled while it writes (the CLI's Ctrl-C) removes its temp and writes nothing`, async () => {
+      const { lib, projectId } = await projectWithRuns();
+      const dir = tempDir();
+      const ac = new AbortController();
+      let temp = '';
+      const cancelled = exportProject(lib, projectId, path.join(dir, format === 'zip' ? 'p.zip' : 'p'), format, {
+        signal: ac.signal,
+        // Aborted once the writing has begun: the awaited writes let the abort in before the rename.
+        onTemp: (tmp) => {
+          temp = tmp;
+          setImmediate(() => ac.abort());
+        },
+      });
+      await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
+      expect(path.basename(temp)).toMatch(/^p(\.zip)?\.partial-[0-9a-f]{12}$/);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    });
+  }
+
+  it('removes the temps a killed export left beside its target (an hour old, named as it names them), and nothing else', async () => {
+    const { lib, projectId } = await projectWithRuns();
+    const dir = tempDir();
+    const hourAgo = new Date(Date.now() - 2 * 3600_000);
+    const left = ['p.zip.partial-0123456789ab', 'p.zip.partial-61f33725'];
+    for (const name of left) fs.mkdirSync(path.join(dir, name));
+    const kept = ['p.zip.partial-fresh0000000', 'p.zip.partial-abcdef012345', 'q.zip.partial-0123456789ab', 'notes.txt'];
+    for (const name of kept) fs.writeFileSync(path.join(dir, name), 'x');
+    for (const name of [...left, ...kept.filter((n) => n !== 'p.zip.partial-abcdef012345')]) fs.utimesSync(path.join(dir, name), hourAgo, hourAgo);
+    await exportProject(lib, projectId, path.join(dir, 'p.zip'), 'zip');
+    // The second name is fresh: an export to the same place under way in another process.
+    expect(fs.readdirSync(dir).sort()).toEqual([...kept, 'p.zip'].sort());
   });
 });
 
@@ -112,7 +146,7 @@ describe('import refusals leave the library unchanged', () => {
   async function exported() {
     const { lib, projectId } = await projectWithRuns();
     const zip = path.join(tempDir(), 'p.zip');
-    exportProject(lib, projectId, zip, 'zip');
+    await exportProject(lib, projectId, zip, 'zip');
     const entries = unzipSync(fs.readFileSync(zip));
     const manifest = JSON.parse(new TextDecoder().decode(entries['manifest.json']));
     const target = Library.open(tempDir());

@@ -65,7 +65,7 @@ describe('EXIF-turned photos in the library', () => {
     expect(again.masks.map((m) => m.id)).toEqual([masks[0].id]);
 
     const dest = path.join(tempDir(), 'portrait.zip');
-    exportProject(lib, image.projectId, dest, 'zip');
+    await exportProject(lib, image.projectId, dest, 'zip');
     const other = openLib();
     const imported = await importProject(other, dest);
     const [img] = other.listImages(imported.id);

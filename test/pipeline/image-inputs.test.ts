@@ -100,6 +100,32 @@ describe('decoding', () => {
     writeFileSync(bad, Buffer.from('this is not a png'));
     await expectInputError(loadImageFile(bad), 'CORRUPT_IMAGE', /bad\.png.*not a readable image/);
   });
+
+  it('says in one line that HEIC photos are not read and what to save instead; AVIF (the same container) still decodes', async () => {
+    // A HEIF file whose brands say HEIC (as an iPhone writes them) and whose content libheif cannot read.
+    const ftyp = Buffer.alloc(24);
+    ftyp.writeUInt32BE(24, 0);
+    ftyp.write('ftypheic', 4, 'latin1');
+    ftyp.write('mif1heic', 16, 'latin1');
+    const heic = join(dir, 'IMG_0001.HEIC');
+    writeFileSync(heic, Buffer.concat([ftyp, Buffer.alloc(200, 7)]));
+    let err: Error | undefined;
+    await loadImageFile(heic).catch((e: Error) => (err = e));
+    expect(err?.message).toBe(
+      `"${heic}" is a HEIC photo, which this app cannot read; export it as JPEG or PNG (on iPhone: Settings › Camera › Formats › Most Compatible, or share it as JPEG).`,
+    );
+    const avif = await sharp(await png(8, 6, 3, () => [200, 30, 30])).avif().toBuffer();
+    expect((await sharp(avif).metadata()).format).toBe('heif');
+    expect((await loadImageFile(avif)).width).toBe(8);
+    // A damaged AVIF is not called HEIC.
+    await expectInputError(loadImageFile(avif.subarray(0, 40)), 'CORRUPT_IMAGE', /is not a readable image/);
+  });
+
+  it('keeps the size of a downscaled photo as given, for messages about its mask', async () => {
+    const wide = await loadImageFile(await png(900, 10, 3, () => [1, 2, 3]), { maxSide: 409 });
+    expect([wide.width, wide.height, wide.givenSize]).toEqual([409, 5, [900, 10]]);
+    expect((await loadImageFile(await png(8, 6, 3, () => [1, 2, 3]))).givenSize).toBeUndefined();
+  });
 });
 
 describe('masks', () => {
@@ -132,6 +158,66 @@ describe('masks', () => {
     // An RGBA cut-out's colours are the object's: its transparency is the mask, whatever the colours.
     const cut = await loadMaskFile(await png(4, 4, 4, (x) => (x === 0 ? [120, 130, 140, 255] : [128, 128, 128, 0])));
     expect(Array.from(cut.data.subarray(0, 4))).toEqual([1, 0, 0, 0]);
+  });
+
+  it('reads 0/1 masks (numpy, SAM) and two-level masks as object = the higher level, saying so', async () => {
+    const grey1 = async (w: number, h: number, f: (x: number, y: number) => number) => {
+      const raw = Buffer.alloc(w * h);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * w + x] = f(x, y);
+      return sharp(raw, { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
+    };
+    const zeroOne = await loadMaskFile(await grey1(8, 8, (x, y) => (x >= 2 && x < 6 && y >= 2 && y < 6 ? 1 : 0)));
+    expect(zeroOne.data.reduce((a, b) => a + b, 0)).toBe(16);
+    expect(zeroOne.data[2 * 8 + 2]).toBe(1);
+    expect(zeroOne.warnings).toEqual([
+      expect.stringMatching(/^the image buffer has only two levels, 0 and 1 \(of 255\); the pixels of level 1 were read as the object\. If that is the background, save the object white \(255\) on black \(0\)\.$/),
+    ]);
+    // Two light levels (the 0.5 threshold would take the whole frame): the lighter is the object.
+    const light = await loadMaskFile(await grey1(8, 8, (x) => (x < 3 ? 200 : 140)));
+    expect(light.data.reduce((a, b) => a + b, 0)).toBe(24);
+    // Black and white: nothing to say.
+    expect((await loadMaskFile(await grey1(8, 8, (x) => (x < 3 ? 255 : 0)))).warnings).toEqual([]);
+  });
+
+  it('reads coloured masks by their brightest channel: a red or green object on black', async () => {
+    const red = await loadMaskFile(await png(8, 8, 3, (x) => (x >= 4 ? [255, 0, 0] : [0, 0, 0])));
+    expect(Array.from(red.data.subarray(0, 8))).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
+    expect(red.warnings).toEqual([expect.stringMatching(/has two colours, #000000 and #ff0000; the pixels of #ff0000 were read as the object/)]);
+    // Green with an anti-aliased edge (three colours): brightest channel over half. Large, so the
+    // mid-tone check that refuses photos is not tripped by its colour (its mean grey is a third).
+    const green = await loadMaskFile(await png(40, 40, 3, (x, y) => {
+      const r = Math.hypot(x - 19.5, y - 19.5);
+      return r < 15 ? [0, 255, 0] : r < 16 ? [0, 160, 0] : [0, 0, 0];
+    }));
+    expect(green.data.reduce((a, b) => a + b, 0)).toBeGreaterThan(700);
+    expect(green.warnings).toEqual([expect.stringMatching(/is a coloured mask; pixels whose brightest channel is over half were read as the object/)]);
+  });
+
+  it('says what a mask with no level above half holds (a label map) and what to save instead', async () => {
+    const labels = await png(8, 8, 3, (x) => (x < 3 ? [0, 0, 0] : x < 6 ? [1, 1, 1] : [2, 2, 2]));
+    await expectInputError(
+      loadMaskFile(labels),
+      'EMPTY_MASK',
+      /has no pixel brighter than half: its 3 levels go from 0 to 2 \(of 255\), so no object could be read\. It may be a label map or a mask saved too dark; save the object as white \(255\) on black \(0\), one mask per object\./,
+    );
+  });
+
+  it('takes a mask of a very wide photo after the photo is downscaled (the rounding changes its aspect)', () => {
+    // 9000×100 is 4096×46 downscaled (45.5 rounded): 1.07 % off the aspect ratio, one pixel of rounding.
+    const wide = rectMask(9000, 100, 4000, 20, 4999, 79);
+    const fitted = conformMask(wide, 4096, 46, 'the mask', undefined, [9000, 100]);
+    expect([fitted.width, fitted.height]).toEqual([4096, 46]);
+    expect(fitted.warnings).toEqual([]); // the photo's own warning says it was downscaled
+    // Without the size as given (an older caller), the rounding is allowed all the same.
+    expect(conformMask(wide, 4096, 46).warnings).toEqual([expect.stringMatching(/resized to the image size 4096×46/)]);
+    // A mask of another size is resized and the message names the photo's own size.
+    expect(conformMask(rectMask(4500, 50, 2000, 10, 2499, 39), 4096, 46, 'the mask', undefined, [9000, 100]).warnings).toEqual([
+      'the mask (4500×50) was resized to fit the image (9000×100, downscaled to 4096×46).',
+    ]);
+    // Refused: the size quoted is the photo's, not the downscaled one the user never had.
+    expect(() => conformMask(rectMask(500, 500, 10, 10, 20, 20), 4096, 46, 'the mask', undefined, [9000, 100])).toThrow(
+      'the mask is 500×500 but the image is 9000×100 and the aspect ratios differ; use a mask made for this image.',
+    );
   });
 
   it('refuses empty and full masks, resizes a same-aspect mask with a warning, refuses another aspect', async () => {
@@ -199,6 +285,27 @@ describe('masks', () => {
       /mask index 2 does not exist.*0\.png, 1\.png, 10\.png/,
     );
     await expectInputError(readSam3dFolder(dir), 'UNREADABLE_FILE', /no image\.png/);
+  });
+
+  it('refuses a SAM 3D folder with two photos (image.png and image.jpg), naming both', async () => {
+    const f = join(dir, 'two-photos');
+    mkdirSync(f);
+    writeFileSync(join(f, 'image.png'), await png(4, 4, 3, () => [0, 0, 0]));
+    writeFileSync(join(f, 'image.jpg'), await sharp(await png(4, 4, 3, () => [9, 9, 9])).jpeg().toBuffer());
+    writeFileSync(join(f, '0.png'), await png(4, 4, 4, () => [255, 255, 255, 0]));
+    await expectInputError(
+      readSam3dFolder(f),
+      'UNREADABLE_FILE',
+      /has 2 photos \("image\.jpg", "image\.png"\); keep only the one the masks were made on \(SAM 3D reads image\.png\)\./,
+    );
+    // A bare masks folder (scene --masks-dir) does not use a photo: no refusal for one there.
+    expect((await readSam3dFolder(f, false)).masks).toHaveLength(1);
+    // An iPhone photo copied in as it was: said, with what to save instead.
+    const h = join(dir, 'heic-photo');
+    mkdirSync(h);
+    writeFileSync(join(h, 'image.HEIC'), 'x');
+    writeFileSync(join(h, '0.png'), await png(4, 4, 4, () => [255, 255, 255, 0]));
+    await expectInputError(readSam3dFolder(h), 'UNREADABLE_FILE', /has "image\.HEIC", a HEIC photo, which this app cannot read; export it as image\.jpg or image\.png/);
   });
 });
 

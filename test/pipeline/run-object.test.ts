@@ -1,6 +1,7 @@
 /** runObject / runScene on the random-weight test pack: determinism, report, progress, cancellation, errors. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPack, runObject, runScene, PipelineInputError } from '../../src-main/pipeline';
+import sharp from 'sharp';
+import { loadImageFile, loadMaskFile, openPack, runObject, runScene, PipelineInputError } from '../../src-main/pipeline';
 import type { Pack, ProgressEvent } from '../../src-main/pipeline';
 import { JobProgressEvent } from '../../src-shared/api/jobs';
 import { RunReportSchema, STAGE_NAMES } from '../../src-shared/report';
@@ -107,6 +108,24 @@ describe('runObject', () => {
     await expect(runObject(pack, { image, mask }, { params: { ssCacheStride: 0 } })).rejects.toMatchObject({
       code: 'BAD_PARAMS',
     });
+  });
+});
+
+describe('a very wide photo, downscaled', () => {
+  it("runs with a mask of the photo's own size, though the downscale rounded its aspect ratio", async () => {
+    // 900×10 downscaled to at most 409 px: 409×5, an aspect ratio 10 % off the mask's, by rounding alone.
+    const png = (data: Buffer, channels: 1 | 3) => sharp(data, { raw: { width: 900, height: 10, channels } }).png().toBuffer();
+    const photo = Buffer.alloc(900 * 10 * 3, 0);
+    for (let i = 0; i < photo.length; i++) photo[i] = (i * 37) % 251;
+    const maskPixels = Buffer.alloc(900 * 10, 0);
+    for (let y = 2; y < 8; y++) for (let x = 400; x < 500; x++) maskPixels[y * 900 + x] = 255;
+    const image = await loadImageFile(await png(photo, 3), { maxSide: 409 });
+    expect([image.width, image.height, image.givenSize]).toEqual([409, 5, [900, 10]]);
+    const mask = await loadMaskFile(await png(maskPixels, 1));
+    const r = await runObject(pack, { image, mask }, { params: { ssSteps: 2, slatSteps: 2 } });
+    expect(r.mesh.positions.length).toBeGreaterThan(0);
+    // Nothing quotes the downscaled size as if the user had made the mask for it.
+    expect(r.report.warnings.join('\n')).not.toMatch(/mask.*409×5/);
   });
 });
 

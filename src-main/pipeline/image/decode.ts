@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { PipelineInputError } from '../errors';
 import { exifOrientation, swapsSides, type ExifOrientation } from './orientation';
 import type { BinaryMask, DecodedImage } from './types';
@@ -69,11 +69,30 @@ interface RawDecode {
   orientation: ExifOrientation;
 }
 
+/** HEIF brands of HEVC-coded (HEIC) files, and of AV1-coded (AVIF) ones, which sharp decodes. */
+const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1']);
+const AVIF_BRANDS = new Set(['avif', 'avis']);
+
+/**
+ * Whether a file sharp could not decode is a HEIC photo (iPhones' default): HEVC in a HEIF container,
+ * which sharp's libvips is built without. By the header sharp read, else by the file's `ftyp` brands.
+ */
+function isHeic(buf: Buffer, meta: Metadata | undefined): boolean {
+  if (meta?.format === 'heif') return meta.compression === 'hevc';
+  if (buf.length < 16 || buf.toString('latin1', 4, 8) !== 'ftyp') return false;
+  const end = Math.min(buf.readUInt32BE(0), buf.length);
+  // The major brand, then (after the minor version) the compatible brands, four characters each.
+  const brands = [buf.toString('latin1', 8, 12)];
+  for (let o = 16; o + 4 <= end; o += 4) brands.push(buf.toString('latin1', o, o + 4));
+  return !brands.some((b) => AVIF_BRANDS.has(b)) && brands.some((b) => HEIC_BRANDS.has(b));
+}
+
 /** Decode to RGB(A) at the file's bit depth, or at 8 bits with `eightBit` (masks: two levels need no more). */
 async function decodeRaw(src: ImageSource, maxSide: number | null, eightBit = false): Promise<RawDecode> {
   const buf = await readSource(src);
+  let meta: Metadata | undefined;
   try {
-    const meta = await sharp(buf, { limitInputPixels: false }).metadata(); // the header only: the size check is ours
+    meta = await sharp(buf, { limitInputPixels: false }).metadata(); // the header only: the size check is ours
     const tooLarge = oversizeProblem(meta.width ?? 0, meta.height ?? 0, describe(src));
     if (tooLarge) throw new PipelineInputError('IMAGE_TOO_LARGE', tooLarge);
     const is16 = meta.depth === 'ushort' && !eightBit;
@@ -107,6 +126,13 @@ async function decodeRaw(src: ImageSource, maxSide: number | null, eightBit = fa
     };
   } catch (err) {
     if (err instanceof PipelineInputError) throw err;
+    // libheif's own words ("bad seek", "plugin … libde265") tell an artist nothing: say what to do.
+    if (isHeic(buf, meta)) {
+      throw new PipelineInputError(
+        'CORRUPT_IMAGE',
+        `${describe(src)} is a HEIC photo, which this app cannot read; export it as JPEG or PNG (on iPhone: Settings › Camera › Formats › Most Compatible, or share it as JPEG).`,
+      );
+    }
     throw new PipelineInputError(
       'CORRUPT_IMAGE',
       `${describe(src)} is not a readable image (${(err as Error).message}); use a PNG, JPEG or WebP file.`,
@@ -146,13 +172,17 @@ export async function loadImageFile(src: ImageSource, opts: { maxSide?: number }
             storedHeight: swapsSides(raw.orientation) ? w0 : h0,
           },
         };
-  return { width: raw.width, height: raw.height, rgb, alpha, bitDepth: raw.bitDepth, warnings, ...orientation };
+  const given = raw.resized ? { givenSize: raw.originalSize } : {};
+  return { width: raw.width, height: raw.height, rgb, alpha, bitDepth: raw.bitDepth, warnings, ...given, ...orientation };
 }
 
 /**
  * Decode a mask file (at 8 bits: a 12000² mask stays 0.5 GB, not 2 GB of floats). With a non-opaque alpha
- * channel (SAM 3D's RGBA cutouts) the mask is alpha > 0.5; otherwise it is the grey level > 0.5 (white =
- * object). The library reads saved masks through this too, so the area it stores is what a run uses.
+ * channel (SAM 3D's RGBA cutouts) the mask is alpha > 0.5. Otherwise it is the pixel's brightest channel:
+ * a file of exactly two levels (or colours) is object = the brighter one, whatever the levels (numpy / SAM
+ * save 0 and 1, some tools a red object on black), with a warning saying so; any other file is level > 0.5
+ * (white = object, soft and anti-aliased masks as before). The library reads saved masks through this too,
+ * so the area it stores is what a run uses.
  */
 export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
   const raw = await decodeRaw(src, null, true);
@@ -165,7 +195,11 @@ export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
   // reading that alpha would select nearly the whole frame.
   let transparent = 0;
   let binaryColours = true;
-  let midTones = 0; // grey levels far from black and white: a photo's, not a mask's
+  let midTones = 0; // levels far from black and white: a photo's, not a mask's
+  let coloured = false; // channels far apart (a red or green mask, not a JPEG's colour noise): said in a warning
+  const levels = new Uint32Array(full + 1); // pixels per level (brightest channel)
+  const colours: number[] = []; // the first distinct RGB colours, up to three: two means a two-colour mask
+  const level = (s: number): number => Math.max(samples[s], samples[s + 1], samples[s + 2]);
   for (let p = 0; p < n; p++) {
     const s = p * raw.channels;
     if (raw.hasAlpha && samples[s + 3] < full) transparent++;
@@ -173,33 +207,76 @@ export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
       const v = samples[s + c] / full;
       if (v > 0.02 && v < 0.98) binaryColours = false;
     }
-    const grey = (samples[s] + samples[s + 1] + samples[s + 2]) / (3 * full);
-    if (grey > 0.1 && grey < 0.9) midTones++;
+    const v = level(s);
+    levels[v]++;
+    if (v > 0.1 * full && v < 0.9 * full) midTones++;
+    if (v - Math.min(samples[s], samples[s + 1], samples[s + 2]) > 0.5 * full) coloured = true;
+    if (colours.length < 3) {
+      const rgb = (samples[s] << 16) | (samples[s + 1] << 8) | samples[s + 2];
+      if (!colours.includes(rgb)) colours.push(rgb);
+    }
   }
   let useAlpha = transparent > 0;
-  // Without transparency the mask is its grey level. A file whose pixels are mostly neither near black nor
-  // near white is not a mask (anti-aliased edges are a few per cent): most likely the photo was passed as
-  // its own mask, and a threshold would make a nonsense object of it.
-  if (!useAlpha && midTones > NOT_A_MASK_SHARE * n) {
-    throw new PipelineInputError(
-      'NOT_A_MASK',
-      `${describe(src)} does not look like a mask: ${Math.round((100 * midTones) / n)} % of its pixels are neither near black nor near white. ` +
-        `A mask is white on black (or an RGBA cut-out whose transparency is the mask); was the photo passed as the mask?`,
-    );
-  }
   if (useAlpha && binaryColours && transparent < 0.05 * n) {
     useAlpha = false;
     warnings.push(
       `${describe(src)} is a black-and-white mask with an alpha channel that is opaque but for ${transparent} pixel${transparent === 1 ? '' : 's'}; its white pixels are used as the mask, not its alpha.`,
     );
   }
-  for (let p = 0; p < n; p++) {
-    const s = p * raw.channels;
-    const v = useAlpha ? samples[s + 3] : (samples[s] + samples[s + 1] + samples[s + 2]) / 3;
-    data[p] = v > 0.5 * full ? 1 : 0;
+  if (useAlpha) {
+    for (let p = 0; p < n; p++) data[p] = samples[p * raw.channels + 3] > 0.5 * full ? 1 : 0;
+    return { width: raw.width, height: raw.height, data, warnings };
+  }
+  const used = [...levels.keys()].filter((v) => levels[v] > 0);
+  const [lo, hi] = [used[0], used[used.length - 1]];
+  const twoColours = colours.length === 2;
+  // Without transparency the mask is its brightness. A file whose pixels are mostly neither near black nor
+  // near white is not a mask (anti-aliased edges are a few per cent): most likely the photo was passed as
+  // its own mask, and a threshold would make a nonsense object of it. Two levels are a mask whatever they are.
+  if (!twoColours && midTones > NOT_A_MASK_SHARE * n) {
+    throw new PipelineInputError(
+      'NOT_A_MASK',
+      `${describe(src)} does not look like a mask: ${Math.round((100 * midTones) / n)} % of its pixels are neither near black nor near white. ` +
+        `A mask is white on black (or an RGBA cut-out whose transparency is the mask); was the photo passed as the mask?`,
+    );
+  }
+  if (twoColours) {
+    // The brighter colour (brightest channel, then the sum of its channels) is the object.
+    const key = (rgb: number) => [Math.max(rgb >> 16, (rgb >> 8) & 255, rgb & 255), (rgb >> 16) + ((rgb >> 8) & 255) + (rgb & 255)];
+    const [a, b] = colours.map(key);
+    const object = a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]) ? colours[0] : colours[1];
+    for (let p = 0; p < n; p++) {
+      const s = p * raw.channels;
+      data[p] = ((samples[s] << 16) | (samples[s + 1] << 8) | samples[s + 2]) === object ? 1 : 0;
+    }
+    // Two greys the 0.5 threshold reads the same way (black and white) need no word.
+    const grey = colours.every((c) => c >> 16 === (c & 255) && ((c >> 8) & 255) === (c & 255));
+    if (!grey || hi <= 0.5 * full || lo > 0.5 * full) {
+      const what = grey
+        ? `has only two levels, ${lo} and ${hi} (of ${full}); the pixels of level ${hi}`
+        : `has two colours, ${hex(colours[0])} and ${hex(colours[1])}; the pixels of ${hex(object)}`;
+      warnings.push(`${describe(src)} ${what} were read as the object. If that is the background, save the object white (255) on black (0).`);
+    }
+    return { width: raw.width, height: raw.height, data, warnings };
+  }
+  for (let p = 0; p < n; p++) data[p] = level(p * raw.channels) > 0.5 * full ? 1 : 0;
+  // Values, but none above half: a label map (0, 1, 2 …) or a mask saved too dark. Thresholding gives an
+  // empty mask whose "paint the object first" would mislead: say what the file holds instead.
+  if (hi > 0 && hi <= 0.5 * full) {
+    throw new PipelineInputError(
+      'EMPTY_MASK',
+      `${describe(src)} has no pixel brighter than half: its ${used.length} levels go from ${lo} to ${hi} (of ${full}), so no object could be read. ` +
+        `It may be a label map or a mask saved too dark; save the object as white (255) on black (0), one mask per object.`,
+    );
+  }
+  if (coloured) {
+    warnings.push(`${describe(src)} is a coloured mask; pixels whose brightest channel is over half were read as the object.`);
   }
   return { width: raw.width, height: raw.height, data, warnings };
 }
+
+/** An 8-bit RGB colour packed as 0xRRGGBB, as #rrggbb for messages. */
+const hex = (rgb: number): string => `#${rgb.toString(16).padStart(6, '0')}`;
 
 /**
  * Masks that only give context (fit to mask's "something in front", RunOptions.otherMasks): a file that

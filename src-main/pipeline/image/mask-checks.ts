@@ -7,10 +7,19 @@ import type { BinaryMask } from './types';
 /** Relative aspect-ratio difference under which a differently sized mask is resized instead of refused. */
 export const ASPECT_TOLERANCE = 0.01;
 
+/**
+ * Whether a w×h mask fits a width×height image but for its size: the same aspect ratio within 1 %, or
+ * the short side off by no more than a resize's rounding (a 9000×100 photo downscaled is 4096×46, whose
+ * aspect differs by 1.07 %): one pixel of the smaller of the two.
+ */
 function sameAspect(w: number, h: number, width: number, height: number): boolean {
   const a = w / h,
     b = width / height;
-  return Math.abs(a - b) / b <= ASPECT_TOLERANCE;
+  if (Math.abs(a - b) / b <= ASPECT_TOLERANCE) return true;
+  const wide = width >= height;
+  const scale = wide ? width / w : height / h; // long side onto long side
+  const off = wide ? Math.abs(h * scale - height) : Math.abs(w * scale - width);
+  return off <= Math.max(1, scale);
 }
 
 /**
@@ -36,7 +45,9 @@ function turnedLikePhoto(mask: BinaryMask, width: number, height: number, label:
 /**
  * Return a mask of exactly width×height: turned like the photo when it was made on the photo's stored
  * pixels (`photo`: the photo's EXIF orientation), resized (nearest, with a warning) when only the size
- * differs and the aspect ratio matches within 1%; refused otherwise. Also refuses empty and full masks.
+ * differs and the aspect ratio matches within 1% (or a pixel of rounding); refused otherwise. Also refuses
+ * empty and full masks. `givenSize`: the photo's size before it was downscaled to width×height, which
+ * messages quote (the user never had the downscaled size). Calling it again on its result adds nothing.
  */
 export function conformMask(
   given: BinaryMask,
@@ -44,24 +55,32 @@ export function conformMask(
   height: number,
   label = 'the mask',
   photo?: PhotoOrientation,
+  givenSize?: readonly [number, number],
 ): BinaryMask {
   const mask = turnedLikePhoto(given, width, height, label, photo);
   let out = mask;
   if (mask.width !== width || mask.height !== height) {
-    if (!sameAspect(mask.width, mask.height, width, height)) {
+    const [w0, h0] = givenSize ?? [width, height];
+    if (!sameAspect(mask.width, mask.height, width, height) && !sameAspect(mask.width, mask.height, w0, h0)) {
       const stored = photo ? ` (its pixels are stored ${photo.storedWidth}×${photo.storedHeight} and shown ${describeOrientation(photo.exif)} by its EXIF orientation)` : '';
       throw new PipelineInputError(
         'MASK_SIZE_MISMATCH',
-        `${label} is ${mask.width}×${mask.height} but the image is ${width}×${height}${stored} and the aspect ratios differ; use a mask made for this image.`,
+        `${label} is ${mask.width}×${mask.height} but the image is ${w0}×${h0}${stored} and the aspect ratios differ; use a mask made for this image.`,
       );
     }
+    // A mask of the photo's own size follows the photo's downscaling, which its warning already states.
+    const ofPhoto = givenSize && mask.width === w0 && mask.height === h0;
     out = {
       width,
       height,
       data: resizeNearest(mask.data, mask.width, mask.height, width, height),
       warnings: [
         ...mask.warnings,
-        `${label} (${mask.width}×${mask.height}) was resized to the image size ${width}×${height}.`,
+        ...(ofPhoto
+          ? []
+          : [givenSize
+            ? `${label} (${mask.width}×${mask.height}) was resized to fit the image (${w0}×${h0}, downscaled to ${width}×${height}).`
+            : `${label} (${mask.width}×${mask.height}) was resized to the image size ${width}×${height}.`]),
       ],
     };
   }
@@ -78,7 +97,8 @@ export function conformMask(
       `${label} covers the whole image; the mask must outline one object, not the entire frame.`,
     );
   }
-  const warnings = maskWarnings(out, on, label);
+  // Only what is new: the CLI conforms its masks before the run does it again.
+  const warnings = maskWarnings(out, on, label).filter((w) => !out.warnings.includes(w));
   return warnings.length ? { ...out, warnings: [...out.warnings, ...warnings] } : out;
 }
 

@@ -35,7 +35,7 @@ export async function isSam3dFolder(path: string): Promise<boolean> {
  * List a SAM 3D folder (or a bare masks folder when `requireImage` is false), the one reading of the
  * convention for the CLI, the library's folder import and the benchmark: masks `0.png, 1.png, …` (case
  * and zero padding do not matter); a file named like a mask in another format (`2.jpg`) is skipped with a
- * warning that names it; two files of one index are an error.
+ * warning that names it; two files of one index, or two photos (image.png and image.jpg), are an error.
  */
 export async function readSam3dFolder(dir: string, requireImage = true): Promise<Sam3dFolder> {
   let names: string[];
@@ -47,11 +47,23 @@ export async function readSam3dFolder(dir: string, requireImage = true): Promise
       `the folder "${dir}" cannot be read; pass a folder with image.png and 0.png, 1.png, …`,
     );
   }
-  const imageName = names.find((n) => /^image\.(png|jpe?g|webp)$/i.test(n));
-  if (requireImage && !imageName) {
+  const photos = names.filter((n) => /^image\.(png|jpe?g|webp)$/i.test(n));
+  // Two photos (image.png and image.jpg): the masks were made on one of them, and which one only the user
+  // knows. Taking either silently could reconstruct from the other photo; say so, as for two masks of one index.
+  if (requireImage && photos.length > 1) {
     throw new PipelineInputError(
       'UNREADABLE_FILE',
-      `the folder "${dir}" has no image.png; a SAM 3D folder holds image.png plus 0.png, 1.png, … mask cutouts.`,
+      `the folder "${dir}" has ${photos.length} photos (${photos.map((n) => `"${n}"`).join(', ')}); keep only the one the masks were made on (SAM 3D reads image.png).`,
+    );
+  }
+  const imageName = photos[0];
+  if (requireImage && !imageName) {
+    const heic = names.find((n) => /^image\.(heic|heif)$/i.test(n)); // an iPhone photo, copied as it was
+    throw new PipelineInputError(
+      'UNREADABLE_FILE',
+      heic
+        ? `the folder "${dir}" has "${heic}", a HEIC photo, which this app cannot read; export it as image.jpg or image.png (on iPhone: Settings › Camera › Formats › Most Compatible, or share it as JPEG).`
+        : `the folder "${dir}" has no image.png; a SAM 3D folder holds image.png plus 0.png, 1.png, … mask cutouts.`,
     );
   }
   const masks: Sam3dMask[] = [];

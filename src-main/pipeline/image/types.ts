@@ -13,6 +13,8 @@ export interface DecodedImage {
   bitDepth: 8 | 16;
   /** Notes for the run report (downscaling, orientation). */
   warnings: string[];
+  /** The file's upright size, set when it was downscaled to width×height: messages quote what the user has. */
+  givenSize?: [number, number];
   /** Set when the file's EXIF orientation turned its stored pixels (width/height are the upright size). */
   orientation?: PhotoOrientation;
 }
