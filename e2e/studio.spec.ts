@@ -423,3 +423,64 @@ test('a run still going when another photo opens is kept for the Library, not sh
   await page.getByRole('button', { name: "SS steps: use the pack's value" }).click();
   await page.getByRole('button', { name: "SLaT steps: use the pack's value" }).click();
 });
+
+test('a double press runs one job; Generate on the next photo queues behind the last photo’s run, which goes on', async ({ page }, info) => {
+  test.setTimeout(4 * 60_000);
+  const sent: string[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const calls = (method: string) => sent.filter((f) => f.includes(`"${method}"`)).length;
+  await page.goto(host().openUrl);
+  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
+  // Slow enough (100 SS and 100 SLaT steps) to still run when the next photo's job is submitted.
+  await page.getByLabel('SS steps (exact value)').fill('100');
+  await page.getByLabel('SLaT steps (exact value)').fill('100');
+  await page.getByRole('button', { name: 'Generate' }).dblclick();
+  await blur(page);
+  await page.keyboard.press('g');
+  await expect(page.getByRole('button', { name: 'Cancel' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Generate' })).toBeDisabled();
+
+  const chair = path.join(ROOT, 'resources/examples/chair');
+  await page.getByTestId('image-input').setInputFiles([path.join(chair, 'image.png'), path.join(chair, '0.png')]);
+  const status = page.locator('.run-strip .status');
+  await expect(status).toContainText('The previous photo’s run goes on');
+  await page.getByRole('button', { name: "SS steps: use the pack's value" }).click();
+  await page.getByRole('button', { name: "SLaT steps: use the pack's value" }).click();
+  await blur(page);
+  await page.keyboard.press('g');
+  await page.keyboard.press('g');
+  await expect(status).toHaveText('Queued behind the previous photo’s run: this one starts when it ends.');
+  await shot(page, info, '11-queued-behind-previous-photo');
+  // The mug's run went on as promised, then the chair's ran.
+  await expect(status).toContainText('The run on the previous photo finished: its result is in the Library (Ctrl+L).', { timeout: 180_000 });
+  await expect(status).toContainText('Done: 1 object', { timeout: 120_000 });
+  await expect(page.getByRole('navigation', { name: 'Results of this photo' }).getByRole('button')).toHaveCount(1);
+  expect([calls('jobs.submit'), calls('jobs.cancel')], 'one job per photo, none cancelled').toEqual([2, 0]);
+});
+
+test('Compare: one progress scale over the result and its baseline; cancelling the baseline keeps the result', async ({ page }, info) => {
+  test.setTimeout(4 * 60_000);
+  await page.goto(host().openUrl);
+  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
+  // The off baseline of 100 SS and 100 SLaT steps runs for seconds: Cancel lands while it goes.
+  await page.getByLabel('SS steps (exact value)').fill('100');
+  await page.getByLabel('SLaT steps (exact value)').fill('100');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  const phase = page.getByTestId('progress-phase');
+  await expect(phase).toHaveText('Compare 1/2: the accelerated result');
+  await expect(phase).toHaveText('Compare 2/2: baseline (off)', { timeout: 120_000 });
+  const overall = Number(await page.getByRole('progressbar', { name: 'Overall progress' }).getAttribute('aria-valuenow'));
+  expect(overall, 'the bar is half full when the baseline starts, not full').toBeGreaterThanOrEqual(50);
+  expect(overall).toBeLessThan(100);
+  await shot(page, info, '12-compare-baseline-phase');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.locator('.run-strip .status')).toHaveText('Baseline cancelled; the fast-sam3d result is kept.', { timeout: 60_000 });
+  await expect(page.getByTestId('mesh-counts').first()).toContainText('triangles');
+  await expect(page.getByTestId('baseline-canvas')).toHaveCount(0);
+  await page.getByRole('button', { name: "SS steps: use the pack's value" }).click();
+  await page.getByRole('button', { name: "SLaT steps: use the pack's value" }).click();
+});

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_PARAMS, SAMPLER_KEYS, type AccelParams, type Method } from '../../../src-shared/params';
 import { count } from '../../../src-shared/count';
-import type { StudioApi } from '../../../src-shared/api';
+import type { JobSubmitRequest, StudioApi } from '../../../src-shared/api';
 import { MAX_JOB_MASKS, type ExecutionProvider } from '../../../src-shared/api/jobs';
 import { errorMessage } from '../api/errors';
 import { ImagePanel, TOOLS } from '../components/ImagePanel';
@@ -27,6 +27,7 @@ import { redoStep, undoStep, useSegment } from '../segment/useSegment';
 import { ZOOM_STEP } from '../mask/viewport';
 import { loadResult, useRun } from '../state/useRun';
 import { useProgressAnnouncement } from '../runs/useProgressAnnouncement';
+import { requestKey, requestMatchesScreen } from '../runs/submitModel';
 import { focusIsLost } from '../components/focus';
 import { encodeMaskPng, bytesToBase64, base64ToBytes } from '../mask/png';
 import { applyMethod, paramProblems, toOverrides } from '../params/paramModel';
@@ -40,7 +41,6 @@ const AUTO_RERUN_MS = 700;
 export function App({ api }: { api: StudioApi }) {
   const editor = useMaskEditor();
   const [image, setImage] = useState<LoadedImage | null>(null);
-  const run = useRun(api, image?.id ?? null);
   const [imageError, setImageError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [tool, setTool] = useState<Tool>('pick');
@@ -48,6 +48,12 @@ export function App({ api }: { api: StudioApi }) {
   const [values, setValues] = useState<AccelParams>(() => applyMethod(DEFAULT_PARAMS, 'fast-sam3d'));
   const [packs, setPacks] = useState<PackOption[]>([]);
   const [packId, setPackId] = useState<string | null>(null);
+  // A finished job ran on what was on screen when Generate was pressed; the status says when that changed since.
+  const matchesScreen = useCallback((req: JobSubmitRequest) => requestMatchesScreen(req, {
+    imageId: image?.id ?? null, packId, method, params: toOverrides(method, values),
+    maskIds: editor.set.masks.filter((m) => m.selected && m.area > 0).map((m) => m.savedId),
+  }), [editor.set, image, method, packId, values]);
+  const run = useRun(api, image?.id ?? null, { matchesScreen });
   const [autoRerun, setAutoRerun] = useState(false);
   const [compareMode, setCompareMode] = useState<CompareMode>('side');
   const [exportOpen, setExportOpen] = useState(false);
@@ -183,15 +189,45 @@ export function App({ api }: { api: StudioApi }) {
     };
   }, [api, editor, image, packId, method, values]);
 
-  const generate = useCallback(async (withBaseline = false) => {
+  /**
+   * One Generate at a time: a press (a double-click, G held down, an auto re-run) while the last one still
+   * saves its masks or is being submitted is taken once that one is in, with the window's settings then:
+   * the same request is not submitted twice (useRun.submit follows the running one), other settings
+   * replace it.
+   */
+  const generating = useRef(false);
+  const pressedMeanwhile = useRef<boolean | null>(null);
+  const [pressAgain, setPressAgain] = useState<{ withBaseline: boolean; after: string | null } | null>(null);
+  /** `after`: the request a press made meanwhile follows; the same one again is not submitted, even if it ended. */
+  const generate = useCallback(async (withBaseline = false, after: string | null = null) => {
     if (generateHint) { run.setError(generateHint); return; }
+    if (generating.current) { pressedMeanwhile.current = withBaseline; return; }
+    generating.current = true;
+    let built: string | null = null;
     try {
       const req = await buildRequest(withBaseline);
-      if (req) await run.submit(req);
+      built = req ? requestKey(req) : null;
+      if (req && built !== after) await run.submit(req);
     } catch (e) {
       run.setError(errorMessage(e, 'Saving the masks'));
+    } finally {
+      generating.current = false;
+      const again = pressedMeanwhile.current;
+      pressedMeanwhile.current = null;
+      // After the next render, so the press sees the masks as saved (their library ids) and the values now.
+      if (again !== null) setPressAgain({ withBaseline: again, after: built });
     }
   }, [buildRequest, generateHint, run]);
+  useEffect(() => {
+    if (pressAgain) void generate(pressAgain.withBaseline, pressAgain.after);
+    // Only a new press re-runs, not every re-render of generate().
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [pressAgain]);
+  /**
+   * Generate and Compare wait while a job of this photo is submitted or runs (Cancel is on then, and takes
+   * the focus); while its masks are saved just before, a press is taken as above.
+   */
+  const generateBusy = run.busy;
 
   // Auto re-run: debounced on value changes; the previous job is cancelled by submit().
   const firstValues = useRef(true);
@@ -331,8 +367,9 @@ export function App({ api }: { api: StudioApi }) {
       if (a === 'accept') { if (tool === 'segment' && segment.accept()) e.preventDefault(); return; }
       if (a.startsWith('zoom') && !image) return;
       e.preventDefault();
-      if (a === 'generate') void generate(false);
-      else if (a === 'compare') void generate(true);
+      // G and C do what the buttons do, and those wait while this photo's job goes (Esc cancels it).
+      if (a === 'generate') { if (!generateBusy) void generate(false); }
+      else if (a === 'compare') { if (!generateBusy) void generate(true); }
       else if (a === 'export') { if (hasResult) setExportOpen(true); }
       else if (a === 'open') openRef.current();
       else if (a === 'library') setLibraryOpen((o) => !o);
@@ -348,7 +385,7 @@ export function App({ api }: { api: StudioApi }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [editor, exportOpen, generate, hasResult, image, libraryOpen, run, segment, tool, view]);
+  }, [editor, exportOpen, generate, generateBusy, hasResult, image, libraryOpen, run, segment, tool, view]);
 
   const result = run.result;
   // Runs renamed in the Library drawer: their names as the library has them now, read when it closes, so
@@ -441,7 +478,7 @@ export function App({ api }: { api: StudioApi }) {
         packs={packs} packId={packId} onPack={(id) => { setPackId(id); persist({ defaultPackId: id }); }}
         provider={provider} usableProviders={usableProviders}
         onProvider={(x) => { setProvider(x); persist({ executionProvider: x }); }}
-        canGenerate={!generateHint} generateHint={generateHint} running={run.running} hasResult={hasResult}
+        canGenerate={!generateHint} generateHint={generateHint} running={run.running} generateBusy={generateBusy} hasResult={hasResult}
         progress={run.progress} status={run.status} error={run.error}
         onGenerate={() => void generate(false)} onCancel={() => void run.cancel()}
         onCompare={() => void generate(true)} onExport={() => setExportOpen(true)} exportButton={exportButton}

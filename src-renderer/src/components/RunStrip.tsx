@@ -4,7 +4,7 @@
  */
 import { useRef, type RefObject } from 'react';
 import type { ProgressState, StepKind } from '../runs/progressModel';
-import { STAGE_LABELS } from '../runs/progressModel';
+import { phaseLabel, STAGE_LABELS } from '../runs/progressModel';
 import type { SamplerDefaults } from '../../../src-shared/params';
 import { ExecutionProviderSchema, type ExecutionProvider } from '../../../src-shared/api/jobs';
 import { useFocusHandoff } from './focus';
@@ -26,6 +26,11 @@ interface Props {
   canGenerate: boolean;
   generateHint: string | null;
   running: boolean;
+  /**
+   * Generate and Compare wait (a job of the shown photo is being submitted or runs); `running` when not
+   * given. A job of an earlier photo runs on without holding them: the next one queues behind it.
+   */
+  generateBusy?: boolean;
   hasResult: boolean;
   progress: ProgressState | null;
   status: string | null;
@@ -72,7 +77,8 @@ export function RunStrip(p: Props) {
   const exportButton = p.exportButton ?? ownExport;
   // Generate and Compare disable themselves while the job runs, Cancel when it ends: the focus goes to the
   // button that is next (Cancel; then Generate again, or Export), not to the page's body.
-  const generateOff = !p.canGenerate || p.running;
+  const busy = p.generateBusy ?? p.running;
+  const generateOff = !p.canGenerate || busy;
   useFocusHandoff(generate, generateOff, () => [cancel.current]);
   useFocusHandoff(compare, generateOff, () => [cancel.current]);
   useFocusHandoff(cancel, !p.running, () => [generate.current, exportButton.current]);
@@ -80,12 +86,12 @@ export function RunStrip(p: Props) {
     <section className="panel run-strip" aria-label="Runs">
       <div className="run-buttons">
         <label htmlFor="pack-select">Model pack</label>
-        <select id="pack-select" value={p.packId ?? ''} onChange={(e) => p.onPack(e.target.value)} disabled={p.running}>
+        <select id="pack-select" value={p.packId ?? ''} onChange={(e) => p.onPack(e.target.value)} disabled={busy}>
           {p.packs.length === 0 && <option value="">no packs installed</option>}
           {p.packs.map((x) => <option key={x.id} value={x.id} disabled={!x.valid}>{x.label}{x.valid ? '' : ' (invalid)'}</option>)}
         </select>
         <label htmlFor="provider-select">Runs on</label>
-        <select id="provider-select" value={p.provider} onChange={(e) => p.onProvider(e.target.value as ExecutionProvider)} disabled={p.running}
+        <select id="provider-select" value={p.provider} onChange={(e) => p.onProvider(e.target.value as ExecutionProvider)} disabled={busy}
           title="Where inference runs: auto picks the GPU when one is usable, else the CPU. A provider that turns out unusable falls back to the CPU with a warning in the run.">
           {ExecutionProviderSchema.options.map((x) => (
             <option key={x} value={x} disabled={x !== 'auto' && x !== 'cpu' && x !== p.provider && !p.usableProviders.includes(x)}>
@@ -93,10 +99,10 @@ export function RunStrip(p: Props) {
             </option>
           ))}
         </select>
-        <button ref={generate} type="button" className="primary" onClick={p.onGenerate} disabled={!p.canGenerate || p.running}
+        <button ref={generate} type="button" className="primary" onClick={p.onGenerate} disabled={generateOff}
           aria-keyshortcuts="G" title={p.generateHint ?? 'Generate (G)'}>Generate</button>
         <button ref={cancel} type="button" onClick={p.onCancel} disabled={!p.running} aria-keyshortcuts="Escape">Cancel</button>
-        <button ref={compare} type="button" onClick={p.onCompare} disabled={!p.canGenerate || p.running} aria-keyshortcuts="C"
+        <button ref={compare} type="button" onClick={p.onCompare} disabled={generateOff} aria-keyshortcuts="C"
           title="Run with the acceleration-off baseline at the same seed and compare">Compare</button>
         <button ref={exportButton} type="button" onClick={p.onExport} disabled={!p.hasResult || p.running} aria-keyshortcuts="Control+E">Export</button>
         <span className="status" role="status" aria-live="polite">{p.status}</span>
@@ -122,6 +128,8 @@ function Stages({ progress }: { progress: ProgressState }) {
   return (
     <div className="stages" data-testid="progress">
       <Bar className="overall" value={progress.overall} label="Overall progress" />
+      {/* A Compare job runs the result, then its baseline: the stages below fill once for each. */}
+      {phaseLabel(progress) && <span className="muted phase" data-testid="progress-phase">{phaseLabel(progress)}</span>}
       {progress.stages.map((s) => (
         <div key={s.name} className={`stage${progress.current === s.name ? ' current' : ''}${s.done ? ' done' : ''}`}>
           <span className="stage-name">{STAGE_LABELS[s.name] ?? s.name}</span>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { progressMilestone } from './announce';
-import { initialProgress, type ProgressState } from './progressModel';
+import { initialProgress, reduceProgress, type ProgressState } from './progressModel';
 
 const at = (overall: number, current: string | null = 'ssSampling'): ProgressState => ({ ...initialProgress('j'), overall, current });
 
@@ -26,6 +26,23 @@ describe('progressMilestone', () => {
     expect(progressMilestone(0, at(0.2))).toBeNull();
     expect(progressMilestone(0.9, at(1))).toBeNull();
     expect(progressMilestone(0.5, at(0.3))).toBeNull();
+  });
+
+  it('spans a Compare job’s result and baseline: never near 100% before the baseline has run', () => {
+    const said: string[] = [];
+    let s = initialProgress('j', 2);
+    let prev = 0;
+    for (const fraction of [0, 0.3, 0.6, 0.99, 1, 0, 0.3, 0.6, 0.99, 1]) {
+      s = reduceProgress(s, { jobId: 'j', stage: 'ssSampling', fraction });
+      const m = progressMilestone(prev, s);
+      if (m) said.push(m);
+      prev = s.overall;
+    }
+    expect(said).toEqual([
+      'Generating: 25% done (the accelerated result, SS sampling).',
+      'Generating: 50% done (the accelerated result, SS sampling).',   // the result is in: half the job
+      'Generating: 75% done (baseline, acceleration off, SS sampling).',
+    ]);
   });
 
   it('names a stage the window does not know by its id, and leaves it out when none is current', () => {

@@ -16,6 +16,10 @@ const quarter = (overall: number) => Math.floor(Math.max(0, Math.min(1, overall)
 export function progressMilestone(prevOverall: number, next: ProgressState): string | null {
   const q = quarter(next.overall);
   if (q <= quarter(prevOverall) || q <= 0 || q >= MILESTONES) return null;
-  const stage = next.current ? ` (${STAGE_LABELS[next.current] ?? next.current})` : '';
-  return `Generating: ${(q * 100) / MILESTONES}% done${stage}.`;
+  // A Compare job's percentage spans the result and its baseline: say which one is running.
+  const where = [
+    next.variants > 1 ? (next.variant === 0 ? 'the accelerated result' : 'baseline, acceleration off') : null,
+    next.current ? STAGE_LABELS[next.current] ?? next.current : null,
+  ].filter(Boolean);
+  return `Generating: ${(q * 100) / MILESTONES}% done${where.length ? ` (${where.join(', ')})` : ''}.`;
 }

@@ -21,9 +21,17 @@ export interface ProgressState {
   jobId: string | null;
   stages: StageState[];
   current: string | null;
-  /** 0..1 overall, as estimated by the worker. */
+  /** 0..1 over the whole job: every variant's share of it (Compare: the result, then its baseline). */
   overall: number;
   message: string | null;
+  /**
+   * The worker variant running (0-based) of `variants`: a Compare job runs the accelerated variant, then
+   * the acceleration-off baseline, each streaming its own stages from 0 again.
+   */
+  variant: number;
+  variants: number;
+  /** The worker's last 0..1 estimate within the variant running (it never goes backwards within one). */
+  variantFraction: number;
 }
 
 export const STAGE_LABELS: Record<string, string> = {
@@ -31,20 +39,55 @@ export const STAGE_LABELS: Record<string, string> = {
   slatSampling: 'SLaT sampling', meshDecode: 'Mesh decode', surface: 'Surface',
 };
 
-export function initialProgress(jobId: string | null = null): ProgressState {
+/** `variants`: 2 for a Compare job (variantsOf in submitModel), else 1. */
+export function initialProgress(jobId: string | null = null, variants = 1): ProgressState {
   return {
     jobId,
-    stages: STAGE_NAMES.map((name) => ({ name, fraction: 0, done: false, steps: [] })),
+    stages: freshStages(),
     current: null,
     overall: 0,
     message: null,
+    variant: 0,
+    variants: Math.max(1, variants),
+    variantFraction: 0,
   };
 }
 
-/** Pure reducer: events of other jobs are ignored; stages before the current one count as done. */
+function freshStages(): StageState[] {
+  return STAGE_NAMES.map((name) => ({ name, fraction: 0, done: false, steps: [] }));
+}
+
+/**
+ * A drop of the worker's estimate by more than this starts the next variant. Within one variant the
+ * estimate never goes backwards (pipeline/progress.ts); the baseline starts at 0 after the result's ~1.
+ * Progress events do not say which variant they belong to, so the drop is what tells.
+ */
+const NEXT_VARIANT_DROP = 0.02;
+
+/** What the run strip says of the variant running, for a job of several; null for a plain job. */
+export function phaseLabel(state: ProgressState): string | null {
+  if (state.variants < 2) return null;
+  return state.variant === 0
+    ? `Compare ${state.variant + 1}/${state.variants}: the accelerated result`
+    : `Compare ${state.variant + 1}/${state.variants}: baseline (off)`;
+}
+
+/**
+ * Pure reducer: events of other jobs are ignored; stages before the current one count as done. The
+ * overall bar spans every variant of the job: (variant + fraction) / variants.
+ */
 export function reduceProgress(state: ProgressState, ev: JobProgressEvent): ProgressState {
   if (state.jobId !== null && ev.jobId !== state.jobId) return state;
+  const variants = state.variants;
+  let variant = state.variant;
   let stages = state.stages;
+  let message = state.message;
+  if (variant < variants - 1 && ev.fraction < state.variantFraction - NEXT_VARIANT_DROP) {
+    // The next variant (Compare's baseline) started: its stages fill from empty again.
+    variant += 1;
+    stages = freshStages();
+    message = null;
+  }
   let idx = stages.findIndex((s) => s.name === ev.stage);
   if (idx < 0) {
     // A stage the window does not know yet (a newer pipeline): show it rather than drop it.
@@ -79,8 +122,11 @@ export function reduceProgress(state: ProgressState, ev: JobProgressEvent): Prog
     jobId: ev.jobId,
     stages,
     current: ev.stage,
-    overall: Math.max(state.overall, ev.fraction),
-    message: ev.message ?? state.message,
+    overall: Math.max(state.overall, (variant + ev.fraction) / variants),
+    message: ev.message ?? message,
+    variant,
+    variants,
+    variantFraction: variant === state.variant ? Math.max(state.variantFraction, ev.fraction) : ev.fraction,
   };
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { STAGE_NAMES, type RunReport } from '../../../src-shared/report';
 import { DEFAULT_PARAMS } from '../../../src-shared/params';
-import { completeProgress, initialProgress, reduceProgress, stepsFromPattern } from './progressModel';
+import { completeProgress, initialProgress, phaseLabel, reduceProgress, stepsFromPattern } from './progressModel';
 import { compareReports, formatMs, parseReport, readMetrics, speedupFigures, speedupWords } from './compareModel';
 import type { RunDetail, StudioApi } from '../../../src-shared/api';
-import { loadResult } from '../state/useRun';
+import { keptResult, loadResult } from '../state/useRun';
 
 const ev = (e: Partial<Parameters<typeof reduceProgress>[1]> & { stage: string }) => ({ jobId: 'j1', fraction: 0.1, ...e });
 
@@ -48,6 +48,47 @@ describe('run strip progress', () => {
     expect(t.stages.find((x) => x.name === 'slatSampling')!.tokens).toEqual({ evaluated: 500, carved: 0 });
     const finished = completeProgress(t, { ss: 'F', slat: 'FF', slatTokens: { evaluated: 100, carved: 5 } });
     expect(finished.stages.find((x) => x.name === 'slatSampling')!.tokens).toEqual({ evaluated: 100, carved: 5 });
+  });
+});
+
+describe('progress of a Compare job (the result, then its baseline)', () => {
+  /** One variant's events as the worker streams them: condition, SS steps, …, surface, fraction 0 → 1. */
+  const variant = (s: ReturnType<typeof initialProgress>, seen: number[]) => {
+    const evs = [
+      ev({ stage: 'condition', fraction: 0 }), ev({ stage: 'ssSampling', step: 0, steps: 2, stepKind: 'full', fraction: 0.2 }),
+      ev({ stage: 'ssSampling', step: 1, steps: 2, stepKind: 'cached', fraction: 0.37 }), ev({ stage: 'slatSampling', step: 0, steps: 1, stepKind: 'full', fraction: 0.8 }),
+      ev({ stage: 'surface', fraction: 1 }),
+    ];
+    for (const e of evs) { s = reduceProgress(s, e); seen.push(s.overall); }
+    return s;
+  };
+
+  it('spans both variants on one scale, restarts the stages for the baseline and names the phase', () => {
+    const seen: number[] = [];
+    let s = initialProgress('j1', 2);
+    expect(phaseLabel(s)).toBe('Compare 1/2: the accelerated result');
+    s = variant(s, seen);
+    expect(s.overall).toBe(0.5);   // the result is done: half the job, not all of it
+    expect(s.stages.find((x) => x.name === 'ssSampling')!.steps).toEqual(['full', 'cached']);
+    s = reduceProgress(s, ev({ stage: 'condition', fraction: 0 }));
+    expect(s.variant).toBe(1);
+    expect(phaseLabel(s)).toBe('Compare 2/2: baseline (off)');
+    expect(s.stages.every((x) => !x.done || x.name === 'condition')).toBe(true);
+    expect(s.stages.find((x) => x.name === 'ssSampling')!.steps).toEqual([]);
+    s = variant(s, seen);
+    expect(seen.slice(0, 5)).toEqual([0, 0.1, 0.185, 0.4, 0.5]);
+    expect(seen.slice(5)).toEqual([0.5, 0.6, 0.685, 0.9, 1]);
+    expect(seen.every((x, i) => i === 0 || x >= seen[i - 1])).toBe(true);
+    // A third drop has no variant left: the bar holds (never beyond the job's variants).
+    s = reduceProgress(s, ev({ stage: 'condition', fraction: 0 }));
+    expect([s.variant, s.overall]).toEqual([1, 1]);
+  });
+
+  it('leaves a plain job (one variant) on the worker’s own estimate, with no phase', () => {
+    let s = initialProgress('j1');
+    s = reduceProgress(s, ev({ stage: 'surface', fraction: 0.9 }));
+    s = reduceProgress(s, ev({ stage: 'condition', fraction: 0.1 }));
+    expect([s.variant, s.overall, phaseLabel(s)]).toEqual([0, 0.9, null]);
   });
 });
 
@@ -137,5 +178,15 @@ describe('a finished job\'s result', () => {
     expect(scene.objects.map((o) => [o.run.runId, o.baseline?.runId])).toEqual([['a0', 'b0'], ['a1', 'b1']]);
     expect((await loadResult(apiOf(runs), ['x'])).objects[0].baseline?.runId).toBe('b1');
     expect((await loadResult(apiOf(runs), ['b0'])).objects.map((o) => o.run.runId)).toEqual(['b0']);   // an off run alone
+  });
+
+  it('keeps the accelerated result of a Compare cancelled during its baseline, without the baseline', async () => {
+    const base = { ...detail('b0', 'off', 0, ['m0'], null), status: 'cancelled' as const, report: null as unknown as RunReport };
+    const runs = [detail('a0', 'fast-sam3d', 400, ['m0'], 'b0'), base];
+    const kept = await keptResult(apiOf(runs), ['a0', 'b0']);
+    expect(kept?.objects.map((o) => [o.run.runId, o.baseline])).toEqual([['a0', null]]);
+    expect(kept?.note).toBeNull();   // no "baseline not shown" complaint: the status says it was cancelled
+    // Cancelled before the result finished: nothing kept.
+    expect(await keptResult(apiOf([{ ...runs[0], status: 'cancelled' }, base]), ['a0', 'b0'])).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 /**
- * One job at a time from the window: submit, live progress, cancel, and on success the run's report
- * and mesh (and the baseline's, for Compare) fetched from the library.
+ * The window's jobs: submit (never the same request twice), live progress of the one it follows, cancel,
+ * and on success the run's report and mesh (and the baseline's, for Compare) fetched from the library.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobSubmitRequest, JobSummary, RunDetail, StudioApi } from '../../../src-shared/api';
@@ -8,6 +8,7 @@ import type { RunReport } from '../../../src-shared/report';
 import { errorMessage } from '../api/errors';
 import { parseReport } from '../runs/compareModel';
 import { completeProgress, initialProgress, reduceProgress, type ProgressState } from '../runs/progressModel';
+import { backgroundNote, planSubmit, PREVIOUS_PHOTO_DONE, queueStatus, routeFinished, trackedJob, type TrackedJob } from '../runs/submitModel';
 import type { LayoutLike } from '../viewer/pose';
 
 export interface RunView {
@@ -40,6 +41,21 @@ export function runViewOf(d: RunDetail): RunView | { error: string } {
 /** A job's runs, split into the results (one per object) and the baselines they link to. */
 export async function loadResult(api: StudioApi, runIds: string[]): Promise<ResultView> {
   const details = await Promise.all(runIds.map((runId) => api.invoke('runs.get', { runId })));
+  return resultOf(api, details);
+}
+
+/**
+ * What a Compare job that ended early (cancelled or failed during its baseline) still holds: its
+ * accelerated runs, recorded before the baseline started, without the baseline. Null when no run of it
+ * finished.
+ */
+export async function keptResult(api: StudioApi, runIds: string[]): Promise<ResultView | null> {
+  const details = await Promise.all(runIds.map((runId) => api.invoke('runs.get', { runId })));
+  const finished = details.filter((d) => d.status === 'succeeded');
+  return finished.length ? resultOf(api, finished) : null;
+}
+
+async function resultOf(api: StudioApi, details: RunDetail[]): Promise<ResultView> {
   const byId = new Map(details.map((d) => [d.id, d] as const));
   const baselineIds = new Set(details.map((d) => d.baselineRunId).filter((x): x is string => !!x));
   const main = details.filter((d) => !baselineIds.has(d.id) || details.every((x) => baselineIds.has(x.id)));
@@ -52,8 +68,9 @@ export async function loadResult(api: StudioApi, runIds: string[]): Promise<Resu
     let baseline: RunView | null = null;
     if (d.baselineRunId && d.baselineRunId !== d.id) {
       const bd = byId.get(d.baselineRunId) ?? (await api.invoke('runs.get', { runId: d.baselineRunId }));
-      const bv = runViewOf(bd);
-      if ('error' in bv) notes.push(`Baseline of ${d.name} not shown: ${bv.error}`);
+      // A baseline that did not finish (cancelled, failed) has no report to compare with: the run alone.
+      const bv = bd.status === 'succeeded' ? runViewOf(bd) : null;
+      if (bv && 'error' in bv) notes.push(`Baseline of ${d.name} not shown: ${bv.error}`);
       else baseline = bv;
     }
     objects.push({ run: rv, baseline });
@@ -62,56 +79,109 @@ export async function loadResult(api: StudioApi, runIds: string[]): Promise<Resu
   return { objects, note: notes.length ? notes.join(' ') : null };
 }
 
+export interface RunOptions {
+  /**
+   * Whether a finished job's request is what the window shows now (the ticked masks, method, values and
+   * pack): when not, the status says the result is from the settings Generate was pressed with.
+   */
+  matchesScreen?: (req: JobSubmitRequest) => boolean;
+}
+
+const STALE_RESULT = 'This result is from the settings when Generate was pressed: the masks or values have changed since.';
+
 /**
+ * The jobs of the window: the one the run strip follows (the last submitted) and those of earlier photos,
+ * which go on in the host's queue and whose results go to the library.
+ *
  * `shownImageId`: the photo in the editor now. A job that finishes after the user moved on to another
  * photo is kept in the library but not shown: its mesh would sit on the wrong photo, under its name.
  */
-export function useRun(api: StudioApi, shownImageId: string | null) {
+export function useRun(api: StudioApi, shownImageId: string | null, options: RunOptions = {}) {
   const [jobId, setJobId] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
-  const [progress, setProgress] = useState<ProgressState | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
+  /** The photo of the followed job: Generate is busy only while that photo is the one shown. */
+  const [followedImage, setFollowedImage] = useState<string | null>(null);
+  const [progress, setProgressState] = useState<ProgressState | null>(null);
+  const progressRef = useRef<ProgressState | null>(null);
+  const setProgress = useCallback((p: ProgressState | null) => { progressRef.current = p; setProgressState(p); }, []);
+  const [ownStatus, setStatus] = useState<string | null>(null);
+  /** What became of an earlier photo's job, said before the followed job's own status. */
+  const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<ResultView | null>(null);
   const [finishedCount, setFinishedCount] = useState(0);
-  const current = useRef<string | null>(null);
+  /** This window's jobs not finished yet; `followed` is the one the run strip shows. */
+  const live = useRef<TrackedJob[]>([]);
+  const followed = useRef<TrackedJob | null>(null);
   // job.finished can overtake the jobs.submit reply: keep early arrivals until the id is known.
   const early = useRef(new Map<string, JobSummary>());
   /** Jobs this window asked to cancel: any other cancellation (the host shutting down) is not the user's. */
   const cancelAsked = useRef(new Set<string>());
   const shownImage = useRef(shownImageId);
   shownImage.current = shownImageId;
+  const matchesScreen = useRef(options.matchesScreen);
+  matchesScreen.current = options.matchesScreen;
 
-  const finish = useCallback(async (job: JobSummary) => {
-    current.current = null;
+  const unfollow = useCallback(() => {
+    followed.current = null;
     setRunning(false);
+    setFollowedImage(null);
+  }, []);
+
+  /** Shows a finished result: its steps in the strip, and the status, unless another job is followed by now. */
+  const show = useCallback((entry: TrackedJob, jobIdDone: string, r: ResultView, said: string) => {
+    const sched = r.objects[0].run.report.schedules;
+    const slatTokens = sched.slat.tokensEvaluated !== undefined
+      ? { evaluated: sched.slat.tokensEvaluated, carved: sched.slat.tokensCarved ?? 0 } : undefined;
+    const p = progressRef.current;
+    if (p && p.jobId === jobIdDone) setProgress(completeProgress(p, { ss: sched.ss.pattern, slat: sched.slat.pattern, slatTokens }));
+    setResult(r);
+    if (followed.current) return;   // a newer job runs: its status stays
+    const stale = matchesScreen.current && !matchesScreen.current(entry.request);
+    setStatus(stale ? `${said.replace(/\.$/, '')}. ${STALE_RESULT}` : said);
+  }, [setProgress]);
+
+  const finish = useCallback(async (entry: TrackedJob, job: JobSummary) => {
+    live.current = live.current.filter((j) => j !== entry);
+    const byUser = job.status === 'cancelled' && cancelAsked.current.delete(job.jobId);
     setFinishedCount((n) => n + 1);
+    if (entry !== followed.current) {
+      // A job the strip no longer follows: an earlier photo's, which went on as the window promised (a
+      // job replaced on this photo was cancelled, or finished first: "This photo" lists it).
+      const said = backgroundNote(entry, job, shownImage.current);
+      if (said) setNote(said);
+      return;
+    }
+    unfollow();
     if (job.request.imageId !== shownImage.current) {
       // Its progress strip belonged to the earlier photo too.
       setProgress(null);
-      setStatus(job.status === 'succeeded' ? 'The run on the previous photo finished: its result is in the Library (Ctrl+L).'
+      setStatus(job.status === 'succeeded' ? PREVIOUS_PHOTO_DONE
         : job.status === 'cancelled' ? null : `The run on the previous photo failed: ${job.error ?? 'no reason given'}.`);
       return;
     }
     if (job.status === 'succeeded') {
-      setProgress((p) => (p ? completeProgress(p) : p));
+      const p = progressRef.current;
+      if (p && p.jobId === job.jobId) setProgress(completeProgress(p));
       setStatus('Loading result…');
       try {
         const r = await loadResult(api, job.runIds);
-        const sched = r.objects[0].run.report.schedules;
-        const slatTokens = sched.slat.tokensEvaluated !== undefined
-          ? { evaluated: sched.slat.tokensEvaluated, carved: sched.slat.tokensCarved ?? 0 } : undefined;
-        setProgress((p) => (p ? completeProgress(p, { ss: sched.ss.pattern, slat: sched.slat.pattern, slatTokens }) : p));
-        setResult(r);
         const first = r.objects[0].run.report;
         const n = r.objects.length;
         const meanMs = r.objects.reduce((a, o) => a + o.run.report.objectMs, 0) / n;
-        setStatus(`Done: ${n} object${n > 1 ? 's' : ''}, ${(meanMs / 1000).toFixed(2)} s${n > 1 ? ' per object' : ''} on ${first.executionProvider}`);
+        show(entry, job.jobId, r, `Done: ${n} object${n > 1 ? 's' : ''}, ${(meanMs / 1000).toFixed(2)} s${n > 1 ? ' per object' : ''} on ${first.executionProvider}`);
       } catch (e) {
         setError(errorMessage(e, 'Loading the result'));
         setStatus(null);
       }
-    } else if (job.status === 'cancelled' && cancelAsked.current.delete(job.jobId)) {
+      return;
+    }
+    // A Compare stopped during its baseline: the accelerated result was recorded before it started.
+    const kept = entry.variants > 1 && job.runIds.length > 0 ? await keptResult(api, job.runIds).catch(() => null) : null;
+    if (kept) {
+      if (!byUser) setError(`The baseline (acceleration off) did not finish: ${job.error ?? 'no reason given'}. Compare again for the comparison.`);
+      show(entry, job.jobId, kept, byUser ? `Baseline cancelled; the ${entry.method} result is kept.` : `The ${entry.method} result is kept, without its baseline.`);
+    } else if (byUser) {
       setStatus('Cancelled.');
     } else if (job.status === 'cancelled') {
       setStatus(null);
@@ -120,69 +190,129 @@ export function useRun(api: StudioApi, shownImageId: string | null) {
       setStatus(null);
       setError(`Generation failed: ${job.error ?? 'no reason given'}. Check the mask covers the object and the pack is valid, then Generate again.`);
     }
-  }, [api]);
+  }, [api, setProgress, show, unfollow]);
 
   useEffect(() => {
     const offP = api.on('job.progress', (ev) => {
-      if (ev.jobId !== current.current) return;
-      setProgress((p) => reduceProgress(p ?? initialProgress(ev.jobId), ev));
+      const f = followed.current;
+      if (!f || ev.jobId !== f.jobId) return;
+      const prev = progressRef.current?.jobId === ev.jobId ? progressRef.current : initialProgress(ev.jobId, f.variants);
+      const next = reduceProgress(prev, ev);
+      setProgress(next);
+      if (!f.started) {
+        // The worker has it: no longer queued.
+        f.started = true;
+        if (!f.cancelling) setStatus(f.withBaseline ? 'Running with baseline…' : 'Running…');
+      } else if (next.variant !== prev.variant && !f.cancelling) {
+        setStatus('Running the baseline (acceleration off) to compare with…');
+      }
     });
     const offF = api.on('job.finished', ({ job }) => {
-      if (job.jobId === current.current) void finish(job);
-      else early.current.set(job.jobId, job);
+      const route = routeFinished(live.current, job, shownImage.current);
+      if (route.entry) { void finish(route.entry, job); return; }   // finish counts it
+      // Perhaps this window's, ahead of its jobs.submit reply.
+      if (route.early) early.current.set(job.jobId, job);
+      // Another window's (or a job from before a reload) on this photo: "This photo" lists its runs.
+      if (route.refreshPhoto) setFinishedCount((n) => n + 1);
     });
     return () => { offP(); offF(); };
-  }, [api, finish]);
+  }, [api, finish, setProgress]);
 
-  const submit = useCallback(async (req: JobSubmitRequest) => {
+  /** Says why a submitted job has not started: another job ahead of it in the host's queue. */
+  const describeQueue = useCallback(async (entry: TrackedJob) => {
+    const list = await api.invoke('jobs.list', {}).catch(() => null);
+    if (followed.current !== entry || entry.started || entry.cancelling || !entry.jobId) return;
+    const others = live.current.filter((j) => j !== entry && j.jobId);
+    const said = list && queueStatus(list, entry.jobId,
+      new Set(others.filter((j) => j.imageId !== entry.imageId).map((j) => j.jobId!)),
+      new Set(others.filter((j) => j.cancelling).map((j) => j.jobId!)));
+    setStatus(said || (entry.withBaseline ? 'Running with baseline…' : 'Running…'));
+  }, [api]);
+
+  const askCancel = useCallback(async (entry: TrackedJob) => {
+    entry.cancelling = true;
+    if (!entry.jobId) return;   // asked again once jobs.submit names it
+    cancelAsked.current.add(entry.jobId);
+    await api.invoke('jobs.cancel', { jobId: entry.jobId });
+  }, [api]);
+
+  /**
+   * Submits a request, unless the same one is already running: then the strip follows that one. A
+   * running job of the same photo with other settings is replaced (cancelled); one of an earlier photo
+   * goes on, and the new one queues behind it. Returns whether a job was submitted.
+   */
+  const submit = useCallback(async (req: JobSubmitRequest): Promise<boolean> => {
     setError(null);
-    if (current.current) {
-      // A new submission replaces the running job (auto re-run): cancel it first.
-      const old = current.current;
-      current.current = null;
-      cancelAsked.current.add(old);
-      await api.invoke('jobs.cancel', { jobId: old }).catch(() => undefined);
+    const plan = planSubmit(live.current, followed.current, req);
+    if (plan.kind === 'duplicate') {
+      const same = plan.job;
+      if (same !== followed.current) {
+        followed.current = same;
+        setRunning(true);
+        setFollowedImage(same.imageId);
+        setJobId(same.jobId);
+        setProgress(initialProgress(same.jobId, same.variants));
+        setStatus('These settings are already running: showing that run.');
+      }
+      return false;
     }
+    for (const old of plan.cancel) await askCancel(old).catch(() => undefined);
+    const entry = trackedJob(req);
+    live.current = [...live.current, entry];
+    followed.current = entry;
     setRunning(true);
+    setFollowedImage(req.imageId);
+    setNote(null);
     setStatus(req.withBaseline ? 'Submitting (with the off baseline)…' : 'Submitting…');
     try {
       const { jobId: id } = await api.invoke('jobs.submit', req);
-      current.current = id;
-      setJobId(id);
-      setProgress(initialProgress(id));
-      setStatus(req.withBaseline ? 'Running with baseline…' : 'Running…');
+      entry.jobId = id;
+      if (entry.cancelling) void askCancel(entry).catch(() => undefined);
+      if (followed.current === entry) {
+        setJobId(id);
+        setProgress(initialProgress(id, entry.variants));
+      }
       const done = early.current.get(id);
-      if (done) { early.current.delete(id); void finish(done); }
+      if (!live.current.some((j) => j.jobId === null)) early.current.clear();
+      if (done) void finish(entry, done);
+      else if (followed.current === entry && !entry.cancelling) void describeQueue(entry);
+      return true;
     } catch (e) {
-      setRunning(false);
-      setStatus(null);
-      setError(errorMessage(e, 'Generate'));
+      live.current = live.current.filter((j) => j !== entry);
+      if (!live.current.some((j) => j.jobId === null)) early.current.clear();
+      if (followed.current === entry) {
+        unfollow();
+        setStatus(null);
+        setError(errorMessage(e, 'Generate'));
+      }
+      return false;
     }
-  }, [api, finish]);
+  }, [api, askCancel, describeQueue, finish, setProgress, unfollow]);
 
   const cancel = useCallback(async () => {
-    const id = current.current;
-    if (!id) return;
+    const f = followed.current;
+    if (!f) return;
     setStatus('Cancelling…');
-    cancelAsked.current.add(id);
     try {
-      await api.invoke('jobs.cancel', { jobId: id });
+      await askCancel(f);
     } catch (e) {
       setError(errorMessage(e, 'Cancel'));
     }
-  }, [api]);
+  }, [askCancel]);
 
   /**
    * The window lost its link to the host while a job ran: its events will not come, so stop waiting for
    * them (Generate works again once the host is back) and say what became of the run.
    */
   const abandon = useCallback(() => {
-    if (!current.current) return;
-    current.current = null;
-    setRunning(false);
+    const had = followed.current;
+    live.current = [];
+    early.current.clear();
+    if (!had) return;
+    unfollow();
     setStatus(null);
     setError('The connection to the app host was lost while the run was going. If the host is still running, the run finishes there and its result appears in the Library (Ctrl+L); otherwise Generate again once it is back.');
-  }, []);
+  }, [unfollow]);
 
   /**
    * Another photo (or a library result) replaces what is shown: the last result, its error and, unless a
@@ -191,8 +321,12 @@ export function useRun(api: StudioApi, shownImageId: string | null) {
   const clearShown = useCallback(() => {
     setResult(null);
     setError(null);
-    if (!current.current) setProgress(null);
-  }, []);
+    setNote(null);
+    if (!followed.current) setProgress(null);
+  }, [setProgress]);
 
-  return { jobId, running, progress, status, error, setError, result, setResult, submit, cancel, abandon, finishedCount, setStatus, clearShown };
+  const status = [note, ownStatus].filter(Boolean).join(' ') || null;
+  /** A job of the photo shown is being submitted or runs: Generate and Compare wait for it. */
+  const busy = running && followedImage === shownImageId;
+  return { jobId, running, busy, progress, status, error, setError, result, setResult, submit, cancel, abandon, finishedCount, setStatus, clearShown };
 }
