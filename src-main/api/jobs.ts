@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { JobSubmitRequest, JobSummary } from '../../src-shared/api/jobs';
+import type { JobProgressEvent, JobSubmitRequest, JobSummary } from '../../src-shared/api/jobs';
 import { samplerSettingsOf, type AccelParams } from '../../src-shared/params';
 import { RunReportSchema, type RunReport } from '../../src-shared/report';
 import type { EventHub, HandlerMap } from './index';
@@ -16,7 +16,7 @@ import { PipelineInputError } from '../pipeline/errors';
 import { resolveRunParams } from '../pipeline/params-resolve';
 import type { WorkerJob, WorkerOutput } from '../inference/protocol';
 import type { SettingsStore } from '../inference/settings-store';
-import type { WorkerSupervisor } from '../inference/supervisor';
+import { JobCancelledError, type WorkerSupervisor } from '../inference/supervisor';
 import { makeDirsSync } from '../files/make-dirs';
 
 /** What the job service needs from the library (an adapter over src-main/library implements it). */
@@ -58,6 +58,14 @@ interface JobEntry {
   runIds: string[];
   /** Run ids of the variant the worker has (main run, then the baseline): what markStarted starts. */
   currentRunIds: string[];
+  /** The variant the worker has (0: the result, 1: Compare's baseline) of `variants`, for progress events. */
+  variant: number;
+  variants: number;
+  /**
+   * jobs.cancel was called. Between two variants (the result being recorded, the baseline not yet
+   * queued) the supervisor holds no part of the job to cancel: this keeps the baseline from starting.
+   */
+  cancelRequested: boolean;
 }
 
 /**
@@ -118,7 +126,7 @@ export class JobService {
     const outputDir = path.join(this.o.dataDir, 'jobs', jobId);
     makeDirsSync(outputDir);
     const summary: JobSummary = { jobId, status: 'queued', request: req, runIds: [], createdAt: new Date().toISOString() };
-    const entry: JobEntry = { summary, runIds: [], currentRunIds: [] };
+    const entry: JobEntry = { summary, runIds: [], currentRunIds: [], variant: 0, variants: 1, cancelRequested: false };
     this.jobs.set(jobId, entry);
     this.trimHistory();
 
@@ -131,6 +139,7 @@ export class JobService {
     // with an older baseline of the same inputs (another Compare's), and keep that pairing.
     const begin = (v: (typeof variants)[number], baselineRunIds: string[] = []) => inputs.masks.map((m, i) =>
       lib.beginRun(req, { jobId, objectIndex: i, objectName: m.name, baseline: v.baseline, packDir: pack.dir, baselineRunId: baselineRunIds[i] }));
+    entry.variants = variants.length;
     const baselineVariant = variants.find((v) => v.baseline);
     const baselineRunIds = baselineVariant ? begin(baselineVariant) : [];
     const workerJobs: { job: WorkerJob; runIds: string[] }[] = variants.map((v, vi) => {
@@ -162,7 +171,16 @@ export class JobService {
     const entry = this.jobs.get(jobId);
     if (!entry) throw new ApiFailure('NOT_FOUND', `No job with id ${jobId} in this session (jobs.list lists them).`);
     if (!['queued', 'running'].includes(entry.summary.status)) return false;
-    return this.o.supervisor.cancel(jobId);
+    entry.cancelRequested = true;
+    // False from the supervisor: the job is between two variants, and execute() stops it there.
+    this.o.supervisor.cancel(jobId);
+    return true;
+  }
+
+  /** A worker progress event with the variant it belongs to (Compare: the result, then the baseline). */
+  withVariant(e: JobProgressEvent): JobProgressEvent {
+    const entry = this.jobs.get(e.jobId);
+    return entry ? { ...e, variant: entry.variant, variants: entry.variants } : e;
   }
 
   private async execute(entry: JobEntry, workerJobs: { job: WorkerJob; runIds: string[] }[]): Promise<void> {
@@ -171,7 +189,9 @@ export class JobService {
     for (let w = 0; w < workerJobs.length; w++) {
       const { job, runIds } = workerJobs[w];
       entry.currentRunIds = runIds;
+      entry.variant = w;
       try {
+        if (entry.cancelRequested) throw new JobCancelledError(`Job ${s.jobId} was cancelled before its ${w > 0 ? 'baseline' : 'run'} started.`);
         const done = await this.o.supervisor.run(job);
         s.executionProvider = done.executionProvider;
         const reports = done.reports.map((r) => RunReportSchema.parse(r));

@@ -55,7 +55,8 @@ export function createServices(o: ServicesOptions): Services {
   );
   const packRoots = [o.bundledModelsDir, path.join(o.dataDir, 'models')];
   const supervisor = new WorkerSupervisor(o.launchWorker, {
-    onProgress: (e) => events.emit('job.progress', e),
+    // Only called for a job `jobs` holds, long after it is initialised (as onStart below).
+    onProgress: (e) => events.emit('job.progress', jobs.withVariant(e)),
     onState: (state, reason) => events.emit('worker.status', { state, ...(reason ? { reason } : {}) }),
     // Only called after the worker reports ready, long after `jobs` below is initialised.
     onStart: (jobId) => jobs.markStarted(jobId),

@@ -39,9 +39,15 @@ export const JobProgressEvent = z.object({
   stepKind: StepKindSchema.optional(),
   /** Voxels evaluated / carved on this step (SLaT). */
   tokens: z.object({ evaluated: z.number().int(), carved: z.number().int() }).optional(),
-  /** 0..1 overall estimate. */
+  /** 0..1 estimate within the variant running. */
   fraction: z.number().min(0).max(1),
   message: z.string().optional(),
+  /**
+   * Which of the job's worker variants this event belongs to (0-based) and how many it has: a Compare job
+   * runs the accelerated result, then its baseline (1 of 2), each from fraction 0.
+   */
+  variant: z.number().int().nonnegative().optional(),
+  variants: z.number().int().positive().optional(),
 });
 export type JobProgressEvent = z.infer<typeof JobProgressEvent>;
 

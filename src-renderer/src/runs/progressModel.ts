@@ -58,9 +58,9 @@ function freshStages(): StageState[] {
 }
 
 /**
- * A drop of the worker's estimate by more than this starts the next variant. Within one variant the
- * estimate never goes backwards (pipeline/progress.ts); the baseline starts at 0 after the result's ~1.
- * Progress events do not say which variant they belong to, so the drop is what tells.
+ * Events say which variant they belong to (`variant`); from a host that does not, a drop of the worker's
+ * estimate by more than this starts the next one. Within one variant the estimate never goes backwards
+ * (pipeline/progress.ts); the baseline starts at 0 after the result's ~1.
  */
 const NEXT_VARIANT_DROP = 0.02;
 
@@ -82,9 +82,10 @@ export function reduceProgress(state: ProgressState, ev: JobProgressEvent): Prog
   let variant = state.variant;
   let stages = state.stages;
   let message = state.message;
-  if (variant < variants - 1 && ev.fraction < state.variantFraction - NEXT_VARIANT_DROP) {
+  const next = ev.variant !== undefined ? ev.variant > variant : ev.fraction < state.variantFraction - NEXT_VARIANT_DROP;
+  if (variant < variants - 1 && next) {
     // The next variant (Compare's baseline) started: its stages fill from empty again.
-    variant += 1;
+    variant = ev.variant !== undefined ? Math.min(ev.variant, variants - 1) : variant + 1;
     stages = freshStages();
     message = null;
   }

@@ -84,6 +84,16 @@ describe('progress of a Compare job (the result, then its baseline)', () => {
     expect([s.variant, s.overall]).toEqual([1, 1]);
   });
 
+  it('follows the variant the host names in each event, when it names one', () => {
+    let s = initialProgress('j1', 2);
+    s = reduceProgress(s, ev({ stage: 'slatSampling', fraction: 0.8, variant: 0, variants: 2 }));
+    // A lower estimate of the same variant (a worker restarted after a crash) is not the baseline.
+    s = reduceProgress(s, ev({ stage: 'condition', fraction: 0.1, variant: 0, variants: 2 }));
+    expect([s.variant, phaseLabel(s)]).toEqual([0, 'Compare 1/2: the accelerated result']);
+    s = reduceProgress(s, ev({ stage: 'condition', fraction: 0.05, variant: 1, variants: 2 }));
+    expect([s.variant, phaseLabel(s), s.overall]).toEqual([1, 'Compare 2/2: baseline (off)', 0.525]);
+  });
+
   it('leaves a plain job (one variant) on the worker’s own estimate, with no phase', () => {
     let s = initialProgress('j1');
     s = reduceProgress(s, ev({ stage: 'surface', fraction: 0.9 }));
