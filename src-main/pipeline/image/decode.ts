@@ -5,12 +5,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
+import { readMaskPixels } from '../../../src-shared/mask-rule';
 import { PipelineInputError } from '../errors';
 import { exifOrientation, swapsSides, type ExifOrientation } from './orientation';
 import type { BinaryMask, DecodedImage } from './types';
 
 /** Share of mid-grey pixels above which an opaque file is refused as a mask (loadMaskFile). */
-export const NOT_A_MASK_SHARE = 0.25;
+export { NOT_A_MASK_SHARE } from '../../../src-shared/mask-rule';
 
 /** Longest side above which photos are downscaled (stated as a warning). */
 export const MAX_IMAGE_SIDE = 4096;
@@ -177,106 +178,19 @@ export async function loadImageFile(src: ImageSource, opts: { maxSide?: number }
 }
 
 /**
- * Decode a mask file (at 8 bits: a 12000² mask stays 0.5 GB, not 2 GB of floats). With a non-opaque alpha
- * channel (SAM 3D's RGBA cutouts) the mask is alpha > 0.5. Otherwise it is the pixel's brightest channel:
- * a file of exactly two levels (or colours) is object = the brighter one, whatever the levels (numpy / SAM
- * save 0 and 1, some tools a red object on black), with a warning saying so; any other file is level > 0.5
- * (white = object, soft and anti-aliased masks as before). The library reads saved masks through this too,
- * so the area it stores is what a run uses.
+ * Decode a mask file (at 8 bits: a 12000² mask stays 0.5 GB, not 2 GB of floats) and read it by the
+ * shared mask rule (src-shared/mask-rule.ts, which the window uses too): with a non-opaque alpha channel
+ * (SAM 3D's RGBA cutouts) the mask is alpha > 0.5; otherwise the pixel's brightest channel, a file of
+ * exactly two levels or colours being object = the brighter one (with a warning), any other level > 0.5.
+ * The library reads saved masks through this too, so the area it stores is what a run uses.
  */
 export async function loadMaskFile(src: ImageSource): Promise<BinaryMask> {
   const raw = await decodeRaw(src, null, true);
-  const { samples, full } = raw;
-  const n = raw.width * raw.height;
-  const data = new Uint8Array(n);
-  const warnings: string[] = [];
-  // SAM 3D cut-outs carry the mask in alpha (object colours inside, white outside). A black-and-white
-  // mask saved with an alpha channel that is opaque but for a few stray pixels carries it in its colours:
-  // reading that alpha would select nearly the whole frame.
-  let transparent = 0;
-  let binaryColours = true;
-  let midTones = 0; // levels far from black and white: a photo's, not a mask's
-  let coloured = false; // channels far apart (a red or green mask, not a JPEG's colour noise): said in a warning
-  const levels = new Uint32Array(full + 1); // pixels per level (brightest channel)
-  const colours: number[] = []; // the first distinct RGB colours, up to three: two means a two-colour mask
-  const level = (s: number): number => Math.max(samples[s], samples[s + 1], samples[s + 2]);
-  for (let p = 0; p < n; p++) {
-    const s = p * raw.channels;
-    if (raw.hasAlpha && samples[s + 3] < full) transparent++;
-    for (let c = 0; c < 3 && binaryColours; c++) {
-      const v = samples[s + c] / full;
-      if (v > 0.02 && v < 0.98) binaryColours = false;
-    }
-    const v = level(s);
-    levels[v]++;
-    if (v > 0.1 * full && v < 0.9 * full) midTones++;
-    if (v - Math.min(samples[s], samples[s + 1], samples[s + 2]) > 0.5 * full) coloured = true;
-    if (colours.length < 3) {
-      const rgb = (samples[s] << 16) | (samples[s + 1] << 8) | samples[s + 2];
-      if (!colours.includes(rgb)) colours.push(rgb);
-    }
-  }
-  let useAlpha = transparent > 0;
-  if (useAlpha && binaryColours && transparent < 0.05 * n) {
-    useAlpha = false;
-    warnings.push(
-      `${describe(src)} is a black-and-white mask with an alpha channel that is opaque but for ${transparent} pixel${transparent === 1 ? '' : 's'}; its white pixels are used as the mask, not its alpha.`,
-    );
-  }
-  if (useAlpha) {
-    for (let p = 0; p < n; p++) data[p] = samples[p * raw.channels + 3] > 0.5 * full ? 1 : 0;
-    return { width: raw.width, height: raw.height, data, warnings };
-  }
-  const used = [...levels.keys()].filter((v) => levels[v] > 0);
-  const [lo, hi] = [used[0], used[used.length - 1]];
-  const twoColours = colours.length === 2;
-  // Without transparency the mask is its brightness. A file whose pixels are mostly neither near black nor
-  // near white is not a mask (anti-aliased edges are a few per cent): most likely the photo was passed as
-  // its own mask, and a threshold would make a nonsense object of it. Two levels are a mask whatever they are.
-  if (!twoColours && midTones > NOT_A_MASK_SHARE * n) {
-    throw new PipelineInputError(
-      'NOT_A_MASK',
-      `${describe(src)} does not look like a mask: ${Math.round((100 * midTones) / n)} % of its pixels are neither near black nor near white. ` +
-        `A mask is white on black (or an RGBA cut-out whose transparency is the mask); was the photo passed as the mask?`,
-    );
-  }
-  if (twoColours) {
-    // The brighter colour (brightest channel, then the sum of its channels) is the object.
-    const key = (rgb: number) => [Math.max(rgb >> 16, (rgb >> 8) & 255, rgb & 255), (rgb >> 16) + ((rgb >> 8) & 255) + (rgb & 255)];
-    const [a, b] = colours.map(key);
-    const object = a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]) ? colours[0] : colours[1];
-    for (let p = 0; p < n; p++) {
-      const s = p * raw.channels;
-      data[p] = ((samples[s] << 16) | (samples[s + 1] << 8) | samples[s + 2]) === object ? 1 : 0;
-    }
-    // Two greys the 0.5 threshold reads the same way (black and white) need no word.
-    const grey = colours.every((c) => c >> 16 === (c & 255) && ((c >> 8) & 255) === (c & 255));
-    if (!grey || hi <= 0.5 * full || lo > 0.5 * full) {
-      const what = grey
-        ? `has only two levels, ${lo} and ${hi} (of ${full}); the pixels of level ${hi}`
-        : `has two colours, ${hex(colours[0])} and ${hex(colours[1])}; the pixels of ${hex(object)}`;
-      warnings.push(`${describe(src)} ${what} were read as the object. If that is the background, save the object white (255) on black (0).`);
-    }
-    return { width: raw.width, height: raw.height, data, warnings };
-  }
-  for (let p = 0; p < n; p++) data[p] = level(p * raw.channels) > 0.5 * full ? 1 : 0;
-  // Values, but none above half: a label map (0, 1, 2 …) or a mask saved too dark. Thresholding gives an
-  // empty mask whose "paint the object first" would mislead: say what the file holds instead.
-  if (hi > 0 && hi <= 0.5 * full) {
-    throw new PipelineInputError(
-      'EMPTY_MASK',
-      `${describe(src)} has no pixel brighter than half: its ${used.length} levels go from ${lo} to ${hi} (of ${full}), so no object could be read. ` +
-        `It may be a label map or a mask saved too dark; save the object as white (255) on black (0), one mask per object.`,
-    );
-  }
-  if (coloured) {
-    warnings.push(`${describe(src)} is a coloured mask; pixels whose brightest channel is over half were read as the object.`);
-  }
-  return { width: raw.width, height: raw.height, data, warnings };
+  if (!(raw.samples instanceof Uint8Array) || raw.full !== 255) throw new Error('A mask is decoded at 8 bits.');
+  const read = readMaskPixels({ width: raw.width, height: raw.height, channels: raw.channels, samples: raw.samples }, describe(src));
+  if (!read.ok) throw new PipelineInputError(read.code, read.message);
+  return { width: raw.width, height: raw.height, data: read.data, warnings: read.warnings };
 }
-
-/** An 8-bit RGB colour packed as 0xRRGGBB, as #rrggbb for messages. */
-const hex = (rgb: number): string => `#${rgb.toString(16).padStart(6, '0')}`;
 
 /**
  * Masks that only give context (fit to mask's "something in front", RunOptions.otherMasks): a file that

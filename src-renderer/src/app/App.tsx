@@ -251,7 +251,7 @@ export function App({ api }: { api: StudioApi }) {
     }
     setLoading(true); setImageError(null);
     try {
-      const { image: img, masks, reusedFrom, skipped } = await loadFromFiles(api, files);
+      const { image: img, masks, reusedFrom, skipped, warnings } = await loadFromFiles(api, files);
       setImage(img);
       editor.reset(masks);
       run.clearShown();
@@ -263,7 +263,8 @@ export function App({ api }: { api: StudioApi }) {
           + (reusedFrom.runs > 0 ? ` The project's ${reusedFrom.runs === 1 ? 'result is' : `${reusedFrom.runs} results are`} in the Library (Ctrl+L).` : ''));
       // Someone segmenting goes on segmenting the new photo; otherwise pick among its masks, or draw one.
       setTool((t) => (t === 'segment' ? t : masks.length ? 'pick' : 'wand'));
-      if (skipped.length) setImageError(skipped.join(' '));
+      // Mask files left out, and how others were read (a 0/1 or red mask), where mask problems are said.
+      if (skipped.length || warnings.length) setImageError([...skipped, ...warnings].join(' '));
     } catch (e) {
       setImageError(errorMessage(e, 'Opening the image'));
     } finally {

@@ -4,7 +4,7 @@
  */
 import type { ProjectSummary, StudioApi } from '../../../src-shared/api';
 import { decodeImageBlob, type DecodedRgba } from '../image/decode';
-import { maskArea, maskFromMaskImage, type BitMask } from '../mask/bitmask';
+import { MaskImageProblem, maskArea, maskFromMaskImage, type BitMask } from '../mask/bitmask';
 import { base64ToBytes, bytesToBase64 } from '../mask/png';
 import { classifyInputFiles } from '../mask/pick';
 
@@ -15,12 +15,17 @@ export interface LoadedImage extends DecodedRgba {
 
 export interface LoadedMask { name: string; mask: BitMask; savedId?: string }
 
-async function decodeMask(blob: Blob, name: string, image: DecodedRgba): Promise<BitMask> {
+/**
+ * A mask file read by the pipeline's rule (src-shared/mask-rule.ts), with its warnings (a 0/1 or a red
+ * mask: how it was read). Throws MaskImageProblem for a file that is not a mask, an Error for one of
+ * another size than the photo.
+ */
+async function decodeMask(blob: Blob, name: string, image: DecodedRgba): Promise<{ mask: BitMask; warnings: string[] }> {
   const d = await decodeImageBlob(blob, name);
   if (d.width !== image.width || d.height !== image.height) {
     throw new Error(`Mask “${name}” is ${d.width}×${d.height} but the image is ${image.width}×${image.height}. Use a mask made for this image.`);
   }
-  return maskFromMaskImage(d.rgba, d.width, d.height);
+  return maskFromMaskImage(d.rgba, d.width, d.height, `“${name}”`);
 }
 
 const pngBlob = (b64: string) => new Blob([base64ToBytes(b64) as BlobPart], { type: 'image/png' });
@@ -28,9 +33,10 @@ const pngBlob = (b64: string) => new Blob([base64ToBytes(b64) as BlobPart], { ty
 /**
  * Files from the open dialog, a drop or a paste: import the photo into the library, read mask files. A
  * photo already in the library is reopened, not copied (`reusedFrom`: its project), with its saved masks
- * unless mask files came with it.
+ * unless mask files came with it. `skipped`: mask files left out and why (selecting nothing, not a mask);
+ * `warnings`: how mask files were read when not plain white on black (0/1, a red mask).
  */
-export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ image: LoadedImage; masks: LoadedMask[]; reusedFrom?: ProjectSummary; skipped: string[] }> {
+export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ image: LoadedImage; masks: LoadedMask[]; reusedFrom?: ProjectSummary; skipped: string[]; warnings: string[] }> {
   const { image: file, masks: maskFiles } = classifyInputFiles(files);
   if (!file) throw new Error(`None of ${files.map((f) => `“${f.name}”`).join(', ')} is an image. Open a PNG, JPEG or WebP photo.`);
   const decoded = await decodeImageBlob(file, file.name);
@@ -42,17 +48,28 @@ export async function loadFromFiles(api: StudioApi, files: File[]): Promise<{ im
   const masks: LoadedMask[] = [];
   // A mask file that selects nothing (all black, all transparent) is left out and said, not ticked at 0 px.
   const skipped: string[] = [];
+  const warnings: string[] = [];
   for (const f of maskFiles) {
-    const mask = await decodeMask(f, f.name, decoded);
+    let read: { mask: BitMask; warnings: string[] };
+    try {
+      read = await decodeMask(f, f.name, decoded);
+    } catch (e) {
+      // Not a mask (the photo passed as one, a label map): refused in the pipeline's words, and left out.
+      if (!(e instanceof MaskImageProblem)) throw e;
+      skipped.push(`${e.message} It was left out.`);
+      continue;
+    }
+    const { mask } = read;
+    warnings.push(...read.warnings);
     if (maskArea(mask) === 0) skipped.push(`Mask “${f.name}” selects nothing (no white or opaque pixels), so it was left out; use the object's mask (white on black, or an RGBA cut-out).`);
     else masks.push({ name: f.name.replace(/\.png$/i, ''), mask });
   }
   if (masks.length === 0) {
     // Masks the library found on import (e.g. from the photo's alpha) are offered as they are.
-    for (const m of stored) masks.push({ name: m.name, mask: await decodeMask(pngBlob((await api.invoke('masks.read', { maskId: m.id })).png), m.name, decoded), savedId: m.id });
+    for (const m of stored) masks.push({ name: m.name, mask: (await decodeMask(pngBlob((await api.invoke('masks.read', { maskId: m.id })).png), m.name, decoded)).mask, savedId: m.id });
   }
   const reusedFrom = reused ? await api.invoke('projects.get', { projectId: image.projectId }) : undefined;
-  return { image: { ...decoded, id: image.id, name: image.name }, masks, reusedFrom, skipped };
+  return { image: { ...decoded, id: image.id, name: image.name }, masks, reusedFrom, skipped, warnings };
 }
 
 /** A library image with its saved masks. */
@@ -64,7 +81,8 @@ export async function loadFromLibrary(api: StudioApi, imageId: string, onlyMaskI
   const masks: LoadedMask[] = [];
   for (const m of wanted) {
     const { png } = await api.invoke('masks.read', { maskId: m.id });
-    masks.push({ name: m.name, mask: await decodeMask(pngBlob(png), m.name, decoded), savedId: m.id });
+    // Saved masks are written white on black (encodeMaskPng): nothing to say of how they were read.
+    masks.push({ name: m.name, mask: (await decodeMask(pngBlob(png), m.name, decoded)).mask, savedId: m.id });
   }
   return { image: { ...decoded, id: image.id, name: image.name }, masks };
 }

@@ -2,6 +2,8 @@
  * A binary mask the size of the image: one byte per pixel, 0 = background, 1 = object. Plain arrays so
  * the editing algorithms stay pure and testable without a DOM.
  */
+import { readMaskPixels, type MaskRuleProblem } from '../../../src-shared/mask-rule';
+
 export interface BitMask {
   width: number;
   height: number;
@@ -70,20 +72,35 @@ export function maskFromAlpha(rgba: Uint8Array | Uint8ClampedArray, width: numbe
   return m;
 }
 
+/** A mask file the shared mask rule refuses (NOT_A_MASK: a photo, not a mask; EMPTY_MASK: a label map). */
+export class MaskImageProblem extends Error {
+  readonly code: MaskRuleProblem;
+  constructor(code: MaskRuleProblem, message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'MaskImageProblem';
+  }
+}
+
 /**
- * Mask from a mask image decoded to RGBA: a cutout with a real alpha channel uses alpha; a fully opaque
- * image is read as a black/white mask by luminance.
+ * Mask from a mask file decoded to RGBA, by the rule the pipeline uses (src-shared/mask-rule.ts): a
+ * cut-out with a real alpha channel uses alpha; an opaque image its brightest channel, a file of two levels
+ * or colours (0/1 from numpy, red on black) object = the brighter, said in `warnings`. `name` starts the
+ * messages (“0.png”). Throws MaskImageProblem when the file is not a mask.
  */
-export function maskFromMaskImage(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): BitMask {
-  let hasAlpha = false;
-  for (let p = 3; p < rgba.length; p += 4) {
-    if (rgba[p] < 255) { hasAlpha = true; break; }
+export function maskFromMaskImage(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  name = 'The mask image',
+): { mask: BitMask; warnings: string[] } {
+  if (rgba.length !== width * height * 4) {
+    throw new Error(`Expected ${width * height * 4} RGBA bytes for ${width}×${height}, got ${rgba.length}.`);
   }
-  if (hasAlpha) return maskFromAlpha(rgba, width, height);
   const m = emptyMask(width, height);
-  for (let i = 0, p = 0; i < m.data.length; i++, p += 4) {
-    const lum = 0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2];
-    m.data[i] = lum >= 128 ? 1 : 0;
-  }
-  return m;
+  // A browser decodes every file to RGBA: an opaque alpha counts as none, as in the pipeline.
+  const read = readMaskPixels({ width, height, channels: 4, samples: rgba }, name);
+  if (!read.ok) throw new MaskImageProblem(read.code, read.message);
+  m.data.set(read.data);
+  return { mask: m, warnings: read.warnings };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { combineInto, emptyMask, maskArea, maskBounds, maskFromAlpha, maskFromMaskImage } from './bitmask';
+import { loadMaskFile } from '../../../src-main/pipeline/image/decode';
+import { combineInto, emptyMask, MaskImageProblem, maskArea, maskBounds, maskFromAlpha, maskFromMaskImage } from './bitmask';
 import { magicWand } from './magicWand';
 import { rasterizePolygon } from './lasso';
 import { stampSegment } from './brush';
@@ -127,13 +128,68 @@ describe('mask encoding and reading', () => {
   it('reads masks from alpha (cutouts) and from opaque black/white images', () => {
     const cut = twoTone(6, 4, [1, 1, 3, 3], [10, 20, 30, 255], [255, 255, 255, 0]);
     const a = maskFromMaskImage(cut, 6, 4);
-    expect(maskArea(a)).toBe(4);
-    expect(maskBounds(a)).toEqual({ x0: 1, y0: 1, x1: 2, y1: 2 });
+    expect(maskArea(a.mask)).toBe(4);
+    expect(maskBounds(a.mask)).toEqual({ x0: 1, y0: 1, x1: 2, y1: 2 });
+    expect(a.warnings).toEqual([]);
     const bw = twoTone(6, 4, [0, 0, 2, 4], [255, 255, 255, 255], [0, 0, 0, 255]);
-    expect(maskArea(maskFromMaskImage(bw, 6, 4))).toBe(8);
+    expect(maskFromMaskImage(bw, 6, 4)).toMatchObject({ mask: { width: 6, height: 4 }, warnings: [] });
+    expect(maskArea(maskFromMaskImage(bw, 6, 4).mask)).toBe(8);
     expect(maskBounds(emptyMask(3, 3))).toBeNull();
     expect(() => maskFromAlpha(cut, 5, 4)).toThrow(/RGBA bytes/);
     expect(() => emptyMask(0, 3)).toThrow(/positive integers/);
+  });
+});
+
+describe('mask files read by the pipeline’s rule (src-shared/mask-rule.ts)', () => {
+  it('reads a 0/1 mask (numpy, SAM) as object = 1, with a warning naming the file', () => {
+    const zeroOne = twoTone(6, 4, [1, 1, 4, 3], [1, 1, 1, 255], [0, 0, 0, 255]);
+    const r = maskFromMaskImage(zeroOne, 6, 4, '“0.png”');
+    expect(maskArea(r.mask)).toBe(6);
+    expect(maskBounds(r.mask)).toEqual({ x0: 1, y0: 1, x1: 3, y1: 2 });
+    expect(r.warnings).toEqual([
+      '“0.png” has only two levels, 0 and 1 (of 255); the pixels of level 1 were read as the object. If that is the background, save the object white (255) on black (0).',
+    ]);
+  });
+
+  it('reads a red object on black (by luminance it was under half: an empty mask before)', () => {
+    const red = new Uint8ClampedArray(twoTone(6, 4, [0, 0, 3, 4], [255, 0, 0, 255], [0, 0, 0, 255]));
+    const r = maskFromMaskImage(red, 6, 4, '“red.png”');
+    expect(maskArea(r.mask)).toBe(12);
+    expect(r.warnings).toEqual([expect.stringMatching(/^“red\.png” has two colours, #ff0000 and #000000; the pixels of #ff0000 were read as the object\./)]);
+  });
+
+  it('refuses the photo passed as its mask with MaskImageProblem (NOT_A_MASK)', () => {
+    const photo = new Uint8Array(8 * 8 * 4);
+    for (let p = 0; p < 64; p++) photo.set([90 + p, 120, 150 - p, 255], p * 4);
+    let err: unknown;
+    try { maskFromMaskImage(photo, 8, 8, '“image.png”'); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(MaskImageProblem);
+    expect(err).toMatchObject({ code: 'NOT_A_MASK', message: expect.stringMatching(/^“image\.png” does not look like a mask: 100 % of its pixels.*was the photo passed as the mask\?$/) });
+  });
+
+  it('reads every kind of mask file as the pipeline does (sharp’s RGBA as the browser gives it)', async () => {
+    const png = (w: number, h: number, channels: 1 | 3 | 4, f: (x: number, y: number) => number[]) => {
+      const raw = Buffer.alloc(w * h * channels);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(f(x, y), (y * w + x) * channels);
+      return sharp(raw, { raw: { width: w, height: h, channels } }).png().toBuffer();
+    };
+    const disc = (x: number, y: number) => Math.hypot(x - 19.5, y - 19.5);
+    const files = await Promise.all([
+      png(40, 40, 1, (x, y) => [disc(x, y) < 12 ? 1 : 0]),
+      png(40, 40, 3, (x, y) => (disc(x, y) < 12 ? [255, 0, 0] : [0, 0, 0])),
+      png(40, 40, 3, (x, y) => { const d = disc(x, y); return d < 15 ? [0, 255, 0] : d < 16 ? [0, 160, 0] : [0, 0, 0]; }),
+      png(40, 40, 1, (x, y) => { const d = disc(x, y); return [d < 11 ? 255 : d < 12 ? 128 : 0]; }),
+      png(40, 40, 4, (x, y) => [200, 40, 40, disc(x, y) < 12 ? 255 : 0]),
+      png(40, 40, 4, (x, y) => [...(disc(x, y) < 12 ? [255, 255, 255] : [0, 0, 0]), x === 0 ? 0 : 255]),
+    ]);
+    for (const file of files) {
+      const pipeline = await loadMaskFile(file);
+      const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const window = maskFromMaskImage(new Uint8ClampedArray(data), info.width, info.height, 'the image buffer');
+      expect(maskArea(window.mask)).toBeGreaterThan(0);
+      expect(window.mask.data).toEqual(pipeline.data);
+      expect(window.warnings).toEqual(pipeline.warnings);
+    }
   });
 });
 
