@@ -66,6 +66,8 @@ interface JobEntry {
    * queued) the supervisor holds no part of the job to cancel: this keeps the baseline from starting.
    */
   cancelRequested: boolean;
+  /** The supervisor holds a variant of the job (queued or running); false between two variants. */
+  inWorker: boolean;
 }
 
 /**
@@ -126,7 +128,7 @@ export class JobService {
     const outputDir = path.join(this.o.dataDir, 'jobs', jobId);
     makeDirsSync(outputDir);
     const summary: JobSummary = { jobId, status: 'queued', request: req, runIds: [], createdAt: new Date().toISOString() };
-    const entry: JobEntry = { summary, runIds: [], currentRunIds: [], variant: 0, variants: 1, cancelRequested: false };
+    const entry: JobEntry = { summary, runIds: [], currentRunIds: [], variant: 0, variants: 1, cancelRequested: false, inWorker: false };
     this.jobs.set(jobId, entry);
     this.trimHistory();
 
@@ -172,9 +174,8 @@ export class JobService {
     if (!entry) throw new ApiFailure('NOT_FOUND', `No job with id ${jobId} in this session (jobs.list lists them).`);
     if (!['queued', 'running'].includes(entry.summary.status)) return false;
     entry.cancelRequested = true;
-    // False from the supervisor: the job is between two variants, and execute() stops it there.
-    this.o.supervisor.cancel(jobId);
-    return true;
+    // Between two variants the supervisor has nothing of the job: execute() stops it before the next.
+    return entry.inWorker ? this.o.supervisor.cancel(jobId) : true;
   }
 
   /** A worker progress event with the variant it belongs to (Compare: the result, then the baseline). */
@@ -192,7 +193,8 @@ export class JobService {
       entry.variant = w;
       try {
         if (entry.cancelRequested) throw new JobCancelledError(`Job ${s.jobId} was cancelled before its ${w > 0 ? 'baseline' : 'run'} started.`);
-        const done = await this.o.supervisor.run(job);
+        entry.inWorker = true;
+        const done = await this.o.supervisor.run(job).finally(() => { entry.inWorker = false; });
         s.executionProvider = done.executionProvider;
         const reports = done.reports.map((r) => RunReportSchema.parse(r));
         // The worker's own warnings (a provider that fell back to the CPU, a pack that opened with a

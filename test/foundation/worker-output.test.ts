@@ -12,7 +12,7 @@ import { OutputTail } from '../../src-main/inference/worker-output';
 import { forkLauncher } from '../../src-main/inference/worker-process';
 import { tempDir } from './helpers';
 
-const LOADER_ERROR = 'Error: libonnxruntime_providers_cuda.so: cannot open shared object file: No such file or directory';
+const LOADER_ERROR = 'test worker: libexample_provider.so: cannot open shared object file (a loader error, made up for this test)';
 
 describe('the worker\'s last output', () => {
   it('is quoted in the failed job and in the reason the worker is down', async () => {
