@@ -19,6 +19,7 @@ import { LibraryDrawer } from '../components/LibraryDrawer';
 import { isProjectArchive, type HostKind } from '../components/library/projectArchive';
 import { PhotoRuns } from '../components/PhotoRuns';
 import { Viewer, type CompareMode } from '../viewer/Viewer';
+import { posedFovDeg } from '../viewer/pose';
 import { useConnection } from '../state/useConnection';
 import { unsentRenames } from '../state/maskSet';
 import { useMaskEditor } from '../state/useMaskEditor';
@@ -34,8 +35,6 @@ import { applyMethod, paramProblems, toOverrides } from '../params/paramModel';
 import { actionFor, SHORTCUT_HELP } from './shortcuts';
 import { heldMaskIds, loadFromFiles, loadFromLibrary, reimportPhoto, type LoadedImage } from './loadInputs';
 
-/** Field of view of the photo's camera when the pack does not say (docs/model-pack.md example value). */
-const DEFAULT_FOV = 40;
 const AUTO_RERUN_MS = 700;
 
 export function App({ api }: { api: StudioApi }) {
@@ -46,7 +45,7 @@ export function App({ api }: { api: StudioApi }) {
   const [tool, setTool] = useState<Tool>('pick');
   const [method, setMethod] = useState<Method>('fast-sam3d');
   const [values, setValues] = useState<AccelParams>(() => applyMethod(DEFAULT_PARAMS, 'fast-sam3d'));
-  const [packs, setPacks] = useState<PackOption[]>([]);
+  const [packs, setPacks] = useState<(PackOption & { cameraFovDeg?: number })[]>([]);
   const [packId, setPackId] = useState<string | null>(null);
   // A finished job ran on what was on screen when Generate was pressed; the status says when that changed since.
   const matchesScreen = useCallback((req: JobSubmitRequest) => requestMatchesScreen(req, {
@@ -130,7 +129,7 @@ export function App({ api }: { api: StudioApi }) {
       if (!live) return;
       // packs.list holds 3D packs only; segmentation packs are listed by segment.packs for the Segment tool
       const opts = list.map((p) => ({
-        id: p.id, label: `${p.name} ${p.version}`, valid: p.valid, problems: p.problems, samplerDefaults: p.samplerDefaults,
+        id: p.id, label: `${p.name} ${p.version}`, valid: p.valid, problems: p.problems, samplerDefaults: p.samplerDefaults, cameraFovDeg: p.cameraFovDeg,
       }));
       setPacks(opts);
       const pick = opts.find((p) => p.id === settings.defaultPackId && p.valid) ?? opts.find((p) => p.valid) ?? null;
@@ -414,6 +413,13 @@ export function App({ api }: { api: StudioApi }) {
     ? { key: current.run.glbId, label: current.run.report.method, layout: current.run.layout, nothingFromPhoto: current.run.report.photoColour?.fromPhoto === 0 } : null, [current]);
   const baseline = useMemo(() => current?.baseline?.glbId
     ? { key: current.baseline.glbId, label: `${current.baseline.report.method} (baseline)`, layout: current.baseline.layout } : null, [current]);
+  // The posed view looks through the camera the run used (its report), else its pack's, else the selected pack's.
+  const runReport = current?.run.report;
+  const fovDeg = posedFovDeg(
+    runReport?.camera?.fovDeg,
+    runReport ? packs.find((p) => p.label === `${runReport.pack.name} ${runReport.pack.version}`)?.cameraFovDeg : undefined,
+    packs.find((p) => p.id === packId)?.cameraFovDeg,
+  );
   const extras = useMemo(() => (result?.objects ?? []).filter((o) => o !== current && o.run.glbId)
     .map((o) => ({ key: o.run.glbId!, label: nameOf(o.run), layout: o.run.layout })), [result, current, nameOf]);
 
@@ -462,7 +468,7 @@ export function App({ api }: { api: StudioApi }) {
         />
         <div className="centre">
           <Viewer primary={primary} baseline={baseline} extras={extras} compareMode={compareMode} fetchBytes={fetchBytes}
-            photo={image} fovDeg={DEFAULT_FOV} frameSignal={frameSignal} posedSignal={posedSignal} />
+            photo={image} fovDeg={fovDeg} frameSignal={frameSignal} posedSignal={posedSignal} />
           <PhotoRuns api={api} imageId={image?.id ?? null} refreshKey={run.finishedCount + libraryClosings} currentRunId={current?.run.runId ?? null}
             onOpen={(id) => void openRun(id)} />
           {result && current && (

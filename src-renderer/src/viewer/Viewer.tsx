@@ -4,11 +4,16 @@
  * object(s) in the photo's camera frame with the frustum and the photo as an image plane.
  * frameloop="demand": nothing renders unless something changed, so the viewer does not compete with
  * inference for the CPU/GPU.
+ *
+ * GPU resources: the meshes belong to useGlb/useGlbList, which dispose a mesh's geometry once it is
+ * replaced; geometries and textures made here (frustum, photo texture) are disposed when they are
+ * rebuilt or unmounted, so re-runs and posed-view toggles do not pile up buffers. A lost WebGL context
+ * (GPU reset, driver busy) shows a message over the view with a "Reload view" button.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Canvas, useThree } from '@react-three/fiber';
 import { Bounds, Environment, GizmoHelper, GizmoViewport, OrbitControls, useBounds } from '@react-three/drei';
-import { BufferGeometry, CanvasTexture, DoubleSide, Float32BufferAttribute, Matrix4, SRGBColorSpace } from 'three';
+import { BufferGeometry, CanvasTexture, DoubleSide, Float32BufferAttribute, Matrix4, SRGBColorSpace, type Texture, type WebGLRenderer } from 'three';
 import hdrUrl from '../../../resources/hdr/studio.hdr?url';
 import { useGlb, useGlbList, type LoadedMesh } from './useGlb';
 import { photoPlane, posedMatrix, type LayoutLike } from './pose';
@@ -63,11 +68,12 @@ function matcapTexture(): CanvasTexture {
 }
 
 function MeshMaterial({ shading, tint }: { shading: Shading; tint?: string }) {
+  // The baseline in the overlay is a faint translucent ghost in one tint, whatever the shading: a
+  // wireframe of tens of thousands of triangles reads as an opaque solid and hides the accelerated
+  // surface it is compared with.
+  if (tint) return <meshBasicMaterial color={tint} transparent opacity={0.18} depthWrite={false} side={DoubleSide} />;
   if (shading === 'normals') return <meshNormalMaterial side={DoubleSide} />;
   if (shading === 'matcap') return <meshMatcapMaterial matcap={matcapTexture()} side={DoubleSide} />;
-  // The baseline in the overlay is a faint ghost: a wireframe of tens of thousands of triangles reads as
-  // an opaque solid and hides the accelerated surface it is compared with.
-  if (tint) return <meshBasicMaterial color={tint} transparent opacity={0.18} depthWrite={false} side={DoubleSide} />;
   if (shading === 'wireframe') return <meshBasicMaterial wireframe color="#d0d4dc" />;
   return <meshStandardMaterial vertexColors side={DoubleSide} roughness={0.65} metalness={0} envMapIntensity={1} />;
 }
@@ -115,23 +121,32 @@ function Frustum({ fovDeg, depth }: { fovDeg: number; depth: number }) {
     g.setAttribute('position', new Float32BufferAttribute(pts, 3));
     return g;
   }, [fovDeg, depth]);
+  // Passed as a prop, so R3F leaves it alone: disposed here when the depth or field of view rebuilds it.
+  useEffect(() => () => geom.dispose(), [geom]);
   return <lineSegments geometry={geom}><lineBasicMaterial color="#9aa4b5" /></lineSegments>;
 }
 
-function PhotoPlane({ photo, fovDeg, depth }: { photo: NonNullable<Props['photo']>; fovDeg: number; depth: number }) {
-  const tex = useMemo(() => {
-    const c = document.createElement('canvas');
-    c.width = photo.width; c.height = photo.height;
-    c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(photo.rgba), photo.width, photo.height), 0, 0);
-    const t = new CanvasTexture(c);
-    t.colorSpace = SRGBColorSpace;
-    return t;
-  }, [photo]);
+/** The photo as a texture for the posed view's image plane, with its size. */
+interface PhotoTexture { tex: Texture; width: number; height: number }
+
+function photoTexture(photo: NonNullable<Props['photo']>): PhotoTexture {
+  const c = document.createElement('canvas');
+  c.width = photo.width; c.height = photo.height;
+  // ImageData views the decoded pixels (no copy; ImageData takes no shared memory, which decoded photos
+  // never are); the canvas holds the texture's own copy.
+  const rgba = photo.rgba.buffer instanceof ArrayBuffer ? (photo.rgba as Uint8ClampedArray<ArrayBuffer>) : new Uint8ClampedArray(photo.rgba);
+  c.getContext('2d')!.putImageData(new ImageData(rgba, photo.width, photo.height), 0, 0);
+  const tex = new CanvasTexture(c);
+  tex.colorSpace = SRGBColorSpace;
+  return { tex, width: photo.width, height: photo.height };
+}
+
+function PhotoPlane({ photo, fovDeg, depth }: { photo: PhotoTexture; fovDeg: number; depth: number }) {
   const p = photoPlane(fovDeg, depth, photo.width, photo.height);
   return (
     <mesh position={[0, 0, p.z]}>
       <planeGeometry args={[p.planeWidth, p.planeHeight]} />
-      <meshBasicMaterial map={tex} transparent opacity={0.85} toneMapped={false} />
+      <meshBasicMaterial map={photo.tex} transparent opacity={0.85} toneMapped={false} />
     </mesh>
   );
 }
@@ -144,7 +159,7 @@ function Posed({ layout, children }: { layout?: LayoutLike; children: React.Reac
 
 function Scene({ meshes, shading, posed, photo, fovDeg, frameSignal }: {
   meshes: { mesh: LoadedMesh; layout?: LayoutLike; overlay?: boolean }[];
-  shading: Shading; posed: boolean; photo: Props['photo']; fovDeg: number; frameSignal: unknown;
+  shading: Shading; posed: boolean; photo: PhotoTexture | null; fovDeg: number; frameSignal: unknown;
 }) {
   const depth = posed ? Math.max(2, ...meshes.map((m) => (m.layout ? Math.abs(m.layout.translation[2]) * 1.4 : 2))) : 2;
   // Where the objects stand in the scene (camera frame → scene: x and z flip) and how large they are.
@@ -154,7 +169,7 @@ function Scene({ meshes, shading, posed, photo, fovDeg, frameSignal }: {
   const objects = meshes.map(({ mesh, layout, overlay }, i) => (
     <Posed key={i} layout={posed ? layout : undefined}>
       <mesh geometry={mesh.geometry}>
-        <MeshMaterial shading={overlay ? 'wireframe' : shading} tint={overlay ? '#2ec4ff' : undefined} />
+        <MeshMaterial shading={shading} tint={overlay ? '#2ec4ff' : undefined} />
       </mesh>
     </Posed>
   ));
@@ -194,22 +209,79 @@ function Counts({ label, mesh }: { label: string; mesh: LoadedMesh | null }) {
   return <span className="counts" data-testid="mesh-counts">{label}: {mesh.vertices.toLocaleString()} vertices · {Math.round(mesh.triangles).toLocaleString()} triangles</span>;
 }
 
+/**
+ * Test hook, not user-visible: `window.__studioViewerInfo()` gives each live viewer canvas's renderer
+ * counts (three's `renderer.info.memory`: geometries and textures held on the GPU), so an end-to-end
+ * test can check that re-runs and posed-view toggles do not pile them up (e2e/viewer-resources.spec.ts).
+ */
+const liveRenderers = new Set<{ testId: string; gl: WebGLRenderer }>();
+if (typeof window !== 'undefined') {
+  (window as unknown as { __studioViewerInfo?: () => { canvas: string; geometries: number; textures: number }[] }).__studioViewerInfo = () =>
+    [...liveRenderers].map(({ testId, gl }) => ({ canvas: testId, geometries: gl.info.memory.geometries, textures: gl.info.memory.textures }));
+}
+
+/**
+ * Inside the Canvas: follows its WebGL context. Lost (GPU reset, driver busy, too many contexts): the
+ * default is cancelled so the browser may restore it, and the view says so; restored: three rebuilds its
+ * state, and a frame is asked for. The listeners go with the Canvas (before R3F releases the context on
+ * unmount, which would read as a loss).
+ */
+function ContextWatch({ testId, onLost, onRestored }: { testId: string; onLost: () => void; onRestored: () => void }) {
+  const gl = useThree((s) => s.gl);
+  const invalidate = useThree((s) => s.invalidate);
+  useEffect(() => {
+    const el = gl.domElement;
+    const lost = (e: Event) => { e.preventDefault(); onLost(); };
+    const restored = () => { onRestored(); invalidate(); };
+    el.addEventListener('webglcontextlost', lost);
+    el.addEventListener('webglcontextrestored', restored);
+    // Lost before this effect ran (R3F sets the renderer up asynchronously): no event will come.
+    if (gl.getContext().isContextLost()) onLost();
+    const entry = { testId, gl };
+    liveRenderers.add(entry);
+    return () => {
+      el.removeEventListener('webglcontextlost', lost);
+      el.removeEventListener('webglcontextrestored', restored);
+      liveRenderers.delete(entry);
+    };
+  }, [gl, invalidate, onLost, onRestored, testId]);
+  return null;
+}
+
 function View({ items, shading, posed, photo, fovDeg, frameSignal, testId }: {
   items: { mesh: LoadedMesh; layout?: LayoutLike; overlay?: boolean }[];
-  shading: Shading; posed: boolean; photo: Props['photo']; fovDeg: number; frameSignal: unknown; testId: string;
+  shading: Shading; posed: boolean; photo: PhotoTexture | null; fovDeg: number; frameSignal: unknown; testId: string;
 }) {
+  const [lost, setLost] = useState(false);
+  // "Reload view" mounts a new Canvas (a new renderer and context) in place of the lost one.
+  const [generation, setGeneration] = useState(0);
+  const onLost = useCallback(() => setLost(true), []);
+  const onRestored = useCallback(() => setLost(false), []);
   return (
-    <Canvas
-      data-testid={testId}
-      frameloop="demand"
-      // Kept so the e2e test and "copy image" can read pixels back after an on-demand frame.
-      gl={{ preserveDrawingBuffer: true, antialias: true }}
-      camera={{ position: [1.2, 0.9, 1.6], fov: 40, near: 0.01, far: 100 }}
-      dpr={[1, 2]}
-    >
-      <color attach="background" args={['#1d2128']} />
-      <Scene meshes={items} shading={shading} posed={posed} photo={photo} fovDeg={fovDeg} frameSignal={frameSignal} />
-    </Canvas>
+    <>
+      <Canvas
+        key={generation}
+        data-testid={testId}
+        frameloop="demand"
+        // Kept so the e2e test and "copy image" can read pixels back after an on-demand frame.
+        gl={{ preserveDrawingBuffer: true, antialias: true }}
+        camera={{ position: [1.2, 0.9, 1.6], fov: 40, near: 0.01, far: 100 }}
+        dpr={[1, 2]}
+      >
+        <ContextWatch testId={testId} onLost={onLost} onRestored={onRestored} />
+        <color attach="background" args={['#1d2128']} />
+        <Scene meshes={items} shading={shading} posed={posed} photo={photo} fovDeg={fovDeg} frameSignal={frameSignal} />
+      </Canvas>
+      {lost && (
+        <div role="alert" data-testid="viewer-context-lost"
+          style={{ position: 'absolute', inset: 0, display: 'grid', placeContent: 'center', justifyItems: 'center', gap: 10, padding: 16, textAlign: 'center', background: 'rgba(29, 33, 40, 0.94)' }}>
+          <p style={{ margin: 0, maxWidth: '42em' }}>
+            The 3D view lost its graphics context (the GPU was reset or is busy). It may come back by itself; if it does not, reload the view.
+          </p>
+          <button type="button" onClick={() => { setLost(false); setGeneration((g) => g + 1); }}>Reload view</button>
+        </div>
+      )}
+    </>
   );
 }
 
@@ -225,9 +297,16 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
   const shownA = a.loadedKey ? seen.current.get(a.loadedKey) ?? null : null;
   const shownB = b.loadedKey ? seen.current.get(b.loadedKey) ?? null : null;
   for (const k of [...seen.current.keys()]) if (![primary?.key, baseline?.key, a.loadedKey, b.loadedKey].includes(k)) seen.current.delete(k);
-  const extraMeshes = useGlbList(extras.map((e) => e.key), fetchBytes);
-  const frame = `${frameSignal}:${localFrame}:${posed}:${primary?.key}:${baseline?.key}:${compareMode}`;
   const canPose = !!primary?.layout;
+  const posedOn = posed && canPose;
+  // The other objects of a scene are only drawn in the posed view: loaded (and kept) only while it is on.
+  const extraMeshes = useGlbList(posedOn ? extras.map((e) => e.key) : [], fetchBytes);
+  // Framing follows the meshes on screen: a new result is framed once its mesh has loaded, not when its
+  // key arrives (which would frame the previous mesh, still shown while the new one loads).
+  const frame = `${frameSignal}:${localFrame}:${posed}:${a.loadedKey}:${b.loadedKey}:${compareMode}`;
+  // The photo for the posed view's image plane: one texture per photo, disposed when the photo changes.
+  const photoTex = useMemo(() => (photo ? photoTexture(photo) : null), [photo]);
+  useEffect(() => () => photoTex?.tex.dispose(), [photoTex]);
   const lastPosedSignal = useRef(posedSignal);
   useEffect(() => {
     if (posedSignal === lastPosedSignal.current) return;
@@ -235,7 +314,7 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
     if (canPose) setPosed((v) => !v);
   }, [posedSignal, canPose]);
 
-  const common = { shading, posed: posed && canPose, photo, fovDeg, frameSignal: frame };
+  const common = { shading, posed: posedOn, photo: photoTex, fovDeg, frameSignal: frame };
   let body: React.ReactNode;
   if (!a.mesh || !shownA) {
     body = <div className="viewer-empty">{a.loading ? 'Loading mesh…' : a.error ?? 'Generate to see the 3D result here.'}</div>;
@@ -248,7 +327,13 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
     );
   } else {
     const items: { mesh: LoadedMesh; layout?: LayoutLike; overlay?: boolean }[] = [{ mesh: a.mesh, layout: shownA.layout }];
-    if (posed && canPose) extraMeshes.forEach((mesh, i) => items.push({ mesh, layout: extras[i]?.layout }));
+    // Each extra mesh with its own item's layout, by key (a failed load, or a list still loading, shifts nothing).
+    if (posedOn) {
+      for (const { key, mesh } of extraMeshes) {
+        const item = extras.find((e) => e.key === key);
+        if (item) items.push({ mesh, layout: item.layout });
+      }
+    }
     const overlaid = b.mesh && shownB;
     if (overlaid) items.push({ mesh: b.mesh!, layout: shownB.layout, overlay: true });
     body = (
@@ -257,7 +342,7 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
         {/* Which is which once both share one view: the solid mesh, and the baseline's cyan ghost. */}
         {overlaid && (
           <p className="overlay-key" data-testid="overlay-key">
-            {shownA.label} (solid) · <span className="overlay-ghost">{shownB.label} (cyan wireframe)</span>
+            {shownA.label} (solid) · <span className="overlay-ghost">{shownB.label} (translucent cyan)</span>
           </p>
         )}
       </>

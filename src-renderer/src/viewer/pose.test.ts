@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { photoPlane, posedMatrix, transformPoint } from './pose';
+import { DEFAULT_FOV_DEG, photoPlane, posedFovDeg, posedMatrix, transformPoint } from './pose';
 
 /** Reference path written out step by step, independent of the matrix composition. */
 function reference(p: [number, number, number], R: number[], s: number, t: number[]) {
@@ -36,5 +36,20 @@ describe('posed view transform', () => {
     expect(p.planeWidth).toBeCloseTo(4);
     expect(p.planeHeight).toBeCloseTo(2);
     expect(p.z).toBe(-2);
+  });
+});
+
+describe('posed view field of view', () => {
+  it("takes the run's camera first, then the pack's, then the default", () => {
+    expect(posedFovDeg(55, 30, 25)).toBe(55);
+    expect(posedFovDeg(undefined, 30, 25)).toBe(30);
+    expect(posedFovDeg(undefined, undefined, 25)).toBe(25);
+    expect(posedFovDeg(undefined, null, undefined)).toBe(DEFAULT_FOV_DEG);
+    expect(posedFovDeg()).toBe(40);
+  });
+
+  it('skips values that are no field of view', () => {
+    expect(posedFovDeg(0, Number.NaN, 180, -5, 62.5)).toBe(62.5);
+    expect(posedFovDeg(Number.POSITIVE_INFINITY)).toBe(DEFAULT_FOV_DEG);
   });
 });

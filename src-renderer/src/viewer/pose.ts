@@ -50,3 +50,16 @@ export function photoPlane(fovDeg: number, depth: number, width: number, height:
   const side = Math.max(width, height);
   return { half, planeWidth: (2 * half * width) / side, planeHeight: (2 * half * height) / side, z: -depth };
 }
+
+/** Field of view of the photo's camera when neither the run nor the pack says (docs/model-pack.md example value). */
+export const DEFAULT_FOV_DEG = 40;
+
+/**
+ * The posed view's field of view: the first usable value of, in order, the run's report
+ * (`report.camera.fovDeg`: the camera it ran with), its pack's manifest (`PackInfo.cameraFovDeg`), the
+ * selected pack's; else DEFAULT_FOV_DEG. Usable: a number strictly between 0 and 180 degrees.
+ */
+export function posedFovDeg(...candidates: (number | null | undefined)[]): number {
+  for (const c of candidates) if (typeof c === 'number' && Number.isFinite(c) && c > 0 && c < 180) return c;
+  return DEFAULT_FOV_DEG;
+}
