@@ -24,6 +24,20 @@ async function blur(page: Page) {
 }
 
 /** Fraction of pixels of a screenshot that differ clearly from the viewer's background colour. */
+/** The window with the mug example and its mask opened, ready to generate. */
+async function openMug(page: Page): Promise<void> {
+  await page.goto(host().openUrl);
+  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
+  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
+  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
+}
+
+/** 100 SS and 100 SLaT steps, typed into the exact fields: a run of several seconds, so an action lands while it goes. */
+async function slowSteps(page: Page): Promise<void> {
+  await page.getByLabel('SS steps (exact value)').fill('100');
+  await page.getByLabel('SLaT steps (exact value)').fill('100');
+}
+
 async function coveredFraction(png: Buffer): Promise<number> {
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const bg = [0x1d, 0x21, 0x28];
@@ -334,10 +348,8 @@ test('keyboard only: Ctrl+O, G, Esc cancels, G again, Ctrl+E and Enter export', 
   await (await chooser).setFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
   await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
 
-  // A slow run (100 SS and 100 SLaT steps, typed into the exact fields: several seconds on the default
-  // pack) so Esc reliably lands while it runs, even on a loaded machine.
-  await page.getByLabel('SS steps (exact value)').fill('100');
-  await page.getByLabel('SLaT steps (exact value)').fill('100');
+  // A slow run so Esc reliably lands while it runs, even on a loaded machine.
+  await slowSteps(page);
   await blur(page);
   await page.keyboard.press('g');
   await expect(page.getByTestId('progress')).toBeVisible();
@@ -400,13 +412,9 @@ test('Compare twice on the same inputs: each compares against its own baseline',
 
 test('a run still going when another photo opens is kept for the Library, not shown on that photo', async ({ page }, info) => {
   test.setTimeout(4 * 60_000);
-  await page.goto(host().openUrl);
-  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
-  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
-  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
-  // Slow enough (100 SS and 100 SLaT steps: several seconds) to still run when the next photo opens.
-  await page.getByLabel('SS steps (exact value)').fill('100');
-  await page.getByLabel('SLaT steps (exact value)').fill('100');
+  // Slow enough (slowSteps) to still run when the next photo opens.
+  await openMug(page);
+  await slowSteps(page);
   await page.getByRole('button', { name: 'Generate' }).click();
   await expect(page.getByRole('button', { name: 'Cancel' })).toBeEnabled();
   const chair = path.join(ROOT, 'resources/examples/chair');
@@ -429,13 +437,9 @@ test('a double press runs one job; Generate on the next photo queues behind the 
   const sent: string[] = [];
   page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
   const calls = (method: string) => sent.filter((f) => f.includes(`"${method}"`)).length;
-  await page.goto(host().openUrl);
-  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
-  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
-  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
-  // Slow enough (100 SS and 100 SLaT steps) to still run when the next photo's job is submitted.
-  await page.getByLabel('SS steps (exact value)').fill('100');
-  await page.getByLabel('SLaT steps (exact value)').fill('100');
+  // Slow enough (slowSteps) to still run when the next photo's job is submitted.
+  await openMug(page);
+  await slowSteps(page);
   await page.getByRole('button', { name: 'Generate' }).dblclick();
   await blur(page);
   await page.keyboard.press('g');
@@ -462,13 +466,9 @@ test('a double press runs one job; Generate on the next photo queues behind the 
 
 test('Compare: one progress scale over the result and its baseline; cancelling the baseline keeps the result', async ({ page }, info) => {
   test.setTimeout(4 * 60_000);
-  await page.goto(host().openUrl);
-  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
-  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
-  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
   // The off baseline of 100 SS and 100 SLaT steps runs for seconds: Cancel lands while it goes.
-  await page.getByLabel('SS steps (exact value)').fill('100');
-  await page.getByLabel('SLaT steps (exact value)').fill('100');
+  await openMug(page);
+  await slowSteps(page);
   await page.getByRole('button', { name: 'Compare' }).click();
   const phase = page.getByTestId('progress-phase');
   await expect(phase).toHaveText('Compare 1/2: the accelerated result');

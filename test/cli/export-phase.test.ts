@@ -7,9 +7,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src-main/cli/main';
+import { cliExits } from './run-cli';
 
 const hooks = vi.hoisted(() => ({ onGlb: null as null | (() => void), onProbe: null as null | ((file: string) => void) }));
 
@@ -43,17 +42,7 @@ afterEach(() => {
   hooks.onProbe = null;
 });
 
-/** run-cli's cli(), with the "exit at once" of a second Ctrl-C recorded instead of ending the test process. */
-async function run(...args: string[]): Promise<{ code: number; err: string; exits: number[] }> {
-  const stdout = new PassThrough(),
-    stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  let err = '';
-  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
-  stdout.resume();
-  const exits: number[] = [];
-  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr, exit: (c) => void exits.push(c) });
-  return { code, err, exits };
-}
+const run = cliExits;
 
 const infer = (dir: string) =>
   run(

@@ -1,12 +1,10 @@
 /** `fastsam3d project list | export | import` on real libraries in temp folders. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src-main/cli/main';
 import { Library } from '../../src-main/library';
 import { cubeGlb, cubeMesh, fakeReport, greyMaskPng, photoPng, runInput, tempDir } from '../library/fixtures';
-import { cli } from './run-cli';
+import { cli, cliExits } from './run-cli';
 
 /** Called while the export builds its zip (before it writes): where the signal tests send theirs. */
 const hooks = vi.hoisted(() => ({ onZip: null as null | (() => void) }));
@@ -23,18 +21,6 @@ vi.mock('fflate', async (importOriginal) => {
 afterEach(() => {
   hooks.onZip = null;
 });
-
-/** cli(), with the "exit at once" of SIGTERM or a second Ctrl-C recorded instead of ending the test process. */
-async function cliExits(...args: string[]): Promise<{ code: number; err: string; exits: number[] }> {
-  const stdout = new PassThrough(),
-    stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  let err = '';
-  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
-  stdout.resume();
-  const exits: number[] = [];
-  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr, exit: (c) => void exits.push(c) });
-  return { code, err, exits };
-}
 
 /** A library folder holding project "Desk chair" (one photo, one mask, one finished run), closed again. */
 async function libraryWithProject(): Promise<{ dir: string; projectId: string }> {

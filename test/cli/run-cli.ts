@@ -12,3 +12,18 @@ export async function cli(...args: string[]): Promise<{ code: number; out: strin
   const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr });
   return { code, out, err };
 }
+
+/**
+ * cli(), with the "exit at once" of SIGTERM, SIGHUP or a second Ctrl-C recorded instead of ending the
+ * test process (stdout is drained, not kept).
+ */
+export async function cliExits(...args: string[]): Promise<{ code: number; err: string; exits: number[] }> {
+  const stdout = new PassThrough(),
+    stderr = new PassThrough() as unknown as NodeJS.WriteStream;
+  let err = '';
+  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
+  stdout.resume();
+  const exits: number[] = [];
+  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr, exit: (c) => void exits.push(c) });
+  return { code, err, exits };
+}
