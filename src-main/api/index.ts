@@ -88,7 +88,7 @@ function ioProblem(err: unknown, code: string, detail: string, file: unknown): A
  * AbsolutePath): export targets and folders or zips to read. Read from the schemas, so a new such field is
  * covered without a list to keep.
  */
-export function hostPathFields(method: MethodName): string[] {
+function pathFieldsOf(method: MethodName): string[] {
   const req = methods[method].req as z.ZodTypeAny;
   if (!(req instanceof z.ZodObject)) return [];
   return Object.entries(req.shape as Record<string, z.ZodTypeAny>).filter(([, field]) => {
@@ -96,6 +96,13 @@ export function hostPathFields(method: MethodName): string[] {
     while (f instanceof z.ZodOptional || f instanceof z.ZodDefault) f = f.unwrap();
     return f === AbsolutePath;
   }).map(([key]) => key);
+}
+
+/** Read from the schemas once, not on every request a window sends. */
+const HOST_PATH_FIELDS = new Map((Object.keys(methods) as MethodName[]).map((m) => [m, pathFieldsOf(m)]));
+
+export function hostPathFields(method: MethodName): string[] {
+  return HOST_PATH_FIELDS.get(method) ?? [];
 }
 
 export class Dispatcher {

@@ -12,7 +12,7 @@ import { fitToMask, maskField, squaredDistanceToInside } from '../../src-main/pi
 import type { Layout, Mesh } from '../../src-main/pipeline/types';
 import { AccelOverridesSchema, DEFAULT_PARAMS } from '../../src-shared/params';
 import { RunReportSchema } from '../../src-shared/report';
-import { syntheticInput, TINY_PACK } from './helpers/tiny-pack';
+import { syntheticInput, withTinyPack } from './helpers/tiny-pack';
 
 const ROOT = resolve(__dirname, '../..');
 const MINI = join(ROOT, 'models/mini');
@@ -177,12 +177,7 @@ describe('fitToMask on hand-made layouts', () => {
 
 describe('fitToMask in the pipeline (test pack)', () => {
   let pack: Pack;
-  beforeAll(async () => {
-    pack = await openPack(TINY_PACK);
-  });
-  afterAll(async () => {
-    await pack.close();
-  });
+  withTinyPack((p) => (pack = p));
 
   it('is a sampler setting, off by default (SAM 3D), reported when on', async () => {
     expect(DEFAULT_PARAMS.fitToMask).toBe(false);

@@ -18,7 +18,7 @@ import { colourFromPhoto } from '../../src-main/pipeline/stages/photo-colour';
 import type { Layout, Mesh } from '../../src-main/pipeline/types';
 import { AccelOverridesSchema, DEFAULT_PARAMS } from '../../src-shared/params';
 import { RunReportSchema } from '../../src-shared/report';
-import { syntheticInput, TINY_PACK } from './helpers/tiny-pack';
+import { syntheticInput, withTinyPack } from './helpers/tiny-pack';
 
 const ROOT = resolve(__dirname, '../..');
 const MINI = join(ROOT, 'models/mini');
@@ -252,12 +252,7 @@ const normalise = (a: number[]) => a.map((x) => x / Math.hypot(...a));
 
 describe('colour from photo in the pipeline (test pack)', () => {
   let pack: Pack;
-  beforeAll(async () => {
-    pack = await openPack(TINY_PACK);
-  });
-  afterAll(async () => {
-    await pack.close();
-  });
+  withTinyPack((p) => (pack = p));
 
   it('is a sampler setting, off by default (SAM 3D), that leaves shape and pose alone', async () => {
     expect(DEFAULT_PARAMS.colourFromPhoto).toBe(false);

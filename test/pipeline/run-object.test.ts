@@ -1,5 +1,5 @@
 /** runObject / runScene on the random-weight test pack: determinism, report, progress, cancellation, errors. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { loadImageFile, loadMaskFile, openPack, runObject, runScene, PipelineInputError } from '../../src-main/pipeline';
 import type { Pack, ProgressEvent } from '../../src-main/pipeline';
@@ -7,15 +7,10 @@ import { JobProgressEvent } from '../../src-shared/api/jobs';
 import { RunReportSchema, STAGE_NAMES } from '../../src-shared/report';
 import { slatNoise } from '../../src-main/pipeline/sampling/slat-sampler';
 import { ssNoise } from '../../src-main/pipeline/sampling/ss-sampler';
-import { syntheticInput, TINY_PACK } from './helpers/tiny-pack';
+import { syntheticInput, TINY_PACK, withTinyPack } from './helpers/tiny-pack';
 
 let pack: Pack;
-beforeAll(async () => {
-  pack = await openPack(TINY_PACK);
-});
-afterAll(async () => {
-  await pack.close();
-});
+withTinyPack((p) => (pack = p));
 
 describe('runObject', () => {
   it('same seed → bit-identical mesh and layout; another seed → a different one', async () => {

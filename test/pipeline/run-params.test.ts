@@ -3,26 +3,21 @@
  * about in the report (runObject, runScene, and the worker the API and the window use) and left out of its
  * params; the aggregation report says what set S.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPack, runObject, runScene } from '../../src-main/pipeline';
+import { describe, expect, it } from 'vitest';
+import { runObject, runScene } from '../../src-main/pipeline';
 import type { Pack } from '../../src-main/pipeline';
 import { closePacks, runWorkerJob } from '../../src-main/inference/pipeline-runner';
 import type { WorkerJob } from '../../src-main/inference/protocol';
 import { RunReportSchema, SceneReportSchema } from '../../src-shared/report';
 import { discPhoto } from '../foundation/fixtures';
 import { tempDir } from '../foundation/helpers';
-import { syntheticInput, TINY_PACK } from './helpers/tiny-pack';
+import { syntheticInput, TINY_PACK, withTinyPack } from './helpers/tiny-pack';
 
 const FEW = { ssSteps: 4, slatSteps: 4 };
 const IGNORED_AGG = /^aggregation \(meshAggregation: false, --no-mesh-aggregation\) was ignored: the uniform-merge baseline/;
 
 let pack: Pack;
-beforeAll(async () => {
-  pack = await openPack(TINY_PACK);
-});
-afterAll(async () => {
-  await pack.close();
-});
+withTinyPack((p) => (pack = p));
 
 describe('given parameters a method ignores', () => {
   it('are warned about in the report and left out of its params; what runs is unchanged', async () => {

@@ -1,22 +1,16 @@
 /** Samplers on the random-weight test pack: zero-condition trick, off ≡ plain, pass counts, determinism. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSlatPolicy, createSsPolicy } from '../../src-main/pipeline/accel';
-import { openPack } from '../../src-main/pipeline/pack';
 import type { Pack } from '../../src-main/pipeline/pack';
 import { resolveRunParams } from '../../src-main/pipeline/params-resolve';
 import { Rng } from '../../src-main/pipeline/rng';
 import { sampleSlat, slatNoise, slatSchedule } from '../../src-main/pipeline/sampling/slat-sampler';
 import { sampleSs, ssNoise, ssSchedule } from '../../src-main/pipeline/sampling/ss-sampler';
 import { slatTables } from '../../src-main/pipeline/sparse/tables';
-import { TINY_PACK } from './helpers/tiny-pack';
+import { withTinyPack } from './helpers/tiny-pack';
 
 let pack: Pack;
-beforeAll(async () => {
-  pack = await openPack(TINY_PACK);
-});
-afterAll(async () => {
-  await pack.close();
-});
+withTinyPack((p) => (pack = p));
 
 /** A compact blob of voxels on the pack's grid (lexicographic). */
 function blobCoords(r: number): Int32Array {

@@ -2,15 +2,15 @@
  * Shape samples (sampler setting ssSamples): the mean of the SS samples' occupancy, on the random-weight
  * test pack. 1 is SAM 3D's sampler and leaves every result as it was; N draws N samples in one batch.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPack, runObject, runScene } from '../../src-main/pipeline';
+import { describe, expect, it } from 'vitest';
+import { runObject, runScene } from '../../src-main/pipeline';
 import type { Pack, ProgressEvent } from '../../src-main/pipeline';
 import { meanOccupancyLogits } from '../../src-main/pipeline/stages/shape-consensus';
 import { ssNoise } from '../../src-main/pipeline/sampling/ss-sampler';
 import { baselineParams } from '../../src-main/api/jobs';
 import { applyMethod } from '../../src-renderer/src/params/paramModel';
 import { AccelOverridesSchema, DEFAULT_PARAMS } from '../../src-shared/params';
-import { syntheticInput, TINY_PACK } from './helpers/tiny-pack';
+import { syntheticInput, withTinyPack } from './helpers/tiny-pack';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const sameBytes = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
@@ -46,12 +46,7 @@ describe('meanOccupancyLogits', () => {
 
 describe('ssSamples in the pipeline', () => {
   let pack: Pack;
-  beforeAll(async () => {
-    pack = await openPack(TINY_PACK);
-  });
-  afterAll(async () => {
-    await pack.close();
-  });
+  withTinyPack((p) => (pack = p));
 
   it('is a sampler setting from 1 (SAM 3D) to 8', () => {
     expect(AccelOverridesSchema.safeParse({ ssSamples: 3 }).success).toBe(true);

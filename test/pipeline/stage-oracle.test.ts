@@ -6,19 +6,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPack, runObject, PipelineInputError } from '../../src-main/pipeline';
+import { describe, expect, it } from 'vitest';
+import { runObject, PipelineInputError } from '../../src-main/pipeline';
 import type { Pack, StageOracle } from '../../src-main/pipeline';
 import { loadStageOracle } from '../../bench/oracle';
-import { syntheticInput, TINY_PACK } from './helpers/tiny-pack';
+import { syntheticInput, withTinyPack } from './helpers/tiny-pack';
 
 let pack: Pack;
-beforeAll(async () => {
-  pack = await openPack(TINY_PACK);
-});
-afterAll(async () => {
-  await pack.close();
-});
+withTinyPack((p) => (pack = p));
 
 /** A solid ball of radius r voxels at the grid centre: occupancy and its pruned surface (distance 1). */
 function ball(R: number, r: number) {

@@ -11,7 +11,6 @@ import { exifOrientation, swapsSides, type ExifOrientation } from './orientation
 import type { BinaryMask, DecodedImage } from './types';
 
 /** Share of mid-grey pixels above which an opaque file is refused as a mask (loadMaskFile). */
-export { NOT_A_MASK_SHARE } from '../../../src-shared/mask-rule';
 
 /** Longest side above which photos are downscaled (stated as a warning). */
 export const MAX_IMAGE_SIDE = 4096;

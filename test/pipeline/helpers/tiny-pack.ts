@@ -2,9 +2,26 @@
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { BinaryMask, DecodedImage } from '../../../src-main/pipeline/image';
+import { openPack, type Pack } from '../../../src-main/pipeline/pack';
 
 export const TINY_PACK = resolve(__dirname, '../../../models/test-tiny');
+
+/**
+ * Open the test pack before the tests of the suite (or of the describe block it is called in), hand it to
+ * `set`, and close it after them.
+ */
+export function withTinyPack(set: (pack: Pack) => void): void {
+  let opened: Pack | undefined;
+  beforeAll(async () => {
+    opened = await openPack(TINY_PACK);
+    set(opened);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+}
 
 /** A private copy of the test pack to corrupt. */
 export function copyTinyPack(): string {
