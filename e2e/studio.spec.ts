@@ -10,9 +10,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { WEBGL_LAUNCH_OPTIONS } from './helpers/chromium';
 import { ROOT, useSharedHost, watchConsoleErrors } from './helpers/host';
+import { MUG as example, openMug, slowSteps } from './helpers/mug';
 import { shot } from './helpers/shot';
-
-const example = path.join(ROOT, 'resources/examples/mug');
 
 test.use({ launchOptions: WEBGL_LAUNCH_OPTIONS });
 
@@ -24,20 +23,6 @@ async function blur(page: Page) {
 }
 
 /** Fraction of pixels of a screenshot that differ clearly from the viewer's background colour. */
-/** The window with the mug example and its mask opened, ready to generate. */
-async function openMug(page: Page): Promise<void> {
-  await page.goto(host().openUrl);
-  await expect(page.locator('#pack-select option').first()).not.toHaveText('no packs installed', { timeout: 30_000 });
-  await page.getByTestId('image-input').setInputFiles([path.join(example, 'image.png'), path.join(example, '0.png')]);
-  await expect(page.getByRole('checkbox', { name: 'Use 0 in the run' })).toBeChecked();
-}
-
-/** 100 SS and 100 SLaT steps, typed into the exact fields: a run of several seconds, so an action lands while it goes. */
-async function slowSteps(page: Page): Promise<void> {
-  await page.getByLabel('SS steps (exact value)').fill('100');
-  await page.getByLabel('SLaT steps (exact value)').fill('100');
-}
-
 async function coveredFraction(png: Buffer): Promise<number> {
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const bg = [0x1d, 0x21, 0x28];
@@ -413,7 +398,7 @@ test('Compare twice on the same inputs: each compares against its own baseline',
 test('a run still going when another photo opens is kept for the Library, not shown on that photo', async ({ page }, info) => {
   test.setTimeout(4 * 60_000);
   // Slow enough (slowSteps) to still run when the next photo opens.
-  await openMug(page);
+  await openMug(page, host().openUrl);
   await slowSteps(page);
   await page.getByRole('button', { name: 'Generate' }).click();
   await expect(page.getByRole('button', { name: 'Cancel' })).toBeEnabled();
@@ -438,7 +423,7 @@ test('a double press runs one job; Generate on the next photo queues behind the 
   page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
   const calls = (method: string) => sent.filter((f) => f.includes(`"${method}"`)).length;
   // Slow enough (slowSteps) to still run when the next photo's job is submitted.
-  await openMug(page);
+  await openMug(page, host().openUrl);
   await slowSteps(page);
   await page.getByRole('button', { name: 'Generate' }).dblclick();
   await blur(page);
@@ -467,7 +452,7 @@ test('a double press runs one job; Generate on the next photo queues behind the 
 test('Compare: one progress scale over the result and its baseline; cancelling the baseline keeps the result', async ({ page }, info) => {
   test.setTimeout(4 * 60_000);
   // The off baseline of 100 SS and 100 SLaT steps runs for seconds: Cancel lands while it goes.
-  await openMug(page);
+  await openMug(page, host().openUrl);
   await slowSteps(page);
   await page.getByRole('button', { name: 'Compare' }).click();
   const phase = page.getByTestId('progress-phase');

@@ -68,6 +68,8 @@ interface JobEntry {
   cancelRequested: boolean;
   /** The supervisor holds a variant of the job (queued or running); false between two variants. */
   inWorker: boolean;
+  /** Its last progress event, which jobs.list hands a window that joins the job mid-run. */
+  lastProgress?: JobProgressEvent;
 }
 
 /**
@@ -96,7 +98,10 @@ export class JobService {
     return {
       'jobs.submit': (req) => ({ jobId: this.submit(req) }),
       'jobs.cancel': ({ jobId }) => ({ cancelled: this.cancel(jobId) }),
-      'jobs.list': () => [...this.jobs.values()].map((j) => ({ ...j.summary, runIds: [...j.runIds] })).reverse(),
+      'jobs.list': () => [...this.jobs.values()].map((j) => ({
+        ...j.summary, runIds: [...j.runIds],
+        ...(j.summary.status === 'running' && j.lastProgress ? { progress: j.lastProgress } : {}),
+      })).reverse(),
     };
   }
 
@@ -178,10 +183,15 @@ export class JobService {
     return entry.inWorker ? this.o.supervisor.cancel(jobId) : true;
   }
 
-  /** A worker progress event with the variant it belongs to (Compare: the result, then the baseline). */
+  /**
+   * A worker progress event with the variant it belongs to (Compare: the result, then the baseline), kept
+   * as the job's last for jobs.list.
+   */
   withVariant(e: JobProgressEvent): JobProgressEvent {
     const entry = this.jobs.get(e.jobId);
-    return entry ? { ...e, variant: entry.variant, variants: entry.variants } : e;
+    if (!entry) return e;
+    entry.lastProgress = { ...e, variant: entry.variant, variants: entry.variants };
+    return entry.lastProgress;
   }
 
   private async execute(entry: JobEntry, workerJobs: { job: WorkerJob; runIds: string[] }[]): Promise<void> {

@@ -63,6 +63,11 @@ export const JobSummary = z.object({
   runIds: z.array(Id).default([]),
   createdAt: z.string(),
   finishedAt: z.string().optional(),
+  /**
+   * The last progress event of a running job (jobs.list): a window that opens or reloads mid-run starts its
+   * run strip where the job is, not empty until the next event (a stage without steps can last seconds).
+   */
+  progress: JobProgressEvent.optional(),
 });
 export type JobSummary = z.infer<typeof JobSummary>;
 

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_PARAMS, SAMPLER_KEYS, type AccelParams, type Method } from '../../../src-shared/params';
 import { count } from '../../../src-shared/count';
-import type { JobSubmitRequest, StudioApi } from '../../../src-shared/api';
+import type { JobSubmitRequest, JobSummary, StudioApi } from '../../../src-shared/api';
 import { MAX_JOB_MASKS, type ExecutionProvider } from '../../../src-shared/api/jobs';
 import { errorMessage } from '../api/errors';
 import { ImagePanel, TOOLS } from '../components/ImagePanel';
@@ -29,6 +29,7 @@ import { ZOOM_STEP } from '../mask/viewport';
 import { loadResult, useRun } from '../state/useRun';
 import { useProgressAnnouncement } from '../runs/useProgressAnnouncement';
 import { requestKey, requestMatchesScreen } from '../runs/submitModel';
+import { valuesOfRequest } from '../runs/attachModel';
 import { focusIsLost } from '../components/focus';
 import { encodeMaskPng, bytesToBase64, base64ToBytes } from '../mask/png';
 import { applyMethod, paramProblems, toOverrides } from '../params/paramModel';
@@ -52,7 +53,11 @@ export function App({ api }: { api: StudioApi }) {
     imageId: image?.id ?? null, packId, method, params: toOverrides(method, values),
     maskIds: editor.set.masks.filter((m) => m.selected && m.area > 0).map((m) => m.savedId),
   }), [editor.set, image, method, packId, values]);
-  const run = useRun(api, image?.id ?? null, { matchesScreen });
+  const connection = useConnection(api);
+  /** Set below, once openImage exists: a job found running with no photo shown opens its photo. */
+  const showJobPhoto = useRef<(job: JobSummary) => void>(() => undefined);
+  const onJobWithoutPhoto = useCallback((job: JobSummary) => showJobPhoto.current(job), []);
+  const run = useRun(api, image?.id ?? null, { matchesScreen, online: connection === 'open', onJobWithoutPhoto });
   const [autoRerun, setAutoRerun] = useState(false);
   const [compareMode, setCompareMode] = useState<CompareMode>('side');
   const [exportOpen, setExportOpen] = useState(false);
@@ -69,16 +74,11 @@ export function App({ api }: { api: StudioApi }) {
   /** Project zips dropped on the window, on their way to the Library drawer's import. */
   const [droppedArchives, setDroppedArchives] = useState<File[]>([]);
   const [startupProblems, setStartupProblems] = useState<string[]>([]);
-  const connection = useConnection(api);
   // Renames, trash and restores happen in the Library drawer: "This photo" reads its runs again when it closes.
   const [libraryClosings, setLibraryClosings] = useState(0);
   useEffect(() => {
     if (!libraryOpen) setLibraryClosings((n) => n + 1);
   }, [libraryOpen]);
-  const { abandon } = run;
-  useEffect(() => {
-    if (connection !== 'open') abandon();
-  }, [connection, abandon]);
   const view = useMaskView();
   const segment = useSegment(api, image, tool === 'segment', editor);
 
@@ -133,7 +133,8 @@ export function App({ api }: { api: StudioApi }) {
       }));
       setPacks(opts);
       const pick = opts.find((p) => p.id === settings.defaultPackId && p.valid) ?? opts.find((p) => p.valid) ?? null;
-      setPackId(pick?.id ?? null);
+      // A running job's photo opened meanwhile brought its own pack: that one stays.
+      setPackId((chosen) => chosen ?? pick?.id ?? null);
       setAutoRerun(settings.autoRerun);
       setProvider(settings.executionProvider);
     }, (e) => live && setFatal(errorMessage(e, 'Connecting to the studio host')));
@@ -289,6 +290,23 @@ export function App({ api }: { api: StudioApi }) {
       setLoading(false);
     }
   }, [api, editor]);
+
+  /**
+   * A job the host runs while this window shows no photo (it was reloaded, or opened beside the one that
+   * pressed Generate): its photo and masks, with the method, values and pack it runs with, so the run
+   * strip follows it there (useRun) and its result is shown as made from the settings on screen.
+   */
+  showJobPhoto.current = (job: JobSummary) => {
+    if (image || loading) return;   // the user opened a photo first: theirs stays
+    const req = job.request;
+    void openImage(req.imageId, req.maskIds).then((opened) => {
+      if (!opened) return;
+      setMethod(req.method);
+      setValues(valuesOfRequest(req));
+      firstValues.current = true;   // the job's values are not a change to re-run on
+      setPackId(req.packId);
+    });
+  };
 
   /** A bundled example: into the library (once), then opened like a library image with its masks. */
   const openExample = useCallback(async (id: string) => {

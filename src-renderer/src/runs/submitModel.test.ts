@@ -58,6 +58,8 @@ describe('a finished job', () => {
     expect(routeFinished([mine], summary('j1', 'succeeded', '1'), 'vase')).toEqual({ entry: mine, early: false, refreshPhoto: true });
     // Ahead of a jobs.submit reply: kept until the job id is known.
     expect(routeFinished([trackedJob(req())], other, 'vase').early).toBe(true);
+    // While a jobs.list reply is on its way: it may still list the job as running, to be followed.
+    expect(routeFinished([mine], other, 'vase', true).early).toBe(true);
   });
 
   it('of an earlier photo is reported when it finishes or fails, not when the shown photo’s replaced job ends', () => {

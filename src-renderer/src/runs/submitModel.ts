@@ -106,13 +106,14 @@ export function requestMatchesScreen(req: JobSubmitRequest, screen: ScreenState)
 }
 
 /**
- * Where a job.finished event goes: to this window's job it names (`entry`), kept for a submission whose
- * reply has not come yet (`early`), and whether "This photo" reads its runs again: any job of the shown
- * photo, another window's or one from before a reload included.
+ * Where a job.finished event goes: to this window's job it names (`entry`), kept (`early`) for a
+ * submission whose reply has not come yet or, while `listing`, for a jobs.list reply on its way that may
+ * still show the job running, and whether "This photo" reads its runs again: any job of the shown photo,
+ * another window's or one from before a reload included.
  */
-export function routeFinished(live: readonly TrackedJob[], job: JobSummary, shownImageId: string | null): { entry: TrackedJob | null; early: boolean; refreshPhoto: boolean } {
+export function routeFinished(live: readonly TrackedJob[], job: JobSummary, shownImageId: string | null, listing = false): { entry: TrackedJob | null; early: boolean; refreshPhoto: boolean } {
   const entry = live.find((j) => j.jobId === job.jobId) ?? null;
-  return { entry, early: !entry && live.some((j) => j.jobId === null), refreshPhoto: !!entry || job.request.imageId === shownImageId };
+  return { entry, early: !entry && (listing || live.some((j) => j.jobId === null)), refreshPhoto: !!entry || job.request.imageId === shownImageId };
 }
 
 export const PREVIOUS_PHOTO_DONE = 'The run on the previous photo finished: its result is in the Library (Ctrl+L).';

@@ -1,6 +1,8 @@
 /**
  * The window's jobs: submit (never the same request twice), live progress of the one it follows, cancel,
  * and on success the run's report and mesh (and the baseline's, for Compare) fetched from the library.
+ * Jobs outlive the window: on connecting (a reload, a second window, the host back) and on opening a photo
+ * it joins the job the host is running for that photo (runs/attachModel).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobSubmitRequest, JobSummary, RunDetail, StudioApi } from '../../../src-shared/api';
@@ -9,6 +11,7 @@ import { errorMessage } from '../api/errors';
 import { parseReport } from '../runs/compareModel';
 import { completeProgress, initialProgress, reduceProgress, type ProgressState } from '../runs/progressModel';
 import { backgroundNote, planSubmit, PREVIOUS_PHOTO_DONE, queueStatus, routeFinished, trackedJob, type TrackedJob } from '../runs/submitModel';
+import { attachedJob, attachedProgress, jobToAttach, runningStatus } from '../runs/attachModel';
 import type { LayoutLike } from '../viewer/pose';
 
 export interface RunView {
@@ -85,6 +88,16 @@ export interface RunOptions {
    * pack): when not, the status says the result is from the settings Generate was pressed with.
    */
   matchesScreen?: (req: JobSubmitRequest) => boolean;
+  /**
+   * Whether the window is linked to the host (always under Electron). Losing the link drops the jobs
+   * followed (their events stop); getting it (back) joins the running job of the photo shown.
+   */
+  online?: boolean;
+  /**
+   * With no photo shown, a job the host is running or has queued (one started before a reload, or in
+   * another window): the window opens its photo, and once shown, follows it.
+   */
+  onJobWithoutPhoto?: (job: JobSummary) => void;
 }
 
 const STALE_RESULT = 'This result is from the settings when Generate was pressed: the masks or values have changed since.';
@@ -121,6 +134,11 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
   shownImage.current = shownImageId;
   const matchesScreen = useRef(options.matchesScreen);
   matchesScreen.current = options.matchesScreen;
+  const onJobWithoutPhoto = useRef(options.onJobWithoutPhoto);
+  onJobWithoutPhoto.current = options.onJobWithoutPhoto;
+  const online = options.online ?? true;
+  /** jobs.list calls in flight for attaching: a job.finished meanwhile may be of the job they will name. */
+  const listing = useRef(0);
 
   const unfollow = useCallback(() => {
     followed.current = null;
@@ -202,15 +220,15 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
       if (!f.started) {
         // The worker has it: no longer queued.
         f.started = true;
-        if (!f.cancelling) setStatus(f.withBaseline ? 'Running with baseline…' : 'Running…');
+        if (!f.cancelling) setStatus(runningStatus(f.withBaseline));
       } else if (next.variant !== prev.variant && !f.cancelling) {
-        setStatus('Running the baseline (acceleration off) to compare with…');
+        setStatus(runningStatus(f.withBaseline, next.variant));
       }
     });
     const offF = api.on('job.finished', ({ job }) => {
-      const route = routeFinished(live.current, job, shownImage.current);
+      const route = routeFinished(live.current, job, shownImage.current, listing.current > 0);
       if (route.entry) { void finish(route.entry, job); return; }   // finish counts it
-      // Perhaps this window's, ahead of its jobs.submit reply.
+      // Perhaps this window's, ahead of its jobs.submit reply, or one a jobs.list reply on its way names.
       if (route.early) early.current.set(job.jobId, job);
       // Another window's (or a job from before a reload) on this photo: "This photo" lists its runs.
       if (route.refreshPhoto) setFinishedCount((n) => n + 1);
@@ -226,8 +244,55 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
     const said = list && queueStatus(list, entry.jobId,
       new Set(others.filter((j) => j.imageId !== entry.imageId).map((j) => j.jobId!)),
       new Set(others.filter((j) => j.cancelling).map((j) => j.jobId!)));
-    setStatus(said || (entry.withBaseline ? 'Running with baseline…' : 'Running…'));
+    setStatus(said || runningStatus(entry.withBaseline));
   }, [api]);
+
+  /** Early job.finished events are kept only while a submit or a jobs.list reply may still name their job. */
+  const forgetEarly = useCallback(() => {
+    if (listing.current === 0 && !live.current.some((j) => j.jobId === null)) early.current.clear();
+  }, []);
+
+  /**
+   * Follows a job the host runs for the photo shown that this window did not submit (or no longer knows
+   * of, after a reload): its progress from where it is, its Cancel, its result when it ends.
+   */
+  const attach = useCallback((job: JobSummary) => {
+    const entry = attachedJob(job);
+    live.current = [...live.current, entry];
+    followed.current = entry;
+    setRunning(true);
+    setFollowedImage(entry.imageId);
+    setJobId(job.jobId);
+    const p = attachedProgress(job, entry.variants);
+    setProgress(p);
+    setError(null);
+    setNote(null);
+    setStatus(entry.started ? runningStatus(entry.withBaseline, p.variant) : null);
+    const done = early.current.get(job.jobId);
+    if (done) void finish(entry, done);
+    else if (!entry.started) void describeQueue(entry);
+  }, [describeQueue, finish, setProgress]);
+
+  // On connecting (the window opened or reloaded, the host is back) and on each photo shown: the job the
+  // host runs for it. A job this window follows for the photo shown already is left as it is.
+  useEffect(() => {
+    if (!online) return;
+    let stale = false;
+    listing.current++;
+    void api.invoke('jobs.list', {}).then((list) => {
+      if (stale) return;
+      const f = followed.current;
+      if (f && f.imageId === shownImage.current) return;
+      const job = jobToAttach(list, shownImage.current, live.current);
+      if (!job) return;
+      if (shownImage.current === null) onJobWithoutPhoto.current?.(job);
+      else attach(job);
+    }, () => undefined).finally(() => {
+      listing.current--;
+      forgetEarly();
+    });
+    return () => { stale = true; };
+  }, [api, attach, forgetEarly, online, shownImageId]);
 
   const askCancel = useCallback(async (entry: TrackedJob) => {
     entry.cancelling = true;
@@ -273,13 +338,13 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
         setProgress(initialProgress(id, entry.variants));
       }
       const done = early.current.get(id);
-      if (!live.current.some((j) => j.jobId === null)) early.current.clear();
+      forgetEarly();
       if (done) void finish(entry, done);
       else if (followed.current === entry && !entry.cancelling) void describeQueue(entry);
       return true;
     } catch (e) {
       live.current = live.current.filter((j) => j !== entry);
-      if (!live.current.some((j) => j.jobId === null)) early.current.clear();
+      forgetEarly();
       if (followed.current === entry) {
         unfollow();
         setStatus(null);
@@ -287,7 +352,7 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
       }
       return false;
     }
-  }, [api, askCancel, describeQueue, finish, setProgress, unfollow]);
+  }, [api, askCancel, describeQueue, finish, forgetEarly, setProgress, unfollow]);
 
   const cancel = useCallback(async () => {
     const f = followed.current;
@@ -311,8 +376,11 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
     if (!had) return;
     unfollow();
     setStatus(null);
-    setError('The connection to the app host was lost while the run was going. If the host is still running, the run finishes there and its result appears in the Library (Ctrl+L); otherwise Generate again once it is back.');
+    setError('The connection to the app host was lost while the run was going. If the host is still running, the run goes on there and this window follows it again once the connection is back (its result goes to the Library, Ctrl+L, either way); if the host stopped, Generate again once it is back.');
   }, [unfollow]);
+  useEffect(() => {
+    if (!online) abandon();
+  }, [online, abandon]);
 
   /**
    * Another photo (or a library result) replaces what is shown: the last result, its error and, unless a
@@ -328,5 +396,5 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
   const status = [note, ownStatus].filter(Boolean).join(' ') || null;
   /** A job of the photo shown is being submitted or runs: Generate and Compare wait for it. */
   const busy = running && followedImage === shownImageId;
-  return { jobId, running, busy, progress, status, error, setError, result, setResult, submit, cancel, abandon, finishedCount, setStatus, clearShown };
+  return { jobId, running, busy, progress, status, error, setError, result, setResult, submit, cancel, finishedCount, setStatus, clearShown };
 }
