@@ -1,21 +1,26 @@
 /**
  * Handler of export.run (src-shared/api/exports.ts): re-export a finished run's stored result in the
  * requested formats — canonical or posed, optionally simplified — into a folder. The run's GLB artefacts
- * are read back (object GLBs carry their mask name as node name; the scene GLB carries the photo camera)
- * and its report supplies each object's layout. The foundation wires this map into the dispatcher.
+ * are read back (the scene GLB of a scene job carries every object of the job and the photo camera) and
+ * its report supplies each object's layout. Files and objects are named after what the library calls them
+ * now (the masks' and the run's current names), not the names stored at generation time. The foundation
+ * wires this map into the dispatcher.
  */
 import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ExportedFile } from '../../src-shared/api/exports';
+import type { RunDetail } from '../../src-shared/api/library';
 import {
   commitFiles,
   ExportInputError,
   ExportWriteError,
   fileBaseName,
+  glbMeshNodeNames,
+  joinedFileBaseName,
   outputFolderError,
   readGlb,
   renderOutputs,
-  sceneGlbBytes,
+  rewriteSceneGlb,
   simplifyMesh,
   uniqueOutputNames,
   type PendingOutput,
@@ -74,6 +79,49 @@ const IDENTITY: Layout = {
   scale: 1,
 };
 
+/**
+ * What tells this run's files from those of another run of the same object: the run's label when the user
+ * has named it ("final / keep ✓"), else its method ("fast-sam3d", "balanced", …), the unaccelerated
+ * reference run as "baseline-off". Labels the app gives ("cup · fast-sam3d", "cup · off (baseline)") count
+ * as unnamed: the mask is in the file name already.
+ */
+export function runFileTag(run: { name: string; method: string }): string {
+  const given = / · (\S+)(?: \(baseline\))?$/u.exec(run.name);
+  if (!given || given[1] !== run.method) return run.name;
+  return run.method === 'off' ? 'baseline-off' : run.method;
+}
+
+/** The current name of a mask, or null when it cannot be read (then the stored name stands). */
+function maskName(lib: Library, maskId: string | undefined): string | null {
+  if (!maskId) return null;
+  try {
+    return lib.getMask(maskId).name;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The stored scene's node names → the current names of their masks. A scene job records one run per
+ * object, each holding its own object GLB and the job's scene GLB (the same bytes): the runs of the image
+ * holding that scene are the job's, and each one's object GLB names its node in the scene.
+ */
+async function sceneNodeNames(lib: Library, run: RunDetail, sceneSha: string, own: Map<string, string>): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const summary of lib.listRuns({ imageId: run.imageId, status: 'succeeded', limit: 1000 })) {
+    if (summary.id === run.id || summary.maskIds.length !== 1) continue;
+    const glbs = lib.getRun(summary.id).artefacts.filter((a) => a.kind === 'glb');
+    if (!glbs.some((a) => a.sha256 === sceneSha)) continue;
+    const objectGlb = glbs.find((a) => a.sha256 !== sceneSha);
+    const name = maskName(lib, summary.maskIds[0]);
+    if (!objectGlb || name === null) continue;
+    const stored = glbMeshNodeNames(new Uint8Array(await fsp.readFile(objectGlb.path).catch(() => Buffer.alloc(0))))[0];
+    if (stored !== undefined && !names.has(stored)) names.set(stored, name);
+  }
+  for (const [stored, name] of own) names.set(stored, name);
+  return names;
+}
+
 export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
   return {
     'export.run': async (req) => {
@@ -97,17 +145,24 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
       for (const a of glbs) read.push(await readGlb(new Uint8Array(await fsp.readFile(a.path))));
       const scene = read.find((r) => r.camera !== null && r.meshNodes > 0 && read.length > 1);
       const objects = read.filter((r) => r !== scene);
+      // Each object by its mask's name now (renamed masks included), one mask per object in order; the
+      // name stored in its GLB when the masks do not say which is which.
+      const current = objects.map(
+        (o, i) => (objects.length === run.maskIds.length ? maskName(lib, run.maskIds[i]) : null) ?? (o.name || `object ${i}`),
+      );
       // File names that cannot collide (two objects named alike would otherwise overwrite each other).
-      const names = uniqueOutputNames(objects.map((o, i) => o.name || `object ${i}`));
-      // Files say whose they are and which variant: "<project>-<object>[-posed][-<N>tri]", so a download
-      // is not one more "object_0.glb" and a simplified export does not replace the full one beside it.
-      const projectName = lib.getProject(run.projectId).name;
+      const names = uniqueOutputNames(current);
+      // Files say whose they are, which run and which variant: "<project>-<object>-<run>[-posed][-<N>tri]"
+      // (see runFileTag), so a download is not one more "object_0.glb", a result and its baseline do not
+      // share a name, and a simplified export does not replace the full one beside it.
+      const projectName = lib.getProjectRecord(run.projectId).name;
+      const tag = runFileTag(run);
       const variant = [req.posed ? 'posed' : '', req.targetTriangles !== undefined ? `${req.targetTriangles}tri` : ''];
-      const fileBase = (object: string) => [object === projectName ? '' : projectName, object, ...variant].filter(Boolean).join('-');
+      const sameName = (a: string, b: string) => fileBaseName(a, '').toLowerCase() === fileBaseName(b, '').toLowerCase();
+      const fileBase = (object: string) => joinedFileBaseName([sameName(object, projectName) ? '' : projectName, object, tag], variant);
       try {
         // Every file is rendered in memory first and committed together: all of them or none.
         const pending: (PendingOutput & { object: string })[] = [];
-        const placed: { name: string; mesh: ReadGlb['mesh']; layout: Layout }[] = [];
         for (const [i, obj] of objects.entries()) {
           // The stored GLBs come in the order of the report's objects; the names may differ (made
           // unique when written), so the order decides, and the name only when the counts differ.
@@ -116,29 +171,34 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
           // A run recorded before meshes came back at the object's size (no aggregation.meshAtObjectScale)
           // stored its mesh 1/S the size with S in the layout scale: exported as a run of today would be.
           const stored = runShape(obj.mesh, rep);
-          const current = canonicalShape(stored.mesh, isLayout(rep?.layout) ? rep.layout : null, stored.factor);
-          const layout = current.layout;
+          const shape = canonicalShape(stored.mesh, isLayout(rep?.layout) ? rep.layout : null, stored.factor);
+          const layout = shape.layout;
           if (req.posed && !isLayout(layout))
             throw new ApiFailure(
               'CONFLICT',
-              `Run "${run.name}" has no layout for "${obj.name}", so it cannot be exported posed; export it in its object frame instead.`,
+              `Run "${run.name}" has no layout for "${names[i]}", so it cannot be exported posed; export it in its object frame instead.`,
             );
-          const mesh = req.targetTriangles !== undefined ? await simplifyMesh(current.mesh, req.targetTriangles) : current.mesh;
+          const mesh = req.targetTriangles !== undefined ? await simplifyMesh(shape.mesh, req.targetTriangles) : shape.mesh;
           const files = await renderOutputs({ mesh, layout: isLayout(layout) ? layout : IDENTITY, report: rep }, dir, {
             formats: req.formats,
             posed: req.posed,
             baseName: fileBase(names[i]),
           });
           pending.push(...files.map((f) => ({ ...f, object: names[i] })));
-          if (isLayout(layout)) placed.push({ name: names[i], mesh, layout });
         }
-        // A scene run's scene.glb: copied as stored, or rebuilt from the simplified objects.
+        // A scene job's scene.glb holds every object of the job (this run's object is one of them): written
+        // again with its objects under their current names, each mesh simplified when asked, every node's
+        // placement and the photo camera as stored.
         if (scene && req.formats.includes('glb')) {
-          const data =
-            req.targetTriangles !== undefined && scene.camera && placed.length === objects.length
-              ? await sceneGlbBytes(placed, scene.camera, scene.extras)
-              : new Uint8Array(await fsp.readFile(glbs[read.indexOf(scene)].path));
-          pending.push({ path: path.join(dir, `${fileBaseName(fileBase('scene'))}.glb`), format: 'scene-glb', data, object: 'scene' });
+          const stored = glbs[read.indexOf(scene)];
+          const own = new Map(objects.map((o, i) => [o.name, names[i]]));
+          const rename = await sceneNodeNames(lib, run, stored.sha256, own);
+          const data = await rewriteSceneGlb(new Uint8Array(await fsp.readFile(stored.path)), {
+            targetTriangles: req.targetTriangles,
+            rename: (node) => rename.get(node) ?? node,
+          });
+          const sceneBase = joinedFileBaseName([projectName, 'scene', tag], variant);
+          pending.push({ path: path.join(dir, `${sceneBase}.glb`), format: 'scene-glb', data, object: 'scene' });
         }
         const replaced = pending.map((f) => existsSync(f.path));
         const bytes = await commitFiles(pending);

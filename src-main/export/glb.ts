@@ -7,9 +7,13 @@ import { cameraToGltf, objectToGltf, poseMesh } from './frames';
 import { sceneGlbBytes } from './scene';
 import { addMesh, documentToGlb, newDocument, normalize3, vertexColourMaterial } from './gltf-document';
 import { assertExportableMesh } from './mesh-input';
+import { objectName } from './names';
 
 export interface MeshExportOptions {
-  /** Name of the glTF node / OBJ object (defaults to "object"). */
+  /**
+   * Name of the object: the glTF node and mesh, the OBJ `o` (defaults to "object"), written by the one
+   * naming rule (names.ts `objectName`: the file-name rule, which is also what Blender calls a PLY's object).
+   */
   name?: string;
   /**
    * Place the mesh in the camera frame with this layout (else the canonical object frame). OBJ and PLY
@@ -42,7 +46,7 @@ export function meshInGltfAxes(
 /** The GLB bytes of one object (no file written). */
 export async function glbBytes(mesh: Mesh, opts: MeshExportOptions = {}): Promise<Uint8Array> {
   assertExportableMesh(mesh, opts.name ?? 'object');
-  const name = opts.name ?? 'object';
+  const name = objectName(opts.name ?? 'object');
   if (opts.layout) return sceneGlbBytes([{ name, mesh, layout: opts.layout }], opts.camera ?? null, opts.extras, name);
   const doc = newDocument({
     ...(opts.extras ?? {}),

@@ -18,7 +18,7 @@ export function newDocument(extras?: Record<string, unknown>): Document {
 /** Vertex-colour material: white base colour (multiplied by COLOR_0), rough dielectric, double-sided. */
 export function vertexColourMaterial(doc: Document): Material {
   return doc
-    .createMaterial('vertex colours')
+    .createMaterial('vertex_colours') // as the OBJ's MTL names it: one material name in Blender
     .setBaseColorFactor([1, 1, 1, 1])
     .setMetallicFactor(0)
     .setRoughnessFactor(0.8)

@@ -6,15 +6,14 @@ export { glbBytes, writeGlb, meshInGltfAxes, type MeshExportOptions } from './gl
 export { objTexts, writeObj } from './obj';
 export { plyBytes, writePly } from './ply';
 export { gaussianPlyBytes, writeGaussianPly, type GaussianCloud } from './gaussian-ply';
-export { photoCamera, sceneGlbBytes, writeSceneGlb, type SceneObject } from './scene';
-export { simplifyMesh, withoutCoincidentTriangles } from './simplify';
-export { readGlb, type ReadGlb } from './read-glb';
+export { photoCamera, rewriteSceneGlb, sceneGlbBytes, writeSceneGlb, type SceneObject } from './scene';
+export { nonManifoldEdges, simplifyMesh, withoutCoincidentTriangles } from './simplify';
+export { glbMeshNodeNames, readGlb, type ReadGlb } from './read-glb';
+export { fileBaseName, joinedFileBaseName, objectName, uniqueOutputNames } from './names';
 export {
   commitFiles,
-  fileBaseName,
   outputFolderError,
   renderOutputs,
-  uniqueOutputNames,
   writeOutputs,
   writeSceneOutputs,
   type ExportFormat,

@@ -7,6 +7,7 @@ import type { Mesh } from '../pipeline/types';
 import { writeFileAtomic } from './atomic-write';
 import { meshInGltfAxes, type MeshExportOptions } from './glb';
 import { assertExportableMesh } from './mesh-input';
+import { objectName } from './names';
 
 const f6 = (x: number) => (Math.abs(x) < 5e-7 ? '0' : x.toFixed(6).replace(/0+$/, '').replace(/\.$/, ''));
 const f4 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x).toFixed(4);
@@ -22,8 +23,8 @@ function headerComments(opts: MeshExportOptions): string {
 
 /** OBJ and MTL texts; `mtlName` is the MTL file name referenced by `mtllib`. */
 export function objTexts(mesh: Mesh, mtlName: string, opts: MeshExportOptions = {}): { obj: string; mtl: string } {
-  const name = (opts.name ?? 'object').replace(/\s+/g, '_');
-  assertExportableMesh(mesh, name);
+  assertExportableMesh(mesh, opts.name ?? 'object');
+  const name = objectName(opts.name ?? 'object');
   const { positions, normals } = meshInGltfAxes(mesh, opts.layout);
   const c = mesh.colors;
   const parts: string[] = [headerComments(opts), `mtllib ${mtlName}\n`, `o ${name}\n`];
@@ -54,8 +55,10 @@ export function objTexts(mesh: Mesh, mtlName: string, opts: MeshExportOptions = 
     if (chunk.length >= 8192) flush();
   }
   flush();
+  // MTL has no way to say "use the vertex colours": importers read them as a colour attribute (Blender:
+  // "Color") and give the object this plain white material, which ignores it (see the README).
   const mtl =
-    '# Fast-SAM3D Studio: colours are per vertex (v x y z r g b)\nnewmtl vertex_colours\nKa 0 0 0\nKd 1 1 1\nKs 0 0 0\nNs 10\nd 1\nillum 1\n';
+    '# Fast-SAM3D Studio: colours are per vertex (v x y z r g b), read as a colour attribute, not by this material\nnewmtl vertex_colours\nKa 0 0 0\nKd 1 1 1\nKs 0 0 0\nNs 10\nd 1\nillum 1\n';
   return { obj: parts.join(''), mtl };
 }
 

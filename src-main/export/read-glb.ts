@@ -6,12 +6,8 @@
  */
 import { NodeIO } from '@gltf-transform/core';
 import type { CameraInfo, Mesh } from '../pipeline/types';
+import { linearToSrgb } from './color';
 import { ExportInputError } from './mesh-input';
-
-const linearToSrgb = (c: number): number => {
-  const x = c < 0 ? 0 : c > 1 ? 1 : c;
-  return x <= 0.0031308 ? 12.92 * x : 1.055 * Math.pow(x, 1 / 2.4) - 0.055;
-};
 
 export interface ReadGlb {
   /** Name of the first mesh node (the mask name for our object GLBs). */
@@ -93,4 +89,24 @@ export async function readGlb(bytes: Uint8Array): Promise<ReadGlb> {
     meshNodes: meshNodes.length,
     extras,
   };
+}
+
+/**
+ * The names of a GLB's nodes that hold a mesh, in order, read from its JSON chunk only (no buffers are
+ * decoded): what names a stored object cheaply. Empty for bytes that are not a GLB.
+ */
+export function glbMeshNodeNames(bytes: Uint8Array): string[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // 12-byte header ("glTF", version, length), then the first chunk: length, type "JSON", data.
+  if (bytes.byteLength < 20 || view.getUint32(0, true) !== 0x46546c67 || view.getUint32(16, true) !== 0x4e4f534a) return [];
+  const length = view.getUint32(12, true);
+  if (20 + length > bytes.byteLength) return [];
+  try {
+    const json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 20, length).toString('utf8')) as {
+      nodes?: { name?: unknown; mesh?: unknown }[];
+    };
+    return (json.nodes ?? []).filter((n) => n.mesh !== undefined).map((n) => (typeof n.name === 'string' ? n.name : ''));
+  } catch {
+    return [];
+  }
 }

@@ -18,6 +18,10 @@ import { plyBytes } from './ply';
 import { sceneGlbBytes } from './scene';
 import { simplifyMesh } from './simplify';
 import { makeDirsSync } from '../files/make-dirs';
+import { fileBaseName, uniqueOutputNames } from './names';
+
+// The naming rules live in names.ts; callers of the writers find them here too.
+export { fileBaseName, uniqueOutputNames };
 
 export type ExportFormat = 'glb' | 'obj' | 'ply';
 
@@ -57,73 +61,6 @@ export interface PendingFile {
 /** A rendered output file (see renderOutputs). */
 export interface PendingOutput extends PendingFile {
   format: WrittenFile['format'];
-}
-
-/**
- * Longest base name in UTF-8 bytes. File systems allow 255 bytes per name, and the longest name written
- * is the temporary `.<base>.report.json.<pid>.<8 hex>.tmp` (base + 34 bytes); 80 characters of CJK would
- * be 240 bytes (ENAMETOOLONG). 220 also leaves room for a `-N` after 70 characters (uniqueOutputNames and
- * the worker's names).
- */
-const MAX_BASE_BYTES = 220;
-
-/** Windows device names, which cannot be file names there whatever the extension (con.glb, aux.obj). */
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
-
-/** The longest prefix of `s` of whole characters (code points) within `maxChars` and `maxBytes` UTF-8 bytes. */
-function truncateName(s: string, maxChars: number, maxBytes: number): string {
-  let out = '';
-  let chars = 0;
-  let bytes = 0;
-  for (const ch of s) {
-    const b = Buffer.byteLength(ch, 'utf8');
-    if (chars + ch.length > maxChars || bytes + b > maxBytes) break;
-    out += ch;
-    chars += ch.length;
-    bytes += b;
-  }
-  return out;
-}
-
-/**
- * A safe file base name from a mask or object name: letters, digits, `.`, `_` and `-` only (so never a
- * path: `../x` gives `x`, `a/b` gives `a_b`), no leading dot, at most 80 characters and 220 UTF-8 bytes
- * (cut between characters, never inside one), not a Windows device name (`con` gives `con_`); `fallback`
- * when nothing is left.
- */
-export function fileBaseName(name: string, fallback = 'object'): string {
-  const cleaned = truncateName(
-    name
-      .normalize('NFKC')
-      .replace(/[^\p{L}\p{N}._-]+/gu, '_')
-      .replace(/^[._]+/, ''),
-    80,
-    MAX_BASE_BYTES,
-  );
-  if (!cleaned) return fallback;
-  return WINDOWS_RESERVED.test(cleaned) ? cleaned.replace(/^[^.]+/, '$&_') : cleaned;
-}
-
-/**
- * Object names whose files cannot overwrite each other: unique once cleaned into file names
- * (case-insensitively, for macOS and Windows disks), and never "scene" (the scene's own `scene.glb`). A
- * name keeps its spelling when its file name is free; otherwise it becomes its cleaned name with `-2`,
- * `-3`, …. Names already unique come back unchanged.
- */
-export function uniqueOutputNames(names: readonly string[], sceneName = 'scene'): string[] {
-  const taken = new Set<string>([fileBaseName(sceneName).toLowerCase()]);
-  const key = (n: string) => fileBaseName(n).toLowerCase();
-  return names.map((raw) => {
-    let name = raw.trim() || 'object';
-    if (taken.has(key(name))) {
-      const stem = truncateName(fileBaseName(name), 70, MAX_BASE_BYTES - 12);
-      let k = 2;
-      while (taken.has(key(`${stem}-${k}`))) k++;
-      name = `${stem}-${k}`;
-    }
-    taken.add(key(name));
-    return name;
-  });
 }
 
 /** The file names writeOutputs writes for `baseName` in `formats` (in that order; OBJ brings its MTL). */

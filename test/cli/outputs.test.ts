@@ -183,6 +183,18 @@ describe('one cleaned base name for every file of a run, inside --output-dir', (
     expect(r.err).not.toMatch(/internal error|at .*\.ts:/);
   });
 
+  it('--name -rf, 🍺🍺 and my/../../etc: a name that does not start like an option, emoji kept, no path left; the GLB object named as its file', async () => {
+    for (const [given, base] of [['-rf', 'rf'], ['🍺🍺', '🍺🍺'], ['my/../../etc', 'my_etc']]) {
+      const { r, names, dir } = await files(['--image', MUG, `--name=${given}`]);
+      expect(r.code, r.err).toBe(0);
+      expect(names).toEqual([`${base}.glb`, `${base}.mtl`, `${base}.obj`, `${base}.report.json`]);
+      expect(r.out).not.toMatch(/nothing usable/);
+      const doc = await new NodeIO().readBinary(new Uint8Array(readFileSync(join(dir, `${base}.glb`))));
+      expect(doc.getRoot().listNodes().map((n) => n.getName())).toEqual([base]);
+      expect(readFileSync(join(dir, `${base}.obj`), 'utf8')).toMatch(new RegExp(`^o ${base}$`, 'm'));
+    }
+  });
+
   it('--name "" falls back to the name from the input, with a warning', async () => {
     const { r, names } = await files(['--image', MUG, '--name', '', '--json']);
     expect(r.code).toBe(0);

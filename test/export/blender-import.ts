@@ -26,6 +26,12 @@ export interface ImportedObject {
   colours: number[][];
   /** World-space vertex positions (meshes only). */
   positions: number[][];
+  /**
+   * Meshes: one entry per material slot, whether that material's shader reads a colour attribute (a
+   * Color Attribute / Attribute node linked into it), i.e. whether the vertex colours show in Material
+   * Preview and renders. Empty without materials.
+   */
+  materialsUseColours: boolean[];
   /** Camera objects: Blender's sensor-fit field of view in radians, and their world forward vector. */
   cameraFov?: number;
   forward?: number[];
@@ -43,7 +49,7 @@ def reset():
 def describe():
     out = []
     for ob in bpy.context.scene.objects:
-        item = {"name": ob.name, "type": ob.type, "min": [0,0,0], "max": [0,0,0], "vertices": 0, "colorAttributes": [], "colours": [], "positions": []}
+        item = {"name": ob.name, "type": ob.type, "min": [0,0,0], "max": [0,0,0], "vertices": 0, "colorAttributes": [], "colours": [], "positions": [], "materialsUseColours": []}
         if ob.type == 'MESH':
             me = ob.data
             pts = [ob.matrix_world @ v.co for v in me.vertices]
@@ -52,6 +58,9 @@ def describe():
             item["min"] = [min(p[a] for p in pts) for a in range(3)]
             item["max"] = [max(p[a] for p in pts) for a in range(3)]
             item["colorAttributes"] = [a.name for a in getattr(me, "color_attributes", [])] + [a.name for a in me.vertex_colors if a.name not in [c.name for c in getattr(me, "color_attributes", [])]]
+            for m in me.materials:
+                reads = bool(m and m.use_nodes and any(l.from_node.type in ('VERTEX_COLOR', 'ATTRIBUTE') for l in m.node_tree.links))
+                item["materialsUseColours"].append(reads)
             attrs = getattr(me, "color_attributes", [])
             if len(attrs) > 0:
                 seen = set()

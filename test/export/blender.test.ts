@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cameraToGltf, poseMesh, writeGlb, writeObj, writePly, writeSceneGlb } from '../../src-main/export';
+import { cameraToGltf, poseMesh, writeGlb, writeObj, writeOutputs, writePly, writeSceneGlb } from '../../src-main/export';
 import { blenderPath, importWithBlender, type ImportedObject } from './blender-import';
 import { box, layout, sphere } from './fixtures';
 import { bounds } from './mesh-checks';
@@ -97,6 +97,13 @@ describe.skipIf(!blender)('Blender import', () => {
       expect(maxNearest(mesh.positions, m!.positions, 7), `${path.basename(f)} positions`).toBeLessThan(1e-4);
     }
 
+    // Where the colours show (README, Export): the GLB's material reads them; OBJ and PLY bring them as a
+    // colour attribute only (OBJ with a plain white material from its MTL, PLY with none), which Solid
+    // mode's Attribute colouring shows.
+    expect(meshOf(res[files.glb].objects)!.materialsUseColours).toEqual([true]);
+    expect(meshOf(res[files.obj].objects)!.materialsUseColours).toEqual([false]);
+    expect(meshOf(res[files.ply].objects)!.materialsUseColours).toEqual([]);
+
     // posed GLB: Blender z-up world = glTF (x, -z, y) of the camera-frame positions × diag(-1,1,-1)
     const posed = cameraToGltf(poseMesh(mesh, L).positions);
     const inBlender = new Float32Array(posed.length);
@@ -125,5 +132,25 @@ describe.skipIf(!blender)('Blender import', () => {
     expect(cam!.min.map((x) => Math.abs(x))).toEqual([0, 0, 0]);
     // the photo's vertical field of view: 480 px of a 640-px square spanning 40°
     expect(cam!.cameraFov!).toBeCloseTo(2 * Math.atan(0.75 * Math.tan((20 * Math.PI) / 180)), 4);
+  });
+
+  it('names an object alike whichever format it is imported from, and never as a path', async () => {
+    const mesh = box();
+    const written: Record<string, string[]> = {};
+    for (const [k, name] of ['scene-three-object 0', 'my/../../etc', 'cup ✓ 🍺'].entries()) {
+      const out = await writeOutputs({ mesh, layout: layout() }, path.join(dir, `names-${k}`), { formats: ['glb', 'obj', 'ply'], baseName: name });
+      written[name] = out.filter((w) => w.format !== 'mtl').map((w) => w.path);
+    }
+    const res = importWithBlender(Object.values(written).flat(), dir);
+    const expected: Record<string, string> = { 'scene-three-object 0': 'scene-three-object_0', 'my/../../etc': 'my_etc', 'cup ✓ 🍺': 'cup_✓_🍺' };
+    for (const [name, files] of Object.entries(written)) {
+      const names = files.map((f) => {
+        expect(res[f].error, `${f}: ${res[f].error}`).toBeUndefined();
+        return meshOf(res[f].objects)!.name;
+      });
+      // GLB, OBJ and PLY (named after its file by Blender): one name, the file's.
+      expect(names, name).toEqual([expected[name], expected[name], expected[name]]);
+      expect(files.map((f) => path.basename(f, path.extname(f)))).toEqual(names);
+    }
   });
 });

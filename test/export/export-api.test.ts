@@ -57,19 +57,19 @@ describe('export.run', () => {
     expect(res.dir).toBe(dir);
     expect(res.files.map((f) => [path.basename(f.path), f.format, f.role])).toEqual([
       // <project>-<object>-<variant>: whose it is, and that it is the posed 400-triangle one.
-      ['exports-cup-posed-400tri.glb', 'glb', 'object'],
-      ['exports-cup-posed-400tri.obj', 'obj', 'object'],
-      ['exports-cup-posed-400tri.mtl', 'obj', 'material'],
-      ['exports-cup-posed-400tri.ply', 'ply', 'object'],
+      ['exports-cup-fast-sam3d-posed-400tri.glb', 'glb', 'object'],
+      ['exports-cup-fast-sam3d-posed-400tri.obj', 'obj', 'object'],
+      ['exports-cup-fast-sam3d-posed-400tri.mtl', 'obj', 'material'],
+      ['exports-cup-fast-sam3d-posed-400tri.ply', 'ply', 'object'],
     ]);
     for (const f of res.files) expect(readFileSync(f.path).length).toBe(f.bytes);
-    const glb = new Uint8Array(readFileSync(path.join(dir, 'exports-cup-posed-400tri.glb')));
+    const glb = new Uint8Array(readFileSync(path.join(dir, 'exports-cup-fast-sam3d-posed-400tri.glb')));
     expect((await validate(glb)).errors).toBe(0);
     const back = await readGlb(glb);
     expect(back.mesh.indices.length / 3).toBeLessThanOrEqual(400);
     // posed: the stored canonical mesh went through the report's layout (compare bounding-box centres)
     const expected = centreOf(cameraToGltf(poseMesh(mesh, L).positions));
-    const got = await glbCentre(path.join(dir, 'exports-cup-posed-400tri.glb'));
+    const got = await glbCentre(path.join(dir, 'exports-cup-fast-sam3d-posed-400tri.glb'));
     for (let a = 0; a < 3; a++) expect(got[a]).toBeCloseTo(expected[a], 2);
   });
 
@@ -118,11 +118,11 @@ describe('export.run', () => {
     const res = await call({ runId: run.id, formats: ['glb'] });
     expect(res.dir).toBe(path.join(lib.dataDir, 'exports', run.id));
     expect(res.files.map((f) => [path.basename(f.path), f.role, f.object])).toEqual([
-      ['exports-cup.glb', 'object', 'cup'],
-      ['exports-box.glb', 'object', 'box'],
-      ['exports-scene.glb', 'scene', 'scene'],
+      ['exports-cup-fast-sam3d.glb', 'object', 'cup'],
+      ['exports-box-fast-sam3d.glb', 'object', 'box'],
+      ['exports-scene-fast-sam3d.glb', 'scene', 'scene'],
     ]);
-    const scene = await readGlb(new Uint8Array(readFileSync(path.join(res.dir, 'exports-scene.glb'))));
+    const scene = await readGlb(new Uint8Array(readFileSync(path.join(res.dir, 'exports-scene-fast-sam3d.glb'))));
     expect(scene.meshNodes).toBe(2);
     expect(scene.camera!.fovDeg).toBeCloseTo(40, 4);
     // simplified scene is rebuilt with the same camera
@@ -212,7 +212,7 @@ describe('export.run with objects named alike', () => {
     const layouts = [at(2), at(4), at(6)];
     const run = await objectsRun(s, ['cup', 'cup-2', 'cup-2-2'], ['cup', 'cup', 'cup-2'], layouts);
     const res = await s.call({ runId: run.id, formats: ['glb'], posed: true, dir: path.join(root, 'alike-posed') });
-    expect(res.files.map((f) => path.basename(f.path))).toEqual(['exports-cup-posed.glb', 'exports-cup-2-posed.glb', 'exports-cup-2-2-posed.glb']);
+    expect(res.files.map((f) => path.basename(f.path))).toEqual(['exports-cup-fast-sam3d-posed.glb', 'exports-cup-2-fast-sam3d-posed.glb', 'exports-cup-2-2-fast-sam3d-posed.glb']);
     for (const [i, f] of res.files.entries()) {
       const expected = centreOf(cameraToGltf(poseMesh(sphere(), layouts[i]).positions));
       const got = await glbCentre(f.path);
@@ -226,12 +226,12 @@ describe('export.run with objects named alike', () => {
     const dir = path.join(root, 'same-name');
     const res = await s.call({ runId: run.id, formats: ['glb', 'obj'], dir });
     expect(res.files.map((f) => [path.basename(f.path), f.object])).toEqual([
-      ['exports-cup.glb', 'cup'],
-      ['exports-cup.obj', 'cup'],
-      ['exports-cup.mtl', 'cup'],
-      ['exports-cup-2.glb', 'cup-2'],
-      ['exports-cup-2.obj', 'cup-2'],
-      ['exports-cup-2.mtl', 'cup-2'],
+      ['exports-cup-fast-sam3d.glb', 'cup'],
+      ['exports-cup-fast-sam3d.obj', 'cup'],
+      ['exports-cup-fast-sam3d.mtl', 'cup'],
+      ['exports-cup-2-fast-sam3d.glb', 'cup-2'],
+      ['exports-cup-2-fast-sam3d.obj', 'cup-2'],
+      ['exports-cup-2-fast-sam3d.mtl', 'cup-2'],
     ]);
     expect(readdirSync(dir).sort()).toEqual(res.files.map((f) => path.basename(f.path)).sort());
   });
@@ -244,13 +244,13 @@ describe('export.run with objects named alike', () => {
     expect(first.files.map((f) => f.replaced)).toEqual([false]);
     const second = await s.call({ runId: run.id, formats: ['glb', 'ply'], dir });
     expect(second.files.map((f) => [path.basename(f.path), f.replaced])).toEqual([
-      ['exports-cup.glb', true],
-      ['exports-cup.ply', false],
+      ['exports-cup-fast-sam3d.glb', true],
+      ['exports-cup-fast-sam3d.ply', false],
     ]);
     // A posed or simplified export sits beside the full one instead of replacing it.
     const posed = await s.call({ runId: run.id, formats: ['glb'], posed: true, targetTriangles: 100, dir });
-    expect(posed.files.map((f) => [path.basename(f.path), f.replaced])).toEqual([['exports-cup-posed-100tri.glb', false]]);
-    expect(readdirSync(dir).sort()).toEqual(['exports-cup-posed-100tri.glb', 'exports-cup.glb', 'exports-cup.ply']);
+    expect(posed.files.map((f) => [path.basename(f.path), f.replaced])).toEqual([['exports-cup-fast-sam3d-posed-100tri.glb', false]]);
+    expect(readdirSync(dir).sort()).toEqual(['exports-cup-fast-sam3d-posed-100tri.glb', 'exports-cup-fast-sam3d.glb', 'exports-cup-fast-sam3d.ply']);
   });
 
   it('writes nothing when one object of the run cannot be exported', async () => {

@@ -9,8 +9,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   fileBaseName,
+  glbBytes,
+  joinedFileBaseName,
+  objTexts,
   plyBytes,
   readGlb,
+  sceneGlbBytes,
   uniqueOutputNames,
   writeOutputs,
   writeSceneOutputs,
@@ -98,6 +102,63 @@ describe('file names from long or unusual names', () => {
     expect(fileBaseName('AUX.old')).toBe('AUX_.old');
     expect(fileBaseName('lpt1')).toBe('lpt1_');
     expect(fileBaseName('console')).toBe('console');
+  });
+});
+
+describe('the one file-name rule (fileBaseName)', () => {
+  it('never starts a name like a command-line option or a hidden file', () => {
+    expect(fileBaseName('-rf')).toBe('rf');
+    expect(fileBaseName('--help me')).toBe('help_me');
+    expect(fileBaseName('.bashrc')).toBe('bashrc');
+    expect(fileBaseName('x.')).toBe('x'); // Windows drops a trailing dot
+  });
+
+  it('keeps emoji and symbols, which every file system takes', () => {
+    expect(fileBaseName('🍺🍺')).toBe('🍺🍺');
+    expect(fileBaseName('final / keep ✓')).toBe('final_keep_✓');
+    expect(fileBaseName('👩‍👩‍👧 family 👍🏽')).toBe('👩‍👩‍👧_family_👍🏽');
+    expect(fileBaseName('हिन्दी कप')).toBe('हिन्दी_कप'); // vowel signs are marks: kept with their letters
+  });
+
+  it('leaves no dot sequence of a path', () => {
+    expect(fileBaseName('Café / Bär 🍺  "test" ../..\\x')).toBe('Café_Bär_🍺_test_x');
+    expect(fileBaseName('../../etc/passwd')).toBe('etc_passwd');
+    expect(fileBaseName('my/../../etc')).toBe('my_etc');
+    expect(fileBaseName('a...b')).toBe('a_b');
+    expect(fileBaseName('v1.2.glb')).toBe('v1.2.glb');
+  });
+
+  it('gives back a cleaned name unchanged, and cuts a joined name before its variant', () => {
+    for (const n of ['Café / Bär 🍺  "test" ../..\\x', '-rf', 'con', '杯'.repeat(200), 'a' + '👍🏽'.repeat(60)])
+      expect(fileBaseName(fileBaseName(n))).toBe(fileBaseName(n));
+    const joined = joinedFileBaseName(['p'.repeat(70), 'cup', 'fast-sam3d'], ['posed', '1000tri']);
+    expect(joined.endsWith('-cup-fast-sam3d-posed-1000tri')).toBe(true);
+    expect(joined.length).toBeLessThanOrEqual(80);
+    expect(fileBaseName(joined)).toBe(joined);
+    expect(joinedFileBaseName(['', '../', 'mug'], ['posed'])).toBe('mug-posed');
+  });
+});
+
+describe('object names inside the files', () => {
+  it('follow the file-name rule in GLB nodes, OBJ objects and scene nodes alike', async () => {
+    for (const [given, named] of [['my/../../etc', 'my_etc'], ['scene-three-object 0', 'scene-three-object_0']]) {
+      const doc = await new NodeIO().readBinary(await glbBytes(box(), { name: given }));
+      expect(doc.getRoot().listNodes().map((n) => n.getName())).toEqual([named]);
+      expect(doc.getRoot().listMeshes().map((m) => m.getName())).toEqual([named]);
+      const posed = await new NodeIO().readBinary(await glbBytes(box(), { name: given, layout: layout(), camera }));
+      expect(posed.getRoot().listNodes().filter((n) => n.getMesh()).map((n) => n.getName())).toEqual([named]);
+      expect(objTexts(box(), 'x.mtl', { name: given }).obj).toMatch(new RegExp(`^o ${named}$`, 'm'));
+    }
+    const scene = await new NodeIO().readBinary(
+      await sceneGlbBytes(
+        [
+          { name: 'object 0', mesh: box(), layout: layout() },
+          { name: 'object_0', mesh: sphere(), layout: layout() },
+        ],
+        camera,
+      ),
+    );
+    expect(scene.getRoot().listNodes().filter((n) => n.getMesh()).map((n) => n.getName())).toEqual(['object_0', 'object_0-2']);
   });
 });
 
