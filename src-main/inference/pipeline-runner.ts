@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { JobProgressEvent } from '../../src-shared/api/jobs';
 import type { AccelParams } from '../../src-shared/params';
 import type { RunReport, SceneReport } from '../../src-shared/report';
-import { fileBaseName, uniqueOutputNames, writeOutputs, writeSceneOutputs, type WrittenFile } from '../export/index';
+import { ExportWriteError, fileBaseName, uniqueOutputNames, writeOutputs, writeSceneOutputs, type WrittenFile } from '../export/index';
 import { loadContextMasks, loadImageFile, loadMaskFile, openPack, runObject, runScene, type Pack } from '../pipeline/index';
 import type { WorkerJob, WorkerOutput } from './protocol';
 
@@ -105,11 +105,34 @@ export async function runWorkerJob(job: WorkerJob, o: RunnerOptions): Promise<Ru
 
   if (job.kind === 'object') {
     const r = await runObject(pack, { image, mask: masks[0], name: job.masks[0].name }, runOpts);
-    const files = await writeOutputs(r, job.outputDir, { formats: ['glb'], baseName: names[0] });
+    const files = await savedInJobFolder(writeOutputs(r, job.outputDir, { formats: ['glb'], baseName: names[0] }), job.outputDir);
     return { executionProvider: pack.executionProvider, reports: [r.report], outputs: outputsOf(files), warnings };
   }
   const r = await runScene(pack, { image, masks: masks.map((mask, i) => ({ mask, name: job.masks[i].name })) }, runOpts);
   const objects = r.objects.map((obj, i) => ({ ...obj, name: names[i] }));
-  const files = await writeSceneOutputs(objects, r.objects[0].camera, job.outputDir, { formats: ['glb'] });
+  const files = await savedInJobFolder(writeSceneOutputs(objects, r.objects[0].camera, job.outputDir, { formats: ['glb'] }), job.outputDir);
   return { executionProvider: pack.executionProvider, reports: r.report.objects, sceneReport: r.report, outputs: outputsOf(files), warnings };
+}
+
+/** Why a write into the job's folder failed, and what to do, by errno (the rest: the folder cannot be written). */
+const JOB_FOLDER_WRITE: Record<string, [string, string]> = {
+  ENOSPC: ['the disk holding it is full', 'Free some space on that disk'],
+  EDQUOT: ['the disk quota is exhausted', 'Free some space on that disk'],
+  EFBIG: ['the file is too large for this file system or for the size limit this process runs under', 'Free some space or raise the limit'],
+};
+
+/**
+ * The result files, written into the job's folder (`<data dir>/jobs/<job id>/`, made by the job service).
+ * The export module words its write errors for a folder the user chose ("… or choose another folder"); this
+ * one is the app's own, so a failure says what to do about the data folder that holds it instead.
+ */
+export async function savedInJobFolder<T>(writing: Promise<T>, jobDir: string): Promise<T> {
+  try {
+    return await writing;
+  } catch (e) {
+    if (!(e instanceof ExportWriteError)) throw e;
+    const dataDir = path.dirname(path.dirname(jobDir));
+    const [why, todo] = JOB_FOLDER_WRITE[e.code] ?? [`it cannot be written (${e.code})`, 'Make the data folder writable'];
+    throw new ExportWriteError(`Could not save the result in the job's folder ${jobDir} inside the app's data folder ${dataDir}: ${why}. ${todo}, then run this again.`, e.code, e.file);
+  }
 }

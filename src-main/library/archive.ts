@@ -100,6 +100,29 @@ export interface ExportResult {
   path: string; files: number; bytes: number;
   /** A zip was already at the destination and has been replaced (only with `replace`). */
   replaced: boolean;
+  /** The photos and results written (the project's out of the trash, results finished). */
+  images: number; runs: number;
+  /**
+   * What of the project is not in the export: photos in the trash, results in the trash (trashed
+   * themselves or with their photo) and results still queued or running.
+   */
+  left: { trashedImages: number; trashedRuns: number; unfinishedRuns: number };
+}
+
+/** The sentence for what an export left out ("" when nothing): what it is and how to include it. */
+export function leftOutNote({ left }: Pick<ExportResult, 'left'>): string {
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  const parts: string[] = [];
+  if (left.trashedImages || left.trashedRuns) {
+    const what = [left.trashedImages ? n(left.trashedImages, 'photo', 'photos') : '', left.trashedRuns ? n(left.trashedRuns, 'result', 'results') : '']
+      .filter(Boolean).join(' and ');
+    const them = left.trashedImages + left.trashedRuns === 1 ? 'it' : 'them';
+    parts.push(`${what} in the trash ${left.trashedImages + left.trashedRuns === 1 ? 'was' : 'were'} not exported; restore ${them} first to include ${them}`);
+  }
+  if (left.unfinishedRuns) {
+    parts.push(`${n(left.unfinishedRuns, 'result', 'results')} still running ${left.unfinishedRuns === 1 ? 'was' : 'were'} not exported; export again once ${left.unfinishedRuns === 1 ? 'it has' : 'they have'} finished`);
+  }
+  return parts.join('; ');
 }
 
 export interface ExportOptions {
@@ -136,7 +159,21 @@ export async function exportProject(
   const artefacts = (db.prepare(`SELECT a.* FROM artefacts a JOIN runs r ON r.id = a.run_id WHERE r.project_id = ? ORDER BY a.rowid`).all(projectId) as ArtefactRow[])
     .filter((a) => runIds.has(a.run_id));
 
-  const target = dest === undefined ? freshExportPath(lib, project.name, format) : path.resolve(dest);
+  // What stays behind: the trash (photos, and results trashed themselves or with their photo), results in progress.
+  const left = db.prepare(
+    `SELECT (SELECT count(*) FROM images WHERE project_id = @id AND deleted_at IS NOT NULL) AS trashedImages,
+            (SELECT count(*) FROM runs r JOIN images i ON i.id = r.image_id
+              WHERE r.project_id = @id AND (r.deleted_at IS NOT NULL OR i.deleted_at IS NOT NULL)) AS trashedRuns,
+            (SELECT count(*) FROM runs r JOIN images i ON i.id = r.image_id
+              WHERE r.project_id = @id AND r.deleted_at IS NULL AND i.deleted_at IS NULL AND r.status IN ('queued', 'running')) AS unfinishedRuns`,
+  ).get({ id: projectId }) as ExportResult['left'];
+
+  let target: string;
+  try {
+    target = dest === undefined ? freshExportPath(lib, project.name, format) : path.resolve(dest);
+  } catch (err) {
+    throw placeError(err, project.name, path.join(lib.dataDir, ...DEFAULT_EXPORT_DIR));
+  }
   const forbidden = insideDataDir(lib, target);
   if (forbidden) {
     throw new LibraryError('BAD_INPUT', `Cannot export project "${project.name}" to ${target}: ${forbidden}. Choose a place outside it.`);
@@ -238,11 +275,23 @@ export async function exportProject(
   } catch (err) {
     removeTemp(tmp);
     if (err instanceof AbortError) throw err;
-    const where = destinationProblem(err);
-    if (where) throw new LibraryError('BAD_INPUT', `Cannot export project "${project.name}" to ${target}: ${where}. Choose another place.`, undefined, { cause: err });
-    throw asLibraryError(err, `export project "${project.name}" to ${target}`);
+    throw placeError(err, project.name, target);
   }
-  return { path: target, files: files.length + 1, bytes: total, replaced };
+  return { path: target, files: files.length + 1, bytes: total, replaced, images: images.length, runs: runs.length, left };
+}
+
+/**
+ * A failure writing an export to `target`, said of that place (the folder the user chose, or the data
+ * folder's exports folder), not of the library: a full disk there is freed or another place chosen.
+ */
+function placeError(err: unknown, projectName: string, target: string): LibraryError {
+  if (err instanceof LibraryError) return err;
+  const where = destinationProblem(err);
+  if (where) return new LibraryError('BAD_INPUT', `Cannot export project "${projectName}" to ${target}: ${where}. Choose another place.`, undefined, { cause: err });
+  return asLibraryError(err, `export project "${projectName}" to ${target}`, {
+    disk: path.dirname(target),
+    advice: 'Free some space there, or export it to another disk',
+  });
 }
 
 /** Write `data` to a new file `file` (and its folders), flushed to disk. */
@@ -292,6 +341,11 @@ function removeStaleTemps(target: string): void {
   }
 }
 
+/** The name an export of `projectName` gets in a folder: `<name>.zip`, or `<name>` for a folder export (cleaned for file names). */
+export function exportFileName(projectName: string, format: 'folder' | 'zip'): string {
+  return `${fileBaseName(projectName, 'project')}${format === 'zip' ? '.zip' : ''}`;
+}
+
 /** `<data>/exports/projects/<project name>.zip` (or a folder), with `-2`, `-3` … beside earlier exports. */
 function freshExportPath(lib: Library, projectName: string, format: 'folder' | 'zip'): string {
   const dir = path.join(lib.dataDir, ...DEFAULT_EXPORT_DIR);
@@ -299,7 +353,7 @@ function freshExportPath(lib: Library, projectName: string, format: 'folder' | '
   const base = fileBaseName(projectName, 'project');
   const ext = format === 'zip' ? '.zip' : '';
   for (let k = 1; ; k++) {
-    const candidate = path.join(dir, `${k === 1 ? base : `${base}-${k}`}${ext}`);
+    const candidate = path.join(dir, k === 1 ? exportFileName(projectName, format) : `${base}-${k}${ext}`);
     if (!fs.existsSync(candidate)) return candidate;
   }
 }

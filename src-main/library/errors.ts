@@ -31,15 +31,40 @@ export function isDiskFull(err: unknown): boolean {
   return !!e && typeof e.code === 'string' && (DISK_FULL_ERRNO.has(e.code) || e.code === 'SQLITE_FULL');
 }
 
+/** True for SQLite's "another connection holds the lock" (after the busy timeout ran out). */
+export function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+export interface WhereOptions {
+  /**
+   * What the full disk holds, for the message: "the library's data folder /x" (the default: "the
+   * library"), or the folder an export was writing to. Name the place the user can free or change.
+   */
+  disk?: string;
+  /** What to do besides freeing space (default: try again). */
+  advice?: string;
+}
+
 /** Wrap a low-level failure of `what` into a LibraryError that says what happened and what to do. */
-export function asLibraryError(err: unknown, what: string): LibraryError {
+export function asLibraryError(err: unknown, what: string, where: WhereOptions = {}): LibraryError {
   if (err instanceof LibraryError) return err;
   const detail = err instanceof Error ? err.message : String(err);
   if (isDiskFull(err)) {
     return new LibraryError(
       'DISK_FULL',
-      `Could not ${what}: the disk holding the library is full (${detail}). Free some space or move the ` +
-        `data folder, then try again; nothing was changed.`,
+      `Could not ${what}: the disk holding ${where.disk ?? 'the library'} is full (${detail}). ` +
+        `${where.advice ?? 'Free some space on it, then try again'}; nothing was changed.`,
+      undefined,
+      { cause: err },
+    );
+  }
+  if (isBusy(err)) {
+    return new LibraryError(
+      'CONFLICT',
+      `Could not ${what}: another Fast-SAM3D Studio process (the app, the browser host or another fastsam3d command) ` +
+        `is writing to the library and did not finish within 5 seconds (${detail}). Try again in a moment; nothing was changed.`,
       undefined,
       { cause: err },
     );

@@ -24,7 +24,7 @@ import { METHODS, samplerSettingsOf, type Method } from '../../src-shared/params
 import type { Mesh } from '../pipeline/types';
 import { openDatabase } from './database';
 import { HolderEntry, holderAlive, otherLiveHolders, selfHolder } from './lock';
-import { LibraryError, asLibraryError } from './errors';
+import { LibraryError, asLibraryError, type WhereOptions } from './errors';
 import { TEMP_MARKER, copyFileAtomic, listFilesRecursive, sha256, sha256File, writeFileAtomic } from './files';
 import { cleanName, projectNameFromFile, tidyName, tidyTags } from './names';
 import { readSam3dFolder } from '../pipeline/image/sam3d-folder';
@@ -148,6 +148,11 @@ function ownerAlive(owner: string): boolean {
   return holderAlive({ pid, started: started || null });
 }
 
+/** Where a library write failed for lack of space: the data folder, which the user may clean up or move. */
+function dataFolder(dir: string): WhereOptions {
+  return { disk: `the library's data folder ${dir}` };
+}
+
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
@@ -181,7 +186,7 @@ export class Library {
       try {
         makeDirsSync(path.join(dir, 'assets'));
       } catch (err) {
-        throw asLibraryError(err, `create the data folder ${dir} (choose a writable folder)`);
+        throw asLibraryError(err, `create the data folder ${dir} (choose a writable folder)`, dataFolder(dir));
       }
     }
     const dbPath = path.join(dir, 'library.sqlite');
@@ -197,7 +202,7 @@ export class Library {
         lib.recoverAfterCrash(alone);
       } catch (err) {
         lib.close();
-        throw asLibraryError(err, `open the library in ${dir}`);
+        throw asLibraryError(err, `open the library in ${dir}`, dataFolder(dir));
       }
     }
     return lib;
@@ -275,7 +280,7 @@ export class Library {
         for (const id of stranded) fail.run(INTERRUPTED, now(), id);
       })();
     } catch (err) {
-      throw asLibraryError(err, 'mark the runs of a closed app as interrupted');
+      throw asLibraryError(err, 'mark the runs of a closed app as interrupted', dataFolder(this.dataDir));
     }
     return stranded.length;
   }
@@ -409,7 +414,7 @@ export class Library {
       return this.db.transaction(() => commit(stored))();
     } catch (err) {
       for (const f of written) fs.rmSync(f, { force: true });
-      throw asLibraryError(err, what);
+      throw asLibraryError(err, what, dataFolder(this.dataDir));
     } finally {
       for (const f of written) this.pending.delete(f);
     }
@@ -493,7 +498,7 @@ export class Library {
     try {
       this.db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(id, clean, t, t);
     } catch (err) {
-      throw asLibraryError(err, `create project "${clean}"`);
+      throw asLibraryError(err, `create project "${clean}"`, dataFolder(this.dataDir));
     }
     return this.getProjectRecord(id);
   }
@@ -506,16 +511,23 @@ export class Library {
     return this.summarise(this.projectRow(id));
   }
 
+  /**
+   * A project's card: its photos and results out of the trash, and the cover. A run of a trashed photo
+   * goes to the trash with it (the window lists neither; an export carries neither), so it is counted
+   * and shown as the trash's, not the project's.
+   */
   private summarise(row: ProjectRow): ProjectSummary {
     const counts = this.db
       .prepare(
-        `SELECT (SELECT count(*) FROM images WHERE project_id = ? AND deleted_at IS NULL) AS images,
-                (SELECT count(*) FROM runs WHERE project_id = ? AND deleted_at IS NULL) AS runs`,
+        `SELECT (SELECT count(*) FROM images WHERE project_id = @id AND deleted_at IS NULL) AS images,
+                (SELECT count(*) FROM runs r JOIN images i ON i.id = r.image_id
+                  WHERE r.project_id = @id AND r.deleted_at IS NULL AND i.deleted_at IS NULL) AS runs`,
       )
-      .get(row.id, row.id) as { images: number; runs: number };
+      .get({ id: row.id }) as { images: number; runs: number };
     const run = this.db
       .prepare(
-        `SELECT r.id FROM runs r JOIN artefacts a ON a.run_id = r.id AND a.kind = 'thumbnail'
+        `SELECT r.id FROM runs r JOIN images i ON i.id = r.image_id AND i.deleted_at IS NULL
+           JOIN artefacts a ON a.run_id = r.id AND a.kind = 'thumbnail'
          WHERE r.project_id = ? AND r.deleted_at IS NULL ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1`,
       )
       .pluck()
@@ -893,7 +905,7 @@ export class Library {
         this.touchProject(image.project_id);
       })();
     } catch (err) {
-      throw asLibraryError(err, `record the run of "${name}"`);
+      throw asLibraryError(err, `record the run of "${name}"`, dataFolder(this.dataDir));
     }
     return toRunSummary(this.runRow(id));
   }
@@ -909,7 +921,7 @@ export class Library {
       try {
         this.db.prepare(`UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued'`).run(now(), runId);
       } catch (err) {
-        throw asLibraryError(err, `record the start of run "${row.name}"`);
+        throw asLibraryError(err, `record the start of run "${row.name}"`, dataFolder(this.dataDir));
       }
     } else if (row.status !== 'running') {
       throw new LibraryError('CONFLICT', `Run "${row.name}" is already ${row.status}; it cannot start again.`);
@@ -1106,7 +1118,7 @@ export class Library {
         if (this.options.autoQuality !== false) void this.measureQuality(id); // best effort, like finishRun's
       }
     } catch (err) {
-      throw asLibraryError(err, `record the failure of run "${row.name}"`);
+      throw asLibraryError(err, `record the failure of run "${row.name}"`, dataFolder(this.dataDir));
     }
     return toRunSummary(this.runRow(runId));
   }
@@ -1333,7 +1345,7 @@ export class Library {
       this.failStrandedRuns();
       emptied = this.emptyTrashRows();
     } catch (err) {
-      throw asLibraryError(err, 'empty the trash');
+      throw asLibraryError(err, 'empty the trash', dataFolder(this.dataDir));
     }
     const { counts, kept, files } = emptied;
     let filesRemoved = 0;

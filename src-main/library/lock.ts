@@ -129,3 +129,20 @@ export function otherLiveHolders(dataDir: string): LockHolder[] {
   }
   return live;
 }
+
+/**
+ * Whether any live process, this one included, has the library in `dataDir` registered (the legacy lock
+ * included): one that may have the database's -wal and -shm files open. Only reads; removes nothing.
+ */
+export function anyLiveHolder(dataDir: string): boolean {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(path.join(dataDir, HOLDERS_DIR)).filter((n) => n.endsWith('.json'));
+  } catch {
+    /* no registry yet */
+  }
+  return [path.join(dataDir, LEGACY_LOCK), ...names.map((n) => path.join(dataDir, HOLDERS_DIR, n))].some((file) => {
+    const h = readLock(file);
+    return h !== null && holderAlive(h);
+  });
+}

@@ -1,6 +1,9 @@
 /** Real inputs for the library tests: PNG photos and masks made with sharp, a coloured cube mesh and its GLB. */
 import { Document, NodeIO } from '@gltf-transform/core';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -161,3 +164,40 @@ export async function imageWithMask(lib: Library) {
 /** A run as the job service records it on submission: queued, its provider not known yet. */
 export const queued = (imageId: string, maskId: string, jobId?: string) =>
   ({ ...runInput(imageId, [maskId]), status: 'queued' as const, executionProvider: PENDING_PROVIDER, ...(jobId ? { jobId } : {}) });
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * Another process writes to the library's database and is killed (SIGKILL) before it closes it: its
+ * commits are in library.sqlite-wal (not yet checkpointed into the file), with the -shm beside it.
+ */
+export function killedWriter(dir: string): void {
+  const script = `
+    const Database = require(${JSON.stringify(requireHere.resolve('better-sqlite3'))});
+    const db = new Database(${JSON.stringify(path.join(dir, 'library.sqlite'))});
+    db.pragma('wal_autocheckpoint = 0');
+    for (let i = 0; i < 20; i++) db.prepare("UPDATE projects SET name = name || ' *', updated_at = ?").run(String(i));
+    process.kill(process.pid, 'SIGKILL');`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  if (r.signal !== 'SIGKILL') throw new Error(`the writer was not killed: ${r.stderr}`);
+}
+
+/** sha256 of library.sqlite, -wal and -shm ('-' for a file that is not there). */
+export function dbFiles(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['library.sqlite', 'library.sqlite-wal', 'library.sqlite-shm']) {
+    const f = path.join(dir, name);
+    out[name] = fs.existsSync(f) ? createHash('sha256').update(fs.readFileSync(f)).digest('hex') : '-';
+  }
+  return out;
+}
+
+/** Scribble over every page after the first (schema) page of the database file, as a failing disk would. */
+export function damagePages(db: string): Buffer {
+  const bytes = fs.readFileSync(db);
+  const pageSize = bytes.readUInt16BE(16);
+  for (let p = 1; p * pageSize < bytes.length; p++) bytes.fill(0xa5, p * pageSize + 8, p * pageSize + 200);
+  fs.writeFileSync(db, bytes);
+  return bytes;
+}
+

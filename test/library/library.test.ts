@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LATEST_VERSION, Library, LibraryError } from '../../src-main/library';
+import { LATEST_VERSION, Library, LibraryError, exportProject } from '../../src-main/library';
+import { leftOutNote } from '../../src-main/library/archive';
 import { sha256 } from '../../src-main/library/files';
 import { cubeGlb, cubeMesh, cutoutPng, fakeReport, greyMaskPng, photoPng, runInput, tempDir } from './fixtures';
 
@@ -372,6 +373,38 @@ describe('grid, search, tags, trash', () => {
     const left = fs.readdirSync(path.join(dir, 'assets'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     expect(left).toEqual([]);
     expect(lib.verify({ hashes: true })).toEqual([]);
+  });
+});
+
+describe('a photo in the trash takes its results with it', () => {
+  it('the card counts neither, its cover is not one of them, and the export carries neither and says so', async () => {
+    const lib = openLib();
+    const { image, mask } = await projectWithMask(lib);
+    const { image: other } = await lib.importImage({ projectId: image.projectId, name: 'stool.png', data: await photoPng(64, 48, 9) });
+    const runs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = lib.beginRun(runInput(image.id, [mask.id]));
+      await lib.finishRun(r.id, { report: fakeReport(1000), artefacts: [{ kind: 'glb', data: await cubeGlb() }], mesh: cubeMesh() });
+      runs.push(r.id);
+    }
+    expect(lib.getProject(image.projectId)).toMatchObject({ images: 2, runs: 3, cover: { kind: 'run', id: runs[2] } });
+
+    lib.trashImage(image.id);
+    // As the window lists them: no result of the trashed photo among the project's.
+    expect(lib.listRuns({ projectId: image.projectId })).toEqual([]);
+    const card = lib.getProject(image.projectId);
+    expect(card).toMatchObject({ images: 1, runs: 0, cover: { kind: 'image', id: other.id } });
+    expect(lib.listProjects()[0]).toEqual(card);
+
+    const res = await exportProject(lib, image.projectId, path.join(tempDir(), 'chair.zip'));
+    expect(res).toMatchObject({ images: card.images, runs: card.runs, left: { trashedImages: 1, trashedRuns: 3, unfinishedRuns: 0 } });
+    expect(leftOutNote(res)).toBe('1 photo and 3 results in the trash were not exported; restore them first to include them');
+
+    lib.restoreImage(image.id);
+    expect(lib.getProject(image.projectId)).toMatchObject({ images: 2, runs: 3, cover: { kind: 'run', id: runs[2] } });
+    const all = await exportProject(lib, image.projectId, path.join(tempDir(), 'chair.zip'));
+    expect(all).toMatchObject({ images: 2, runs: 3, left: { trashedImages: 0, trashedRuns: 0 } });
+    expect(leftOutNote(all)).toBe('');
   });
 });
 

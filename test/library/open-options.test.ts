@@ -2,10 +2,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { holderAlive, processStartTime, readLock } from '../../src-main/library/lock';
 import { Library, electronNativeBinding } from '../../src-main/library';
-import { tempDir } from './fixtures';
+import { photoPng, tempDir } from './fixtures';
+import { sha256 } from '../../src-main/library/files';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 const require = createRequire(import.meta.url);
 
@@ -79,4 +84,37 @@ describe('Library.open options', () => {
     expect(holderAlive(readLock(path.join(dir, 'library.lock'))!)).toBe(true);
   });
 
+  it('opens read-only a library on a disk that cannot be written, where SQLite cannot make its -wal: from a copy in memory, writing nothing', async () => {
+    const dir = tempDir();
+    const lib = Library.open(dir);
+    const { image } = await lib.importImage({ name: 'chair.png', data: await photoPng() });
+    lib.close();
+    // What a read-only mount is to the two: the folder's write check says EROFS, and SQLite cannot create
+    // library.sqlite-wal beside the database (here a folder of that name is in the way).
+    const accessSync = fs.accessSync;
+    vi.spyOn(fs, 'accessSync').mockImplementation((p, mode) => {
+      if (String(p).startsWith(dir) && mode === fs.constants.W_OK) throw Object.assign(new Error(`EROFS: read-only file system, access '${String(p)}'`), { code: 'EROFS' });
+      return accessSync(p, mode);
+    });
+    fs.mkdirSync(path.join(dir, 'library.sqlite-wal'));
+    const before = snapshot(dir);
+    const reader = Library.open(dir, { readonly: true });
+    try {
+      expect(reader.listProjects()).toMatchObject([{ id: image.projectId, name: 'chair', images: 1 }]);
+      expect(reader.db.memory).toBe(true);
+    } finally {
+      reader.close();
+    }
+    expect(snapshot(dir)).toEqual(before);
+  });
 });
+
+/** Every file under `dir` with its sha256 (folders by name). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const rel = path.relative(dir, path.join(e.parentPath, e.name));
+    out[rel] = e.isFile() ? sha256(fs.readFileSync(path.join(dir, rel))) : 'folder';
+  }
+  return out;
+}

@@ -8,9 +8,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LATEST_VERSION, Library, LibraryError } from '../../src-main/library';
 import { listFilesRecursive, sha256 } from '../../src-main/library/files';
-import { cubeGlb, fakeReport, greyMaskPng, photoPng, runInput, tempDir } from './fixtures';
+import { cubeGlb, damagePages, dbFiles, fakeReport, greyMaskPng, killedWriter, photoPng, runInput, tempDir } from './fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
+function backups(dir: string, label: string): string[] {
+  return fs.readdirSync(dir).filter((n) => n.startsWith(`library.sqlite.${label}-`)).sort();
+}
 
 async function seeded(dir = tempDir()) {
   const lib = Library.open(dir);
@@ -47,16 +50,49 @@ describe('damaged or newer databases', () => {
     for (let i = 0; i < 20; i++) lib.beginRun({ ...runInput(image.id, [mask.id]), name: `run ${i} ${'x'.repeat(300)}` });
     lib.close();
     const db = path.join(dir, 'library.sqlite');
-    const bytes = fs.readFileSync(db);
-    const pageSize = bytes.readUInt16BE(16);
-    // Scribble over every page after the first (schema) page, as a failing disk would.
-    for (let p = 1; p * pageSize < bytes.length; p++) bytes.fill(0xa5, p * pageSize + 8, p * pageSize + 200);
-    fs.writeFileSync(db, bytes);
+    const bytes = damagePages(db);
     const err = openError(dir);
     expect(err.code).toBe('CORRUPT_DATABASE');
     expect(err.message).toMatch(/is damaged/);
     expect(fs.readFileSync(err.backupPath!).equals(bytes)).toBe(true);
     expect(fs.readFileSync(db).equals(bytes)).toBe(true);
+  });
+
+  it('a damaged library whose -wal holds a killed writer\'s commits: all three files left byte for byte, one backup however often it is opened', async () => {
+    const { dir, lib, image, mask } = await seeded();
+    for (let i = 0; i < 20; i++) lib.beginRun({ ...runInput(image.id, [mask.id]), name: `run ${i} ${'x'.repeat(300)}` });
+    lib.close();
+    killedWriter(dir);
+    const db = path.join(dir, 'library.sqlite');
+    expect(fs.statSync(`${db}-wal`).size).toBeGreaterThan(0);
+    expect(fs.existsSync(`${db}-shm`)).toBe(true);
+    damagePages(db);
+    const found = dbFiles(dir);
+
+    // The app started twice, a CLI call: each open is refused, and nothing of the library changes.
+    const errors: LibraryError[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const err = openError(dir);
+      expect(dbFiles(dir)).toEqual(found);
+      expect(err.code).toBe('CORRUPT_DATABASE');
+      expect(err.message).toMatch(/is damaged .*It was not changed: library\.sqlite and its library\.sqlite-wal and library\.sqlite-shm files .*are as they were found/);
+      expect(err.message).toMatch(/moving library\.sqlite together with its -wal and -shm files/);
+      errors.push(err);
+    }
+    // One copy of that damaged state, not one per attempt; the later attempts say so.
+    expect(backups(dir, 'corrupt')).toEqual([path.basename(errors[0].backupPath!), `${path.basename(errors[0].backupPath!)}-shm`, `${path.basename(errors[0].backupPath!)}-wal`].sort());
+    expect(errors[1].backupPath).toBe(errors[0].backupPath);
+    expect(errors[2].message).toMatch(/a copy was saved as .*\.bak at an earlier attempt/);
+    expect(sha256(fs.readFileSync(errors[0].backupPath!))).toBe(found['library.sqlite']);
+    expect(sha256(fs.readFileSync(`${errors[0].backupPath!}-wal`))).toBe(found['library.sqlite-wal']);
+
+    // Another damaged state (the file damaged further) gets its own copy.
+    const bytes = fs.readFileSync(db);
+    bytes[bytes.length - 1] ^= 0xff;
+    fs.writeFileSync(db, bytes);
+    const again = openError(dir);
+    expect(again.backupPath).not.toBe(errors[0].backupPath);
+    expect(backups(dir, 'corrupt').filter((n) => n.endsWith('.bak'))).toHaveLength(2);
   });
 
   it('refuses a database from a newer schema version with a backup, without touching it', async () => {
@@ -71,6 +107,9 @@ describe('damaged or newer databases', () => {
     expect(err.message).toMatch(/Update the app/);
     expect(fs.existsSync(err.backupPath!)).toBe(true);
     expect(sha256(fs.readFileSync(db))).toBe(before);
+    // Opened again (the old app started again): the same copy, no second one.
+    expect(openError(dir).backupPath).toBe(err.backupPath);
+    expect(backups(dir, `schema-v${LATEST_VERSION + 1}`).filter((n) => n.endsWith('.bak'))).toHaveLength(1);
   });
 });
 
@@ -85,7 +124,7 @@ describe('disk full', () => {
     const report = { ...fakeReport(700), warnings: [Array.from({ length: 50_000 }, (_, i) => i.toString(36)).join(' ')] };
     const failed = lib.finishRun(run.id, { report, artefacts: [{ kind: 'glb', data: await cubeGlb() }] });
     await expect(failed).rejects.toMatchObject({ code: 'DISK_FULL' });
-    await expect(failed).rejects.toThrow(/disk holding the library is full.*nothing was changed/);
+    await expect(failed).rejects.toThrow(/disk holding the library.s data folder .* is full.*nothing was changed/);
     expect(lib.getRun(run.id)).toMatchObject({ status: 'running', artefacts: [] });
     expect(listFilesRecursive(lib.assetsDir).sort()).toEqual(filesBefore);
     expect(lib.db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -104,7 +143,7 @@ describe('disk full', () => {
     const out = execFileSync('bash', ['-c', `ulimit -f 2048; exec "${process.execPath}" --import tsx test/library/children/file-limit-writer.ts "$@"`, 'sh', dir, image.id, mask.id], { cwd: ROOT, encoding: 'utf8' });
     const result = JSON.parse(out.trim().split('\n').pop()!) as { runId: string; error: { code: string; message: string } | null };
     expect(result.error?.code).toBe('DISK_FULL');
-    expect(result.error?.message).toMatch(/disk holding the library is full/);
+    expect(result.error?.message).toMatch(/disk holding the library.s data folder .* is full/);
 
     const again = Library.open(dir);
     try {
