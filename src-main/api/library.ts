@@ -6,6 +6,7 @@
 import type { LibraryMethodName } from '../../src-shared/api/library';
 import type { Library } from '../library';
 import { exportProject, importProject, importProjectData } from '../library';
+import { leftOutNote } from '../library/archive';
 import { listExamples, openExample } from '../library/examples';
 import type { HandlerMap } from './index';
 
@@ -22,7 +23,10 @@ export function libraryHandlers(lib: Library, options: { examplesDir?: string } 
     'projects.setTags': ({ projectId, tags }) => lib.setProjectTags(projectId, tags),
     'projects.trash': ({ projectId }) => (lib.trashProject(projectId), { trashed: true as const }),
     'projects.restore': ({ projectId }) => lib.restoreProject(projectId),
-    'projects.export': ({ projectId, path, format, replace }) => exportProject(lib, projectId, path, format, { replace }),
+    'projects.export': async ({ projectId, path, format, replace }) => {
+      const r = await exportProject(lib, projectId, path, format, { replace });
+      return { ...r, leftOut: leftOutNote(r) };
+    },
     'projects.import': ({ path }) => importProject(lib, path),
     'projects.importData': ({ name, data }) => importProjectData(lib, name, bytes(data)),
 

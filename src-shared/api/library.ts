@@ -161,6 +161,11 @@ export const libraryMethods = {
       path: z.string(), files: z.number().int(), bytes: z.number().int(),
       /** A file was at `path` and has been replaced (only with `replace`). */
       replaced: z.boolean(),
+      /**
+       * What of the project the archive does not hold and how to include it ("1 photo and 3 results in the
+       * trash were not exported; restore them first…"), "" when it holds everything.
+       */
+      leftOut: z.string(),
     }),
   },
   /** Import a project zip or folder (as `projects.export` writes it) under new ids, as a new project. */

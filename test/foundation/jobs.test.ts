@@ -112,6 +112,16 @@ describe('jobs through the host', () => {
     }
   });
 
+  it('a project export says what it left in the trash (the window shows it; a backup is not taken for the whole)', async () => {
+    const files = await discPhoto();
+    const image = ((await api.call('images.import', { name: 'trashed.png', data: b64(files.imagePath) })).result as { image: { id: string; projectId: string } }).image;
+    const whole = await api.call('projects.export', { projectId: image.projectId });
+    expect(whole).toMatchObject({ ok: true, result: { leftOut: '' } });
+    expect(await api.call('images.trash', { imageId: image.id })).toMatchObject({ ok: true });
+    const partial = await api.call('projects.export', { projectId: image.projectId });
+    expect(partial).toMatchObject({ ok: true, result: { leftOut: '1 photo in the trash was not exported; restore it first to include it' } });
+  });
+
   it('measures a second Compare on the same inputs against its own baseline, not the first one\'s', async () => {
     const files = await discPhoto();
     const image = ((await api.call('images.import', { name: 'disc.png', data: b64(files.imagePath) })).result as { image: { id: string } }).image;

@@ -12,6 +12,8 @@ import { archiveErrorText, formatBytes } from './projectArchive';
 
 type Exported = Res<'projects.export'>;
 
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 interface Props {
   api: StudioApi;
   /** The host's data folder (app.info): the zip is downloadable when it lies inside it. */
@@ -68,6 +70,8 @@ export function ProjectExportDialog({ api, dataDir, project, onClose }: Props) {
               {href && <a href={href} download={file} aria-label={`Download ${file}`}>Download</a>}
             </li>
           </ul>
+          {/* The trash (or a result still running) is left out: said, so a backup is not taken for the whole. */}
+          {result.leftOut && <p className="warnings" role="note">{capitalised(result.leftOut)}.</p>}
           <p className="muted">
             Photos, masks, results and meshes, without what is in the trash. In another library: Library → Projects →
             Import project…
