@@ -42,6 +42,10 @@ export default defineConfig({
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve(root, 'src-renderer/index.html') } },
     },
+    // The viewer's mesh worker (src-renderer/src/viewer/glbWorker.ts) is a module worker, bundled as an ES
+    // module to match its `type: 'module'`: served as a file of the window from studio://app in Electron
+    // and from the browser host, under the window's CSP (worker-src 'self').
+    worker: { format: 'es' },
     plugins: [react()],
   },
 });

@@ -8,12 +8,18 @@
  * GPU resources: the meshes belong to useGlb/useGlbList, which dispose a mesh's geometry once it is
  * replaced; geometries and textures made here (frustum, photo texture) are disposed when they are
  * rebuilt or unmounted, so re-runs and posed-view toggles do not pile up buffers. A lost WebGL context
- * (GPU reset, driver busy) shows a message over the view with a "Reload view" button.
+ * (GPU reset, driver busy) shows a message over the view with a "Reload view" button. The GLBs are parsed
+ * in a worker (glbLoader.ts), so a large result does not freeze the window while it loads.
+ *
+ * Compare's two layouts share one tree: the result's canvas stays where it is and the baseline's canvas
+ * is hidden in the overlay, not unmounted. Switching between side by side and overlay keeps both
+ * canvases, their WebGL contexts and the camera each was orbited to (a remount made a new context and
+ * reset the view every switch).
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Canvas, useThree } from '@react-three/fiber';
+import { Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Canvas, useThree, type RootState } from '@react-three/fiber';
 import { Bounds, Environment, GizmoHelper, GizmoViewport, OrbitControls, useBounds } from '@react-three/drei';
-import { BufferGeometry, CanvasTexture, DoubleSide, Float32BufferAttribute, Matrix4, SRGBColorSpace, type Texture, type WebGLRenderer } from 'three';
+import { BufferGeometry, CanvasTexture, DoubleSide, Float32BufferAttribute, Matrix4, SRGBColorSpace, type Texture, type Vector3, type WebGLRenderer } from 'three';
 import hdrUrl from '../../../resources/hdr/studio.hdr?url';
 import { useGlb, useGlbList, type LoadedMesh } from './useGlb';
 import { photoPlane, posedMatrix, type LayoutLike } from './pose';
@@ -36,6 +42,7 @@ interface Props {
   /** The other objects of a scene job: shown, placed by their layouts, in the posed view. */
   extras: ViewerItem[];
   compareMode: CompareMode;
+  /** The GLB's bytes, in a buffer the viewer may keep: it is transferred to the mesh worker (detached here). */
   fetchBytes: (key: string) => Promise<ArrayBuffer>;
   photo: { rgba: Uint8ClampedArray; width: number; height: number } | null;
   fovDeg: number;
@@ -76,6 +83,13 @@ function MeshMaterial({ shading, tint }: { shading: Shading; tint?: string }) {
   if (shading === 'matcap') return <meshMatcapMaterial matcap={matcapTexture()} side={DoubleSide} />;
   if (shading === 'wireframe') return <meshBasicMaterial wireframe color="#d0d4dc" />;
   return <meshStandardMaterial vertexColors side={DoubleSide} roughness={0.65} metalness={0} envMapIntensity={1} />;
+}
+
+/** Asks for a frame once mounted: placed after something that arrives late (behind Suspense) to draw it. */
+function InvalidateOnMount() {
+  const invalidate = useThree((s) => s.invalidate);
+  useLayoutEffect(() => invalidate(), [invalidate]);
+  return null;
 }
 
 function FrameOn({ signal }: { signal: unknown }) {
@@ -175,7 +189,12 @@ function Scene({ meshes, shading, posed, photo, fovDeg, frameSignal }: {
   ));
   return (
     <>
-      <Environment files={hdrUrl} />
+      {/* The HDR loads once (useLoader suspends until then): the mesh is drawn meanwhile, and a frame is
+          asked for when the lighting arrives. */}
+      <Suspense fallback={null}>
+        <Environment files={hdrUrl} />
+        <InvalidateOnMount />
+      </Suspense>
       <ambientLight intensity={0.15} />
       <OrbitControls makeDefault enableDamping={false} />
       {posed ? (
@@ -212,12 +231,25 @@ function Counts({ label, mesh }: { label: string; mesh: LoadedMesh | null }) {
 /**
  * Test hook, not user-visible: `window.__studioViewerInfo()` gives each live viewer canvas's renderer
  * counts (three's `renderer.info.memory`: geometries and textures held on the GPU), so an end-to-end
- * test can check that re-runs and posed-view toggles do not pile them up (e2e/viewer-resources.spec.ts).
+ * test can check that re-runs and posed-view toggles do not pile them up (e2e/viewer-resources.spec.ts),
+ * and its camera (position, orbit target, zoom), so one can check that a Compare layout switch keeps the
+ * view where the artist left it (e2e/viewer-compare-and-worker.spec.ts).
  */
-const liveRenderers = new Set<{ testId: string; gl: WebGLRenderer }>();
+interface ViewerInfo {
+  canvas: string; geometries: number; textures: number;
+  camera: { position: number[]; target: number[] | null; zoom: number };
+}
+const liveRenderers = new Set<{ testId: string; gl: WebGLRenderer; get: RootState['get'] }>();
 if (typeof window !== 'undefined') {
-  (window as unknown as { __studioViewerInfo?: () => { canvas: string; geometries: number; textures: number }[] }).__studioViewerInfo = () =>
-    [...liveRenderers].map(({ testId, gl }) => ({ canvas: testId, geometries: gl.info.memory.geometries, textures: gl.info.memory.textures }));
+  (window as unknown as { __studioViewerInfo?: () => ViewerInfo[] }).__studioViewerInfo = () =>
+    [...liveRenderers].map(({ testId, gl, get }) => {
+      const { camera, controls } = get();
+      const target = (controls as unknown as { target?: Vector3 } | null)?.target;
+      return {
+        canvas: testId, geometries: gl.info.memory.geometries, textures: gl.info.memory.textures,
+        camera: { position: camera.position.toArray(), target: target ? target.toArray() : null, zoom: camera.zoom },
+      };
+    });
 }
 
 /**
@@ -229,6 +261,7 @@ if (typeof window !== 'undefined') {
 function ContextWatch({ testId, onLost, onRestored }: { testId: string; onLost: () => void; onRestored: () => void }) {
   const gl = useThree((s) => s.gl);
   const invalidate = useThree((s) => s.invalidate);
+  const get = useThree((s) => s.get);
   useEffect(() => {
     const el = gl.domElement;
     const lost = (e: Event) => { e.preventDefault(); onLost(); };
@@ -237,14 +270,14 @@ function ContextWatch({ testId, onLost, onRestored }: { testId: string; onLost: 
     el.addEventListener('webglcontextrestored', restored);
     // Lost before this effect ran (R3F sets the renderer up asynchronously): no event will come.
     if (gl.getContext().isContextLost()) onLost();
-    const entry = { testId, gl };
+    const entry = { testId, gl, get };
     liveRenderers.add(entry);
     return () => {
       el.removeEventListener('webglcontextlost', lost);
       el.removeEventListener('webglcontextrestored', restored);
       liveRenderers.delete(entry);
     };
-  }, [gl, invalidate, onLost, onRestored, testId]);
+  }, [gl, get, invalidate, onLost, onRestored, testId]);
   return null;
 }
 
@@ -270,7 +303,12 @@ function View({ items, shading, posed, photo, fovDeg, frameSignal, testId }: {
       >
         <ContextWatch testId={testId} onLost={onLost} onRestored={onRestored} />
         <color attach="background" args={['#1d2128']} />
-        <Scene meshes={items} shading={shading} posed={posed} photo={photo} fovDeg={fovDeg} frameSignal={frameSignal} />
+        {/* Anything that suspends inside the canvas stops here. Without a boundary of its own, R3F hands a
+            suspension out to the window's React tree, which then holds back every update of the window
+            (a Compare layout switch included) until the canvas is done. */}
+        <Suspense fallback={null}>
+          <Scene meshes={items} shading={shading} posed={posed} photo={photo} fovDeg={fovDeg} frameSignal={frameSignal} />
+        </Suspense>
       </Canvas>
       {lost && (
         <div role="alert" data-testid="viewer-context-lost"
@@ -302,8 +340,9 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
   // The other objects of a scene are only drawn in the posed view: loaded (and kept) only while it is on.
   const extraMeshes = useGlbList(posedOn ? extras.map((e) => e.key) : [], fetchBytes);
   // Framing follows the meshes on screen: a new result is framed once its mesh has loaded, not when its
-  // key arrives (which would frame the previous mesh, still shown while the new one loads).
-  const frame = `${frameSignal}:${localFrame}:${posed}:${a.loadedKey}:${b.loadedKey}:${compareMode}`;
+  // key arrives (which would frame the previous mesh, still shown while the new one loads). Not the
+  // Compare layout: switching it keeps the view the artist orbited to.
+  const frame = `${frameSignal}:${localFrame}:${posed}:${a.loadedKey}:${b.loadedKey}`;
   // The photo for the posed view's image plane: one texture per photo, disposed when the photo changes.
   const photoTex = useMemo(() => (photo ? photoTexture(photo) : null), [photo]);
   useEffect(() => () => photoTex?.tex.dispose(), [photoTex]);
@@ -318,31 +357,40 @@ export function Viewer({ primary, baseline, extras, compareMode, fetchBytes, pho
   let body: React.ReactNode;
   if (!a.mesh || !shownA) {
     body = <div className="viewer-empty">{a.loading ? 'Loading mesh…' : a.error ?? 'Generate to see the 3D result here.'}</div>;
-  } else if (b.mesh && shownB && compareMode === 'side') {
-    body = (
-      <div className="side-by-side">
-        <figure><View testId="viewer-canvas" items={[{ mesh: a.mesh, layout: shownA.layout }]} {...common} /><figcaption>{shownA.label}</figcaption></figure>
-        <figure><View testId="baseline-canvas" items={[{ mesh: b.mesh, layout: shownB.layout }]} {...common} /><figcaption>{shownB.label}</figcaption></figure>
-      </div>
-    );
   } else {
+    const hasBaseline = !!(b.mesh && shownB);
+    const sideBySide = hasBaseline && compareMode === 'side';
     const items: { mesh: LoadedMesh; layout?: LayoutLike; overlay?: boolean }[] = [{ mesh: a.mesh, layout: shownA.layout }];
-    // Each extra mesh with its own item's layout, by key (a failed load, or a list still loading, shifts nothing).
-    if (posedOn) {
+    // Each extra mesh with its own item's layout, by key (a failed load, or a list still loading, shifts
+    // nothing); not beside the baseline, which has none.
+    if (posedOn && !sideBySide) {
       for (const { key, mesh } of extraMeshes) {
         const item = extras.find((e) => e.key === key);
         if (item) items.push({ mesh, layout: item.layout });
       }
     }
-    const overlaid = b.mesh && shownB;
-    if (overlaid) items.push({ mesh: b.mesh!, layout: shownB.layout, overlay: true });
+    const overlaid = hasBaseline && !sideBySide;
+    if (overlaid) items.push({ mesh: b.mesh!, layout: shownB!.layout, overlay: true });
     body = (
       <>
-        <View testId="viewer-canvas" items={items} {...common} />
+        {/* The same elements in every layout (the result's view first, the baseline's hidden in the
+            overlay), so a layout switch re-lays them out and remounts neither canvas. */}
+        <div className="side-by-side" style={sideBySide ? undefined : { gridTemplateColumns: 'minmax(0, 1fr)', gap: 0 }}>
+          <figure>
+            <View testId="viewer-canvas" items={items} {...common} />
+            {sideBySide && <figcaption>{shownA.label}</figcaption>}
+          </figure>
+          {hasBaseline && (
+            <figure hidden={!sideBySide}>
+              <View testId="baseline-canvas" items={[{ mesh: b.mesh!, layout: shownB!.layout }]} {...common} />
+              <figcaption>{shownB!.label}</figcaption>
+            </figure>
+          )}
+        </div>
         {/* Which is which once both share one view: the solid mesh, and the baseline's cyan ghost. */}
         {overlaid && (
           <p className="overlay-key" data-testid="overlay-key">
-            {shownA.label} (solid) · <span className="overlay-ghost">{shownB.label} (translucent cyan)</span>
+            {shownA.label} (solid) · <span className="overlay-ghost">{shownB!.label} (translucent cyan)</span>
           </p>
         )}
       </>
