@@ -32,8 +32,8 @@ describe('progressMilestone', () => {
     const said: string[] = [];
     let s = initialProgress('j', 2);
     let prev = 0;
-    for (const fraction of [0, 0.3, 0.6, 0.99, 1, 0, 0.3, 0.6, 0.99, 1]) {
-      s = reduceProgress(s, { jobId: 'j', stage: 'ssSampling', fraction });
+    for (const [i, fraction] of [0, 0.3, 0.6, 0.99, 1, 0, 0.3, 0.6, 0.99, 1].entries()) {
+      s = reduceProgress(s, { jobId: 'j', stage: 'ssSampling', fraction, variant: i < 5 ? 0 : 1, variants: 2 });
       const m = progressMilestone(prev, s);
       if (m) said.push(m);
       prev = s.overall;

@@ -57,13 +57,6 @@ function freshStages(): StageState[] {
   return STAGE_NAMES.map((name) => ({ name, fraction: 0, done: false, steps: [] }));
 }
 
-/**
- * Events say which variant they belong to (`variant`); from a host that does not, a drop of the worker's
- * estimate by more than this starts the next one. Within one variant the estimate never goes backwards
- * (pipeline/progress.ts); the baseline starts at 0 after the result's ~1.
- */
-const NEXT_VARIANT_DROP = 0.02;
-
 /** What the run strip says of the variant running, for a job of several; null for a plain job. */
 export function phaseLabel(state: ProgressState): string | null {
   if (state.variants < 2) return null;
@@ -82,10 +75,11 @@ export function reduceProgress(state: ProgressState, ev: JobProgressEvent): Prog
   let variant = state.variant;
   let stages = state.stages;
   let message = state.message;
-  const next = ev.variant !== undefined ? ev.variant > variant : ev.fraction < state.variantFraction - NEXT_VARIANT_DROP;
-  if (variant < variants - 1 && next) {
+  // The host names each event's variant (JobService.withVariant; the window ships with its host). A lower
+  // estimate within one variant (a worker restarted after a crash) is not the next variant.
+  if (ev.variant !== undefined && ev.variant > variant && variant < variants - 1) {
     // The next variant (Compare's baseline) started: its stages fill from empty again.
-    variant = ev.variant !== undefined ? Math.min(ev.variant, variants - 1) : variant + 1;
+    variant = Math.min(ev.variant, variants - 1);
     stages = freshStages();
     message = null;
   }

@@ -52,12 +52,13 @@ describe('run strip progress', () => {
 });
 
 describe('progress of a Compare job (the result, then its baseline)', () => {
-  /** One variant's events as the worker streams them: condition, SS steps, …, surface, fraction 0 → 1. */
-  const variant = (s: ReturnType<typeof initialProgress>, seen: number[]) => {
+  /** One variant's events as the host streams them: condition, SS steps, …, surface, fraction 0 → 1, tagged with the variant. */
+  const variant = (s: ReturnType<typeof initialProgress>, seen: number[], v = s.variant) => {
+    const tag = { variant: v, variants: 2 };
     const evs = [
-      ev({ stage: 'condition', fraction: 0 }), ev({ stage: 'ssSampling', step: 0, steps: 2, stepKind: 'full', fraction: 0.2 }),
-      ev({ stage: 'ssSampling', step: 1, steps: 2, stepKind: 'cached', fraction: 0.37 }), ev({ stage: 'slatSampling', step: 0, steps: 1, stepKind: 'full', fraction: 0.8 }),
-      ev({ stage: 'surface', fraction: 1 }),
+      ev({ stage: 'condition', fraction: 0, ...tag }), ev({ stage: 'ssSampling', step: 0, steps: 2, stepKind: 'full', fraction: 0.2, ...tag }),
+      ev({ stage: 'ssSampling', step: 1, steps: 2, stepKind: 'cached', fraction: 0.37, ...tag }),
+      ev({ stage: 'slatSampling', step: 0, steps: 1, stepKind: 'full', fraction: 0.8, ...tag }), ev({ stage: 'surface', fraction: 1, ...tag }),
     ];
     for (const e of evs) { s = reduceProgress(s, e); seen.push(s.overall); }
     return s;
@@ -70,18 +71,22 @@ describe('progress of a Compare job (the result, then its baseline)', () => {
     s = variant(s, seen);
     expect(s.overall).toBe(0.5);   // the result is done: half the job, not all of it
     expect(s.stages.find((x) => x.name === 'ssSampling')!.steps).toEqual(['full', 'cached']);
-    s = reduceProgress(s, ev({ stage: 'condition', fraction: 0 }));
+    s = reduceProgress(s, ev({ stage: 'condition', fraction: 0, variant: 1, variants: 2 }));
     expect(s.variant).toBe(1);
     expect(phaseLabel(s)).toBe('Compare 2/2: baseline (off)');
     expect(s.stages.every((x) => !x.done || x.name === 'condition')).toBe(true);
     expect(s.stages.find((x) => x.name === 'ssSampling')!.steps).toEqual([]);
-    s = variant(s, seen);
+    s = variant(s, seen, 1);
     expect(seen.slice(0, 5)).toEqual([0, 0.1, 0.185, 0.4, 0.5]);
     expect(seen.slice(5)).toEqual([0.5, 0.6, 0.685, 0.9, 1]);
     expect(seen.every((x, i) => i === 0 || x >= seen[i - 1])).toBe(true);
-    // A third drop has no variant left: the bar holds (never beyond the job's variants).
-    s = reduceProgress(s, ev({ stage: 'condition', fraction: 0 }));
+    // A variant beyond the job's: the bar holds (never beyond the job's variants).
+    s = reduceProgress(s, ev({ stage: 'condition', fraction: 0, variant: 2, variants: 2 }));
     expect([s.variant, s.overall]).toEqual([1, 1]);
+    // An untagged drop is not the next variant.
+    let u = variant(initialProgress('j1', 2), []);
+    u = reduceProgress(u, ev({ stage: 'condition', fraction: 0 }));
+    expect([u.variant, u.overall]).toEqual([0, 0.5]);
   });
 
   it('follows the variant the host names in each event, when it names one', () => {
