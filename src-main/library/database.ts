@@ -117,12 +117,17 @@ function savedAs(backup: RawBackup | undefined): string {
 function corrupt(dbPath: string, detail: string, cause?: unknown): LibraryError {
   const backup = tryBackup(dbPath, 'corrupt');
   const name = path.basename(dbPath);
+  // Name the side files only where they are: the -wal is what a recovery must not lose.
+  const sides = SIDE_FILES.filter((side) => fs.existsSync(dbPath + side)).map((side) => name + side);
+  const files = sides.length
+    ? `${name} and its ${sides.join(' and ')} ${sides.length === 1 ? 'file' : 'files'}` +
+      (sides.includes(`${name}-wal`) ? ' (the -wal holds the latest changes) are' : ' are')
+    : `${name} is`;
   return new LibraryError(
     'CORRUPT_DATABASE',
-    `The library database ${dbPath} is damaged (${detail}). It was not changed: ${name} and its ${name}-wal and ` +
-      `${name}-shm files (the -wal holds the latest changes) are as they were found` + savedAs(backup) +
+    `The library database ${dbPath} is damaged (${detail}). It was not changed: ${files} as found` + savedAs(backup) +
       `. To recover, quit Fast-SAM3D Studio (and any fastsam3d command), then restore the data folder from your ` +
-      `own backup, or start a new library by moving ${name} together with its -wal and -shm files out of ` +
+      `own backup, or start a new library by moving ${sides.length ? `${name} together with ${sides.join(' and ')}` : name} out of ` +
       `${path.dirname(dbPath)} (the files in ${path.join(path.dirname(dbPath), 'assets')} are then moved aside, ` +
       `untouched, and the app says where). SQLite's ".recover" command can often rescue the rows from the copy.`,
     backup?.path,

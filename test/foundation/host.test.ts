@@ -87,7 +87,7 @@ describe('browser host start-up failures', () => {
     fs.writeFileSync(path.join(corrupt, 'library.sqlite'), Buffer.alloc(8192, 0x5a));
     const db = await serveRefuses(['--data-dir', corrupt, '--renderer-dir', tinyRendererDir()]);
     expect(db.code).toBe(2);
-    expect(db.output).toContain(`serve: The library database ${path.join(corrupt, 'library.sqlite')} is damaged (not an SQLite database file). It was not changed; a copy was saved as`);
+    expect(db.output).toContain(`serve: The library database ${path.join(corrupt, 'library.sqlite')} is damaged (not an SQLite database file). It was not changed: library.sqlite is as found; a copy was saved as`);
     expect(db.output).not.toMatch(/\n\s+at /);
     fs.rmSync(dir, { recursive: true, force: true });
   });

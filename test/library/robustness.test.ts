@@ -75,8 +75,8 @@ describe('damaged or newer databases', () => {
       const err = openError(dir);
       expect(dbFiles(dir)).toEqual(found);
       expect(err.code).toBe('CORRUPT_DATABASE');
-      expect(err.message).toMatch(/is damaged .*It was not changed: library\.sqlite and its library\.sqlite-wal and library\.sqlite-shm files .*are as they were found/);
-      expect(err.message).toMatch(/moving library\.sqlite together with its -wal and -shm files/);
+      expect(err.message).toMatch(/is damaged .*It was not changed: library\.sqlite and its library\.sqlite-wal and library\.sqlite-shm files \(the -wal holds the latest changes\) are as found/);
+      expect(err.message).toMatch(/moving library\.sqlite together with library\.sqlite-wal and library\.sqlite-shm out of/);
       errors.push(err);
     }
     // One copy of that damaged state, not one per attempt; the later attempts say so.
