@@ -1,7 +1,8 @@
 /**
  * The job service behind jobs.submit / jobs.cancel / jobs.list: turns a request about library ids into
- * a worker job about files, queues it on the worker supervisor, streams its progress as `job.progress`
- * events, records the finished run in the library, and announces `job.finished`.
+ * a worker job about files, queues it on the worker supervisor and announces it (`job.submitted`, so that
+ * other windows on its photo follow it), streams its progress as `job.progress` events, records the
+ * finished run in the library, and announces `job.finished`.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -98,10 +99,15 @@ export class JobService {
     return {
       'jobs.submit': (req) => ({ jobId: this.submit(req) }),
       'jobs.cancel': ({ jobId }) => ({ cancelled: this.cancel(jobId) }),
-      'jobs.list': () => [...this.jobs.values()].map((j) => ({
-        ...j.summary, runIds: [...j.runIds],
-        ...(j.summary.status === 'running' && j.lastProgress ? { progress: j.lastProgress } : {}),
-      })).reverse(),
+      'jobs.list': () => [...this.jobs.values()].map((j) => this.summaryOf(j)).reverse(),
+    };
+  }
+
+  /** A job as jobs.list and job.submitted tell it: with its runs, and its last progress while it runs. */
+  private summaryOf(j: JobEntry): JobSummary {
+    return {
+      ...j.summary, runIds: [...j.runIds],
+      ...(j.summary.status === 'running' && j.lastProgress ? { progress: j.lastProgress } : {}),
     };
   }
 
@@ -162,6 +168,9 @@ export class JobService {
       entry.runIds.push(...runIds);
       return { job, runIds };
     });
+    // Before any other event of the job, and before the jobs.submit reply: the window that submitted it
+    // knows it by its request until then.
+    this.o.events.emit('job.submitted', { job: this.summaryOf(entry) });
     const execution = this.execute(entry, workerJobs);
     this.active.add(execution);
     void execution.finally(() => this.active.delete(execution));
@@ -238,6 +247,7 @@ export class JobService {
     s.status = status;
     s.finishedAt = new Date().toISOString();
     if (error) s.error = error;
+    if (status === 'cancelled' && entry.cancelRequested) s.cancelRequested = true;
     s.runIds = [...entry.runIds];
     this.removeJobFolder(s.jobId);
     this.o.events.emit('job.finished', { job: { ...s } });

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ApiErrorSchema, Id } from './common';
 import {
-  ExecutionProviderSchema, JobFinishedEvent, JobProgressEvent, JobSubmitRequest, JobSummary,
+  ExecutionProviderSchema, JobFinishedEvent, JobProgressEvent, JobSubmitRequest, JobSubmittedEvent, JobSummary,
 } from './jobs';
 import { libraryMethods } from './library';
 import { exportMethods } from './exports';
@@ -67,6 +67,7 @@ export type Req<M extends MethodName> = z.input<(typeof methods)[M]['req']>;
 export type Res<M extends MethodName> = z.output<(typeof methods)[M]['res']>;
 
 export const events = {
+  'job.submitted': JobSubmittedEvent,
   'job.progress': JobProgressEvent,
   'job.finished': JobFinishedEvent,
   'worker.status': WorkerStatus,

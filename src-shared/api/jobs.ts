@@ -68,7 +68,17 @@ export const JobSummary = z.object({
    * run strip where the job is, not empty until the next event (a stage without steps can last seconds).
    */
   progress: JobProgressEvent.optional(),
+  /**
+   * A cancelled job that jobs.cancel stopped (a window's Cancel, or a newer Generate in a window replacing
+   * it), not the host shutting down: a window that followed it without asking says it was cancelled elsewhere.
+   */
+  cancelRequested: z.boolean().optional(),
 });
 export type JobSummary = z.infer<typeof JobSummary>;
 
 export const JobFinishedEvent = z.object({ job: JobSummary });
+/**
+ * A job was submitted (in any window, status queued, or running if the worker took it at once): a window
+ * showing its photo that did not submit it follows it, as it would one found in jobs.list.
+ */
+export const JobSubmittedEvent = z.object({ job: JobSummary });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobSubmitRequest, JobSummary } from '../../../src-shared/api/jobs';
 import { DEFAULT_PARAMS } from '../../../src-shared/params';
 import { toOverrides } from '../params/paramModel';
-import { attachedJob, attachedProgress, jobToAttach, runningStatus, valuesOfRequest } from './attachModel';
+import { attachedJob, attachedProgress, cancelledElsewhere, jobToAttach, runningStatus, valuesOfRequest } from './attachModel';
 import { requestKey, trackedJob } from './submitModel';
 
 const req = (over: Partial<JobSubmitRequest> = {}): JobSubmitRequest => ({
@@ -38,6 +38,28 @@ describe('a job found in the host when the window connects or opens a photo', ()
     expect(jobToAttach(list, 'mug', [trackedJob(req({ params: { seed: 7 } }))])?.jobId).toBe('j1');
   });
 
+  it('is none while the window follows a job of the photo shown already (the list, or another window’s new job)', () => {
+    const other = job('j2', 'queued', '2', req({ params: { seed: 7 } }));
+    const mine = { ...trackedJob(req()), jobId: 'j1' };
+    expect(jobToAttach([other], 'mug', [mine], mine)).toBeNull();
+    // Following a job of another photo (it goes on in the background): the photo shown gets its own.
+    const vase = { ...trackedJob(req({ imageId: 'vase' })), jobId: 'j0' };
+    expect(jobToAttach([other], 'mug', [vase], vase)?.jobId).toBe('j2');
+  });
+
+  it('is not this window’s own submission when job.submitted comes before the jobs.submit reply', () => {
+    // The host announces the job within jobs.submit: the window still knows it by its request only.
+    const pending = trackedJob(req());
+    const announced = job('j1', 'queued', '1');
+    expect(jobToAttach([announced], 'mug', [pending], pending)).toBeNull();
+    // The same, were the window not following it any more (it moved to another photo and back).
+    expect(jobToAttach([announced], 'mug', [pending], null)).toBeNull();
+    // Once the reply named it, by its id.
+    expect(jobToAttach([announced], 'mug', [{ ...pending, jobId: 'j1' }], null)).toBeNull();
+    // Another window's submission on the photo shown is followed.
+    expect(jobToAttach([job('j2', 'queued', '2', req({ params: { seed: 7 } }))], 'mug', [], null)?.jobId).toBe('j2');
+  });
+
   it('is tracked as if submitted here: its request, its id, started once the worker has it', () => {
     const running = attachedJob(job('j1', 'running', '1', req({ withBaseline: true })));
     expect(running).toMatchObject({ jobId: 'j1', imageId: 'mug', key: requestKey(req({ withBaseline: true })), variants: 2, started: true, cancelling: false });
@@ -53,6 +75,13 @@ describe('a job found in the host when the window connects or opens a photo', ()
     expect(p.stages.find((s) => s.name === 'ssSampling')?.done).toBe(true);   // stages before it are done
     expect(p.stages.find((s) => s.name === 'slatSampling')?.steps[49]).toBe('full');
     expect(attachedProgress(job('j2', 'queued', '1'), 1)).toMatchObject({ jobId: 'j2', overall: 0, current: null });
+  });
+
+  it('ended cancelled in another window only when jobs.cancel stopped it and this window did not ask', () => {
+    expect(cancelledElsewhere({ status: 'cancelled', cancelRequested: true }, false)).toBe(true);
+    expect(cancelledElsewhere({ status: 'cancelled', cancelRequested: true }, true)).toBe(false);   // this window's Cancel
+    expect(cancelledElsewhere({ status: 'cancelled' }, false)).toBe(false);   // the host shutting down
+    expect(cancelledElsewhere({ status: 'failed', cancelRequested: true }, false)).toBe(false);
   });
 
   it('says which part of it runs', () => {

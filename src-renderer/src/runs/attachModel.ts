@@ -14,18 +14,29 @@ import { requestKey, trackedJob, type TrackedJob } from './submitModel';
 const inFlight = (j: JobSummary) => j.status === 'queued' || j.status === 'running';
 
 /**
- * The job a window should follow from `list`: the newest one still queued or running of the photo shown
- * (the last Generate pressed on it; an older one is being replaced or waits behind it), or with no photo
- * shown the newest of any photo, whose photo the window then opens. Null when there is none, or when it is
- * one of `live` (this window's own, or a submission whose reply has not named it yet: the same request).
+ * The job a window should follow from `list` (the host's jobs.list, or the one job of a job.submitted
+ * event): the newest one still queued or running of the photo shown (the last Generate pressed on it; an
+ * older one is being replaced or waits behind it), or with no photo shown the newest of any photo, whose
+ * photo the window then opens. Null when there is none, when the window follows a job of the photo shown
+ * already (`followed`: it is left as it is), or when it is one of `live` (this window's own, or a
+ * submission whose reply has not named it yet: the same request, whose job.submitted comes first).
  */
-export function jobToAttach(list: readonly JobSummary[], shownImageId: string | null, live: readonly TrackedJob[]): JobSummary | null {
+export function jobToAttach(list: readonly JobSummary[], shownImageId: string | null, live: readonly TrackedJob[], followed: TrackedJob | null = null): JobSummary | null {
+  if (followed && followed.imageId === shownImageId) return null;
   const candidates = list.filter((j) => inFlight(j) && (shownImageId === null || j.request.imageId === shownImageId));
   const newest = candidates.reduce<JobSummary | null>((a, j) => (!a || j.createdAt > a.createdAt ? j : a), null);
   if (!newest) return null;
   const key = requestKey(newest.request);
   const known = live.some((t) => t.jobId === newest.jobId || (t.jobId === null && t.key === key));
   return known ? null : newest;
+}
+
+/**
+ * Whether a job this window followed ended because it was cancelled in another window (its Cancel, or a
+ * newer Generate there replacing it): not by this window (`byUser`), nor by the host shutting down.
+ */
+export function cancelledElsewhere(job: Pick<JobSummary, 'status' | 'cancelRequested'>, byUser: boolean): boolean {
+  return !byUser && job.status === 'cancelled' && job.cancelRequested === true;
 }
 
 /** A job found in the host, tracked as if this window had submitted it (its Cancel, its result). */

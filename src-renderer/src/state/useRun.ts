@@ -1,8 +1,9 @@
 /**
  * The window's jobs: submit (never the same request twice), live progress of the one it follows, cancel,
  * and on success the run's report and mesh (and the baseline's, for Compare) fetched from the library.
- * Jobs outlive the window: on connecting (a reload, a second window, the host back) and on opening a photo
- * it joins the job the host is running for that photo (runs/attachModel).
+ * Jobs outlive the window: on connecting (a reload, a second window, the host back), on opening a photo and
+ * when another window submits one for the photo shown (job.submitted), it joins the job the host is
+ * running for that photo (runs/attachModel).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobSubmitRequest, JobSummary, RunDetail, StudioApi } from '../../../src-shared/api';
@@ -11,7 +12,7 @@ import { errorMessage } from '../api/errors';
 import { parseReport } from '../runs/compareModel';
 import { completeProgress, initialProgress, reduceProgress, type ProgressState } from '../runs/progressModel';
 import { backgroundNote, planSubmit, PREVIOUS_PHOTO_DONE, queueStatus, routeFinished, trackedJob, type TrackedJob } from '../runs/submitModel';
-import { attachedJob, attachedProgress, jobToAttach, runningStatus } from '../runs/attachModel';
+import { attachedJob, attachedProgress, cancelledElsewhere, jobToAttach, runningStatus } from '../runs/attachModel';
 import type { LayoutLike } from '../viewer/pose';
 
 export interface RunView {
@@ -196,11 +197,17 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
     }
     // A Compare stopped during its baseline: the accelerated result was recorded before it started.
     const kept = entry.variants > 1 && job.runIds.length > 0 ? await keptResult(api, job.runIds).catch(() => null) : null;
+    // Another window's Cancel (or its newer Generate replacing the job) is a cancel too, not a failure.
+    const elsewhere = cancelledElsewhere(job, byUser);
     if (kept) {
-      if (!byUser) setError(`The baseline (acceleration off) did not finish: ${job.error ?? 'no reason given'}. Compare again for the comparison.`);
-      show(entry, job.jobId, kept, byUser ? `Baseline cancelled; the ${entry.method} result is kept.` : `The ${entry.method} result is kept, without its baseline.`);
+      if (!byUser && !elsewhere) setError(`The baseline (acceleration off) did not finish: ${job.error ?? 'no reason given'}. Compare again for the comparison.`);
+      show(entry, job.jobId, kept, byUser ? `Baseline cancelled; the ${entry.method} result is kept.`
+        : elsewhere ? `Baseline cancelled in another window; the ${entry.method} result is kept.`
+          : `The ${entry.method} result is kept, without its baseline.`);
     } else if (byUser) {
       setStatus('Cancelled.');
+    } else if (elsewhere) {
+      setStatus('Cancelled in another window.');
     } else if (job.status === 'cancelled') {
       setStatus(null);
       setError(`The run stopped before it finished: ${job.error ?? 'the app host cancelled it'} Generate again when the host is running.`);
@@ -273,6 +280,17 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
     else if (!entry.started) void describeQueue(entry);
   }, [describeQueue, finish, setProgress]);
 
+  /**
+   * Joins the job of `list` (jobs.list, or a job.submitted event's) that runs/attachModel picks, if any:
+   * with no photo shown its photo opens first, and the window joins it once shown.
+   */
+  const join = useCallback((list: readonly JobSummary[]) => {
+    const job = jobToAttach(list, shownImage.current, live.current, followed.current);
+    if (!job) return;
+    if (shownImage.current === null) onJobWithoutPhoto.current?.(job);
+    else attach(job);
+  }, [attach]);
+
   // On connecting (the window opened or reloaded, the host is back) and on each photo shown: the job the
   // host runs for it. A job this window follows for the photo shown already is left as it is.
   useEffect(() => {
@@ -280,19 +298,17 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
     let stale = false;
     listing.current++;
     void api.invoke('jobs.list', {}).then((list) => {
-      if (stale) return;
-      const f = followed.current;
-      if (f && f.imageId === shownImage.current) return;
-      const job = jobToAttach(list, shownImage.current, live.current);
-      if (!job) return;
-      if (shownImage.current === null) onJobWithoutPhoto.current?.(job);
-      else attach(job);
+      if (!stale) join(list);
     }, () => undefined).finally(() => {
       listing.current--;
       forgetEarly();
     });
     return () => { stale = true; };
-  }, [api, attach, forgetEarly, online, shownImageId]);
+  }, [api, forgetEarly, join, online, shownImageId]);
+
+  // A job submitted since, in another window: joined as one jobs.list names. This window's own submission
+  // is announced before its jobs.submit reply, while it is in `live` with no id yet: the same request.
+  useEffect(() => api.on('job.submitted', ({ job }) => join([job])), [api, join]);
 
   const askCancel = useCallback(async (entry: TrackedJob) => {
     entry.cancelling = true;
