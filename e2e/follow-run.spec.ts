@@ -73,3 +73,26 @@ test('a Compare cancelled in another window: the window that started it says so 
   await shot(a, info, 'follow-03-cancelled-in-other-window');
   await b.close();
 });
+
+test('a run replaced in another window (its values changed there, re-run on): the window that started it follows the new run', async ({ page }, info) => {
+  test.setTimeout(4 * 60_000);
+  const { a, b } = await twoWindows(page);
+  const rerun = b.getByLabel('Re-run automatically when a value changes');
+  try {
+    await a.getByRole('button', { name: 'Generate' }).click();
+    await expect(b.getByRole('button', { name: 'Cancel' })).toBeEnabled({ timeout: 60_000 });
+    // B changes a value with re-run on: its re-run replaces the job it follows, A's.
+    await rerun.check();
+    await b.getByLabel('SLaT steps (exact value)').fill('24');
+    // A did not cancel: it says the run was cancelled elsewhere, then follows the run that replaced it to its result.
+    await expect(a.locator('.run-strip .status')).toHaveText(/^Done: 1 object, [\d.]+ s on cpu/, { timeout: 180_000 });
+    await expect(a.getByTestId('mesh-counts').first()).toContainText('triangles');
+    await expect(b.locator('.run-strip .status')).toHaveText(/^Done: 1 object, [\d.]+ s on cpu/, { timeout: 60_000 });
+    await expect(a.locator('.run-strip').getByRole('alert')).toHaveCount(0);
+    await shot(a, info, 'follow-04-replaced-in-other-window');
+  } finally {
+    // The setting is the host's, shared by every window and the specs after this one.
+    await rerun.uncheck();
+    await b.close();
+  }
+});

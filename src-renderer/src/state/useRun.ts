@@ -138,6 +138,8 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
   const onJobWithoutPhoto = useRef(options.onJobWithoutPhoto);
   onJobWithoutPhoto.current = options.onJobWithoutPhoto;
   const online = options.online ?? true;
+  /** listAndJoin (below), for finish: a job cancelled in another window may have been replaced there. */
+  const rejoin = useRef<() => void>(() => undefined);
   /** jobs.list calls in flight for attaching: a job.finished meanwhile may be of the job they will name. */
   const listing = useRef(0);
 
@@ -208,6 +210,9 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
       setStatus('Cancelled.');
     } else if (elsewhere) {
       setStatus('Cancelled in another window.');
+      // Perhaps replaced there by a newer Generate on this photo (its job.submitted came while this window
+      // still followed the old one, so it was not joined then): follow that one now.
+      rejoin.current();
     } else if (job.status === 'cancelled') {
       setStatus(null);
       setError(`The run stopped before it finished: ${job.error ?? 'the app host cancelled it'} Generate again when the host is running.`);
@@ -291,20 +296,26 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
     else attach(job);
   }, [attach]);
 
+  /** Asks the host for its jobs and joins the one of the photo shown; `isStale` drops a reply come too late. */
+  const listAndJoin = useCallback((isStale: () => boolean = () => false) => {
+    listing.current++;
+    void api.invoke('jobs.list', {}).then((list) => {
+      if (!isStale()) join(list);
+    }, () => undefined).finally(() => {
+      listing.current--;
+      forgetEarly();
+    });
+  }, [api, forgetEarly, join]);
+  rejoin.current = listAndJoin;
+
   // On connecting (the window opened or reloaded, the host is back) and on each photo shown: the job the
   // host runs for it. A job this window follows for the photo shown already is left as it is.
   useEffect(() => {
     if (!online) return;
     let stale = false;
-    listing.current++;
-    void api.invoke('jobs.list', {}).then((list) => {
-      if (!stale) join(list);
-    }, () => undefined).finally(() => {
-      listing.current--;
-      forgetEarly();
-    });
+    listAndJoin(() => stale);
     return () => { stale = true; };
-  }, [api, forgetEarly, join, online, shownImageId]);
+  }, [listAndJoin, online, shownImageId]);
 
   // A job submitted since, in another window: joined as one jobs.list names. This window's own submission
   // is announced before its jobs.submit reply, while it is in `live` with no id yet: the same request.
