@@ -85,7 +85,7 @@ const IDENTITY: Layout = {
  * reference run as "baseline-off". Labels the app gives ("cup · fast-sam3d", "cup · off (baseline)") count
  * as unnamed: the mask is in the file name already.
  */
-export function runFileTag(run: { name: string; method: string }): string {
+function runFileTag(run: { name: string; method: string }): string {
   const given = / · (\S+)(?: \(baseline\))?$/u.exec(run.name);
   if (!given || given[1] !== run.method) return run.name;
   return run.method === 'off' ? 'baseline-off' : run.method;
@@ -108,11 +108,11 @@ function maskName(lib: Library, maskId: string | undefined): string | null {
  */
 async function sceneNodeNames(lib: Library, run: RunDetail, sceneSha: string, own: Map<string, string>): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  for (const summary of lib.listRuns({ imageId: run.imageId, status: 'succeeded', limit: 1000 })) {
-    if (summary.id === run.id || summary.maskIds.length !== 1) continue;
-    const glbs = lib.getRun(summary.id).artefacts.filter((a) => a.kind === 'glb');
-    if (!glbs.some((a) => a.sha256 === sceneSha)) continue;
-    const objectGlb = glbs.find((a) => a.sha256 !== sceneSha);
+  for (const id of lib.runIdsWithGlb(run.imageId, sceneSha)) {
+    if (id === run.id) continue;
+    const summary = lib.getRun(id);
+    if (summary.maskIds.length !== 1) continue;
+    const objectGlb = summary.artefacts.find((a) => a.kind === 'glb' && a.sha256 !== sceneSha);
     const name = maskName(lib, summary.maskIds[0]);
     if (!objectGlb || name === null) continue;
     const stored = glbMeshNodeNames(new Uint8Array(await fsp.readFile(objectGlb.path).catch(() => Buffer.alloc(0))))[0];
@@ -141,8 +141,10 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
       } catch (e) {
         throw new ApiFailure('BAD_REQUEST', outputFolderError(e, dir, 'export folder').message);
       }
+      // Read once: the scene GLB's bytes are written again below.
+      const stored = await Promise.all(glbs.map(async (a) => new Uint8Array(await fsp.readFile(a.path))));
       const read: ReadGlb[] = [];
-      for (const a of glbs) read.push(await readGlb(new Uint8Array(await fsp.readFile(a.path))));
+      for (const bytes of stored) read.push(await readGlb(bytes));
       const scene = read.find((r) => r.camera !== null && r.meshNodes > 0 && read.length > 1);
       const objects = read.filter((r) => r !== scene);
       // Each object by its mask's name now (renamed masks included), one mask per object in order; the
@@ -190,10 +192,10 @@ export function exportHandlers(lib: Library): HandlerMap<'export.run'> {
         // again with its objects under their current names, each mesh simplified when asked, every node's
         // placement and the photo camera as stored.
         if (scene && req.formats.includes('glb')) {
-          const stored = glbs[read.indexOf(scene)];
+          const at = read.indexOf(scene);
           const own = new Map(objects.map((o, i) => [o.name, names[i]]));
-          const rename = await sceneNodeNames(lib, run, stored.sha256, own);
-          const data = await rewriteSceneGlb(new Uint8Array(await fsp.readFile(stored.path)), {
+          const rename = await sceneNodeNames(lib, run, glbs[at].sha256, own);
+          const data = await rewriteSceneGlb(stored[at], {
             targetTriangles: req.targetTriangles,
             rename: (node) => rename.get(node) ?? node,
           });

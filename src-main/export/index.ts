@@ -9,7 +9,7 @@ export { gaussianPlyBytes, writeGaussianPly, type GaussianCloud } from './gaussi
 export { photoCamera, rewriteSceneGlb, sceneGlbBytes, writeSceneGlb, type SceneObject } from './scene';
 export { nonManifoldEdges, simplifyMesh, withoutCoincidentTriangles } from './simplify';
 export { glbMeshNodeNames, readGlb, type ReadGlb } from './read-glb';
-export { fileBaseName, joinedFileBaseName, objectName, uniqueOutputNames } from './names';
+export { fileBaseName, joinedFileBaseName, uniqueOutputNames } from './names';
 export {
   commitFiles,
   outputFolderError,

@@ -131,10 +131,12 @@ export async function rewriteSceneGlb(
       const col = prim.getAttribute('COLOR_0');
       const el: number[] = [];
       for (let v = 0; v < V; v++) {
-        positions.set(pos.getElement(v, el).slice(0, 3), 3 * v);
-        if (col) col.getElement(v, el).slice(0, 3).forEach((c, a) => (colors[3 * v + a] = linearToSrgb(c)));
+        positions.set(pos.getElement(v, el), 3 * v);
+        if (col) for (let a = 0, c = col.getElement(v, el); a < 3; a++) colors[3 * v + a] = linearToSrgb(c[a]);   // RGB of RGB(A)
       }
-      const small = await simplifyMesh({ positions, colors, indices: Uint32Array.from(idx.getArray() as ArrayLike<number>) }, opts.targetTriangles);
+      const input = { positions, colors, indices: Uint32Array.from(idx.getArray() as ArrayLike<number>) };
+      const small = await simplifyMesh(input, opts.targetTriangles);
+      if (small === input) continue;   // already under the target: the stored primitive stays as it is
       const normals = small.normals ?? computeVertexNormals(small.positions, small.indices);
       prim
         .setAttribute('POSITION', doc.createAccessor(`${name} positions`).setType('VEC3').setArray(small.positions).setBuffer(buffer))

@@ -126,7 +126,7 @@ const JOB_FOLDER_WRITE: Record<string, [string, string]> = {
  * The export module words its write errors for a folder the user chose ("… or choose another folder"); this
  * one is the app's own, so a failure says what to do about the data folder that holds it instead.
  */
-export async function savedInJobFolder<T>(writing: Promise<T>, jobDir: string): Promise<T> {
+async function savedInJobFolder<T>(writing: Promise<T>, jobDir: string): Promise<T> {
   try {
     return await writing;
   } catch (e) {

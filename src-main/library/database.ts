@@ -6,10 +6,10 @@
  * -wal and -shm files), and the side files that look made or rebuilt are put back as they were found.
  */
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LibraryError } from './errors';
+import { sha256File } from './files';
 import { anyLiveHolder } from './lock';
 import { LATEST_VERSION, migrate } from './migrations';
 
@@ -26,24 +26,18 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
 
-function hashFile(file: string): string {
-  const hash = createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest('hex');
-}
-
-/** Whether `a` and `b` hold the same bytes; two missing files are the same, one missing file is not. */
-function sameBytes(a: string, b: string): boolean {
-  const sa = fs.statSync(a, { throwIfNoEntry: false });
-  const sb = fs.statSync(b, { throwIfNoEntry: false });
-  if (!sa || !sb) return !sa && !sb;
-  return sa.size === sb.size && hashFile(a) === hashFile(b);
+/**
+ * Compares files with `file`'s bytes: two missing files are the same, one missing file is not. `file` is
+ * hashed once, the first time a candidate of its size comes.
+ */
+function sameBytesAs(file: string): (other: string) => boolean {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  let hash: string | undefined;
+  return (other) => {
+    const so = fs.statSync(other, { throwIfNoEntry: false });
+    if (!st || !so) return !st && !so;
+    return st.size === so.size && (hash ??= sha256File(file)) === sha256File(other);
+  };
 }
 
 /**
@@ -59,10 +53,12 @@ function earlierBackup(dbPath: string, label: string): string | undefined {
   } catch {
     return undefined;
   }
+  const sameDb = sameBytesAs(dbPath);
+  const sameWal = sameBytesAs(`${dbPath}-wal`);
   for (const name of names) {
     const candidate = path.join(path.dirname(dbPath), name);
     try {
-      if (sameBytes(dbPath, candidate) && sameBytes(`${dbPath}-wal`, `${candidate}-wal`)) return candidate;
+      if (sameDb(candidate) && sameWal(`${candidate}-wal`)) return candidate;
     } catch {
       /* unreadable: not a match */
     }
@@ -83,7 +79,7 @@ export interface RawBackup {
  * damaged library keeps one copy per damaged state, not one per start. A copy that fails halfway is
  * removed (no partial backup that looks whole).
  */
-export function backupRawFiles(dbPath: string, label: string): RawBackup {
+function backupRawFiles(dbPath: string, label: string): RawBackup {
   const earlier = earlierBackup(dbPath, label);
   if (earlier) return { path: earlier, earlier: true };
   const backup = `${dbPath}.${label}-${timestamp()}.bak`;

@@ -1137,6 +1137,17 @@ export class Library {
     };
   }
 
+  /**
+   * The succeeded runs of `imageId` (out of the trash) that hold a GLB of these bytes: a scene
+   * job's runs each hold the job's scene GLB.
+   */
+  runIdsWithGlb(imageId: string, sha256: string): string[] {
+    return this.db.prepare(
+      `SELECT DISTINCT r.id FROM artefacts a JOIN runs r ON r.id = a.run_id
+        WHERE a.kind = 'glb' AND a.sha256 = ? AND r.image_id = ? AND r.status = 'succeeded' AND r.deleted_at IS NULL`,
+    ).pluck().all(sha256, imageId) as string[];
+  }
+
   /** Runs for the results grid: filter by project, text (names and tags), tag and status; sort. */
   listRuns(request: ListRunsRequest = {}): RunSummary[] {
     const req = ListRunsSchema.parse(request);

@@ -106,22 +106,12 @@ export class HolderEntry {
  */
 export function otherLiveHolders(dataDir: string): LockHolder[] {
   const live: LockHolder[] = [];
-  const consider = (file: string, removeWhenDead: boolean) => {
+  for (const file of holderFiles(dataDir)) {
     const h = readLock(file);
     if (h && h.pid !== process.pid && holderAlive(h)) live.push(h);
-    else if (removeWhenDead && (!h || h.pid !== process.pid)) fs.rmSync(file, { force: true });
-  };
-  consider(path.join(dataDir, LEGACY_LOCK), false);
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(path.join(dataDir, HOLDERS_DIR));
-  } catch {
-    /* no registry yet */
-  }
-  for (const n of names) {
-    if (n.endsWith('.json')) {
+    else if (file !== path.join(dataDir, LEGACY_LOCK) && (!h || h.pid !== process.pid)) {
       try {
-        consider(path.join(dataDir, HOLDERS_DIR, n), true);
+        fs.rmSync(file, { force: true });
       } catch {
         /* a file that cannot be removed stays; it was read as dead */
       }
@@ -130,18 +120,23 @@ export function otherLiveHolders(dataDir: string): LockHolder[] {
   return live;
 }
 
-/**
- * Whether any live process, this one included, has the library in `dataDir` registered (the legacy lock
- * included): one that may have the database's -wal and -shm files open. Only reads; removes nothing.
- */
-export function anyLiveHolder(dataDir: string): boolean {
+/** The files that register a holder of the library in `dataDir`: the legacy lock, then the registry's entries. */
+function holderFiles(dataDir: string): string[] {
   let names: string[] = [];
   try {
     names = fs.readdirSync(path.join(dataDir, HOLDERS_DIR)).filter((n) => n.endsWith('.json'));
   } catch {
     /* no registry yet */
   }
-  return [path.join(dataDir, LEGACY_LOCK), ...names.map((n) => path.join(dataDir, HOLDERS_DIR, n))].some((file) => {
+  return [path.join(dataDir, LEGACY_LOCK), ...names.map((n) => path.join(dataDir, HOLDERS_DIR, n))];
+}
+
+/**
+ * Whether any live process, this one included, has the library in `dataDir` registered (the legacy lock
+ * included): one that may have the database's -wal and -shm files open. Only reads; removes nothing.
+ */
+export function anyLiveHolder(dataDir: string): boolean {
+  return holderFiles(dataDir).some((file) => {
     const h = readLock(file);
     return h !== null && holderAlive(h);
   });

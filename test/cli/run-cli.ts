@@ -2,28 +2,29 @@
 import { PassThrough } from 'node:stream';
 import { main } from '../../src-main/cli/main';
 
-export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+/** main() with stdout and stderr captured, and the "exit at once" of a signal recorded in `exits`. */
+async function runMain(args: string[]): Promise<{ code: number; out: string; err: string; exits: number[] }> {
   const stdout = new PassThrough(),
     stderr = new PassThrough() as unknown as NodeJS.WriteStream;
   let out = '',
     err = '';
   stdout.on('data', (d) => (out += d));
   (stderr as unknown as PassThrough).on('data', (d) => (err += d));
-  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr });
+  const exits: number[] = [];
+  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr, exit: (c) => void exits.push(c) });
+  return { code, out, err, exits };
+}
+
+export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { code, out, err } = await runMain(args);
   return { code, out, err };
 }
 
 /**
  * cli(), with the "exit at once" of SIGTERM, SIGHUP or a second Ctrl-C recorded instead of ending the
- * test process (stdout is drained, not kept).
+ * test process.
  */
 export async function cliExits(...args: string[]): Promise<{ code: number; err: string; exits: number[] }> {
-  const stdout = new PassThrough(),
-    stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  let err = '';
-  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
-  stdout.resume();
-  const exits: number[] = [];
-  const code = await main(['node', 'fastsam3d', ...args], { stdout, stderr, exit: (c) => void exits.push(c) });
+  const { code, err, exits } = await runMain(args);
   return { code, err, exits };
 }

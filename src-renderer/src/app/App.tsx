@@ -56,8 +56,7 @@ export function App({ api }: { api: StudioApi }) {
   const connection = useConnection(api);
   /** Set below, once openImage exists: a job found running with no photo shown opens its photo. */
   const showJobPhoto = useRef<(job: JobSummary) => void>(() => undefined);
-  const onJobWithoutPhoto = useCallback((job: JobSummary) => showJobPhoto.current(job), []);
-  const run = useRun(api, image?.id ?? null, { matchesScreen, online: connection === 'open', onJobWithoutPhoto });
+  const run = useRun(api, image?.id ?? null, { matchesScreen, online: connection === 'open', onJobWithoutPhoto: (job) => showJobPhoto.current(job) });
   const [autoRerun, setAutoRerun] = useState(false);
   const [compareMode, setCompareMode] = useState<CompareMode>('side');
   const [exportOpen, setExportOpen] = useState(false);
@@ -291,6 +290,14 @@ export function App({ api }: { api: StudioApi }) {
     }
   }, [api, editor]);
 
+  /** The settings a run or job was made with, on screen once its photo is open (not a change to re-run on). */
+  const showSettings = useCallback((m: Method, v: AccelParams, pack: string | null) => {
+    setMethod(m);
+    setValues(v);
+    firstValues.current = true;
+    if (pack !== null) setPackId(pack);
+  }, []);
+
   /**
    * A job the host runs while this window shows no photo (it was reloaded, or opened beside the one that
    * pressed Generate): its photo and masks, with the method, values and pack it runs with, so the run
@@ -300,13 +307,10 @@ export function App({ api }: { api: StudioApi }) {
     if (image || loading) return;   // the user opened a photo first: theirs stays
     const req = job.request;
     void openImage(req.imageId, req.maskIds).then((opened) => {
-      if (!opened) return;
-      setMethod(req.method);
-      setValues(valuesOfRequest(req));
-      firstValues.current = true;   // the job's values are not a change to re-run on
-      setPackId(req.packId);
+      if (opened) showSettings(req.method, valuesOfRequest(req), req.packId);
     });
   };
+
 
   /** A bundled example: into the library (once), then opened like a library image with its masks. */
   const openExample = useCallback(async (id: string) => {
@@ -329,14 +333,11 @@ export function App({ api }: { api: StudioApi }) {
     try {
       const r = await api.invoke('runs.reopen', { runId });
       if (!(await openImage(r.imageId, r.maskIds))) return;
-      setMethod(r.method);
       // A run stores the sampler values it resolved; those equal to its pack's own read as "pack", not as tuned.
       const packDefaults = packs.find((p) => p.id === r.packId)?.samplerDefaults;
       const params = { ...(r.params as Partial<AccelParams>) };
       for (const k of SAMPLER_KEYS) if (packDefaults && params[k] === packDefaults[k]) delete params[k];
-      setValues({ ...DEFAULT_PARAMS, ...params, seed: r.seed });
-      firstValues.current = true; // loading a run's values is not a change to re-run on
-      if (packs.some((p) => p.id === r.packId)) setPackId(r.packId);
+      showSettings(r.method, { ...DEFAULT_PARAMS, ...params, seed: r.seed }, packs.some((p) => p.id === r.packId) ? r.packId : null);
       const opened = await loadResult(api, [runId]);
       run.clearShown();   // the progress strip of the last job does not describe this result
       run.setResult(opened);
@@ -345,7 +346,7 @@ export function App({ api }: { api: StudioApi }) {
     } catch (e) {
       run.setError(errorMessage(e, 'Opening the run'));
     }
-  }, [api, openImage, packs, run]);
+  }, [api, openImage, packs, run, showSettings]);
 
   const takeDroppedArchives = useCallback(() => setDroppedArchives([]), []);
 
@@ -435,7 +436,7 @@ export function App({ api }: { api: StudioApi }) {
   const runReport = current?.run.report;
   const fovDeg = posedFovDeg(
     runReport?.camera?.fovDeg,
-    runReport ? packs.find((p) => p.label === `${runReport.pack.name} ${runReport.pack.version}`)?.cameraFovDeg : undefined,
+    packs.find((p) => p.id === current?.run.packId)?.cameraFovDeg,
     packs.find((p) => p.id === packId)?.cameraFovDeg,
   );
   const extras = useMemo(() => (result?.objects ?? []).filter((o) => o !== current && o.run.glbId)

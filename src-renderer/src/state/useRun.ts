@@ -22,6 +22,8 @@ export interface RunView {
   glbId: string | null;
   layout: LayoutLike;
   metrics: Record<string, number> | null;
+  /** The pack it ran with, by its id in packs.list. */
+  packId?: string;
 }
 
 export interface ObjectResult {
@@ -39,7 +41,7 @@ export function runViewOf(d: RunDetail): RunView | { error: string } {
   const parsed = parseReport(d.report);
   if ('error' in parsed) return parsed;
   const glb = d.artefacts.find((a) => a.kind === 'glb');
-  return { runId: d.id, name: d.name, report: parsed.report, glbId: glb?.id ?? null, layout: parsed.report.layout, metrics: d.metrics };
+  return { runId: d.id, name: d.name, report: parsed.report, glbId: glb?.id ?? null, layout: parsed.report.layout, metrics: d.metrics, packId: d.packId };
 }
 
 /** A job's runs, split into the results (one per object) and the baselines they link to. */
@@ -298,6 +300,9 @@ export function useRun(api: StudioApi, shownImageId: string | null, options: Run
 
   /** Asks the host for its jobs and joins the one of the photo shown; `isStale` drops a reply come too late. */
   const listAndJoin = useCallback((isStale: () => boolean = () => false) => {
+    // A job of the photo shown is followed already: the reply would only be set aside (jobToAttach).
+    const f = followed.current;
+    if (f && f.imageId === shownImage.current) return;
     listing.current++;
     void api.invoke('jobs.list', {}).then((list) => {
       if (!isStale()) join(list);

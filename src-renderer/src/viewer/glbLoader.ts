@@ -14,7 +14,7 @@
 import { meshFromArrays, parseGlbArrays, type LoadedMesh, type MeshArrays } from './glbParse';
 import type { GlbWorkerReply, GlbWorkerRequest } from './glbProtocol';
 
-export interface MeshParseRecord { thread: string; vertices: number; triangles: number; bytes: number; parseMs: number }
+interface MeshParseRecord { thread: string; vertices: number; triangles: number; bytes: number; parseMs: number }
 
 const records: MeshParseRecord[] = [];
 if (typeof window !== 'undefined') {

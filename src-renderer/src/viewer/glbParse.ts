@@ -101,7 +101,7 @@ function attributeArrays(attr: BufferAttribute | InterleavedBufferAttribute): At
 }
 
 /** The name of the global scope this code runs in ("DedicatedWorkerGlobalScope", "Window", …). */
-export function threadName(): string {
+function threadName(): string {
   return (globalThis as { constructor?: { name?: string } }).constructor?.name || 'unknown';
 }
 
